@@ -1,0 +1,518 @@
+//! Clients: Auth0 "applications" (RFC 6749 §2).
+//!
+//! Shapes and defaults follow Auth0's Management API v2 `/clients`. The stored
+//! record never holds the client secret, only its hash (kept beside the record by
+//! the store).
+
+use serde::{Deserialize, Serialize};
+
+use crate::validation::{self, Validated, ValidationError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppType {
+    Spa,
+    RegularWeb,
+    Native,
+    /// Auth0's name for a machine-to-machine application.
+    NonInteractive,
+}
+
+/// RFC 7591 §2 `token_endpoint_auth_method`, the subset Auth0 offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenEndpointAuthMethod {
+    /// A public client (SPA, native): no secret, PKCE instead.
+    None,
+    ClientSecretPost,
+    ClientSecretBasic,
+}
+
+/// Grant types a client may be allowed, as Auth0 names them.
+pub const KNOWN_GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "implicit",
+    "refresh_token",
+    "client_credentials",
+    "password",
+    "http://auth0.com/oauth/grant-type/password-realm",
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JwtConfiguration {
+    /// ID token lifetime (Auth0's "ID Token Expiration"), default 36000 s.
+    pub lifetime_in_seconds: i64,
+    pub secret_encoded: bool,
+    pub alg: String,
+}
+
+impl Default for JwtConfiguration {
+    fn default() -> Self {
+        Self {
+            lifetime_in_seconds: 36_000,
+            secret_encoded: false,
+            alg: "RS256".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RotationType {
+    Rotating,
+    NonRotating,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpirationType {
+    Expiring,
+    NonExpiring,
+}
+
+/// Auth0's `ClientRefreshTokenConfiguration`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefreshTokenConfig {
+    pub rotation_type: RotationType,
+    pub expiration_type: ExpirationType,
+    /// Seconds in which the previous rotating token may be exchanged again.
+    pub leeway: i64,
+    pub token_lifetime: i64,
+    pub infinite_token_lifetime: bool,
+    pub idle_token_lifetime: i64,
+    pub infinite_idle_token_lifetime: bool,
+}
+
+impl RefreshTokenConfig {
+    /// Auth0's defaults: rotating and expiring for browser and native apps (their
+    /// refresh tokens live where they can be stolen), non-rotating otherwise.
+    pub fn default_for(app_type: AppType) -> Self {
+        match app_type {
+            AppType::Spa | AppType::Native => Self {
+                rotation_type: RotationType::Rotating,
+                expiration_type: ExpirationType::Expiring,
+                leeway: 0,
+                token_lifetime: 2_592_000,
+                infinite_token_lifetime: false,
+                idle_token_lifetime: 1_296_000,
+                infinite_idle_token_lifetime: false,
+            },
+            AppType::RegularWeb | AppType::NonInteractive => Self {
+                rotation_type: RotationType::NonRotating,
+                expiration_type: ExpirationType::NonExpiring,
+                leeway: 0,
+                token_lifetime: 2_592_000,
+                infinite_token_lifetime: true,
+                idle_token_lifetime: 1_296_000,
+                infinite_idle_token_lifetime: true,
+            },
+        }
+    }
+}
+
+/// An application as stored and as the Management API shows it (without secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub client_id: String,
+    pub tenant: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub app_type: AppType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_uri: Option<String>,
+    pub is_first_party: bool,
+    pub oidc_conformant: bool,
+    pub global: bool,
+    pub callbacks: Vec<String>,
+    pub allowed_logout_urls: Vec<String>,
+    pub web_origins: Vec<String>,
+    pub allowed_origins: Vec<String>,
+    pub grant_types: Vec<String>,
+    pub token_endpoint_auth_method: TokenEndpointAuthMethod,
+    pub jwt_configuration: JwtConfiguration,
+    pub refresh_token: RefreshTokenConfig,
+    #[serde(default)]
+    pub client_metadata: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Client {
+    pub fn is_confidential(&self) -> bool {
+        self.token_endpoint_auth_method != TokenEndpointAuthMethod::None
+    }
+
+    pub fn allows_grant(&self, grant_type: &str) -> bool {
+        self.grant_types.iter().any(|g| g == grant_type)
+    }
+}
+
+/// Defaults per `app_type`, as Auth0 applies them.
+fn default_grant_types(app_type: AppType) -> Vec<String> {
+    let v: &[&str] = match app_type {
+        AppType::Spa | AppType::Native => &["authorization_code", "implicit", "refresh_token"],
+        AppType::RegularWeb => &[
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+        ],
+        AppType::NonInteractive => &["client_credentials"],
+    };
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+fn default_auth_method(app_type: AppType) -> TokenEndpointAuthMethod {
+    match app_type {
+        AppType::Spa | AppType::Native => TokenEndpointAuthMethod::None,
+        AppType::RegularWeb | AppType::NonInteractive => TokenEndpointAuthMethod::ClientSecretPost,
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtConfigurationPatch {
+    pub lifetime_in_seconds: Option<i64>,
+    pub secret_encoded: Option<bool>,
+    pub alg: Option<String>,
+    /// Accepted for Auth0 compatibility (legacy scope-to-claim mapping); unused.
+    pub scopes: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshTokenPatch {
+    pub rotation_type: Option<RotationType>,
+    pub expiration_type: Option<ExpirationType>,
+    pub leeway: Option<i64>,
+    pub token_lifetime: Option<i64>,
+    pub infinite_token_lifetime: Option<bool>,
+    pub idle_token_lifetime: Option<i64>,
+    pub infinite_idle_token_lifetime: Option<bool>,
+}
+
+/// The body of `POST /api/v2/clients` and `PATCH /api/v2/clients/{id}`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientPayload {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub app_type: Option<AppType>,
+    pub logo_uri: Option<String>,
+    pub is_first_party: Option<bool>,
+    pub oidc_conformant: Option<bool>,
+    pub callbacks: Option<Vec<String>>,
+    pub allowed_logout_urls: Option<Vec<String>>,
+    pub web_origins: Option<Vec<String>>,
+    pub allowed_origins: Option<Vec<String>>,
+    pub grant_types: Option<Vec<String>>,
+    pub token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
+    pub jwt_configuration: Option<JwtConfigurationPatch>,
+    pub refresh_token: Option<RefreshTokenPatch>,
+    pub client_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl ClientPayload {
+    /// A new client from a create payload, with Auth0's defaults for its `app_type`
+    /// (`regular_web` when none is given).
+    pub fn into_new_client(self, client_id: String, tenant: &str) -> Validated<Client> {
+        let Some(name) = self.name.clone() else {
+            return Err(ValidationError::field("name", "Missing required property"));
+        };
+        let app_type = self.app_type.unwrap_or(AppType::RegularWeb);
+        let client = Client {
+            client_id,
+            tenant: tenant.to_string(),
+            name,
+            description: None,
+            app_type,
+            logo_uri: None,
+            is_first_party: true,
+            // Portcullis is OIDC-conformant by default (Auth0's API defaults to false,
+            // which enables legacy flows nobody should start with).
+            oidc_conformant: true,
+            global: false,
+            callbacks: vec![],
+            allowed_logout_urls: vec![],
+            web_origins: vec![],
+            allowed_origins: vec![],
+            grant_types: default_grant_types(app_type),
+            token_endpoint_auth_method: default_auth_method(app_type),
+            jwt_configuration: JwtConfiguration::default(),
+            refresh_token: RefreshTokenConfig::default_for(app_type),
+            client_metadata: Default::default(),
+        };
+        self.apply_to(client)
+    }
+
+    /// Applies a PATCH: fields present replace, nested objects merge field by field.
+    pub fn apply_to(self, mut c: Client) -> Validated<Client> {
+        if let Some(v) = self.name {
+            c.name = v;
+        }
+        if let Some(v) = self.description {
+            c.description = Some(v);
+        }
+        if let Some(v) = self.app_type {
+            c.app_type = v;
+        }
+        if let Some(v) = self.logo_uri {
+            c.logo_uri = if v.is_empty() { None } else { Some(v) };
+        }
+        if let Some(v) = self.is_first_party {
+            c.is_first_party = v;
+        }
+        if let Some(v) = self.oidc_conformant {
+            c.oidc_conformant = v;
+        }
+        if let Some(v) = self.callbacks {
+            c.callbacks = v;
+        }
+        if let Some(v) = self.allowed_logout_urls {
+            c.allowed_logout_urls = v;
+        }
+        if let Some(v) = self.web_origins {
+            c.web_origins = v;
+        }
+        if let Some(v) = self.allowed_origins {
+            c.allowed_origins = v;
+        }
+        if let Some(v) = self.grant_types {
+            c.grant_types = v;
+        }
+        if let Some(v) = self.token_endpoint_auth_method {
+            c.token_endpoint_auth_method = v;
+        }
+        if let Some(j) = self.jwt_configuration {
+            if let Some(v) = j.lifetime_in_seconds {
+                c.jwt_configuration.lifetime_in_seconds = v;
+            }
+            if let Some(v) = j.secret_encoded {
+                c.jwt_configuration.secret_encoded = v;
+            }
+            if let Some(v) = j.alg {
+                c.jwt_configuration.alg = v;
+            }
+        }
+        if let Some(r) = self.refresh_token {
+            let t = &mut c.refresh_token;
+            if let Some(v) = r.rotation_type {
+                t.rotation_type = v;
+            }
+            if let Some(v) = r.expiration_type {
+                t.expiration_type = v;
+            }
+            if let Some(v) = r.leeway {
+                t.leeway = v;
+            }
+            if let Some(v) = r.token_lifetime {
+                t.token_lifetime = v;
+            }
+            if let Some(v) = r.infinite_token_lifetime {
+                t.infinite_token_lifetime = v;
+            }
+            if let Some(v) = r.idle_token_lifetime {
+                t.idle_token_lifetime = v;
+            }
+            if let Some(v) = r.infinite_idle_token_lifetime {
+                t.infinite_idle_token_lifetime = v;
+            }
+        }
+        if let Some(v) = self.client_metadata {
+            c.client_metadata = v;
+        }
+        validate(&c)?;
+        Ok(c)
+    }
+}
+
+/// The rules every stored client satisfies.
+pub fn validate(c: &Client) -> Validated<()> {
+    validation::display_name("name", &c.name, 255)?;
+    if let Some(d) = &c.description {
+        validation::max_len("description", d, 140)?;
+    }
+    if let Some(l) = &c.logo_uri {
+        validation::web_url("logo_uri", l)?;
+    }
+    for cb in &c.callbacks {
+        redirect_uri("callbacks", cb)?;
+    }
+    for u in &c.allowed_logout_urls {
+        validation::url("allowed_logout_urls", u)?;
+    }
+    for o in &c.web_origins {
+        validation::origin("web_origins", o)?;
+    }
+    for o in &c.allowed_origins {
+        validation::origin("allowed_origins", o)?;
+    }
+    for g in &c.grant_types {
+        if !KNOWN_GRANT_TYPES.contains(&g.as_str()) {
+            return Err(ValidationError::field(
+                "grant_types",
+                format!(
+                    "'{g}' is not a supported grant type (one of: {})",
+                    KNOWN_GRANT_TYPES.join(", ")
+                ),
+            ));
+        }
+    }
+    if c.token_endpoint_auth_method == TokenEndpointAuthMethod::None
+        && c.allows_grant("client_credentials")
+    {
+        return Err(ValidationError::field(
+            "grant_types",
+            "client_credentials needs a confidential client (token_endpoint_auth_method other than none)",
+        ));
+    }
+    let j = &c.jwt_configuration;
+    if !(1..=2_592_000).contains(&j.lifetime_in_seconds) {
+        return Err(ValidationError::field(
+            "jwt_configuration.lifetime_in_seconds",
+            "must be between 1 and 2592000",
+        ));
+    }
+    if j.alg != "RS256" {
+        return Err(ValidationError::field(
+            "jwt_configuration.alg",
+            format!("'{}' is not supported (supported: RS256)", j.alg),
+        ));
+    }
+    let r = &c.refresh_token;
+    if !(0..=86_400).contains(&r.leeway) {
+        return Err(ValidationError::field(
+            "refresh_token.leeway",
+            "must be between 0 and 86400",
+        ));
+    }
+    if !(1..=157_788_000).contains(&r.token_lifetime) {
+        return Err(ValidationError::field(
+            "refresh_token.token_lifetime",
+            "must be between 1 and 157788000",
+        ));
+    }
+    if !(1..=157_788_000).contains(&r.idle_token_lifetime) {
+        return Err(ValidationError::field(
+            "refresh_token.idle_token_lifetime",
+            "must be between 1 and 157788000",
+        ));
+    }
+    if !r.infinite_token_lifetime
+        && !r.infinite_idle_token_lifetime
+        && r.idle_token_lifetime > r.token_lifetime
+    {
+        return Err(ValidationError::field(
+            "refresh_token.idle_token_lifetime",
+            "must not exceed refresh_token.token_lifetime",
+        ));
+    }
+    Ok(())
+}
+
+/// A registered redirect URI (RFC 6749 §3.1.2): absolute, no fragment, and no
+/// wildcard, since Portcullis matches redirect URIs exactly.
+fn redirect_uri(field: &str, value: &str) -> Validated<()> {
+    let u = validation::url(field, value)?;
+    if u.fragment().is_some() {
+        return Err(ValidationError::field(
+            field,
+            format!("'{value}' must not contain a fragment (RFC 6749 §3.1.2)"),
+        ));
+    }
+    if value.contains('*') {
+        return Err(ValidationError::field(
+            field,
+            format!("'{value}': wildcards are not allowed; redirect URIs are matched exactly"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(json: serde_json::Value) -> ClientPayload {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn spa_defaults_to_public_client_with_browser_grants_and_rotation() {
+        let c = payload(serde_json::json!({"name": "A", "app_type": "spa"}))
+            .into_new_client("id".into(), "t")
+            .unwrap();
+        assert_eq!(c.token_endpoint_auth_method, TokenEndpointAuthMethod::None);
+        assert_eq!(
+            c.grant_types,
+            ["authorization_code", "implicit", "refresh_token"]
+        );
+        assert_eq!(c.refresh_token.rotation_type, RotationType::Rotating);
+        assert_eq!(c.jwt_configuration.lifetime_in_seconds, 36_000);
+    }
+
+    #[test]
+    fn machine_to_machine_defaults_to_client_credentials_with_secret_post() {
+        let c = payload(serde_json::json!({"name": "M", "app_type": "non_interactive"}))
+            .into_new_client("id".into(), "t")
+            .unwrap();
+        assert_eq!(c.grant_types, ["client_credentials"]);
+        assert_eq!(
+            c.token_endpoint_auth_method,
+            TokenEndpointAuthMethod::ClientSecretPost
+        );
+    }
+
+    #[test]
+    fn client_without_name_is_refused_naming_the_field() {
+        let e = payload(serde_json::json!({}))
+            .into_new_client("id".into(), "t")
+            .unwrap_err();
+        assert!(e.message.contains("name"), "{}", e.message);
+    }
+
+    #[test]
+    fn wildcard_or_fragment_callbacks_are_refused() {
+        for cb in [
+            "https://*.example.com/cb",
+            "https://a.example/cb#x",
+            "javascript:alert(1)",
+        ] {
+            let e = payload(serde_json::json!({"name": "A", "callbacks": [cb]}))
+                .into_new_client("id".into(), "t")
+                .unwrap_err();
+            assert!(e.message.contains("callbacks"), "{}", e.message);
+        }
+    }
+
+    #[test]
+    fn public_client_cannot_use_client_credentials() {
+        let e = payload(serde_json::json!({"name": "A", "app_type": "spa", "grant_types": ["client_credentials"]}))
+            .into_new_client("id".into(), "t")
+            .unwrap_err();
+        assert!(e.message.contains("grant_types"));
+    }
+
+    #[test]
+    fn patch_merges_nested_jwt_configuration() {
+        let c = payload(serde_json::json!({"name": "A"}))
+            .into_new_client("id".into(), "t")
+            .unwrap();
+        let c = payload(serde_json::json!({"jwt_configuration": {"lifetime_in_seconds": 60}}))
+            .apply_to(c)
+            .unwrap();
+        assert_eq!(c.jwt_configuration.lifetime_in_seconds, 60);
+        assert_eq!(c.jwt_configuration.alg, "RS256");
+    }
+
+    #[test]
+    fn origins_must_have_no_path() {
+        let e =
+            payload(serde_json::json!({"name": "A", "web_origins": ["https://a.example/path"]}))
+                .into_new_client("id".into(), "t")
+                .unwrap_err();
+        assert!(e.message.contains("web_origins"));
+        payload(serde_json::json!({"name": "A", "web_origins": ["https://a.example", "http://localhost:3000"]}))
+            .into_new_client("id".into(), "t")
+            .unwrap();
+    }
+}

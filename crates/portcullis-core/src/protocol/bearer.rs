@@ -1,0 +1,40 @@
+//! Checking a bearer access token's claims for one audience (RFC 6750, RFC 9068 §4).
+
+use crate::UnixTime;
+use crate::tokens::AccessTokenClaims;
+
+/// Clock skew tolerated on `exp` and `iat`, as Auth0's SDKs allow.
+pub const LEEWAY_SECONDS: i64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BearerError {
+    #[error("the token was issued by another issuer")]
+    WrongIssuer,
+    #[error("the token is not meant for this API")]
+    WrongAudience,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token was issued in the future")]
+    NotYetValid,
+}
+
+pub fn check(
+    claims: &AccessTokenClaims,
+    issuer: &str,
+    audience: &str,
+    now: UnixTime,
+) -> Result<(), BearerError> {
+    if claims.iss != issuer {
+        return Err(BearerError::WrongIssuer);
+    }
+    if !claims.aud.contains(audience) {
+        return Err(BearerError::WrongAudience);
+    }
+    if claims.exp + LEEWAY_SECONDS <= now {
+        return Err(BearerError::Expired);
+    }
+    if claims.iat - LEEWAY_SECONDS > now {
+        return Err(BearerError::NotYetValid);
+    }
+    Ok(())
+}

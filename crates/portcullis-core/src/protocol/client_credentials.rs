@@ -1,0 +1,176 @@
+//! The client-credentials grant (RFC 6749 §4.4) as Auth0 applies it: the token is for
+//! one API (`audience`), and the client needs a client grant for that API.
+//!
+//! Invariants:
+//! - Only confidential clients that list `client_credentials` in `grant_types`.
+//! - The scope is the requested subset of the granted scopes, or all granted scopes
+//!   when none is requested; asking beyond the grant is `invalid_scope`.
+
+use super::errors::{TokenError, TokenErrorCode};
+use crate::UnixTime;
+use crate::client_grants::ClientGrant;
+use crate::clients::Client;
+use crate::resource_servers::ResourceServer;
+use crate::tokens::{AccessTokenClaims, Audience};
+
+/// Everything the decision needs, already loaded.
+pub struct Input<'a> {
+    pub issuer: &'a str,
+    pub client: &'a Client,
+    pub audience: &'a str,
+    /// The API whose identifier is `audience`, if any.
+    pub api: Option<&'a ResourceServer>,
+    /// The client's grant for that API, if any.
+    pub grant: Option<&'a ClientGrant>,
+    pub requested_scope: Option<&'a [String]>,
+    pub now: UnixTime,
+}
+
+/// Checks the client may use this grant at all (before anything is looked up).
+pub fn check_client(client: &Client) -> Result<(), TokenError> {
+    if !client.is_confidential() || !client.allows_grant("client_credentials") {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            "Grant type 'client_credentials' not allowed for the client.",
+        ));
+    }
+    Ok(())
+}
+
+/// The audience is required: Portcullis has no tenant default audience.
+pub fn require_audience(audience: Option<&str>) -> Result<&str, TokenError> {
+    audience.ok_or_else(|| {
+        TokenError::invalid_request(
+            "Missing required parameter: audience (the identifier of the API the token is for)",
+        )
+    })
+}
+
+pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
+    check_client(input.client)?;
+    let Some(api) = input.api else {
+        return Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            format!("Service not found: {}", input.audience),
+        ));
+    };
+    let Some(grant) = input.grant else {
+        return Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            format!(
+                "Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API.",
+                api.identifier
+            ),
+        ));
+    };
+    let granted = grant.granted_scopes(api);
+    let scope = match input.requested_scope {
+        None => granted,
+        Some(requested) => {
+            if let Some(extra) = requested.iter().find(|s| !granted.contains(s)) {
+                return Err(TokenError::new(
+                    TokenErrorCode::InvalidScope,
+                    format!("The client is not granted the scope '{extra}' for this API."),
+                ));
+            }
+            requested.to_vec()
+        }
+    };
+    Ok(AccessTokenClaims {
+        iss: input.issuer.to_string(),
+        sub: format!("{}@clients", input.client.client_id),
+        aud: Audience::One(api.identifier.clone()),
+        iat: input.now,
+        exp: input.now + api.token_lifetime,
+        scope: scope.join(" "),
+        azp: input.client.client_id.clone(),
+        gty: Some("client-credentials".into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::ClientPayload;
+    use crate::resource_servers::ResourceServerPayload;
+
+    fn client(app_type: &str) -> Client {
+        serde_json::from_value::<ClientPayload>(
+            serde_json::json!({"name": "m", "app_type": app_type}),
+        )
+        .unwrap()
+        .into_new_client("cid".into(), "t")
+        .unwrap()
+    }
+
+    fn api() -> ResourceServer {
+        serde_json::from_value::<ResourceServerPayload>(serde_json::json!({
+            "identifier": "https://api", "token_lifetime": 600,
+            "scopes": [{"value": "read"}, {"value": "write"}]
+        }))
+        .unwrap()
+        .into_new("rs".into())
+        .unwrap()
+    }
+
+    fn grant(scope: &[&str]) -> ClientGrant {
+        ClientGrant {
+            id: "g".into(),
+            client_id: "cid".into(),
+            audience: "https://api".into(),
+            scope: scope.iter().map(|s| s.to_string()).collect(),
+            allow_all_scopes: false,
+        }
+    }
+
+    fn input<'a>(
+        c: &'a Client,
+        api: Option<&'a ResourceServer>,
+        g: Option<&'a ClientGrant>,
+        scope: Option<&'a [String]>,
+    ) -> Input<'a> {
+        Input {
+            issuer: "https://id.example/",
+            client: c,
+            audience: "https://api",
+            api,
+            grant: g,
+            requested_scope: scope,
+            now: 1000,
+        }
+    }
+
+    #[test]
+    fn granted_scopes_are_issued_when_none_requested() {
+        let (c, a, g) = (client("non_interactive"), api(), grant(&["read", "write"]));
+        let claims = decide(input(&c, Some(&a), Some(&g), None)).unwrap();
+        assert_eq!(claims.sub, "cid@clients");
+        assert_eq!(claims.scope, "read write");
+        assert_eq!(claims.exp, 1600);
+        assert_eq!(claims.gty.as_deref(), Some("client-credentials"));
+    }
+
+    #[test]
+    fn requesting_a_scope_beyond_the_grant_is_invalid_scope() {
+        let (c, a, g) = (client("non_interactive"), api(), grant(&["read"]));
+        let req = vec!["write".to_string()];
+        let e = decide(input(&c, Some(&a), Some(&g), Some(&req))).unwrap_err();
+        assert_eq!(e.code, TokenErrorCode::InvalidScope);
+    }
+
+    #[test]
+    fn missing_client_grant_is_access_denied() {
+        let (c, a) = (client("non_interactive"), api());
+        let e = decide(input(&c, Some(&a), None, None)).unwrap_err();
+        assert_eq!(e.code, TokenErrorCode::AccessDenied);
+    }
+
+    #[test]
+    fn public_client_is_unauthorized_for_client_credentials() {
+        let c = client("spa");
+        assert_eq!(
+            check_client(&c).unwrap_err().code,
+            TokenErrorCode::UnauthorizedClient
+        );
+    }
+}

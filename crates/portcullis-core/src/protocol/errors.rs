@@ -1,0 +1,64 @@
+//! Error codes of the OAuth endpoints, one enum per endpoint error set.
+
+use std::borrow::Cow;
+
+/// RFC 6749 §5.2 token endpoint errors, plus Auth0's `access_denied`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenErrorCode {
+    /// §5.2: malformed request, missing or duplicated parameter.
+    InvalidRequest,
+    /// §5.2: client authentication failed (401).
+    InvalidClient,
+    /// §5.2: the grant (code, refresh token, credentials) is invalid.
+    InvalidGrant,
+    /// §5.2: the client may not use this grant type.
+    UnauthorizedClient,
+    /// §5.2: the grant type is unknown to this server.
+    UnsupportedGrantType,
+    /// §5.2: the requested scope exceeds what may be granted.
+    InvalidScope,
+    /// Auth0: unknown audience, or no client grant for it (403).
+    AccessDenied,
+    /// §5.2 via RFC 6749 §4.1.2.1: an internal failure; never carries detail.
+    ServerError,
+}
+
+impl TokenErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidClient => "invalid_client",
+            Self::InvalidGrant => "invalid_grant",
+            Self::UnauthorizedClient => "unauthorized_client",
+            Self::UnsupportedGrantType => "unsupported_grant_type",
+            Self::InvalidScope => "invalid_scope",
+            Self::AccessDenied => "access_denied",
+            Self::ServerError => "server_error",
+        }
+    }
+}
+
+/// An error to tell the client: a code and a description it can act on. The
+/// description is client-safe: it never carries internal detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError<C> {
+    pub code: C,
+    pub description: Cow<'static, str>,
+}
+
+impl<C> OAuthError<C> {
+    pub fn new(code: C, description: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            description: description.into(),
+        }
+    }
+}
+
+pub type TokenError = OAuthError<TokenErrorCode>;
+
+impl TokenError {
+    pub fn invalid_request(d: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(TokenErrorCode::InvalidRequest, d)
+    }
+}

@@ -1,0 +1,236 @@
+//! Resource servers: Auth0 "APIs". The `identifier` is the `audience` a client asks
+//! a token for (RFC 8707 calls it a resource).
+
+use serde::{Deserialize, Serialize};
+
+use crate::scope;
+use crate::validation::{self, Validated, ValidationError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScopeDefinition {
+    pub value: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceServer {
+    pub id: String,
+    pub name: String,
+    pub identifier: String,
+    pub is_system: bool,
+    pub scopes: Vec<ScopeDefinition>,
+    pub signing_alg: String,
+    /// Access token lifetime in seconds (Auth0 default 86400).
+    pub token_lifetime: i64,
+    /// Lifetime of access tokens issued through browser flows (implicit, hybrid).
+    pub token_lifetime_for_web: i64,
+    pub allow_offline_access: bool,
+    pub skip_consent_for_verifiable_first_party_clients: bool,
+}
+
+impl ResourceServer {
+    pub fn defines_scope(&self, value: &str) -> bool {
+        self.scopes.iter().any(|s| s.value == value)
+    }
+}
+
+/// The body of `POST /api/v2/resource-servers` and `PATCH …/{id}`.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceServerPayload {
+    pub name: Option<String>,
+    pub identifier: Option<String>,
+    pub scopes: Option<Vec<ScopeDefinitionPayload>>,
+    pub signing_alg: Option<String>,
+    pub token_lifetime: Option<i64>,
+    pub token_lifetime_for_web: Option<i64>,
+    pub allow_offline_access: Option<bool>,
+    pub skip_consent_for_verifiable_first_party_clients: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeDefinitionPayload {
+    pub value: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+pub const MAX_TOKEN_LIFETIME: i64 = 2_592_000;
+
+impl ResourceServerPayload {
+    pub fn into_new(self, id: String) -> Validated<ResourceServer> {
+        let Some(identifier) = self.identifier.clone() else {
+            return Err(ValidationError::field(
+                "identifier",
+                "Missing required property",
+            ));
+        };
+        let rs = ResourceServer {
+            id,
+            name: self.name.clone().unwrap_or_else(|| identifier.clone()),
+            identifier,
+            is_system: false,
+            scopes: vec![],
+            signing_alg: "RS256".into(),
+            token_lifetime: 86_400,
+            token_lifetime_for_web: 7_200,
+            allow_offline_access: false,
+            skip_consent_for_verifiable_first_party_clients: true,
+        };
+        let explicit_web = self.token_lifetime_for_web.is_some();
+        let mut rs = self.apply(rs)?;
+        // Auth0: the web lifetime never exceeds the API's own.
+        if !explicit_web {
+            rs.token_lifetime_for_web = rs.token_lifetime_for_web.min(rs.token_lifetime);
+        }
+        validate(&rs)?;
+        Ok(rs)
+    }
+
+    /// Applies a PATCH. `identifier` is immutable once created (it is baked into
+    /// every token's `aud`).
+    pub fn apply_to(self, rs: ResourceServer) -> Validated<ResourceServer> {
+        if let Some(identifier) = &self.identifier {
+            if *identifier != rs.identifier {
+                return Err(ValidationError::field("identifier", "cannot be changed"));
+            }
+        }
+        let rs = self.apply(rs)?;
+        validate(&rs)?;
+        Ok(rs)
+    }
+
+    fn apply(self, mut rs: ResourceServer) -> Validated<ResourceServer> {
+        if let Some(v) = self.name {
+            rs.name = v;
+        }
+        if let Some(v) = self.scopes {
+            rs.scopes = v
+                .into_iter()
+                .map(|s| ScopeDefinition {
+                    value: s.value,
+                    description: s.description.unwrap_or_default(),
+                })
+                .collect();
+        }
+        if let Some(v) = self.signing_alg {
+            rs.signing_alg = v;
+        }
+        if let Some(v) = self.token_lifetime {
+            rs.token_lifetime = v;
+        }
+        if let Some(v) = self.token_lifetime_for_web {
+            rs.token_lifetime_for_web = v;
+        }
+        if let Some(v) = self.allow_offline_access {
+            rs.allow_offline_access = v;
+        }
+        if let Some(v) = self.skip_consent_for_verifiable_first_party_clients {
+            rs.skip_consent_for_verifiable_first_party_clients = v;
+        }
+        Ok(rs)
+    }
+}
+
+pub fn validate(rs: &ResourceServer) -> Validated<()> {
+    validation::display_name("name", &rs.name, 200)?;
+    let id = &rs.identifier;
+    if id.is_empty() || id.len() > 600 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ValidationError::field(
+            "identifier",
+            "must be 1 to 600 characters with no spaces",
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for s in &rs.scopes {
+        if !scope::is_valid_token(&s.value) || s.value.len() > 280 {
+            return Err(ValidationError::field(
+                "scopes",
+                format!(
+                    "'{}' is not a valid scope value (1 to 280 characters, no spaces or quotes)",
+                    s.value
+                ),
+            ));
+        }
+        if seen.contains(&s.value.as_str()) {
+            return Err(ValidationError::field(
+                "scopes",
+                format!("'{}' is listed twice", s.value),
+            ));
+        }
+        seen.push(&s.value);
+        validation::max_len("scopes.description", &s.description, 500)?;
+    }
+    if rs.signing_alg != "RS256" {
+        return Err(ValidationError::field(
+            "signing_alg",
+            format!("'{}' is not supported (supported: RS256)", rs.signing_alg),
+        ));
+    }
+    if !(1..=MAX_TOKEN_LIFETIME).contains(&rs.token_lifetime) {
+        return Err(ValidationError::field(
+            "token_lifetime",
+            format!("must be between 1 and {MAX_TOKEN_LIFETIME}"),
+        ));
+    }
+    if !(1..=rs.token_lifetime).contains(&rs.token_lifetime_for_web) {
+        return Err(ValidationError::field(
+            "token_lifetime_for_web",
+            "must be between 1 and token_lifetime",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload(v: serde_json::Value) -> ResourceServerPayload {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn new_api_gets_auth0_lifetimes_and_name_from_identifier() {
+        let rs = payload(serde_json::json!({"identifier": "https://api.example"}))
+            .into_new("x".into())
+            .unwrap();
+        assert_eq!(rs.name, "https://api.example");
+        assert_eq!(rs.token_lifetime, 86_400);
+        assert_eq!(rs.token_lifetime_for_web, 7_200);
+    }
+
+    #[test]
+    fn short_token_lifetime_caps_the_web_lifetime() {
+        let rs = payload(serde_json::json!({"identifier": "a", "token_lifetime": 60}))
+            .into_new("x".into())
+            .unwrap();
+        assert_eq!(rs.token_lifetime_for_web, 60);
+    }
+
+    #[test]
+    fn identifier_cannot_change_on_patch() {
+        let rs = payload(serde_json::json!({"identifier": "a"}))
+            .into_new("x".into())
+            .unwrap();
+        let e = payload(serde_json::json!({"identifier": "b"}))
+            .apply_to(rs)
+            .unwrap_err();
+        assert!(e.message.contains("identifier"));
+    }
+
+    #[test]
+    fn duplicate_or_spaced_scope_values_are_refused() {
+        for scopes in [
+            serde_json::json!([{"value": "a"}, {"value": "a"}]),
+            serde_json::json!([{"value": "a b"}]),
+        ] {
+            let e = payload(serde_json::json!({"identifier": "a", "scopes": scopes}))
+                .into_new("x".into())
+                .unwrap_err();
+            assert!(e.message.contains("scopes"));
+        }
+    }
+}

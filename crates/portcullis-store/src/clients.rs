@@ -1,0 +1,128 @@
+//! Clients (Auth0 applications). The secret is stored only as its hash.
+
+use portcullis_core::clients::Client;
+
+use crate::{Page, Store, StoreResult, decode, encode, with_db};
+
+impl Store {
+    pub async fn insert_client(
+        &self,
+        tenant: &str,
+        client: &Client,
+        secret_hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(client)?;
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(tenant)
+            .bind(&client.client_id)
+            .bind(secret_hash)
+            .bind(&doc)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The client and its secret hash.
+    pub async fn get_client(
+        &self,
+        tenant: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<(Client, Option<String>)>> {
+        let row: Option<(String, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, secret_hash FROM clients WHERE tenant_id = $1 AND client_id = $2",
+            )
+            .bind(tenant)
+            .bind(client_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(doc, hash)| Ok((decode(&doc)?, hash))).transpose()
+    }
+
+    /// A page of clients in creation order, and the total count.
+    pub async fn list_clients(&self, tenant: &str, page: Page) -> StoreResult<(Vec<Client>, i64)> {
+        let (rows, total): (Vec<(String,)>, (i64,)) = with_db!(self, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT doc FROM clients WHERE tenant_id = $1 ORDER BY created_at, client_id LIMIT $2 OFFSET $3",
+            )
+            .bind(tenant)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE tenant_id = $1")
+                .bind(tenant)
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        let clients = rows
+            .iter()
+            .map(|(d,)| decode(d))
+            .collect::<StoreResult<_>>()?;
+        Ok((clients, total.0))
+    }
+
+    /// Replaces the client's record; `false` if it does not exist.
+    pub async fn update_client(
+        &self,
+        tenant: &str,
+        client: &Client,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let doc = encode(client)?;
+        let n = with_db!(self, |pool| {
+            sqlx::query("UPDATE clients SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
+                .bind(tenant)
+                .bind(&client.client_id)
+                .bind(&doc)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Replaces the client's secret hash; `false` if the client does not exist.
+    pub async fn set_client_secret_hash(
+        &self,
+        tenant: &str,
+        client_id: &str,
+        hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("UPDATE clients SET secret_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
+                .bind(tenant)
+                .bind(client_id)
+                .bind(hash)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Deletes the client and (by cascade) its client grants.
+    pub async fn delete_client(&self, tenant: &str, client_id: &str) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("DELETE FROM clients WHERE tenant_id = $1 AND client_id = $2")
+                .bind(tenant)
+                .bind(client_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,97 @@
+//! Schema migrations, embedded in the binary and run at start (or by
+//! `portcullis migrate`). Each runs once, in its own transaction; on PostgreSQL an
+//! advisory lock makes concurrent starts of several nodes wait for one another.
+
+use crate::{Db, Store, StoreResult};
+
+const SQLITE: &[(i64, &str, &'static str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/sqlite/0001_init.sql"),
+)];
+const POSTGRES: &[(i64, &str, &'static str)] = &[(
+    1,
+    "init",
+    include_str!("../migrations/postgres/0001_init.sql"),
+)];
+
+const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (
+    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// An arbitrary constant naming Portcullis's migration lock.
+const PG_LOCK_KEY: i64 = 0x706f_7274_6375;
+
+impl Store {
+    /// Applies every migration not yet applied; returns how many ran.
+    pub async fn migrate(&self, now: i64) -> StoreResult<usize> {
+        let mut ran = 0;
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut conn = pool.acquire().await?;
+                sqlx::raw_sql(CREATE_LEDGER).execute(&mut *conn).await?;
+                for (version, name, sql) in SQLITE {
+                    // IMMEDIATE takes the write lock up front, so two processes
+                    // cannot both decide a migration is pending.
+                    sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+                    let result: StoreResult<bool> = async {
+                        let done: Option<(i64,)> =
+                            sqlx::query_as("SELECT version FROM portcullis_migrations WHERE version = $1")
+                                .bind(version)
+                                .fetch_optional(&mut *conn)
+                                .await?;
+                        if done.is_some() {
+                            return Ok(false);
+                        }
+                        sqlx::raw_sql(*sql).execute(&mut *conn).await?;
+                        sqlx::query("INSERT INTO portcullis_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                            .bind(version)
+                            .bind(name)
+                            .bind(now)
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(true)
+                    }
+                    .await;
+                    match result {
+                        Ok(applied) => {
+                            sqlx::raw_sql("COMMIT").execute(&mut *conn).await?;
+                            ran += usize::from(applied);
+                        }
+                        Err(e) => {
+                            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            Db::Postgres(pool) => {
+                for (version, name, sql) in POSTGRES {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                        .bind(PG_LOCK_KEY)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::raw_sql(CREATE_LEDGER).execute(&mut *tx).await?;
+                    let done: Option<(i64,)> = sqlx::query_as(
+                        "SELECT version FROM portcullis_migrations WHERE version = $1",
+                    )
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if done.is_none() {
+                        sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+                        sqlx::query("INSERT INTO portcullis_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                            .bind(version)
+                            .bind(name)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?;
+                        ran += 1;
+                    }
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(ran)
+    }
+}

@@ -1,0 +1,130 @@
+//! Resource servers (Auth0 APIs).
+
+use portcullis_core::resource_servers::ResourceServer;
+
+use crate::{Page, Store, StoreResult, decode, encode, with_db};
+
+impl Store {
+    pub async fn insert_resource_server(
+        &self,
+        tenant: &str,
+        rs: &ResourceServer,
+        now: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(rs)?;
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            )
+            .bind(tenant)
+            .bind(&rs.id)
+            .bind(&rs.identifier)
+            .bind(rs.is_system)
+            .bind(&doc)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn get_resource_server(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> StoreResult<Option<ResourceServer>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM resource_servers WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(d,)| decode(&d)).transpose()
+    }
+
+    pub async fn get_resource_server_by_identifier(
+        &self,
+        tenant: &str,
+        identifier: &str,
+    ) -> StoreResult<Option<ResourceServer>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc FROM resource_servers WHERE tenant_id = $1 AND identifier = $2",
+            )
+            .bind(tenant)
+            .bind(identifier)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(d,)| decode(&d)).transpose()
+    }
+
+    pub async fn list_resource_servers(
+        &self,
+        tenant: &str,
+        page: Page,
+    ) -> StoreResult<(Vec<ResourceServer>, i64)> {
+        let (rows, total): (Vec<(String,)>, (i64,)) = with_db!(self, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT doc FROM resource_servers WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3",
+            )
+            .bind(tenant)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total =
+                sqlx::query_as("SELECT COUNT(*) FROM resource_servers WHERE tenant_id = $1")
+                    .bind(tenant)
+                    .fetch_one(pool)
+                    .await?;
+            (rows, total)
+        });
+        let items = rows
+            .iter()
+            .map(|(d,)| decode(d))
+            .collect::<StoreResult<_>>()?;
+        Ok((items, total.0))
+    }
+
+    /// Replaces a (non-system) resource server's record; `false` if none matched.
+    pub async fn update_resource_server(
+        &self,
+        tenant: &str,
+        rs: &ResourceServer,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let doc = encode(rs)?;
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE resource_servers SET doc = $3, updated_at = $4
+                 WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
+            )
+            .bind(tenant)
+            .bind(&rs.id)
+            .bind(&doc)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Deletes a (non-system) resource server and, by cascade, its client grants.
+    pub async fn delete_resource_server(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM resource_servers WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
+            )
+            .bind(tenant)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
