@@ -22,6 +22,7 @@ use sqlx::sqlite::{
 };
 
 pub use keys::{NewSigningKey, StoredSigningKey};
+pub use tenants::BootstrapAdmin;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

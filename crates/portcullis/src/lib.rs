@@ -1,1 +1,11 @@
+//! Portcullis: an OpenID Connect / OAuth 2.0 identity server that speaks Auth0's
+//! protocol. This crate is the shell around the protocol core: configuration,
+//! start-up, the HTTP routes and the CLI.
 
+pub mod app;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod keyring;
+pub mod server;

@@ -122,11 +122,12 @@ fn failed() -> TokenError {
     )
 }
 
-/// Checks `creds` against the stored client and its secret hash.
+/// Checks `creds` against the stored client and its secret hash, and hands back
+/// the client once authenticated.
 pub fn authenticate(
     creds: &ClientCredentials,
-    stored: Option<(&Client, Option<&str>)>,
-) -> Result<(), TokenError> {
+    stored: Option<(Client, Option<String>)>,
+) -> Result<Client, TokenError> {
     let Some((client, secret_hash)) = stored else {
         // Hash anyway, so an unknown client costs what a known one does.
         if let Some(s) = &creds.secret {
@@ -134,16 +135,20 @@ pub fn authenticate(
         }
         return Err(failed());
     };
-    match (client.is_confidential(), &creds.secret, secret_hash) {
+    match (
+        client.is_confidential(),
+        &creds.secret,
+        secret_hash.as_deref(),
+    ) {
         (true, Some(presented), Some(hash)) if secrets::verify_secret(presented.expose(), hash) => {
-            Ok(())
+            Ok(client)
         }
         (true, None, _) => Err(TokenError::new(
             TokenErrorCode::InvalidClient,
             "This client is confidential: it must authenticate with its client_secret.",
         )),
         (true, _, _) => Err(failed()),
-        (false, None, _) => Ok(()),
+        (false, None, _) => Ok(client),
         (false, Some(_), _) => Err(TokenError::new(
             TokenErrorCode::InvalidClient,
             "This client is public (token_endpoint_auth_method none): it must not send a client_secret.",

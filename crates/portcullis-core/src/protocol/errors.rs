@@ -21,6 +21,8 @@ pub enum TokenErrorCode {
     AccessDenied,
     /// §5.2 via RFC 6749 §4.1.2.1: an internal failure; never carries detail.
     ServerError,
+    /// RFC 6749 §4.1.2.1: the server is overloaded or its database unreachable.
+    TemporarilyUnavailable,
 }
 
 impl TokenErrorCode {
@@ -34,6 +36,7 @@ impl TokenErrorCode {
             Self::InvalidScope => "invalid_scope",
             Self::AccessDenied => "access_denied",
             Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }

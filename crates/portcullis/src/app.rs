@@ -1,0 +1,81 @@
+//! Application state shared by every request: configuration, storage and the
+//! signing keys. No globals: everything a handler needs travels in [`AppState`].
+
+use std::sync::{Arc, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use portcullis_core::keys::SigningKey;
+use portcullis_store::Store;
+
+use crate::config::Config;
+use crate::keyring::KeySet;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub config: Config,
+    pub store: Store,
+    pub tenant: String,
+    /// `<issuer>api/v2/`.
+    pub management_audience: String,
+    keys: RwLock<Arc<KeySet>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, tenant: String, keys: KeySet) -> Self {
+        let management_audience = portcullis_core::management::audience(&config.issuer);
+        Self(Arc::new(Inner {
+            config,
+            store,
+            tenant,
+            management_audience,
+            keys: RwLock::new(Arc::new(keys)),
+        }))
+    }
+}
+
+impl Inner {
+    pub fn issuer(&self) -> &str {
+        &self.config.issuer
+    }
+
+    /// Seconds since the Unix epoch, read once per request and passed to the core.
+    pub fn now(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+
+    /// The published keys; the current one signs.
+    pub fn keys(&self) -> Arc<KeySet> {
+        // A poisoned lock only means a writer panicked after a complete swap.
+        match self.keys.read() {
+            Ok(k) => Arc::clone(&k),
+            Err(p) => Arc::clone(&p.into_inner()),
+        }
+    }
+
+    /// Signs `claims` with the current key.
+    pub fn sign<C: serde::Serialize>(&self, claims: &C) -> String {
+        let keys = self.keys();
+        portcullis_core::jose::sign(keys.current(), claims)
+    }
+
+    /// Verifies a token signed by one of our published keys.
+    pub fn verify<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+    ) -> Result<C, portcullis_core::jose::JwsError> {
+        let keys = self.keys();
+        portcullis_core::jose::verify(token, |kid| keys.find(kid).map(|k: &SigningKey| k))
+    }
+}

@@ -1,0 +1,126 @@
+//! First start: the default tenant, its Management API and the administrator.
+//!
+//! On an empty database Portcullis creates a machine-to-machine application granted
+//! every Management API scope. Its credentials come from
+//! `PORTCULLIS_BOOTSTRAP_CLIENT_ID`/`_SECRET`, or are generated and written to
+//! `<data dir>/admin-credentials.json` (mode 0600). Restarts create nothing.
+
+use std::path::PathBuf;
+
+use portcullis_core::client_grants::ClientGrant;
+use portcullis_core::clients::{AppType, ClientPayload};
+use portcullis_core::management::{self, MANAGEMENT_SCOPES};
+use portcullis_core::secrets::{self, Secret};
+use portcullis_store::{BootstrapAdmin, Store, StoreError};
+
+use crate::config::Config;
+
+/// The id of a tenant's Management API record.
+pub const SYSTEM_API_ID: &str = "portcullis-management-api";
+
+/// Where the administrator's credentials are.
+#[derive(Debug, Clone)]
+pub enum AdminCredentials {
+    /// Written to this file on this or an earlier start.
+    File(PathBuf),
+    /// Given by PORTCULLIS_BOOTSTRAP_CLIENT_ID / _SECRET.
+    Environment,
+    /// Created on an earlier start; the file is gone.
+    Unknown,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BootstrapError {
+    #[error("storage: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot write the admin credentials to {path}: {source}")]
+    Write {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub async fn bootstrap(
+    store: &Store,
+    config: &Config,
+    tenant: &str,
+    now: i64,
+) -> Result<AdminCredentials, BootstrapError> {
+    let system_api = management::system_resource_server(&config.issuer, SYSTEM_API_ID.into());
+    let from_env = config.bootstrap_client_id.is_some();
+    let client_id = config
+        .bootstrap_client_id
+        .clone()
+        .unwrap_or_else(|| portcullis_core::random::alphanumeric(32));
+    let secret = config
+        .bootstrap_client_secret
+        .clone()
+        .unwrap_or_else(secrets::generate_client_secret);
+    let client = ClientPayload {
+        name: Some("Portcullis Admin (bootstrap)".into()),
+        description: Some("Created on first start. Holds every Management API scope.".into()),
+        app_type: Some(AppType::NonInteractive),
+        ..Default::default()
+    }
+    .into_new_client(client_id.clone(), tenant)
+    .expect("the bootstrap client is valid");
+    let grant = ClientGrant {
+        id: format!("cgr_{}", portcullis_core::random::alphanumeric(16)),
+        client_id: client_id.clone(),
+        audience: system_api.identifier.clone(),
+        scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
+        allow_all_scopes: true,
+    };
+    let hash = secrets::hash_secret(secret.expose());
+    let created = store
+        .bootstrap_tenant(
+            tenant,
+            now,
+            &system_api,
+            BootstrapAdmin {
+                client: &client,
+                secret_hash: &hash,
+                grant: &grant,
+            },
+        )
+        .await?;
+    let file = config.data_dir.join("admin-credentials.json");
+    if !created {
+        store.refresh_system_api(tenant, now, &system_api).await?;
+        return Ok(if file.is_file() {
+            AdminCredentials::File(file)
+        } else if from_env {
+            AdminCredentials::Environment
+        } else {
+            AdminCredentials::Unknown
+        });
+    }
+    if from_env {
+        return Ok(AdminCredentials::Environment);
+    }
+    write_credentials(&file, &client_id, &secret, &system_api.identifier).map_err(|source| {
+        BootstrapError::Write {
+            path: file.display().to_string(),
+            source,
+        }
+    })?;
+    Ok(AdminCredentials::File(file))
+}
+
+/// Writes the file through a temporary name, so a reader never sees half of it and
+/// a stale file from an earlier database is replaced.
+fn write_credentials(
+    path: &std::path::Path,
+    client_id: &str,
+    secret: &Secret,
+    audience: &str,
+) -> std::io::Result<()> {
+    let body = serde_json::json!({
+        "client_id": client_id,
+        "client_secret": secret.expose(),
+        "audience": audience,
+    });
+    let tmp = path.with_extension(format!("json.{}", portcullis_core::random::hex(4)));
+    crate::keyring::write_private_file(&tmp, format!("{body:#}\n").as_bytes())?;
+    std::fs::rename(&tmp, path)
+}

@@ -1,0 +1,373 @@
+//! Deployment configuration: a TOML file (`--config FILE`), overridden by
+//! `PORTCULLIS_*` environment variables, overridden by command-line flags.
+//!
+//! Tenant settings (applications, APIs, lifetimes) are data behind the Management
+//! API, not configuration. Every value is validated once here; a bad one stops the
+//! server at start with a message naming the setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use portcullis_core::secrets::Secret;
+use serde::Deserialize;
+
+/// The settings as flags (each also read from its environment variable by clap,
+/// which gives flags precedence over the environment).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// TOML configuration file; its keys are the settings' names in lower case
+    /// without the PORTCULLIS_ prefix (bind, issuer, data_dir, …).
+    #[arg(long, env = "PORTCULLIS_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "PORTCULLIS_BIND", global = true)]
+    pub bind: Option<String>,
+    /// Public issuer URL, ending with `/` [default: http://<bind>/].
+    #[arg(long, env = "PORTCULLIS_ISSUER", global = true)]
+    pub issuer: Option<String>,
+    /// Directory for the SQLite database, the key-encryption key and the admin
+    /// credentials [default: ./portcullis-data].
+    #[arg(long, env = "PORTCULLIS_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `sqlite://…` or `postgres://…` [default: SQLite file in the data dir].
+    #[arg(long, env = "PORTCULLIS_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// PEM certificate chain; with --tls-key, serve HTTPS.
+    #[arg(long, env = "PORTCULLIS_TLS_CERT", global = true)]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "PORTCULLIS_TLS_KEY", global = true)]
+    pub tls_key: Option<PathBuf>,
+    /// client_id of the administrator created on an empty database.
+    #[arg(long, env = "PORTCULLIS_BOOTSTRAP_CLIENT_ID", global = true)]
+    pub bootstrap_client_id: Option<String>,
+    /// client_secret of the administrator created on an empty database.
+    #[arg(
+        long,
+        env = "PORTCULLIS_BOOTSTRAP_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub bootstrap_client_secret: Option<String>,
+    /// Key-encryption key for signing keys at rest: 32 bytes as 64 hex characters or
+    /// base64 [default: generated into <data dir>/secret.key].
+    #[arg(
+        long,
+        env = "PORTCULLIS_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+}
+
+/// The TOML file: the same settings, lower-case names.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    issuer: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    bootstrap_client_id: Option<String>,
+    bootstrap_client_secret: Option<String>,
+    secret_key: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    /// Always ends with `/`, as Auth0's issuer does.
+    pub issuer: String,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub tls: Option<TlsFiles>,
+    pub bootstrap_client_id: Option<String>,
+    pub bootstrap_client_secret: Option<Secret>,
+    pub secret_key: Option<Secret>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {setting} ({env}): {problem}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub env: &'static str,
+    pub problem: String,
+}
+
+fn err(setting: &'static str, env: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        env,
+        problem: problem.into(),
+    }
+}
+
+impl ConfigArgs {
+    /// Merges file < environment/flags and validates.
+    pub fn resolve(&self) -> Result<Config, ConfigError> {
+        let file = match &self.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let pick = |flag: &Option<String>, file: Option<String>| {
+            flag.clone().or(file).filter(|s| !s.is_empty())
+        };
+
+        let bind_raw = pick(&self.bind, file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_raw.parse().map_err(|_| {
+            err(
+                "bind",
+                "PORTCULLIS_BIND",
+                format!("'{bind_raw}' is not an address and port like 127.0.0.1:8080"),
+            )
+        })?;
+
+        let tls_cert = self.tls_cert.clone().or(file.tls_cert);
+        let tls_key = self.tls_key.clone().or(file.tls_key);
+        let tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => {
+                for (p, setting, env) in [
+                    (&cert, "tls_cert", "PORTCULLIS_TLS_CERT"),
+                    (&key, "tls_key", "PORTCULLIS_TLS_KEY"),
+                ] {
+                    if !p.is_file() {
+                        return Err(err(
+                            setting,
+                            env,
+                            format!("'{}' is not a readable file", p.display()),
+                        ));
+                    }
+                }
+                Some(TlsFiles { cert, key })
+            }
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(err(
+                    "tls_key",
+                    "PORTCULLIS_TLS_KEY",
+                    "is required when tls_cert is set",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(err(
+                    "tls_cert",
+                    "PORTCULLIS_TLS_CERT",
+                    "is required when tls_key is set",
+                ));
+            }
+        };
+
+        let issuer = match pick(&self.issuer, file.issuer) {
+            Some(raw) => normalize_issuer(&raw)?,
+            None => {
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{bind}/")
+            }
+        };
+
+        let data_dir = self
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./portcullis-data"));
+
+        let database_url = match pick(&self.database_url, file.database_url) {
+            Some(url) => {
+                if !(url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://"))
+                {
+                    return Err(err(
+                        "database_url",
+                        "PORTCULLIS_DATABASE_URL",
+                        "must start with sqlite: or postgres://",
+                    ));
+                }
+                url
+            }
+            None => format!("sqlite://{}", data_dir.join("portcullis.db").display()),
+        };
+
+        let bootstrap_client_id = pick(&self.bootstrap_client_id, file.bootstrap_client_id);
+        if let Some(id) = &bootstrap_client_id {
+            if id.len() > 128
+                || !id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+            {
+                return Err(err(
+                    "bootstrap_client_id",
+                    "PORTCULLIS_BOOTSTRAP_CLIENT_ID",
+                    "must be 1 to 128 characters of letters, digits, '-', '_' or '.'",
+                ));
+            }
+        }
+        let bootstrap_client_secret =
+            pick(&self.bootstrap_client_secret, file.bootstrap_client_secret);
+        if let Some(s) = &bootstrap_client_secret {
+            if s.len() < 32 {
+                return Err(err(
+                    "bootstrap_client_secret",
+                    "PORTCULLIS_BOOTSTRAP_CLIENT_SECRET",
+                    "must be at least 32 characters (it guards every Management API scope)",
+                ));
+            }
+        }
+        if bootstrap_client_id.is_some() != bootstrap_client_secret.is_some() {
+            return Err(err(
+                "bootstrap_client_secret",
+                "PORTCULLIS_BOOTSTRAP_CLIENT_SECRET",
+                "set both PORTCULLIS_BOOTSTRAP_CLIENT_ID and PORTCULLIS_BOOTSTRAP_CLIENT_SECRET, or neither",
+            ));
+        }
+        let secret_key = pick(&self.secret_key, file.secret_key);
+        if let Some(k) = &secret_key {
+            parse_secret_key(k).map_err(|p| err("secret_key", "PORTCULLIS_SECRET_KEY", p))?;
+        }
+
+        Ok(Config {
+            bind,
+            issuer,
+            data_dir,
+            database_url,
+            tls,
+            bootstrap_client_id,
+            bootstrap_client_secret: bootstrap_client_secret.map(Secret::new),
+            secret_key: secret_key.map(Secret::new),
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        err(
+            "config",
+            "PORTCULLIS_CONFIG",
+            format!("cannot read '{}': {e}", path.display()),
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        err(
+            "config",
+            "PORTCULLIS_CONFIG",
+            format!("'{}': {}", path.display(), e.message()),
+        )
+    })
+}
+
+/// An absolute http(s) URL without query or fragment, with a trailing `/` added if
+/// missing (every `iss` and the discovery document use it verbatim).
+fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
+    let bad = |p: &str| err("issuer", "PORTCULLIS_ISSUER", format!("'{raw}' {p}"));
+    let url = url::Url::parse(raw).map_err(|_| bad("is not an absolute URL"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("must be an http or https URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+        return Err(bad("must not have a query, fragment or user info"));
+    }
+    Ok(if raw.ends_with('/') {
+        raw.to_string()
+    } else {
+        format!("{raw}/")
+    })
+}
+
+/// 32 bytes, as 64 hex characters or standard base64.
+pub fn parse_secret_key(raw: &str) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let raw = raw.trim();
+    let bytes = if raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        (0..32)
+            .map(|i| u8::from_str_radix(&raw[2 * i..2 * i + 2], 16).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<u8>, String>>()?
+    } else {
+        base64::engine::general_purpose::STANDARD
+            .decode(raw)
+            .map_err(|_| "must be 64 hex characters or base64 of 32 bytes".to_string())?
+    };
+    if bytes.len() != 32 {
+        return Err("must be 32 bytes (64 hex characters, or base64 of 32 bytes)".into());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let c = ConfigArgs::default().resolve().unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.issuer, "http://127.0.0.1:8080/");
+        assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn issuer_gets_a_trailing_slash() {
+        let a = ConfigArgs {
+            issuer: Some("https://id.example.com".into()),
+            ..Default::default()
+        };
+        assert_eq!(a.resolve().unwrap().issuer, "https://id.example.com/");
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let cases = [
+            ConfigArgs {
+                bind: Some("nope".into()),
+                ..Default::default()
+            },
+            ConfigArgs {
+                issuer: Some("ftp://x".into()),
+                ..Default::default()
+            },
+            ConfigArgs {
+                database_url: Some("mysql://x".into()),
+                ..Default::default()
+            },
+            ConfigArgs {
+                secret_key: Some("short".into()),
+                ..Default::default()
+            },
+            ConfigArgs {
+                tls_cert: Some("/nonexistent".into()),
+                ..Default::default()
+            },
+        ];
+        let envs = [
+            "PORTCULLIS_BIND",
+            "PORTCULLIS_ISSUER",
+            "PORTCULLIS_DATABASE_URL",
+            "PORTCULLIS_SECRET_KEY",
+            "PORTCULLIS_TLS_KEY",
+        ];
+        for (args, env) in cases.into_iter().zip(envs) {
+            let e = args.resolve().unwrap_err().to_string();
+            assert!(e.contains(env), "{e}");
+        }
+    }
+
+    #[test]
+    fn secret_key_accepts_hex_and_base64() {
+        assert_eq!(parse_secret_key(&"ab".repeat(32)).unwrap().len(), 32);
+        assert_eq!(
+            parse_secret_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+                .unwrap()
+                .len(),
+            32
+        );
+    }
+}

@@ -1,0 +1,134 @@
+//! Reading request bodies and query strings: a size cap on every body, and parse
+//! errors reported in the endpoint's own error format.
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, header};
+use portcullis_core::protocol::errors::TokenError;
+use portcullis_core::protocol::params::{Params, ParamsError};
+use serde::de::DeserializeOwned;
+
+use super::errors::ApiError;
+
+/// OAuth requests are small; a JWT client assertion fits many times over.
+pub const OAUTH_BODY_LIMIT: usize = 64 * 1024;
+/// Management API payloads (an application with many callbacks).
+pub const API_BODY_LIMIT: usize = 256 * 1024;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum BodyError {
+    TooLarge,
+    Unreadable,
+}
+
+pub async fn read(body: Body, limit: usize) -> Result<Bytes, BodyError> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let inner = e.into_inner();
+        if inner.is::<http_body_util::LengthLimitError>() {
+            BodyError::TooLarge
+        } else {
+            BodyError::Unreadable
+        }
+    })
+}
+
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
+/// The parameters of an OAuth request: `application/x-www-form-urlencoded` as RFC
+/// 6749 §3.2 says, or a flat JSON object of strings, as Auth0 also accepts.
+pub fn oauth_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, TokenError> {
+    let duplicate = |ParamsError::Duplicate(name)| {
+        TokenError::invalid_request(format!(
+            "Parameter '{name}' must not be sent more than once (RFC 6749 §3.2)."
+        ))
+    };
+    match media_type(headers).as_deref() {
+        Some("application/x-www-form-urlencoded") => {
+            Params::from_pairs(form_urlencoded::parse(bytes).into_owned()).map_err(duplicate)
+        }
+        Some("application/json") => {
+            let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
+                .map_err(|_| {
+                    TokenError::invalid_request("The request body is not a valid JSON object.")
+                })?;
+            let mut pairs = Vec::with_capacity(map.len());
+            for (k, v) in map {
+                match v {
+                    serde_json::Value::String(s) => pairs.push((k, s)),
+                    serde_json::Value::Null => {}
+                    _ => {
+                        return Err(TokenError::invalid_request(format!(
+                            "Parameter '{k}' must be a string."
+                        )));
+                    }
+                }
+            }
+            Params::from_pairs(pairs).map_err(duplicate)
+        }
+        None if bytes.is_empty() => Ok(Params::default()),
+        _ => Err(TokenError::invalid_request(
+            "Content-Type must be application/x-www-form-urlencoded or application/json.",
+        )),
+    }
+}
+
+/// A Management API JSON payload, with errors that name the offending property.
+pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
+    if media_type(headers).as_deref() != Some("application/json") {
+        return Err(ApiError::bad_request(
+            "Payload validation error: Content-Type must be application/json.",
+            "invalid_body",
+        ));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "Payload validation error: the body is empty.",
+            "invalid_body",
+        ));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        // serde_json appends " at line L column C"; the property path says more.
+        let text = inner.to_string();
+        let detail = text.split(" at line ").next().unwrap_or(&text);
+        let message = if inner.is_syntax() || inner.is_eof() {
+            format!("Payload validation error: the body is not valid JSON ({inner}).")
+        } else if path == "." {
+            format!("Payload validation error: {detail}.")
+        } else {
+            format!("Payload validation error: {detail} on property {path}.")
+        };
+        ApiError::bad_request(message, "invalid_body")
+    })
+}
+
+/// Query parameters, refusing duplicates.
+pub fn query(raw: Option<&str>) -> Result<Params, ApiError> {
+    Params::from_pairs(form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned()).map_err(
+        |ParamsError::Duplicate(name)| {
+            ApiError::bad_request(
+                format!("Query validation error: parameter '{name}' is repeated."),
+                "invalid_query_string",
+            )
+        },
+    )
+}
+
+/// The names present in a query string, to refuse unknown ones.
+pub fn query_names(raw: Option<&str>) -> Vec<String> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .map(|(k, _)| k.into_owned())
+        .collect()
+}

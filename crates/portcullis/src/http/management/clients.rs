@@ -1,0 +1,162 @@
+//! `/api/v2/clients`: applications.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::{Client, ClientPayload};
+use portcullis_core::secrets::{self, Secret};
+use serde_json::Value;
+
+use super::{Caller, ListQuery, select_fields, single_fields};
+use crate::app::AppState;
+use crate::http::body;
+use crate::http::errors::ApiError;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("The client does not exist", "inexistent_client")
+}
+
+fn to_json(client: &Client, secret: Option<&Secret>) -> Value {
+    let mut v = serde_json::to_value(client).unwrap_or(Value::Null);
+    if let Some(s) = secret {
+        v["client_secret"] = s.expose().into();
+    }
+    v
+}
+
+async fn read_payload(headers: &HeaderMap, body: Body) -> Result<ClientPayload, ApiError> {
+    let bytes = read_body(body).await?;
+    body::api_json(headers, &bytes)
+}
+
+pub(super) async fn read_body(b: Body) -> Result<axum::body::Bytes, ApiError> {
+    body::read(b, body::API_BODY_LIMIT)
+        .await
+        .map_err(|e| match e {
+            body::BodyError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "Payload validation error: the body is larger than {} bytes.",
+                    body::API_BODY_LIMIT
+                ),
+                "payload_too_large",
+            ),
+            body::BodyError::Unreadable => {
+                ApiError::bad_request("The request body could not be read.", "invalid_body")
+            }
+        })
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require("create:clients")?;
+    let payload = read_payload(&headers, body).await?;
+    let client_id = portcullis_core::random::alphanumeric(32);
+    let client = payload
+        .into_new_client(client_id, &app.tenant)
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    // Every client gets a secret, as in Auth0, so that switching a public client to
+    // a confidential method later needs no extra step.
+    let secret = secrets::generate_client_secret();
+    let hash = secrets::hash_secret(secret.expose());
+    app.store
+        .insert_client(&app.tenant, &client, Some(&hash), app.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(to_json(&client, Some(&secret)))).into_response())
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:clients")?;
+    let q = ListQuery::parse(q.as_deref(), &[])?;
+    let (items, total) = app.store.list_clients(&app.tenant, q.page).await?;
+    let items = items.iter().map(|c| to_json(c, None)).collect();
+    Ok(Json(q.respond("clients", items, total)))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:clients")?;
+    let fields = single_fields(q.as_deref())?;
+    let (client, _) = app
+        .store
+        .get_client(&app.tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(select_fields(to_json(&client, None), fields.as_ref())))
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("update:clients")?;
+    let payload = read_payload(&headers, body).await?;
+    let (client, _) = app
+        .store
+        .get_client(&app.tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let client = payload
+        .apply_to(client)
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    if !app
+        .store
+        .update_client(&app.tenant, &client, app.now())
+        .await?
+    {
+        return Err(not_found());
+    }
+    Ok(Json(to_json(&client, None)))
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:clients")?;
+    if !app.store.delete_client(&app.tenant, &id).await? {
+        return Err(not_found());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn rotate_secret(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("update:clients")?;
+    let (client, _) = app
+        .store
+        .get_client(&app.tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let secret = secrets::generate_client_secret();
+    let hash = secrets::hash_secret(secret.expose());
+    if !app
+        .store
+        .set_client_secret_hash(&app.tenant, &id, Some(&hash), app.now())
+        .await?
+    {
+        return Err(not_found());
+    }
+    Ok(Json(to_json(&client, Some(&secret))))
+}

@@ -1,0 +1,225 @@
+//! The Management API v2 at `/api/v2/`, in Auth0's shapes, guarded by access tokens
+//! for the audience `<issuer>api/v2/` carrying the scope each route needs.
+
+pub mod client_grants;
+pub mod clients;
+pub mod resource_servers;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use portcullis_core::protocol::bearer::{self, BearerError};
+use portcullis_core::tokens::AccessTokenClaims;
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::http::body;
+use crate::http::errors::ApiError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/clients", get(clients::list).post(clients::create))
+        .route(
+            "/clients/{id}",
+            get(clients::get)
+                .patch(clients::update)
+                .delete(clients::delete),
+        )
+        .route("/clients/{id}/rotate-secret", post(clients::rotate_secret))
+        .route(
+            "/resource-servers",
+            get(resource_servers::list).post(resource_servers::create),
+        )
+        .route(
+            "/resource-servers/{id}",
+            get(resource_servers::get)
+                .patch(resource_servers::update)
+                .delete(resource_servers::delete),
+        )
+        .route(
+            "/client-grants",
+            get(client_grants::list).post(client_grants::create),
+        )
+        .route(
+            "/client-grants/{id}",
+            get(client_grants::get)
+                .patch(client_grants::update)
+                .delete(client_grants::delete),
+        )
+}
+
+/// The authenticated caller: a valid Management API access token.
+pub struct Caller {
+    pub claims: AccessTokenClaims,
+}
+
+impl Caller {
+    /// Refuses with 403 `insufficient_scope` unless the token carries `scope`.
+    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        if self.claims.scopes().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                format!("Insufficient scope, expected any of: {scope}"),
+                "insufficient_scope",
+            ))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Err(ApiError::unauthorized(
+                "Missing authentication",
+                "invalid_request",
+            ));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim())
+            .ok_or_else(|| {
+                ApiError::unauthorized("Bad HTTP authentication header format", "invalid_request")
+            })?;
+        let claims: AccessTokenClaims = app
+            .verify(token)
+            .map_err(|_| ApiError::unauthorized("Invalid token", "invalid_token"))?;
+        bearer::check(&claims, app.issuer(), &app.management_audience, app.now()).map_err(|e| {
+            let message = match e {
+                BearerError::Expired => {
+                    "Expired token received for JSON Web Token validation".to_string()
+                }
+                BearerError::WrongAudience => {
+                    format!("Bad audience: expected {}", app.management_audience)
+                }
+                BearerError::WrongIssuer => "Bad issuer".to_string(),
+                BearerError::NotYetValid => "Token used before it was issued".to_string(),
+            };
+            ApiError::unauthorized(message, "invalid_token")
+        })?;
+        Ok(Caller { claims })
+    }
+}
+
+/// Auth0's list parameters: `page` (0-based), `per_page` (default 50, at most 100),
+/// `include_totals`, `fields`, `include_fields`.
+pub struct ListQuery {
+    pub page: portcullis_store::Page,
+    pub include_totals: bool,
+    fields: Option<(Vec<String>, bool)>,
+    params: portcullis_core::protocol::params::Params,
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "page",
+    "per_page",
+    "include_totals",
+    "fields",
+    "include_fields",
+];
+
+impl ListQuery {
+    /// Parses the query string, allowing `extra` filter names beside the list
+    /// parameters and refusing anything else.
+    pub fn parse(raw: Option<&str>, extra: &[&str]) -> Result<Self, ApiError> {
+        for name in body::query_names(raw) {
+            if !LIST_PARAMS.contains(&name.as_str()) && !extra.contains(&name.as_str()) {
+                return Err(ApiError::bad_request(
+                    format!("Query validation error: unknown parameter '{name}'."),
+                    "invalid_query_string",
+                ));
+            }
+        }
+        let params = body::query(raw)?;
+        let number = |name: &str, default: u32, max: u32| -> Result<u32, ApiError> {
+            match params.get(name) {
+                None => Ok(default),
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n <= max).ok_or_else(|| {
+                    ApiError::bad_request(
+                        format!(
+                            "Query validation error: '{name}' must be an integer from 0 to {max}."
+                        ),
+                        "invalid_query_string",
+                    )
+                }),
+            }
+        };
+        let boolean = |name: &str, default: bool| -> Result<bool, ApiError> {
+            match params.get(name) {
+                None => Ok(default),
+                Some("true") => Ok(true),
+                Some("false") => Ok(false),
+                Some(_) => Err(ApiError::bad_request(
+                    format!("Query validation error: '{name}' must be true or false."),
+                    "invalid_query_string",
+                )),
+            }
+        };
+        let page = number("page", 0, 1_000_000)?;
+        let per_page = number("per_page", 50, 100)?.max(1);
+        let include_totals = boolean("include_totals", false)?;
+        let include_fields = boolean("include_fields", true)?;
+        let fields = params.get("fields").map(|f| {
+            (
+                f.split(',').map(|s| s.trim().to_string()).collect(),
+                include_fields,
+            )
+        });
+        Ok(Self {
+            page: portcullis_store::Page { page, per_page },
+            include_totals,
+            fields,
+            params,
+        })
+    }
+
+    /// A filter parameter's value.
+    pub fn filter(&self, name: &str) -> Option<&str> {
+        self.params.get(name)
+    }
+
+    /// The list response: a plain array, or Auth0's
+    /// `{start, limit, length, total, <key>: [...]}` with `include_totals=true`.
+    pub fn respond(&self, key: &str, items: Vec<Value>, total: i64) -> Value {
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|v| select_fields(v, self.fields.as_ref()))
+            .collect();
+        if self.include_totals {
+            json!({
+                "start": i64::from(self.page.page) * i64::from(self.page.per_page),
+                "limit": self.page.per_page,
+                "length": items.len(),
+                "total": total,
+                key: items,
+            })
+        } else {
+            Value::Array(items)
+        }
+    }
+}
+
+/// Auth0's `fields` / `include_fields`: keep (or drop) the named top-level fields.
+pub fn select_fields(value: Value, fields: Option<&(Vec<String>, bool)>) -> Value {
+    match (value, fields) {
+        (Value::Object(map), Some((names, include))) => Value::Object(
+            map.into_iter()
+                .filter(|(k, _)| names.iter().any(|n| n == k) == *include)
+                .collect(),
+        ),
+        (v, _) => v,
+    }
+}
+
+/// Fields selection for single-object GETs.
+pub fn single_fields(raw: Option<&str>) -> Result<Option<(Vec<String>, bool)>, ApiError> {
+    let q = ListQuery::parse(raw, &[])?;
+    Ok(q.fields)
+}

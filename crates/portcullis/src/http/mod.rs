@@ -1,0 +1,94 @@
+//! The HTTP shell: routes, middleware and the mapping of errors to responses.
+//! Handlers parse, call the core and the store, and render; they decide nothing.
+
+pub mod body;
+pub mod errors;
+pub mod health;
+pub mod management;
+pub mod oauth;
+pub mod well_known;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::AppState;
+use errors::ApiError;
+
+/// Every route in one list.
+pub fn router(state: AppState) -> Router {
+    let tls = state.config.tls.is_some();
+    let mut app = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route(
+            "/.well-known/openid-configuration",
+            get(well_known::openid_configuration),
+        )
+        .route("/.well-known/jwks.json", get(well_known::jwks))
+        .route("/oauth/token", post(oauth::token::token))
+        .nest("/api/v2", management::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(30),
+        ))
+        .layer(CatchPanicLayer::custom(|_| {
+            // A panic is a bug; answer like any internal error, with no detail.
+            tracing::error!("a request handler panicked");
+            ApiError::internal().into_response()
+        }));
+    for (name, value) in security_headers(tls) {
+        app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    app
+}
+
+/// Headers every response carries unless its handler set its own.
+fn security_headers(tls: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut h = vec![
+        (
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ),
+        (
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ),
+        (
+            HeaderName::from_static("x-frame-options"),
+            HeaderValue::from_static("DENY"),
+        ),
+        (
+            HeaderName::from_static("content-security-policy"),
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ),
+    ];
+    if tls {
+        h.push((
+            HeaderName::from_static("strict-transport-security"),
+            HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    h
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("Not Found", "not_found")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+        "method_not_allowed",
+    )
+}

@@ -1,0 +1,3 @@
+//! The OAuth 2.0 / OpenID Connect endpoints, at Auth0's paths.
+
+pub mod token;

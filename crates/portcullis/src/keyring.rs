@@ -1,0 +1,163 @@
+//! Loading signing keys at start: the key-encryption key, generating the first keys
+//! on an empty database, and opening every published key.
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use portcullis_core::keys::{GeneratedKey, KeyEncryptionKey, KeyState, SigningKey, generate_rs256};
+use portcullis_store::{NewSigningKey, Store};
+
+use crate::config::{Config, parse_secret_key};
+
+/// The tenant's published keys, opened and ready. Exactly one is current.
+#[derive(Debug)]
+pub struct KeySet {
+    keys: Vec<SigningKey>,
+    current: usize,
+}
+
+impl KeySet {
+    pub fn current(&self) -> &SigningKey {
+        &self.keys[self.current]
+    }
+
+    /// A published key (next, current or previous) by `kid`.
+    pub fn find(&self, kid: &str) -> Option<&SigningKey> {
+        self.keys.iter().find(|k| k.kid == kid)
+    }
+
+    /// Current first, then next, then previous ones: the JWKS order.
+    pub fn published(&self) -> impl Iterator<Item = &SigningKey> {
+        let rank = |s: KeyState| match s {
+            KeyState::Current => 0,
+            KeyState::Next => 1,
+            _ => 2,
+        };
+        let mut v: Vec<&SigningKey> = self.keys.iter().collect();
+        v.sort_by_key(|k| rank(k.state));
+        v.into_iter()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    #[error("cannot read or create the key-encryption key at {path}: {source}")]
+    KekFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "the key-encryption key file {0} is corrupt: it must hold 32 bytes as 64 hex characters"
+    )]
+    KekCorrupt(String),
+    #[error(transparent)]
+    Key(#[from] portcullis_core::keys::KeyError),
+    #[error("storage: {0}")]
+    Store(#[from] portcullis_store::StoreError),
+    #[error("the database has no current signing key")]
+    NoCurrentKey,
+}
+
+/// The key-encryption key: `PORTCULLIS_SECRET_KEY`, or `<data dir>/secret.key`
+/// (created with mode 0600 on first start).
+pub fn load_kek(config: &Config) -> Result<KeyEncryptionKey, KeyringError> {
+    if let Some(k) = &config.secret_key {
+        // Validated when the configuration was resolved.
+        let bytes = parse_secret_key(k.expose())
+            .map_err(|_| KeyringError::KekCorrupt("PORTCULLIS_SECRET_KEY".into()))?;
+        return Ok(KeyEncryptionKey::from_bytes(&bytes)?);
+    }
+    let path = config.data_dir.join("secret.key");
+    let io = |source| KeyringError::KekFile {
+        path: path.display().to_string(),
+        source,
+    };
+    let hex = match std::fs::read_to_string(&path) {
+        Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let hex = portcullis_core::random::hex(32);
+            write_private_file(&path, format!("{hex}\n").as_bytes()).map_err(io)?;
+            hex
+        }
+        Err(e) => return Err(io(e)),
+    };
+    let bytes = parse_secret_key(hex.trim())
+        .map_err(|_| KeyringError::KekCorrupt(path.display().to_string()))?;
+    Ok(KeyEncryptionKey::from_bytes(&bytes)?)
+}
+
+/// Writes a file readable by its owner only (0600), failing if it exists.
+pub fn write_private_file(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(contents)?;
+    f.sync_all()
+}
+
+fn year_of(now: i64) -> i32 {
+    // Good to within a day, which is all a certificate's validity start needs.
+    1970 + (now / 31_556_952) as i32
+}
+
+fn new_key<'a>(g: &'a GeneratedKey, certificate: &'a str) -> NewSigningKey<'a> {
+    NewSigningKey {
+        kid: &g.kid,
+        alg: "RS256",
+        sealed_private_key: &g.sealed_private_key,
+        certificate,
+    }
+}
+
+/// Opens the tenant's keys, generating a current and a next key on first start.
+pub async fn load_keys(
+    store: &Store,
+    tenant: &str,
+    kek: &KeyEncryptionKey,
+    issuer: &str,
+    now: i64,
+) -> Result<KeySet, KeyringError> {
+    let mut stored = store.list_signing_keys(tenant).await?;
+    if stored.is_empty() {
+        let cn = format!("Portcullis signing key for {issuer}");
+        let a = generate_rs256(kek, &cn, year_of(now))?;
+        let b = generate_rs256(kek, &cn, year_of(now))?;
+        let (ca, cb) = (
+            STANDARD.encode(&a.certificate_der),
+            STANDARD.encode(&b.certificate_der),
+        );
+        // Several nodes may race on first start; one wins and the others re-read.
+        store
+            .insert_initial_signing_keys(tenant, now, new_key(&a, &ca), new_key(&b, &cb))
+            .await?;
+        stored = store.list_signing_keys(tenant).await?;
+    }
+    let mut keys = Vec::with_capacity(stored.len());
+    for s in &stored {
+        let Some(state) = KeyState::parse(&s.state) else {
+            continue;
+        };
+        let cert = STANDARD
+            .decode(&s.certificate)
+            .map_err(|_| portcullis_core::keys::KeyError::BadKey(s.kid.clone()))?;
+        keys.push(SigningKey::open(
+            kek,
+            &s.kid,
+            state,
+            &s.sealed_private_key,
+            &cert,
+        )?);
+    }
+    let current = keys
+        .iter()
+        .position(|k| k.state == KeyState::Current)
+        .ok_or(KeyringError::NoCurrentKey)?;
+    Ok(KeySet { keys, current })
+}

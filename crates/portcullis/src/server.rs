@@ -1,0 +1,207 @@
+//! Start-up: configuration to a listening server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_store::Store;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::app::AppState;
+use crate::bootstrap::{self, AdminCredentials};
+use crate::config::Config;
+use crate::keyring;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database: {0}")]
+    Database(portcullis_store::StoreError),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(portcullis_store::StoreError),
+    #[error(transparent)]
+    Keys(#[from] keyring::KeyringError),
+    #[error(transparent)]
+    Bootstrap(#[from] bootstrap::BootstrapError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("cannot load the TLS certificate and key: {0}")]
+    Tls(std::io::Error),
+}
+
+/// A server that is listening. Dropping it does not stop it; call [`shutdown`].
+///
+/// [`shutdown`]: RunningServer::shutdown
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub admin_credentials: AdminCredentials,
+    stop: Arc<Notify>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// Stops accepting connections and waits (up to 10 s) for requests in flight.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.stop.notify_one();
+        self.wait().await
+    }
+
+    /// Waits until the server stops.
+    pub async fn wait(self) -> std::io::Result<()> {
+        match self.task.await {
+            Ok(r) => r,
+            Err(e) => Err(std::io::Error::other(e)),
+        }
+    }
+
+    /// A handle that stops the server when notified.
+    pub fn stopper(&self) -> Arc<Notify> {
+        Arc::clone(&self.stop)
+    }
+}
+
+/// Opens storage and runs migrations (also `portcullis migrate`).
+pub async fn open_store(config: &Config) -> Result<Store, StartError> {
+    let dir_error = |source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    };
+    if !config.data_dir.exists() {
+        std::fs::create_dir_all(&config.data_dir).map_err(dir_error)?;
+        // The data dir holds the key-encryption key: owner only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&config.data_dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(dir_error)?;
+        }
+    }
+    let store = Store::connect(&config.database_url)
+        .await
+        .map_err(StartError::Database)?;
+    store.migrate(now()).await.map_err(StartError::Migrate)?;
+    Ok(store)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// Starts the server described by `config` and returns once it is listening.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let store = open_store(&config).await?;
+    let tenant = portcullis_core::DEFAULT_TENANT.to_string();
+    let kek = keyring::load_kek(&config)?;
+    let admin_credentials = bootstrap::bootstrap(&store, &config, &tenant, now()).await?;
+    let keys = keyring::load_keys(&store, &tenant, &kek, &config.issuer, now()).await?;
+
+    let listener = std::net::TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+
+    let tls = match &config.tls {
+        Some(files) => Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                .await
+                .map_err(StartError::Tls)?,
+        ),
+        None => None,
+    };
+
+    let state = AppState::new(config, store, tenant, keys);
+    let app =
+        crate::http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let stop = Arc::new(Notify::new());
+    let stopped = Arc::clone(&stop);
+    let task = match tls {
+        Some(tls) => {
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                stopped.notified().await;
+                h.graceful_shutdown(Some(Duration::from_secs(10)));
+            });
+            let server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle);
+            tokio::spawn(async move { server.serve(app).await })
+        }
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|source| StartError::Bind { addr, source })?;
+            tokio::spawn(async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async move { stopped.notified().await })
+                    .await
+            })
+        }
+    };
+    Ok(RunningServer {
+        addr,
+        state,
+        admin_credentials,
+        stop,
+        task,
+    })
+}
+
+impl From<std::io::Error> for StartError {
+    fn from(e: std::io::Error) -> Self {
+        StartError::Tls(e)
+    }
+}
+
+/// The one line printed at start: where, which database, where the admin is.
+pub fn startup_line(server: &RunningServer) -> String {
+    let c = &server.state.config;
+    let scheme = if c.tls.is_some() { "https" } else { "http" };
+    let admin = match &server.admin_credentials {
+        AdminCredentials::File(p) => format!("admin credentials in {}", p.display()),
+        AdminCredentials::Environment => {
+            "admin credentials from PORTCULLIS_BOOTSTRAP_CLIENT_ID/_SECRET".into()
+        }
+        AdminCredentials::Unknown => {
+            "admin credentials were created on an earlier start (admin-credentials.json is gone)"
+                .into()
+        }
+    };
+    format!(
+        "portcullis listening on {scheme}://{} | issuer {} | database {} ({}) | {admin}",
+        server.addr,
+        c.issuer,
+        server.state.store.backend(),
+        redact_url(&c.database_url),
+    )
+}
+
+/// Hides a password in a database URL.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
