@@ -79,12 +79,7 @@ impl ResourceServerPayload {
             allow_offline_access: false,
             skip_consent_for_verifiable_first_party_clients: true,
         };
-        let explicit_web = self.token_lifetime_for_web.is_some();
-        let mut rs = self.apply(rs)?;
-        // Auth0: the web lifetime never exceeds the API's own.
-        if !explicit_web {
-            rs.token_lifetime_for_web = rs.token_lifetime_for_web.min(rs.token_lifetime);
-        }
+        let rs = self.apply(rs)?;
         validate(&rs)?;
         Ok(rs)
     }
@@ -92,10 +87,12 @@ impl ResourceServerPayload {
     /// Applies a PATCH. `identifier` is immutable once created (it is baked into
     /// every token's `aud`).
     pub fn apply_to(self, rs: ResourceServer) -> Validated<ResourceServer> {
-        if let Some(identifier) = &self.identifier {
-            if *identifier != rs.identifier {
-                return Err(ValidationError::field("identifier", "cannot be changed"));
-            }
+        if self
+            .identifier
+            .as_ref()
+            .is_some_and(|i| *i != rs.identifier)
+        {
+            return Err(ValidationError::field("identifier", "cannot be changed"));
         }
         let rs = self.apply(rs)?;
         validate(&rs)?;
@@ -120,6 +117,11 @@ impl ResourceServerPayload {
         }
         if let Some(v) = self.token_lifetime {
             rs.token_lifetime = v;
+            // The web lifetime never exceeds the API's own; unless it is given too,
+            // shortening the one shortens the other.
+            if self.token_lifetime_for_web.is_none() {
+                rs.token_lifetime_for_web = rs.token_lifetime_for_web.min(v.max(1));
+            }
         }
         if let Some(v) = self.token_lifetime_for_web {
             rs.token_lifetime_for_web = v;

@@ -4,12 +4,12 @@
 
 use crate::{Db, Store, StoreResult};
 
-const SQLITE: &[(i64, &str, &'static str)] = &[(
+const SQLITE: &[(i64, &str, &str)] = &[(
     1,
     "init",
     include_str!("../migrations/sqlite/0001_init.sql"),
 )];
-const POSTGRES: &[(i64, &str, &'static str)] = &[(
+const POSTGRES: &[(i64, &str, &str)] = &[(
     1,
     "init",
     include_str!("../migrations/postgres/0001_init.sql"),

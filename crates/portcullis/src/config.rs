@@ -199,29 +199,29 @@ impl ConfigArgs {
         };
 
         let bootstrap_client_id = pick(&self.bootstrap_client_id, file.bootstrap_client_id);
-        if let Some(id) = &bootstrap_client_id {
-            if id.len() > 128
+        if let Some(id) = &bootstrap_client_id
+            && (id.len() > 128
                 || !id
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
-            {
-                return Err(err(
-                    "bootstrap_client_id",
-                    "PORTCULLIS_BOOTSTRAP_CLIENT_ID",
-                    "must be 1 to 128 characters of letters, digits, '-', '_' or '.'",
-                ));
-            }
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        {
+            return Err(err(
+                "bootstrap_client_id",
+                "PORTCULLIS_BOOTSTRAP_CLIENT_ID",
+                "must be 1 to 128 characters of letters, digits, '-', '_' or '.'",
+            ));
         }
         let bootstrap_client_secret =
             pick(&self.bootstrap_client_secret, file.bootstrap_client_secret);
-        if let Some(s) = &bootstrap_client_secret {
-            if s.len() < 32 {
-                return Err(err(
-                    "bootstrap_client_secret",
-                    "PORTCULLIS_BOOTSTRAP_CLIENT_SECRET",
-                    "must be at least 32 characters (it guards every Management API scope)",
-                ));
-            }
+        if bootstrap_client_secret
+            .as_ref()
+            .is_some_and(|s| s.len() < 32)
+        {
+            return Err(err(
+                "bootstrap_client_secret",
+                "PORTCULLIS_BOOTSTRAP_CLIENT_SECRET",
+                "must be at least 32 characters (it guards every Management API scope)",
+            ));
         }
         if bootstrap_client_id.is_some() != bootstrap_client_secret.is_some() {
             return Err(err(

@@ -101,16 +101,25 @@ fn now() -> i64 {
 
 /// Starts the server described by `config` and returns once it is listening.
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let listener = std::net::TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    start_on(config, listener).await
+}
+
+/// Like [`start`], on a listener the caller bound (tests bind port 0 first, to
+/// know the issuer URL before start-up).
+pub async fn start_on(
+    config: Config,
+    listener: std::net::TcpListener,
+) -> Result<RunningServer, StartError> {
     let store = open_store(&config).await?;
     let tenant = portcullis_core::DEFAULT_TENANT.to_string();
     let kek = keyring::load_kek(&config)?;
     let admin_credentials = bootstrap::bootstrap(&store, &config, &tenant, now()).await?;
     let keys = keyring::load_keys(&store, &tenant, &kek, &config.issuer, now()).await?;
 
-    let listener = std::net::TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
-        addr: config.bind,
-        source,
-    })?;
     listener
         .set_nonblocking(true)
         .map_err(|source| StartError::Bind {

@@ -53,12 +53,10 @@ pub fn extract(
                 "Use one client authentication method only: HTTP Basic or client_secret in the body, not both.",
             ));
         }
-        if let Some(body_id) = params.get("client_id") {
-            if body_id != id {
-                return Err(TokenError::invalid_request(
-                    "client_id in the body does not match the HTTP Basic credentials.",
-                ));
-            }
+        if params.get("client_id").is_some_and(|body_id| body_id != id) {
+            return Err(TokenError::invalid_request(
+                "client_id in the body does not match the HTTP Basic credentials.",
+            ));
         }
         return Ok(ClientCredentials {
             client_id: id,

@@ -96,16 +96,22 @@ pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Resul
             "invalid_body",
         ));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request(
+            format!("Payload validation error: the body is not valid JSON ({e})."),
+            "invalid_body",
+        )
+    })?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "Payload validation error: the body must be a JSON object.",
+            "invalid_body",
+        ));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        // serde_json appends " at line L column C"; the property path says more.
-        let text = inner.to_string();
-        let detail = text.split(" at line ").next().unwrap_or(&text);
-        let message = if inner.is_syntax() || inner.is_eof() {
-            format!("Payload validation error: the body is not valid JSON ({inner}).")
-        } else if path == "." {
+        let detail = e.into_inner().to_string();
+        let message = if path == "." {
             format!("Payload validation error: {detail}.")
         } else {
             format!("Payload validation error: {detail} on property {path}.")

@@ -161,10 +161,10 @@ impl IntoResponse for ApiError {
         let mut res = (self.status, Json(body)).into_response();
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(challenge) = self.bearer_challenge {
-            if let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{challenge}\"")) {
-                res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-            }
+        if let Some(challenge) = self.bearer_challenge
+            && let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{challenge}\""))
+        {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
         }
         res
     }

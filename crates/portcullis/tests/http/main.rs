@@ -1,1 +1,13 @@
+//! Black-box tests: a real Portcullis on 127.0.0.1 over real HTTP, on SQLite and on
+//! PostgreSQL (`PORTCULLIS_TEST_POSTGRES_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/test`; each test gets its own schema).
 
+mod support;
+
+mod discovery;
+mod management_auth;
+mod management_client_grants;
+mod management_clients;
+mod management_resource_servers;
+mod startup;
+mod token_endpoint;
