@@ -326,3 +326,50 @@ on_both_backends! {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
+
+/// The README's walk-through, run as written with bash, curl and jq against a
+/// running server.
+#[tokio::test]
+async fn readme_walkthrough_works_as_written() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
+    let block = readme
+        .split("<!-- walkthrough:start -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- walkthrough:end -->").next())
+        .expect("README has a walk-through block");
+    let script: String = block
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("```"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let srv = TestServer::start(Backend::Sqlite).await;
+    let work = tempfile::tempdir().unwrap();
+    let out = tokio::process::Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(work.path())
+        .env("ISSUER", &srv.issuer)
+        .env("CREDS", srv.dir.path().join("admin-credentials.json"))
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token: Value =
+        serde_json::from_slice(&std::fs::read(work.path().join("token.json")).unwrap()).unwrap();
+    let claims = crate::support::verify_with_jwks(
+        &srv,
+        token["access_token"].as_str().unwrap(),
+        "https://orders.example.com/",
+    )
+    .await;
+    assert_eq!(claims["scope"], "read:orders");
+    assert!(
+        stdout.contains("\"gty\": \"client-credentials\""),
+        "{stdout}"
+    );
+}
