@@ -7,15 +7,18 @@
 
 pub mod client_grants;
 pub mod clients;
+pub mod clock;
 pub mod jose;
 pub mod keys;
 pub mod management;
+pub mod passwords;
 pub mod protocol;
 pub mod random;
 pub mod resource_servers;
 pub mod scope;
 pub mod secrets;
 pub mod tokens;
+pub mod users;
 pub mod validation;
 
 /// The id of the one tenant that exists today. Every stored row carries a tenant id

@@ -18,6 +18,11 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:client_grants",
     "update:client_grants",
     "delete:client_grants",
+    "read:users",
+    "create:users",
+    "update:users",
+    "delete:users",
+    "read:logs",
 ];
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

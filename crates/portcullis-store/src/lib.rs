@@ -12,6 +12,7 @@ mod keys;
 mod migrations;
 mod resource_servers;
 mod tenants;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -5,6 +5,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use portcullis_core::keys::SigningKey;
+use portcullis_core::passwords;
+use portcullis_core::secrets::Secret;
 use portcullis_store::Store;
 
 use crate::config::Config;
@@ -15,6 +17,9 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub config: Config,
+    /// Bounds concurrent argon2id work to the number of cores, so a burst of
+    /// logins queues instead of starving the runtime or memory (19 MiB each).
+    password_slots: tokio::sync::Semaphore,
     pub store: Store,
     pub tenant: String,
     /// `<issuer>api/v2/`.
@@ -32,7 +37,9 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(config: Config, store: Store, tenant: String, keys: KeySet) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self(Arc::new(Inner {
+            password_slots: tokio::sync::Semaphore::new(cores),
             config,
             store,
             tenant,
@@ -62,6 +69,29 @@ impl Inner {
             Ok(k) => Arc::clone(&k),
             Err(p) => Arc::clone(&p.into_inner()),
         }
+    }
+
+    /// argon2id hash of `password`, computed on the blocking pool.
+    pub async fn hash_password(&self, password: Secret) -> String {
+        let _slot = self.password_slots.acquire().await;
+        tokio::task::spawn_blocking(move || passwords::hash(&password))
+            .await
+            .unwrap_or_default()
+    }
+
+    /// Whether `password` matches `stored` (a decoy hash when the user is unknown,
+    /// so that both cases cost the same), computed on the blocking pool.
+    pub async fn verify_password(&self, password: Secret, stored: Option<String>) -> bool {
+        let _slot = self.password_slots.acquire().await;
+        tokio::task::spawn_blocking(move || match stored {
+            Some(h) => passwords::verify(&password, &h),
+            None => {
+                passwords::verify(&password, passwords::decoy_hash());
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// Signs `claims` with the current key.

@@ -85,6 +85,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         scope: scope.join(" "),
         azp: input.client.client_id.clone(),
         gty: Some("client-credentials".into()),
+        jti: None,
     })
 }
 

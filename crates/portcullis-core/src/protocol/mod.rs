@@ -1,10 +1,13 @@
 //! Pure protocol decisions: synchronous, total functions over parsed input. They take
 //! `now` and stored records as arguments and never read a clock, a socket or a store.
 
+pub mod authorize;
 pub mod bearer;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod discovery;
 pub mod errors;
 pub mod params;
+pub mod pkce;
+pub mod prompt;
 pub mod token_request;

@@ -9,5 +9,6 @@ mod management_auth;
 mod management_client_grants;
 mod management_clients;
 mod management_resource_servers;
+mod management_users;
 mod startup;
 mod token_endpoint;

@@ -26,6 +26,12 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/client-grants/x", "read:client_grants"),
     ("PATCH", "/client-grants/x", "update:client_grants"),
     ("DELETE", "/client-grants/x", "delete:client_grants"),
+    ("GET", "/users", "read:users"),
+    ("POST", "/users", "create:users"),
+    ("GET", "/users/x", "read:users"),
+    ("PATCH", "/users/x", "update:users"),
+    ("DELETE", "/users/x", "delete:users"),
+    ("GET", "/users-by-email?email=a@b.co", "read:users"),
 ];
 
 fn method(m: &str) -> Method {

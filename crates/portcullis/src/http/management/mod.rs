@@ -4,6 +4,7 @@
 pub mod client_grants;
 pub mod clients;
 pub mod resource_servers;
+pub mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -38,6 +39,12 @@ pub fn router() -> Router<AppState> {
                 .patch(resource_servers::update)
                 .delete(resource_servers::delete),
         )
+        .route("/users", get(users::list).post(users::create))
+        .route(
+            "/users/{id}",
+            get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route("/users-by-email", get(users::by_email))
         .route(
             "/client-grants",
             get(client_grants::list).post(client_grants::create),

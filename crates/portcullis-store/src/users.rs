@@ -1,0 +1,180 @@
+//! Users of the database connection. Passwords are stored only as argon2id hashes;
+//! login statistics live in columns and are merged into the record when read.
+
+use portcullis_core::clock::iso8601;
+use portcullis_core::users::User;
+
+use crate::{Page, Store, StoreResult, decode, encode, with_db};
+
+type Row = (String, Option<String>, i64, Option<i64>);
+
+fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<User> {
+    let mut u: User = decode(doc)?;
+    u.logins_count = *logins_count;
+    u.last_login = last_login.map(iso8601);
+    Ok(u)
+}
+
+impl Store {
+    /// `Conflict` if the e-mail is taken in the connection.
+    pub async fn insert_user(
+        &self,
+        tenant: &str,
+        user: &User,
+        password_hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(user)?;
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(tenant)
+            .bind(&user.user_id)
+            .bind(user.connection())
+            .bind(&user.email)
+            .bind(password_hash)
+            .bind(&doc)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The user and their password hash.
+    pub async fn get_user(
+        &self,
+        tenant: &str,
+        user_id: &str,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, password_hash, logins_count, last_login FROM users WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|r| Ok((to_user(&r)?, r.1.clone()))).transpose()
+    }
+
+    /// The user with this (normalised) e-mail in `connection`, and their hash.
+    pub async fn find_user_by_email(
+        &self,
+        tenant: &str,
+        connection: &str,
+        email: &str,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, password_hash, logins_count, last_login FROM users
+                 WHERE tenant_id = $1 AND connection = $2 AND email = $3",
+            )
+            .bind(tenant)
+            .bind(connection)
+            .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|r| Ok((to_user(&r)?, r.1.clone()))).transpose()
+    }
+
+    /// A page of users, optionally only those with one e-mail (any connection).
+    pub async fn list_users(
+        &self,
+        tenant: &str,
+        email: Option<&str>,
+        page: Page,
+    ) -> StoreResult<(Vec<User>, i64)> {
+        let (rows, total): (Vec<Row>, (i64,)) = with_db!(self, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT doc, password_hash, logins_count, last_login FROM users
+                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR email = $2)
+                 ORDER BY created_at, user_id LIMIT $3 OFFSET $4",
+            )
+            .bind(tenant)
+            .bind(email)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_as(
+                "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR email = $2)",
+            )
+            .bind(tenant)
+            .bind(email)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        let users = rows.iter().map(to_user).collect::<StoreResult<_>>()?;
+        Ok((users, total.0))
+    }
+
+    /// Replaces the user's record (and the password hash when `Some`). `Conflict`
+    /// if a changed e-mail is taken; `false` if the user does not exist.
+    pub async fn update_user(
+        &self,
+        tenant: &str,
+        user: &User,
+        password_hash: Option<&str>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let doc = encode(user)?;
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6
+                 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(tenant)
+            .bind(&user.user_id)
+            .bind(&doc)
+            .bind(&user.email)
+            .bind(password_hash)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Deletes the user and (by cascade) their sessions.
+    pub async fn delete_user(&self, tenant: &str, user_id: &str) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND user_id = $2")
+                .bind(tenant)
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Counts a successful login.
+    pub async fn record_login(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        ip: Option<&str>,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE users SET logins_count = logins_count + 1, last_login = $3, last_ip = $4
+                 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(now)
+            .bind(ip)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}

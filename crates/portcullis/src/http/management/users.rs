@@ -1,0 +1,175 @@
+//! `/api/v2/users` and `/api/v2/users-by-email`: users of the database connection.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::secrets::Secret;
+use portcullis_core::users::{self, User, UserCreate, UserPatch};
+use portcullis_store::StoreError;
+use serde_json::Value;
+
+use super::clients::read_body;
+use super::{Caller, ListQuery, select_fields, single_fields};
+use crate::app::AppState;
+use crate::http::body;
+use crate::http::errors::ApiError;
+
+fn not_found() -> ApiError {
+    ApiError::not_found("The user does not exist.", "inexistent_user")
+}
+
+/// Auth0 answers a duplicate e-mail with 409 and this code.
+fn exists() -> ApiError {
+    ApiError::conflict("The user already exists.", "auth0_idp_error")
+}
+
+fn to_json(u: &User) -> Value {
+    serde_json::to_value(u).unwrap_or(Value::Null)
+}
+
+pub async fn create(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    caller.require("create:users")?;
+    let bytes = read_body(body).await?;
+    let payload: UserCreate = body::api_json(&headers, &bytes)?;
+    let (user, password) = payload
+        .into_user(portcullis_core::random::hex(12), app.issuer(), app.now())
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    if app
+        .store
+        .find_user_by_email(&app.tenant, user.connection(), &user.email)
+        .await?
+        .is_some()
+    {
+        return Err(exists());
+    }
+    let hash = app.hash_password(Secret::new(password)).await;
+    match app
+        .store
+        .insert_user(&app.tenant, &user, Some(&hash), app.now())
+        .await
+    {
+        Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&user))).into_response()),
+        Err(StoreError::Conflict) => Err(exists()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:users")?;
+    let q = ListQuery::parse(q.as_deref(), &["q", "search_engine"])?;
+    let email = match q.filter("q") {
+        None => None,
+        Some(raw) => Some(users::parse_email_query(raw).ok_or_else(|| {
+            ApiError::bad_request(
+                "Query validation error: q supports email:\"address\" only.",
+                "invalid_query_string",
+            )
+        })?),
+    };
+    let (items, total) = app
+        .store
+        .list_users(&app.tenant, email.as_deref(), q.page)
+        .await?;
+    Ok(Json(q.respond(
+        "users",
+        items.iter().map(to_json).collect(),
+        total,
+    )))
+}
+
+pub async fn by_email(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:users")?;
+    let q = ListQuery::parse(q.as_deref(), &["email"])?;
+    let Some(email) = q.filter("email") else {
+        return Err(ApiError::bad_request(
+            "Query validation error: Missing required property: email.",
+            "invalid_query_string",
+        ));
+    };
+    let (items, _) = app
+        .store
+        .list_users(&app.tenant, Some(&users::normalize_email(email)), q.page)
+        .await?;
+    Ok(Json(q.respond(
+        "users",
+        items.iter().map(to_json).collect(),
+        items.len() as i64,
+    )))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:users")?;
+    let fields = single_fields(q.as_deref())?;
+    let (user, _) = app
+        .store
+        .get_user(&app.tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(select_fields(to_json(&user), fields.as_ref())))
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("update:users")?;
+    let bytes = read_body(body).await?;
+    let patch: UserPatch = body::api_json(&headers, &bytes)?;
+    let (user, _) = app
+        .store
+        .get_user(&app.tenant, &id)
+        .await?
+        .ok_or_else(not_found)?;
+    let (user, password) = patch
+        .apply_to(user, app.now())
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    let hash = match password {
+        Some(p) => Some(app.hash_password(Secret::new(p)).await),
+        None => None,
+    };
+    match app
+        .store
+        .update_user(&app.tenant, &user, hash.as_deref(), app.now())
+        .await
+    {
+        Ok(true) => Ok(Json(to_json(&user))),
+        Ok(false) => Err(not_found()),
+        Err(StoreError::Conflict) => Err(exists()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:users")?;
+    if !app.store.delete_user(&app.tenant, &id).await? {
+        return Err(not_found());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
