@@ -126,3 +126,18 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+impl Store {
+    /// Clients whose record mentions `needle` (a cheap pre-filter; the caller
+    /// decides exactly).
+    pub async fn clients_mentioning(&self, tenant: &str, needle: &str) -> StoreResult<Vec<Client>> {
+        let rows: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM clients WHERE tenant_id = $1 AND doc LIKE '%' || $2 || '%' LIMIT 1000")
+                .bind(tenant)
+                .bind(needle)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.iter().map(|(d,)| decode(d)).collect()
+    }
+}

@@ -8,7 +8,9 @@
 
 mod client_grants;
 mod clients;
+mod flows;
 mod keys;
+mod logs;
 mod migrations;
 mod resource_servers;
 mod tenants;
@@ -22,7 +24,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session};
 pub use keys::{NewSigningKey, StoredSigningKey};
+pub use logs::LogEntry;
 pub use tenants::BootstrapAdmin;
 
 #[derive(Debug, thiserror::Error)]

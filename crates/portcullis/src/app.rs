@@ -22,6 +22,7 @@ pub struct Inner {
     password_slots: tokio::sync::Semaphore,
     pub store: Store,
     pub tenant: String,
+    pub pages: crate::http::pages::Pages,
     /// `<issuer>api/v2/`.
     pub management_audience: String,
     keys: RwLock<Arc<KeySet>>,
@@ -43,6 +44,7 @@ impl AppState {
             config,
             store,
             tenant,
+            pages: crate::http::pages::Pages::new(),
             management_audience,
             keys: RwLock::new(Arc::new(keys)),
         }))
@@ -52,6 +54,11 @@ impl AppState {
 impl Inner {
     pub fn issuer(&self) -> &str {
         &self.config.issuer
+    }
+
+    /// Whether clients reach us over HTTPS (cookies get `Secure`).
+    pub fn https(&self) -> bool {
+        self.config.issuer.starts_with("https://")
     }
 
     /// Seconds since the Unix epoch, read once per request and passed to the core.

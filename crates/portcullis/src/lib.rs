@@ -3,9 +3,11 @@
 //! start-up, the HTTP routes and the CLI.
 
 pub mod app;
+pub mod audit;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod flows;
 pub mod http;
 pub mod keyring;
 pub mod server;

@@ -1,6 +1,7 @@
 //! Pure protocol decisions: synchronous, total functions over parsed input. They take
 //! `now` and stored records as arguments and never read a clock, a socket or a store.
 
+pub mod authorization_code;
 pub mod authorize;
 pub mod bearer;
 pub mod client_auth;

@@ -11,12 +11,13 @@ pub enum TokenRequest {
         audience: Option<String>,
         scope: Option<Vec<String>>,
     },
+    /// RFC 6749 §4.1.3.
+    AuthorizationCode(super::authorization_code::CodeRequest),
 }
 
 /// Grant types Portcullis recognises but cannot serve yet; named so the error says
 /// so instead of calling them unknown.
 const NOT_YET_SUPPORTED: &[&str] = &[
-    "authorization_code",
     "refresh_token",
     "password",
     "http://auth0.com/oauth/grant-type/password-realm",
@@ -49,6 +50,9 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
                 scope,
             })
         }
+        "authorization_code" => Ok(TokenRequest::AuthorizationCode(
+            super::authorization_code::parse(params)?,
+        )),
         g if NOT_YET_SUPPORTED.contains(&g) => Err(TokenError::new(
             TokenErrorCode::UnsupportedGrantType,
             format!("Grant type '{g}' is not supported by this server yet."),

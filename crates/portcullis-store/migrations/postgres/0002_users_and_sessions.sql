@@ -89,3 +89,15 @@ CREATE TABLE login_failures (
     blocked_until BIGINT,
     PRIMARY KEY (tenant_id, key)
 );
+
+-- A user's consent to a third-party application's scopes (Auth0's /api/v2/grants).
+CREATE TABLE consents (
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id),
+    user_id    TEXT NOT NULL,
+    client_id  TEXT NOT NULL,
+    audience   TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, client_id, audience),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, user_id) ON DELETE CASCADE
+);

@@ -42,12 +42,13 @@ impl From<StoreError> for TokenEndpointError {
 }
 
 /// Status of each token endpoint error: RFC 6749 §5.2 (400, or 401 for
-/// `invalid_client`), and Auth0's 403 for `access_denied` and `unauthorized_client`.
+/// `invalid_client`), and Auth0's 403 for `access_denied`, `unauthorized_client`
+/// and `invalid_grant` (Auth0's SDKs are written against those statuses).
 pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
     match code {
         TokenErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
         TokenErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
-        TokenErrorCode::InvalidGrant => StatusCode::BAD_REQUEST,
+        TokenErrorCode::InvalidGrant => StatusCode::FORBIDDEN,
         TokenErrorCode::UnauthorizedClient => StatusCode::FORBIDDEN,
         TokenErrorCode::UnsupportedGrantType => StatusCode::BAD_REQUEST,
         TokenErrorCode::InvalidScope => StatusCode::BAD_REQUEST,

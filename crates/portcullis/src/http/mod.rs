@@ -2,10 +2,13 @@
 //! Handlers parse, call the core and the store, and render; they decide nothing.
 
 pub mod body;
+pub mod cookies;
+pub mod cors;
 pub mod errors;
 pub mod health;
 pub mod management;
 pub mod oauth;
+pub mod pages;
 pub mod well_known;
 
 use std::time::Duration;
@@ -32,7 +35,40 @@ pub fn router(state: AppState) -> Router {
             get(well_known::openid_configuration),
         )
         .route("/.well-known/jwks.json", get(well_known::jwks))
-        .route("/oauth/token", post(oauth::token::token))
+        .merge(
+            Router::new()
+                .route(
+                    "/oauth/token",
+                    post(oauth::token::token).options(cors::preflight),
+                )
+                .route(
+                    "/userinfo",
+                    get(oauth::userinfo::userinfo)
+                        .post(oauth::userinfo::userinfo)
+                        .options(cors::preflight),
+                )
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    cors::layer,
+                )),
+        )
+        .route("/authorize", get(oauth::authorize::authorize))
+        .route("/v2/logout", get(oauth::logout::v2_logout))
+        .route("/oidc/logout", get(oauth::logout::oidc_logout))
+        .route(
+            "/u/login",
+            get(pages::login::login_page).post(pages::login::login_submit),
+        )
+        .route(
+            "/u/signup",
+            get(pages::login::signup_page).post(pages::login::signup_submit),
+        )
+        .route(
+            "/u/consent",
+            get(pages::login::consent_page).post(pages::login::consent_submit),
+        )
+        .route("/u/static/portcullis.css", get(pages::stylesheet))
+        .route("/avatars/{file}", get(pages::avatar))
         .nest("/api/v2", management::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -79,6 +115,16 @@ fn security_headers(tls: bool) -> Vec<(HeaderName, HeaderValue)> {
         ));
     }
     h
+}
+
+/// `302 Found` to `location`, as Auth0 answers browser redirects.
+pub fn found(location: &str) -> axum::response::Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::FOUND, [(axum::http::header::LOCATION, v)]).into_response(),
+        Err(_) => {
+            ApiError::bad_request("Invalid redirect location", "invalid_request").into_response()
+        }
+    }
 }
 
 async fn not_found() -> ApiError {

@@ -2,9 +2,12 @@
 //! PostgreSQL (`PORTCULLIS_TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/test`; each test gets its own schema).
 
+mod browser;
 mod support;
 
+mod browser_flows;
 mod discovery;
+mod login_page;
 mod management_auth;
 mod management_client_grants;
 mod management_clients;

@@ -3,6 +3,7 @@
 
 pub mod client_grants;
 pub mod clients;
+pub mod logs;
 pub mod resource_servers;
 pub mod users;
 
@@ -45,6 +46,8 @@ pub fn router() -> Router<AppState> {
             get(users::get).patch(users::update).delete(users::delete),
         )
         .route("/users-by-email", get(users::by_email))
+        .route("/users/{id}/logs", get(logs::of_user))
+        .route("/logs", get(logs::list))
         .route(
             "/client-grants",
             get(client_grants::list).post(client_grants::create),

@@ -1,3 +1,6 @@
 //! The OAuth 2.0 / OpenID Connect endpoints, at Auth0's paths.
 
+pub mod authorize;
+pub mod logout;
 pub mod token;
+pub mod userinfo;

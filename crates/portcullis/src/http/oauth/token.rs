@@ -6,13 +6,21 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
 use portcullis_core::protocol::client_auth::{self, AuthMethodUsed};
 use portcullis_core::protocol::client_credentials;
-use portcullis_core::protocol::errors::TokenError;
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::token_request::{self, TokenRequest};
+use portcullis_core::resource_servers;
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::tokens::UserAccessToken;
+use portcullis_store::Redemption;
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::flows;
 use crate::http::body::{self, BodyError};
 use crate::http::errors::TokenEndpointError;
 
@@ -79,7 +87,153 @@ pub async fn token(
             }
             Ok(no_store(Json(body).into_response()))
         }
+        TokenRequest::AuthorizationCode(req) => exchange_code(&app, &client, req).await,
     }
+}
+
+/// RFC 6749 §4.1.3–4.1.4: code for tokens.
+async fn exchange_code(
+    app: &AppState,
+    client: &Client,
+    req: CodeRequest,
+) -> Result<Response, TokenEndpointError> {
+    if !client.allows_grant("authorization_code") {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            "Grant type 'authorization_code' not allowed for the client.",
+        )
+        .into());
+    }
+    let now = app.now();
+    let code_hash = hash_secret(&req.code);
+    let failed = |description: &'static str| async move {
+        audit::record(
+            app,
+            Event {
+                event_type: "feacft",
+                description,
+                client_id: Some(&client.client_id),
+                client_name: Some(&client.name),
+                ..Default::default()
+            },
+        )
+        .await;
+        TokenEndpointError::from(TokenError::new(TokenErrorCode::InvalidGrant, description))
+    };
+    let (doc, expires_at) = match app
+        .store
+        .redeem_authorization_code(&app.tenant, &code_hash, now)
+        .await?
+    {
+        Redemption::Redeemed { doc, expires_at } => (doc, expires_at),
+        Redemption::Replayed { issued_jti } => {
+            // RFC 6749 §4.1.2: revoke what the first redemption issued.
+            if let Some(jti) = issued_jti {
+                app.store
+                    .revoke_token_id(
+                        &app.tenant,
+                        &jti,
+                        now + resource_servers::MAX_TOKEN_LIFETIME,
+                    )
+                    .await?;
+            }
+            return Err(failed("Invalid authorization code").await);
+        }
+        Redemption::Unknown => return Err(failed("Invalid authorization code").await),
+    };
+    let grant: CodeGrant =
+        serde_json::from_str(&doc).map_err(portcullis_store::StoreError::from)?;
+    if let Err(e) = authorization_code::check(&grant, expires_at, &req, &client.client_id, now) {
+        audit::record(
+            app,
+            Event {
+                event_type: "feacft",
+                description: &e.description,
+                client_id: Some(&client.client_id),
+                user_id: Some(&grant.user_id),
+                ..Default::default()
+            },
+        )
+        .await;
+        return Err(e.into());
+    }
+    let Some((user, _)) = app.store.get_user(&app.tenant, &grant.user_id).await? else {
+        return Err(failed("Invalid authorization code").await);
+    };
+    if user.blocked {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let api = match &grant.audience {
+        Some(a) => match app
+            .store
+            .get_resource_server_by_identifier(&app.tenant, a)
+            .await?
+        {
+            Some(api) => Some(api),
+            None => {
+                return Err(failed("The API of this authorization code no longer exists").await);
+            }
+        },
+        None => None,
+    };
+    let jti = portcullis_core::random::alphanumeric(24);
+    let access = UserAccessToken {
+        issuer: app.issuer(),
+        user_id: &user.user_id,
+        client_id: &client.client_id,
+        api: api.as_ref(),
+        scope: &grant.scope,
+        now,
+        browser_flow: false,
+        jti: jti.clone(),
+    }
+    .claims();
+    app.store
+        .set_code_issued_jti(&app.tenant, &code_hash, &jti)
+        .await?;
+    let access_token = app.sign(&access);
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": access.exp - access.iat,
+    });
+    if !access.scope.is_empty() {
+        body["scope"] = access.scope.clone().into();
+    }
+    if grant.scope.iter().any(|s| s == "openid") {
+        let session = portcullis_store::Session {
+            id: grant.session_id.clone(),
+            user_id: user.user_id.clone(),
+            auth_time: grant.auth_time,
+            expires_at: 0,
+        };
+        let id = flows::id_token(
+            app,
+            client,
+            &user,
+            &grant.scope,
+            grant.nonce.clone(),
+            &session,
+            grant.auth_time_required,
+            Some(&access_token),
+            None,
+        );
+        body["id_token"] = app.sign(&id).into();
+    }
+    audit::record(
+        app,
+        Event {
+            event_type: "seacft",
+            description: "Authorization Code for Access Token",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ..Default::default()
+        },
+    )
+    .await;
+    Ok(no_store(Json(body).into_response()))
 }
 
 /// RFC 6749 §5.1: token responses must not be cached.

@@ -1,0 +1,340 @@
+//! State of the browser flows: login transactions, sessions, authorization codes,
+//! consents and revoked token ids. Secrets (cookies, codes) are stored only as
+//! hashes, by the caller.
+
+use crate::{Store, StoreResult, with_db};
+
+/// A signed-in browser session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// Public id: the `sid` claim.
+    pub id: String,
+    pub user_id: String,
+    pub auth_time: i64,
+    pub expires_at: i64,
+}
+
+/// A parked authorization request.
+#[derive(Debug, Clone)]
+pub struct LoginTransaction {
+    pub browser_hash: String,
+    pub csrf: String,
+    pub doc: String,
+    pub expires_at: i64,
+}
+
+/// A new authorization code, by its hash.
+pub struct NewAuthorizationCode<'a> {
+    pub code_hash: &'a str,
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    pub doc: &'a str,
+    pub expires_at: i64,
+}
+
+/// What redeeming a code found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redemption {
+    /// First use: the stored grant document and its expiry.
+    Redeemed {
+        doc: String,
+        expires_at: i64,
+    },
+    /// RFC 6749 §4.1.2: used before; the token ids the first use issued.
+    Replayed {
+        issued_jti: Option<String>,
+    },
+    Unknown,
+}
+
+impl Store {
+    pub async fn insert_login_transaction(
+        &self,
+        tenant: &str,
+        id: &str,
+        tx: &LoginTransaction,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO login_transactions (tenant_id, id, browser_hash, csrf, doc, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(&tx.browser_hash)
+            .bind(&tx.csrf)
+            .bind(&tx.doc)
+            .bind(now)
+            .bind(tx.expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The transaction, if it exists and has not expired.
+    pub async fn get_login_transaction(
+        &self,
+        tenant: &str,
+        id: &str,
+        now: i64,
+    ) -> StoreResult<Option<LoginTransaction>> {
+        let row: Option<(String, String, String, i64)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT browser_hash, csrf, doc, expires_at FROM login_transactions
+                 WHERE tenant_id = $1 AND id = $2 AND expires_at > $3",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(
+            row.map(|(browser_hash, csrf, doc, expires_at)| LoginTransaction {
+                browser_hash,
+                csrf,
+                doc,
+                expires_at,
+            }),
+        )
+    }
+
+    /// Ends a transaction; `true` only for the caller that ended it, so a form
+    /// submitted twice completes once.
+    pub async fn take_login_transaction(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("DELETE FROM login_transactions WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    pub async fn create_session(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        s: &Session,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO sessions (tenant_id, id, token_hash, user_id, auth_time, created_at, last_seen_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+            )
+            .bind(tenant)
+            .bind(&s.id)
+            .bind(token_hash)
+            .bind(&s.user_id)
+            .bind(s.auth_time)
+            .bind(now)
+            .bind(s.expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The live session whose cookie hashes to `token_hash`.
+    pub async fn find_session(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<Session>> {
+        let row: Option<(String, String, i64, i64)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, auth_time, expires_at FROM sessions
+                 WHERE tenant_id = $1 AND token_hash = $2 AND ended_at IS NULL AND expires_at > $3",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(id, user_id, auth_time, expires_at)| Session {
+            id,
+            user_id,
+            auth_time,
+            expires_at,
+        }))
+    }
+
+    /// Ends the session with this public id; `true` if it was live.
+    pub async fn end_session(&self, tenant: &str, id: &str, now: i64) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND id = $2 AND ended_at IS NULL")
+                .bind(tenant)
+                .bind(id)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    pub async fn insert_authorization_code(
+        &self,
+        tenant: &str,
+        code: NewAuthorizationCode<'_>,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO authorization_codes (tenant_id, code_hash, client_id, user_id, doc, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(tenant)
+            .bind(code.code_hash)
+            .bind(code.client_id)
+            .bind(code.user_id)
+            .bind(code.doc)
+            .bind(now)
+            .bind(code.expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// RFC 6749 §4.1.2: a code redeems once. The conditional UPDATE lets the
+    /// database decide the single winner among concurrent redemptions.
+    pub async fn redeem_authorization_code(
+        &self,
+        tenant: &str,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Redemption> {
+        let won: Option<(String, i64)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "UPDATE authorization_codes SET redeemed_at = $3
+                 WHERE tenant_id = $1 AND code_hash = $2 AND redeemed_at IS NULL
+                 RETURNING doc, expires_at",
+            )
+            .bind(tenant)
+            .bind(code_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        if let Some((doc, expires_at)) = won {
+            return Ok(Redemption::Redeemed { doc, expires_at });
+        }
+        let seen: Option<(Option<String>,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT issued_jti FROM authorization_codes WHERE tenant_id = $1 AND code_hash = $2")
+                .bind(tenant)
+                .bind(code_hash)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(match seen {
+            Some((issued_jti,)) => Redemption::Replayed { issued_jti },
+            None => Redemption::Unknown,
+        })
+    }
+
+    /// Remembers which token the code's redemption issued.
+    pub async fn set_code_issued_jti(
+        &self,
+        tenant: &str,
+        code_hash: &str,
+        jti: &str,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query("UPDATE authorization_codes SET issued_jti = $3 WHERE tenant_id = $1 AND code_hash = $2")
+                .bind(tenant)
+                .bind(code_hash)
+                .bind(jti)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn revoke_token_id(
+        &self,
+        tenant: &str,
+        jti: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO revoked_tokens (tenant_id, jti, expires_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (tenant_id, jti) DO NOTHING",
+            )
+            .bind(tenant)
+            .bind(jti)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn is_token_id_revoked(&self, tenant: &str, jti: &str) -> StoreResult<bool> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT jti FROM revoked_tokens WHERE tenant_id = $1 AND jti = $2")
+                .bind(tenant)
+                .bind(jti)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// The scopes the user has consented to for the client and audience.
+    pub async fn get_consent(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        client_id: &str,
+        audience: &str,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT scope FROM consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND audience = $4",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(s,)| s))
+    }
+
+    pub async fn save_consent(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        client_id: &str,
+        audience: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO consents (tenant_id, user_id, client_id, audience, scope, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (tenant_id, user_id, client_id, audience) DO UPDATE SET scope = $5, created_at = $6",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .bind(scope)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,363 @@
+//! The browser flows between `/authorize`, the hosted pages and the redirect back:
+//! the signed-in session, parking a request while the person logs in, and issuing
+//! the authorization response (code, tokens) in the requested response mode.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::authorization_code::{CODE_LIFETIME, CodeGrant};
+use portcullis_core::protocol::authorize::{
+    AuthorizeRequest, ErrorRedirect, ResponseMode, origin_of,
+};
+use portcullis_core::resource_servers::ResourceServer;
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::tokens::{self, IdTokenClaims, UserAccessToken};
+use portcullis_core::users::User;
+use portcullis_store::{LoginTransaction, Session, StoreError};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::http::cookies;
+use crate::http::pages::with_headers;
+
+/// Browser sessions last a week from sign-in (Auth0's default absolute timeout).
+pub const SESSION_LIFETIME: i64 = 7 * 24 * 3600;
+/// A person has ten minutes to finish the login page.
+pub const TRANSACTION_LIFETIME: i64 = 600;
+
+/// A storage failure during a browser flow: a plain error page, no detail.
+#[derive(Debug)]
+pub struct PageError(pub StoreError);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self.0, "storage failed in a browser flow");
+        let status = match self.0 {
+            StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        with_headers(
+            status,
+            "<!doctype html><title>Error</title><p>Something went wrong. Please try again.</p>"
+                .into(),
+            crate::http::pages::PAGE_CSP,
+        )
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;
+
+pub fn random_token() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(portcullis_core::random::bytes(32))
+}
+
+/// The session the browser's cookie names, with its user, if live.
+pub async fn current_session(
+    app: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<(Session, User)>, StoreError> {
+    let Some(token) = cookies::get(headers, cookies::SESSION) else {
+        return Ok(None);
+    };
+    let Some(session) = app
+        .store
+        .find_session(&app.tenant, &hash_secret(&token), app.now())
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(app
+        .store
+        .get_user(&app.tenant, &session.user_id)
+        .await?
+        .map(|(u, _)| (session, u)))
+}
+
+/// Starts a session for `user`; returns it and the `Set-Cookie` value.
+pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, String), StoreError> {
+    let now = app.now();
+    let token = random_token();
+    let session = Session {
+        id: portcullis_core::random::alphanumeric(32),
+        user_id: user.user_id.clone(),
+        auth_time: now,
+        expires_at: now + SESSION_LIFETIME,
+    };
+    app.store
+        .create_session(&app.tenant, &hash_secret(&token), &session, now)
+        .await?;
+    let cookie = cookies::set(
+        cookies::SESSION,
+        &token,
+        SESSION_LIFETIME,
+        app.https(),
+        true,
+    );
+    Ok((session, cookie))
+}
+
+/// Parks `req` and sends the browser to the login (or signup, or consent) page.
+pub async fn start_login(
+    app: &AppState,
+    headers: &HeaderMap,
+    req: &AuthorizeRequest,
+    consent: bool,
+) -> PageResult {
+    let (browser, new_cookie) = match cookies::get(headers, cookies::BROWSER) {
+        Some(b) => (b, None),
+        None => {
+            let b = random_token();
+            let c = cookies::set(cookies::BROWSER, &b, 30 * 24 * 3600, app.https(), false);
+            (b, Some(c))
+        }
+    };
+    let id = random_token();
+    let now = app.now();
+    let doc = serde_json::to_string(req).map_err(StoreError::from)?;
+    app.store
+        .insert_login_transaction(
+            &app.tenant,
+            &id,
+            &LoginTransaction {
+                browser_hash: hash_secret(&browser),
+                csrf: random_token(),
+                doc,
+                expires_at: now + TRANSACTION_LIFETIME,
+            },
+            now,
+        )
+        .await?;
+    let page = if consent {
+        "consent"
+    } else if req.screen_hint.as_deref() == Some("signup") {
+        "signup"
+    } else {
+        "login"
+    };
+    let mut res = crate::http::found(&format!("/u/{page}?state={id}"));
+    if let Some(c) = new_cookie
+        && let Ok(v) = HeaderValue::from_str(&c)
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
+}
+
+/// The audience consent is recorded for: the API, or `/userinfo` without one.
+pub fn consent_audience(app: &AppState, req: &AuthorizeRequest) -> String {
+    req.audience
+        .clone()
+        .unwrap_or_else(|| tokens::userinfo_audience(app.issuer()))
+}
+
+/// Third-party applications need the user's consent to the scopes they ask for;
+/// first-party ones do not (Auth0's rule).
+pub async fn needs_consent(
+    app: &AppState,
+    client: &Client,
+    user_id: &str,
+    req: &AuthorizeRequest,
+) -> Result<bool, StoreError> {
+    if client.is_first_party {
+        return Ok(false);
+    }
+    let granted = app
+        .store
+        .get_consent(
+            &app.tenant,
+            user_id,
+            &client.client_id,
+            &consent_audience(app, req),
+        )
+        .await?;
+    let granted: Vec<&str> = granted.as_deref().unwrap_or_default().split(' ').collect();
+    Ok(!req.scope.iter().all(|s| granted.contains(&s.as_str())))
+}
+
+/// Issues the authorization response for the signed-in `user`.
+pub async fn issue(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    api: Option<&ResourceServer>,
+    session: &Session,
+    user: &User,
+) -> PageResult {
+    let now = app.now();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut code_value = None;
+    if req.response_type.code {
+        let code = random_token();
+        let grant = CodeGrant {
+            client_id: client.client_id.clone(),
+            redirect_uri: req.redirect_uri.clone(),
+            user_id: user.user_id.clone(),
+            scope: req.scope.clone(),
+            audience: req.audience.clone(),
+            nonce: req.nonce.clone(),
+            code_challenge: req.code_challenge.clone(),
+            session_id: session.id.clone(),
+            auth_time: session.auth_time,
+            auth_time_required: req.max_age.is_some(),
+        };
+        let doc = serde_json::to_string(&grant).map_err(StoreError::from)?;
+        app.store
+            .insert_authorization_code(
+                &app.tenant,
+                portcullis_store::NewAuthorizationCode {
+                    code_hash: &hash_secret(&code),
+                    client_id: &client.client_id,
+                    user_id: &user.user_id,
+                    doc: &doc,
+                    expires_at: now + CODE_LIFETIME,
+                },
+                now,
+            )
+            .await?;
+        out.push(("code".into(), code.clone()));
+        code_value = Some(code);
+    }
+    let mut access_value = None;
+    if req.response_type.token {
+        let claims = UserAccessToken {
+            issuer: app.issuer(),
+            user_id: &user.user_id,
+            client_id: &client.client_id,
+            api,
+            scope: &req.scope,
+            now,
+            browser_flow: true,
+            jti: portcullis_core::random::alphanumeric(24),
+        }
+        .claims();
+        let token = app.sign(&claims);
+        out.push(("access_token".into(), token.clone()));
+        out.push(("token_type".into(), "Bearer".into()));
+        out.push(("expires_in".into(), (claims.exp - claims.iat).to_string()));
+        if !claims.scope.is_empty() {
+            out.push(("scope".into(), claims.scope.clone()));
+        }
+        access_value = Some(token);
+    }
+    if req.response_type.id_token {
+        let claims = id_token(
+            app,
+            client,
+            user,
+            &req.scope,
+            req.nonce.clone(),
+            session,
+            req.max_age.is_some(),
+            access_value.as_deref(),
+            code_value.as_deref(),
+        );
+        out.push(("id_token".into(), app.sign(&claims)));
+    }
+    if let Some(s) = &req.state {
+        out.push(("state".into(), s.clone()));
+    }
+    Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
+}
+
+/// An ID token for `user` (OpenID Connect Core §2, §3.3.2.11).
+#[allow(clippy::too_many_arguments)]
+pub fn id_token(
+    app: &AppState,
+    client: &Client,
+    user: &User,
+    scope: &[String],
+    nonce: Option<String>,
+    session: &Session,
+    with_auth_time: bool,
+    access_token: Option<&str>,
+    code: Option<&str>,
+) -> IdTokenClaims {
+    let now = app.now();
+    IdTokenClaims {
+        iss: app.issuer().to_string(),
+        sub: user.user_id.clone(),
+        aud: client.client_id.clone(),
+        iat: now,
+        exp: now + client.jwt_configuration.lifetime_in_seconds,
+        nonce,
+        sid: Some(session.id.clone()),
+        auth_time: with_auth_time.then_some(session.auth_time),
+        at_hash: access_token.map(tokens::half_hash),
+        c_hash: code.map(tokens::half_hash),
+        profile: tokens::user_claims(user, scope),
+    }
+}
+
+/// Sends an error back to the client.
+pub fn deliver_error(app: &AppState, e: ErrorRedirect) -> Response {
+    let mut out = vec![
+        ("error".to_string(), e.error.as_str().to_string()),
+        ("error_description".to_string(), e.description),
+    ];
+    if let Some(s) = e.state {
+        out.push(("state".into(), s));
+    }
+    deliver(app, &e.redirect_uri, e.response_mode, out)
+}
+
+/// RFC 6749 §4.1.2 / §4.2.2, OAuth 2.0 Form Post Response Mode, and Auth0's
+/// web_message: the response parameters to a validated redirect URI.
+pub fn deliver(
+    app: &AppState,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    params: Vec<(String, String)>,
+) -> Response {
+    let encoded = || {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&params)
+            .finish()
+    };
+    match mode {
+        ResponseMode::Query => {
+            let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+            crate::http::found(&format!("{redirect_uri}{sep}{}", encoded()))
+        }
+        ResponseMode::Fragment => crate::http::found(&format!("{redirect_uri}#{}", encoded())),
+        ResponseMode::FormPost => {
+            let nonce = random_token();
+            let origin = origin_of(redirect_uri).unwrap_or_default();
+            let csp = format!(
+                "default-src 'none'; script-src 'nonce-{nonce}'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
+            );
+            match app.pages.render(
+                "form_post.html",
+                minijinja::context! { action => redirect_uri, params => minijinja::Value::from(minijinja::value::Serde(&params)), nonce => nonce },
+            ) {
+                Ok(html) => with_headers(StatusCode::OK, html, &csp),
+                Err(s) => s.into_response(),
+            }
+        }
+        ResponseMode::WebMessage => {
+            let nonce = random_token();
+            let origin = origin_of(redirect_uri).unwrap_or_default();
+            let response: serde_json::Map<String, serde_json::Value> =
+                params.into_iter().map(|(k, v)| (k, v.into())).collect();
+            let message = json!({"type": "authorization_response", "response": response});
+            // This page lives in the application's hidden iframe: only its origin
+            // may frame it, and only its origin receives the message.
+            let csp = format!(
+                "default-src 'none'; script-src 'nonce-{nonce}'; frame-ancestors {origin}; base-uri 'none'"
+            );
+            match app.pages.render(
+                "web_message.html",
+                minijinja::context! { message => minijinja::Value::from(minijinja::value::Serde(&message)), origin => origin, nonce => nonce },
+            ) {
+                Ok(html) => with_headers(StatusCode::OK, html, &csp),
+                Err(s) => s.into_response(),
+            }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `GET /authorize` (RFC 6749 §3.1, OpenID Connect Core §3.1.2): validate, then
+//! answer at once for a signed-in browser, or send the person to the login page.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use portcullis_core::protocol::authorize::{
+    self, AuthorizeErrorCode, AuthorizeFailure, AuthorizeRequest, ErrorRedirect,
+};
+use portcullis_core::protocol::params::{Params, ParamsError};
+use portcullis_core::protocol::prompt::{self, Decision, SessionState};
+
+use crate::app::AppState;
+use crate::flows::{self, PageResult};
+
+pub async fn authorize(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    // Auth0's SDKs add `auth0Client` (telemetry); it is ignored like any unknown parameter.
+    let pairs = form_urlencoded::parse(q.as_deref().unwrap_or("").as_bytes()).into_owned();
+    let params = match Params::from_pairs(pairs) {
+        Ok(p) => p,
+        // A repeated parameter makes the request ambiguous, redirect_uri included:
+        // nothing can be trusted enough to redirect to.
+        Err(ParamsError::Duplicate(name)) => {
+            return Ok(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "Invalid request",
+                &format!("The parameter '{name}' was sent more than once."),
+            ));
+        }
+    };
+    let client = match params.get("client_id") {
+        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        None => None,
+    };
+    let req = match authorize::validate(&params, client.as_ref()) {
+        Ok(r) => r,
+        Err(AuthorizeFailure::ShowErrorPage { title, description }) => {
+            return Ok(app
+                .pages
+                .message(StatusCode::BAD_REQUEST, title, &description));
+        }
+        Err(AuthorizeFailure::Redirect(e)) => return Ok(flows::deliver_error(&app, e)),
+    };
+    let Some(client) = client else {
+        return Ok(app.pages.message(
+            StatusCode::BAD_REQUEST,
+            "Unknown application",
+            "No such application.",
+        ));
+    };
+    continue_authorization(&app, &headers, &client, req).await
+}
+
+/// Everything after validation; also where the login and consent pages return to.
+pub async fn continue_authorization(
+    app: &AppState,
+    headers: &HeaderMap,
+    client: &portcullis_core::clients::Client,
+    req: AuthorizeRequest,
+) -> PageResult {
+    let api = match &req.audience {
+        Some(aud) => match app
+            .store
+            .get_resource_server_by_identifier(&app.tenant, aud)
+            .await?
+        {
+            Some(api) => Some(api),
+            None => {
+                return Ok(flows::deliver_error(
+                    app,
+                    ErrorRedirect::to(
+                        &req,
+                        AuthorizeErrorCode::AccessDenied,
+                        format!("Service not found: {aud}"),
+                    ),
+                ));
+            }
+        },
+        None => None,
+    };
+    let session = flows::current_session(app, headers).await?;
+    let needs_consent = match &session {
+        Some((_, user)) => flows::needs_consent(app, client, &user.user_id, &req).await?,
+        None => false,
+    };
+    let state = session.as_ref().map(|(s, u)| SessionState {
+        auth_time: s.auth_time,
+        user_blocked: u.blocked,
+    });
+    match prompt::decide(&req, state, needs_consent, app.now()) {
+        Decision::Proceed => match &session {
+            Some((s, u)) => flows::issue(app, client, &req, api.as_ref(), s, u).await,
+            None => flows::start_login(app, headers, &req, false).await,
+        },
+        Decision::Login => flows::start_login(app, headers, &req, false).await,
+        Decision::Consent => flows::start_login(app, headers, &req, true).await,
+        Decision::Fail(e) => Ok(flows::deliver_error(app, e)),
+    }
+}

@@ -1,0 +1,177 @@
+//! Ending the browser session: Auth0's `GET /v2/logout` and OpenID Connect
+//! RP-Initiated Logout 1.0 at `GET /oidc/logout`.
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::params::Params;
+use portcullis_core::secrets::hash_secret;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::flows::{PageError, PageResult};
+use crate::http::cookies;
+
+/// The query's parameters, or the error page for a repeated one.
+fn params(app: &AppState, q: Option<&str>) -> Result<Params, Box<Response>> {
+    Params::from_pairs(form_urlencoded::parse(q.unwrap_or("").as_bytes()).into_owned()).map_err(
+        |_| {
+            Box::new(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "Invalid request",
+                "A parameter was sent more than once.",
+            ))
+        },
+    )
+}
+
+/// Ends the browser's session, if any, and returns the cookie that clears it.
+async fn end_session(
+    app: &AppState,
+    headers: &HeaderMap,
+    client: Option<&Client>,
+) -> Result<String, PageError> {
+    if let Some(token) = cookies::get(headers, cookies::SESSION)
+        && let Some(s) = app
+            .store
+            .find_session(&app.tenant, &hash_secret(&token), app.now())
+            .await?
+    {
+        app.store.end_session(&app.tenant, &s.id, app.now()).await?;
+        audit::record(
+            app,
+            Event {
+                event_type: "slo",
+                description: "User successfully logged out",
+                client_id: client.map(|c| c.client_id.as_str()),
+                client_name: client.map(|c| c.name.as_str()),
+                user_id: Some(&s.user_id),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    Ok(cookies::clear(cookies::SESSION, app.https()))
+}
+
+fn with_cookie(mut res: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn signed_out(app: &AppState) -> Response {
+    app.pages.message(
+        StatusCode::OK,
+        "You are signed out",
+        "You can close this window.",
+    )
+}
+
+/// `GET /v2/logout?client_id&returnTo[&federated]`: `returnTo` must be one of the
+/// application's Allowed Logout URLs; without it, the first of them, or a page.
+pub async fn v2_logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let p = match params(&app, q.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return Ok(*r),
+    };
+    let client = match p.get("client_id") {
+        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        None => None,
+    };
+    let target = match (p.get("returnTo"), &client) {
+        (Some(to), Some(c)) if c.allowed_logout_urls.iter().any(|u| u == to) => {
+            Some(to.to_string())
+        }
+        (Some(to), _) => {
+            return Ok(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "Logout URL not allowed",
+                &format!("'{to}' is not in the Allowed Logout URLs of the application (send its client_id too)."),
+            ));
+        }
+        (None, Some(c)) => c.allowed_logout_urls.first().cloned(),
+        (None, None) => None,
+    };
+    let cookie = end_session(&app, &headers, client.as_ref()).await?;
+    let res = match target {
+        Some(t) => crate::http::found(&t),
+        None => signed_out(&app),
+    };
+    Ok(with_cookie(res, &cookie))
+}
+
+#[derive(Deserialize)]
+struct HintClaims {
+    aud: String,
+}
+
+/// `GET /oidc/logout` (RP-Initiated Logout 1.0 §2–3): `id_token_hint` or
+/// `client_id` names the application; `post_logout_redirect_uri` must be one of
+/// its Allowed Logout URLs; `state` is passed back.
+pub async fn oidc_logout(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> PageResult {
+    let p = match params(&app, q.as_deref()) {
+        Ok(p) => p,
+        Err(r) => return Ok(*r),
+    };
+    let bad = |m: &str| {
+        Ok(app
+            .pages
+            .message(StatusCode::BAD_REQUEST, "Invalid logout request", m))
+    };
+    // An expired ID token is still a fine hint (§2); only its signature matters.
+    let hinted = match p.get("id_token_hint") {
+        Some(t) => match app.verify::<HintClaims>(t) {
+            Ok(c) => Some(c.aud),
+            Err(_) => return bad("The id_token_hint is not a valid ID token from this server."),
+        },
+        None => None,
+    };
+    let client_id = match (hinted, p.get("client_id")) {
+        (Some(h), Some(c)) if h != c => return bad("client_id does not match the id_token_hint."),
+        (Some(h), _) => Some(h),
+        (None, c) => c.map(str::to_string),
+    };
+    let client = match &client_id {
+        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        None => None,
+    };
+    let target = match (p.get("post_logout_redirect_uri"), &client) {
+        (Some(to), Some(c)) if c.allowed_logout_urls.iter().any(|u| u == to) => {
+            let mut t = to.to_string();
+            if let Some(state) = p.get("state") {
+                let sep = if t.contains('?') { '&' } else { '?' };
+                t = format!(
+                    "{t}{sep}{}",
+                    form_urlencoded::Serializer::new(String::new())
+                        .append_pair("state", state)
+                        .finish()
+                );
+            }
+            Some(t)
+        }
+        (Some(_), _) => {
+            return bad(
+                "post_logout_redirect_uri is not in the Allowed Logout URLs of the application named by id_token_hint or client_id.",
+            );
+        }
+        (None, _) => None,
+    };
+    let cookie = end_session(&app, &headers, client.as_ref()).await?;
+    let res = match target {
+        Some(t) => crate::http::found(&t),
+        None => signed_out(&app),
+    };
+    Ok(with_cookie(res, &cookie))
+}

@@ -1,0 +1,81 @@
+//! `GET|POST /userinfo` (OpenID Connect Core §5.3): the claims the access token's
+//! scopes release, for a token whose audience includes `<issuer>userinfo`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::protocol::bearer;
+use portcullis_core::tokens::{self, AccessTokenClaims};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::flows::PageError;
+
+/// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`.
+fn unauthorized(description: &str) -> Response {
+    let mut res = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "invalid_token", "error_description": description})),
+    )
+        .into_response();
+    let challenge = format!("Bearer error=\"invalid_token\", error_description=\"{description}\"");
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    res
+}
+
+pub async fn userinfo(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_string());
+    let Some(token) = token else {
+        let mut res = (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_request", "error_description": "Missing access token"})),
+        )
+            .into_response();
+        res.headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return Ok(res);
+    };
+    let Ok(claims) = app.verify::<AccessTokenClaims>(&token) else {
+        return Ok(unauthorized("Invalid token"));
+    };
+    if bearer::check(
+        &claims,
+        app.issuer(),
+        &tokens::userinfo_audience(app.issuer()),
+        app.now(),
+    )
+    .is_err()
+    {
+        return Ok(unauthorized("Invalid token"));
+    }
+    if let Some(jti) = &claims.jti
+        && app.store.is_token_id_revoked(&app.tenant, jti).await?
+    {
+        return Ok(unauthorized("The token has been revoked"));
+    }
+    let Some((user, _)) = app.store.get_user(&app.tenant, &claims.sub).await? else {
+        return Ok(unauthorized("The user no longer exists"));
+    };
+    if user.blocked {
+        return Ok(unauthorized("user is blocked"));
+    }
+    let scope: Vec<String> = claims.scopes().map(str::to_string).collect();
+    let mut body = serde_json::Map::new();
+    body.insert("sub".into(), Value::String(user.user_id.clone()));
+    body.extend(tokens::user_claims(&user, &scope));
+    let mut res = Json(Value::Object(body)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
+}

@@ -1,0 +1,645 @@
+//! `/u/login`, `/u/signup`, `/u/consent`: the hosted pages of a parked authorization
+//! request. Every POST carries the transaction's CSRF token and must come from the
+//! browser that started the transaction (its binding cookie).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::authorize::{AuthorizeErrorCode, AuthorizeRequest, ErrorRedirect};
+use portcullis_core::protocol::params::Params;
+use portcullis_core::secrets::{Secret, hash_secret};
+use portcullis_core::users::{self, DATABASE_CONNECTION, User, UserCreate};
+use portcullis_store::StoreError;
+use serde::Deserialize;
+use serde_json::json;
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::flows::{self, PageResult};
+use crate::http::body;
+use crate::http::cookies;
+
+/// Failures of one account from one IP before it is blocked (Auth0's brute-force
+/// protection counts 10), and failures of one IP across accounts.
+const ACCOUNT_LIMIT: i64 = 10;
+const IP_LIMIT: i64 = 100;
+const FAILURE_WINDOW: i64 = 900;
+const BLOCK_FOR: i64 = 900;
+const FORM_LIMIT: usize = 16 * 1024;
+
+const GENERIC_FAILURE: &str = "Wrong email or password.";
+
+#[derive(Deserialize)]
+pub struct StateQuery {
+    state: Option<String>,
+}
+
+/// A parked request, loaded and checked.
+struct Transaction {
+    id: String,
+    csrf: String,
+    req: AuthorizeRequest,
+    client: Client,
+}
+
+fn expired(app: &AppState) -> Response {
+    app.pages.message(
+        StatusCode::BAD_REQUEST,
+        "This page has expired",
+        "Go back to the application and sign in again.",
+    )
+}
+
+/// Loads transaction `id`. With `csrf` (a POST), also checks the CSRF token and
+/// that the request comes from the browser that started it.
+async fn load(
+    app: &AppState,
+    headers: &HeaderMap,
+    id: Option<&str>,
+    csrf: Option<&str>,
+) -> Result<Transaction, Response> {
+    let Some(id) = id else {
+        return Err(expired(app));
+    };
+    let tx = match app
+        .store
+        .get_login_transaction(&app.tenant, id, app.now())
+        .await
+    {
+        Ok(Some(tx)) => tx,
+        Ok(None) => return Err(expired(app)),
+        Err(e) => {
+            return Err(axum::response::IntoResponse::into_response(
+                flows::PageError(e),
+            ));
+        }
+    };
+    let browser = cookies::get(headers, cookies::BROWSER).map(|b| hash_secret(&b));
+    let same_browser =
+        browser.is_some_and(|b| bool::from(b.as_bytes().ct_eq(tx.browser_hash.as_bytes())));
+    if !same_browser {
+        return Err(expired(app));
+    }
+    if let Some(sent) = csrf
+        && !bool::from(sent.as_bytes().ct_eq(tx.csrf.as_bytes()))
+    {
+        return Err(app.pages.message(
+            StatusCode::FORBIDDEN,
+            "Invalid form",
+            "The form could not be verified. Go back to the application and try again.",
+        ));
+    }
+    let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&tx.doc) else {
+        return Err(expired(app));
+    };
+    let client = match app.store.get_client(&app.tenant, &req.client_id).await {
+        Ok(Some((c, _))) => c,
+        Ok(None) => return Err(expired(app)),
+        Err(e) => {
+            return Err(axum::response::IntoResponse::into_response(
+                flows::PageError(e),
+            ));
+        }
+    };
+    Ok(Transaction {
+        id: id.to_string(),
+        csrf: tx.csrf,
+        req,
+        client,
+    })
+}
+
+async fn read_form(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Params, Response> {
+    let bad = |m: &str| {
+        app.pages
+            .message(StatusCode::BAD_REQUEST, "Invalid form", m)
+    };
+    let bytes = match body::read(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(body::BodyError::TooLarge) => {
+            return Err(app.pages.message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Invalid form",
+                "The form is too large.",
+            ));
+        }
+        Err(body::BodyError::Unreadable) => return Err(bad("The form could not be read.")),
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return Err(bad(
+            "The form must be sent as application/x-www-form-urlencoded.",
+        ));
+    }
+    Params::from_pairs(form_urlencoded::parse(&bytes).into_owned())
+        .map_err(|_| bad("A form field was sent more than once."))
+}
+
+fn client_ctx(c: &Client) -> serde_json::Value {
+    json!({"name": c.name, "logo_uri": c.logo_uri})
+}
+
+fn render_form(
+    app: &AppState,
+    page: &str,
+    status: StatusCode,
+    tx: &Transaction,
+    username: &str,
+    error: Option<&str>,
+) -> Response {
+    app.pages.page(
+        status,
+        page,
+        minijinja::context! {
+            title => if page == "signup.html" { "Sign up" } else { "Log in" },
+            client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
+            state => &tx.id,
+            csrf => &tx.csrf,
+            username => username,
+            error => error,
+        },
+    )
+}
+
+pub async fn login_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> Response {
+    match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => {
+            let hint = tx.req.login_hint.clone().unwrap_or_default();
+            render_form(&app, "login.html", StatusCode::OK, &tx, &hint, None)
+        }
+        Err(r) => r,
+    }
+}
+
+pub async fn signup_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> Response {
+    match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => {
+            let hint = tx.req.login_hint.clone().unwrap_or_default();
+            render_form(&app, "signup.html", StatusCode::OK, &tx, &hint, None)
+        }
+        Err(r) => r,
+    }
+}
+
+fn with_cookie(mut res: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// After a successful sign-in: consent if needed, else the response to the app.
+async fn finish(
+    app: &AppState,
+    headers: &HeaderMap,
+    tx: Transaction,
+    user: &User,
+    ip: &str,
+) -> PageResult {
+    if user.blocked {
+        audit::record(
+            app,
+            Event {
+                event_type: "f",
+                description: "user is blocked",
+                client_id: Some(&tx.client.client_id),
+                client_name: Some(&tx.client.name),
+                user_id: Some(&user.user_id),
+                user_name: Some(&user.email),
+                ip: Some(ip),
+                ..Default::default()
+            },
+        )
+        .await;
+        if !app
+            .store
+            .take_login_transaction(&app.tenant, &tx.id)
+            .await?
+        {
+            return Ok(expired(app));
+        }
+        return Ok(flows::deliver_error(
+            app,
+            ErrorRedirect::to(&tx.req, AuthorizeErrorCode::AccessDenied, "user is blocked"),
+        ));
+    }
+    let (session, cookie) = flows::start_session(app, user).await?;
+    app.store
+        .record_login(&app.tenant, &user.user_id, Some(ip), app.now())
+        .await?;
+    audit::record(
+        app,
+        Event {
+            event_type: "s",
+            description: "Successful login",
+            client_id: Some(&tx.client.client_id),
+            client_name: Some(&tx.client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ip: Some(ip),
+            ..Default::default()
+        },
+    )
+    .await;
+    let _ = headers;
+    if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
+    {
+        let res = crate::http::found(&format!("/u/consent?state={}", tx.id));
+        return Ok(with_cookie(res, &cookie));
+    }
+    if !app
+        .store
+        .take_login_transaction(&app.tenant, &tx.id)
+        .await?
+    {
+        return Ok(expired(app));
+    }
+    let api = match &tx.req.audience {
+        Some(a) => {
+            app.store
+                .get_resource_server_by_identifier(&app.tenant, a)
+                .await?
+        }
+        None => None,
+    };
+    let res = flows::issue(app, &tx.client, &tx.req, api.as_ref(), &session, user).await?;
+    Ok(with_cookie(res, &cookie))
+}
+
+/// Brute-force keys: the account from this IP, and the IP alone.
+fn failure_keys(email: &str, ip: &str) -> [String; 2] {
+    [format!("account:{email}|ip:{ip}"), format!("ip:{ip}")]
+}
+
+pub async fn login_submit(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let form = match read_form(&app, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return Ok(r),
+    };
+    let tx = match load(
+        &app,
+        &headers,
+        form.get("state"),
+        Some(form.get("csrf").unwrap_or("-")),
+    )
+    .await
+    {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    let ip = peer.ip().to_string();
+    let email = users::normalize_email(form.get("username").unwrap_or_default());
+    let password = form.get("password").unwrap_or_default();
+    if email.is_empty() || password.is_empty() {
+        return Ok(render_form(
+            &app,
+            "login.html",
+            StatusCode::BAD_REQUEST,
+            &tx,
+            &email,
+            Some("Enter your email address and password."),
+        ));
+    }
+    let now = app.now();
+    let keys = failure_keys(&email, &ip);
+    for key in &keys {
+        if app
+            .store
+            .login_blocked_until(&app.tenant, key, now)
+            .await?
+            .is_some()
+        {
+            return Ok(render_form(
+                &app,
+                "login.html",
+                StatusCode::TOO_MANY_REQUESTS,
+                &tx,
+                &email,
+                Some(
+                    "Too many failed attempts. Your account is blocked for a while; try again later.",
+                ),
+            ));
+        }
+    }
+    let found = app
+        .store
+        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
+        .await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, None),
+    };
+    let ok = app.verify_password(Secret::new(password), hash).await;
+    match (user, ok) {
+        (Some(user), true) => {
+            for key in &keys[..1] {
+                app.store.clear_login_failures(&app.tenant, key).await?;
+            }
+            finish(&app, &headers, tx, &user, &ip).await
+        }
+        (user, _) => {
+            let mut blocked = false;
+            let mut failures = 0;
+            for (key, limit) in keys.iter().zip([ACCOUNT_LIMIT, IP_LIMIT]) {
+                let (n, until) = app
+                    .store
+                    .record_login_failure(&app.tenant, key, now, FAILURE_WINDOW, limit, BLOCK_FOR)
+                    .await?;
+                failures = failures.max(n);
+                blocked |= until.is_some();
+            }
+            let (event_type, description) = match &user {
+                Some(_) => ("fp", "Wrong email or password."),
+                None => ("fu", "Wrong email or password."),
+            };
+            audit::record(
+                &app,
+                Event {
+                    event_type,
+                    description,
+                    client_id: Some(&tx.client.client_id),
+                    client_name: Some(&tx.client.name),
+                    user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                    user_name: Some(&email),
+                    ip: Some(&ip),
+                    ..Default::default()
+                },
+            )
+            .await;
+            if blocked {
+                audit::record(
+                    &app,
+                    Event {
+                        event_type: "limit_wc",
+                        description: "Login blocked after too many failed attempts",
+                        client_id: Some(&tx.client.client_id),
+                        user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                        user_name: Some(&email),
+                        ip: Some(&ip),
+                        ..Default::default()
+                    },
+                )
+                .await;
+                tracing::warn!(ip = %ip, "login blocked after repeated failures");
+            }
+            // Each further failure answers a little later, up to a second.
+            tokio::time::sleep(Duration::from_millis(
+                (failures.clamp(1, 5) as u64 - 1) * 250,
+            ))
+            .await;
+            Ok(render_form(
+                &app,
+                "login.html",
+                StatusCode::UNAUTHORIZED,
+                &tx,
+                &email,
+                Some(GENERIC_FAILURE),
+            ))
+        }
+    }
+}
+
+pub async fn signup_submit(
+    State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let form = match read_form(&app, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return Ok(r),
+    };
+    let tx = match load(
+        &app,
+        &headers,
+        form.get("state"),
+        Some(form.get("csrf").unwrap_or("-")),
+    )
+    .await
+    {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    let ip = peer.ip().to_string();
+    let email = form.get("username").unwrap_or_default().to_string();
+    let create = UserCreate {
+        connection: Some(DATABASE_CONNECTION.into()),
+        email: Some(email.clone()),
+        password: form.get("password").map(str::to_string),
+        ..Default::default()
+    };
+    let fail = |msg: String| {
+        let app = app.clone();
+        let tx_client = tx.client.client_id.clone();
+        let email = email.clone();
+        let ip = ip.clone();
+        async move {
+            audit::record(
+                &app,
+                Event {
+                    event_type: "fs",
+                    description: &msg,
+                    client_id: Some(&tx_client),
+                    user_name: Some(&email),
+                    ip: Some(&ip),
+                    ..Default::default()
+                },
+            )
+            .await;
+            msg
+        }
+    };
+    let (user, password) =
+        match create.into_user(portcullis_core::random::hex(12), app.issuer(), app.now()) {
+            Ok(x) => x,
+            Err(e) => {
+                let message = fail(e.message.replace("Payload validation error: ", "")).await;
+                return Ok(render_form(
+                    &app,
+                    "signup.html",
+                    StatusCode::BAD_REQUEST,
+                    &tx,
+                    &email,
+                    Some(&message),
+                ));
+            }
+        };
+    let hash = app.hash_password(Secret::new(password)).await;
+    match app
+        .store
+        .insert_user(&app.tenant, &user, Some(&hash), app.now())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => {
+            let message = fail("The user already exists.".into()).await;
+            return Ok(render_form(
+                &app,
+                "signup.html",
+                StatusCode::CONFLICT,
+                &tx,
+                &email,
+                Some(&message),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        &app,
+        Event {
+            event_type: "ss",
+            description: "Successful signup",
+            client_id: Some(&tx.client.client_id),
+            client_name: Some(&tx.client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ip: Some(&ip),
+            ..Default::default()
+        },
+    )
+    .await;
+    finish(&app, &headers, tx, &user, &ip).await
+}
+
+/// The scopes to show on the consent page, with the API's descriptions.
+async fn describe_scopes(
+    app: &AppState,
+    req: &AuthorizeRequest,
+) -> Result<Vec<serde_json::Value>, StoreError> {
+    let api = match &req.audience {
+        Some(a) => {
+            app.store
+                .get_resource_server_by_identifier(&app.tenant, a)
+                .await?
+        }
+        None => None,
+    };
+    Ok(req
+        .scope
+        .iter()
+        .map(|s| {
+            let description = match s.as_str() {
+                "openid" => "Know who you are".to_string(),
+                "profile" => "See your name, nickname and picture".to_string(),
+                "email" => "See your email address".to_string(),
+                "offline_access" => "Stay signed in to your account".to_string(),
+                other => api
+                    .as_ref()
+                    .and_then(|a| a.scopes.iter().find(|d| d.value == other))
+                    .map(|d| d.description.clone())
+                    .unwrap_or_default(),
+            };
+            json!({"value": s, "description": description})
+        })
+        .collect())
+}
+
+pub async fn consent_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> PageResult {
+    let tx = match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    let Some((_, user)) = flows::current_session(&app, &headers).await? else {
+        return Ok(expired(&app));
+    };
+    let scopes = describe_scopes(&app, &tx.req).await?;
+    Ok(app.pages.page(
+        StatusCode::OK,
+        "consent.html",
+        minijinja::context! {
+            title => "Authorize",
+            client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
+            user_name => user.name,
+            scopes => minijinja::Value::from(minijinja::value::Serde(&scopes)),
+            state => tx.id,
+            csrf => tx.csrf,
+        },
+    ))
+}
+
+pub async fn consent_submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let form = match read_form(&app, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return Ok(r),
+    };
+    let tx = match load(
+        &app,
+        &headers,
+        form.get("state"),
+        Some(form.get("csrf").unwrap_or("-")),
+    )
+    .await
+    {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    let Some((session, user)) = flows::current_session(&app, &headers).await? else {
+        return Ok(expired(&app));
+    };
+    if !app
+        .store
+        .take_login_transaction(&app.tenant, &tx.id)
+        .await?
+    {
+        return Ok(expired(&app));
+    }
+    if form.get("action") != Some("accept") {
+        return Ok(flows::deliver_error(
+            &app,
+            ErrorRedirect::to(
+                &tx.req,
+                AuthorizeErrorCode::AccessDenied,
+                "User did not authorize the request",
+            ),
+        ));
+    }
+    app.store
+        .save_consent(
+            &app.tenant,
+            &user.user_id,
+            &tx.client.client_id,
+            &flows::consent_audience(&app, &tx.req),
+            &tx.req.scope.join(" "),
+            app.now(),
+        )
+        .await?;
+    let api = match &tx.req.audience {
+        Some(a) => {
+            app.store
+                .get_resource_server_by_identifier(&app.tenant, a)
+                .await?
+        }
+        None => None,
+    };
+    flows::issue(&app, &tx.client, &tx.req, api.as_ref(), &session, &user).await
+}

@@ -1,0 +1,137 @@
+//! The hosted pages: login, signup, consent, messages, and the two response pages
+//! (form_post, web_message). Server-rendered with minijinja; every template is
+//! `*.html`, so every value is HTML-escaped, and no template marks data `|safe`.
+
+pub mod login;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use minijinja::Environment;
+use serde::Serialize;
+
+/// The compiled templates.
+pub struct Pages {
+    env: Environment<'static>,
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("login.html", include_str!("templates/login.html")),
+    ("signup.html", include_str!("templates/signup.html")),
+    ("consent.html", include_str!("templates/consent.html")),
+    ("message.html", include_str!("templates/message.html")),
+    ("form_post.html", include_str!("templates/form_post.html")),
+    (
+        "web_message.html",
+        include_str!("templates/web_message.html"),
+    ),
+];
+
+pub const STYLESHEET: &str = include_str!("static/portcullis.css");
+
+/// Pages may load only our stylesheet and images; they may not be framed; forms
+/// post only to us.
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+impl Default for Pages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Pages {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source)
+                .expect("built-in templates are valid");
+        }
+        Self { env }
+    }
+
+    /// Renders `name` with `ctx`; a rendering failure is logged and becomes a plain
+    /// error page (never template source or detail).
+    pub fn render<S: Serialize>(&self, name: &str, ctx: S) -> Result<String, StatusCode> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+            .map_err(|e| {
+                tracing::error!(error = %e, template = name, "template rendering failed");
+                StatusCode::INTERNAL_SERVER_ERROR
+            })
+    }
+
+    /// A page response with the page CSP and no caching.
+    pub fn page<S: Serialize>(&self, status: StatusCode, name: &str, ctx: S) -> Response {
+        match self.render(name, ctx) {
+            Ok(html) => with_headers(status, html, PAGE_CSP),
+            Err(s) => (s, "Internal error").into_response(),
+        }
+    }
+
+    /// A page that tells the person something went wrong (never redirects).
+    pub fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
+        self.page(
+            status,
+            "message.html",
+            minijinja::context! { title => title, message => message },
+        )
+    }
+}
+
+pub fn with_headers(status: StatusCode, html: String, csp: &str) -> Response {
+    let mut res = (status, Html(html)).into_response();
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res
+}
+
+/// `GET /u/static/portcullis.css`.
+pub async fn stylesheet() -> Response {
+    let mut res = STYLESHEET.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}
+
+/// `GET /avatars/{initials}.svg`: the default `picture` of a user, generated here
+/// so that no third party learns who signs in.
+pub async fn avatar(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
+    let initials: String = file
+        .strip_suffix(".svg")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .take(2)
+        .collect();
+    if initials.is_empty() {
+        return crate::http::errors::ApiError::not_found("Not Found", "not_found").into_response();
+    }
+    // Alphanumeric only, so nothing needs escaping; a colour from the letters.
+    let hue = initials.chars().map(|c| c as u32).sum::<u32>() * 47 % 360;
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128"><rect width="128" height="128" rx="64" fill="hsl({hue},55%,45%)"/><text x="64" y="64" dy=".35em" text-anchor="middle" font-family="system-ui,sans-serif" font-size="52" fill="#fff">{initials}</text></svg>"##
+    );
+    let mut res = svg.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
+    res
+}

@@ -1,0 +1,196 @@
+//! The hosted login page: generic failures, brute-force blocking, CSRF and browser
+//! binding, escaping, signup, consent, blocked users, CORS.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::browser::{Browser, CALLBACK, PASSWORD, code_params, exchange, spa, user};
+use crate::support::on_both_backends;
+
+on_both_backends! {
+    /// Wrong password and unknown e-mail look the same to the person; the audit log
+    /// tells them apart (`fp`, `fu`).
+    async fn wrong_credentials_get_one_generic_message(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let wrong = b.submit_login(&to, "ada@example.com", "Wr0ng-password").await;
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let unknown = b.submit_login(&to, "nobody@example.com", "Wr0ng-password").await;
+        for p in [&wrong, &unknown] {
+            assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+            assert!(p.body.contains("Wrong email or password."));
+            assert!(p.location.is_none());
+        }
+        let (_, fp) = srv.api(Method::GET, "/logs?q=type%3Afp", None).await;
+        let (_, fu) = srv.api(Method::GET, "/logs?q=type%3Afu", None).await;
+        assert_eq!((fp.as_array().unwrap().len(), fu.as_array().unwrap().len()), (1, 1));
+        assert!(!fp.to_string().contains("Wr0ng-password"), "no password in logs");
+    }
+
+    /// Auth0's brute-force protection: after 10 failures for one account from one
+    /// IP, even the right password is refused for a while, and the block is logged.
+    async fn repeated_failures_block_the_account_for_a_while(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let loc = to.location.clone().unwrap();
+        let page = b.get(&loc).await;
+        let (state, csrf) = (page.input("state"), page.input("csrf"));
+        for _ in 0..10 {
+            let p = b.post_form("/u/login", &[("state", &state), ("csrf", &csrf), ("username", "ada@example.com"), ("password", "nope")]).await;
+            assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        }
+        let p = b.post_form("/u/login", &[("state", &state), ("csrf", &csrf), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(p.location.is_none());
+        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
+        assert_eq!(logs.as_array().unwrap().len(), 1);
+    }
+
+    /// A login POST needs the transaction's CSRF token and the browser that started
+    /// it; without either, nothing happens and no session is made.
+    async fn login_post_needs_csrf_token_and_same_browser(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let page = b.get(to.location.as_deref().unwrap()).await;
+        let state = page.input("state");
+        let p = b.post_form("/u/login", &[("state", &state), ("csrf", "forged"), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        let mut attacker = Browser::new(&srv);
+        let p = attacker.post_form("/u/login", &[("state", &state), ("csrf", &page.input("csrf")), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+        assert!(p.location.is_none() && !attacker.jar.contains_key("portcullis_session"));
+        assert!(!b.jar.contains_key("portcullis_session"));
+        let p = b.post_form("/u/login", &[("state", &state), ("state", &state)]).await;
+        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    }
+
+    /// Script in every text field comes back escaped.
+    async fn pages_escape_everything_they_render(srv) {
+        let xss = "\"><script>alert(1)</script>";
+        let (_, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Evil app", "app_type": "spa", "callbacks": [CALLBACK], "is_first_party": false}))).await;
+        let a = c["client_id"].as_str().unwrap().to_string();
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[("login_hint", xss)])).await;
+        let page = b.get(to.location.as_deref().unwrap()).await;
+        assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+        assert!(page.body.contains("&quot;&gt;&lt;script&gt;"), "{}", page.body);
+        let p = b.post_form("/u/login", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("username", xss), ("password", "x")]).await;
+        assert!(!p.body.contains("<script>alert(1)"));
+        let p = b.authorize(&code_params(&a, &[("redirect_uri", "https://x/<script>alert(1)</script>")])).await;
+        assert!(!p.body.contains("<script>alert(1)"));
+        // A display name with markup is refused at the API.
+        let (st, _) = srv.api(Method::POST, "/clients", Some(json!({"name": "<b>x</b>"}))).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        // A user's name with markup is stored, and escaped on the consent page.
+        srv.api(Method::POST, "/users", Some(json!({"connection": "Username-Password-Authentication", "email": "x@example.com", "password": PASSWORD, "name": xss}))).await;
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let consent = b.submit_login(&to, "x@example.com", PASSWORD).await;
+        let page = b.get(consent.location.as_deref().unwrap()).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("<script>alert(1)"));
+        assert!(page.body.contains("&lt;script&gt;"));
+    }
+
+    /// Third-party applications ask for consent; accepting gives a code, declining
+    /// `access_denied`; consent given is remembered.
+    async fn third_party_apps_need_consent(srv) {
+        let a = spa(&srv, json!({"is_first_party": false})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+        assert!(consent.location.as_deref().unwrap().starts_with("/u/consent?state="));
+        let page = b.get(consent.location.as_deref().unwrap()).await;
+        assert!(page.body.contains("button type=\"submit\" name=\"action\" value=\"accept\""));
+        let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+        assert_eq!(silent.redirect_params()["error"], "consent_required");
+        let deny = b.post_form("/u/consent", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("action", "deny")]).await;
+        assert_eq!(deny.redirect_params()["error"], "access_denied");
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let page = b.get(to.location.as_deref().unwrap()).await;
+        let ok = b.post_form("/u/consent", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("action", "accept")]).await;
+        assert!(ok.redirect_params().contains_key("code"));
+        let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+        assert!(silent.redirect_params().contains_key("code"), "consent remembered");
+    }
+
+    /// Sign up from the login page: policy errors are shown, then the new user is
+    /// signed in and the app gets a code.
+    async fn signup_creates_the_user_and_signs_in(srv) {
+        let a = spa(&srv, json!({})).await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[("screen_hint", "signup")])).await;
+        assert!(to.location.as_deref().unwrap().starts_with("/u/signup?state="));
+        let page = b.get(to.location.as_deref().unwrap()).await;
+        let (state, csrf) = (page.input("state"), page.input("csrf"));
+        let weak = b.post_form("/u/signup", &[("state", &state), ("csrf", &csrf), ("username", "new@example.com"), ("password", "weak")]).await;
+        assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+        assert!(weak.body.contains("too weak"));
+        let ok = b.post_form("/u/signup", &[("state", &state), ("csrf", &csrf), ("username", "new@example.com"), ("password", PASSWORD)]).await;
+        let (st, t) = exchange(&srv, &a, &ok.redirect_params()["code"]).await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+        let (_, found) = srv.api(Method::GET, "/users-by-email?email=new@example.com", None).await;
+        assert_eq!(found[0]["logins_count"], 1);
+        let (_, ss) = srv.api(Method::GET, "/logs?q=type%3Ass", None).await;
+        assert_eq!(ss.as_array().unwrap().len(), 1);
+    }
+
+    /// A blocked user is refused with Auth0's `user is blocked`.
+    async fn blocked_user_is_refused(srv) {
+        let a = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        srv.api(Method::PATCH, &format!("/users/{}", crate::token_endpoint::urlenc(&uid)), Some(json!({"blocked": true}))).await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+        let p = back.redirect_params();
+        assert_eq!(p["error"], "access_denied");
+        assert_eq!(p["error_description"], "user is blocked");
+    }
+
+    /// CORS for SPAs on their own origin, with the Auth0-Client header allowed.
+    async fn cors_allows_registered_origins_only(srv) {
+        spa(&srv, json!({})).await;
+        for (origin, ok) in [("https://app.example", true), ("https://evil.example", false)] {
+            let res = srv.http.request(Method::OPTIONS, format!("{}/oauth/token", srv.url))
+                .header("origin", origin)
+                .header("access-control-request-method", "POST")
+                .header("access-control-request-headers", "content-type,auth0-client")
+                .send().await.unwrap();
+            assert_eq!(res.status().is_success(), ok, "{origin}");
+            if ok {
+                assert_eq!(res.headers()["access-control-allow-origin"], origin);
+                assert!(res.headers()["access-control-allow-headers"].to_str().unwrap().contains("Auth0-Client"));
+            }
+            let res = srv.http.post(format!("{}/oauth/token", srv.url)).header("origin", origin).form(&[("grant_type", "x")]).send().await.unwrap();
+            assert_eq!(res.headers().get("access-control-allow-origin").is_some(), ok);
+        }
+    }
+
+    /// RP-Initiated Logout: id_token_hint names the app, the redirect must be one of
+    /// its logout URLs, and state comes back.
+    async fn oidc_logout_checks_the_redirect_and_returns_state(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+        let (_, t) = exchange(&srv, &a, &back.redirect_params()["code"]).await;
+        let hint = t["id_token"].as_str().unwrap();
+        let bad = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.location.is_none());
+        let out = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1")).await;
+        assert_eq!(out.location.as_deref(), Some("https://app.example/bye?state=s1"));
+        let after = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+        assert_eq!(after.redirect_params()["error"], "login_required");
+        let v2 = b.get(&format!("/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F")).await;
+        assert_eq!(v2.status, StatusCode::BAD_REQUEST);
+    }
+}
