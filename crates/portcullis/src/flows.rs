@@ -249,14 +249,16 @@ pub async fn issue(
     if req.response_type.id_token {
         let claims = id_token(
             app,
-            client,
-            user,
-            &req.scope,
-            req.nonce.clone(),
-            session,
-            req.max_age.is_some(),
-            access_value.as_deref(),
-            code_value.as_deref(),
+            IdTokenFor {
+                client,
+                user,
+                scope: &req.scope,
+                nonce: req.nonce.clone(),
+                sid: Some(&session.id),
+                auth_time: req.max_age.map(|_| session.auth_time),
+                access_token: access_value.as_deref(),
+                code: code_value.as_deref(),
+            },
         );
         out.push(("id_token".into(), app.sign(&claims)));
     }
@@ -266,32 +268,37 @@ pub async fn issue(
     Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
 }
 
-/// An ID token for `user` (OpenID Connect Core §2, §3.3.2.11).
-#[allow(clippy::too_many_arguments)]
-pub fn id_token(
-    app: &AppState,
-    client: &Client,
-    user: &User,
-    scope: &[String],
-    nonce: Option<String>,
-    session: &Session,
-    with_auth_time: bool,
-    access_token: Option<&str>,
-    code: Option<&str>,
-) -> IdTokenClaims {
+/// What an ID token is about.
+pub struct IdTokenFor<'a> {
+    pub client: &'a Client,
+    pub user: &'a User,
+    pub scope: &'a [String],
+    pub nonce: Option<String>,
+    /// The browser session, when there is one (`sid`).
+    pub sid: Option<&'a str>,
+    /// Sent when `max_age` was requested (OpenID Connect Core §2).
+    pub auth_time: Option<i64>,
+    /// Bound with `at_hash` / `c_hash` (OpenID Connect Core §3.3.2.11).
+    pub access_token: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+/// An ID token (OpenID Connect Core §2), valid for the client's
+/// `jwt_configuration.lifetime_in_seconds`.
+pub fn id_token(app: &AppState, f: IdTokenFor<'_>) -> IdTokenClaims {
     let now = app.now();
     IdTokenClaims {
         iss: app.issuer().to_string(),
-        sub: user.user_id.clone(),
-        aud: client.client_id.clone(),
+        sub: f.user.user_id.clone(),
+        aud: f.client.client_id.clone(),
         iat: now,
-        exp: now + client.jwt_configuration.lifetime_in_seconds,
-        nonce,
-        sid: Some(session.id.clone()),
-        auth_time: with_auth_time.then_some(session.auth_time),
-        at_hash: access_token.map(tokens::half_hash),
-        c_hash: code.map(tokens::half_hash),
-        profile: tokens::user_claims(user, scope),
+        exp: now + f.client.jwt_configuration.lifetime_in_seconds,
+        nonce: f.nonce,
+        sid: f.sid.map(str::to_string),
+        auth_time: f.auth_time,
+        at_hash: f.access_token.map(tokens::half_hash),
+        c_hash: f.code.map(tokens::half_hash),
+        profile: tokens::user_claims(f.user, f.scope),
     }
 }
 

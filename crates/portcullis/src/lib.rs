@@ -5,6 +5,7 @@
 pub mod app;
 pub mod audit;
 pub mod bootstrap;
+pub mod brute_force;
 pub mod cli;
 pub mod config;
 pub mod flows;

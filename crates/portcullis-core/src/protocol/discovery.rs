@@ -9,18 +9,30 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}authorize"),
         "token_endpoint": format!("{issuer}oauth/token"),
+        "userinfo_endpoint": format!("{issuer}userinfo"),
         "jwks_uri": format!("{issuer}.well-known/jwks.json"),
+        "end_session_endpoint": format!("{issuer}oidc/logout"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        // Required by Discovery §3; the browser flows arrive with the login issue.
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["client_credentials"],
+        "response_types_supported": [
+            "code", "token", "id_token", "id_token token",
+            "code id_token", "code token", "code id_token token"
+        ],
+        "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "client_credentials", "password",
+            "http://auth0.com/oauth/grant-type/password-realm"
+        ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "claims_supported": ["aud", "exp", "iat", "iss", "sub", "azp", "scope", "gty"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "claims_supported": [
+            "aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name",
+            "iat", "iss", "name", "nickname", "picture", "sid", "sub", "updated_at"
+        ],
         "code_challenge_methods_supported": ["S256"],
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
+        "frontchannel_logout_supported": false,
+        "backchannel_logout_supported": false,
     })
 }

@@ -19,7 +19,10 @@ on_both_backends! {
         assert_eq!(d["token_endpoint"], format!("{}/oauth/token", srv.url));
         assert_eq!(d["jwks_uri"], format!("{}/.well-known/jwks.json", srv.url));
         assert_eq!(d["authorization_endpoint"], format!("{}/authorize", srv.url));
-        assert_eq!(d["grant_types_supported"], serde_json::json!(["client_credentials"]));
+        assert_eq!(d["userinfo_endpoint"], format!("{}/userinfo", srv.url));
+        assert_eq!(d["end_session_endpoint"], format!("{}/oidc/logout", srv.url));
+        assert!(d["grant_types_supported"].as_array().unwrap().contains(&"authorization_code".into()));
+        assert_eq!(d["code_challenge_methods_supported"], serde_json::json!(["S256"]));
         assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
         assert_eq!(d["subject_types_supported"], serde_json::json!(["public"]));
         assert!(d["token_endpoint_auth_methods_supported"].as_array().unwrap().contains(&"client_secret_basic".into()));

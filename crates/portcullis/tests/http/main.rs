@@ -13,5 +13,6 @@ mod management_client_grants;
 mod management_clients;
 mod management_resource_servers;
 mod management_users;
+mod password_grant;
 mod startup;
 mod token_endpoint;

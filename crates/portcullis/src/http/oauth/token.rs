@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
@@ -15,17 +15,20 @@ use portcullis_core::protocol::token_request::{self, TokenRequest};
 use portcullis_core::resource_servers;
 use portcullis_core::secrets::hash_secret;
 use portcullis_core::tokens::UserAccessToken;
+use portcullis_core::users::{DATABASE_CONNECTION, normalize_email};
 use portcullis_store::Redemption;
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
+use crate::brute_force;
 use crate::flows;
 use crate::http::body::{self, BodyError};
 use crate::http::errors::TokenEndpointError;
 
 pub async fn token(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, TokenEndpointError> {
@@ -88,7 +91,183 @@ pub async fn token(
             Ok(no_store(Json(body).into_response()))
         }
         TokenRequest::AuthorizationCode(req) => exchange_code(&app, &client, req).await,
+        TokenRequest::Password {
+            username,
+            password,
+            scope,
+            audience,
+            realm,
+            grant_type,
+        } => {
+            let ip = peer.ip().to_string();
+            let login = PasswordLogin {
+                username: &username,
+                scope: &scope,
+                audience: audience.as_deref(),
+                realm: realm.as_deref(),
+                grant_type,
+                ip: &ip,
+            };
+            exchange_password(&app, &client, login, password).await
+        }
     }
+}
+
+struct PasswordLogin<'a> {
+    username: &'a str,
+    scope: &'a [String],
+    audience: Option<&'a str>,
+    realm: Option<&'a str>,
+    grant_type: &'static str,
+    ip: &'a str,
+}
+
+/// RFC 6749 §4.3 (and Auth0's password-realm): the user's password for tokens,
+/// under the same brute-force protection as the login page.
+async fn exchange_password(
+    app: &AppState,
+    client: &Client,
+    login: PasswordLogin<'_>,
+    password: portcullis_core::secrets::Secret,
+) -> Result<Response, TokenEndpointError> {
+    if !client.allows_grant(login.grant_type) {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            format!(
+                "Grant type '{}' not allowed for the client.",
+                login.grant_type
+            ),
+        )
+        .into());
+    }
+    if let Some(realm) = login.realm
+        && realm != DATABASE_CONNECTION
+    {
+        return Err(TokenError::invalid_request(format!(
+            "Unknown realm: {realm} (the database connection is {DATABASE_CONNECTION})"
+        ))
+        .into());
+    }
+    let api = match login.audience {
+        Some(a) => match app
+            .store
+            .get_resource_server_by_identifier(&app.tenant, a)
+            .await?
+        {
+            Some(api) => Some(api),
+            None => {
+                return Err(TokenError::new(
+                    TokenErrorCode::AccessDenied,
+                    format!("Service not found: {a}"),
+                )
+                .into());
+            }
+        },
+        None => None,
+    };
+    let email = normalize_email(login.username);
+    let failed = |description: &'static str, user_id: Option<String>| {
+        let email = email.clone();
+        async move {
+            audit::record(
+                app,
+                Event {
+                    event_type: "fepft",
+                    description,
+                    client_id: Some(&client.client_id),
+                    client_name: Some(&client.name),
+                    user_id: user_id.as_deref(),
+                    user_name: Some(&email),
+                    ip: Some(login.ip),
+                    ..Default::default()
+                },
+            )
+            .await;
+            TokenEndpointError::from(TokenError::new(TokenErrorCode::InvalidGrant, description))
+        }
+    };
+    if brute_force::is_blocked(app, &email, login.ip).await? {
+        return Err(failed(
+            "Too many failed attempts: the account is blocked for a while.",
+            None,
+        )
+        .await);
+    }
+    let found = app
+        .store
+        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
+        .await?;
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, None),
+    };
+    let user = match (user, app.verify_password(password, hash).await) {
+        (Some(u), true) => u,
+        (u, _) => {
+            brute_force::record_failure(app, &email, login.ip).await?;
+            return Err(failed("Wrong email or password.", u.map(|u| u.user_id)).await);
+        }
+    };
+    brute_force::record_success(app, &email, login.ip).await?;
+    if user.blocked {
+        return Err(failed("user is blocked", Some(user.user_id.clone())).await);
+    }
+    let now = app.now();
+    let mut access = UserAccessToken {
+        issuer: app.issuer(),
+        user_id: &user.user_id,
+        client_id: &client.client_id,
+        api: api.as_ref(),
+        scope: login.scope,
+        now,
+        browser_flow: false,
+        jti: portcullis_core::random::alphanumeric(24),
+    }
+    .claims();
+    access.gty = Some("password".into());
+    let access_token = app.sign(&access);
+    app.store
+        .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
+        .await?;
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": access.exp - access.iat,
+    });
+    if !access.scope.is_empty() {
+        body["scope"] = access.scope.clone().into();
+    }
+    if login.scope.iter().any(|s| s == "openid") {
+        let id = flows::id_token(
+            app,
+            flows::IdTokenFor {
+                client,
+                user: &user,
+                scope: login.scope,
+                nonce: None,
+                sid: None,
+                auth_time: Some(now),
+                access_token: Some(&access_token),
+                code: None,
+            },
+        );
+        body["id_token"] = app.sign(&id).into();
+    }
+    audit::record(
+        app,
+        Event {
+            event_type: "sepft",
+            description: "Password for Access Token",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ip: Some(login.ip),
+            ..Default::default()
+        },
+    )
+    .await;
+    Ok(no_store(Json(body).into_response()))
 }
 
 /// RFC 6749 §4.1.3–4.1.4: code for tokens.
@@ -201,22 +380,18 @@ async fn exchange_code(
         body["scope"] = access.scope.clone().into();
     }
     if grant.scope.iter().any(|s| s == "openid") {
-        let session = portcullis_store::Session {
-            id: grant.session_id.clone(),
-            user_id: user.user_id.clone(),
-            auth_time: grant.auth_time,
-            expires_at: 0,
-        };
         let id = flows::id_token(
             app,
-            client,
-            &user,
-            &grant.scope,
-            grant.nonce.clone(),
-            &session,
-            grant.auth_time_required,
-            Some(&access_token),
-            None,
+            flows::IdTokenFor {
+                client,
+                user: &user,
+                scope: &grant.scope,
+                nonce: grant.nonce.clone(),
+                sid: Some(&grant.session_id),
+                auth_time: grant.auth_time_required.then_some(grant.auth_time),
+                access_token: Some(&access_token),
+                code: None,
+            },
         );
         body["id_token"] = app.sign(&id).into();
     }

@@ -3,7 +3,6 @@
 //! browser that started the transaction (its binding cookie).
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Query, State};
@@ -21,16 +20,11 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
+use crate::brute_force;
 use crate::flows::{self, PageResult};
 use crate::http::body;
 use crate::http::cookies;
 
-/// Failures of one account from one IP before it is blocked (Auth0's brute-force
-/// protection counts 10), and failures of one IP across accounts.
-const ACCOUNT_LIMIT: i64 = 10;
-const IP_LIMIT: i64 = 100;
-const FAILURE_WINDOW: i64 = 900;
-const BLOCK_FOR: i64 = 900;
 const FORM_LIMIT: usize = 16 * 1024;
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
@@ -283,11 +277,6 @@ async fn finish(
     Ok(with_cookie(res, &cookie))
 }
 
-/// Brute-force keys: the account from this IP, and the IP alone.
-fn failure_keys(email: &str, ip: &str) -> [String; 2] {
-    [format!("account:{email}|ip:{ip}"), format!("ip:{ip}")]
-}
-
 pub async fn login_submit(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -322,26 +311,15 @@ pub async fn login_submit(
             Some("Enter your email address and password."),
         ));
     }
-    let now = app.now();
-    let keys = failure_keys(&email, &ip);
-    for key in &keys {
-        if app
-            .store
-            .login_blocked_until(&app.tenant, key, now)
-            .await?
-            .is_some()
-        {
-            return Ok(render_form(
-                &app,
-                "login.html",
-                StatusCode::TOO_MANY_REQUESTS,
-                &tx,
-                &email,
-                Some(
-                    "Too many failed attempts. Your account is blocked for a while; try again later.",
-                ),
-            ));
-        }
+    if brute_force::is_blocked(&app, &email, &ip).await? {
+        return Ok(render_form(
+            &app,
+            "login.html",
+            StatusCode::TOO_MANY_REQUESTS,
+            &tx,
+            &email,
+            Some("Too many failed attempts. Your account is blocked for a while; try again later."),
+        ));
     }
     let found = app
         .store
@@ -354,22 +332,11 @@ pub async fn login_submit(
     let ok = app.verify_password(Secret::new(password), hash).await;
     match (user, ok) {
         (Some(user), true) => {
-            for key in &keys[..1] {
-                app.store.clear_login_failures(&app.tenant, key).await?;
-            }
+            brute_force::record_success(&app, &email, &ip).await?;
             finish(&app, &headers, tx, &user, &ip).await
         }
         (user, _) => {
-            let mut blocked = false;
-            let mut failures = 0;
-            for (key, limit) in keys.iter().zip([ACCOUNT_LIMIT, IP_LIMIT]) {
-                let (n, until) = app
-                    .store
-                    .record_login_failure(&app.tenant, key, now, FAILURE_WINDOW, limit, BLOCK_FOR)
-                    .await?;
-                failures = failures.max(n);
-                blocked |= until.is_some();
-            }
+            let blocked = brute_force::record_failure(&app, &email, &ip).await?;
             let (event_type, description) = match &user {
                 Some(_) => ("fp", "Wrong email or password."),
                 None => ("fu", "Wrong email or password."),
@@ -404,11 +371,6 @@ pub async fn login_submit(
                 .await;
                 tracing::warn!(ip = %ip, "login blocked after repeated failures");
             }
-            // Each further failure answers a little later, up to a second.
-            tokio::time::sleep(Duration::from_millis(
-                (failures.clamp(1, 5) as u64 - 1) * 250,
-            ))
-            .await;
             Ok(render_form(
                 &app,
                 "login.html",
