@@ -13,6 +13,7 @@ mod management_client_grants;
 mod management_clients;
 mod management_resource_servers;
 mod management_users;
+mod oidc_client;
 mod password_grant;
 mod startup;
 mod token_endpoint;
