@@ -15,5 +15,7 @@ mod management_resource_servers;
 mod management_users;
 mod oidc_client;
 mod password_grant;
+mod real_browser;
 mod startup;
 mod token_endpoint;
+mod webdriver;

@@ -150,7 +150,7 @@ fn render_form(
     username: &str,
     error: Option<&str>,
 ) -> Response {
-    app.pages.page(
+    app.pages.form_page(
         status,
         page,
         minijinja::context! {
@@ -161,6 +161,7 @@ fn render_form(
             username => username,
             error => error,
         },
+        &tx.req.redirect_uri,
     )
 }
 
@@ -531,7 +532,7 @@ pub async fn consent_page(
         return Ok(expired(&app));
     };
     let scopes = describe_scopes(&app, &tx.req).await?;
-    Ok(app.pages.page(
+    Ok(app.pages.form_page(
         StatusCode::OK,
         "consent.html",
         minijinja::context! {
@@ -539,9 +540,10 @@ pub async fn consent_page(
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
             user_name => user.name,
             scopes => minijinja::Value::from(minijinja::value::Serde(&scopes)),
-            state => tx.id,
-            csrf => tx.csrf,
+            state => &tx.id,
+            csrf => &tx.csrf,
         },
+        &tx.req.redirect_uri,
     ))
 }
 

@@ -70,6 +70,28 @@ impl Pages {
         }
     }
 
+    /// A form page whose submission ends in a redirect to `redirect_uri`: CSP's
+    /// `form-action` covers redirects after a submit, so the app's origin is
+    /// allowed beside ours.
+    pub fn form_page<S: Serialize>(
+        &self,
+        status: StatusCode,
+        name: &str,
+        ctx: S,
+        redirect_uri: &str,
+    ) -> Response {
+        let origin =
+            portcullis_core::protocol::authorize::origin_of(redirect_uri).unwrap_or_default();
+        let csp = PAGE_CSP.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        );
+        match self.render(name, ctx) {
+            Ok(html) => with_headers(status, html, &csp),
+            Err(s) => (s, "Internal error").into_response(),
+        }
+    }
+
     /// A page that tells the person something went wrong (never redirects).
     pub fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
         self.page(
