@@ -28,6 +28,7 @@ pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session};
 pub use keys::{NewSigningKey, StoredSigningKey};
 pub use logs::LogEntry;
 pub use tenants::BootstrapAdmin;
+pub use users::PasswordTicket;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -178,3 +178,95 @@ impl Store {
         Ok(())
     }
 }
+
+/// A live password-reset ticket.
+#[derive(Debug, Clone)]
+pub struct PasswordTicket {
+    pub user_id: String,
+    pub csrf: String,
+}
+
+impl Store {
+    pub async fn insert_password_ticket(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        user_id: &str,
+        csrf: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, csrf, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(now)
+            .bind(expires_at)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The unused, unexpired ticket.
+    pub async fn get_password_ticket(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<PasswordTicket>> {
+        let row: Option<(String, String)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id, csrf FROM password_tickets
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(user_id, csrf)| PasswordTicket { user_id, csrf }))
+    }
+
+    /// Spends the ticket and sets the new password in one transaction; `false` if
+    /// the ticket was already used or expired.
+    pub async fn redeem_password_ticket(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: Option<(String,)> = sqlx::query_as(
+                "UPDATE password_tickets SET used_at = $3
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
+                 RETURNING user_id",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((user_id,)) = row else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
+                .bind(tenant)
+                .bind(&user_id)
+                .bind(password_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+}

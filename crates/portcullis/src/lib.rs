@@ -11,4 +11,5 @@ pub mod config;
 pub mod flows;
 pub mod http;
 pub mod keyring;
+pub mod mailer;
 pub mod server;

@@ -101,3 +101,17 @@ CREATE TABLE consents (
     PRIMARY KEY (tenant_id, user_id, client_id, audience),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, user_id) ON DELETE CASCADE
 );
+
+-- Password-reset tickets sent by e-mail; single use.
+CREATE TABLE password_tickets (
+    tenant_id  TEXT NOT NULL REFERENCES tenants(id),
+    -- SHA-256 of the ticket in the link; never the ticket.
+    token_hash TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    csrf       TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT,
+    PRIMARY KEY (tenant_id, token_hash),
+    FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, user_id) ON DELETE CASCADE
+);

@@ -4,6 +4,7 @@
 pub mod body;
 pub mod cookies;
 pub mod cors;
+pub mod dbconnections;
 pub mod errors;
 pub mod health;
 pub mod management;
@@ -66,6 +67,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/u/consent",
             get(pages::login::consent_page).post(pages::login::consent_submit),
+        )
+        .route(
+            "/u/reset-password",
+            get(pages::reset::page).post(pages::reset::submit),
+        )
+        .route("/dbconnections/signup", post(dbconnections::signup))
+        .route(
+            "/dbconnections/change_password",
+            post(dbconnections::change_password),
         )
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/avatars/{file}", get(pages::avatar))

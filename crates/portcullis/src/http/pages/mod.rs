@@ -3,6 +3,7 @@
 //! `*.html`, so every value is HTML-escaped, and no template marks data `|safe`.
 
 pub mod login;
+pub mod reset;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -20,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signup.html", include_str!("templates/signup.html")),
     ("consent.html", include_str!("templates/consent.html")),
     ("message.html", include_str!("templates/message.html")),
+    ("reset.html", include_str!("templates/reset.html")),
     ("form_post.html", include_str!("templates/form_post.html")),
     (
         "web_message.html",

@@ -1,0 +1,220 @@
+//! Auth0's database-connection endpoints: `POST /dbconnections/signup` and
+//! `POST /dbconnections/change_password` (JSON bodies, as Auth0's SDKs send them).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::secrets::{Secret, hash_secret};
+use portcullis_core::users::{self, DATABASE_CONNECTION, UserCreate};
+use portcullis_store::StoreError;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::http::body;
+
+/// Password-reset links are good for a day.
+const TICKET_LIFETIME: i64 = 24 * 3600;
+
+/// Auth0's error shape on these endpoints.
+fn error(status: StatusCode, name: &str, code: &str, description: &str) -> Response {
+    (
+        status,
+        Json(json!({"name": name, "code": code, "description": description, "statusCode": status.as_u16()})),
+    )
+        .into_response()
+}
+
+fn bad(code: &str, description: &str) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "BadRequestError",
+        code,
+        description,
+    )
+}
+
+async fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    b: Body,
+) -> Result<T, Response> {
+    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
+        .await
+        .map_err(|_| bad("invalid_body", "The body is too large or unreadable."))?;
+    body::api_json(headers, &bytes).map_err(|e| bad("invalid_body", &e.message))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignupBody {
+    client_id: String,
+    connection: String,
+    email: String,
+    password: String,
+    username: Option<String>,
+    name: Option<String>,
+    nickname: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    picture: Option<String>,
+    user_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+pub async fn signup(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, crate::flows::PageError> {
+    let body: SignupBody = match json_body(&headers, b).await {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let Some((client, _)) = app.store.get_client(&app.tenant, &body.client_id).await? else {
+        return Ok(bad("invalid_client", "Unknown client_id."));
+    };
+    let create = UserCreate {
+        connection: Some(body.connection),
+        email: Some(body.email.clone()),
+        password: Some(body.password),
+        username: body.username,
+        name: body.name,
+        nickname: body.nickname,
+        given_name: body.given_name,
+        family_name: body.family_name,
+        picture: body.picture,
+        user_metadata: body.user_metadata,
+        ..Default::default()
+    };
+    let (user, password) =
+        match create.into_user(portcullis_core::random::hex(12), app.issuer(), app.now()) {
+            Ok(x) => x,
+            Err(e) => {
+                let code = if e.message.contains("Password") {
+                    "invalid_password"
+                } else {
+                    "invalid_signup"
+                };
+                return Ok(bad(code, &e.message));
+            }
+        };
+    let hash = app.hash_password(Secret::new(password)).await;
+    match app
+        .store
+        .insert_user(&app.tenant, &user, Some(&hash), app.now())
+        .await
+    {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => {
+            audit::record(
+                &app,
+                Event {
+                    event_type: "fs",
+                    description: "The user already exists.",
+                    client_id: Some(&client.client_id),
+                    user_name: Some(&user.email),
+                    ..Default::default()
+                },
+            )
+            .await;
+            return Ok(bad("invalid_signup", "Invalid sign up"));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    audit::record(
+        &app,
+        Event {
+            event_type: "ss",
+            description: "Successful signup",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ..Default::default()
+        },
+    )
+    .await;
+    let id = user.user_id.trim_start_matches("auth0|").to_string();
+    Ok(
+        Json(json!({"_id": id, "email": user.email, "email_verified": user.email_verified}))
+            .into_response(),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordBody {
+    client_id: Option<String>,
+    email: String,
+    connection: String,
+    organization: Option<String>,
+}
+
+/// Always the same answer, whether or not the address has an account, so the
+/// endpoint tells no one who is registered.
+pub async fn change_password(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, crate::flows::PageError> {
+    let body: ChangePasswordBody = match json_body(&headers, b).await {
+        Ok(b) => b,
+        Err(r) => return Ok(r),
+    };
+    let _ = body.organization;
+    if body.connection != DATABASE_CONNECTION {
+        return Ok(bad("invalid_connection", "Unknown connection."));
+    }
+    let email = users::normalize_email(&body.email);
+    if let Some((user, _)) = app
+        .store
+        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
+        .await?
+    {
+        let ticket = crate::flows::random_token();
+        let now = app.now();
+        app.store
+            .insert_password_ticket(
+                &app.tenant,
+                &hash_secret(&ticket),
+                &user.user_id,
+                &crate::flows::random_token(),
+                now,
+                now + TICKET_LIFETIME,
+            )
+            .await?;
+        let link = format!("{}u/reset-password?ticket={ticket}", app.issuer());
+        let text = format!(
+            "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
+        );
+        if let Err(e) = crate::mailer::send(
+            &app,
+            crate::mailer::Message {
+                to: &email,
+                subject: "Reset your password",
+                body: &text,
+            },
+        ) {
+            tracing::error!(error = %e, "could not write the password-reset e-mail");
+        }
+        audit::record(
+            &app,
+            Event {
+                event_type: "scpr",
+                description: "Change password request",
+                client_id: body.client_id.as_deref(),
+                user_id: Some(&user.user_id),
+                user_name: Some(&email),
+                ..Default::default()
+            },
+        )
+        .await;
+    }
+    Ok((
+        StatusCode::OK,
+        "We've just sent you an email to reset your password.",
+    )
+        .into_response())
+}

@@ -1,0 +1,140 @@
+//! `/u/reset-password`: the page a password-reset e-mail links to. The ticket in
+//! the link is single use; the form carries the ticket's CSRF token.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use portcullis_core::passwords;
+use portcullis_core::protocol::params::Params;
+use portcullis_core::secrets::{Secret, hash_secret};
+use serde::Deserialize;
+use subtle::ConstantTimeEq;
+
+use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::flows::PageResult;
+use crate::http::body;
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    ticket: Option<String>,
+}
+
+fn expired(app: &AppState) -> Response {
+    app.pages.message(
+        StatusCode::BAD_REQUEST,
+        "This link has expired",
+        "Password-reset links work once, for 24 hours. Ask for a new one.",
+    )
+}
+
+fn form(
+    app: &AppState,
+    status: StatusCode,
+    ticket: &str,
+    csrf: &str,
+    error: Option<&str>,
+) -> Response {
+    app.pages.page(
+        status,
+        "reset.html",
+        minijinja::context! { title => "Change your password", ticket => ticket, csrf => csrf, error => error },
+    )
+}
+
+pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> PageResult {
+    let Some(ticket) = q.ticket else {
+        return Ok(expired(&app));
+    };
+    match app
+        .store
+        .get_password_ticket(&app.tenant, &hash_secret(&ticket), app.now())
+        .await?
+    {
+        Some(t) => Ok(form(&app, StatusCode::OK, &ticket, &t.csrf, None)),
+        None => Ok(expired(&app)),
+    }
+}
+
+pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) -> PageResult {
+    let bytes = match body::read(b, 16 * 1024).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Ok(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "Invalid form",
+                "The form is too large.",
+            ));
+        }
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Ok(p) = Params::from_pairs(form_urlencoded::parse(&bytes).into_owned()) else {
+        return Ok(app.pages.message(
+            StatusCode::BAD_REQUEST,
+            "Invalid form",
+            "A form field was sent more than once.",
+        ));
+    };
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return Ok(app.pages.message(
+            StatusCode::BAD_REQUEST,
+            "Invalid form",
+            "Unexpected form encoding.",
+        ));
+    }
+    let (Some(ticket), Some(csrf)) = (p.get("ticket"), p.get("csrf")) else {
+        return Ok(expired(&app));
+    };
+    let token_hash = hash_secret(ticket);
+    let Some(t) = app
+        .store
+        .get_password_ticket(&app.tenant, &token_hash, app.now())
+        .await?
+    else {
+        return Ok(expired(&app));
+    };
+    if !bool::from(t.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
+        return Ok(app.pages.message(
+            StatusCode::FORBIDDEN,
+            "Invalid form",
+            "The form could not be verified.",
+        ));
+    }
+    let password = p.get("password").unwrap_or_default();
+    if let Err(message) = passwords::check_policy(password) {
+        return Ok(form(
+            &app,
+            StatusCode::BAD_REQUEST,
+            ticket,
+            &t.csrf,
+            Some(&message),
+        ));
+    }
+    let hash = app.hash_password(Secret::new(password)).await;
+    if !app
+        .store
+        .redeem_password_ticket(&app.tenant, &token_hash, &hash, app.now())
+        .await?
+    {
+        return Ok(expired(&app));
+    }
+    audit::record(
+        &app,
+        Event {
+            event_type: "scp",
+            description: "Successful change password",
+            user_id: Some(&t.user_id),
+            ..Default::default()
+        },
+    )
+    .await;
+    Ok(app.pages.message(
+        StatusCode::OK,
+        "Password changed",
+        "You can now log in with your new password.",
+    ))
+}

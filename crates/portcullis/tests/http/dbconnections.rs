@@ -1,0 +1,83 @@
+//! `/dbconnections/signup`, `/dbconnections/change_password` and the reset page.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, PASSWORD, spa, user};
+use crate::support::on_both_backends;
+
+const DB: &str = "Username-Password-Authentication";
+
+fn outbox(srv: &crate::support::TestServer) -> Vec<String> {
+    let dir = srv.dir.path().join("outbox");
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+on_both_backends! {
+    async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv) {
+        let app = spa(&srv, json!({})).await;
+        let url = format!("{}/dbconnections/signup", srv.url);
+        let res = srv.http.post(&url).json(&json!({"client_id": app, "connection": DB, "email": "New@Example.com", "password": PASSWORD, "given_name": "New"})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["email"], "new@example.com");
+        assert_eq!(body["email_verified"], false);
+        assert_eq!(body["_id"].as_str().unwrap().len(), 24);
+        for (payload, code) in [
+            (json!({"client_id": app, "connection": DB, "email": "new@example.com", "password": PASSWORD}), "invalid_signup"),
+            (json!({"client_id": app, "connection": DB, "email": "b@example.com", "password": "weak"}), "invalid_password"),
+            (json!({"client_id": "nobody", "connection": DB, "email": "c@example.com", "password": PASSWORD}), "invalid_client"),
+            (json!({"client_id": app, "connection": DB, "email": "d@example.com", "password": PASSWORD, "admin": true}), "invalid_body"),
+        ] {
+            let res = srv.http.post(&url).json(&payload).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{payload}");
+            let e: Value = res.json().await.unwrap();
+            assert_eq!(e["code"], code, "{payload}: {e}");
+            assert_eq!(e["statusCode"], 400);
+        }
+        let (_, all) = srv.api(Method::GET, "/users?include_totals=true", None).await;
+        assert_eq!(all["total"], 1);
+    }
+
+    /// The reset e-mail goes to the outbox; its link changes the password once; an
+    /// unknown address gets the same answer and no e-mail.
+    async fn change_password_sends_a_single_use_reset_link(srv) {
+        user(&srv, "ada@example.com").await;
+        let url = format!("{}/dbconnections/change_password", srv.url);
+        for email in ["nobody@example.com", "ADA@example.com"] {
+            let res = srv.http.post(&url).json(&json!({"email": email, "connection": DB})).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            assert_eq!(res.text().await.unwrap(), "We've just sent you an email to reset your password.");
+        }
+        let mails = outbox(&srv);
+        assert_eq!(mails.len(), 1, "only the real account gets mail");
+        assert!(mails[0].contains("To: ada@example.com"));
+        let link = mails[0].split_whitespace().find(|w| w.contains("/u/reset-password?ticket=")).unwrap().to_string();
+        let mut b = Browser::new(&srv);
+        let page = b.get(&link).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let (ticket, csrf) = (page.input("ticket"), page.input("csrf"));
+        let weak = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "weak")]).await;
+        assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+        let forged = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", "x"), ("password", "N3w-password")]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        let ok = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "N3w-password")]).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        let again = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "Oth3r-password")]).await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+        // The new password works at the password grant's check: the login page.
+        let a = spa(&srv, json!({})).await;
+        let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
+        let back = b.submit_login(&to, "ada@example.com", "N3w-password").await;
+        assert!(back.redirect_params().contains_key("code"));
+        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Ascp", None).await;
+        assert_eq!(logs.as_array().unwrap().len(), 1);
+    }
+}
