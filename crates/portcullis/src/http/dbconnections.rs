@@ -167,54 +167,66 @@ pub async fn change_password(
     if body.connection != DATABASE_CONNECTION {
         return Ok(bad("invalid_connection", "Unknown connection."));
     }
-    let email = users::normalize_email(&body.email);
-    if let Some((user, _)) = app
-        .store
-        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
-        .await?
-    {
-        let ticket = crate::flows::random_token();
-        let now = app.now();
-        app.store
-            .insert_password_ticket(
-                &app.tenant,
-                &hash_secret(&ticket),
-                &user.user_id,
-                &crate::flows::random_token(),
-                now,
-                now + TICKET_LIFETIME,
-            )
-            .await?;
-        let link = format!("{}u/reset-password?ticket={ticket}", app.issuer());
-        let text = format!(
-            "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
-        );
-        if let Err(e) = crate::mailer::send(
-            &app,
-            crate::mailer::Message {
-                to: &email,
-                subject: "Reset your password",
-                body: &text,
-            },
-        ) {
-            tracing::error!(error = %e, "could not write the password-reset e-mail");
-        }
-        audit::record(
-            &app,
-            Event {
-                event_type: "scpr",
-                description: "Change password request",
-                client_id: body.client_id.as_deref(),
-                user_id: Some(&user.user_id),
-                user_name: Some(&email),
-                ..Default::default()
-            },
-        )
-        .await;
-    }
+    send_reset_email(&app, &body.email, body.client_id.as_deref()).await?;
     Ok((
         StatusCode::OK,
         "We've just sent you an email to reset your password.",
     )
         .into_response())
+}
+
+/// If `email` has an account, creates a single-use reset ticket and e-mails its
+/// link. Says nothing about whether the account exists.
+pub async fn send_reset_email(
+    app: &AppState,
+    email: &str,
+    client_id: Option<&str>,
+) -> Result<(), StoreError> {
+    let email = users::normalize_email(email);
+    let Some((user, _)) = app
+        .store
+        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
+        .await?
+    else {
+        return Ok(());
+    };
+    let ticket = crate::flows::random_token();
+    let now = app.now();
+    app.store
+        .insert_password_ticket(
+            &app.tenant,
+            &hash_secret(&ticket),
+            &user.user_id,
+            &crate::flows::random_token(),
+            now,
+            now + TICKET_LIFETIME,
+        )
+        .await?;
+    let link = format!("{}u/reset-password?ticket={ticket}", app.issuer());
+    let text = format!(
+        "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
+    );
+    if let Err(e) = crate::mailer::send(
+        app,
+        crate::mailer::Message {
+            to: &email,
+            subject: "Reset your password",
+            body: &text,
+        },
+    ) {
+        tracing::error!(error = %e, "could not send the password-reset e-mail");
+    }
+    audit::record(
+        app,
+        Event {
+            event_type: "scpr",
+            description: "Change password request",
+            client_id,
+            user_id: Some(&user.user_id),
+            user_name: Some(&email),
+            ..Default::default()
+        },
+    )
+    .await;
+    Ok(())
 }

@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             "/u/reset-password",
             get(pages::reset::page).post(pages::reset::submit),
         )
+        .route(
+            "/u/forgot",
+            get(pages::login::forgot_page).post(pages::login::forgot_submit),
+        )
         .route("/dbconnections/signup", post(dbconnections::signup))
         .route(
             "/dbconnections/change_password",

@@ -81,3 +81,21 @@ on_both_backends! {
         assert_eq!(logs.as_array().unwrap().len(), 1);
     }
 }
+
+on_both_backends! {
+    /// "Forgot password?" on the login page sends the same single-use link.
+    async fn forgot_password_link_on_the_login_page_sends_a_reset_email(srv) {
+        user(&srv, "ada@example.com").await;
+        let a = spa(&srv, json!({})).await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
+        let login = b.get(to.location.as_deref().unwrap()).await;
+        assert!(login.body.contains("/u/forgot?state="));
+        let page = b.get(&format!("/u/forgot?state={}", login.input("state"))).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let sent = b.post_form("/u/forgot", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("username", "ada@example.com")]).await;
+        assert_eq!(sent.status, StatusCode::OK);
+        assert!(sent.body.contains("Check your email"));
+        assert_eq!(outbox(&srv).len(), 1);
+    }
+}

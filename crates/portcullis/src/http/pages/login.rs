@@ -154,7 +154,7 @@ fn render_form(
         status,
         page,
         minijinja::context! {
-            title => if page == "signup.html" { "Sign up" } else { "Log in" },
+            title => match page { "signup.html" => "Sign up", "forgot.html" => "Reset your password", _ => "Log in" },
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -606,4 +606,49 @@ pub async fn consent_submit(
         None => None,
     };
     flows::issue(&app, &tx.client, &tx.req, api.as_ref(), &session, &user).await
+}
+
+pub async fn forgot_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> Response {
+    match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => render_form(&app, "forgot.html", StatusCode::OK, &tx, "", None),
+        Err(r) => r,
+    }
+}
+
+/// Sends the reset link (if the account exists; the answer is the same either way).
+pub async fn forgot_submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let form = match read_form(&app, &headers, body).await {
+        Ok(f) => f,
+        Err(r) => return Ok(r),
+    };
+    let tx = match load(
+        &app,
+        &headers,
+        form.get("state"),
+        Some(form.get("csrf").unwrap_or("-")),
+    )
+    .await
+    {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    crate::http::dbconnections::send_reset_email(
+        &app,
+        form.get("username").unwrap_or_default(),
+        Some(&tx.client.client_id),
+    )
+    .await?;
+    Ok(app.pages.message(
+        StatusCode::OK,
+        "Check your email",
+        "If an account exists for this address, we have sent it a link to reset the password.",
+    ))
 }

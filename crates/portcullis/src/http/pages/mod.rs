@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("consent.html", include_str!("templates/consent.html")),
     ("message.html", include_str!("templates/message.html")),
     ("reset.html", include_str!("templates/reset.html")),
+    ("forgot.html", include_str!("templates/forgot.html")),
     ("form_post.html", include_str!("templates/form_post.html")),
     (
         "web_message.html",
