@@ -23,6 +23,7 @@ pub struct Inner {
     pub store: Store,
     pub tenant: String,
     pub pages: crate::http::pages::Pages,
+    pub mailer: crate::mailer::Mailer,
     /// `<issuer>api/v2/`.
     pub management_audience: String,
     keys: RwLock<Arc<KeySet>>,
@@ -36,7 +37,13 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, store: Store, tenant: String, keys: KeySet) -> Self {
+    pub fn new(
+        config: Config,
+        store: Store,
+        tenant: String,
+        keys: KeySet,
+        mailer: crate::mailer::Mailer,
+    ) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Self(Arc::new(Inner {
@@ -45,6 +52,7 @@ impl AppState {
             store,
             tenant,
             pages: crate::http::pages::Pages::new(),
+            mailer,
             management_audience,
             keys: RwLock::new(Arc::new(keys)),
         }))

@@ -50,6 +50,19 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub bootstrap_client_secret: Option<String>,
+    /// SMTP relay for e-mail: smtp://user:pass@host:587?tls=required,
+    /// smtps://host:465, or smtp://host:25 (plain, for a local relay) [default:
+    /// messages are written to <data dir>/outbox].
+    #[arg(
+        long,
+        env = "PORTCULLIS_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The From address of e-mail [default: Portcullis <no-reply@issuer host>].
+    #[arg(long, env = "PORTCULLIS_SMTP_FROM", global = true)]
+    pub smtp_from: Option<String>,
     /// Key-encryption key for signing keys at rest: 32 bytes as 64 hex characters or
     /// base64 [default: generated into <data dir>/secret.key].
     #[arg(
@@ -74,6 +87,8 @@ struct FileConfig {
     bootstrap_client_id: Option<String>,
     bootstrap_client_secret: Option<String>,
     secret_key: Option<String>,
+    smtp_url: Option<String>,
+    smtp_from: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,6 +109,8 @@ pub struct Config {
     pub bootstrap_client_id: Option<String>,
     pub bootstrap_client_secret: Option<Secret>,
     pub secret_key: Option<Secret>,
+    pub smtp_url: Option<Secret>,
+    pub smtp_from: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -235,6 +252,30 @@ impl ConfigArgs {
             parse_secret_key(k).map_err(|p| err("secret_key", "PORTCULLIS_SECRET_KEY", p))?;
         }
 
+        let smtp_url = pick(&self.smtp_url, file.smtp_url);
+        if let Some(u) = &smtp_url
+            && !(u.starts_with("smtp://") || u.starts_with("smtps://"))
+        {
+            return Err(err(
+                "smtp_url",
+                "PORTCULLIS_SMTP_URL",
+                "must start with smtp:// or smtps://",
+            ));
+        }
+        let host = url::Url::parse(&issuer)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| "localhost".into());
+        let smtp_from = pick(&self.smtp_from, file.smtp_from)
+            .unwrap_or_else(|| format!("Portcullis <no-reply@{host}>"));
+        if smtp_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(err(
+                "smtp_from",
+                "PORTCULLIS_SMTP_FROM",
+                format!("'{smtp_from}' is not an e-mail address"),
+            ));
+        }
+
         Ok(Config {
             bind,
             issuer,
@@ -244,6 +285,8 @@ impl ConfigArgs {
             bootstrap_client_id,
             bootstrap_client_secret: bootstrap_client_secret.map(Secret::new),
             secret_key: secret_key.map(Secret::new),
+            smtp_url: smtp_url.map(Secret::new),
+            smtp_from,
         })
     }
 }

@@ -33,6 +33,8 @@ pub enum StartError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    Mail(#[from] crate::mailer::MailError),
     #[error("cannot load the TLS certificate and key: {0}")]
     Tls(std::io::Error),
 }
@@ -140,7 +142,8 @@ pub async fn start_on(
         None => None,
     };
 
-    let state = AppState::new(config, store, tenant, keys);
+    let mailer = crate::mailer::Mailer::from_config(&config)?;
+    let state = AppState::new(config, store, tenant, keys, mailer);
     let app =
         crate::http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let stop = Arc::new(Notify::new());

@@ -206,14 +206,12 @@ pub async fn send_reset_email(
     let text = format!(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
     );
-    if let Err(e) = crate::mailer::send(
-        app,
-        crate::mailer::Message {
-            to: &email,
-            subject: "Reset your password",
-            body: &text,
-        },
-    ) {
+    let msg = crate::mailer::Message {
+        to: &email,
+        subject: "Reset your password",
+        body: &text,
+    };
+    if let Err(e) = app.mailer.send(msg, now).await {
         tracing::error!(error = %e, "could not send the password-reset e-mail");
     }
     audit::record(

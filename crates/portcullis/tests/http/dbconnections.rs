@@ -99,3 +99,93 @@ on_both_backends! {
         assert_eq!(outbox(&srv).len(), 1);
     }
 }
+
+/// A minimal SMTP server on 127.0.0.1 that accepts every message and keeps it.
+async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let inbox: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let keep = inbox.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let keep = keep.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 sink ESMTP\r\n").await.unwrap();
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(d) = data.as_mut() {
+                        if line == "." {
+                            keep.lock().unwrap().push(data.take().unwrap());
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            d.push_str(&line);
+                            d.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, inbox)
+}
+
+/// With PORTCULLIS_SMTP_URL set, the reset e-mail goes out over SMTP, not to the
+/// outbox.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_email_is_sent_over_smtp_when_configured() {
+    let (port, inbox) = smtp_sink().await;
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config =
+        crate::support::config_for(crate::support::Backend::Sqlite, dir.path(), &listener).await;
+    config.smtp_url = Some(portcullis_core::secrets::Secret::new(format!(
+        "smtp://127.0.0.1:{port}"
+    )));
+    config.smtp_from = "Example Login <login@example.com>".into();
+    let srv = crate::support::TestServer::start_with(
+        crate::support::Backend::Sqlite,
+        config,
+        listener,
+        dir,
+    )
+    .await;
+    user(&srv, "ada@example.com").await;
+    let res = srv
+        .http
+        .post(format!("{}/dbconnections/change_password", srv.url))
+        .json(&json!({"email": "ada@example.com", "connection": DB}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mail = inbox
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("a message reached the SMTP server");
+    assert!(mail.contains("To: ada@example.com"), "{mail}");
+    assert!(
+        mail.contains("From: \"Example Login\" <login@example.com>")
+            || mail.contains("From: Example Login <login@example.com>"),
+        "{mail}"
+    );
+    assert!(mail.contains("/u/reset-password?ticket="), "{mail}");
+    assert!(outbox(&srv).is_empty());
+}

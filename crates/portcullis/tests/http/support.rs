@@ -120,6 +120,8 @@ pub async fn config_for(
         bootstrap_client_id: None,
         bootstrap_client_secret: None,
         secret_key: None,
+        smtp_url: None,
+        smtp_from: "Portcullis <no-reply@portcullis.test>".into(),
     }
 }
 
