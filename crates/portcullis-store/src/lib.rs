@@ -12,6 +12,7 @@ mod flows;
 mod keys;
 mod logs;
 mod migrations;
+mod refresh_tokens;
 mod resource_servers;
 mod tenants;
 mod users;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
 pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session};
 pub use keys::{NewSigningKey, StoredSigningKey};
 pub use logs::LogEntry;
+pub use refresh_tokens::{NewRefreshToken, RefreshToken, Rotation};
 pub use tenants::BootstrapAdmin;
 pub use users::PasswordTicket;
 

@@ -15,6 +15,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "users_and_sessions",
         include_str!("../migrations/sqlite/0002_users_and_sessions.sql"),
     ),
+    (
+        3,
+        "refresh_tokens",
+        include_str!("../migrations/sqlite/0003_refresh_tokens.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -26,6 +31,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "users_and_sessions",
         include_str!("../migrations/postgres/0002_users_and_sessions.sql"),
+    ),
+    (
+        3,
+        "refresh_tokens",
+        include_str!("../migrations/postgres/0003_refresh_tokens.sql"),
     ),
 ];
 

@@ -12,6 +12,7 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "userinfo_endpoint": format!("{issuer}userinfo"),
         "jwks_uri": format!("{issuer}.well-known/jwks.json"),
         "end_session_endpoint": format!("{issuer}oidc/logout"),
+        "revocation_endpoint": format!("{issuer}oauth/revoke"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": [
             "code", "token", "id_token", "id_token token",
@@ -19,7 +20,7 @@ pub fn openid_configuration(issuer: &str) -> Value {
         ],
         "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
         "grant_types_supported": [
-            "authorization_code", "implicit", "client_credentials", "password",
+            "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
             "http://auth0.com/oauth/grant-type/password-realm"
         ],
         "subject_types_supported": ["public"],

@@ -11,4 +11,5 @@ pub mod errors;
 pub mod params;
 pub mod pkce;
 pub mod prompt;
+pub mod refresh_token;
 pub mod token_request;

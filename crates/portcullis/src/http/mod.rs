@@ -43,6 +43,10 @@ pub fn router(state: AppState) -> Router {
                     post(oauth::token::token).options(cors::preflight),
                 )
                 .route(
+                    "/oauth/revoke",
+                    post(oauth::refresh::revoke).options(cors::preflight),
+                )
+                .route(
                     "/userinfo",
                     get(oauth::userinfo::userinfo)
                         .post(oauth::userinfo::userinfo)

@@ -17,6 +17,7 @@ mod management_users;
 mod oidc_client;
 mod password_grant;
 mod real_browser;
+mod refresh_tokens;
 mod startup;
 mod token_endpoint;
 mod webdriver;

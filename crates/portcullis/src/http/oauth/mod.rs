@@ -2,5 +2,6 @@
 
 pub mod authorize;
 pub mod logout;
+pub mod refresh;
 pub mod token;
 pub mod userinfo;

@@ -91,6 +91,10 @@ pub async fn token(
             Ok(no_store(Json(body).into_response()))
         }
         TokenRequest::AuthorizationCode(req) => exchange_code(&app, &client, req).await,
+        TokenRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => super::refresh::exchange(&app, &client, refresh_token, scope).await,
         TokenRequest::Password {
             username,
             password,
@@ -253,6 +257,20 @@ async fn exchange_password(
         );
         body["id_token"] = app.sign(&id).into();
     }
+    if portcullis_core::protocol::refresh_token::may_issue(login.scope, client, api.as_ref()) {
+        let token = super::refresh::issue(
+            app,
+            super::refresh::FamilyStart {
+                client,
+                user_id: &user.user_id,
+                session_id: None,
+                audience: login.audience,
+                scope: login.scope,
+            },
+        )
+        .await?;
+        body["refresh_token"] = token.into();
+    }
     audit::record(
         app,
         Event {
@@ -395,6 +413,20 @@ async fn exchange_code(
         );
         body["id_token"] = app.sign(&id).into();
     }
+    if portcullis_core::protocol::refresh_token::may_issue(&grant.scope, client, api.as_ref()) {
+        let token = super::refresh::issue(
+            app,
+            super::refresh::FamilyStart {
+                client,
+                user_id: &user.user_id,
+                session_id: Some(&grant.session_id),
+                audience: grant.audience.as_deref(),
+                scope: &grant.scope,
+            },
+        )
+        .await?;
+        body["refresh_token"] = token.into();
+    }
     audit::record(
         app,
         Event {
@@ -412,7 +444,7 @@ async fn exchange_code(
 }
 
 /// RFC 6749 §5.1: token responses must not be cached.
-fn no_store(mut res: Response) -> Response {
+pub(crate) fn no_store(mut res: Response) -> Response {
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));

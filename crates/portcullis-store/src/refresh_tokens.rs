@@ -1,0 +1,285 @@
+//! Refresh tokens and their rotation families. Every decision about a presented
+//! token (rotate, allow within leeway, detect reuse and revoke the family) happens
+//! inside one transaction, and the single-use step is a conditional UPDATE, so
+//! concurrent exchanges of one token on any number of nodes have one winner.
+
+use crate::{Store, StoreResult, with_db};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshToken {
+    pub id: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub audience: Option<String>,
+    pub scope: String,
+    pub rotating: bool,
+    pub generation: i64,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub idle_expires_at: Option<i64>,
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+impl RefreshToken {
+    /// Not revoked and within both lifetimes.
+    pub fn is_live(&self, now: i64) -> bool {
+        self.revoked_at.is_none()
+            && self.expires_at.is_none_or(|e| e > now)
+            && self.idle_expires_at.is_none_or(|e| e > now)
+    }
+}
+
+/// A token to store, by its hash.
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken {
+    pub id: String,
+    pub token_hash: String,
+    pub family_id: String,
+    pub client_id: String,
+    pub user_id: String,
+    pub session_id: Option<String>,
+    pub audience: Option<String>,
+    pub scope: String,
+    pub rotating: bool,
+    pub generation: i64,
+    pub expires_at: Option<i64>,
+    pub idle_expires_at: Option<i64>,
+}
+
+/// What presenting a rotating token did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// First use: spent, and the new token stored.
+    Rotated,
+    /// Spent already, but within the leeway and the newest spent in its family
+    /// (two tabs racing): a new token is stored as well.
+    WithinLeeway,
+    /// Spent already outside the leeway (or not the newest): the whole family is
+    /// now revoked.
+    Reused,
+    /// Unknown, revoked or expired: nothing changed.
+    Invalid,
+}
+
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+    bool,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+const COLUMNS: &str = "id, family_id, client_id, user_id, session_id, audience, scope, rotating, generation, \
+     created_at, expires_at, idle_expires_at, used_at, revoked_at";
+
+fn to_token(r: Row) -> RefreshToken {
+    RefreshToken {
+        id: r.0,
+        family_id: r.1,
+        client_id: r.2,
+        user_id: r.3,
+        session_id: r.4,
+        audience: r.5,
+        scope: r.6,
+        rotating: r.7,
+        generation: r.8,
+        created_at: r.9,
+        expires_at: r.10,
+        idle_expires_at: r.11,
+        used_at: r.12,
+        revoked_at: r.13,
+    }
+}
+
+macro_rules! insert_token {
+    ($exec:expr, $tenant:expr, $t:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id, audience,
+               scope, rotating, generation, created_at, expires_at, idle_expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind($tenant)
+        .bind(&$t.id)
+        .bind(&$t.token_hash)
+        .bind(&$t.family_id)
+        .bind(&$t.client_id)
+        .bind(&$t.user_id)
+        .bind(&$t.session_id)
+        .bind(&$t.audience)
+        .bind(&$t.scope)
+        .bind($t.rotating)
+        .bind($t.generation)
+        .bind($now)
+        .bind($t.expires_at)
+        .bind($t.idle_expires_at)
+        .execute($exec)
+        .await?
+    };
+}
+
+impl Store {
+    pub async fn insert_refresh_token(
+        &self,
+        tenant: &str,
+        t: &NewRefreshToken,
+        now: i64,
+    ) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            insert_token!(pool, tenant, t, now);
+        });
+        Ok(())
+    }
+
+    /// The token whose hash is `token_hash`, whatever its state. Reading changes
+    /// nothing, so a request refused on this basis (another client's token, a
+    /// wider scope) leaves the family as it was.
+    pub async fn find_refresh_token(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<RefreshToken>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
+            )))
+            .bind(tenant)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(to_token))
+    }
+
+    /// Exchanges a rotating token (Auth0's rotation and reuse detection), storing
+    /// `next` when the exchange is allowed.
+    pub async fn rotate_refresh_token(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        now: i64,
+        leeway: i64,
+        next: &NewRefreshToken,
+    ) -> StoreResult<Rotation> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let spent = sqlx::query(
+                "UPDATE refresh_tokens SET used_at = $3
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if spent == 1 {
+                insert_token!(&mut *tx, tenant, next, now);
+                tx.commit().await?;
+                return Ok(Rotation::Rotated);
+            }
+            let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
+            )))
+            .bind(tenant)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(t) = row.map(to_token) else {
+                return Ok(Rotation::Invalid);
+            };
+            let Some(used_at) = t.used_at else {
+                return Ok(Rotation::Invalid);
+            };
+            if !t.is_live(now) {
+                return Ok(Rotation::Invalid);
+            }
+            // Only the newest spent generation may be exchanged again, and only
+            // within the leeway.
+            let (newer_spent,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM refresh_tokens
+                 WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
+            )
+            .bind(tenant)
+            .bind(&t.family_id)
+            .bind(t.generation)
+            .fetch_one(&mut *tx)
+            .await?;
+            if leeway > 0 && now - used_at <= leeway && newer_spent == 0 {
+                insert_token!(&mut *tx, tenant, next, now);
+                tx.commit().await?;
+                return Ok(Rotation::WithinLeeway);
+            }
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(tenant)
+            .bind(&t.family_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(Rotation::Reused)
+        })
+    }
+
+    /// Renews a non-rotating token's idle expiry; `false` if it is not live.
+    pub async fn touch_refresh_token(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        now: i64,
+        idle_expires_at: Option<i64>,
+    ) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET idle_expires_at = $4
+                 WHERE tenant_id = $1 AND token_hash = $2 AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .bind(now)
+            .bind(idle_expires_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Revokes every token of a family; returns how many were live.
+    pub async fn revoke_refresh_family(
+        &self,
+        tenant: &str,
+        family_id: &str,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(tenant)
+            .bind(family_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+}

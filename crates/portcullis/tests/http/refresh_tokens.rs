@@ -1,0 +1,236 @@
+//! Refresh tokens: issuing, a new ID token on every refresh, rotation, reuse
+//! detection with family revocation, leeway, non-rotating tokens, revocation.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, PASSWORD, code_params, exchange, spa, user};
+use crate::support::{TestServer, on_both_backends, verify_with_jwks};
+
+const API: &str = "https://orders.example/";
+
+/// Signs in to `client` with offline_access and returns the token response.
+async fn sign_in(srv: &TestServer, client: &str, extra: &[(&str, &str)]) -> Value {
+    let mut b = Browser::new(srv);
+    let mut params = vec![("scope", "openid profile email offline_access")];
+    params.extend_from_slice(extra);
+    let to = b.authorize(&code_params(client, &params)).await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let (st, t) = exchange(srv, client, &back.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    t
+}
+
+async fn refresh(
+    srv: &TestServer,
+    client: &str,
+    token: &str,
+    scope: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form = vec![
+        ("grant_type", "refresh_token"),
+        ("client_id", client),
+        ("refresh_token", token),
+    ];
+    if let Some(s) = scope {
+        form.push(("scope", s));
+    }
+    let (st, body, _) = srv.token_form(&form).await;
+    (st, body)
+}
+
+fn assert_invalid(st: StatusCode, body: &Value) {
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(
+        body["error_description"],
+        "Unknown or invalid refresh token."
+    );
+}
+
+on_both_backends! {
+    /// Seed 000: every refresh returns a new ID token (new iat/exp, same sub and
+    /// sid, no nonce, profile re-read), a new access token and, rotating, a new
+    /// refresh token.
+    async fn refresh_returns_a_fresh_id_token_and_rotates(srv) {
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let first = sign_in(&srv, &app, &[]).await;
+        let rt1 = first["refresh_token"].as_str().expect("offline_access gives a refresh token").to_string();
+        let id1 = verify_with_jwks(&srv, first["id_token"].as_str().unwrap(), &app).await;
+        srv.api(Method::PATCH, &format!("/users/{}", crate::token_endpoint::urlenc(&uid)), Some(json!({"name": "Ada King"}))).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let (st, second) = refresh(&srv, &app, &rt1, None).await;
+        assert_eq!(st, StatusCode::OK, "{second}");
+        let id2 = verify_with_jwks(&srv, second["id_token"].as_str().expect("a new id_token"), &app).await;
+        assert_eq!(id2["sub"], id1["sub"]);
+        assert_eq!(id2["sid"], id1["sid"]);
+        assert!(id2["iat"].as_i64() > id1["iat"].as_i64());
+        assert!(id2.get("nonce").is_none());
+        assert_eq!(id2["name"], "Ada King", "profile claims are re-read");
+        let rt2 = second["refresh_token"].as_str().expect("rotating: a new refresh token");
+        assert_ne!(rt2, rt1);
+        let at = verify_with_jwks(&srv, second["access_token"].as_str().unwrap(), &format!("{}userinfo", srv.issuer)).await;
+        assert_eq!(at["gty"], "refresh_token");
+        // auth0-python sends scope="" on refresh: no narrowing.
+        let (st, third) = refresh(&srv, &app, rt2, Some("")).await;
+        assert_eq!(st, StatusCode::OK, "{third}");
+        assert_eq!(third["scope"], "openid profile email offline_access");
+    }
+
+    /// Re-using a spent rotating token (leeway 0) is theft: the request fails and
+    /// the whole family is revoked, the newest token included; `ferrt` is logged.
+    async fn refresh_reuse_outside_leeway_revokes_family(srv) {
+        let app = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let (_, second) = refresh(&srv, &app, &rt1, None).await;
+        let rt2 = second["refresh_token"].as_str().unwrap().to_string();
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_invalid(st, &body);
+        let (st, body) = refresh(&srv, &app, &rt2, None).await;
+        assert_invalid(st, &body);
+        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Aferrt", None).await;
+        assert_eq!(logs.as_array().unwrap().len(), 1);
+    }
+
+    /// Within the leeway only the immediately previous token may be exchanged again
+    /// (two tabs racing); the one before it still trips reuse detection.
+    async fn refresh_within_leeway_allows_only_the_previous_token(srv) {
+        let app = spa(&srv, json!({"refresh_token": {"leeway": 30}})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let (_, second) = refresh(&srv, &app, &rt1, None).await;
+        let rt2 = second["refresh_token"].as_str().unwrap().to_string();
+        let (st, again) = refresh(&srv, &app, &rt1, None).await;
+        assert_eq!(st, StatusCode::OK, "previous token within leeway: {again}");
+        let (st, third) = refresh(&srv, &app, &rt2, None).await;
+        assert_eq!(st, StatusCode::OK, "{third}");
+        let rt3 = third["refresh_token"].as_str().unwrap().to_string();
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_invalid(st, &body);
+        let (st, body) = refresh(&srv, &app, &rt3, None).await;
+        assert_invalid(st, &body);
+    }
+
+    /// Refused requests change nothing: another client's token, a wider scope.
+    async fn refused_refresh_requests_change_nothing(srv) {
+        let app = spa(&srv, json!({})).await;
+        let other = spa(&srv, json!({"name": "Other"})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let (st, body) = refresh(&srv, &other, &rt1, None).await;
+        assert_invalid(st, &body);
+        let (st, body) = refresh(&srv, &app, &rt1, Some("openid admin")).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(body["error"], "invalid_scope");
+        for garbage in ["garbage", "", &rt1[..10]] {
+            let (st, body) = refresh(&srv, &app, garbage, None).await;
+            assert!(st == StatusCode::FORBIDDEN || st == StatusCode::BAD_REQUEST, "{garbage}: {body}");
+        }
+        let (st, narrowed) = refresh(&srv, &app, &rt1, Some("openid")).await;
+        assert_eq!(st, StatusCode::OK, "the token still works: {narrowed}");
+        assert_eq!(narrowed["scope"], "openid");
+    }
+
+    /// Non-rotating tokens (Auth0's default for regular web apps) are reused and
+    /// the response carries no new refresh token.
+    async fn non_rotating_refresh_token_is_reused(srv) {
+        let (st, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Web", "app_type": "regular_web", "callbacks": [crate::browser::CALLBACK]}))).await;
+        assert_eq!(st, StatusCode::CREATED);
+        let (id, secret) = (c["client_id"].as_str().unwrap(), c["client_secret"].as_str().unwrap());
+        user(&srv, "ada@example.com").await;
+        let (st, t, _) = srv.token_form(&[("grant_type", "password"), ("client_id", id), ("client_secret", secret),
+            ("username", "ada@example.com"), ("password", PASSWORD), ("scope", "openid offline_access")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "regular_web has no password grant by default: {t}");
+        srv.api(Method::PATCH, &format!("/clients/{id}"), Some(json!({"grant_types": ["authorization_code", "refresh_token", "password"]}))).await;
+        let (st, t, _) = srv.token_form(&[("grant_type", "password"), ("client_id", id), ("client_secret", secret),
+            ("username", "ada@example.com"), ("password", PASSWORD), ("scope", "openid offline_access")]).await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+        let rt = t["refresh_token"].as_str().unwrap();
+        for _ in 0..2 {
+            let (st, body, _) = srv.token_form(&[("grant_type", "refresh_token"), ("client_id", id), ("client_secret", secret), ("refresh_token", rt)]).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            assert!(body.get("refresh_token").is_none());
+            assert!(body["id_token"].is_string());
+        }
+    }
+
+    /// No offline_access, or an API without allow_offline_access: no refresh token.
+    async fn refresh_token_needs_offline_access_and_an_api_that_allows_it(srv) {
+        srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": API}))).await;
+        let app = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&app, &[("scope", "openid")])).await;
+        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+        let (_, t) = exchange(&srv, &app, &back.redirect_params()["code"]).await;
+        assert!(t.get("refresh_token").is_none());
+        let t = sign_in(&srv, &app, &[("audience", API)]).await;
+        assert!(t.get("refresh_token").is_none(), "API does not allow offline access");
+    }
+
+    /// RFC 7009: revoking a token revokes its family; unknown tokens answer 200.
+    async fn revoke_ends_the_family(srv) {
+        let app = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let (_, second) = refresh(&srv, &app, &rt1, None).await;
+        let rt2 = second["refresh_token"].as_str().unwrap().to_string();
+        for token in ["never-issued", rt1.as_str()] {
+            let res = srv.http.post(format!("{}/oauth/revoke", srv.url)).json(&json!({"client_id": app, "token": token})).send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        let (st, body) = refresh(&srv, &app, &rt2, None).await;
+        assert_invalid(st, &body);
+    }
+
+    /// A blocked user's refresh fails with Auth0's "user is blocked".
+    async fn blocked_user_cannot_refresh(srv) {
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        srv.api(Method::PATCH, &format!("/users/{}", crate::token_endpoint::urlenc(&uid)), Some(json!({"blocked": true}))).await;
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert_eq!(body["error_description"], "user is blocked");
+    }
+
+    /// Concurrency, leeway 0: of many simultaneous refreshes of one token exactly
+    /// one succeeds, the rest are reuse, and the family ends revoked. With a leeway
+    /// they all succeed.
+    async fn concurrent_refreshes_have_one_winner_without_leeway(srv) {
+        let strict = spa(&srv, json!({})).await;
+        let lenient = spa(&srv, json!({"name": "Lenient", "refresh_token": {"leeway": 60}})).await;
+        user(&srv, "ada@example.com").await;
+        for (app, all_ok) in [(strict, false), (lenient, true)] {
+            let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+            let mut tasks = Vec::new();
+            for _ in 0..20 {
+                let (http, url, app, rt) = (srv.http.clone(), format!("{}/oauth/token", srv.url), app.clone(), rt1.clone());
+                tasks.push(tokio::spawn(async move {
+                    let res = http.post(url).form(&[("grant_type", "refresh_token"), ("client_id", app.as_str()), ("refresh_token", rt.as_str())]).send().await.unwrap();
+                    let st = res.status();
+                    (st, res.json::<Value>().await.unwrap())
+                }));
+            }
+            let mut ok = Vec::new();
+            for t in tasks {
+                let (st, body) = t.await.unwrap();
+                assert!(st == StatusCode::OK || st == StatusCode::FORBIDDEN, "no 5xx: {st} {body}");
+                if st == StatusCode::OK {
+                    ok.push(body["refresh_token"].as_str().unwrap().to_string());
+                }
+            }
+            if all_ok {
+                assert_eq!(ok.len(), 20, "within the leeway every racer succeeds");
+                let (st, _) = refresh(&srv, &app, &ok[0], None).await;
+                assert_eq!(st, StatusCode::OK, "the family stays alive");
+            } else {
+                assert_eq!(ok.len(), 1, "exactly one winner");
+                let (st, body) = refresh(&srv, &app, &ok[0], None).await;
+                assert_invalid(st, &body);
+            }
+        }
+    }
+}
