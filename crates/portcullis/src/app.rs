@@ -27,6 +27,9 @@ pub struct Inner {
     /// `<issuer>api/v2/`.
     pub management_audience: String,
     keys: RwLock<Arc<KeySet>>,
+    /// Seconds added to the system clock. Zero in production; tests move time
+    /// forward with [`Inner::advance_clock`] instead of sleeping.
+    clock_offset: std::sync::atomic::AtomicI64,
 }
 
 impl std::ops::Deref for AppState {
@@ -55,6 +58,7 @@ impl AppState {
             mailer,
             management_audience,
             keys: RwLock::new(Arc::new(keys)),
+            clock_offset: std::sync::atomic::AtomicI64::new(0),
         }))
     }
 }
@@ -75,6 +79,13 @@ impl Inner {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default()
+            + self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Moves this server's clock forward (for tests of expiry).
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock_offset
+            .fetch_add(seconds, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// The published keys; the current one signs.

@@ -234,3 +234,43 @@ on_both_backends! {
         }
     }
 }
+
+on_both_backends! {
+    /// Idle expiry: a token unused for longer than `idle_token_lifetime` is dead;
+    /// each exchange renews the idle window.
+    async fn refresh_token_expires_when_idle_and_each_use_renews_it(srv) {
+        let app = spa(&srv, json!({"refresh_token": {"idle_token_lifetime": 600, "token_lifetime": 3600}})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let clock = &srv.server.as_ref().unwrap().state;
+        clock.advance_clock(500);
+        let (st, second) = refresh(&srv, &app, &rt1, None).await;
+        assert_eq!(st, StatusCode::OK, "{second}");
+        let rt2 = second["refresh_token"].as_str().unwrap().to_string();
+        clock.advance_clock(500);
+        let (st, third) = refresh(&srv, &app, &rt2, None).await;
+        assert_eq!(st, StatusCode::OK, "renewed idle window: {third}");
+        let rt3 = third["refresh_token"].as_str().unwrap().to_string();
+        clock.advance_clock(601);
+        let (st, body) = refresh(&srv, &app, &rt3, None).await;
+        assert_invalid(st, &body);
+    }
+
+    /// Absolute expiry is fixed at issue for the whole family: rotation does not
+    /// extend it.
+    async fn refresh_family_expires_at_its_absolute_lifetime_despite_rotation(srv) {
+        let app = spa(&srv, json!({"refresh_token": {"idle_token_lifetime": 600, "token_lifetime": 1000}})).await;
+        user(&srv, "ada@example.com").await;
+        let mut rt = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let clock = &srv.server.as_ref().unwrap().state;
+        for _ in 0..3 {
+            clock.advance_clock(300);
+            let (st, body) = refresh(&srv, &app, &rt, None).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            rt = body["refresh_token"].as_str().unwrap().to_string();
+        }
+        clock.advance_clock(101);
+        let (st, body) = refresh(&srv, &app, &rt, None).await;
+        assert_invalid(st, &body);
+    }
+}
