@@ -51,6 +51,7 @@ on_both_backends! {
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
             .add_scope(Scope::new("email".into()))
             .add_scope(Scope::new("profile".into()))
+            .add_scope(Scope::new("offline_access".into()))
             .set_pkce_challenge(challenge)
             .url();
         let mut b = Browser::new(&srv);
@@ -80,5 +81,22 @@ on_both_backends! {
         assert_eq!(info.email().map(|e| e.as_str()), Some("ada@example.com"));
         // A wrong nonce is refused by the RP's own checks.
         assert!(id_token.claims(&client.id_token_verifier(), &Nonce::new("other".into())).is_err());
+        // Refreshing gives a new ID token the RP validates (no nonce on refresh).
+        let refresh = tokens.refresh_token().expect("offline_access gives a refresh token");
+        let refreshed = client
+            .exchange_refresh_token(refresh)
+            .unwrap()
+            .request_async(&rp_http)
+            .await
+            .expect("refresh");
+        let new_id = refreshed.id_token().expect("a new ID token on refresh");
+        let new_claims = new_id
+            .claims(&client.id_token_verifier(), |n: Option<&Nonce>| match n {
+                None => Ok(()),
+                Some(_) => Err("a refreshed ID token carries no nonce".to_string()),
+            })
+            .expect("refreshed ID token validates");
+        assert_eq!(new_claims.subject().as_str(), uid);
+        assert!(refreshed.refresh_token().is_some(), "rotated");
     }
 }
