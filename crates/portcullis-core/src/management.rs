@@ -23,6 +23,10 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "update:users",
     "delete:users",
     "read:logs",
+    "read:sessions",
+    "delete:sessions",
+    "read:refresh_tokens",
+    "delete:refresh_tokens",
 ];
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

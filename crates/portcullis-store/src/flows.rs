@@ -338,3 +338,72 @@ impl Store {
         Ok(())
     }
 }
+
+/// A session as the Management API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub user_id: String,
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+type SessionRow = (String, String, i64, i64, i64, i64);
+
+fn to_record(r: SessionRow) -> SessionRecord {
+    SessionRecord {
+        id: r.0,
+        user_id: r.1,
+        auth_time: r.2,
+        created_at: r.3,
+        last_seen_at: r.4,
+        expires_at: r.5,
+    }
+}
+
+impl Store {
+    /// The user's live sessions.
+    pub async fn list_user_sessions(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<Vec<SessionRecord>> {
+        let rows: Vec<SessionRow> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, auth_time, created_at, last_seen_at, expires_at FROM sessions
+                 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > $3
+                 ORDER BY created_at, id",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(to_record).collect())
+    }
+
+    /// A live session by its public id.
+    pub async fn get_session(
+        &self,
+        tenant: &str,
+        id: &str,
+        now: i64,
+    ) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRow> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, user_id, auth_time, created_at, last_seen_at, expires_at FROM sessions
+                 WHERE tenant_id = $1 AND id = $2 AND ended_at IS NULL AND expires_at > $3",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(to_record))
+    }
+}

@@ -25,7 +25,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session};
+pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord};
 pub use keys::{NewSigningKey, StoredSigningKey};
 pub use logs::LogEntry;
 pub use refresh_tokens::{NewRefreshToken, RefreshToken, Rotation};

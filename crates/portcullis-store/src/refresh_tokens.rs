@@ -283,3 +283,67 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// The live tokens of a user: the newest unspent token of each family.
+    pub async fn list_user_refresh_tokens(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<Vec<RefreshToken>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM refresh_tokens
+                 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
+                   AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)
+                 ORDER BY created_at, id"
+            )))
+            .bind(tenant)
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().map(to_token).collect())
+    }
+
+    pub async fn get_refresh_token(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> StoreResult<Option<RefreshToken>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND id = $2"
+            )))
+            .bind(tenant)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(to_token))
+    }
+
+    /// Revokes every refresh token issued in browser session `session_id`.
+    pub async fn revoke_refresh_by_session(
+        &self,
+        tenant: &str,
+        session_id: &str,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND session_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(tenant)
+            .bind(session_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+}

@@ -32,6 +32,13 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("PATCH", "/users/x", "update:users"),
     ("DELETE", "/users/x", "delete:users"),
     ("GET", "/users-by-email?email=a@b.co", "read:users"),
+    ("GET", "/logs", "read:logs"),
+    ("GET", "/users/x/sessions", "read:sessions"),
+    ("GET", "/sessions/x", "read:sessions"),
+    ("DELETE", "/sessions/x", "delete:sessions"),
+    ("GET", "/users/x/refresh-tokens", "read:refresh_tokens"),
+    ("GET", "/refresh-tokens/x", "read:refresh_tokens"),
+    ("DELETE", "/refresh-tokens/x", "delete:refresh_tokens"),
 ];
 
 fn method(m: &str) -> Method {

@@ -274,3 +274,47 @@ on_both_backends! {
         assert_invalid(st, &body);
     }
 }
+
+on_both_backends! {
+    /// The Management API lists a user's sessions and refresh tokens and revokes
+    /// them: deleting the session ends SSO and its refresh tokens.
+    async fn management_api_lists_and_revokes_sessions_and_refresh_tokens(srv) {
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let enc = crate::token_endpoint::urlenc(&uid);
+        let t = sign_in(&srv, &app, &[]).await;
+        let rt1 = t["refresh_token"].as_str().unwrap().to_string();
+        let (st, sessions) = srv.api(Method::GET, &format!("/users/{enc}/sessions"), None).await;
+        assert_eq!(st, StatusCode::OK, "{sessions}");
+        let sid = sessions["sessions"][0]["id"].as_str().unwrap().to_string();
+        let id_claims = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+        assert_eq!(id_claims["sid"], sid);
+        let (st, tokens) = srv.api(Method::GET, &format!("/users/{enc}/refresh-tokens"), None).await;
+        assert_eq!(st, StatusCode::OK);
+        let tokens = tokens["tokens"].as_array().unwrap().clone();
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0]["session_id"], sid);
+        assert!(!tokens.iter().any(|t| t.to_string().contains(&rt1)), "never the token itself");
+        let (st, one) = srv.api(Method::GET, &format!("/refresh-tokens/{}", tokens[0]["id"].as_str().unwrap()), None).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(one["client_id"], app);
+        let (st, _) = srv.api(Method::DELETE, &format!("/sessions/{sid}"), None).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_invalid(st, &body);
+        let (_, sessions) = srv.api(Method::GET, &format!("/users/{enc}/sessions"), None).await;
+        assert_eq!(sessions["sessions"], json!([]));
+        let (st, _) = srv.api(Method::GET, &format!("/sessions/{sid}"), None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        // Deleting one refresh token revokes its family.
+        let rt = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let (_, tokens) = srv.api(Method::GET, &format!("/users/{enc}/refresh-tokens"), None).await;
+        let tid = tokens["tokens"][0]["id"].as_str().unwrap().to_string();
+        let (st, _) = srv.api(Method::DELETE, &format!("/refresh-tokens/{tid}"), None).await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (st, body) = refresh(&srv, &app, &rt, None).await;
+        assert_invalid(st, &body);
+        let (st, _) = srv.api(Method::DELETE, "/refresh-tokens/rt_nope", None).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+}

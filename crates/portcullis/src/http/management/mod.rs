@@ -5,6 +5,7 @@ pub mod client_grants;
 pub mod clients;
 pub mod logs;
 pub mod resource_servers;
+pub mod sessions;
 pub mod users;
 
 use axum::Router;
@@ -48,6 +49,16 @@ pub fn router() -> Router<AppState> {
         .route("/users-by-email", get(users::by_email))
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
+        .route("/users/{id}/sessions", get(sessions::of_user))
+        .route(
+            "/sessions/{id}",
+            get(sessions::get).delete(sessions::delete),
+        )
+        .route("/users/{id}/refresh-tokens", get(sessions::tokens_of_user))
+        .route(
+            "/refresh-tokens/{id}",
+            get(sessions::get_token).delete(sessions::delete_token),
+        )
         .route(
             "/client-grants",
             get(client_grants::list).post(client_grants::create),

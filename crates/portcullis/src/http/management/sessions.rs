@@ -1,0 +1,144 @@
+//! Sessions and refresh tokens in the Management API, as Auth0 names them:
+//! `/users/{id}/sessions`, `/sessions/{id}`, `/users/{id}/refresh-tokens`,
+//! `/refresh-tokens/{id}`.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use portcullis_core::clock::iso8601;
+use portcullis_store::{RefreshToken, SessionRecord};
+use serde_json::{Value, json};
+
+use super::Caller;
+use crate::app::AppState;
+use crate::http::errors::ApiError;
+
+fn session_json(s: &SessionRecord) -> Value {
+    json!({
+        "id": s.id,
+        "user_id": s.user_id,
+        "created_at": iso8601(s.created_at),
+        "updated_at": iso8601(s.last_seen_at),
+        "authenticated_at": iso8601(s.auth_time),
+        "last_interacted_at": iso8601(s.last_seen_at),
+        "expires_at": iso8601(s.expires_at),
+        "authentication": {"methods": [{"name": "pwd", "timestamp": iso8601(s.auth_time)}]},
+    })
+}
+
+fn token_json(t: &RefreshToken) -> Value {
+    json!({
+        "id": t.id,
+        "user_id": t.user_id,
+        "client_id": t.client_id,
+        "session_id": t.session_id,
+        "rotating": t.rotating,
+        "created_at": iso8601(t.created_at),
+        "expires_at": t.expires_at.map(iso8601),
+        "idle_expires_at": t.idle_expires_at.map(iso8601),
+        "resource_servers": [{"audience": t.audience, "scopes": t.scope}],
+    })
+}
+
+pub async fn of_user(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:sessions")?;
+    let sessions = app
+        .store
+        .list_user_sessions(&app.tenant, &id, app.now())
+        .await?;
+    Ok(Json(
+        json!({"sessions": sessions.iter().map(session_json).collect::<Vec<_>>()}),
+    ))
+}
+
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:sessions")?;
+    let s = app
+        .store
+        .get_session(&app.tenant, &id, app.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("The session does not exist", "inexistent_session"))?;
+    Ok(Json(session_json(&s)))
+}
+
+/// Ends the session (single sign-on stops) and revokes the refresh tokens issued
+/// in it.
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:sessions")?;
+    if !app.store.end_session(&app.tenant, &id, app.now()).await? {
+        return Err(ApiError::not_found(
+            "The session does not exist",
+            "inexistent_session",
+        ));
+    }
+    app.store
+        .revoke_refresh_by_session(&app.tenant, &id, app.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn tokens_of_user(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:refresh_tokens")?;
+    let tokens = app
+        .store
+        .list_user_refresh_tokens(&app.tenant, &id, app.now())
+        .await?;
+    Ok(Json(
+        json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
+    ))
+}
+
+fn token_not_found() -> ApiError {
+    ApiError::not_found(
+        "The refresh token does not exist",
+        "inexistent_refresh_token",
+    )
+}
+
+pub async fn get_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:refresh_tokens")?;
+    let t = app
+        .store
+        .get_refresh_token(&app.tenant, &id)
+        .await?
+        .ok_or_else(token_not_found)?;
+    Ok(Json(token_json(&t)))
+}
+
+/// Revokes the token's whole family (a spent ancestor is useless on its own).
+pub async fn delete_token(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:refresh_tokens")?;
+    let t = app
+        .store
+        .get_refresh_token(&app.tenant, &id)
+        .await?
+        .ok_or_else(token_not_found)?;
+    app.store
+        .revoke_refresh_family(&app.tenant, &t.family_id, app.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
