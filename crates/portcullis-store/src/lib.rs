@@ -40,6 +40,10 @@ pub enum StoreError {
     /// A referenced record does not exist (foreign key).
     #[error("a referenced record does not exist")]
     MissingReference,
+    /// PostgreSQL aborted the transaction to resolve a deadlock or a serialization
+    /// conflict with a concurrent one; retrying it is safe.
+    #[error("the transaction conflicted with a concurrent one")]
+    Contention,
     /// The database cannot be reached or is overloaded.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
@@ -53,6 +57,10 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) => match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => StoreError::Conflict,
                 sqlx::error::ErrorKind::ForeignKeyViolation => StoreError::MissingReference,
+                // 40P01 deadlock_detected, 40001 serialization_failure.
+                _ if matches!(db.code().as_deref(), Some("40P01" | "40001")) => {
+                    StoreError::Contention
+                }
                 _ => StoreError::Internal(e.to_string()),
             },
             sqlx::Error::PoolTimedOut

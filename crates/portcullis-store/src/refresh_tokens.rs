@@ -163,8 +163,30 @@ impl Store {
     }
 
     /// Exchanges a rotating token (Auth0's rotation and reuse detection), storing
-    /// `next` when the exchange is allowed.
+    /// `next` when the exchange is allowed. Concurrent family revocations can
+    /// deadlock on PostgreSQL; the database then aborts one transaction, which is
+    /// retried from the start (its decision is re-made on fresh data).
     pub async fn rotate_refresh_token(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+        now: i64,
+        leeway: i64,
+        next: &NewRefreshToken,
+    ) -> StoreResult<Rotation> {
+        let mut attempt = 0;
+        loop {
+            match self
+                .rotate_once(tenant, token_hash, now, leeway, next)
+                .await
+            {
+                Err(crate::StoreError::Contention) if attempt < 5 => attempt += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn rotate_once(
         &self,
         tenant: &str,
         token_hash: &str,

@@ -39,7 +39,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         tracing::error!(error = %self.0, "storage failed in a browser flow");
         let status = match self.0 {
-            StoreError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            StoreError::Unavailable(_) | StoreError::Contention => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         with_headers(

@@ -29,7 +29,9 @@ impl From<TokenError> for TokenEndpointError {
 impl From<StoreError> for TokenEndpointError {
     fn from(e: StoreError) -> Self {
         let code = match e {
-            StoreError::Unavailable(_) => TokenErrorCode::TemporarilyUnavailable,
+            StoreError::Unavailable(_) | StoreError::Contention => {
+                TokenErrorCode::TemporarilyUnavailable
+            }
             _ => TokenErrorCode::ServerError,
         };
         tracing::error!(error = %e, "storage failed at the token endpoint");
@@ -134,6 +136,11 @@ impl From<StoreError> for ApiError {
             StoreError::MissingReference => ApiError::not_found(
                 "A resource this one refers to does not exist",
                 "inexistent_reference",
+            ),
+            StoreError::Contention => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The request conflicted with a concurrent one; retry it",
+                "temporarily_unavailable",
             ),
             StoreError::Unavailable(detail) => {
                 tracing::error!(error = %detail, "database unavailable");

@@ -59,13 +59,18 @@ pub struct Browser {
 
 impl Browser {
     pub fn new(srv: &TestServer) -> Self {
+        Self::at(&srv.url)
+    }
+
+    /// A browser talking to the server at `base` (one node of a cluster).
+    pub fn at(base: &str) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
             jar: HashMap::new(),
-            base: srv.url.clone(),
+            base: base.to_string(),
         }
     }
 

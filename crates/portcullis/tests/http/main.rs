@@ -6,6 +6,7 @@ mod browser;
 mod support;
 
 mod browser_flows;
+mod cluster;
 mod dbconnections;
 mod discovery;
 mod login_page;
