@@ -13,6 +13,7 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "jwks_uri": format!("{issuer}.well-known/jwks.json"),
         "end_session_endpoint": format!("{issuer}oidc/logout"),
         "revocation_endpoint": format!("{issuer}oauth/revoke"),
+        "introspection_endpoint": format!("{issuer}oauth/introspect"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": [
             "code", "token", "id_token", "id_token token",

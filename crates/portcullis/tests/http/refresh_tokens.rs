@@ -318,3 +318,32 @@ on_both_backends! {
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
 }
+
+on_both_backends! {
+    /// RFC 7662: a confidential client learns whether a token is live; a revoked
+    /// family and another client's refresh token read as inactive.
+    async fn introspection_reports_live_and_revoked_tokens(srv) {
+        let app = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let (rs_id, rs_secret) = srv.new_m2m("resource server").await;
+        let t = sign_in(&srv, &app, &[]).await;
+        let rt = t["refresh_token"].as_str().unwrap().to_string();
+        let introspect = |token: String, id: String, secret: String| {
+            let (http, url) = (srv.http.clone(), format!("{}/oauth/introspect", srv.url));
+            async move {
+                let res = http.post(url).form(&[("client_id", id.as_str()), ("client_secret", secret.as_str()), ("token", token.as_str())]).send().await.unwrap();
+                (res.status(), res.json::<Value>().await.unwrap())
+            }
+        };
+        let (st, at) = introspect(t["access_token"].as_str().unwrap().into(), rs_id.clone(), rs_secret.clone()).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(at["active"], true, "{at}");
+        assert_eq!(at["client_id"], app);
+        let (_, other) = introspect(rt.clone(), rs_id.clone(), rs_secret.clone()).await;
+        assert_eq!(other["active"], false, "another client's refresh token is not disclosed");
+        let (_, garbage) = introspect("garbage".into(), rs_id.clone(), rs_secret.clone()).await;
+        assert_eq!(garbage, json!({"active": false}));
+        let (st, _) = introspect(rt.clone(), rs_id.clone(), "wrong".into()).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -1,0 +1,95 @@
+//! `POST /oauth/introspect` (RFC 7662), beyond Auth0: lets a resource server ask
+//! whether a token is still live (a revoked refresh-token family, a replayed code's
+//! access token). Callers authenticate as a confidential client.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::protocol::client_auth;
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::tokens::AccessTokenClaims;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::http::body;
+use crate::http::errors::TokenEndpointError;
+
+pub async fn introspect(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, TokenEndpointError> {
+    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
+        .await
+        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
+    let params = body::oauth_params(&headers, &bytes)?;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let creds = client_auth::extract(authorization, &params)?;
+    let basic = creds.method == client_auth::AuthMethodUsed::Basic;
+    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
+    let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
+        error,
+        basic_auth_used: basic,
+    })?;
+    // RFC 7662 §2.1: the endpoint requires authorization; only confidential
+    // clients (resource servers) may ask.
+    if !client.is_confidential() {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            "Only confidential clients may introspect tokens.",
+        )
+        .into());
+    }
+    let Some(token) = params.get("token") else {
+        return Err(TokenError::invalid_request("Missing required parameter: token").into());
+    };
+    let now = app.now();
+    let inactive = || Json(json!({"active": false})).into_response();
+    // A JWT access token of ours?
+    if let Ok(claims) = app.verify::<AccessTokenClaims>(token) {
+        let revoked = match &claims.jti {
+            Some(jti) => app.store.is_token_id_revoked(&app.tenant, jti).await?,
+            None => false,
+        };
+        if revoked || claims.iss != app.issuer() || claims.exp <= now {
+            return Ok(inactive());
+        }
+        return Ok(Json(json!({
+            "active": true,
+            "token_type": "access_token",
+            "scope": claims.scope,
+            "client_id": claims.azp,
+            "sub": claims.sub,
+            "aud": claims.aud,
+            "iss": claims.iss,
+            "iat": claims.iat,
+            "exp": claims.exp,
+        }))
+        .into_response());
+    }
+    // A refresh token: only its own client learns about it (RFC 7662 §4).
+    match app
+        .store
+        .find_refresh_token(&app.tenant, &hash_secret(token))
+        .await?
+    {
+        Some(t) if t.client_id == client.client_id && t.is_live(now) && t.used_at.is_none() => {
+            Ok(Json(json!({
+                "active": true,
+                "token_type": "refresh_token",
+                "scope": t.scope,
+                "client_id": t.client_id,
+                "sub": t.user_id,
+                "iat": t.created_at,
+                "exp": t.expires_at,
+            }))
+            .into_response())
+        }
+        _ => Ok(inactive()),
+    }
+}
