@@ -369,3 +369,33 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// Revokes a user's non-rotating tokens for one client and audience (Auth0,
+    /// when rotation is switched on).
+    pub async fn revoke_non_rotating(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        client_id: &str,
+        audience: Option<&str>,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $5
+                 WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
+                   AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+}

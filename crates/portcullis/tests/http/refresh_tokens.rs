@@ -347,3 +347,33 @@ on_both_backends! {
         assert_eq!(st, StatusCode::UNAUTHORIZED);
     }
 }
+
+on_both_backends! {
+    /// Switching the client's rotation takes effect at the next exchange: the old
+    /// token's family ends and the response carries a token of the new kind.
+    async fn switching_rotation_type_replaces_the_token_at_its_next_use(srv) {
+        let app = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        srv.api(Method::PATCH, &format!("/clients/{app}"), Some(json!({"refresh_token": {"rotation_type": "non-rotating"}}))).await;
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let fixed = body["refresh_token"].as_str().expect("a non-rotating replacement").to_string();
+        let (st, body) = refresh(&srv, &app, &rt1, None).await;
+        assert_invalid(st, &body);
+        for _ in 0..2 {
+            let (st, body) = refresh(&srv, &app, &fixed, None).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            assert!(body.get("refresh_token").is_none(), "non-rotating now");
+        }
+        srv.api(Method::PATCH, &format!("/clients/{app}"), Some(json!({"refresh_token": {"rotation_type": "rotating"}}))).await;
+        let (st, body) = refresh(&srv, &app, &fixed, None).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let rotating = body["refresh_token"].as_str().unwrap().to_string();
+        let (st, body) = refresh(&srv, &app, &fixed, None).await;
+        assert_invalid(st, &body);
+        let (st, body) = refresh(&srv, &app, &rotating, None).await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        assert!(body["refresh_token"].is_string());
+    }
+}

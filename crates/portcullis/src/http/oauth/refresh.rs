@@ -152,7 +152,44 @@ pub async fn exchange(
     };
     // The exchange itself: rotate (one transaction), or renew a non-rotating token.
     let cfg = &client.refresh_token;
-    let next_token = if stored.rotating {
+    let next_token = if stored.rotating != rt::is_rotating(cfg) {
+        // Auth0: a change of rotation_type takes effect at a token's next use. The
+        // old family ends and a family of the new kind starts (switching rotation
+        // on also ends the user's other non-rotating tokens for this app and API).
+        if !stored.is_live(now) || stored.used_at.is_some() {
+            return Err(refused(
+                "Expired, revoked or spent refresh token",
+                Some(user.user_id),
+            )
+            .await);
+        }
+        app.store
+            .revoke_refresh_family(&app.tenant, &stored.family_id, now)
+            .await?;
+        if rt::is_rotating(cfg) {
+            app.store
+                .revoke_non_rotating(
+                    &app.tenant,
+                    &user.user_id,
+                    &client.client_id,
+                    stored.audience.as_deref(),
+                    now,
+                )
+                .await?;
+        }
+        let token = issue(
+            app,
+            FamilyStart {
+                client,
+                user_id: &user.user_id,
+                session_id: stored.session_id.as_deref(),
+                audience: stored.audience.as_deref(),
+                scope: &original,
+            },
+        )
+        .await?;
+        Some(token)
+    } else if stored.rotating {
         let token = flows::random_token();
         let next = NewRefreshToken {
             id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
