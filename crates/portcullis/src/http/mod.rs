@@ -59,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/authorize", get(oauth::authorize::authorize))
         .route("/oauth/introspect", post(oauth::introspect::introspect))
+        .route("/tokeninfo", post(oauth::legacy::tokeninfo))
+        .route("/delegation", post(oauth::legacy::delegation))
         .route("/v2/logout", get(oauth::logout::v2_logout))
         .route("/oidc/logout", get(oauth::logout::oidc_logout))
         .route(

@@ -377,3 +377,42 @@ on_both_backends! {
         assert!(body["refresh_token"].is_string());
     }
 }
+
+on_both_backends! {
+    /// Seed 001's legacy endpoints work for non-conformant applications and are
+    /// refused for conformant ones.
+    async fn tokeninfo_and_delegation_serve_legacy_apps_only(srv) {
+        let legacy = spa(&srv, json!({"oidc_conformant": false})).await;
+        let modern = spa(&srv, json!({"name": "Modern"})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let t = sign_in(&srv, &legacy, &[]).await;
+        let id_token = t["id_token"].as_str().unwrap();
+        let post = |path: &str, form: Vec<(&'static str, String)>| {
+            let (http, url) = (srv.http.clone(), format!("{}{path}", srv.url));
+            async move {
+                let res = http.post(url).form(&form).send().await.unwrap();
+                (res.status(), res.json::<Value>().await.unwrap())
+            }
+        };
+        let (st, profile) = post("/tokeninfo", vec![("id_token", id_token.to_string())]).await;
+        assert_eq!(st, StatusCode::OK, "{profile}");
+        assert_eq!(profile["user_id"], uid);
+        assert_eq!(profile["email"], "ada@example.com");
+        let jwt_bearer = "urn:ietf:params:oauth:grant-type:jwt-bearer".to_string();
+        let (st, d) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("id_token", id_token.to_string()), ("target", modern.clone()), ("api_type", "app".into()), ("scope", "openid email".into())]).await;
+        assert_eq!(st, StatusCode::OK, "{d}");
+        let claims = verify_with_jwks(&srv, d["id_token"].as_str().unwrap(), &modern).await;
+        assert_eq!(claims["sub"], uid);
+        assert_eq!(claims["email"], "ada@example.com");
+        let (st, d) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("refresh_token", t["refresh_token"].as_str().unwrap().into())]).await;
+        assert_eq!(st, StatusCode::OK, "{d}");
+        let modern_tokens = sign_in(&srv, &modern, &[]).await;
+        let (st, e) = post("/tokeninfo", vec![("id_token", modern_tokens["id_token"].as_str().unwrap().into())]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert_eq!(e["error"], "unauthorized_client");
+        let (st, e) = post("/delegation", vec![("grant_type", jwt_bearer), ("client_id", modern.clone()), ("id_token", modern_tokens["id_token"].as_str().unwrap().into())]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+        let (st, _) = post("/tokeninfo", vec![("id_token", "garbage".into())]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod authorize;
 pub mod introspect;
+pub mod legacy;
 pub mod logout;
 pub mod refresh;
 pub mod token;

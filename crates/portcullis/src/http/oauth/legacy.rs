@@ -1,0 +1,180 @@
+//! The legacy endpoints of seed 001, for applications that are not yet
+//! OIDC-conformant (`oidc_conformant: false`), refused for conformant ones as
+//! Auth0 does: `POST /tokeninfo` (an ID token in, the user profile out) and
+//! `POST /delegation` (an ID token or refresh token in, a new ID token out).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::bearer::LEEWAY_SECONDS;
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::tokens::IdTokenClaims;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::flows;
+use crate::http::body;
+use crate::http::errors::TokenEndpointError;
+
+const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+fn conformant_refused(endpoint: &str) -> TokenEndpointError {
+    TokenError::new(
+        TokenErrorCode::UnauthorizedClient,
+        format!("{endpoint} is disabled for OIDC-conformant applications (set oidc_conformant: false to use it)."),
+    )
+    .into()
+}
+
+async fn params(
+    headers: &HeaderMap,
+    b: Body,
+) -> Result<portcullis_core::protocol::params::Params, TokenEndpointError> {
+    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
+        .await
+        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
+    Ok(body::oauth_params(headers, &bytes)?)
+}
+
+/// An unexpired ID token signed by us, and the client it was issued to.
+async fn verified_id_token(
+    app: &AppState,
+    token: &str,
+) -> Result<(IdTokenClaims, Client), TokenEndpointError> {
+    let invalid = || {
+        TokenEndpointError::from(TokenError::new(
+            TokenErrorCode::InvalidGrant,
+            "Invalid id_token.",
+        ))
+    };
+    let claims: IdTokenClaims = app.verify(token).map_err(|_| invalid())?;
+    if claims.iss != app.issuer() || claims.exp + LEEWAY_SECONDS <= app.now() {
+        return Err(invalid());
+    }
+    let Some((client, _)) = app.store.get_client(&app.tenant, &claims.aud).await? else {
+        return Err(invalid());
+    };
+    Ok((claims, client))
+}
+
+/// `POST /tokeninfo`.
+pub async fn tokeninfo(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, TokenEndpointError> {
+    let p = params(&headers, b).await?;
+    let token = p
+        .get("id_token")
+        .ok_or_else(|| TokenError::invalid_request("Missing required parameter: id_token"))?;
+    let (claims, client) = verified_id_token(&app, token).await?;
+    if client.oidc_conformant {
+        return Err(conformant_refused("/tokeninfo"));
+    }
+    let Some((user, _)) = app.store.get_user(&app.tenant, &claims.sub).await? else {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "Invalid id_token.").into());
+    };
+    Ok(Json(user).into_response())
+}
+
+/// `POST /delegation` with `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`
+/// and `api_type=app`: a new ID token for the client or for `target`.
+pub async fn delegation(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, TokenEndpointError> {
+    let p = params(&headers, b).await?;
+    if p.get("grant_type") != Some(JWT_BEARER) {
+        return Err(TokenError::new(
+            TokenErrorCode::UnsupportedGrantType,
+            format!("grant_type must be {JWT_BEARER}"),
+        )
+        .into());
+    }
+    if p.get("api_type").is_some_and(|t| t != "app") {
+        return Err(TokenError::invalid_request("Only api_type=app is supported.").into());
+    }
+    let client_id = p
+        .get("client_id")
+        .ok_or_else(|| TokenError::invalid_request("Missing required parameter: client_id"))?;
+    let Some((client, _)) = app.store.get_client(&app.tenant, client_id).await? else {
+        return Err(TokenError::new(TokenErrorCode::InvalidClient, "Unknown client.").into());
+    };
+    if client.oidc_conformant {
+        return Err(conformant_refused("/delegation"));
+    }
+    let now = app.now();
+    let (user_id, sid) = match (p.get("id_token"), p.get("refresh_token")) {
+        (Some(t), None) => {
+            let (claims, issued_to) = verified_id_token(&app, t).await?;
+            if issued_to.client_id != client.client_id {
+                return Err(TokenError::new(
+                    TokenErrorCode::InvalidGrant,
+                    "The id_token was issued to another client.",
+                )
+                .into());
+            }
+            (claims.sub, claims.sid)
+        }
+        (None, Some(t)) => match app
+            .store
+            .find_refresh_token(&app.tenant, &hash_secret(t))
+            .await?
+        {
+            Some(rt)
+                if rt.client_id == client.client_id
+                    && rt.is_live(now)
+                    && (rt.used_at.is_none() || !rt.rotating) =>
+            {
+                (rt.user_id, rt.session_id)
+            }
+            _ => return Err(portcullis_core::protocol::refresh_token::invalid().into()),
+        },
+        _ => {
+            return Err(TokenError::invalid_request(
+                "Send exactly one of id_token and refresh_token.",
+            )
+            .into());
+        }
+    };
+    let target = match p.get("target") {
+        None => client,
+        Some(t) => match app.store.get_client(&app.tenant, t).await? {
+            Some((c, _)) => c,
+            None => return Err(TokenError::invalid_request("Unknown target client.").into()),
+        },
+    };
+    let Some((user, _)) = app.store.get_user(&app.tenant, &user_id).await? else {
+        return Err(
+            TokenError::new(TokenErrorCode::InvalidGrant, "The user no longer exists.").into(),
+        );
+    };
+    if user.blocked {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let scope = portcullis_core::scope::parse(p.get("scope").unwrap_or("openid"));
+    let id = flows::id_token(
+        &app,
+        flows::IdTokenFor {
+            client: &target,
+            user: &user,
+            scope: &scope,
+            nonce: None,
+            sid: sid.as_deref(),
+            auth_time: None,
+            access_token: None,
+            code: None,
+        },
+    );
+    let expires_in = id.exp - id.iat;
+    let mut res =
+        Json(json!({"id_token": app.sign(&id), "token_type": "Bearer", "expires_in": expires_in}))
+            .into_response();
+    *res.status_mut() = StatusCode::OK;
+    Ok(super::token::no_store(res))
+}
