@@ -36,6 +36,7 @@ pub const KNOWN_GRANT_TYPES: &[&str] = &[
     "client_credentials",
     "password",
     "http://auth0.com/oauth/grant-type/password-realm",
+    "urn:ietf:params:oauth:grant-type:token-exchange",
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

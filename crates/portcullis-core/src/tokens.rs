@@ -44,6 +44,9 @@ pub struct AccessTokenClaims {
     /// RFC 9068 §2.2: a unique id, so that tokens from a replayed code can be revoked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    /// RFC 8693 §4.1: the party acting on the subject's behalf (token exchange).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
 }
 
 impl AccessTokenClaims {
@@ -116,6 +119,7 @@ impl UserAccessToken<'_> {
             azp: self.client_id.to_string(),
             gty: None,
             jti: Some(self.jti.clone()),
+            act: None,
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         azp: input.client.client_id.clone(),
         gty: Some("client-credentials".into()),
         jti: None,
+        act: None,
     })
 }
 

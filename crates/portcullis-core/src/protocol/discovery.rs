@@ -22,7 +22,8 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
         "grant_types_supported": [
             "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
-            "http://auth0.com/oauth/grant-type/password-realm"
+            "http://auth0.com/oauth/grant-type/password-realm",
+            "urn:ietf:params:oauth:grant-type:token-exchange"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

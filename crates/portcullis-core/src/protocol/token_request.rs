@@ -18,6 +18,12 @@ pub enum TokenRequest {
         refresh_token: crate::secrets::Secret,
         scope: Option<Vec<String>>,
     },
+    /// RFC 8693: an access token for one API in, one for another API out.
+    TokenExchange {
+        subject_token: crate::secrets::Secret,
+        audience: String,
+        scope: Option<Vec<String>>,
+    },
     /// RFC 6749 §4.3, and Auth0's password-realm extension (`realm` names the
     /// connection).
     Password {
@@ -29,6 +35,9 @@ pub enum TokenRequest {
         grant_type: &'static str,
     },
 }
+
+pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 
 pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
 
@@ -91,6 +100,37 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
                 audience: params.get("audience").map(str::to_string),
                 realm,
                 grant_type,
+            })
+        }
+        TOKEN_EXCHANGE => {
+            let subject_token = params.get("subject_token").ok_or_else(|| {
+                TokenError::invalid_request("Missing required parameter: subject_token")
+            })?;
+            // RFC 8693 §2.1: only access tokens are exchanged, for access tokens.
+            if params.get("subject_token_type") != Some(ACCESS_TOKEN_TYPE) {
+                return Err(TokenError::invalid_request(format!(
+                    "subject_token_type must be {ACCESS_TOKEN_TYPE}"
+                )));
+            }
+            if params
+                .get("requested_token_type")
+                .is_some_and(|t| t != ACCESS_TOKEN_TYPE)
+            {
+                return Err(TokenError::invalid_request(format!(
+                    "requested_token_type must be {ACCESS_TOKEN_TYPE}"
+                )));
+            }
+            if params.get("actor_token").is_some() {
+                return Err(TokenError::invalid_request("actor_token is not supported."));
+            }
+            let audience = params.get("audience").ok_or_else(|| {
+                TokenError::invalid_request("Missing required parameter: audience")
+            })?;
+            let scope = scope::parse(params.get("scope").unwrap_or_default());
+            Ok(TokenRequest::TokenExchange {
+                subject_token: crate::secrets::Secret::new(subject_token),
+                audience: audience.to_string(),
+                scope: (!scope.is_empty()).then_some(scope),
             })
         }
         "refresh_token" => {

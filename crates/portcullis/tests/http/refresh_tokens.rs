@@ -416,3 +416,53 @@ on_both_backends! {
         assert_eq!(st, StatusCode::FORBIDDEN);
     }
 }
+
+on_both_backends! {
+    /// RFC 8693: a service exchanges the user's token for API A for one for API B,
+    /// bounded by its client grant; the new token names the actor.
+    async fn token_exchange_gives_a_token_for_another_api_within_the_client_grant(srv) {
+        let api_a = "https://a.example/";
+        let api_b = "https://b.example/";
+        srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": api_a, "scopes": [{"value": "a:read"}]}))).await;
+        let (svc, secret) = srv.m2m_with_grant(api_b, &["b:read", "b:write"], &["b:read"]).await;
+        srv.api(Method::PATCH, &format!("/clients/{svc}"), Some(json!({"grant_types": ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]}))).await;
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let t = sign_in(&srv, &app, &[("audience", api_a), ("scope", "openid a:read")]).await;
+        let subject = t["access_token"].as_str().unwrap();
+        let form = |scope: &'static str| vec![
+            ("grant_type", "urn:ietf:params:oauth:grant-type:token-exchange".to_string()),
+            ("client_id", svc.clone()), ("client_secret", secret.clone()),
+            ("subject_token", subject.to_string()),
+            ("subject_token_type", "urn:ietf:params:oauth:token-type:access_token".to_string()),
+            ("audience", api_b.to_string()), ("scope", scope.to_string()),
+        ];
+        let post = |f: Vec<(&'static str, String)>| {
+            let (http, url) = (srv.http.clone(), format!("{}/oauth/token", srv.url));
+            async move {
+                let res = http.post(url).form(&f).send().await.unwrap();
+                (res.status(), res.json::<Value>().await.unwrap())
+            }
+        };
+        let (st, out) = post(form("")).await;
+        assert_eq!(st, StatusCode::OK, "{out}");
+        assert_eq!(out["issued_token_type"], "urn:ietf:params:oauth:token-type:access_token");
+        let claims = verify_with_jwks(&srv, out["access_token"].as_str().unwrap(), api_b).await;
+        assert_eq!(claims["sub"], uid);
+        assert_eq!(claims["scope"], "b:read");
+        assert_eq!(claims["act"]["sub"], format!("{svc}@clients"));
+        let (st, e) = post(form("b:write")).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        assert_eq!(e["error"], "invalid_scope");
+        let mut bad = form("");
+        bad[3].1 = "garbage".into();
+        let (st, e) = post(bad).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+        assert_eq!(e["error"], "invalid_grant");
+        let mut other = form("");
+        other[5].1 = api_a.to_string();
+        let (st, e) = post(other).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "no client grant for A: {e}");
+        assert_eq!(e["error"], "access_denied");
+    }
+}

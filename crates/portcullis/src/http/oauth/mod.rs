@@ -6,4 +6,5 @@ pub mod legacy;
 pub mod logout;
 pub mod refresh;
 pub mod token;
+pub mod token_exchange;
 pub mod userinfo;

@@ -95,6 +95,11 @@ pub async fn token(
             refresh_token,
             scope,
         } => super::refresh::exchange(&app, &client, refresh_token, scope).await,
+        TokenRequest::TokenExchange {
+            subject_token,
+            audience,
+            scope,
+        } => super::token_exchange::exchange(&app, &client, subject_token, audience, scope).await,
         TokenRequest::Password {
             username,
             password,

@@ -1,0 +1,129 @@
+//! OAuth 2.0 Token Exchange (RFC 8693) at `/oauth/token`, the modern form of
+//! Auth0's `/delegation`: a service holding a user's access token for one API gets
+//! one for another API, acting on the user's behalf. It needs the
+//! `urn:ietf:params:oauth:grant-type:token-exchange` grant type and a client grant
+//! for the target API, whose scopes bound the new token.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::protocol::token_request::{ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE};
+use portcullis_core::secrets::Secret;
+use portcullis_core::tokens::{AccessTokenClaims, Audience};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::audit::{self, Event};
+use crate::http::errors::TokenEndpointError;
+
+pub async fn exchange(
+    app: &AppState,
+    client: &Client,
+    subject_token: Secret,
+    audience: String,
+    requested: Option<Vec<String>>,
+) -> Result<Response, TokenEndpointError> {
+    if !client.is_confidential() || !client.allows_grant(TOKEN_EXCHANGE) {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            format!("Grant type '{TOKEN_EXCHANGE}' not allowed for the client."),
+        )
+        .into());
+    }
+    let now = app.now();
+    let invalid = || {
+        TokenEndpointError::from(TokenError::new(
+            TokenErrorCode::InvalidGrant,
+            "Invalid subject_token.",
+        ))
+    };
+    let subject: AccessTokenClaims = app.verify(subject_token.expose()).map_err(|_| invalid())?;
+    if subject.iss != app.issuer() || subject.exp <= now || subject.sub.ends_with("@clients") {
+        // Machine tokens have no user to act for.
+        return Err(invalid());
+    }
+    if let Some(jti) = &subject.jti
+        && app.store.is_token_id_revoked(&app.tenant, jti).await?
+    {
+        return Err(invalid());
+    }
+    let Some((user, _)) = app.store.get_user(&app.tenant, &subject.sub).await? else {
+        return Err(invalid());
+    };
+    if user.blocked {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let Some(api) = app
+        .store
+        .get_resource_server_by_identifier(&app.tenant, &audience)
+        .await?
+    else {
+        return Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            format!("Service not found: {audience}"),
+        )
+        .into());
+    };
+    let Some(grant) = app
+        .store
+        .find_client_grant(&app.tenant, &client.client_id, &api.identifier)
+        .await?
+    else {
+        return Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            format!("Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API.", api.identifier),
+        )
+        .into());
+    };
+    let granted = grant.granted_scopes(&api);
+    let scope = match requested {
+        None => granted,
+        Some(req) => {
+            if let Some(extra) = req.iter().find(|s| !granted.contains(s)) {
+                return Err(TokenError::new(
+                    TokenErrorCode::InvalidScope,
+                    format!("The client is not granted the scope '{extra}' for this API."),
+                )
+                .into());
+            }
+            req
+        }
+    };
+    let claims = AccessTokenClaims {
+        iss: app.issuer().to_string(),
+        sub: user.user_id.clone(),
+        aud: Audience::One(api.identifier.clone()),
+        iat: now,
+        exp: now + api.token_lifetime,
+        scope: scope.join(" "),
+        azp: client.client_id.clone(),
+        gty: Some("token-exchange".into()),
+        jti: Some(portcullis_core::random::alphanumeric(24)),
+        act: Some(json!({"sub": format!("{}@clients", client.client_id)})),
+    };
+    let token = app.sign(&claims);
+    audit::record(
+        app,
+        Event {
+            event_type: "sertft",
+            description: "Successful token exchange",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&user.user_id),
+            details: Some(json!({"audience": api.identifier, "subject_audience": subject.aud})),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut body = json!({
+        "access_token": token,
+        "issued_token_type": ACCESS_TOKEN_TYPE,
+        "token_type": "Bearer",
+        "expires_in": claims.exp - claims.iat,
+    });
+    if !claims.scope.is_empty() {
+        body["scope"] = claims.scope.into();
+    }
+    Ok(super::token::no_store(Json(body).into_response()))
+}
