@@ -399,3 +399,36 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// Keeps at most `limit` live families per user and client (Auth0: 200),
+    /// revoking the oldest beyond it; returns how many tokens were revoked.
+    pub async fn enforce_refresh_token_limit(
+        &self,
+        tenant: &str,
+        user_id: &str,
+        client_id: &str,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $5
+                 WHERE tenant_id = $1 AND revoked_at IS NULL AND family_id IN (
+                   SELECT family_id FROM refresh_tokens
+                   WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND generation = 0 AND revoked_at IS NULL
+                   ORDER BY created_at DESC, id DESC
+                   LIMIT 1000000000 OFFSET $4)",
+            )
+            .bind(tenant)
+            .bind(user_id)
+            .bind(client_id)
+            .bind(limit)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
+    }
+}

@@ -466,3 +466,36 @@ on_both_backends! {
         assert_eq!(e["error"], "access_denied");
     }
 }
+
+on_both_backends! {
+    /// Auth0 keeps 200 active refresh tokens per user and application: the next
+    /// one revokes the oldest.
+    async fn the_201st_refresh_token_revokes_the_oldest(srv) {
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let oldest = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let store = &srv.server.as_ref().unwrap().state.store;
+        let now = crate::support::unix_now();
+        for i in 0..199 {
+            let id = format!("rt_bulk{i}");
+            store
+                .insert_refresh_token("default", &portcullis_store::NewRefreshToken {
+                    id: id.clone(), token_hash: format!("bulk-{i}"), family_id: id, client_id: app.clone(), user_id: uid.clone(),
+                    session_id: None, audience: None, scope: "openid offline_access".into(), rotating: true, generation: 0,
+                    expires_at: None, idle_expires_at: None,
+                }, now + 1 + i)
+                .await
+                .unwrap();
+        }
+        let (st, body) = refresh(&srv, &app, &oldest, None).await;
+        assert_eq!(st, StatusCode::OK, "200 families are allowed: {body}");
+        let rotated = body["refresh_token"].as_str().unwrap().to_string();
+        // The 201st family, clearly newer than the bulk ones.
+        srv.server.as_ref().unwrap().state.advance_clock(1000);
+        sign_in(&srv, &app, &[]).await;
+        let live = store.list_user_refresh_tokens("default", &uid, crate::support::unix_now() + 1000).await.unwrap();
+        assert_eq!(live.len(), 200, "one family over the limit was revoked");
+        let (st, body) = refresh(&srv, &app, &rotated, None).await;
+        assert_invalid(st, &body);
+    }
+}

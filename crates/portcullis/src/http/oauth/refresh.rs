@@ -29,6 +29,10 @@ use crate::flows;
 use crate::http::body;
 use crate::http::errors::TokenEndpointError;
 
+/// Auth0 keeps 200 active refresh tokens per user and application; the oldest
+/// goes first.
+pub const MAX_FAMILIES_PER_USER_AND_CLIENT: i64 = 200;
+
 /// What a new refresh-token family is for.
 pub struct FamilyStart<'a> {
     pub client: &'a Client,
@@ -61,6 +65,15 @@ pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<String, StoreEr
     };
     app.store
         .insert_refresh_token(&app.tenant, &new, now)
+        .await?;
+    app.store
+        .enforce_refresh_token_limit(
+            &app.tenant,
+            f.user_id,
+            &f.client.client_id,
+            MAX_FAMILIES_PER_USER_AND_CLIENT,
+            now,
+        )
         .await?;
     Ok(token)
 }
