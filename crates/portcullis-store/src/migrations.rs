@@ -4,38 +4,20 @@
 
 use crate::{Db, Store, StoreResult};
 
-const SQLITE: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../migrations/sqlite/0001_init.sql"),
-    ),
+/// The schema, in SQL both backends accept (TEXT, BIGINT, BOOLEAN, partial
+/// indexes, `ON CONFLICT`), so one file per version serves both. A migration that
+/// needs backend-specific SQL would get a file per backend here.
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
     (
         2,
         "users_and_sessions",
-        include_str!("../migrations/sqlite/0002_users_and_sessions.sql"),
+        include_str!("../migrations/0002_users_and_sessions.sql"),
     ),
     (
         3,
         "refresh_tokens",
-        include_str!("../migrations/sqlite/0003_refresh_tokens.sql"),
-    ),
-];
-const POSTGRES: &[(i64, &str, &str)] = &[
-    (
-        1,
-        "init",
-        include_str!("../migrations/postgres/0001_init.sql"),
-    ),
-    (
-        2,
-        "users_and_sessions",
-        include_str!("../migrations/postgres/0002_users_and_sessions.sql"),
-    ),
-    (
-        3,
-        "refresh_tokens",
-        include_str!("../migrations/postgres/0003_refresh_tokens.sql"),
+        include_str!("../migrations/0003_refresh_tokens.sql"),
     ),
 ];
 
@@ -53,7 +35,7 @@ impl Store {
             Db::Sqlite(pool) => {
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql(CREATE_LEDGER).execute(&mut *conn).await?;
-                for (version, name, sql) in SQLITE {
+                for (version, name, sql) in MIGRATIONS {
                     // IMMEDIATE takes the write lock up front, so two processes
                     // cannot both decide a migration is pending.
                     sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
@@ -89,7 +71,7 @@ impl Store {
                 }
             }
             Db::Postgres(pool) => {
-                for (version, name, sql) in POSTGRES {
+                for (version, name, sql) in MIGRATIONS {
                     let mut tx = pool.begin().await?;
                     sqlx::query("SELECT pg_advisory_xact_lock($1)")
                         .bind(PG_LOCK_KEY)

@@ -5,16 +5,14 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use portcullis_core::protocol::client_auth;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::secrets::hash_secret;
 use portcullis_core::tokens::AccessTokenClaims;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::http::body;
 use crate::http::errors::TokenEndpointError;
 
 pub async fn introspect(
@@ -22,20 +20,7 @@ pub async fn introspect(
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
-        .await
-        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
-    let params = body::oauth_params(&headers, &bytes)?;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let creds = client_auth::extract(authorization, &params)?;
-    let basic = creds.method == client_auth::AuthMethodUsed::Basic;
-    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
-    let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
-        error,
-        basic_auth_used: basic,
-    })?;
+    let (params, client) = super::refresh::authenticated_request(&app, &headers, b).await?;
     // RFC 7662 §2.1: the endpoint requires authorization; only confidential
     // clients (resource servers) may ask.
     if !client.is_confidential() {

@@ -21,7 +21,6 @@ use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::secrets::{Secret, hash_secret};
 use portcullis_core::tokens::UserAccessToken;
 use portcullis_store::{NewRefreshToken, Rotation, StoreError};
-use serde_json::json;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
@@ -266,14 +265,7 @@ pub async fn exchange(
     .claims();
     access.gty = Some("refresh_token".into());
     let access_token = app.sign(&access);
-    let mut out = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": access.exp - access.iat,
-    });
-    if !access.scope.is_empty() {
-        out["scope"] = access.scope.clone().into();
-    }
+    let mut out = super::token::token_json(access_token.clone(), &access);
     if original.iter().any(|s| s == "openid") {
         let id = flows::id_token(
             app,
@@ -312,19 +304,7 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let bytes = body::read(body, body::OAUTH_BODY_LIMIT)
-        .await
-        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
-    let params = body::oauth_params(&headers, &bytes)?;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let creds = client_auth::extract(authorization, &params)?;
-    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
-    let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
-        error,
-        basic_auth_used: creds.method == client_auth::AuthMethodUsed::Basic,
-    })?;
+    let (params, client) = authenticated_request(&app, &headers, body).await?;
     let Some(token) = params.get("token") else {
         return Err(TokenError::invalid_request("Missing required parameter: token").into());
     };
@@ -347,4 +327,27 @@ pub async fn revoke(
         .await;
     }
     Ok((StatusCode::OK, "").into_response())
+}
+
+/// Reads an OAuth endpoint's parameters and authenticates the client
+/// (RFC 6749 §2.3), for the endpoints where authentication comes first.
+pub(crate) async fn authenticated_request(
+    app: &AppState,
+    headers: &HeaderMap,
+    b: Body,
+) -> Result<(portcullis_core::protocol::params::Params, Client), TokenEndpointError> {
+    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
+        .await
+        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
+    let params = body::oauth_params(headers, &bytes)?;
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let creds = client_auth::extract(authorization, &params)?;
+    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
+    let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
+        error,
+        basic_auth_used: creds.method == client_auth::AuthMethodUsed::Basic,
+    })?;
+    Ok((params, client))
 }

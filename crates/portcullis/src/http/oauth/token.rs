@@ -80,15 +80,9 @@ pub async fn token(
                 now: app.now(),
             })?;
             let access_token = app.sign(&claims);
-            let mut body = json!({
-                "access_token": access_token,
-                "token_type": "Bearer",
-                "expires_in": claims.exp - claims.iat,
-            });
-            if !claims.scope.is_empty() {
-                body["scope"] = claims.scope.into();
-            }
-            Ok(no_store(Json(body).into_response()))
+            Ok(no_store(
+                Json(token_json(access_token, &claims)).into_response(),
+            ))
         }
         TokenRequest::AuthorizationCode(req) => exchange_code(&app, &client, req).await,
         TokenRequest::RefreshToken {
@@ -238,14 +232,7 @@ async fn exchange_password(
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
         .await?;
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": access.exp - access.iat,
-    });
-    if !access.scope.is_empty() {
-        body["scope"] = access.scope.clone().into();
-    }
+    let mut body = token_json(access_token.clone(), &access);
     if login.scope.iter().any(|s| s == "openid") {
         let id = flows::id_token(
             app,
@@ -394,14 +381,7 @@ async fn exchange_code(
         .set_code_issued_jti(&app.tenant, &code_hash, &jti)
         .await?;
     let access_token = app.sign(&access);
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": access.exp - access.iat,
-    });
-    if !access.scope.is_empty() {
-        body["scope"] = access.scope.clone().into();
-    }
+    let mut body = token_json(access_token.clone(), &access);
     if grant.scope.iter().any(|s| s == "openid") {
         let id = flows::id_token(
             app,
@@ -446,6 +426,23 @@ async fn exchange_code(
     )
     .await;
     Ok(no_store(Json(body).into_response()))
+}
+
+/// RFC 6749 §5.1's successful response for an access token; callers add
+/// `id_token` and `refresh_token`.
+pub(crate) fn token_json(
+    access_token: String,
+    claims: &portcullis_core::tokens::AccessTokenClaims,
+) -> serde_json::Value {
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": claims.exp - claims.iat,
+    });
+    if !claims.scope.is_empty() {
+        body["scope"] = claims.scope.clone().into();
+    }
+    body
 }
 
 /// RFC 6749 §5.1: token responses must not be cached.

@@ -138,6 +138,24 @@ async fn read_form(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Pa
         .map_err(|_| bad("A form field was sent more than once."))
 }
 
+/// A POSTed form of a parked request: the form, and its transaction checked for
+/// the CSRF token and the browser binding.
+async fn submitted(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(Params, Transaction), Response> {
+    let form = read_form(app, headers, body).await?;
+    let tx = load(
+        app,
+        headers,
+        form.get("state"),
+        Some(form.get("csrf").unwrap_or("-")),
+    )
+    .await?;
+    Ok((form, tx))
+}
+
 fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
@@ -284,19 +302,8 @@ pub async fn login_submit(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let tx = match load(
-        &app,
-        &headers,
-        form.get("state"),
-        Some(form.get("csrf").unwrap_or("-")),
-    )
-    .await
-    {
-        Ok(tx) => tx,
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let ip = peer.ip().to_string();
@@ -390,19 +397,8 @@ pub async fn signup_submit(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let tx = match load(
-        &app,
-        &headers,
-        form.get("state"),
-        Some(form.get("csrf").unwrap_or("-")),
-    )
-    .await
-    {
-        Ok(tx) => tx,
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let ip = peer.ip().to_string();
@@ -552,19 +548,8 @@ pub async fn consent_submit(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let tx = match load(
-        &app,
-        &headers,
-        form.get("state"),
-        Some(form.get("csrf").unwrap_or("-")),
-    )
-    .await
-    {
-        Ok(tx) => tx,
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     let Some((session, user)) = flows::current_session(&app, &headers).await? else {
@@ -625,19 +610,8 @@ pub async fn forgot_submit(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let tx = match load(
-        &app,
-        &headers,
-        form.get("state"),
-        Some(form.get("csrf").unwrap_or("-")),
-    )
-    .await
-    {
-        Ok(tx) => tx,
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     crate::http::dbconnections::send_reset_email(

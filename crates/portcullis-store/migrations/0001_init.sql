@@ -1,4 +1,4 @@
--- Portcullis schema v1 (PostgreSQL). Every row belongs to a tenant.
+-- Portcullis schema v1 (SQLite and PostgreSQL alike). Every row belongs to a tenant.
 CREATE TABLE tenants (
     id          TEXT PRIMARY KEY,
     created_at  BIGINT NOT NULL
