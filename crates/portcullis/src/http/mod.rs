@@ -121,10 +121,6 @@ fn security_headers(tls: bool) -> Vec<(HeaderName, HeaderValue)> {
             HeaderValue::from_static("no-referrer"),
         ),
         (
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ),
-        (
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ),

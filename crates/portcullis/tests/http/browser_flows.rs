@@ -99,6 +99,7 @@ on_both_backends! {
         assert_eq!(silent.status, StatusCode::OK);
         assert!(silent.body.contains("authorization_response") && silent.body.contains("\"code\""), "{}", silent.body);
         assert!(silent.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors https://app.example"));
+        assert!(silent.headers.get("x-frame-options").is_none(), "the page must load in the app's iframe");
         let out = b.get(&format!("/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fapp.example%2Fbye")).await;
         assert_eq!(out.status, StatusCode::FOUND);
         assert_eq!(out.location.as_deref(), Some("https://app.example/bye"));
@@ -170,6 +171,7 @@ on_both_backends! {
             assert!(p.location.is_none());
             assert!(p.body.contains("Callback URL mismatch"), "{}", p.body);
             assert!(p.headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+            assert_eq!(p.headers["x-frame-options"], "DENY");
         }
         let p = b.authorize(&code_params("nobody", &[])).await;
         assert_eq!(p.status, StatusCode::BAD_REQUEST);

@@ -112,6 +112,11 @@ pub fn with_headers(status: StatusCode, html: String, csp: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
+    // For browsers too old for CSP frame-ancestors. The web_message page, which
+    // must load in the application's iframe, relies on frame-ancestors alone.
+    if csp.contains("frame-ancestors 'none'") {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     res
 }
 
