@@ -1,0 +1,41 @@
+"use strict";
+// Portcullis sandbox harness. The only things a script can reach are `event` (a
+// JSON copy), `api` / `context` (which record what the script asks for) and the
+// JavaScript language itself: no require, fetch, timers, file system or process.
+const __out = {
+  idToken: {}, accessToken: {}, addScopes: [], removeScopes: [],
+  deny: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null,
+  done: false, error: null,
+};
+const __name = (k) => {
+  if (typeof k !== "string" || k.length === 0) {
+    throw new TypeError("a claim name must be a non-empty string");
+  }
+  return k;
+};
+const __scope = (s) => {
+  if (typeof s !== "string" || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s)) {
+    throw new TypeError("a scope must be a non-empty string without spaces or quotes");
+  }
+  return s;
+};
+const api = Object.freeze({
+  idToken: Object.freeze({ setCustomClaim(k, v) { __out.idToken[__name(k)] = v; } }),
+  accessToken: Object.freeze({
+    setCustomClaim(k, v) { __out.accessToken[__name(k)] = v; },
+    addScope(s) { __out.addScopes.push(__scope(s)); },
+    removeScope(s) { __out.removeScopes.push(__scope(s)); },
+  }),
+  access: Object.freeze({ deny(reason) { __out.deny = String(reason === undefined ? "Access denied" : reason); } }),
+  user: Object.freeze({
+    setUserMetadata(k, v) { __out.userMetadata[__name(k)] = v === undefined ? null : v; },
+    setAppMetadata(k, v) { __out.appMetadata[__name(k)] = v === undefined ? null : v; },
+  }),
+});
+class UnauthorizedError extends Error {
+  constructor(message) { super(message); this.name = "UnauthorizedError"; }
+}
+const __fail = (e) => {
+  __out.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  __out.done = true;
+};
