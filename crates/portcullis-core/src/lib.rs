@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod protocol;
 pub mod random;
 pub mod resource_servers;
+pub mod rules;
 pub mod scope;
 pub mod secrets;
 pub mod tokens;

@@ -27,6 +27,10 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "delete:sessions",
     "read:refresh_tokens",
     "delete:refresh_tokens",
+    "read:rules",
+    "create:rules",
+    "update:rules",
+    "delete:rules",
 ];
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

@@ -97,7 +97,7 @@ fn wrapped(trigger: Trigger, script: &str) -> String {
         Trigger::PostLogin | Trigger::CredentialsExchange => {
             format!("(function (exports, module, require) {{\n{script}\n}})")
         }
-        Trigger::Rule => format!("({script}\n)"),
+        Trigger::Rule => format!("(\n{script}\n)"),
     }
 }
 

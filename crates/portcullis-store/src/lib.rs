@@ -14,6 +14,7 @@ mod logs;
 mod migrations;
 mod refresh_tokens;
 mod resource_servers;
+mod rules;
 mod tenants;
 mod users;
 

@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "refresh_tokens",
         include_str!("../migrations/0003_refresh_tokens.sql"),
     ),
+    (4, "rules", include_str!("../migrations/0004_rules.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

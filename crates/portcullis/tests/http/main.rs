@@ -14,6 +14,7 @@ mod management_auth;
 mod management_client_grants;
 mod management_clients;
 mod management_resource_servers;
+mod management_rules;
 mod management_users;
 mod oidc_client;
 mod password_grant;

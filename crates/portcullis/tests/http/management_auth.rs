@@ -39,6 +39,11 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("GET", "/users/x/refresh-tokens", "read:refresh_tokens"),
     ("GET", "/refresh-tokens/x", "read:refresh_tokens"),
     ("DELETE", "/refresh-tokens/x", "delete:refresh_tokens"),
+    ("GET", "/rules", "read:rules"),
+    ("POST", "/rules", "create:rules"),
+    ("GET", "/rules/x", "read:rules"),
+    ("PATCH", "/rules/x", "update:rules"),
+    ("DELETE", "/rules/x", "delete:rules"),
 ];
 
 fn method(m: &str) -> Method {

@@ -5,6 +5,7 @@ pub mod client_grants;
 pub mod clients;
 pub mod logs;
 pub mod resource_servers;
+pub mod rules;
 pub mod sessions;
 pub mod users;
 
@@ -49,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .route("/users-by-email", get(users::by_email))
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
+        .route("/rules", get(rules::list).post(rules::create))
+        .route(
+            "/rules/{id}",
+            get(rules::get).patch(rules::update).delete(rules::delete),
+        )
         .route("/users/{id}/sessions", get(sessions::of_user))
         .route(
             "/sessions/{id}",
