@@ -219,13 +219,7 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 }
 
 /// After a successful sign-in: consent if needed, else the response to the app.
-async fn finish(
-    app: &AppState,
-    headers: &HeaderMap,
-    tx: Transaction,
-    user: &User,
-    ip: &str,
-) -> PageResult {
+async fn finish(app: &AppState, tx: Transaction, user: &User, ip: &str) -> PageResult {
     if user.blocked {
         audit::record(
             app,
@@ -271,7 +265,6 @@ async fn finish(
         },
     )
     .await;
-    let _ = headers;
     if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
     {
         let res = crate::http::found(&format!("/u/consent?state={}", tx.id));
@@ -284,14 +277,7 @@ async fn finish(
     {
         return Ok(expired(app));
     }
-    let api = match &tx.req.audience {
-        Some(a) => {
-            app.store
-                .get_resource_server_by_identifier(&app.tenant, a)
-                .await?
-        }
-        None => None,
-    };
+    let api = api_of(app, &tx.req).await?;
     let res = flows::issue(app, &tx.client, &tx.req, api.as_ref(), &session, user).await?;
     Ok(with_cookie(res, &cookie))
 }
@@ -341,7 +327,7 @@ pub async fn login_submit(
     match (user, ok) {
         (Some(user), true) => {
             brute_force::record_success(&app, &email, &ip).await?;
-            finish(&app, &headers, tx, &user, &ip).await
+            finish(&app, tx, &user, &ip).await
         }
         (user, _) => {
             let blocked = brute_force::record_failure(&app, &email, &ip).await?;
@@ -391,6 +377,22 @@ pub async fn login_submit(
     }
 }
 
+/// Audit event `fs`: a failed sign-up.
+async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, reason: &str) {
+    audit::record(
+        app,
+        Event {
+            event_type: "fs",
+            description: reason,
+            client_id: Some(client_id),
+            user_name: Some(email),
+            ip: Some(ip),
+            ..Default::default()
+        },
+    )
+    .await;
+}
+
 pub async fn signup_submit(
     State(app): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -409,32 +411,12 @@ pub async fn signup_submit(
         password: form.get("password").map(str::to_string),
         ..Default::default()
     };
-    let fail = |msg: String| {
-        let app = app.clone();
-        let tx_client = tx.client.client_id.clone();
-        let email = email.clone();
-        let ip = ip.clone();
-        async move {
-            audit::record(
-                &app,
-                Event {
-                    event_type: "fs",
-                    description: &msg,
-                    client_id: Some(&tx_client),
-                    user_name: Some(&email),
-                    ip: Some(&ip),
-                    ..Default::default()
-                },
-            )
-            .await;
-            msg
-        }
-    };
     let (user, password) =
         match create.into_user(portcullis_core::random::hex(12), app.issuer(), app.now()) {
             Ok(x) => x,
             Err(e) => {
-                let message = fail(e.message.replace("Payload validation error: ", "")).await;
+                let message = e.message.replace("Payload validation error: ", "");
+                signup_failed(&app, &tx.client.client_id, &email, &ip, &message).await;
                 return Ok(render_form(
                     &app,
                     "signup.html",
@@ -453,14 +435,15 @@ pub async fn signup_submit(
     {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
-            let message = fail("The user already exists.".into()).await;
+            let message = "The user already exists.";
+            signup_failed(&app, &tx.client.client_id, &email, &ip, message).await;
             return Ok(render_form(
                 &app,
                 "signup.html",
                 StatusCode::CONFLICT,
                 &tx,
                 &email,
-                Some(&message),
+                Some(message),
             ));
         }
         Err(e) => return Err(e.into()),
@@ -479,7 +462,22 @@ pub async fn signup_submit(
         },
     )
     .await;
-    finish(&app, &headers, tx, &user, &ip).await
+    finish(&app, tx, &user, &ip).await
+}
+
+/// The API a parked request asks a token for, if any.
+async fn api_of(
+    app: &AppState,
+    req: &AuthorizeRequest,
+) -> Result<Option<portcullis_core::resource_servers::ResourceServer>, StoreError> {
+    match &req.audience {
+        Some(a) => {
+            app.store
+                .get_resource_server_by_identifier(&app.tenant, a)
+                .await
+        }
+        None => Ok(None),
+    }
 }
 
 /// The scopes to show on the consent page, with the API's descriptions.
@@ -487,14 +485,7 @@ async fn describe_scopes(
     app: &AppState,
     req: &AuthorizeRequest,
 ) -> Result<Vec<serde_json::Value>, StoreError> {
-    let api = match &req.audience {
-        Some(a) => {
-            app.store
-                .get_resource_server_by_identifier(&app.tenant, a)
-                .await?
-        }
-        None => None,
-    };
+    let api = api_of(app, req).await?;
     Ok(req
         .scope
         .iter()
@@ -582,14 +573,7 @@ pub async fn consent_submit(
             app.now(),
         )
         .await?;
-    let api = match &tx.req.audience {
-        Some(a) => {
-            app.store
-                .get_resource_server_by_identifier(&app.tenant, a)
-                .await?
-        }
-        None => None,
-    };
+    let api = api_of(&app, &tx.req).await?;
     flows::issue(&app, &tx.client, &tx.req, api.as_ref(), &session, &user).await
 }
 
