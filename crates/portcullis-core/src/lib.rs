@@ -5,6 +5,7 @@
 //! apply a grant, build claims), with no I/O: no sockets, no database, no clock.
 //! Callers pass `now` and stored records in; the HTTP shell and the store do the rest.
 
+pub mod actions;
 pub mod client_grants;
 pub mod clients;
 pub mod clock;
@@ -17,6 +18,7 @@ pub mod random;
 pub mod resource_servers;
 pub mod rules;
 pub mod scope;
+pub mod scripts;
 pub mod secrets;
 pub mod tokens;
 pub mod users;

@@ -31,6 +31,13 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:rules",
     "update:rules",
     "delete:rules",
+    "read:rules_configs",
+    "update:rules_configs",
+    "delete:rules_configs",
+    "read:actions",
+    "create:actions",
+    "update:actions",
+    "delete:actions",
 ];
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

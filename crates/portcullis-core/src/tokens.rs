@@ -47,6 +47,9 @@ pub struct AccessTokenClaims {
     /// RFC 8693 §4.1: the party acting on the subject's behalf (token exchange).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<serde_json::Value>,
+    /// Custom claims from Rules and Actions (see `scripts::apply_claims`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl AccessTokenClaims {
@@ -120,6 +123,7 @@ impl UserAccessToken<'_> {
             gty: None,
             jti: Some(self.jti.clone()),
             act: None,
+            extra: Map::new(),
         }
     }
 }

@@ -4,9 +4,18 @@
 // JavaScript language itself: no require, fetch, timers, file system or process.
 const __out = {
   idToken: {}, accessToken: {}, addScopes: [], removeScopes: [],
-  deny: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null,
-  done: false, error: null,
+  deny: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null, idTokenScopes: null,
+  logs: [], done: false, error: null,
 };
+const __unsupported = (what) => () => {
+  throw new Error(`${what} is not supported by Portcullis`);
+};
+const __log = (...args) => {
+  if (__out.logs.length < 50) {
+    __out.logs.push(args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ").slice(0, 1000));
+  }
+};
+globalThis.console = Object.freeze({ log: __log, info: __log, warn: __log, error: __log, debug: __log });
 const __name = (k) => {
   if (typeof k !== "string" || k.length === 0) {
     throw new TypeError("a claim name must be a non-empty string");
@@ -30,6 +39,26 @@ const api = Object.freeze({
   user: Object.freeze({
     setUserMetadata(k, v) { __out.userMetadata[__name(k)] = v === undefined ? null : v; },
     setAppMetadata(k, v) { __out.appMetadata[__name(k)] = v === undefined ? null : v; },
+  }),
+  // Failing closed: a script that asks for MFA must not get a login without it.
+  multifactor: Object.freeze({ enable: __unsupported("api.multifactor.enable") }),
+  redirect: Object.freeze({
+    sendUserTo: __unsupported("api.redirect.sendUserTo"),
+    encodeToken: __unsupported("api.redirect.encodeToken"),
+    validateToken: __unsupported("api.redirect.validateToken"),
+  }),
+  // Auth0 documents its cache as best-effort; one that never hits is correct.
+  cache: Object.freeze({
+    get() { return undefined; },
+    set() { return { type: "success" }; },
+    delete() { return { type: "success" }; },
+  }),
+});
+// Rules: `auth0.users.update*Metadata(id, metadata)`, persisted after the flow.
+const auth0 = Object.freeze({
+  users: Object.freeze({
+    updateAppMetadata(_id, md) { Object.assign(__out.appMetadata, md || {}); return Promise.resolve(); },
+    updateUserMetadata(_id, md) { Object.assign(__out.userMetadata, md || {}); return Promise.resolve(); },
   }),
 });
 class UnauthorizedError extends Error {

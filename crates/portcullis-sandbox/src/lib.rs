@@ -12,10 +12,12 @@
 //!   even if a native builtin ignores the interrupt.
 //! - Results are returned as JSON of bounded size.
 
-use std::sync::mpsc;
+use std::ffi::CString;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-use rquickjs::{Context, Runtime};
+use rquickjs::{Context, Runtime, qjs};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -29,6 +31,9 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// The largest result (claims, metadata) a script may return, in bytes of JSON.
     pub max_output_bytes: usize,
+    /// Script threads that may be alive at once in this process; beyond it a run
+    /// is refused with [`ScriptError::Busy`] rather than queued.
+    pub max_running: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +42,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(5),
             memory_bytes: 32 * 1024 * 1024,
             max_output_bytes: 100 * 1024,
+            max_running: 64,
         }
     }
 }
@@ -55,7 +61,7 @@ pub enum Trigger {
 }
 
 /// What a script asked for.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
     pub id_token: Map<String, Value>,
@@ -68,8 +74,13 @@ pub struct Outcome {
     pub app_metadata: Map<String, Value>,
     /// A Rule's `context.jwtConfiguration.lifetimeInSeconds`.
     pub lifetime: Option<i64>,
-    /// A Rule's `context.jwtConfiguration.scopes` / `context.accessToken.scope`.
+    /// A Rule's `context.accessToken.scope`: the access token's scope.
     pub scopes: Option<Value>,
+    /// A Rule's `context.jwtConfiguration.scopes`: the scopes whose profile
+    /// claims go in the ID token.
+    pub id_token_scopes: Option<Value>,
+    /// What the script wrote with `console.log` (capped), for the test endpoint.
+    pub logs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -86,6 +97,8 @@ pub enum ScriptError {
     OutputTooLarge(usize),
     #[error("the script never finished (a promise that never settles)")]
     Unsettled,
+    #[error("too many scripts are running; try again")]
+    Busy,
     #[error("the sandbox failed: {0}")]
     Internal(String),
 }
@@ -122,42 +135,218 @@ Promise.resolve().then(() => {
         Trigger::Rule => {
             r#"const __in = JSON.parse(__input);
 const __ctx = __in.context || {};
-__ctx.idToken = {}; __ctx.accessToken = {};
+// Rules share one context in turn: what an earlier rule put in the tokens is
+// there for the next one, as in Auth0.
+__ctx.idToken = __ctx.idToken || {}; __ctx.accessToken = __ctx.accessToken || {};
 __ctx.jwtConfiguration = __ctx.jwtConfiguration || {};
+globalThis.configuration = Object.freeze(__in.configuration || {});
 new Promise((resolve, reject) => {
   __user(__in.user || {}, __ctx, (err, _user, ctx) => err ? reject(err) : resolve(ctx || __ctx));
 }).then((ctx) => {
+  if (ctx.multifactor) throw new Error("context.multifactor is not supported by Portcullis; the login is refused rather than let through without MFA");
   Object.assign(__out.idToken, ctx.idToken || {});
   const at = Object.assign({}, ctx.accessToken || {});
   if (at.scope !== undefined) { __out.scopes = at.scope; delete at.scope; }
   Object.assign(__out.accessToken, at);
   const jc = ctx.jwtConfiguration || {};
   if (jc.lifetimeInSeconds !== undefined) __out.lifetime = Number(jc.lifetimeInSeconds);
-  if (jc.scopes !== undefined && __out.scopes === null) __out.scopes = jc.scopes;
+  if (jc.scopes !== undefined) __out.idTokenScopes = jc.scopes;
   __out.done = true;
 }, (e) => {
   if (e instanceof UnauthorizedError || (e && e.name === "UnauthorizedError")) {
     __out.deny = e.message; __out.done = true;
   } else { __fail(e); }
-});"#
+}).catch(__fail);"#
         }
     }
 }
 
+/// A script compiled once to QuickJS bytecode, ready to run many times. The
+/// bytecode is made in this process from source and kept only in memory:
+/// `JS_ReadObject` trusts its input, so bytecode is never read from storage.
+#[derive(Clone)]
+pub struct Script {
+    trigger: Trigger,
+    bytecode: Arc<[u8]>,
+}
+
+impl std::fmt::Debug for Script {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Script")
+            .field("trigger", &self.trigger)
+            .field("bytecode_len", &self.bytecode.len())
+            .finish()
+    }
+}
+
+impl Script {
+    /// Compiles `source` for `trigger`; a syntax error comes back with the
+    /// engine's message and line number.
+    pub fn compile(trigger: Trigger, source: &str) -> Result<Script, ScriptError> {
+        let bytecode = precompile(&wrapped(trigger, source), "script.js", true)?;
+        Ok(Script {
+            trigger,
+            bytecode: bytecode.into(),
+        })
+    }
+
+    pub fn trigger(&self) -> Trigger {
+        self.trigger
+    }
+
+    /// Runs the script with `input` (Auth0's `event`, or for a Rule
+    /// `{user, context, configuration}`) within `limits`, on a thread of its own.
+    /// Blocks the caller until the result or the deadline; call it from a
+    /// blocking pool, never an async worker.
+    pub fn run(&self, input: &Value, limits: Limits) -> Result<Outcome, ScriptError> {
+        // A bound on live script threads, counting threads still stuck in a native
+        // builtin after their caller gave up: they hold their slot until they end.
+        if RUNNING.fetch_add(1, Ordering::AcqRel) >= limits.max_running {
+            RUNNING.fetch_sub(1, Ordering::AcqRel);
+            return Err(ScriptError::Busy);
+        }
+        struct Slot;
+        impl Drop for Slot {
+            fn drop(&mut self) {
+                RUNNING.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        let slot = Slot;
+        let (tx, rx) = mpsc::channel();
+        let (script, input) = (self.clone(), input.to_string());
+        std::thread::Builder::new()
+            .name("portcullis-script".into())
+            .stack_size(4 * 1024 * 1024)
+            .spawn(move || {
+                let _slot = slot;
+                let _ = tx.send(execute(&script, &input, limits));
+            })
+            .map_err(|e| ScriptError::Internal(e.to_string()))?;
+        // The interrupt handler stops JavaScript at the deadline; some native
+        // builtins do not poll it, so the caller stops waiting shortly after
+        // regardless. The thread is left to finish on its own and its result is
+        // dropped.
+        match rx.recv_timeout(limits.timeout + Duration::from_millis(500)) {
+            Ok(r) => r,
+            Err(_) => Err(ScriptError::Timeout(limits.timeout)),
+        }
+    }
+}
+
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Script threads alive now (running, or stuck past their deadline).
+pub fn running() -> usize {
+    RUNNING.load(Ordering::Acquire)
+}
+
 /// Checks that `script` compiles, with the engine's message and line number.
 pub fn check(trigger: Trigger, script: &str) -> Result<(), ScriptError> {
-    let rt = Runtime::new().map_err(|e| ScriptError::Internal(e.to_string()))?;
-    rt.set_memory_limit(8 * 1024 * 1024);
-    let ctx = Context::full(&rt).map_err(|e| ScriptError::Internal(e.to_string()))?;
+    Script::compile(trigger, script).map(|_| ())
+}
+
+/// Compiles and runs `script` once (tests and the Management API's test endpoint).
+pub fn run(
+    trigger: Trigger,
+    script: &str,
+    input: &Value,
+    limits: Limits,
+) -> Result<Outcome, ScriptError> {
+    Script::compile(trigger, script)?.run(input, limits)
+}
+
+/// Compiles JavaScript source to bytecode in a throwaway runtime.
+fn precompile(source: &str, name: &str, user_code: bool) -> Result<Vec<u8>, ScriptError> {
+    let internal = |e: rquickjs::Error| ScriptError::Internal(e.to_string());
+    let rt = Runtime::new().map_err(internal)?;
+    rt.set_memory_limit(16 * 1024 * 1024);
+    let ctx = Context::full(&rt).map_err(internal)?;
+    let source = CString::new(source)
+        .map_err(|_| ScriptError::Compile("the script contains a NUL character".into()))?;
+    let name = CString::new(name).map_err(|_| ScriptError::Internal("bad name".into()))?;
     ctx.with(|ctx| {
-        ctx.eval::<rquickjs::Value, _>(wrapped(trigger, script))
-            .map(|_| ())
-            .map_err(|e| ScriptError::Compile(describe(&ctx, e)))
+        let raw = ctx.as_raw().as_ptr();
+        // SAFETY: `raw` is this context's live pointer; `source` is NUL-terminated
+        // as JS_Eval requires; every value made here is freed before return.
+        unsafe {
+            let len = source.as_bytes().len();
+            let flags = (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32;
+            let func = qjs::JS_Eval(raw, source.as_ptr(), len as _, name.as_ptr(), flags);
+            if qjs::JS_VALUE_GET_TAG(func) == qjs::JS_TAG_EXCEPTION {
+                let message = describe(&ctx, rquickjs::Error::Exception, user_code);
+                return Err(if user_code {
+                    ScriptError::Compile(message)
+                } else {
+                    ScriptError::Internal(message)
+                });
+            }
+            let mut out_len = std::mem::MaybeUninit::<qjs::size_t>::uninit();
+            let buf = qjs::JS_WriteObject(
+                raw,
+                out_len.as_mut_ptr(),
+                func,
+                qjs::JS_WRITE_OBJ_BYTECODE as i32,
+            );
+            qjs::JS_FreeValue(raw, func);
+            if buf.is_null() {
+                return Err(ScriptError::Internal("could not write bytecode".into()));
+            }
+            let bytes = std::slice::from_raw_parts(buf, out_len.assume_init() as usize).to_vec();
+            qjs::js_free(raw, buf as _);
+            Ok(bytes)
+        }
     })
 }
 
+/// Evaluates bytecode made by [`precompile`] and returns its completion value.
+fn eval_bytecode<'js>(
+    ctx: &rquickjs::Ctx<'js>,
+    bytecode: &[u8],
+) -> rquickjs::Result<rquickjs::Value<'js>> {
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: the bytes come from `precompile` in this process (never from
+    // storage); JS_EvalFunction takes ownership of the function object and the
+    // result is handed to rquickjs, which frees it.
+    unsafe {
+        let func = qjs::JS_ReadObject(
+            raw,
+            bytecode.as_ptr(),
+            bytecode.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as i32,
+        );
+        if qjs::JS_VALUE_GET_TAG(func) == qjs::JS_TAG_EXCEPTION {
+            return Err(rquickjs::Error::Exception);
+        }
+        let v = qjs::JS_EvalFunction(raw, func);
+        if qjs::JS_VALUE_GET_TAG(v) == qjs::JS_TAG_EXCEPTION {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(rquickjs::Value::from_raw(ctx.clone(), v))
+    }
+}
+
+/// The harness and each trigger's driver, compiled once per process.
+fn prelude(trigger: Trigger) -> Result<&'static (Vec<u8>, Vec<u8>), ScriptError> {
+    static CELLS: [OnceLock<Result<(Vec<u8>, Vec<u8>), ScriptError>>; 3] =
+        [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    let i = match trigger {
+        Trigger::PostLogin => 0,
+        Trigger::CredentialsExchange => 1,
+        Trigger::Rule => 2,
+    };
+    CELLS[i]
+        .get_or_init(|| {
+            Ok((
+                precompile(HARNESS, "harness.js", false)?,
+                precompile(driver(trigger), "driver.js", false)?,
+            ))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 /// The exception as "Name: message (line N)" when the engine says where.
-fn describe(ctx: &rquickjs::Ctx<'_>, e: rquickjs::Error) -> String {
+fn describe(ctx: &rquickjs::Ctx<'_>, e: rquickjs::Error, user_code: bool) -> String {
     if !matches!(e, rquickjs::Error::Exception) {
         return e.to_string();
     }
@@ -170,7 +359,7 @@ fn describe(ctx: &rquickjs::Ctx<'_>, e: rquickjs::Error) -> String {
         });
         // The user's code starts on line 2 of the wrapper.
         return match line {
-            Some(n) if n > 1 => format!("{message} (line {})", n - 1),
+            Some(n) if n > 1 && user_code => format!("{message} (line {})", n - 1),
             _ => message,
         };
     }
@@ -180,40 +369,9 @@ fn describe(ctx: &rquickjs::Ctx<'_>, e: rquickjs::Error) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
-/// Runs `script` for `trigger` with `input` (Auth0's `event`, or for a Rule
-/// `{user, context}`), within `limits`. Blocks the calling thread; call it from a
-/// blocking pool, never an async worker.
-pub fn run(
-    trigger: Trigger,
-    script: &str,
-    input: &Value,
-    limits: Limits,
-) -> Result<Outcome, ScriptError> {
-    let (tx, rx) = mpsc::channel();
-    let (script, input) = (script.to_string(), input.to_string());
-    std::thread::Builder::new()
-        .name("portcullis-script".into())
-        .stack_size(4 * 1024 * 1024)
-        .spawn(move || {
-            let _ = tx.send(execute(trigger, &script, &input, limits));
-        })
-        .map_err(|e| ScriptError::Internal(e.to_string()))?;
-    // The interrupt handler stops JavaScript at the deadline; some native builtins
-    // do not poll it, so the caller stops waiting shortly after regardless. The
-    // thread is left to finish on its own and its result is dropped.
-    match rx.recv_timeout(limits.timeout + Duration::from_millis(500)) {
-        Ok(r) => r,
-        Err(_) => Err(ScriptError::Timeout(limits.timeout)),
-    }
-}
-
-fn execute(
-    trigger: Trigger,
-    script: &str,
-    input: &str,
-    limits: Limits,
-) -> Result<Outcome, ScriptError> {
+fn execute(script: &Script, input: &str, limits: Limits) -> Result<Outcome, ScriptError> {
     let internal = |e: rquickjs::Error| ScriptError::Internal(e.to_string());
+    let (harness, driver) = prelude(script.trigger)?;
     let rt = Runtime::new().map_err(internal)?;
     rt.set_memory_limit(limits.memory_bytes);
     rt.set_max_stack_size(1024 * 1024);
@@ -231,13 +389,13 @@ fn execute(
     };
     ctx.with(|ctx| -> Result<(), ScriptError> {
         ctx.globals().set("__input", input).map_err(internal)?;
-        ctx.eval::<(), _>(HARNESS).map_err(internal)?;
-        let user: rquickjs::Value = ctx
-            .eval(wrapped(trigger, script))
-            .map_err(|e| ScriptError::Compile(describe(&ctx, e)))?;
+        eval_bytecode(&ctx, harness).map_err(|e| classify(describe(&ctx, e, false)))?;
+        let user =
+            eval_bytecode(&ctx, &script.bytecode).map_err(|e| classify(describe(&ctx, e, true)))?;
         ctx.globals().set("__user", user).map_err(internal)?;
-        ctx.eval::<(), _>(driver(trigger))
-            .map_err(|e| classify(describe(&ctx, e)))
+        eval_bytecode(&ctx, driver)
+            .map(|_| ())
+            .map_err(|e| classify(describe(&ctx, e, true)))
     })?;
     // Run the promise jobs (async functions, callbacks) until none is left.
     loop {
@@ -245,7 +403,9 @@ fn execute(
             Ok(true) => {}
             Ok(false) => break,
             Err(job) => {
-                let message = job.0.with(|ctx| describe(&ctx, rquickjs::Error::Exception));
+                let message = job
+                    .0
+                    .with(|ctx| describe(&ctx, rquickjs::Error::Exception, true));
                 return Err(classify(message));
             }
         }
@@ -255,7 +415,7 @@ fn execute(
     }
     let json: String = ctx.with(|ctx| {
         ctx.eval::<String, _>("JSON.stringify(__out)")
-            .map_err(|e| classify(describe(&ctx, e)))
+            .map_err(|e| classify(describe(&ctx, e, false)))
     })?;
     if json.len() > limits.max_output_bytes {
         return Err(ScriptError::OutputTooLarge(limits.max_output_bytes));

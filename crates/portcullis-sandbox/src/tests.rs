@@ -9,6 +9,7 @@ fn limits() -> Limits {
         timeout: Duration::from_millis(300),
         memory_bytes: 16 * 1024 * 1024,
         max_output_bytes: 10 * 1024,
+        max_running: 64,
     }
 }
 
@@ -175,5 +176,95 @@ fn missing_export_is_a_clear_error() {
     assert!(
         matches!(&err, ScriptError::Threw(m) if m.contains("onExecuteCredentialsExchange")),
         "{err:?}"
+    );
+}
+
+#[test]
+fn a_compiled_script_runs_many_times_without_recompiling() {
+    let script = Script::compile(
+        Trigger::PostLogin,
+        "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('n', event.n); };",
+    )
+    .unwrap();
+    for n in 0..3 {
+        let out = script.run(&json!({"n": n}), limits()).unwrap();
+        assert_eq!(out.id_token["n"], n);
+    }
+}
+
+#[test]
+fn rules_share_context_configuration_and_console() {
+    let script = r#"function (user, context, callback) {
+  console.log("hello", {a: 1});
+  context.idToken["https://x/second"] = configuration.KEY + ":" + context.idToken["https://x/first"];
+  callback(null, user, context);
+}"#;
+    let input = json!({"user": {}, "context": {"idToken": {"https://x/first": "one"}}, "configuration": {"KEY": "k"}});
+    let out = run(Trigger::Rule, script, &input, limits()).unwrap();
+    assert_eq!(out.id_token["https://x/first"], "one");
+    assert_eq!(out.id_token["https://x/second"], "k:one");
+    assert_eq!(out.logs, ["hello {\"a\":1}"]);
+}
+
+#[test]
+fn rule_metadata_updates_are_recorded() {
+    let script = r#"function (user, context, callback) {
+  user.app_metadata = user.app_metadata || {};
+  user.app_metadata.roles = ["admin"];
+  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)
+    .then(function () { callback(null, user, context); })
+    .catch(function (err) { callback(err); });
+}"#;
+    let out = run(
+        Trigger::Rule,
+        script,
+        &json!({"user": {"user_id": "u"}, "context": {}}),
+        limits(),
+    )
+    .unwrap();
+    assert_eq!(out.app_metadata["roles"], json!(["admin"]));
+}
+
+#[test]
+fn asking_for_mfa_fails_closed() {
+    let err = run(
+        Trigger::PostLogin,
+        "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any'); };",
+        &event(),
+        limits(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ScriptError::Threw(m) if m.contains("not supported")),
+        "{err:?}"
+    );
+    let err = run(
+        Trigger::Rule,
+        "function (user, context, callback) { context.multifactor = {provider: 'any'}; callback(null, user, context); }",
+        &json!({"user": {}, "context": {}}),
+        limits(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, ScriptError::Threw(m) if m.contains("not supported")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn runs_beyond_the_bound_are_refused_not_queued() {
+    let l = Limits {
+        max_running: 0,
+        ..limits()
+    };
+    assert_eq!(
+        run(
+            Trigger::PostLogin,
+            "exports.onExecutePostLogin = () => {};",
+            &event(),
+            l
+        )
+        .unwrap_err(),
+        ScriptError::Busy
     );
 }

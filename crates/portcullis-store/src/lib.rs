@@ -6,6 +6,7 @@
 //! suite runs unchanged on each. Every method is one atomic unit; no transaction
 //! crosses this interface. Absence is `Option`/`false`, not an error.
 
+mod actions;
 mod client_grants;
 mod clients;
 mod flows;

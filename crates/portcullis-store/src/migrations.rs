@@ -20,6 +20,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_refresh_tokens.sql"),
     ),
     (4, "rules", include_str!("../migrations/0004_rules.sql")),
+    (5, "actions", include_str!("../migrations/0005_actions.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -27,6 +27,10 @@ pub struct Inner {
     /// `<issuer>api/v2/`.
     pub management_audience: String,
     keys: RwLock<Arc<KeySet>>,
+    /// Seals secrets at rest (signing keys, action secrets, rules configs).
+    pub kek: portcullis_core::keys::KeyEncryptionKey,
+    /// Compiled Rules and Actions.
+    pub scripts: crate::scripts::Scripts,
     /// Seconds added to the system clock. Zero in production; tests move time
     /// forward with [`Inner::advance_clock`] instead of sleeping.
     clock_offset: std::sync::atomic::AtomicI64,
@@ -45,6 +49,7 @@ impl AppState {
         store: Store,
         tenant: String,
         keys: KeySet,
+        kek: portcullis_core::keys::KeyEncryptionKey,
         mailer: crate::mailer::Mailer,
     ) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
@@ -58,6 +63,8 @@ impl AppState {
             mailer,
             management_audience,
             keys: RwLock::new(Arc::new(keys)),
+            kek,
+            scripts: Default::default(),
             clock_offset: std::sync::atomic::AtomicI64::new(0),
         }))
     }

@@ -72,6 +72,13 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub secret_key: Option<String>,
+    /// Wall-clock limit of one Rule or Action execution, in milliseconds
+    /// [default: 5000].
+    #[arg(long, env = "PORTCULLIS_SCRIPT_TIMEOUT_MS", global = true)]
+    pub script_timeout_ms: Option<u64>,
+    /// Memory limit of one Rule or Action execution, in MiB [default: 32].
+    #[arg(long, env = "PORTCULLIS_SCRIPT_MEMORY_MB", global = true)]
+    pub script_memory_mb: Option<u64>,
 }
 
 /// The TOML file: the same settings, lower-case names.
@@ -89,6 +96,8 @@ struct FileConfig {
     secret_key: Option<String>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
+    script_timeout_ms: Option<u64>,
+    script_memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -111,6 +120,19 @@ pub struct Config {
     pub secret_key: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub smtp_from: String,
+    pub script_timeout_ms: u64,
+    pub script_memory_mb: u64,
+}
+
+impl Config {
+    /// The sandbox limits for one Rule or Action execution.
+    pub fn script_limits(&self) -> portcullis_sandbox::Limits {
+        portcullis_sandbox::Limits {
+            timeout: std::time::Duration::from_millis(self.script_timeout_ms),
+            memory_bytes: (self.script_memory_mb as usize) * 1024 * 1024,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -276,6 +298,29 @@ impl ConfigArgs {
             ));
         }
 
+        let script_timeout_ms = self
+            .script_timeout_ms
+            .or(file.script_timeout_ms)
+            .unwrap_or(5000);
+        if !(10..=60_000).contains(&script_timeout_ms) {
+            return Err(err(
+                "script_timeout_ms",
+                "PORTCULLIS_SCRIPT_TIMEOUT_MS",
+                "must be between 10 and 60000",
+            ));
+        }
+        let script_memory_mb = self
+            .script_memory_mb
+            .or(file.script_memory_mb)
+            .unwrap_or(32);
+        if !(4..=1024).contains(&script_memory_mb) {
+            return Err(err(
+                "script_memory_mb",
+                "PORTCULLIS_SCRIPT_MEMORY_MB",
+                "must be between 4 and 1024",
+            ));
+        }
+
         Ok(Config {
             bind,
             issuer,
@@ -287,6 +332,8 @@ impl ConfigArgs {
             secret_key: secret_key.map(Secret::new),
             smtp_url: smtp_url.map(Secret::new),
             smtp_from,
+            script_timeout_ms,
+            script_memory_mb,
         })
     }
 }

@@ -6,12 +6,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::protocol::authorization_code::{CODE_LIFETIME, CodeGrant};
+use portcullis_core::protocol::authorize::AuthorizeErrorCode;
 use portcullis_core::protocol::authorize::{
     AuthorizeRequest, ErrorRedirect, ResponseMode, origin_of,
 };
 use portcullis_core::resource_servers::ResourceServer;
+use portcullis_core::scripts::{self, FlowInfo, RequestInfo, ScriptResult, TokenKind};
 use portcullis_core::secrets::hash_secret;
-use portcullis_core::tokens::{self, IdTokenClaims, UserAccessToken};
+use portcullis_core::tokens::{self, AccessTokenClaims, IdTokenClaims, UserAccessToken};
 use portcullis_core::users::User;
 use portcullis_store::{LoginTransaction, Session, StoreError};
 use serde_json::json;
@@ -19,6 +21,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::http::cookies;
 use crate::http::pages::with_headers;
+use crate::scripts::ScriptFailure;
 
 /// Browser sessions last a week from sign-in (Auth0's default absolute timeout).
 pub const SESSION_LIFETIME: i64 = 7 * 24 * 3600;
@@ -181,7 +184,8 @@ pub async fn needs_consent(
     Ok(!req.scope.iter().all(|s| granted.contains(&s.as_str())))
 }
 
-/// Issues the authorization response for the signed-in `user`.
+/// Issues the authorization response for the signed-in `user`, after the
+/// post-login Rules and Actions (whose decisions travel with the code).
 pub async fn issue(
     app: &AppState,
     client: &Client,
@@ -189,7 +193,46 @@ pub async fn issue(
     api: Option<&ResourceServer>,
     session: &Session,
     user: &User,
+    request: &RequestInfo,
 ) -> PageResult {
+    let rt = &req.response_type;
+    let response_type = [
+        (rt.code, "code"),
+        (rt.id_token, "id_token"),
+        (rt.token, "token"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, n)| *n)
+    .collect::<Vec<_>>()
+    .join(" ");
+    let flow = FlowInfo {
+        protocol: if rt.token || rt.id_token {
+            "oidc-implicit-profile"
+        } else {
+            "oidc-basic-profile"
+        },
+        requested_scopes: &req.scope,
+        audience: req.audience.as_deref(),
+        redirect_uri: Some(&req.redirect_uri),
+        response_type: Some(&response_type),
+        session_id: Some(&session.id),
+    };
+    let post_login = crate::scripts::PostLogin {
+        user,
+        client,
+        request,
+        flow,
+    };
+    let script_result = match crate::scripts::post_login(app, post_login).await {
+        Ok(r) => r,
+        Err(ScriptFailure::Store(e)) => return Err(e.into()),
+        Err(f) => {
+            crate::scripts::audit_failure(app, "f", client, Some(user), Some(&request.ip), &f)
+                .await;
+            return Ok(deliver_error(app, script_error_redirect(req, &f)));
+        }
+    };
     let now = app.now();
     let mut out: Vec<(String, String)> = Vec::new();
     let mut code_value = None;
@@ -206,6 +249,7 @@ pub async fn issue(
             session_id: session.id.clone(),
             auth_time: session.auth_time,
             auth_time_required: req.max_age.is_some(),
+            scripts: script_result.clone(),
         };
         let doc = serde_json::to_string(&grant).map_err(StoreError::from)?;
         app.store
@@ -226,7 +270,7 @@ pub async fn issue(
     }
     let mut access_value = None;
     if req.response_type.token {
-        let claims = UserAccessToken {
+        let mut claims = UserAccessToken {
             issuer: app.issuer(),
             user_id: &user.user_id,
             client_id: &client.client_id,
@@ -237,6 +281,7 @@ pub async fn issue(
             jti: portcullis_core::random::alphanumeric(24),
         }
         .claims();
+        apply_to_access_token(app, &mut claims, &script_result);
         let token = app.sign(&claims);
         out.push(("access_token".into(), token.clone()));
         out.push(("token_type".into(), "Bearer".into()));
@@ -258,6 +303,7 @@ pub async fn issue(
                 auth_time: req.max_age.map(|_| session.auth_time),
                 access_token: access_value.as_deref(),
                 code: code_value.as_deref(),
+                scripts: &script_result,
             },
         );
         out.push(("id_token".into(), app.sign(&claims)));
@@ -281,25 +327,110 @@ pub struct IdTokenFor<'a> {
     /// Bound with `at_hash` / `c_hash` (OpenID Connect Core §3.3.2.11).
     pub access_token: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// What the flow's Rules and Actions asked for.
+    pub scripts: &'a ScriptResult,
 }
 
 /// An ID token (OpenID Connect Core §2), valid for the client's
 /// `jwt_configuration.lifetime_in_seconds`.
 pub fn id_token(app: &AppState, f: IdTokenFor<'_>) -> IdTokenClaims {
     let now = app.now();
+    // A Rule's `context.jwtConfiguration.scopes` chooses the profile claims.
+    let profile_scope = f.scripts.id_token_scope.as_deref().unwrap_or(f.scope);
+    let mut profile = tokens::user_claims(f.user, profile_scope);
+    log_refused(
+        "id_token",
+        scripts::apply_claims(&mut profile, &f.scripts.id_token, TokenKind::IdToken),
+    );
     IdTokenClaims {
         iss: app.issuer().to_string(),
         sub: f.user.user_id.clone(),
         aud: f.client.client_id.clone(),
         iat: now,
-        exp: now + f.client.jwt_configuration.lifetime_in_seconds,
+        exp: now
+            + f.scripts
+                .id_token_lifetime_or(f.client.jwt_configuration.lifetime_in_seconds),
         nonce: f.nonce,
         sid: f.sid.map(str::to_string),
         auth_time: f.auth_time,
         at_hash: f.access_token.map(tokens::half_hash),
         c_hash: f.code.map(tokens::half_hash),
-        profile: tokens::user_claims(f.user, f.scope),
+        profile,
     }
+}
+
+/// Applies what the scripts asked for to a user's access token: scope changes
+/// and custom claims.
+pub fn apply_to_access_token(app: &AppState, claims: &mut AccessTokenClaims, r: &ScriptResult) {
+    if r.is_empty() {
+        return;
+    }
+    if r.scope.is_some() || !r.add_scopes.is_empty() || !r.remove_scopes.is_empty() {
+        claims.scope = r.access_scope(&claims.scope);
+    }
+    let kind = TokenKind::AccessToken {
+        management_api: claims.aud.contains(&app.management_audience),
+    };
+    log_refused(
+        "access_token",
+        scripts::apply_claims(&mut claims.extra, &r.access_token, kind),
+    );
+}
+
+/// Auth0 leaves out a custom claim it will not set without failing the flow;
+/// the developer learns of it from the log.
+fn log_refused(token: &str, refused: Vec<String>) {
+    if !refused.is_empty() {
+        tracing::warn!(token, claims = ?refused, "custom claims from a script were left out");
+    }
+}
+
+/// Where a browser request came from, for scripts' `event.request`.
+pub fn request_info(
+    peer: std::net::SocketAddr,
+    headers: &axum::http::HeaderMap,
+    method: &str,
+    query: serde_json::Map<String, serde_json::Value>,
+) -> RequestInfo {
+    let header = |h: axum::http::HeaderName| {
+        headers
+            .get(h)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    RequestInfo {
+        ip: peer.ip().to_string(),
+        hostname: header(axum::http::header::HOST).unwrap_or_default(),
+        user_agent: header(axum::http::header::USER_AGENT),
+        method: method.into(),
+        query,
+        body: Default::default(),
+    }
+}
+
+/// An authorization request's parameters as Auth0 shows them in
+/// `event.request.query`.
+pub fn authorize_query(req: &AuthorizeRequest) -> serde_json::Map<String, serde_json::Value> {
+    let mut q = serde_json::Map::new();
+    q.insert("client_id".into(), req.client_id.clone().into());
+    q.insert("redirect_uri".into(), req.redirect_uri.clone().into());
+    q.insert("scope".into(), req.scope.join(" ").into());
+    if let Some(a) = &req.audience {
+        q.insert("audience".into(), a.clone().into());
+    }
+    q
+}
+
+/// A script failure as the error a browser flow returns to the app: Auth0's
+/// `access_denied` with the reason, or `temporarily_unavailable` when the
+/// sandbox is full.
+pub fn script_error_redirect(req: &AuthorizeRequest, f: &ScriptFailure) -> ErrorRedirect {
+    let code = if f.is_busy() {
+        AuthorizeErrorCode::TemporarilyUnavailable
+    } else {
+        AuthorizeErrorCode::AccessDenied
+    };
+    ErrorRedirect::to(req, code, &f.to_string())
 }
 
 /// Sends an error back to the client.

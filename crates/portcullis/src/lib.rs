@@ -12,4 +12,5 @@ pub mod flows;
 pub mod http;
 pub mod keyring;
 pub mod mailer;
+pub mod scripts;
 pub mod server;

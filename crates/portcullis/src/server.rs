@@ -143,7 +143,7 @@ pub async fn start_on(
     };
 
     let mailer = crate::mailer::Mailer::from_config(&config)?;
-    let state = AppState::new(config, store, tenant, keys, mailer);
+    let state = AppState::new(config, store, tenant, keys, kek, mailer);
     let app =
         crate::http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let stop = Arc::new(Notify::new());

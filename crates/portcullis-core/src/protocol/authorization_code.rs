@@ -32,6 +32,12 @@ pub struct CodeGrant {
     pub auth_time: UnixTime,
     /// `max_age` was sent, so the ID token must carry `auth_time`.
     pub auth_time_required: bool,
+    /// What the login's Rules and Actions decided, applied at the exchange.
+    #[serde(
+        default,
+        skip_serializing_if = "crate::scripts::ScriptResult::is_empty"
+    )]
+    pub scripts: crate::scripts::ScriptResult,
 }
 
 /// The token request's own parameters.
@@ -106,6 +112,7 @@ mod tests {
             session_id: "s".into(),
             auth_time: 0,
             auth_time_required: false,
+            scripts: Default::default(),
         }
     }
 

@@ -87,6 +87,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         gty: Some("client-credentials".into()),
         jti: None,
         act: None,
+        extra: Default::default(),
     })
 }
 

@@ -122,6 +122,9 @@ pub async fn config_for(
         secret_key: None,
         smtp_url: None,
         smtp_from: "Portcullis <no-reply@portcullis.test>".into(),
+        // Short, so the runaway-script tests finish quickly.
+        script_timeout_ms: 1000,
+        script_memory_mb: 32,
     }
 }
 

@@ -1,11 +1,13 @@
 //! The Management API v2 at `/api/v2/`, in Auth0's shapes, guarded by access tokens
 //! for the audience `<issuer>api/v2/` carrying the scope each route needs.
 
+pub mod actions;
 pub mod client_grants;
 pub mod clients;
 pub mod logs;
 pub mod resource_servers;
 pub mod rules;
+pub mod rules_configs;
 pub mod sessions;
 pub mod users;
 
@@ -54,6 +56,30 @@ pub fn router() -> Router<AppState> {
         .route(
             "/rules/{id}",
             get(rules::get).patch(rules::update).delete(rules::delete),
+        )
+        .route("/rules-configs", get(rules_configs::list))
+        .route(
+            "/rules-configs/{key}",
+            axum::routing::put(rules_configs::set).delete(rules_configs::delete),
+        )
+        .route("/actions/actions", get(actions::list).post(actions::create))
+        .route(
+            "/actions/actions/{id}",
+            get(actions::get)
+                .patch(actions::update)
+                .delete(actions::delete),
+        )
+        .route("/actions/actions/{id}/deploy", post(actions::deploy))
+        .route("/actions/actions/{id}/test", post(actions::test))
+        .route("/actions/actions/{id}/versions", get(actions::versions))
+        .route(
+            "/actions/actions/{id}/versions/{version}",
+            get(actions::version),
+        )
+        .route("/actions/triggers", get(actions::triggers))
+        .route(
+            "/actions/triggers/{trigger}/bindings",
+            get(actions::bindings).patch(actions::set_bindings),
         )
         .route("/users/{id}/sessions", get(sessions::of_user))
         .route(

@@ -1,7 +1,7 @@
 //! `GET /authorize` (RFC 6749 §3.1, OpenID Connect Core §3.1.2): validate, then
 //! answer at once for a signed-in browser, or send the person to the login page.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use portcullis_core::protocol::authorize::{
     self, AuthorizeErrorCode, AuthorizeFailure, AuthorizeRequest, ErrorRedirect,
@@ -14,6 +14,7 @@ use crate::flows::{self, PageResult};
 
 pub async fn authorize(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> PageResult {
@@ -51,13 +52,14 @@ pub async fn authorize(
             "No such application.",
         ));
     };
-    continue_authorization(&app, &headers, &client, req).await
+    continue_authorization(&app, &headers, peer, &client, req).await
 }
 
 /// Everything after validation; also where the login and consent pages return to.
 pub async fn continue_authorization(
     app: &AppState,
     headers: &HeaderMap,
+    peer: std::net::SocketAddr,
     client: &portcullis_core::clients::Client,
     req: AuthorizeRequest,
 ) -> PageResult {
@@ -92,7 +94,11 @@ pub async fn continue_authorization(
     });
     match prompt::decide(&req, state, needs_consent, app.now()) {
         Decision::Proceed => match &session {
-            Some((s, u)) => flows::issue(app, client, &req, api.as_ref(), s, u).await,
+            Some((s, u)) => {
+                let request =
+                    flows::request_info(peer, headers, "GET", flows::authorize_query(&req));
+                flows::issue(app, client, &req, api.as_ref(), s, u, &request).await
+            }
             None => flows::start_login(app, headers, &req, false).await,
         },
         Decision::Login => flows::start_login(app, headers, &req, false).await,

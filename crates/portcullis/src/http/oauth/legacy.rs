@@ -169,6 +169,8 @@ pub async fn delegation(
             auth_time: None,
             access_token: None,
             code: None,
+            // Delegation is the legacy path; Rules and Actions do not run on it.
+            scripts: &Default::default(),
         },
     );
     let expires_in = id.exp - id.iat;

@@ -22,6 +22,8 @@ use portcullis_core::secrets::{Secret, hash_secret};
 use portcullis_core::tokens::UserAccessToken;
 use portcullis_store::{NewRefreshToken, Rotation, StoreError};
 
+use portcullis_core::scripts::{FlowInfo, RequestInfo};
+
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::flows;
@@ -104,6 +106,7 @@ pub async fn exchange(
     client: &Client,
     presented: Secret,
     requested_scope: Option<Vec<String>>,
+    request: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
     if !client.allows_grant("refresh_token") {
         return Err(TokenError::new(
@@ -161,6 +164,30 @@ pub async fn exchange(
             }
         },
         None => None,
+    };
+    // Auth0 runs post-login Actions on every refresh (protocol
+    // `oauth2-refresh-token`); they run before the exchange, so a denial leaves
+    // the token unspent.
+    let flow = FlowInfo {
+        protocol: "oauth2-refresh-token",
+        requested_scopes: &scope,
+        audience: stored.audience.as_deref(),
+        session_id: stored.session_id.as_deref(),
+        ..Default::default()
+    };
+    let post_login = crate::scripts::PostLogin {
+        user: &user,
+        client,
+        request,
+        flow,
+    };
+    let scripts = match crate::scripts::post_login(app, post_login).await {
+        Ok(r) => r,
+        Err(f) => {
+            return Err(
+                super::token::script_failed(app, "fertft", client, Some(&user), request, f).await,
+            );
+        }
     };
     // The exchange itself: rotate (one transaction), or renew a non-rotating token.
     let cfg = &client.refresh_token;
@@ -264,6 +291,7 @@ pub async fn exchange(
     }
     .claims();
     access.gty = Some("refresh_token".into());
+    flows::apply_to_access_token(app, &mut access, &scripts);
     let access_token = app.sign(&access);
     let mut out = super::token::token_json(access_token.clone(), &access);
     if original.iter().any(|s| s == "openid") {
@@ -278,6 +306,7 @@ pub async fn exchange(
                 auth_time: None,
                 access_token: Some(&access_token),
                 code: None,
+                scripts: &scripts,
             },
         );
         out["id_token"] = app.sign(&id).into();

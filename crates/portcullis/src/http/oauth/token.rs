@@ -19,12 +19,15 @@ use portcullis_core::users::{DATABASE_CONNECTION, normalize_email};
 use portcullis_store::Redemption;
 use serde_json::json;
 
+use portcullis_core::scripts::{FlowInfo, RequestInfo};
+
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::brute_force;
 use crate::flows;
 use crate::http::body::{self, BodyError};
 use crate::http::errors::TokenEndpointError;
+use crate::scripts::ScriptFailure;
 
 pub async fn token(
     State(app): State<AppState>,
@@ -54,6 +57,7 @@ pub async fn token(
     };
     let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
     let client = client_auth::authenticate(&creds, stored).map_err(with_basic)?;
+    let info = script_request(peer, &headers, &params);
     match request {
         TokenRequest::ClientCredentials { audience, scope } => {
             client_credentials::check_client(&client)?;
@@ -79,6 +83,18 @@ pub async fn token(
                 requested_scope: scope.as_deref(),
                 now: app.now(),
             })?;
+            let mut claims = claims;
+            let scopes: Vec<String> = claims.scopes().map(str::to_string).collect();
+            let scripts =
+                match crate::scripts::credentials_exchange(&app, &client, &info, audience, &scopes)
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(f) => {
+                        return Err(script_failed(&app, "feccft", &client, None, &info, f).await);
+                    }
+                };
+            flows::apply_to_access_token(&app, &mut claims, &scripts);
             let access_token = app.sign(&claims);
             Ok(no_store(
                 Json(token_json(access_token, &claims)).into_response(),
@@ -88,7 +104,7 @@ pub async fn token(
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
-        } => super::refresh::exchange(&app, &client, refresh_token, scope).await,
+        } => super::refresh::exchange(&app, &client, refresh_token, scope, &info).await,
         TokenRequest::TokenExchange {
             subject_token,
             audience,
@@ -102,14 +118,14 @@ pub async fn token(
             realm,
             grant_type,
         } => {
-            let ip = peer.ip().to_string();
             let login = PasswordLogin {
                 username: &username,
                 scope: &scope,
                 audience: audience.as_deref(),
                 realm: realm.as_deref(),
                 grant_type,
-                ip: &ip,
+                ip: &info.ip,
+                request: &info,
             };
             exchange_password(&app, &client, login, password).await
         }
@@ -123,6 +139,52 @@ struct PasswordLogin<'a> {
     realm: Option<&'a str>,
     grant_type: &'static str,
     ip: &'a str,
+    request: &'a RequestInfo,
+}
+
+/// The token request as scripts see it in `event.request`: the body without
+/// anything secret (no password, secret, code, verifier or token).
+fn script_request(
+    peer: std::net::SocketAddr,
+    headers: &HeaderMap,
+    params: &portcullis_core::protocol::params::Params,
+) -> RequestInfo {
+    let mut info = flows::request_info(peer, headers, "POST", Default::default());
+    for name in [
+        "grant_type",
+        "client_id",
+        "audience",
+        "scope",
+        "realm",
+        "username",
+    ] {
+        if let Some(v) = params.get(name) {
+            info.body.insert(name.into(), v.into());
+        }
+    }
+    info
+}
+
+/// A flow that a Rule or Action stopped: the audit event, then Auth0's answer
+/// (403 `access_denied` with the reason; 503 when the sandbox is full).
+pub(crate) async fn script_failed(
+    app: &AppState,
+    event_type: &str,
+    client: &Client,
+    user: Option<&portcullis_core::users::User>,
+    request: &RequestInfo,
+    f: ScriptFailure,
+) -> TokenEndpointError {
+    if let ScriptFailure::Store(e) = f {
+        return e.into();
+    }
+    crate::scripts::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
+    let code = if f.is_busy() {
+        TokenErrorCode::TemporarilyUnavailable
+    } else {
+        TokenErrorCode::AccessDenied
+    };
+    TokenError::new(code, f.to_string()).into()
 }
 
 /// RFC 6749 §4.3 (and Auth0's password-realm): the user's password for tokens,
@@ -215,6 +277,24 @@ async fn exchange_password(
     if user.blocked {
         return Err(failed("user is blocked", Some(user.user_id.clone())).await);
     }
+    let flow = FlowInfo {
+        protocol: "oauth2-password",
+        requested_scopes: login.scope,
+        audience: login.audience,
+        ..Default::default()
+    };
+    let post_login = crate::scripts::PostLogin {
+        user: &user,
+        client,
+        request: login.request,
+        flow,
+    };
+    let scripts = match crate::scripts::post_login(app, post_login).await {
+        Ok(r) => r,
+        Err(f) => {
+            return Err(script_failed(app, "fepft", client, Some(&user), login.request, f).await);
+        }
+    };
     let now = app.now();
     let mut access = UserAccessToken {
         issuer: app.issuer(),
@@ -228,6 +308,7 @@ async fn exchange_password(
     }
     .claims();
     access.gty = Some("password".into());
+    flows::apply_to_access_token(app, &mut access, &scripts);
     let access_token = app.sign(&access);
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
@@ -245,6 +326,7 @@ async fn exchange_password(
                 auth_time: Some(now),
                 access_token: Some(&access_token),
                 code: None,
+                scripts: &scripts,
             },
         );
         body["id_token"] = app.sign(&id).into();
@@ -366,7 +448,7 @@ async fn exchange_code(
         None => None,
     };
     let jti = portcullis_core::random::alphanumeric(24);
-    let access = UserAccessToken {
+    let mut access = UserAccessToken {
         issuer: app.issuer(),
         user_id: &user.user_id,
         client_id: &client.client_id,
@@ -377,6 +459,8 @@ async fn exchange_code(
         jti: jti.clone(),
     }
     .claims();
+    // The login's Rules and Actions already ran; their decisions came with the code.
+    flows::apply_to_access_token(app, &mut access, &grant.scripts);
     app.store
         .set_code_issued_jti(&app.tenant, &code_hash, &jti)
         .await?;
@@ -394,6 +478,7 @@ async fn exchange_code(
                 auth_time: grant.auth_time_required.then_some(grant.auth_time),
                 access_token: Some(&access_token),
                 code: None,
+                scripts: &grant.scripts,
             },
         );
         body["id_token"] = app.sign(&id).into();

@@ -101,6 +101,7 @@ pub async fn exchange(
         gty: Some("token-exchange".into()),
         jti: Some(portcullis_core::random::alphanumeric(24)),
         act: Some(json!({"sub": format!("{}@clients", client.client_id)})),
+        extra: Default::default(),
     };
     let token = app.sign(&claims);
     audit::record(

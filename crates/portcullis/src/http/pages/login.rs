@@ -219,7 +219,14 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 }
 
 /// After a successful sign-in: consent if needed, else the response to the app.
-async fn finish(app: &AppState, tx: Transaction, user: &User, ip: &str) -> PageResult {
+async fn finish(
+    app: &AppState,
+    tx: Transaction,
+    user: &User,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> PageResult {
+    let ip = &peer.ip().to_string();
     if user.blocked {
         audit::record(
             app,
@@ -278,7 +285,17 @@ async fn finish(app: &AppState, tx: Transaction, user: &User, ip: &str) -> PageR
         return Ok(expired(app));
     }
     let api = api_of(app, &tx.req).await?;
-    let res = flows::issue(app, &tx.client, &tx.req, api.as_ref(), &session, user).await?;
+    let request = flows::request_info(peer, headers, "POST", flows::authorize_query(&tx.req));
+    let res = flows::issue(
+        app,
+        &tx.client,
+        &tx.req,
+        api.as_ref(),
+        &session,
+        user,
+        &request,
+    )
+    .await?;
     Ok(with_cookie(res, &cookie))
 }
 
@@ -327,7 +344,7 @@ pub async fn login_submit(
     match (user, ok) {
         (Some(user), true) => {
             brute_force::record_success(&app, &email, &ip).await?;
-            finish(&app, tx, &user, &ip).await
+            finish(&app, tx, &user, peer, &headers).await
         }
         (user, _) => {
             let blocked = brute_force::record_failure(&app, &email, &ip).await?;
@@ -462,7 +479,7 @@ pub async fn signup_submit(
         },
     )
     .await;
-    finish(&app, tx, &user, &ip).await
+    finish(&app, tx, &user, peer, &headers).await
 }
 
 /// The API a parked request asks a token for, if any.
@@ -536,6 +553,7 @@ pub async fn consent_page(
 
 pub async fn consent_submit(
     State(app): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
@@ -574,7 +592,17 @@ pub async fn consent_submit(
         )
         .await?;
     let api = api_of(&app, &tx.req).await?;
-    flows::issue(&app, &tx.client, &tx.req, api.as_ref(), &session, &user).await
+    let request = flows::request_info(peer, &headers, "POST", flows::authorize_query(&tx.req));
+    flows::issue(
+        &app,
+        &tx.client,
+        &tx.req,
+        api.as_ref(),
+        &session,
+        &user,
+        &request,
+    )
+    .await
 }
 
 pub async fn forgot_page(
