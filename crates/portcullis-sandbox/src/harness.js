@@ -4,7 +4,7 @@
 // JavaScript language itself: no require, fetch, timers, file system or process.
 const __out = {
   idToken: {}, accessToken: {}, addScopes: [], removeScopes: [],
-  deny: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null, idTokenScopes: null,
+  deny: null, denyCode: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null, idTokenScopes: null,
   logs: [], done: false, error: null,
 };
 const __unsupported = (what) => () => {
@@ -35,7 +35,13 @@ const api = Object.freeze({
     addScope(s) { __out.addScopes.push(__scope(s)); },
     removeScope(s) { __out.removeScopes.push(__scope(s)); },
   }),
-  access: Object.freeze({ deny(reason) { __out.deny = String(reason === undefined ? "Access denied" : reason); } }),
+  // post-login: deny(reason); credentials-exchange: deny(code, reason).
+  access: Object.freeze({
+    deny(a, b) {
+      if (b !== undefined) { __out.denyCode = String(a); __out.deny = String(b); }
+      else { __out.deny = String(a === undefined ? "Access denied" : a); }
+    },
+  }),
   user: Object.freeze({
     setUserMetadata(k, v) { __out.userMetadata[__name(k)] = v === undefined ? null : v; },
     setAppMetadata(k, v) { __out.appMetadata[__name(k)] = v === undefined ? null : v; },

@@ -70,6 +70,9 @@ pub struct Outcome {
     pub remove_scopes: Vec<String>,
     /// `api.access.deny(reason)` or a Rule's `callback(new UnauthorizedError(…))`.
     pub deny: Option<String>,
+    /// credentials-exchange's `api.access.deny(code, reason)`: `invalid_scope`,
+    /// `invalid_request` or `server_error`.
+    pub deny_code: Option<String>,
     pub user_metadata: Map<String, Value>,
     pub app_metadata: Map<String, Value>,
     /// A Rule's `context.jwtConfiguration.lifetimeInSeconds`.
@@ -326,8 +329,11 @@ fn eval_bytecode<'js>(
 }
 
 /// The harness and each trigger's driver, compiled once per process.
-fn prelude(trigger: Trigger) -> Result<&'static (Vec<u8>, Vec<u8>), ScriptError> {
-    static CELLS: [OnceLock<Result<(Vec<u8>, Vec<u8>), ScriptError>>; 3] =
+/// The harness's and a driver's bytecode.
+type Prelude = (Vec<u8>, Vec<u8>);
+
+fn prelude(trigger: Trigger) -> Result<&'static Prelude, ScriptError> {
+    static CELLS: [OnceLock<Result<Prelude, ScriptError>>; 3] =
         [OnceLock::new(), OnceLock::new(), OnceLock::new()];
     let i = match trigger {
         Trigger::PostLogin => 0,

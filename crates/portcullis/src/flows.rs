@@ -430,7 +430,7 @@ pub fn script_error_redirect(req: &AuthorizeRequest, f: &ScriptFailure) -> Error
     } else {
         AuthorizeErrorCode::AccessDenied
     };
-    ErrorRedirect::to(req, code, &f.to_string())
+    ErrorRedirect::to(req, code, f.to_string())
 }
 
 /// Sends an error back to the client.

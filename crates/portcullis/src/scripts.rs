@@ -29,7 +29,12 @@ pub const STALENESS: Duration = Duration::from_secs(1);
 pub enum ScriptFailure {
     /// `api.access.deny(reason)` or a Rule's `UnauthorizedError`.
     #[error("{reason}")]
-    Denied { script: String, reason: String },
+    Denied {
+        script: String,
+        reason: String,
+        /// The OAuth error a credentials-exchange action chose.
+        code: Option<String>,
+    },
     /// The script threw, timed out, ran out of memory or returned too much.
     #[error("{script}: {error}")]
     Failed { script: String, error: ScriptError },
@@ -274,6 +279,7 @@ fn merge(result: &mut ScriptResult, name: &str, o: Outcome) -> Result<(), Script
         return Err(ScriptFailure::Denied {
             script: name.to_string(),
             reason,
+            code: o.deny_code,
         });
     }
     result.id_token.extend(o.id_token);

@@ -20,6 +20,7 @@ mod oidc_client;
 mod password_grant;
 mod real_browser;
 mod refresh_tokens;
+mod rules_and_actions;
 mod startup;
 mod token_endpoint;
 mod webdriver;

@@ -184,9 +184,15 @@ pub async fn exchange(
     let scripts = match crate::scripts::post_login(app, post_login).await {
         Ok(r) => r,
         Err(f) => {
-            return Err(
-                super::token::script_failed(app, "fertft", client, Some(&user), request, f).await,
-            );
+            return Err(super::token::script_failed(
+                app,
+                "fertft",
+                client,
+                Some(&user),
+                request,
+                f,
+            )
+            .await);
         }
     };
     // The exchange itself: rotate (one transaction), or renew a non-rotating token.

@@ -179,10 +179,15 @@ pub(crate) async fn script_failed(
         return e.into();
     }
     crate::scripts::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
-    let code = if f.is_busy() {
-        TokenErrorCode::TemporarilyUnavailable
-    } else {
-        TokenErrorCode::AccessDenied
+    let code = match &f {
+        _ if f.is_busy() => TokenErrorCode::TemporarilyUnavailable,
+        ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_request" => {
+            TokenErrorCode::InvalidRequest
+        }
+        ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_scope" => {
+            TokenErrorCode::InvalidScope
+        }
+        _ => TokenErrorCode::AccessDenied,
     };
     TokenError::new(code, f.to_string()).into()
 }
