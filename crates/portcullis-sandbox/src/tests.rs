@@ -272,6 +272,12 @@ fn runs_beyond_the_bound_are_refused_not_queued() {
 #[test]
 fn rules_run_in_sloppy_mode_like_auth0s_node() {
     let script = "function (user, context, callback) { ns = 'https://x/'; context.idToken[ns + 'a'] = 1; callback(null, user, context); }";
-    let out = run(Trigger::Rule, script, &json!({"user": {}, "context": {}}), limits()).unwrap();
+    let out = run(
+        Trigger::Rule,
+        script,
+        &json!({"user": {}, "context": {}}),
+        limits(),
+    )
+    .unwrap();
     assert_eq!(out.id_token["https://x/a"], 1);
 }
