@@ -39,9 +39,10 @@ CREATE TABLE rules_configs (
     PRIMARY KEY (tenant_id, key)
 );
 
--- Bumped by every change to rules, actions, bindings or rules configs, so that
--- each node can tell cheaply whether its compiled scripts are current.
-CREATE TABLE script_generations (
+-- Bumped by every change to what nodes cache (applications, APIs, grants, keys,
+-- rules, actions, bindings, rules configs), so that each node can tell cheaply
+-- whether its caches are current.
+CREATE TABLE config_generations (
     tenant_id  TEXT NOT NULL REFERENCES tenants(id),
     generation BIGINT NOT NULL,
     PRIMARY KEY (tenant_id)

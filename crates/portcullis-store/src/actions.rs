@@ -1,5 +1,5 @@
 //! Actions, their deployed versions, trigger bindings, rules configs, and the
-//! generation counter that tells every node its compiled scripts are stale.
+//! generation counter that tells every node its caches are stale.
 
 use portcullis_core::actions::{Action, ActionVersion, Binding};
 
@@ -232,10 +232,10 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The tenant's script generation (0 before any change).
-    pub async fn script_generation(&self, tenant: &str) -> StoreResult<i64> {
+    /// The tenant's configuration generation (0 before any change).
+    pub async fn config_generation(&self, tenant: &str) -> StoreResult<i64> {
         let row: Option<(i64,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT generation FROM script_generations WHERE tenant_id = $1")
+            sqlx::query_as("SELECT generation FROM config_generations WHERE tenant_id = $1")
                 .bind(tenant)
                 .fetch_optional(pool)
                 .await?
@@ -243,12 +243,12 @@ impl Store {
         Ok(row.map_or(0, |(g,)| g))
     }
 
-    /// Marks every node's compiled scripts stale.
-    pub async fn bump_script_generation(&self, tenant: &str) -> StoreResult<()> {
+    /// Marks every node's caches stale.
+    pub async fn bump_config_generation(&self, tenant: &str) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
-                "INSERT INTO script_generations (tenant_id, generation) VALUES ($1, 1)
-                 ON CONFLICT (tenant_id) DO UPDATE SET generation = script_generations.generation + 1",
+                "INSERT INTO config_generations (tenant_id, generation) VALUES ($1, 1)
+                 ON CONFLICT (tenant_id) DO UPDATE SET generation = config_generations.generation + 1",
             )
             .bind(tenant)
             .execute(pool)

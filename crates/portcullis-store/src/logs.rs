@@ -14,6 +14,31 @@ pub struct LogEntry<'a> {
 }
 
 impl Store {
+    /// Several events in one transaction (one commit, one fsync): the audit
+    /// writer's group commit.
+    pub async fn insert_logs(&self, tenant: &str, entries: &[LogEntry<'_>]) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for entry in entries {
+                sqlx::query(
+                    "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(tenant)
+                .bind(entry.log_id)
+                .bind(entry.date)
+                .bind(entry.event_type)
+                .bind(entry.user_id)
+                .bind(entry.client_id)
+                .bind(entry.doc.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
     pub async fn insert_log(&self, tenant: &str, entry: LogEntry<'_>) -> StoreResult<()> {
         let doc = entry.doc.to_string();
         with_db!(self, |pool| {

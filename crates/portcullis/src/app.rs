@@ -20,6 +20,10 @@ pub struct Inner {
     /// Bounds concurrent argon2id work to the number of cores, so a burst of
     /// logins queues instead of starving the runtime or memory (19 MiB each).
     password_slots: tokio::sync::Semaphore,
+    /// Seconds since start of the last argon2id use; the pooled argon2 memory
+    /// is freed once logins pause (see `passwords::release_memory`).
+    password_last_used: Arc<std::sync::atomic::AtomicU64>,
+    started: std::time::Instant,
     pub store: Store,
     pub tenant: String,
     pub pages: crate::http::pages::Pages,
@@ -31,6 +35,10 @@ pub struct Inner {
     pub kek: portcullis_core::keys::KeyEncryptionKey,
     /// Compiled Rules and Actions.
     pub scripts: crate::scripts::Scripts,
+    /// Applications, APIs and grants read by every token request.
+    pub cache: crate::cache::Cache,
+    /// The audit writer's queue (see `audit::start_writer`).
+    pub audit: tokio::sync::mpsc::UnboundedSender<crate::audit::Message>,
     /// Seconds added to the system clock. Zero in production; tests move time
     /// forward with [`Inner::advance_clock`] instead of sleeping.
     clock_offset: std::sync::atomic::AtomicI64,
@@ -54,8 +62,29 @@ impl AppState {
     ) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let audit = crate::audit::start_writer(store.clone(), tenant.clone());
+        let password_last_used = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let started = std::time::Instant::now();
+        {
+            // Idle RSS stays small: 19 MiB per pooled block is kept only while
+            // logins are happening.
+            let last = password_last_used.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+                loop {
+                    tick.tick().await;
+                    let now = started.elapsed().as_secs();
+                    let last_use = last.load(std::sync::atomic::Ordering::Relaxed);
+                    if now.saturating_sub(last_use) >= 10 {
+                        passwords::release_memory();
+                    }
+                }
+            });
+        }
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
+            password_last_used,
+            started,
             config,
             store,
             tenant,
@@ -65,6 +94,8 @@ impl AppState {
             keys: RwLock::new(Arc::new(keys)),
             kek,
             scripts: Default::default(),
+            cache: Default::default(),
+            audit,
             clock_offset: std::sync::atomic::AtomicI64::new(0),
         }))
     }
@@ -104,9 +135,17 @@ impl Inner {
         }
     }
 
+    fn password_used(&self) {
+        self.password_last_used.store(
+            self.started.elapsed().as_secs(),
+            std::sync::atomic::Ordering::Relaxed,
+        );
+    }
+
     /// argon2id hash of `password`, computed on the blocking pool.
     pub async fn hash_password(&self, password: Secret) -> String {
         let _slot = self.password_slots.acquire().await;
+        self.password_used();
         tokio::task::spawn_blocking(move || passwords::hash(&password))
             .await
             .unwrap_or_default()
@@ -116,6 +155,7 @@ impl Inner {
     /// so that both cases cost the same), computed on the blocking pool.
     pub async fn verify_password(&self, password: Secret, stored: Option<String>) -> bool {
         let _slot = self.password_slots.acquire().await;
+        self.password_used();
         tokio::task::spawn_blocking(move || match stored {
             Some(h) => passwords::verify(&password, &h),
             None => {

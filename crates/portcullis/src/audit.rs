@@ -51,21 +51,89 @@ pub async fn record(app: &AppState, e: Event<'_>) {
         doc["details"] = d;
     }
     tracing::info!(target: "portcullis::audit", r#type = e.event_type, user_id = e.user_id, client_id = e.client_id, "{}", e.description);
-    if let Err(err) = app
-        .store
-        .insert_log(
-            &app.tenant,
-            portcullis_store::LogEntry {
-                log_id: &log_id,
-                date,
-                event_type: e.event_type,
-                user_id: e.user_id,
-                client_id: e.client_id,
-                doc: &doc,
-            },
-        )
-        .await
-    {
-        tracing::error!(error = %err, "could not store an audit event");
+    let owned = OwnedEvent {
+        log_id,
+        date,
+        event_type: e.event_type.to_string(),
+        user_id: e.user_id.map(str::to_string),
+        client_id: e.client_id.map(str::to_string),
+        doc,
+    };
+    if app.audit.send(Message::Event(owned)).is_err() {
+        tracing::error!("the audit writer has stopped; an audit event was not stored");
+    }
+}
+
+/// An audit event on its way to the database.
+pub struct OwnedEvent {
+    log_id: String,
+    date: i64,
+    event_type: String,
+    user_id: Option<String>,
+    client_id: Option<String>,
+    doc: Value,
+}
+
+pub enum Message {
+    Event(OwnedEvent),
+    /// Answered once everything sent before it is stored.
+    Flush(tokio::sync::oneshot::Sender<()>),
+}
+
+/// The audit writer: events are stored in the order they were recorded, with
+/// whatever arrived during the previous write in the same transaction, so that
+/// a busy server pays one commit for many events rather than one each. A
+/// request never waits for its audit event.
+pub fn start_writer(
+    store: portcullis_store::Store,
+    tenant: String,
+) -> tokio::sync::mpsc::UnboundedSender<Message> {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
+    tokio::spawn(async move {
+        let mut batch: Vec<OwnedEvent> = Vec::new();
+        let mut waiting: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
+        while let Some(first) = rx.recv().await {
+            let mut next = Some(first);
+            while let Some(m) = next.take() {
+                match m {
+                    Message::Event(e) => batch.push(e),
+                    Message::Flush(done) => waiting.push(done),
+                }
+                if batch.len() >= 500 {
+                    break;
+                }
+                next = rx.try_recv().ok();
+            }
+            if !batch.is_empty() {
+                let entries: Vec<portcullis_store::LogEntry<'_>> = batch
+                    .iter()
+                    .map(|e| portcullis_store::LogEntry {
+                        log_id: &e.log_id,
+                        date: e.date,
+                        event_type: &e.event_type,
+                        user_id: e.user_id.as_deref(),
+                        client_id: e.client_id.as_deref(),
+                        doc: &e.doc,
+                    })
+                    .collect();
+                if let Err(err) = store.insert_logs(&tenant, &entries).await {
+                    tracing::error!(error = %err, events = entries.len(), "could not store audit events");
+                }
+                batch.clear();
+            }
+            for done in waiting.drain(..) {
+                let _ = done.send(());
+            }
+        }
+    });
+    tx
+}
+
+/// Waits until every event recorded so far is stored (the log endpoints call
+/// this so that a read sees this node's own writes).
+pub async fn flush(app: &AppState) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    if app.audit.send(Message::Flush(tx)).is_ok() {
+        let _ = rx.await;
     }
 }

@@ -3,13 +3,12 @@
 //! the async workers. The result is merged into a [`ScriptResult`] that the token
 //! builders apply.
 //!
-//! Compiled scripts are cached per node. A change through this node's
-//! Management API drops the cache at once; other nodes notice through the
-//! tenant's script generation, checked at most once per [`STALENESS`].
+//! Compiled scripts are cached per node and reloaded when the tenant's
+//! configuration generation moves (see `cache`): at once on this node, within
+//! `cache::STALENESS` on the others.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use portcullis_core::actions::Action;
 use portcullis_core::clients::Client;
@@ -20,9 +19,6 @@ use portcullis_store::StoreError;
 use serde_json::{Map, Value};
 
 use crate::app::AppState;
-
-/// The longest another node's change to a script may go unseen here.
-pub const STALENESS: Duration = Duration::from_secs(1);
 
 /// Why a flow's scripts did not let it through.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +88,7 @@ impl Loaded {
 /// The per-node cache of compiled scripts.
 #[derive(Default)]
 pub struct Scripts {
-    loaded: Mutex<Option<(Arc<Loaded>, Instant)>>,
+    loaded: Mutex<Option<Arc<Loaded>>>,
     /// Compiled scripts by (trigger, source), kept across reloads so that an
     /// unchanged script is never compiled twice.
     compiled: Mutex<HashMap<(u8, String), Script>>,
@@ -106,13 +102,13 @@ impl Scripts {
         }
     }
 
-    fn cached(&self) -> Option<(Arc<Loaded>, Instant)> {
+    fn cached(&self) -> Option<Arc<Loaded>> {
         self.loaded.lock().ok().and_then(|l| l.clone())
     }
 
     fn keep(&self, loaded: Arc<Loaded>) {
         if let Ok(mut l) = self.loaded.lock() {
-            *l = Some((loaded, Instant::now()));
+            *l = Some(loaded);
         }
     }
 
@@ -137,26 +133,14 @@ impl Scripts {
     }
 }
 
-/// Tells every node (this one at once, others within [`STALENESS`]) that
-/// rules, actions, bindings or rules configs changed.
-pub async fn changed(app: &AppState) -> Result<(), StoreError> {
-    app.store.bump_script_generation(&app.tenant).await?;
-    app.scripts.invalidate();
-    Ok(())
-}
-
 async fn current(app: &AppState) -> Result<Arc<Loaded>, ScriptFailure> {
-    if let Some((loaded, checked)) = app.scripts.cached() {
-        if checked.elapsed() < STALENESS {
-            return Ok(loaded);
-        }
-        let generation = app.store.script_generation(&app.tenant).await?;
-        if generation == loaded.generation {
-            app.scripts.keep(loaded.clone());
-            return Ok(loaded);
-        }
+    let generation = app.cache.generation(app).await?;
+    if let Some(loaded) = app.scripts.cached()
+        && loaded.generation == generation
+    {
+        return Ok(loaded);
     }
-    let loaded = Arc::new(load(app).await?);
+    let loaded = Arc::new(load(app, generation).await?);
     app.scripts.keep(loaded.clone());
     Ok(loaded)
 }
@@ -191,8 +175,7 @@ pub fn action_secrets(app: &AppState, a: &Action) -> Map<String, Value> {
         .collect()
 }
 
-async fn load(app: &AppState) -> Result<Loaded, ScriptFailure> {
-    let generation = app.store.script_generation(&app.tenant).await?;
+async fn load(app: &AppState, generation: i64) -> Result<Loaded, ScriptFailure> {
     let failed = |name: &str, error: ScriptError| ScriptFailure::Failed {
         script: name.to_string(),
         error,

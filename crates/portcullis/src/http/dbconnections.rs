@@ -72,7 +72,7 @@ pub async fn signup(
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    let Some((client, _)) = app.store.get_client(&app.tenant, &body.client_id).await? else {
+    let Some((client, _)) = app.client(&body.client_id).await? else {
         return Ok(bad("invalid_client", "Unknown client_id."));
     };
     let create = UserCreate {

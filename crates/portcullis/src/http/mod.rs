@@ -90,7 +90,13 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/avatars/{file}", get(pages::avatar))
-        .nest("/api/v2", management::router())
+        .nest(
+            "/api/v2",
+            management::router().route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                management::invalidate_caches,
+            )),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

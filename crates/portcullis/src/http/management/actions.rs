@@ -214,7 +214,6 @@ pub async fn update(
             "Payload validation error: a deployed action cannot change its trigger on property supported_triggers.",
         ));
     }
-    let secrets_changed = secrets.is_some();
     if let Some(s) = secrets {
         apply_secrets(&app, &mut action, s, &now)?;
     }
@@ -229,10 +228,8 @@ pub async fn update(
         Err(StoreError::Conflict) => return Err(name_taken()),
         Err(e) => return Err(e.into()),
     }
-    // Secrets apply to the deployed version at once; code waits for a deploy.
-    if secrets_changed {
-        crate::scripts::changed(&app).await?;
-    }
+    // Secrets apply to the deployed version at once (the caches are marked
+    // stale by the Management router); code waits for a deploy.
     Ok(Json(action.to_json()))
 }
 
@@ -266,7 +263,6 @@ pub async fn delete(
     if !app.store.delete_action(&app.tenant, &id).await? {
         return Err(not_found());
     }
-    crate::scripts::changed(&app).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -303,7 +299,6 @@ pub async fn deploy(
         }
         Err(e) => return Err(e.into()),
     }
-    crate::scripts::changed(&app).await?;
     Ok(Json(version.to_json(&action)))
 }
 
@@ -540,7 +535,6 @@ pub async fn set_bindings(
     app.store
         .set_bindings(&app.tenant, &trigger, &out, app.now())
         .await?;
-    crate::scripts::changed(&app).await?;
     let items = bindings_json(&app, &out).await?;
     Ok(Json(json!({"bindings": items})))
 }

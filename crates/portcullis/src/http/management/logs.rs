@@ -40,6 +40,7 @@ pub async fn list(
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &["q"])?;
     let (event_type, user_id) = parse_q(q.filter("q"))?;
+    crate::audit::flush(&app).await;
     let (items, total) = app
         .store
         .list_logs(
@@ -60,6 +61,7 @@ pub async fn of_user(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
+    crate::audit::flush(&app).await;
     let (items, total) = app
         .store
         .list_logs(&app.tenant, Some(&id), None, q.page)

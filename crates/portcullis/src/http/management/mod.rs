@@ -161,6 +161,42 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// What nodes cache (`cache`, `scripts`): a successful change to one of these
+/// bumps the configuration generation, so every node re-reads within a second.
+const CACHED: &[&str] = &[
+    "/clients",
+    "/resource-servers",
+    "/client-grants",
+    "/rules",
+    "/rules-configs",
+    "/actions",
+    "/keys",
+];
+
+/// After a successful write to a cached resource, marks every node's caches
+/// stale. One place, so that no handler can forget it.
+pub async fn invalidate_caches(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let write = req.method() != axum::http::Method::GET;
+    let path = req.uri().path().to_string();
+    let cached = CACHED
+        .iter()
+        .any(|p| path.starts_with(p) || path.starts_with(&format!("/api/v2{p}")));
+    let res = next.run(req).await;
+    if write && cached && res.status().is_success() {
+        // The change is stored; if the bump fails, other nodes still see it
+        // when their entries are next re-read, so the request is not failed.
+        if let Err(e) = crate::cache::changed(&app).await {
+            tracing::error!(error = %e, "could not mark caches stale");
+            app.cache_clear_local();
+        }
+    }
+    res
+}
+
 /// Auth0's list parameters: `page` (0-based), `per_page` (default 50, at most 100),
 /// `include_totals`, `fields`, `include_fields`.
 pub struct ListQuery {

@@ -69,10 +69,7 @@ pub async fn create(
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     compiles(&rule.script).await?;
     match app.store.insert_rule(&app.tenant, &rule, app.now()).await {
-        Ok(()) => {
-            crate::scripts::changed(&app).await?;
-            Ok((StatusCode::CREATED, Json(to_json(&rule))).into_response())
-        }
+        Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&rule))).into_response()),
         Err(StoreError::Conflict) => Err(name_taken()),
         Err(e) => Err(e.into()),
     }
@@ -118,10 +115,7 @@ pub async fn update(
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     compiles(&rule.script).await?;
     match app.store.update_rule(&app.tenant, &rule, app.now()).await {
-        Ok(true) => {
-            crate::scripts::changed(&app).await?;
-            Ok(Json(to_json(&rule)))
-        }
+        Ok(true) => Ok(Json(to_json(&rule))),
         Ok(false) => Err(not_found()),
         Err(StoreError::Conflict) => Err(name_taken()),
         Err(e) => Err(e.into()),
@@ -137,6 +131,5 @@ pub async fn delete(
     if !app.store.delete_rule(&app.tenant, &id).await? {
         return Err(not_found());
     }
-    crate::scripts::changed(&app).await?;
     Ok(StatusCode::NO_CONTENT)
 }

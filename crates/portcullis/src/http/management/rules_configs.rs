@@ -75,7 +75,6 @@ pub async fn set(
     app.store
         .set_rules_config(&app.tenant, &key, &sealed, app.now())
         .await?;
-    crate::scripts::changed(&app).await?;
     // Auth0 echoes the value it was sent (it is the caller's own).
     Ok(Json(json!({"key": key, "value": payload.value})))
 }
@@ -93,6 +92,5 @@ pub async fn delete(
             "inexistent_rules_config",
         ));
     }
-    crate::scripts::changed(&app).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -33,7 +33,7 @@ pub async fn authorize(
         }
     };
     let client = match params.get("client_id") {
-        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        Some(id) => app.client(id).await?.map(|(c, _)| c),
         None => None,
     };
     let req = match authorize::validate(&params, client.as_ref()) {
@@ -64,11 +64,7 @@ pub async fn continue_authorization(
     req: AuthorizeRequest,
 ) -> PageResult {
     let api = match &req.audience {
-        Some(aud) => match app
-            .store
-            .get_resource_server_by_identifier(&app.tenant, aud)
-            .await?
-        {
+        Some(aud) => match app.api(aud).await? {
             Some(api) => Some(api),
             None => {
                 return Ok(flows::deliver_error(

@@ -55,7 +55,7 @@ async fn verified_id_token(
     if claims.iss != app.issuer() || claims.exp + LEEWAY_SECONDS <= app.now() {
         return Err(invalid());
     }
-    let Some((client, _)) = app.store.get_client(&app.tenant, &claims.aud).await? else {
+    let Some((client, _)) = app.client(&claims.aud).await? else {
         return Err(invalid());
     };
     Ok((claims, client))
@@ -102,7 +102,7 @@ pub async fn delegation(
     let client_id = p
         .get("client_id")
         .ok_or_else(|| TokenError::invalid_request("Missing required parameter: client_id"))?;
-    let Some((client, _)) = app.store.get_client(&app.tenant, client_id).await? else {
+    let Some((client, _)) = app.client(client_id).await? else {
         return Err(TokenError::new(TokenErrorCode::InvalidClient, "Unknown client.").into());
     };
     if client.oidc_conformant {
@@ -144,7 +144,7 @@ pub async fn delegation(
     };
     let target = match p.get("target") {
         None => client,
-        Some(t) => match app.store.get_client(&app.tenant, t).await? {
+        Some(t) => match app.client(t).await? {
             Some((c, _)) => c,
             None => return Err(TokenError::invalid_request("Unknown target client.").into()),
         },

@@ -83,7 +83,7 @@ pub async fn v2_logout(
         Err(r) => return Ok(*r),
     };
     let client = match p.get("client_id") {
-        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        Some(id) => app.client(id).await?.map(|(c, _)| c),
         None => None,
     };
     let target = match (p.get("returnTo"), &client) {
@@ -144,7 +144,7 @@ pub async fn oidc_logout(
         (None, c) => c.map(str::to_string),
     };
     let client = match &client_id {
-        Some(id) => app.store.get_client(&app.tenant, id).await?.map(|(c, _)| c),
+        Some(id) => app.client(id).await?.map(|(c, _)| c),
         None => None,
     };
     let target = match (p.get("post_logout_redirect_uri"), &client) {

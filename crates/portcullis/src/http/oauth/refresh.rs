@@ -149,11 +149,7 @@ pub async fn exchange(
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
     }
     let api = match &stored.audience {
-        Some(a) => match app
-            .store
-            .get_resource_server_by_identifier(&app.tenant, a)
-            .await?
-        {
+        Some(a) => match app.api(a).await? {
             Some(api) => Some(api),
             None => {
                 return Err(refused(
@@ -379,7 +375,7 @@ pub(crate) async fn authenticated_request(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let creds = client_auth::extract(authorization, &params)?;
-    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
+    let stored = app.client(&creds.client_id).await?;
     let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
         error,
         basic_auth_used: creds.method == client_auth::AuthMethodUsed::Basic,

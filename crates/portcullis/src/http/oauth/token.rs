@@ -55,23 +55,16 @@ pub async fn token(
         error,
         basic_auth_used: basic,
     };
-    let stored = app.store.get_client(&app.tenant, &creds.client_id).await?;
+    let stored = app.client(&creds.client_id).await?;
     let client = client_auth::authenticate(&creds, stored).map_err(with_basic)?;
     let info = script_request(peer, &headers, &params);
     match request {
         TokenRequest::ClientCredentials { audience, scope } => {
             client_credentials::check_client(&client)?;
             let audience = client_credentials::require_audience(audience.as_deref())?;
-            let api = app
-                .store
-                .get_resource_server_by_identifier(&app.tenant, audience)
-                .await?;
+            let api = app.api(audience).await?;
             let grant = match &api {
-                Some(api) => {
-                    app.store
-                        .find_client_grant(&app.tenant, &client.client_id, &api.identifier)
-                        .await?
-                }
+                Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
                 None => None,
             };
             let claims = client_credentials::decide(client_credentials::Input {
@@ -219,11 +212,7 @@ async fn exchange_password(
         .into());
     }
     let api = match login.audience {
-        Some(a) => match app
-            .store
-            .get_resource_server_by_identifier(&app.tenant, a)
-            .await?
-        {
+        Some(a) => match app.api(a).await? {
             Some(api) => Some(api),
             None => {
                 return Err(TokenError::new(
@@ -440,11 +429,7 @@ async fn exchange_code(
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
     }
     let api = match &grant.audience {
-        Some(a) => match app
-            .store
-            .get_resource_server_by_identifier(&app.tenant, a)
-            .await?
-        {
+        Some(a) => match app.api(a).await? {
             Some(api) => Some(api),
             None => {
                 return Err(failed("The API of this authorization code no longer exists").await);

@@ -54,22 +54,14 @@ pub async fn exchange(
     if user.blocked {
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
     }
-    let Some(api) = app
-        .store
-        .get_resource_server_by_identifier(&app.tenant, &audience)
-        .await?
-    else {
+    let Some(api) = app.api(&audience).await? else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
             format!("Service not found: {audience}"),
         )
         .into());
     };
-    let Some(grant) = app
-        .store
-        .find_client_grant(&app.tenant, &client.client_id, &api.identifier)
-        .await?
-    else {
+    let Some(grant) = app.client_grant(&client.client_id, &api.identifier).await? else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
             format!("Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API.", api.identifier),

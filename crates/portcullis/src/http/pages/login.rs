@@ -92,7 +92,7 @@ async fn load(
     let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&tx.doc) else {
         return Err(expired(app));
     };
-    let client = match app.store.get_client(&app.tenant, &req.client_id).await {
+    let client = match app.client(&req.client_id).await {
         Ok(Some((c, _))) => c,
         Ok(None) => return Err(expired(app)),
         Err(e) => {
@@ -488,11 +488,7 @@ async fn api_of(
     req: &AuthorizeRequest,
 ) -> Result<Option<portcullis_core::resource_servers::ResourceServer>, StoreError> {
     match &req.audience {
-        Some(a) => {
-            app.store
-                .get_resource_server_by_identifier(&app.tenant, a)
-                .await
-        }
+        Some(a) => app.api(a).await,
         None => Ok(None),
     }
 }
