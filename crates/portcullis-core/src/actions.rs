@@ -18,7 +18,7 @@ pub fn is_trigger(id: &str) -> bool {
     TRIGGERS.iter().any(|(t, _)| *t == id)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SupportedTrigger {
     pub id: String,
     #[serde(default)]
@@ -34,7 +34,7 @@ pub struct StoredSecret {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Dependency {
     pub name: String,
     pub version: String,
@@ -127,7 +127,7 @@ impl ActionVersion {
 }
 
 /// A secret as sent: `{name, value}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretPayload {
     pub name: String,
@@ -135,7 +135,7 @@ pub struct SecretPayload {
 }
 
 /// `POST /api/v2/actions/actions` and `PATCH …/{id}`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionPayload {
     pub name: Option<String>,
@@ -264,13 +264,13 @@ pub struct Binding {
 }
 
 /// `PATCH /api/v2/actions/triggers/{trigger}/bindings`: `{bindings: [{ref, display_name}]}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BindingsPayload {
     pub bindings: Vec<BindingPayload>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BindingPayload {
     #[serde(rename = "ref")]
@@ -280,7 +280,7 @@ pub struct BindingPayload {
     pub secrets: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BindingRef {
     /// `action_id`, `action_name` (Auth0 also has `binding_id`).

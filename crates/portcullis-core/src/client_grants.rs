@@ -29,7 +29,7 @@ impl ClientGrant {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientGrantCreate {
     pub client_id: String,
@@ -39,7 +39,7 @@ pub struct ClientGrantCreate {
     pub allow_all_scopes: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientGrantPatch {
     pub scope: Option<Vec<String>>,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::validation::{self, Validated, ValidationError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AppType {
     Spa,
@@ -19,7 +19,7 @@ pub enum AppType {
 }
 
 /// RFC 7591 §2 `token_endpoint_auth_method`, the subset Auth0 offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenEndpointAuthMethod {
     /// A public client (SPA, native): no secret, PKCE instead.
@@ -57,14 +57,14 @@ impl Default for JwtConfiguration {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RotationType {
     Rotating,
     NonRotating,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ExpirationType {
     Expiring,
@@ -169,7 +169,7 @@ fn default_auth_method(app_type: AppType) -> TokenEndpointAuthMethod {
     }
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JwtConfigurationPatch {
     pub lifetime_in_seconds: Option<i64>,
@@ -179,7 +179,7 @@ pub struct JwtConfigurationPatch {
     pub scopes: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshTokenPatch {
     pub rotation_type: Option<RotationType>,
@@ -192,7 +192,7 @@ pub struct RefreshTokenPatch {
 }
 
 /// The body of `POST /api/v2/clients` and `PATCH /api/v2/clients/{id}`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientPayload {
     pub name: Option<String>,

@@ -38,6 +38,9 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:actions",
     "update:actions",
     "delete:actions",
+    "read:signing_keys",
+    "create:signing_keys",
+    "update:signing_keys",
 ];
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

@@ -36,7 +36,7 @@ impl ResourceServer {
 }
 
 /// The body of `POST /api/v2/resource-servers` and `PATCH …/{id}`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceServerPayload {
     pub name: Option<String>,
@@ -49,7 +49,7 @@ pub struct ResourceServerPayload {
     pub skip_consent_for_verifiable_first_party_clients: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScopeDefinitionPayload {
     pub value: String,

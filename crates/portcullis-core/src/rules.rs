@@ -18,7 +18,7 @@ pub struct Rule {
     pub stage: String,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RulePayload {
     pub name: Option<String>,

@@ -61,7 +61,7 @@ impl User {
 }
 
 /// `POST /api/v2/users` and `/dbconnections/signup`.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
     pub connection: Option<String>,
@@ -82,7 +82,7 @@ pub struct UserCreate {
 
 /// `PATCH /api/v2/users/{id}`. Metadata objects merge key by key; a `null` value
 /// removes the key (Auth0's rule).
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub connection: Option<String>,

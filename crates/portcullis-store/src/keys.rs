@@ -25,6 +25,29 @@ pub struct NewSigningKey<'a> {
 
 type Row = (String, String, String, String, String, i64, Option<i64>);
 
+/// A key as the Management API lists it (revoked ones included).
+#[derive(Debug, Clone)]
+pub struct SigningKeyRecord {
+    pub kid: String,
+    pub alg: String,
+    pub state: String,
+    pub certificate: String,
+    pub created_at: i64,
+    pub current_since: Option<i64>,
+    pub current_until: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+/// What `revoke_signing_key` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    Revoked,
+    Unknown,
+    /// Only a previous key may be revoked (Auth0): the current and next keys
+    /// sign now or soon.
+    NotPrevious,
+}
+
 impl Store {
     /// Every non-revoked key of the tenant.
     pub async fn list_signing_keys(&self, tenant: &str) -> StoreResult<Vec<StoredSigningKey>> {
@@ -53,6 +76,155 @@ impl Store {
                 },
             )
             .collect())
+    }
+
+    /// Every key of the tenant, revoked ones too, oldest first.
+    pub async fn list_signing_key_records(
+        &self,
+        tenant: &str,
+    ) -> StoreResult<Vec<SigningKeyRecord>> {
+        type R = (
+            String,
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<R> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT kid, alg, state, certificate, created_at, current_since, current_until, revoked_at
+                 FROM signing_keys WHERE tenant_id = $1 ORDER BY created_at, kid",
+            )
+            .bind(tenant)
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    kid,
+                    alg,
+                    state,
+                    certificate,
+                    created_at,
+                    current_since,
+                    current_until,
+                    revoked_at,
+                )| {
+                    SigningKeyRecord {
+                        kid,
+                        alg,
+                        state,
+                        certificate,
+                        created_at,
+                        current_since,
+                        current_until,
+                        revoked_at,
+                    }
+                },
+            )
+            .collect())
+    }
+
+    /// Rotates in one transaction: `current` becomes previous, `next` becomes
+    /// current, and `new_next` is inserted as next. `false` (and nothing
+    /// changed) if the keys are no longer the expected ones: another node
+    /// rotated first.
+    pub async fn rotate_signing_keys(
+        &self,
+        tenant: &str,
+        current: &str,
+        next: &str,
+        new_next: NewSigningKey<'_>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let result: StoreResult<bool> = with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let retired = sqlx::query(
+                "UPDATE signing_keys SET state = 'previous', current_until = $3
+                 WHERE tenant_id = $1 AND kid = $2 AND state = 'current'",
+            )
+            .bind(tenant)
+            .bind(current)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if retired != 1 {
+                return Ok(false);
+            }
+            let promoted = sqlx::query(
+                "UPDATE signing_keys SET state = 'current', current_since = $3
+                 WHERE tenant_id = $1 AND kid = $2 AND state = 'next'",
+            )
+            .bind(tenant)
+            .bind(next)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if promoted != 1 {
+                return Ok(false);
+            }
+            sqlx::query(
+                "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at)
+                 VALUES ($1, $2, $3, 'next', $4, $5, $6)",
+            )
+            .bind(tenant)
+            .bind(new_next.kid)
+            .bind(new_next.alg)
+            .bind(new_next.sealed_private_key)
+            .bind(new_next.certificate)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(true)
+        });
+        match result {
+            Err(crate::StoreError::Conflict) => Ok(false),
+            other => other,
+        }
+    }
+
+    /// Revokes a previous key: it leaves the JWKS and its tokens stop verifying.
+    pub async fn revoke_signing_key(
+        &self,
+        tenant: &str,
+        kid: &str,
+        now: i64,
+    ) -> StoreResult<Revocation> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE signing_keys SET state = 'revoked', revoked_at = $3
+                 WHERE tenant_id = $1 AND kid = $2 AND state = 'previous'",
+            )
+            .bind(tenant)
+            .bind(kid)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if n == 1 {
+            return Ok(Revocation::Revoked);
+        }
+        let exists: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT state FROM signing_keys WHERE tenant_id = $1 AND kid = $2")
+                .bind(tenant)
+                .bind(kid)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(match exists {
+            None => Revocation::Unknown,
+            Some((state,)) if state == "revoked" => Revocation::Revoked,
+            Some(_) => Revocation::NotPrevious,
+        })
     }
 
     /// On a tenant with no keys, inserts `current` and `next` in one transaction and

@@ -12,6 +12,7 @@ mod clients;
 mod flows;
 mod keys;
 mod logs;
+mod maintenance;
 mod migrations;
 mod refresh_tokens;
 mod resource_servers;
@@ -28,8 +29,9 @@ use sqlx::sqlite::{
 };
 
 pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord};
-pub use keys::{NewSigningKey, StoredSigningKey};
+pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
+pub use maintenance::Cleaned;
 pub use refresh_tokens::{NewRefreshToken, RefreshToken, Rotation};
 pub use tenants::BootstrapAdmin;
 pub use users::PasswordTicket;
@@ -157,6 +159,14 @@ impl Store {
         Ok(Self { db })
     }
 
+    /// Connections the pool has open, and how many of them are idle.
+    pub fn pool_stats(&self) -> (u32, u32) {
+        match &self.db {
+            Db::Sqlite(p) => (p.size(), p.num_idle() as u32),
+            Db::Postgres(p) => (p.size(), p.num_idle() as u32),
+        }
+    }
+
     /// `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match self.db {
@@ -171,6 +181,41 @@ impl Store {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// SQLite: a consistent copy of the whole database into `path` while it is
+    /// in use (`VACUUM INTO`). PostgreSQL has its own tools (pg_dump).
+    pub async fn backup_sqlite(&self, path: &str) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(pool)
+                    .await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::Internal(
+                "backups of PostgreSQL are taken with pg_dump".into(),
+            )),
+        }
+    }
+
+    /// SQLite's `PRAGMA integrity_check` (`ok` when sound); PostgreSQL checks
+    /// its own pages, so this only pings it.
+    pub async fn integrity_check(&self) -> StoreResult<String> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+                    .fetch_all(pool)
+                    .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(r,)| r)
+                    .collect::<Vec<_>>()
+                    .join("; "))
+            }
+            Db::Postgres(_) => self.ping().await.map(|_| "ok".to_string()),
+        }
     }
 
     pub async fn close(&self) {

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (4, "rules", include_str!("../migrations/0004_rules.sql")),
     (5, "actions", include_str!("../migrations/0005_actions.sql")),
+    (6, "leases", include_str!("../migrations/0006_leases.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -37,6 +37,7 @@ pub struct Inner {
     pub scripts: crate::scripts::Scripts,
     /// Applications, APIs and grants read by every token request.
     pub cache: crate::cache::Cache,
+    pub metrics: crate::metrics::Metrics,
     /// The audit writer's queue (see `audit::start_writer`).
     pub audit: tokio::sync::mpsc::UnboundedSender<crate::audit::Message>,
     /// Seconds added to the system clock. Zero in production; tests move time
@@ -62,7 +63,8 @@ impl AppState {
     ) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let audit = crate::audit::start_writer(store.clone(), tenant.clone());
+        let audit =
+            crate::audit::start_writer(store.clone(), tenant.clone(), config.audit_log.clone());
         let password_last_used = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let started = std::time::Instant::now();
         {
@@ -95,6 +97,7 @@ impl AppState {
             kek,
             scripts: Default::default(),
             cache: Default::default(),
+            metrics: crate::metrics::Metrics::new(),
             audit,
             clock_offset: std::sync::atomic::AtomicI64::new(0),
         }))
@@ -133,6 +136,29 @@ impl Inner {
             Ok(k) => Arc::clone(&k),
             Err(p) => Arc::clone(&p.into_inner()),
         }
+    }
+
+    /// Replaces the published keys (after a rotation or a revocation, here or
+    /// on another node).
+    pub fn set_keys(&self, keys: KeySet) {
+        match self.keys.write() {
+            Ok(mut k) => *k = Arc::new(keys),
+            Err(p) => *p.into_inner() = Arc::new(keys),
+        }
+    }
+
+    /// Re-reads the tenant's keys from the database.
+    pub async fn reload_keys(&self) -> Result<(), crate::keyring::KeyringError> {
+        let keys = crate::keyring::load_keys(
+            &self.store,
+            &self.tenant,
+            &self.kek,
+            &self.config.issuer,
+            self.now(),
+        )
+        .await?;
+        self.set_keys(keys);
+        Ok(())
     }
 
     fn password_used(&self) {

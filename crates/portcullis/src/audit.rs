@@ -50,6 +50,7 @@ pub async fn record(app: &AppState, e: Event<'_>) {
     if let Some(d) = e.details {
         doc["details"] = d;
     }
+    app.metrics.audit_event(e.event_type);
     tracing::info!(target: "portcullis::audit", r#type = e.event_type, user_id = e.user_id, client_id = e.client_id, "{}", e.description);
     let owned = OwnedEvent {
         log_id,
@@ -87,9 +88,11 @@ pub enum Message {
 pub fn start_writer(
     store: portcullis_store::Store,
     tenant: String,
+    stream: Option<String>,
 ) -> tokio::sync::mpsc::UnboundedSender<Message> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
     tokio::spawn(async move {
+        let mut stream = Stream::open(stream.as_deref());
         let mut batch: Vec<OwnedEvent> = Vec::new();
         let mut waiting: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
         while let Some(first) = rx.recv().await {
@@ -119,6 +122,7 @@ pub fn start_writer(
                 if let Err(err) = store.insert_logs(&tenant, &entries).await {
                     tracing::error!(error = %err, events = entries.len(), "could not store audit events");
                 }
+                stream.write(&batch);
                 batch.clear();
             }
             for done in waiting.drain(..) {
@@ -135,5 +139,52 @@ pub async fn flush(app: &AppState) {
     let (tx, rx) = tokio::sync::oneshot::channel();
     if app.audit.send(Message::Flush(tx)).is_ok() {
         let _ = rx.await;
+    }
+}
+
+/// Where audit events are copied as JSON lines (`PORTCULLIS_AUDIT_LOG`).
+enum Stream {
+    None,
+    Stdout,
+    File(std::fs::File),
+}
+
+impl Stream {
+    fn open(target: Option<&str>) -> Self {
+        match target {
+            None => Stream::None,
+            Some("stdout" | "-") => Stream::Stdout,
+            Some(path) => match std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                Ok(f) => Stream::File(f),
+                Err(e) => {
+                    tracing::error!(path, error = %e, "cannot open the audit log file; events go to the database only");
+                    Stream::None
+                }
+            },
+        }
+    }
+
+    fn write(&mut self, batch: &[OwnedEvent]) {
+        use std::io::Write;
+        if matches!(self, Stream::None) {
+            return;
+        }
+        let mut lines = String::new();
+        for e in batch {
+            lines.push_str(&e.doc.to_string());
+            lines.push('\n');
+        }
+        let result = match self {
+            Stream::None => Ok(()),
+            Stream::Stdout => std::io::stdout().lock().write_all(lines.as_bytes()),
+            Stream::File(f) => f.write_all(lines.as_bytes()),
+        };
+        if let Err(e) = result {
+            tracing::error!(error = %e, "could not write the audit log stream");
+        }
     }
 }

@@ -32,6 +32,8 @@ type Stored<V> = RwLock<HashMap<String, (i64, Option<V>)>>;
 
 pub struct Cache {
     known: AtomicI64,
+    /// The generation the published signing keys were last read at.
+    keys_at: AtomicI64,
     checked: std::sync::Mutex<Instant>,
     /// One generation read at a time; others use the value they have.
     refreshing: tokio::sync::Mutex<()>,
@@ -44,6 +46,7 @@ impl Default for Cache {
     fn default() -> Self {
         Self {
             known: AtomicI64::new(-1),
+            keys_at: AtomicI64::new(-1),
             checked: std::sync::Mutex::new(Instant::now() - STALENESS * 2),
             refreshing: tokio::sync::Mutex::new(()),
             clients: Default::default(),
@@ -90,6 +93,14 @@ impl Cache {
             Err(_) => self.refreshing.lock().await,
         };
         let g = app.store.config_generation(&app.tenant).await?;
+        // A rotation or revocation on another node: sign and verify with the
+        // keys it left (a failed reload keeps the old set and retries next time).
+        if self.keys_at.load(Ordering::Acquire) != g {
+            match app.reload_keys().await {
+                Ok(()) => self.keys_at.store(g, Ordering::Release),
+                Err(e) => tracing::error!(error = %e, "could not reload signing keys"),
+            }
+        }
         self.known.store(g, Ordering::Release);
         if let Ok(mut c) = self.checked.lock() {
             *c = Instant::now();

@@ -79,6 +79,14 @@ pub struct ConfigArgs {
     /// Memory limit of one Rule or Action execution, in MiB [default: 32].
     #[arg(long, env = "PORTCULLIS_SCRIPT_MEMORY_MB", global = true)]
     pub script_memory_mb: Option<u64>,
+    /// Rotate the signing key automatically every this many days; 0 turns it
+    /// off (rotate with the API or `portcullis keys rotate`) [default: 0].
+    #[arg(long, env = "PORTCULLIS_KEY_ROTATION_DAYS", global = true)]
+    pub key_rotation_days: Option<u64>,
+    /// Also write every audit event as a JSON line to `stdout` or to this file
+    /// (appended), for log shippers [default: the database only].
+    #[arg(long, env = "PORTCULLIS_AUDIT_LOG", global = true)]
+    pub audit_log: Option<String>,
 }
 
 /// The TOML file: the same settings, lower-case names.
@@ -98,6 +106,8 @@ struct FileConfig {
     smtp_from: Option<String>,
     script_timeout_ms: Option<u64>,
     script_memory_mb: Option<u64>,
+    key_rotation_days: Option<u64>,
+    audit_log: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +132,9 @@ pub struct Config {
     pub smtp_from: String,
     pub script_timeout_ms: u64,
     pub script_memory_mb: u64,
+    pub key_rotation_days: u64,
+    /// `stdout`, a file path, or `None`.
+    pub audit_log: Option<String>,
 }
 
 impl Config {
@@ -321,6 +334,18 @@ impl ConfigArgs {
             ));
         }
 
+        let key_rotation_days = self
+            .key_rotation_days
+            .or(file.key_rotation_days)
+            .unwrap_or(0);
+        if key_rotation_days > 3650 {
+            return Err(err(
+                "key_rotation_days",
+                "PORTCULLIS_KEY_ROTATION_DAYS",
+                "must be between 0 (off) and 3650",
+            ));
+        }
+
         Ok(Config {
             bind,
             issuer,
@@ -334,6 +359,8 @@ impl ConfigArgs {
             smtp_from,
             script_timeout_ms,
             script_memory_mb,
+            key_rotation_days,
+            audit_log: pick(&self.audit_log, file.audit_log),
         })
     }
 }
@@ -390,6 +417,45 @@ pub fn parse_secret_key(raw: &str) -> Result<Vec<u8>, String> {
         return Err("must be 32 bytes (64 hex characters, or base64 of 32 bytes)".into());
     }
     Ok(bytes)
+}
+
+/// The configuration reference (docs/configuration.md), generated from the
+/// settings' own definitions so the docs cannot drift from the code.
+pub fn reference_markdown() -> String {
+    use clap::Args as _;
+    let cmd = ConfigArgs::augment_args(clap::Command::new("portcullis"));
+    let mut out = String::from(
+        "# Configuration reference\n\n\
+         Generated from the code (`portcullis::config::reference_markdown`; a test keeps this file current).\n\n\
+         Each setting is a key of the TOML file given with `--config` (the name in the first column), \
+         an environment variable, and a flag. Flags win over the environment, which wins over the file. \
+         A bad value stops the server at start with a message naming the setting.\n\n\
+         | file key | environment | flag | meaning |\n|---|---|---|---|\n",
+    );
+    for arg in cmd.get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if long == "config" {
+            continue;
+        }
+        let env = arg
+            .get_env()
+            .map(|e| format!("`{}`", e.to_string_lossy()))
+            .unwrap_or_default();
+        let help = arg
+            .get_long_help()
+            .or_else(|| arg.get_help())
+            .map(|h| h.to_string().replace('\n', " ").replace('|', "\\|"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "| `{}` | {env} | `--{long}` | {help} |\n",
+            long.replace('-', "_")
+        ));
+    }
+    out.push_str(
+        "\nAlso: `PORTCULLIS_CONFIG` / `--config FILE` (the TOML file), `PORTCULLIS_LOG_FORMAT` / \
+         `--log-format text|json`, and `RUST_LOG` (log filter, default `portcullis=info,warn`).\n",
+    );
+    out
 }
 
 #[cfg(test)]

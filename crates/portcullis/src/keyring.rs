@@ -22,6 +22,11 @@ impl KeySet {
         &self.keys[self.current]
     }
 
+    /// The key that signs after the next rotation (already published).
+    pub fn next(&self) -> Option<&SigningKey> {
+        self.keys.iter().find(|k| k.state == KeyState::Next)
+    }
+
     /// A published key (next, current or previous) by `kid`.
     pub fn find(&self, kid: &str) -> Option<&SigningKey> {
         self.keys.iter().find(|k| k.kid == kid)
@@ -160,4 +165,58 @@ pub async fn load_keys(
         .position(|k| k.state == KeyState::Current)
         .ok_or(KeyringError::NoCurrentKey)?;
     Ok(KeySet { keys, current })
+}
+
+/// Auth0's `POST /api/v2/keys/signing/rotate`: the next key (published since the
+/// last rotation, so every verifier already has it) starts signing, the current
+/// key becomes previous and stays published, and a new next key is generated.
+/// Exactly one of several concurrent rotations wins; the others get `Ok(false)`.
+pub async fn rotate(
+    store: &Store,
+    tenant: &str,
+    kek: &KeyEncryptionKey,
+    issuer: &str,
+    keys: &KeySet,
+    now: i64,
+) -> Result<bool, KeyringError> {
+    let next = keys.next().ok_or(KeyringError::NoCurrentKey)?;
+    let cn = format!("Portcullis signing key for {issuer}");
+    let g = generate_rs256(kek, &cn, year_of(now))?;
+    let cert = STANDARD.encode(&g.certificate_der);
+    Ok(store
+        .rotate_signing_keys(
+            tenant,
+            &keys.current().kid,
+            &next.kid,
+            new_key(&g, &cert),
+            now,
+        )
+        .await?)
+}
+
+/// Scheduled rotation: rotates when the current key has signed for `days`.
+/// Every node runs this; the conditional rotation lets exactly one of them
+/// rotate, and the others pick the new keys up through the configuration
+/// generation.
+pub async fn rotate_if_due(app: &crate::app::AppState, days: u64) -> Result<bool, KeyringError> {
+    let now = app.now();
+    let records = app.store.list_signing_key_records(&app.tenant).await?;
+    let Some(since) = records
+        .iter()
+        .find(|k| k.state == "current")
+        .and_then(|k| k.current_since)
+    else {
+        return Ok(false);
+    };
+    if now - since < (days as i64) * 86_400 {
+        return Ok(false);
+    }
+    let keys = app.keys();
+    let rotated = rotate(&app.store, &app.tenant, &app.kek, app.issuer(), &keys, now).await?;
+    if rotated {
+        app.store.bump_config_generation(&app.tenant).await?;
+        app.reload_keys().await?;
+        tracing::info!(kid = %app.keys().current().kid, "signing key rotated on schedule");
+    }
+    Ok(rotated)
 }

@@ -20,6 +20,8 @@ fn tune_malloc() {}
 
 fn main() {
     tune_malloc();
+    // One crypto provider (aws-lc-rs) for rustls, installed before anything uses TLS.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,15 +36,15 @@ fn main() {
 }
 
 async fn run() -> i32 {
-    // One crypto provider (aws-lc-rs) for rustls, installed before anything uses TLS.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "portcullis=info,warn".into()),
-        )
-        .try_init();
     let cli = portcullis::cli::Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "portcullis=info,warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    let _ = match cli.log_format {
+        portcullis::cli::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        portcullis::cli::LogFormat::Text => builder.try_init(),
+    };
     portcullis::cli::run(cli).await
 }

@@ -256,6 +256,15 @@ pub async fn run_one(
         .map_err(|e| ScriptError::Internal(e.to_string()))?
 }
 
+/// Counts a flow's scripts outcome in the metrics.
+fn count<T>(app: &AppState, r: &Result<T, ScriptFailure>) {
+    app.metrics.script(match r {
+        Ok(_) => "ok",
+        Err(ScriptFailure::Denied { .. }) => "denied",
+        Err(_) => "failed",
+    });
+}
+
 /// Folds one script's outcome into the flow's result; `Err` on a denial.
 fn merge(result: &mut ScriptResult, name: &str, o: Outcome) -> Result<(), ScriptFailure> {
     if let Some(reason) = o.deny {
@@ -295,10 +304,20 @@ pub struct PostLogin<'a> {
 /// Metadata the scripts set is persisted before this returns.
 pub async fn post_login(app: &AppState, p: PostLogin<'_>) -> Result<ScriptResult, ScriptFailure> {
     let loaded = current(app).await?;
-    let mut result = ScriptResult::default();
     if loaded.is_empty_for(Trigger::PostLogin) {
-        return Ok(result);
+        return Ok(ScriptResult::default());
     }
+    let r = run_post_login(app, &loaded, p).await;
+    count(app, &r);
+    r
+}
+
+async fn run_post_login(
+    app: &AppState,
+    loaded: &Loaded,
+    p: PostLogin<'_>,
+) -> Result<ScriptResult, ScriptFailure> {
+    let mut result = ScriptResult::default();
     for r in &loaded.rules {
         let input = scripts::rule_input(
             p.user,
@@ -352,6 +371,22 @@ pub async fn credentials_exchange(
     scopes: &[String],
 ) -> Result<ScriptResult, ScriptFailure> {
     let loaded = current(app).await?;
+    if loaded.is_empty_for(Trigger::CredentialsExchange) {
+        return Ok(ScriptResult::default());
+    }
+    let r = run_credentials_exchange(app, &loaded, client, request, audience, scopes).await;
+    count(app, &r);
+    r
+}
+
+async fn run_credentials_exchange(
+    app: &AppState,
+    loaded: &Loaded,
+    client: &Client,
+    request: &RequestInfo,
+    audience: &str,
+    scopes: &[String],
+) -> Result<ScriptResult, ScriptFailure> {
     let mut result = ScriptResult::default();
     for a in &loaded.credentials_exchange {
         let event = scripts::credentials_exchange_event(

@@ -143,7 +143,21 @@ pub async fn start_on(
     };
 
     let mailer = crate::mailer::Mailer::from_config(&config)?;
+    let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, tenant, keys, kek, mailer);
+    crate::jobs::start(state.clone());
+    if rotation_days > 0 {
+        let app = state.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                if let Err(e) = crate::keyring::rotate_if_due(&app, rotation_days).await {
+                    tracing::error!(error = %e, "scheduled key rotation failed");
+                }
+            }
+        });
+    }
     let app =
         crate::http::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let stop = Arc::new(Notify::new());

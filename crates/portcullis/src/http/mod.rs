@@ -90,12 +90,23 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/avatars/{file}", get(pages::avatar))
+        .route("/metrics", get(crate::metrics::endpoint))
+        // After the routes it measures: only matched routes have a template.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::layer,
+        ))
         .nest(
             "/api/v2",
-            management::router().route_layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                management::invalidate_caches,
-            )),
+            management::router()
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    management::invalidate_caches,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::metrics::layer,
+                )),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::browser::{Browser, CALLBACK, PASSWORD, VERIFIER, code_params};
-use crate::support::fresh_postgres_schema;
+use crate::support::{fresh_postgres_schema, kid_of};
 
 const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 const ADMIN_ID: &str = "cluster-admin";
@@ -244,4 +244,88 @@ async fn three_nodes_share_state_and_a_refresh_race_has_one_winner() {
     assert_eq!(winners.len(), 1, "exactly one winner across the cluster");
     let (st, body) = refresh(0, winners.remove(0)).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "the family is revoked: {body}");
+
+    // A key rotated on A signs on B and C within the stated bound (one second,
+    // plus the time to ask).
+    let rotated: Value = http
+        .post(api(0, "/keys/signing/rotate"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let new_kid = rotated["kid"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{rotated}"))
+        .to_string();
+    let rotated_at = std::time::Instant::now();
+    for n in [1, 2] {
+        loop {
+            let t = admin_token(&http, &nodes[n], &issuer).await;
+            if kid_of(&t) == new_kid {
+                break;
+            }
+            assert!(
+                rotated_at.elapsed() < std::time::Duration::from_millis(1500),
+                "node {n} still signs with the old key"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    // A user blocked on B cannot refresh on C, at once (users are never cached).
+    let mut b = Browser::at(&nodes[0].url);
+    let to = b
+        .authorize(&code_params(
+            &client_id,
+            &[("scope", "openid offline_access")],
+        ))
+        .await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let code = back.redirect_params()["code"].clone();
+    let t: Value = http
+        .post(format!("{}/oauth/token", nodes[2].url))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rt = t["refresh_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{t}"))
+        .to_string();
+    let users: Value = http
+        .get(api(1, "/users-by-email?email=ada%40example.com"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let uid = users[0]["user_id"].as_str().unwrap().to_string();
+    let res = http
+        .patch(api(
+            1,
+            &format!("/users/{}", crate::token_endpoint::urlenc(&uid)),
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"blocked": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (st, body) = refresh(2, rt).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error_description"], "user is blocked");
 }

@@ -2,11 +2,15 @@
 //! PostgreSQL (`PORTCULLIS_TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/test`; each test gets its own schema).
 
+mod backup;
 mod browser;
+mod process;
 mod support;
 
 mod browser_flows;
+mod cli;
 mod cluster;
+mod crash;
 mod dbconnections;
 mod discovery;
 mod login_page;
@@ -17,6 +21,7 @@ mod management_resource_servers;
 mod management_rules;
 mod management_users;
 mod oidc_client;
+mod operations;
 mod password_grant;
 mod real_browser;
 mod refresh_tokens;

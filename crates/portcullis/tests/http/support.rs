@@ -125,6 +125,8 @@ pub async fn config_for(
         // Short, so the runaway-script tests finish quickly.
         script_timeout_ms: 1000,
         script_memory_mb: 32,
+        key_rotation_days: 0,
+        audit_log: None,
     }
 }
 
@@ -349,4 +351,17 @@ pub async fn verify_with_jwks(srv: &TestServer, token: &str, audience: &str) -> 
     decode::<Value>(token, &key, &v)
         .expect("token verifies")
         .claims
+}
+
+/// The `kid` in a JWT's header.
+pub fn kid_of(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap();
+    let v: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap();
+    v["kid"].as_str().unwrap().to_string()
 }

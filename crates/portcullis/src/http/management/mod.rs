@@ -4,7 +4,9 @@
 pub mod actions;
 pub mod client_grants;
 pub mod clients;
+pub mod keys;
 pub mod logs;
+pub mod openapi;
 pub mod resource_servers;
 pub mod rules;
 pub mod rules_configs;
@@ -76,6 +78,14 @@ pub fn router() -> Router<AppState> {
             "/actions/actions/{id}/versions/{version}",
             get(actions::version),
         )
+        .route("/openapi.json", get(openapi::serve))
+        .route("/keys/signing", get(keys::list))
+        .route("/keys/signing/rotate", post(keys::rotate))
+        .route("/keys/signing/{kid}", get(keys::get))
+        .route(
+            "/keys/signing/{kid}/revoke",
+            axum::routing::put(keys::revoke),
+        )
         .route("/actions/triggers", get(actions::triggers))
         .route(
             "/actions/triggers/{trigger}/bindings",
@@ -141,6 +151,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| {
                 ApiError::unauthorized("Bad HTTP authentication header format", "invalid_request")
             })?;
+        let _ = app.cache.generation(app).await;
         let claims: AccessTokenClaims = app
             .verify(token)
             .map_err(|_| ApiError::unauthorized("Invalid token", "invalid_token"))?;

@@ -58,9 +58,26 @@ pub async fn token(
     let stored = app.client(&creds.client_id).await?;
     let client = client_auth::authenticate(&creds, stored).map_err(with_basic)?;
     let info = script_request(peer, &headers, &params);
+    let grant = params.get("grant_type").unwrap_or_default().to_string();
+    let result = grant_tokens(&app, &client, request, &info).await;
+    if let Ok(res) = &result
+        && res.status().is_success()
+    {
+        app.metrics.token_issued(&grant);
+    }
+    result
+}
+
+/// Applies the parsed grant for the authenticated client.
+async fn grant_tokens(
+    app: &AppState,
+    client: &Client,
+    request: TokenRequest,
+    info: &RequestInfo,
+) -> Result<Response, TokenEndpointError> {
     match request {
         TokenRequest::ClientCredentials { audience, scope } => {
-            client_credentials::check_client(&client)?;
+            client_credentials::check_client(client)?;
             let audience = client_credentials::require_audience(audience.as_deref())?;
             let api = app.api(audience).await?;
             let grant = match &api {
@@ -69,7 +86,7 @@ pub async fn token(
             };
             let claims = client_credentials::decide(client_credentials::Input {
                 issuer: app.issuer(),
-                client: &client,
+                client,
                 audience,
                 api: api.as_ref(),
                 grant: grant.as_ref(),
@@ -79,30 +96,30 @@ pub async fn token(
             let mut claims = claims;
             let scopes: Vec<String> = claims.scopes().map(str::to_string).collect();
             let scripts =
-                match crate::scripts::credentials_exchange(&app, &client, &info, audience, &scopes)
+                match crate::scripts::credentials_exchange(app, client, info, audience, &scopes)
                     .await
                 {
                     Ok(r) => r,
                     Err(f) => {
-                        return Err(script_failed(&app, "feccft", &client, None, &info, f).await);
+                        return Err(script_failed(app, "feccft", client, None, info, f).await);
                     }
                 };
-            flows::apply_to_access_token(&app, &mut claims, &scripts);
+            flows::apply_to_access_token(app, &mut claims, &scripts);
             let access_token = app.sign(&claims);
             Ok(no_store(
                 Json(token_json(access_token, &claims)).into_response(),
             ))
         }
-        TokenRequest::AuthorizationCode(req) => exchange_code(&app, &client, req).await,
+        TokenRequest::AuthorizationCode(req) => exchange_code(app, client, req).await,
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
-        } => super::refresh::exchange(&app, &client, refresh_token, scope, &info).await,
+        } => super::refresh::exchange(app, client, refresh_token, scope, info).await,
         TokenRequest::TokenExchange {
             subject_token,
             audience,
             scope,
-        } => super::token_exchange::exchange(&app, &client, subject_token, audience, scope).await,
+        } => super::token_exchange::exchange(app, client, subject_token, audience, scope).await,
         TokenRequest::Password {
             username,
             password,
@@ -118,9 +135,9 @@ pub async fn token(
                 realm: realm.as_deref(),
                 grant_type,
                 ip: &info.ip,
-                request: &info,
+                request: info,
             };
-            exchange_password(&app, &client, login, password).await
+            exchange_password(app, client, login, password).await
         }
     }
 }

@@ -46,6 +46,8 @@ pub async fn userinfo(
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         return Ok(res);
     };
+    // Keys rotated or revoked on another node are seen within a second.
+    app.cache.generation(&app).await?;
     let Ok(claims) = app.verify::<AccessTokenClaims>(&token) else {
         return Ok(unauthorized("Invalid token"));
     };

@@ -1,0 +1,301 @@
+//! The command line: the server (`serve`, `migrate`, `init`), management of a
+//! running server through its Management API (`apps`, `apis`, `grants`,
+//! `users`, `keys`, `logs`), and tools (`token`, `jwt decode`, `completions`).
+//!
+//! Output is a readable table by default and JSON with `--json`. Errors say
+//! what to fix and exit non-zero (2 for usage, 1 for everything else).
+
+mod manage;
+mod output;
+mod remote;
+mod tools;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+pub use remote::CliError;
+
+use crate::config::ConfigArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "portcullis",
+    version,
+    about = "A self-hosted identity server that speaks Auth0's protocol",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Print JSON instead of tables (for scripts).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The server to manage [default: the configured issuer].
+    #[arg(long, env = "PORTCULLIS_URL", global = true)]
+    pub url: Option<String>,
+    /// Client id for management commands and `token` [default: the
+    /// administrator, from the environment or <data dir>/admin-credentials.json].
+    #[arg(long, env = "PORTCULLIS_CLIENT_ID", global = true)]
+    pub client_id: Option<String>,
+    /// Client secret for --client-id.
+    #[arg(
+        long,
+        env = "PORTCULLIS_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+    /// Log format of `serve`.
+    #[arg(
+        long,
+        env = "PORTCULLIS_LOG_FORMAT",
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates the database and creates the admin on first start).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Copy the database to FILE while the server runs (SQLite: a consistent
+    /// snapshot; PostgreSQL: runs pg_dump). Back up the key-encryption key apart.
+    Backup { file: std::path::PathBuf },
+    /// Replace the database with a backup (stop the server first). SQLite:
+    /// copies FILE into place; PostgreSQL: runs pg_restore.
+    Restore {
+        file: std::path::PathBuf,
+        /// Replace an existing SQLite database.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check the database (SQLite: PRAGMA integrity_check).
+    Check,
+    /// Write a commented configuration file (with a fresh key-encryption key).
+    Init {
+        #[arg(long, default_value = "portcullis.toml")]
+        path: std::path::PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Get a client-credentials access token.
+    Token {
+        /// The API's identifier.
+        #[arg(long)]
+        audience: String,
+        /// Space-separated scopes [default: all the grant allows].
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Inspect JSON Web Tokens.
+    Jwt {
+        #[command(subcommand)]
+        command: Jwt,
+    },
+    /// Applications (clients).
+    Apps {
+        #[command(subcommand)]
+        command: manage::Apps,
+    },
+    /// APIs (resource servers).
+    Apis {
+        #[command(subcommand)]
+        command: manage::Apis,
+    },
+    /// Client grants: which application may get tokens for which API.
+    Grants {
+        #[command(subcommand)]
+        command: manage::Grants,
+    },
+    /// Users of the database connection.
+    Users {
+        #[command(subcommand)]
+        command: manage::Users,
+    },
+    /// Signing keys.
+    Keys {
+        #[command(subcommand)]
+        command: manage::Keys,
+    },
+    /// The audit log.
+    Logs {
+        #[command(subcommand)]
+        command: manage::Logs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Jwt {
+    /// Print a token's header and claims; --verify checks its signature
+    /// against the issuer's published keys.
+    Decode {
+        token: String,
+        #[arg(long)]
+        verify: bool,
+        /// The issuer whose JWKS to use [default: the token's iss].
+        #[arg(long)]
+        issuer: Option<String>,
+    },
+}
+
+/// Runs the CLI; returns the process exit code.
+pub async fn run(cli: Cli) -> i32 {
+    let config = match cli.config.resolve() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("portcullis: {e}");
+            return 2;
+        }
+    };
+    let json_out = cli.json;
+    let result = match cli.command {
+        Command::Serve => return serve(config).await,
+        Command::Migrate => match crate::server::open_store(&config).await {
+            Ok(store) => {
+                println!(
+                    "portcullis: migrations applied to {} ({})",
+                    store.backend(),
+                    crate::server::redact_url(&config.database_url)
+                );
+                store.close().await;
+                Ok(())
+            }
+            Err(e) => Err(CliError::Other(e.to_string())),
+        },
+        Command::Init { path, force } => tools::init(&path, force),
+        Command::Backup { file } => tools::backup(&config, &file).await,
+        Command::Restore { file, force } => tools::restore(&config, &file, force).await,
+        Command::Check => tools::check(&config).await,
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "portcullis",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Jwt {
+            command:
+                Jwt::Decode {
+                    token,
+                    verify,
+                    issuer,
+                },
+        } => tools::jwt_decode(&token, verify, issuer.as_deref(), json_out).await,
+        other => {
+            remote_command(
+                &cli.url,
+                cli.client_id,
+                cli.client_secret,
+                &config,
+                json_out,
+                other,
+            )
+            .await
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("portcullis: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Commands that talk to a running server.
+async fn remote_command(
+    url: &Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    config: &crate::config::Config,
+    json_out: bool,
+    command: Command,
+) -> Result<(), CliError> {
+    let base = url.clone().unwrap_or_else(|| config.issuer.clone());
+    let creds = remote::Credentials::resolve(
+        client_id.as_deref(),
+        client_secret.as_deref(),
+        (
+            config.bootstrap_client_id.as_deref(),
+            config.bootstrap_client_secret.as_ref().map(|s| s.expose()),
+        ),
+        &config.data_dir,
+    )?;
+    if let Command::Token { audience, scope } = &command {
+        return tools::token(&base, &creds, audience, scope.as_deref(), json_out).await;
+    }
+    let mut r = remote::Remote::new(&base, Some(creds))?;
+    match command {
+        Command::Apps { command } => manage::apps(&mut r, json_out, command).await,
+        Command::Apis { command } => manage::apis(&mut r, json_out, command).await,
+        Command::Grants { command } => manage::grants(&mut r, json_out, command).await,
+        Command::Users { command } => manage::users(&mut r, json_out, command).await,
+        Command::Keys { command } => manage::keys(&mut r, json_out, command).await,
+        Command::Logs { command } => manage::logs(&mut r, json_out, command).await,
+        _ => Err(CliError::Usage("not a management command".into())),
+    }
+}
+
+async fn serve(config: crate::config::Config) -> i32 {
+    let server = match crate::server::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("portcullis: {e}");
+            return 1;
+        }
+    };
+    println!("{}", crate::server::startup_line(&server));
+    let stop = server.stopper();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: draining requests in flight");
+        stop.notify_one();
+    });
+    let state = server.state.clone();
+    let result = server.wait().await;
+    // In-flight requests have drained; store their audit events and close the
+    // database cleanly (SQLite checkpoints its write-ahead log).
+    crate::audit::flush(&state).await;
+    state.store.close().await;
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("portcullis: server error: {e}");
+            1
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

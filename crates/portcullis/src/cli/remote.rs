@@ -1,0 +1,246 @@
+//! Talking to a running server's Management API as the administrator (or any
+//! client with a Management API grant).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// A CLI failure, with what to do about it. Usage problems exit 2, the rest 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(
+        "cannot reach {url}: {detail} (is `portcullis serve` running there? set --url or PORTCULLIS_URL)"
+    )]
+    Unreachable { url: String, detail: String },
+    #[error("{method} {path} failed with HTTP {status}: {message}")]
+    Api {
+        method: String,
+        path: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Usage(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// Client credentials for the Management API.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Credentials {
+    /// Flags first, then `PORTCULLIS_BOOTSTRAP_CLIENT_ID`/`_SECRET`, then the
+    /// server's `<data dir>/admin-credentials.json`.
+    pub fn resolve(
+        client_id: Option<&str>,
+        client_secret: Option<&str>,
+        bootstrap: (Option<&str>, Option<&str>),
+        data_dir: &Path,
+    ) -> Result<Self, CliError> {
+        if let (Some(id), Some(secret)) = (client_id, client_secret) {
+            return Ok(Self {
+                client_id: id.into(),
+                client_secret: secret.into(),
+            });
+        }
+        if client_id.is_some() != client_secret.is_some() {
+            return Err(CliError::Usage(
+                "pass both --client-id and --client-secret, or neither".into(),
+            ));
+        }
+        if let (Some(id), Some(secret)) = bootstrap {
+            return Ok(Self {
+                client_id: id.into(),
+                client_secret: secret.into(),
+            });
+        }
+        let file = data_dir.join("admin-credentials.json");
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            CliError::Usage(format!(
+                "no admin credentials: {} is unreadable ({e}); pass --client-id and --client-secret, \
+                 set PORTCULLIS_BOOTSTRAP_CLIENT_ID and PORTCULLIS_BOOTSTRAP_CLIENT_SECRET, \
+                 or point --data-dir at the server's data directory",
+                file.display()
+            ))
+        })?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| CliError::Usage(format!("{} is not JSON: {e}", file.display())))?;
+        match (v["client_id"].as_str(), v["client_secret"].as_str()) {
+            (Some(id), Some(secret)) => Ok(Self {
+                client_id: id.into(),
+                client_secret: secret.into(),
+            }),
+            _ => Err(CliError::Usage(format!(
+                "{} lacks client_id or client_secret",
+                file.display()
+            ))),
+        }
+    }
+}
+
+pub struct Remote {
+    pub base: String,
+    http: reqwest::Client,
+    credentials: Option<Credentials>,
+    token: Option<String>,
+}
+
+/// Auth0's `{message}` (Management API) or RFC 6749's `error_description`.
+fn message_of(body: &Value, text: &str) -> String {
+    body["message"]
+        .as_str()
+        .or_else(|| body["error_description"].as_str())
+        .or_else(|| body["error"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| text.chars().take(300).collect())
+}
+
+impl Remote {
+    /// `base` is the server's issuer URL, ending with `/`.
+    pub fn new(base: &str, credentials: Option<Credentials>) -> Result<Self, CliError> {
+        let base = if base.ends_with('/') {
+            base.to_string()
+        } else {
+            format!("{base}/")
+        };
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        Ok(Self {
+            base,
+            http,
+            credentials,
+            token: None,
+        })
+    }
+
+    fn unreachable(&self, e: reqwest::Error) -> CliError {
+        CliError::Unreachable {
+            url: self.base.clone(),
+            detail: e.to_string(),
+        }
+    }
+
+    /// A client-credentials token for `audience`.
+    pub async fn client_token(
+        &self,
+        creds: &Credentials,
+        audience: &str,
+        scope: Option<&str>,
+    ) -> Result<Value, CliError> {
+        let mut form = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", creds.client_id.as_str()),
+            ("client_secret", creds.client_secret.as_str()),
+            ("audience", audience),
+        ];
+        if let Some(s) = scope {
+            form.push(("scope", s));
+        }
+        let res = self
+            .http
+            .post(format!("{}oauth/token", self.base))
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if status != 200 {
+            return Err(CliError::Api {
+                method: "POST".into(),
+                path: "/oauth/token".into(),
+                status,
+                message: message_of(&body, &text),
+            });
+        }
+        Ok(body)
+    }
+
+    async fn management_token(&mut self) -> Result<String, CliError> {
+        if let Some(t) = &self.token {
+            return Ok(t.clone());
+        }
+        let creds = self.credentials.clone().ok_or_else(|| {
+            CliError::Usage("this command needs admin credentials (see --client-id)".into())
+        })?;
+        let audience = format!("{}api/v2/", self.base);
+        let body = self.client_token(&creds, &audience, None).await?;
+        let token = body["access_token"]
+            .as_str()
+            .ok_or_else(|| CliError::Other("the token response has no access_token".into()))?
+            .to_string();
+        self.token = Some(token.clone());
+        Ok(token)
+    }
+
+    /// A Management API call; `path` is below `/api/v2`.
+    pub async fn call(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, CliError> {
+        let token = self.management_token().await?;
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}api/v2{path}", self.base))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.map_err(|e| self.unreachable(e))?;
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if !(200..300).contains(&status) {
+            return Err(CliError::Api {
+                method: method.to_string(),
+                path: format!("/api/v2{path}"),
+                status,
+                message: message_of(&body, &text),
+            });
+        }
+        Ok(body)
+    }
+
+    /// A GET of any URL (the issuer's JWKS for `jwt decode --verify`).
+    pub async fn get_json(&self, url: &str) -> Result<Value, CliError> {
+        let res = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| CliError::Unreachable {
+                url: url.into(),
+                detail: e.to_string(),
+            })?;
+        let status = res.status().as_u16();
+        if status != 200 {
+            return Err(CliError::Api {
+                method: "GET".into(),
+                path: url.into(),
+                status,
+                message: "not a JWKS".into(),
+            });
+        }
+        res.json()
+            .await
+            .map_err(|e| CliError::Other(format!("{url} did not return JSON: {e}")))
+    }
+}

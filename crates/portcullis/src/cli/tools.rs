@@ -1,0 +1,358 @@
+//! Local tools: `jwt decode` (with `--verify` against an issuer's JWKS, so no
+//! token needs pasting into a website), `token`, `init`.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use super::remote::{CliError, Credentials, Remote};
+
+fn part(token: &str, i: usize) -> Result<Value, CliError> {
+    let seg = token
+        .split('.')
+        .nth(i)
+        .ok_or_else(|| CliError::Usage("not a JWT: expected header.payload.signature".into()))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(seg.trim_end_matches('='))
+        .map_err(|_| CliError::Usage(format!("not a JWT: part {} is not base64url", i + 1)))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|_| CliError::Usage(format!("not a JWT: part {} is not JSON", i + 1)))
+}
+
+/// Checks the signature with the key of the token's `kid` from `<issuer>/.well-known/jwks.json`.
+/// Only RS256 is accepted, so neither `alg: none` nor an HMAC keyed with a
+/// public key can pass.
+async fn verify(
+    token: &str,
+    header: &Value,
+    claims: &Value,
+    issuer: Option<&str>,
+) -> Result<Value, CliError> {
+    use jsonwebtoken::jwk::JwkSet;
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    let iss = issuer
+        .map(str::to_string)
+        .or_else(|| claims["iss"].as_str().map(str::to_string))
+        .ok_or_else(|| CliError::Usage("the token has no iss; pass --issuer".into()))?;
+    if header["alg"] != "RS256" {
+        return Err(CliError::Other(format!(
+            "signature NOT verified: alg {} is not accepted (RS256 only)",
+            header["alg"]
+        )));
+    }
+    let base = if iss.ends_with('/') {
+        iss.clone()
+    } else {
+        format!("{iss}/")
+    };
+    let remote = Remote::new(&base, None)?;
+    let jwks: JwkSet = serde_json::from_value(
+        remote
+            .get_json(&format!("{base}.well-known/jwks.json"))
+            .await?,
+    )
+    .map_err(|e| CliError::Other(format!("the issuer's JWKS does not parse: {e}")))?;
+    let kid = header["kid"]
+        .as_str()
+        .ok_or_else(|| CliError::Other("signature NOT verified: the token has no kid".into()))?;
+    let jwk = jwks.find(kid).ok_or_else(|| {
+        CliError::Other(format!(
+            "signature NOT verified: key {kid} is not published by {base} (rotated out or revoked?)"
+        ))
+    })?;
+    let key = DecodingKey::from_jwk(jwk)
+        .map_err(|e| CliError::Other(format!("the issuer's key {kid} is unusable: {e}")))?;
+    let mut v = Validation::new(Algorithm::RS256);
+    v.validate_aud = false;
+    v.set_issuer(&[iss.as_str()]);
+    v.leeway = 0;
+    v.required_spec_claims.clear();
+    match jsonwebtoken::decode::<Value>(token, &key, &v) {
+        Ok(_) => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let expired = claims["exp"].as_i64().is_some_and(|e| e <= now);
+            Ok(json!({"signature": "valid", "kid": kid, "issuer": iss, "expired": expired}))
+        }
+        Err(e) => Err(CliError::Other(format!("signature NOT valid: {e}"))),
+    }
+}
+
+pub async fn jwt_decode(
+    token: &str,
+    check: bool,
+    issuer: Option<&str>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let token = token.trim();
+    let header = part(token, 0)?;
+    let claims = part(token, 1)?;
+    let verification = if check {
+        Some(verify(token, &header, &claims, issuer).await?)
+    } else {
+        None
+    };
+    if json_out {
+        let mut out = json!({"header": header, "payload": claims});
+        if let Some(v) = verification {
+            out["verification"] = v;
+        }
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        println!(
+            "header:\n{}",
+            serde_json::to_string_pretty(&header).unwrap_or_default()
+        );
+        println!(
+            "payload:\n{}",
+            serde_json::to_string_pretty(&claims).unwrap_or_default()
+        );
+        for k in ["iat", "exp", "auth_time"] {
+            if let Some(t) = claims[k].as_i64() {
+                println!("{k}: {}", portcullis_core::clock::iso8601(t));
+            }
+        }
+        if let Some(v) = verification {
+            println!(
+                "signature: valid (key {} of {}){}",
+                v["kid"].as_str().unwrap_or("?"),
+                v["issuer"].as_str().unwrap_or("?"),
+                if v["expired"] == true {
+                    "; the token has EXPIRED"
+                } else {
+                    ""
+                }
+            );
+        } else {
+            println!("signature: not checked (add --verify)");
+        }
+    }
+    Ok(())
+}
+
+pub async fn token(
+    base: &str,
+    creds: &Credentials,
+    audience: &str,
+    scope: Option<&str>,
+    json_out: bool,
+) -> Result<(), CliError> {
+    let remote = Remote::new(base, None)?;
+    let body = remote.client_token(creds, audience, scope).await?;
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        );
+    } else {
+        println!("{}", body["access_token"].as_str().unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// A commented configuration file with every setting at its default.
+pub fn config_template() -> String {
+    let key = portcullis_core::random::hex(32);
+    format!(
+        r#"# Portcullis configuration. Every setting can also be given as an environment
+# variable (PORTCULLIS_<NAME in upper case>) or a flag (--<name with dashes>);
+# flags win over the environment, which wins over this file.
+
+# Address and port to listen on.
+bind = "127.0.0.1:8080"
+
+# The public URL clients use, ending with "/". Every token's iss is this value.
+# issuer = "https://id.example.com/"
+
+# Where the SQLite database, the key-encryption key and the admin credentials live.
+data_dir = "./portcullis-data"
+
+# sqlite://PATH (default: a file in data_dir) or postgres://user:pass@host/db
+# for several nodes.
+# database_url = "postgres://portcullis@db.internal/portcullis"
+
+# Serve HTTPS directly (PEM files); otherwise put a TLS proxy in front.
+# tls_cert = "/etc/portcullis/cert.pem"
+# tls_key = "/etc/portcullis/key.pem"
+
+# Key-encryption key for signing keys and secrets at rest: 32 bytes as hex.
+# Every node of a cluster needs the same one; keep it out of database backups.
+# This one was generated for you by `portcullis init`.
+secret_key = "{key}"
+
+# Administrator created on an empty database (otherwise generated into
+# data_dir/admin-credentials.json).
+# bootstrap_client_id = "admin"
+# bootstrap_client_secret = "at least 32 characters"
+
+# E-mail for password resets; unset writes messages to data_dir/outbox.
+# smtp_url = "smtp://user:pass@smtp.example.com:587?tls=required"
+# smtp_from = "Portcullis <no-reply@example.com>"
+
+# Limits of one Rule or Action execution.
+script_timeout_ms = 5000
+script_memory_mb = 32
+
+# Rotate the signing key every this many days (0: only when asked).
+key_rotation_days = 0
+"#
+    )
+}
+
+pub fn init(path: &std::path::Path, force: bool) -> Result<(), CliError> {
+    if path.exists() && !force {
+        return Err(CliError::Usage(format!(
+            "{} exists; pass --force to overwrite it",
+            path.display()
+        )));
+    }
+    if force {
+        let _ = std::fs::remove_file(path);
+    }
+    crate::keyring::write_private_file(path, config_template().as_bytes())
+        .map_err(|e| CliError::Other(format!("cannot write {}: {e}", path.display())))?;
+    println!(
+        "wrote {} (mode 0600: it holds the key-encryption key); start with: portcullis --config {} serve",
+        path.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The SQLite database file of a `sqlite://PATH` URL.
+fn sqlite_path(url: &str) -> std::path::PathBuf {
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest))
+}
+
+fn native(tool: &str, args: &[&std::ffi::OsStr]) -> Result<(), CliError> {
+    let status = std::process::Command::new(tool)
+        .args(args)
+        .status()
+        .map_err(|e| {
+            CliError::Other(format!(
+                "cannot run {tool} ({e}): install the PostgreSQL client tools"
+            ))
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(CliError::Other(format!("{tool} failed ({status})")))
+    }
+}
+
+pub async fn backup(
+    config: &crate::config::Config,
+    file: &std::path::Path,
+) -> Result<(), CliError> {
+    if is_postgres(&config.database_url) {
+        native(
+            "pg_dump",
+            &[
+                "--format=custom".as_ref(),
+                "--file".as_ref(),
+                file.as_os_str(),
+                config.database_url.as_ref(),
+            ],
+        )?;
+    } else {
+        if file.exists() {
+            return Err(CliError::Usage(format!(
+                "{} exists; choose a new file",
+                file.display()
+            )));
+        }
+        let store = crate::server::open_store(config)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        let target = file
+            .to_str()
+            .ok_or_else(|| CliError::Usage("the backup path must be UTF-8".into()))?;
+        store
+            .backup_sqlite(target)
+            .await
+            .map_err(|e| CliError::Other(format!("backup failed: {e}")))?;
+        store.close().await;
+    }
+    println!(
+        "backed up {} to {} (the key-encryption key is not in it: keep a copy of it apart)",
+        crate::server::redact_url(&config.database_url),
+        file.display()
+    );
+    Ok(())
+}
+
+pub async fn restore(
+    config: &crate::config::Config,
+    file: &std::path::Path,
+    force: bool,
+) -> Result<(), CliError> {
+    if !file.is_file() {
+        return Err(CliError::Usage(format!("{} is not a file", file.display())));
+    }
+    if is_postgres(&config.database_url) {
+        native(
+            "pg_restore",
+            &[
+                "--clean".as_ref(),
+                "--if-exists".as_ref(),
+                "--no-owner".as_ref(),
+                "--dbname".as_ref(),
+                config.database_url.as_ref(),
+                file.as_os_str(),
+            ],
+        )?;
+    } else {
+        let target = sqlite_path(&config.database_url);
+        if target.exists() && !force {
+            return Err(CliError::Usage(format!(
+                "{} exists; stop the server and pass --force to replace it",
+                target.display()
+            )));
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CliError::Other(e.to_string()))?;
+        }
+        // The old write-ahead log belongs to the old database.
+        for ext in ["db-wal", "db-shm"] {
+            let _ = std::fs::remove_file(target.with_extension(ext));
+        }
+        let tmp = target.with_extension("db.restoring");
+        std::fs::copy(file, &tmp)
+            .and_then(|_| std::fs::rename(&tmp, &target))
+            .map_err(|e| CliError::Other(format!("cannot restore to {}: {e}", target.display())))?;
+    }
+    check(config).await?;
+    println!(
+        "restored {} from {}",
+        crate::server::redact_url(&config.database_url),
+        file.display()
+    );
+    Ok(())
+}
+
+pub async fn check(config: &crate::config::Config) -> Result<(), CliError> {
+    let store = crate::server::open_store(config)
+        .await
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let result = store
+        .integrity_check()
+        .await
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    store.close().await;
+    if result == "ok" {
+        println!("database ok");
+        Ok(())
+    } else {
+        Err(CliError::Other(format!(
+            "the database is damaged: {result}"
+        )))
+    }
+}

@@ -1,0 +1,569 @@
+//! The OpenAPI 3.1 document of the Management API, served at
+//! `/api/v2/openapi.json` and checked in as `docs/openapi.json`.
+//!
+//! It cannot drift from the code: request bodies are JSON Schemas generated
+//! (schemars) from the very payload types the handlers deserialize, and a test
+//! sends every operation listed here to the router (it must be routed) and
+//! compares the served document with the checked-in copy.
+
+use axum::Json;
+use axum::extract::State;
+use portcullis_core::actions::{ActionPayload, BindingsPayload};
+use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
+use portcullis_core::clients::ClientPayload;
+use portcullis_core::resource_servers::ResourceServerPayload;
+use portcullis_core::rules::RulePayload;
+use portcullis_core::users::{UserCreate, UserPatch};
+use schemars::SchemaGenerator;
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value, json};
+
+use crate::app::AppState;
+
+/// One operation: method, path (axum syntax), scope, summary, request body
+/// type, success status.
+pub struct Op {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub scope: &'static str,
+    pub summary: &'static str,
+    pub body: Option<fn(&mut SchemaGenerator) -> Value>,
+    pub status: u16,
+}
+
+fn schema<T: schemars::JsonSchema>(g: &mut SchemaGenerator) -> Value {
+    g.subschema_for::<T>().to_value()
+}
+
+fn free_object(_: &mut SchemaGenerator) -> Value {
+    json!({"type": "object"})
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    scope: &'static str,
+    summary: &'static str,
+    body: Option<fn(&mut SchemaGenerator) -> Value>,
+    status: u16,
+) -> Op {
+    Op {
+        method,
+        path,
+        scope,
+        summary,
+        body,
+        status,
+    }
+}
+
+/// Every Management API operation.
+pub const OPS: &[Op] = &[
+    op(
+        "get",
+        "/clients",
+        "read:clients",
+        "List applications",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/clients",
+        "create:clients",
+        "Create an application",
+        Some(schema::<ClientPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/clients/{id}",
+        "read:clients",
+        "Get an application",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/clients/{id}",
+        "update:clients",
+        "Update an application",
+        Some(schema::<ClientPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/clients/{id}",
+        "delete:clients",
+        "Delete an application",
+        None,
+        204,
+    ),
+    op(
+        "post",
+        "/clients/{id}/rotate-secret",
+        "update:clients",
+        "Rotate an application's secret",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/resource-servers",
+        "read:resource_servers",
+        "List APIs",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/resource-servers",
+        "create:resource_servers",
+        "Create an API",
+        Some(schema::<ResourceServerPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/resource-servers/{id}",
+        "read:resource_servers",
+        "Get an API by id or identifier",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/resource-servers/{id}",
+        "update:resource_servers",
+        "Update an API",
+        Some(schema::<ResourceServerPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/resource-servers/{id}",
+        "delete:resource_servers",
+        "Delete an API",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/client-grants",
+        "read:client_grants",
+        "List client grants",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/client-grants",
+        "create:client_grants",
+        "Create a client grant",
+        Some(schema::<ClientGrantCreate>),
+        201,
+    ),
+    op(
+        "get",
+        "/client-grants/{id}",
+        "read:client_grants",
+        "Get a client grant",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/client-grants/{id}",
+        "update:client_grants",
+        "Update a client grant",
+        Some(schema::<ClientGrantPatch>),
+        200,
+    ),
+    op(
+        "delete",
+        "/client-grants/{id}",
+        "delete:client_grants",
+        "Delete a client grant",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/users",
+        "read:users",
+        "List or search users",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/users",
+        "create:users",
+        "Create a user",
+        Some(schema::<UserCreate>),
+        201,
+    ),
+    op("get", "/users/{id}", "read:users", "Get a user", None, 200),
+    op(
+        "patch",
+        "/users/{id}",
+        "update:users",
+        "Update a user",
+        Some(schema::<UserPatch>),
+        200,
+    ),
+    op(
+        "delete",
+        "/users/{id}",
+        "delete:users",
+        "Delete a user",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/users-by-email",
+        "read:users",
+        "Find users by e-mail",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/users/{id}/logs",
+        "read:logs",
+        "A user's audit events",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/users/{id}/sessions",
+        "read:sessions",
+        "A user's sessions",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/users/{id}/refresh-tokens",
+        "read:refresh_tokens",
+        "A user's refresh tokens",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/sessions/{id}",
+        "read:sessions",
+        "Get a session",
+        None,
+        200,
+    ),
+    op(
+        "delete",
+        "/sessions/{id}",
+        "delete:sessions",
+        "End a session",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/refresh-tokens/{id}",
+        "read:refresh_tokens",
+        "Get a refresh token",
+        None,
+        200,
+    ),
+    op(
+        "delete",
+        "/refresh-tokens/{id}",
+        "delete:refresh_tokens",
+        "Revoke a refresh token",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/logs",
+        "read:logs",
+        "Search audit events",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/rules",
+        "read:rules",
+        "List rules in run order",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/rules",
+        "create:rules",
+        "Create a rule",
+        Some(schema::<RulePayload>),
+        201,
+    ),
+    op("get", "/rules/{id}", "read:rules", "Get a rule", None, 200),
+    op(
+        "patch",
+        "/rules/{id}",
+        "update:rules",
+        "Update a rule",
+        Some(schema::<RulePayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/rules/{id}",
+        "delete:rules",
+        "Delete a rule",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/rules-configs",
+        "read:rules_configs",
+        "List rules-config keys",
+        None,
+        200,
+    ),
+    op(
+        "put",
+        "/rules-configs/{key}",
+        "update:rules_configs",
+        "Set a rules-config value",
+        Some(free_object),
+        200,
+    ),
+    op(
+        "delete",
+        "/rules-configs/{key}",
+        "delete:rules_configs",
+        "Delete a rules-config value",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/actions/actions",
+        "read:actions",
+        "List actions",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/actions/actions",
+        "create:actions",
+        "Create an action",
+        Some(schema::<ActionPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/actions/actions/{id}",
+        "read:actions",
+        "Get an action",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/actions/actions/{id}",
+        "update:actions",
+        "Update an action's draft",
+        Some(schema::<ActionPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/actions/actions/{id}",
+        "delete:actions",
+        "Delete an action",
+        None,
+        204,
+    ),
+    op(
+        "post",
+        "/actions/actions/{id}/deploy",
+        "update:actions",
+        "Deploy an action's draft as a new version",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/actions/actions/{id}/test",
+        "read:actions",
+        "Run an action's draft with a sample event",
+        Some(free_object),
+        200,
+    ),
+    op(
+        "get",
+        "/actions/actions/{id}/versions",
+        "read:actions",
+        "List an action's versions",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/actions/actions/{id}/versions/{version}",
+        "read:actions",
+        "Get an action version",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/actions/triggers",
+        "read:actions",
+        "List triggers",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/actions/triggers/{trigger}/bindings",
+        "read:actions",
+        "List a trigger's bindings",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/actions/triggers/{trigger}/bindings",
+        "update:actions",
+        "Replace a trigger's bindings",
+        Some(schema::<BindingsPayload>),
+        200,
+    ),
+    op(
+        "get",
+        "/keys/signing",
+        "read:signing_keys",
+        "List signing keys",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/keys/signing/rotate",
+        "create:signing_keys",
+        "Rotate the signing key",
+        None,
+        201,
+    ),
+    op(
+        "get",
+        "/keys/signing/{kid}",
+        "read:signing_keys",
+        "Get a signing key",
+        None,
+        200,
+    ),
+    op(
+        "put",
+        "/keys/signing/{kid}/revoke",
+        "update:signing_keys",
+        "Revoke a previous signing key",
+        None,
+        200,
+    ),
+];
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "description": "Auth0's error shape.",
+        "required": ["statusCode", "error", "message"],
+        "properties": {
+            "statusCode": {"type": "integer"},
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "errorCode": {"type": "string"}
+        }
+    })
+}
+
+/// The document. `server` is the Management API's base URL.
+pub fn document(server: &str) -> Value {
+    let mut settings = SchemaSettings::draft2020_12();
+    settings.definitions_path = "/components/schemas".into();
+    let mut generator = SchemaGenerator::new(settings);
+    let mut paths = Map::new();
+    for o in OPS {
+        let params: Vec<Value> = o
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        let success = if o.status == 204 {
+            json!({"description": "Done"})
+        } else {
+            json!({"description": "Success", "content": {"application/json": {"schema": {}}}})
+        };
+        let mut operation = json!({
+            "summary": o.summary,
+            "operationId": format!("{}{}", o.method, o.path.replace(['/', '{', '}', '-'], "_")),
+            "security": [{"bearer": [o.scope]}],
+            "x-required-scope": o.scope,
+            "responses": {
+                o.status.to_string(): success,
+                "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"}
+            }
+        });
+        if !params.is_empty() {
+            operation["parameters"] = Value::Array(params);
+        }
+        if let Some(body) = o.body {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": body(&mut generator)}}
+            });
+        }
+        let entry = paths
+            .entry(o.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[o.method] = operation;
+    }
+    let schemas: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Portcullis Management API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Auth0's Management API v2 as Portcullis implements it. Every call needs an access token for the audience <issuer>api/v2/ with the scope the operation names."
+        },
+        "servers": [{"url": server}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "responses": {
+                "Error": {
+                    "description": "Auth0's error shape",
+                    "content": {"application/json": {"schema": error_schema()}}
+                }
+            },
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        }
+    })
+}
+
+/// `GET /api/v2/openapi.json` (public: it describes, it grants nothing).
+pub async fn serve(State(app): State<AppState>) -> Json<Value> {
+    Json(document(&format!("{}api/v2", app.issuer())))
+}

@@ -1,0 +1,336 @@
+//! The CLI driven as an operator drives it: separate processes against a
+//! running `portcullis serve`, for each command group, errors included.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::process::{BIN, ServerProcess, cli_alone, free_port};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn cli_manages_apps_apis_grants_and_issues_tokens() {
+    let srv = ServerProcess::start(&[], Stdio::null());
+    let app = srv.json(&[
+        "apps",
+        "create",
+        "--name",
+        "Worker",
+        "--type",
+        "non_interactive",
+    ]);
+    let id = app["client_id"].as_str().unwrap().to_string();
+    let secret = app["client_secret"].as_str().unwrap().to_string();
+    let list = srv.ok(&["apps", "list"]);
+    assert!(list.starts_with("CLIENT_ID"), "{list}");
+    assert!(list.contains("Worker") && list.contains(&id), "{list}");
+    srv.ok(&["apps", "update", &id, "--name", "Batch worker"]);
+    assert_eq!(srv.json(&["apps", "show", &id])["name"], "Batch worker");
+
+    let api = srv.json(&[
+        "apis",
+        "create",
+        "--identifier",
+        "https://orders.example/",
+        "--name",
+        "Orders",
+        "--scope",
+        "read:orders",
+        "--scope",
+        "write:orders",
+    ]);
+    assert_eq!(api["identifier"], "https://orders.example/");
+    assert!(
+        srv.ok(&["apis", "list"])
+            .contains("read:orders write:orders")
+    );
+    let grant = srv.json(&[
+        "grants",
+        "create",
+        "--app",
+        &id,
+        "--audience",
+        "https://orders.example/",
+        "--scope",
+        "read:orders",
+    ]);
+    assert!(
+        srv.ok(&["grants", "list"])
+            .contains(grant["id"].as_str().unwrap())
+    );
+
+    let token = srv.ok(&[
+        "token",
+        "--audience",
+        "https://orders.example/",
+        "--client-id",
+        &id,
+        "--client-secret",
+        &secret,
+    ]);
+    let token = token.trim();
+    let decoded = srv.json(&["jwt", "decode", token, "--verify"]);
+    assert_eq!(decoded["verification"]["signature"], "valid");
+    assert_eq!(decoded["payload"]["aud"], "https://orders.example/");
+    assert_eq!(decoded["payload"]["scope"], "read:orders");
+    let human = srv.ok(&["jwt", "decode", token]);
+    assert!(human.contains("signature: not checked"), "{human}");
+
+    let rotated = srv.json(&["apps", "rotate-secret", &id]);
+    assert_ne!(rotated["client_secret"].as_str().unwrap(), secret);
+    let out = srv.cli(&[
+        "token",
+        "--audience",
+        "https://orders.example/",
+        "--client-id",
+        &id,
+        "--client-secret",
+        &secret,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("HTTP 401"), "{}", stderr(&out));
+
+    assert!(
+        srv.ok(&["grants", "delete", grant["id"].as_str().unwrap()])
+            .contains("deleted grant")
+    );
+    assert!(
+        srv.ok(&["apps", "delete", &id])
+            .contains("deleted application")
+    );
+    let out = srv.cli(&["apps", "show", &id]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("HTTP 404") && stderr(&out).contains("does not exist"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn cli_manages_users_rotates_and_revokes_keys_and_tails_logs() {
+    let srv = ServerProcess::start(&[], Stdio::null());
+    let user = srv.json(&[
+        "users",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--password",
+        "Passw0rd-long",
+        "--name",
+        "Ada",
+    ]);
+    let uid = user["user_id"].as_str().unwrap().to_string();
+    assert!(srv.ok(&["users", "list"]).contains("ada@example.com"));
+    assert_eq!(srv.json(&["users", "block", &uid])["blocked"], true);
+    assert_eq!(srv.json(&["users", "unblock", &uid])["blocked"], false);
+    let weak = srv.cli(&["users", "set-password", &uid, "--password", "short"]);
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(stderr(&weak).contains("HTTP 400"), "{}", stderr(&weak));
+    srv.ok(&[
+        "users",
+        "set-password",
+        &uid,
+        "--password",
+        "An0ther-Passw0rd",
+    ]);
+
+    let keys = srv.json(&["keys", "list"]);
+    let current = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["current"] == true)
+        .unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let next = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["next"] == true)
+        .unwrap()["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let audience = format!("{}api/v2/", srv.url);
+    let before = srv
+        .ok(&["token", "--audience", &audience])
+        .trim()
+        .to_string();
+    assert_eq!(
+        srv.json(&["jwt", "decode", &before])["header"]["kid"],
+        current.as_str()
+    );
+    let rotated = srv.ok(&["keys", "rotate"]);
+    assert!(rotated.contains(&next), "the next key now signs: {rotated}");
+    let after = srv
+        .ok(&["token", "--audience", &audience])
+        .trim()
+        .to_string();
+    assert_eq!(
+        srv.json(&["jwt", "decode", &after])["header"]["kid"],
+        next.as_str()
+    );
+    assert_eq!(
+        srv.json(&["jwt", "decode", &before, "--verify"])["verification"]["signature"],
+        "valid"
+    );
+    let table = srv.ok(&["keys", "list"]);
+    assert!(
+        table.contains("previous") && table.contains(&current),
+        "{table}"
+    );
+    let refused = srv.cli(&["keys", "revoke", &next]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("Only the previous signing key"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(srv.ok(&["keys", "revoke", &current]).contains("revoked"));
+    let out = srv.cli(&["jwt", "decode", &before, "--verify"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("not published"), "{}", stderr(&out));
+
+    let tail = srv.ok(&["logs", "tail", "--limit", "50"]);
+    assert!(
+        tail.contains("sapi") && tail.contains("Signing keys rotated"),
+        "{tail}"
+    );
+    let json_lines = srv.ok(&["logs", "tail", "--type", "sapi", "--json"]);
+    for line in json_lines.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["type"], "sapi");
+    }
+    // --follow prints events that happen after it started.
+    let mut follow = Command::new(BIN)
+        .args([
+            "logs",
+            "tail",
+            "--follow",
+            "--interval",
+            "1",
+            "--limit",
+            "1",
+            "--type",
+            "sapi",
+            "--url",
+            &srv.url,
+            "--data-dir",
+        ])
+        .arg(srv.dir.path())
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    std::thread::sleep(Duration::from_millis(1500));
+    srv.ok(&["users", "delete", &uid]);
+    srv.ok(&["keys", "rotate"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) => seen.push(line),
+            Err(_) if seen.len() >= 3 => break,
+            Err(_) => {}
+        }
+    }
+    let _ = follow.kill();
+    let _ = follow.wait();
+    // The latest event from before it started (--limit 1: the revocation),
+    // then the rotation that happened while it followed.
+    assert!(seen.len() >= 2, "follow printed: {seen:?}");
+    assert!(seen[0].contains("Signing key revoked"), "{seen:?}");
+    assert!(
+        seen[1..].iter().any(|l| l.contains("Signing keys rotated")),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn cli_errors_name_what_to_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let closed = format!("http://127.0.0.1:{}/", free_port());
+    let out = cli_alone(
+        &[
+            "apps",
+            "list",
+            "--url",
+            &closed,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("cannot reach") && stderr(&out).contains("portcullis serve"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli_alone(
+        &["apps", "list", "--data-dir", "/nonexistent-portcullis"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no admin credentials") && stderr(&out).contains("--client-id"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli_alone(&["apps", "list", "--client-id", "only-the-id"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--client-secret"), "{}", stderr(&out));
+    let out = cli_alone(&["jwt", "decode", "not-a-token"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("not a JWT"), "{}", stderr(&out));
+    let out = cli_alone(&["apps", "create"], dir.path());
+    assert_eq!(out.status.code(), Some(2), "clap names the missing --name");
+    assert!(stderr(&out).contains("--name"));
+
+    let out = cli_alone(&["init"], dir.path());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let config = std::fs::read_to_string(dir.path().join("portcullis.toml")).unwrap();
+    assert!(config.contains("secret_key = \"") && config.contains("# The public URL"));
+    let again = cli_alone(&["init"], dir.path());
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("--force"));
+    let migrate = cli_alone(&["--config", "portcullis.toml", "migrate"], dir.path());
+    assert!(
+        migrate.status.success(),
+        "the written config is valid: {}",
+        stderr(&migrate)
+    );
+
+    let bash = cli_alone(&["completions", "bash"], dir.path());
+    assert!(String::from_utf8_lossy(&bash.stdout).contains("_portcullis"));
+    for group in [
+        "apps", "apis", "grants", "users", "keys", "logs", "jwt", "token", "serve",
+    ] {
+        let help = cli_alone(&[group, "--help"], dir.path());
+        assert!(help.status.success(), "{group} --help");
+        assert!(
+            String::from_utf8_lossy(&help.stdout).contains("Usage"),
+            "{group}"
+        );
+    }
+}
