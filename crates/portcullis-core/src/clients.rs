@@ -373,10 +373,13 @@ pub fn validate(c: &Client) -> Validated<()> {
             "must be between 1 and 2592000",
         ));
     }
-    if j.alg != "RS256" {
+    if crate::keys::Alg::parse(&j.alg).is_none() {
         return Err(ValidationError::field(
             "jwt_configuration.alg",
-            format!("'{}' is not supported (supported: RS256)", j.alg),
+            format!(
+                "'{}' is not supported (supported: RS256, PS256, ES256, EdDSA; HS256 would need the client secret stored reversibly, which Portcullis does not do)",
+                j.alg
+            ),
         ));
     }
     let r = &c.refresh_token;

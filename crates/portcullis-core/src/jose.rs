@@ -1,9 +1,9 @@
-//! Compact JWS (RFC 7515) signing and verification for RS256 tokens.
+//! Compact JWS (RFC 7515) signing and verification (RS256, PS256, ES256, EdDSA).
 //!
 //! Signing is assembled here rather than through a JWT crate so that the parsed key
 //! is reused for every token (a JWT crate that re-parses the key per signature
-//! halves issuance throughput). Verification accepts only `RS256` with a `kid` that
-//! names one of our own published keys: `alg: none`, HMAC-with-the-public-key
+//! halves issuance throughput). Verification accepts only a `kid` that names one
+//! of our own published keys, with that key's own algorithm: `alg: none`, HMAC-with-the-public-key
 //! confusion and header-supplied keys (`jwk`, `jku`, `x5u`) are refused by
 //! construction.
 
@@ -31,7 +31,7 @@ pub fn sign<C: Serialize>(key: &SigningKey, claims: &C) -> String {
 pub enum JwsError {
     #[error("the token is not a compact JWS")]
     Malformed,
-    #[error("the token's algorithm is not RS256")]
+    #[error("the token's algorithm is not its key's")]
     UnsupportedAlgorithm,
     #[error("the token's key is not one of ours")]
     UnknownKey,
@@ -66,7 +66,7 @@ pub fn verify<'k, C: DeserializeOwned>(
         .and_then(|b| serde_json::from_slice(&b).ok())
         .ok_or(JwsError::Malformed)?;
     // RFC 7515 §4.1.11: we understand no critical extensions, so any `crit` fails.
-    if header.alg != "RS256" || header.crit.is_some() {
+    if crate::keys::Alg::parse(&header.alg).is_none() || header.crit.is_some() {
         return Err(JwsError::UnsupportedAlgorithm);
     }
     let key = header
@@ -74,6 +74,12 @@ pub fn verify<'k, C: DeserializeOwned>(
         .as_deref()
         .and_then(find_key)
         .ok_or(JwsError::UnknownKey)?;
+    // The algorithm is the key's, fixed when it was made; a header that names
+    // another one (RS256 on an EC key, HS256 with the public key as secret…) is
+    // refused before any verification.
+    if header.alg != key.alg.as_str() {
+        return Err(JwsError::UnsupportedAlgorithm);
+    }
     let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| JwsError::Malformed)?;
     let signed_len = h.len() + 1 + p.len();
     if !key.verify(&token.as_bytes()[..signed_len], &sig) {

@@ -165,10 +165,13 @@ pub fn validate(rs: &ResourceServer) -> Validated<()> {
         seen.push(&s.value);
         validation::max_len("scopes.description", &s.description, 500)?;
     }
-    if rs.signing_alg != "RS256" {
+    if crate::keys::Alg::parse(&rs.signing_alg).is_none() {
         return Err(ValidationError::field(
             "signing_alg",
-            format!("'{}' is not supported (supported: RS256)", rs.signing_alg),
+            format!(
+                "'{}' is not supported (supported: RS256, PS256, ES256, EdDSA)",
+                rs.signing_alg
+            ),
         ));
     }
     if !(1..=MAX_TOKEN_LIFETIME).contains(&rs.token_lifetime) {

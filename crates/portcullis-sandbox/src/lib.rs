@@ -202,33 +202,34 @@ impl Script {
     /// Blocks the caller until the result or the deadline; call it from a
     /// blocking pool, never an async worker.
     pub fn run(&self, input: &Value, limits: Limits) -> Result<Outcome, ScriptError> {
-        // A bound on live script threads, counting threads still stuck in a native
+        // A bound on executions in progress, counting those stuck in a native
         // builtin after their caller gave up: they hold their slot until they end.
         if RUNNING.fetch_add(1, Ordering::AcqRel) >= limits.max_running {
             RUNNING.fetch_sub(1, Ordering::AcqRel);
             return Err(ScriptError::Busy);
         }
-        struct Slot;
-        impl Drop for Slot {
-            fn drop(&mut self) {
-                RUNNING.fetch_sub(1, Ordering::AcqRel);
+        let (reply, rx) = mpsc::channel();
+        let job = Job {
+            script: self.clone(),
+            input: input.to_string(),
+            limits,
+            reply,
+            _slot: Slot,
+        };
+        // A pooled thread with a warm runtime when one is free; otherwise a
+        // thread of its own, so a burst (or stuck scripts) never queues others.
+        let pool = pool();
+        if pool.idle.load(Ordering::Acquire) > 0 {
+            if let Err(mpsc::SendError(job)) = pool.jobs.send(job) {
+                dedicated(job)?;
             }
+        } else {
+            dedicated(job)?;
         }
-        let slot = Slot;
-        let (tx, rx) = mpsc::channel();
-        let (script, input) = (self.clone(), input.to_string());
-        std::thread::Builder::new()
-            .name("portcullis-script".into())
-            .stack_size(4 * 1024 * 1024)
-            .spawn(move || {
-                let _slot = slot;
-                let _ = tx.send(execute(&script, &input, limits));
-            })
-            .map_err(|e| ScriptError::Internal(e.to_string()))?;
         // The interrupt handler stops JavaScript at the deadline; some native
         // builtins do not poll it, so the caller stops waiting shortly after
-        // regardless. The thread is left to finish on its own and its result is
-        // dropped.
+        // regardless. The execution is left to finish on its own and its result
+        // is dropped.
         match rx.recv_timeout(limits.timeout + Duration::from_millis(500)) {
             Ok(r) => r,
             Err(_) => Err(ScriptError::Timeout(limits.timeout)),
@@ -236,9 +237,106 @@ impl Script {
     }
 }
 
+/// One execution's claim on the bound; released when the execution ends.
+struct Slot;
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+struct Job {
+    script: Script,
+    input: String,
+    limits: Limits,
+    reply: mpsc::Sender<Result<Outcome, ScriptError>>,
+    _slot: Slot,
+}
+
+/// Runs `job` on a new thread with a new runtime.
+fn dedicated(job: Job) -> Result<(), ScriptError> {
+    std::thread::Builder::new()
+        .name("portcullis-script".into())
+        .stack_size(4 * 1024 * 1024)
+        .spawn(move || {
+            let result = Runtime::new()
+                .map_err(|e| ScriptError::Internal(e.to_string()))
+                .and_then(|rt| execute(&rt, &job.script, &job.input, job.limits));
+            let _ = job.reply.send(result);
+        })
+        .map(|_| ())
+        .map_err(|e| ScriptError::Internal(e.to_string()))
+}
+
+/// Threads that keep a QuickJS runtime between executions. Every execution
+/// still gets a fresh context (its own globals: nothing one script leaves
+/// behind is visible to the next); the runtime (heap, atoms, GC) is reused
+/// unless the execution timed out, ran out of memory or failed inside the
+/// engine, in which case it is thrown away.
+struct Pool {
+    jobs: mpsc::Sender<Job>,
+    idle: AtomicUsize,
+}
+
+const POOL_THREADS: usize = 4;
+
+fn pool() -> &'static Pool {
+    static POOL: OnceLock<Pool> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(std::sync::Mutex::new(rx));
+        for _ in 0..POOL_THREADS {
+            let rx = Arc::clone(&rx);
+            let _ = std::thread::Builder::new()
+                .name("portcullis-script-pool".into())
+                .stack_size(4 * 1024 * 1024)
+                .spawn(move || worker(rx));
+        }
+        Pool {
+            jobs,
+            idle: AtomicUsize::new(POOL_THREADS),
+        }
+    })
+}
+
+fn worker(rx: Arc<std::sync::Mutex<mpsc::Receiver<Job>>>) {
+    let mut warm: Option<Runtime> = None;
+    loop {
+        let job = {
+            let Ok(guard) = rx.lock() else { return };
+            match guard.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
+        pool().idle.fetch_sub(1, Ordering::AcqRel);
+        let rt = match warm.take().map(Ok).unwrap_or_else(Runtime::new) {
+            Ok(rt) => rt,
+            Err(e) => {
+                let _ = job.reply.send(Err(ScriptError::Internal(e.to_string())));
+                pool().idle.fetch_add(1, Ordering::AcqRel);
+                continue;
+            }
+        };
+        let result = execute(&rt, &job.script, &job.input, job.limits);
+        let reusable = matches!(
+            result,
+            Ok(_) | Err(ScriptError::Threw(_) | ScriptError::OutputTooLarge(_))
+        );
+        let _ = job.reply.send(result);
+        drop(job);
+        if reusable {
+            rt.run_gc();
+            warm = Some(rt);
+        }
+        pool().idle.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 static RUNNING: AtomicUsize = AtomicUsize::new(0);
 
-/// Script threads alive now (running, or stuck past their deadline).
+/// Executions in progress now (running, or stuck past their deadline).
 pub fn running() -> usize {
     RUNNING.load(Ordering::Acquire)
 }
@@ -375,15 +473,20 @@ fn describe(ctx: &rquickjs::Ctx<'_>, e: rquickjs::Error, user_code: bool) -> Str
         .unwrap_or_else(|| "unknown error".into())
 }
 
-fn execute(script: &Script, input: &str, limits: Limits) -> Result<Outcome, ScriptError> {
+/// One execution in `rt`, in a fresh context.
+fn execute(
+    rt: &Runtime,
+    script: &Script,
+    input: &str,
+    limits: Limits,
+) -> Result<Outcome, ScriptError> {
     let internal = |e: rquickjs::Error| ScriptError::Internal(e.to_string());
     let (harness, driver) = prelude(script.trigger)?;
-    let rt = Runtime::new().map_err(internal)?;
     rt.set_memory_limit(limits.memory_bytes);
     rt.set_max_stack_size(1024 * 1024);
     let deadline = Instant::now() + limits.timeout;
     rt.set_interrupt_handler(Some(Box::new(move || Instant::now() >= deadline)));
-    let ctx = Context::full(&rt).map_err(internal)?;
+    let ctx = Context::full(rt).map_err(internal)?;
     let classify = |message: String| -> ScriptError {
         if Instant::now() >= deadline || message.contains("interrupted") {
             ScriptError::Timeout(limits.timeout)

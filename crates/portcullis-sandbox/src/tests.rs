@@ -281,3 +281,23 @@ fn rules_run_in_sloppy_mode_like_auth0s_node() {
     .unwrap();
     assert_eq!(out.id_token["https://x/a"], 1);
 }
+
+#[test]
+fn nothing_leaks_between_executions_on_a_reused_runtime() {
+    let writer = Script::compile(
+        Trigger::PostLogin,
+        "globalThis.leaked = 'secret'; Object.prototype.polluted = 1; exports.onExecutePostLogin = async () => {};",
+    )
+    .unwrap();
+    let reader = Script::compile(
+        Trigger::PostLogin,
+        "exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim('seen', [typeof leaked, typeof ({}).polluted].join()); };",
+    )
+    .unwrap();
+    // Enough rounds that the reader runs on runtimes the writer used.
+    for _ in 0..(POOL_THREADS * 3) {
+        writer.run(&event(), limits()).unwrap();
+        let out = reader.run(&event(), limits()).unwrap();
+        assert_eq!(out.id_token["seen"], "undefined,undefined");
+    }
+}

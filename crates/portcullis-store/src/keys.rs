@@ -227,8 +227,9 @@ impl Store {
         })
     }
 
-    /// On a tenant with no keys, inserts `current` and `next` in one transaction and
-    /// returns `true`. If keys exist already (another node won), inserts nothing.
+    /// On a tenant with no keys of `current.alg`, inserts `current` and `next` in
+    /// one transaction and returns `true`. If keys exist already (another node
+    /// won), inserts nothing.
     pub async fn insert_initial_signing_keys(
         &self,
         tenant: &str,
@@ -238,11 +239,13 @@ impl Store {
     ) -> StoreResult<bool> {
         let result: StoreResult<bool> = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let (n,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1")
-                    .bind(tenant)
-                    .fetch_one(&mut *tx)
-                    .await?;
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1 AND alg = $2 AND state <> 'revoked'",
+            )
+            .bind(tenant)
+            .bind(current.alg)
+            .fetch_one(&mut *tx)
+            .await?;
             if n > 0 {
                 return Ok(false);
             }

@@ -282,7 +282,7 @@ pub async fn issue(
         }
         .claims();
         apply_to_access_token(app, &mut claims, &script_result);
-        let token = app.sign(&claims);
+        let token = app.sign_with(access_alg(api), &claims);
         out.push(("access_token".into(), token.clone()));
         out.push(("token_type".into(), "Bearer".into()));
         out.push(("expires_in".into(), (claims.exp - claims.iat).to_string()));
@@ -306,12 +306,21 @@ pub async fn issue(
                 scripts: &script_result,
             },
         );
-        out.push(("id_token".into(), app.sign(&claims)));
+        out.push((
+            "id_token".into(),
+            app.sign_with(&client.jwt_configuration.alg, &claims),
+        ));
     }
     if let Some(s) = &req.state {
         out.push(("state".into(), s.clone()));
     }
     Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
+}
+
+/// The algorithm an access token for `api` is signed with (the API's
+/// `signing_alg`; RS256 for tokens good only at `/userinfo`).
+pub fn access_alg(api: Option<&ResourceServer>) -> &str {
+    api.map_or("RS256", |a| a.signing_alg.as_str())
 }
 
 /// What an ID token is about.

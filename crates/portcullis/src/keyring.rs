@@ -5,26 +5,49 @@ use std::path::Path;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use portcullis_core::keys::{GeneratedKey, KeyEncryptionKey, KeyState, SigningKey, generate_rs256};
+use portcullis_core::keys::{Alg, GeneratedKey, KeyEncryptionKey, KeyState, SigningKey, generate};
 use portcullis_store::{NewSigningKey, Store};
 
 use crate::config::{Config, parse_secret_key};
 
-/// The tenant's published keys, opened and ready. Exactly one is current.
+/// The tenant's published keys, opened and ready: per algorithm in use, one
+/// current and one next key, and any previous ones.
 #[derive(Debug)]
 pub struct KeySet {
     keys: Vec<SigningKey>,
-    current: usize,
 }
 
 impl KeySet {
+    /// The RS256 key that signs now (Auth0's default algorithm).
     pub fn current(&self) -> &SigningKey {
-        &self.keys[self.current]
+        self.current_for(Alg::Rs256)
+            .expect("load_keys guarantees a current RS256 key")
     }
 
-    /// The key that signs after the next rotation (already published).
+    /// The key that signs now with `alg`, if the tenant has keys for it.
+    pub fn current_for(&self, alg: Alg) -> Option<&SigningKey> {
+        self.keys
+            .iter()
+            .find(|k| k.alg == alg && k.state == KeyState::Current)
+    }
+
+    /// The RS256 key that signs after the next rotation (already published).
     pub fn next(&self) -> Option<&SigningKey> {
-        self.keys.iter().find(|k| k.state == KeyState::Next)
+        self.next_for(Alg::Rs256)
+    }
+
+    pub fn next_for(&self, alg: Alg) -> Option<&SigningKey> {
+        self.keys
+            .iter()
+            .find(|k| k.alg == alg && k.state == KeyState::Next)
+    }
+
+    /// The algorithms the tenant has keys for.
+    pub fn algorithms(&self) -> Vec<Alg> {
+        Alg::ALL
+            .into_iter()
+            .filter(|a| self.current_for(*a).is_some())
+            .collect()
     }
 
     /// A published key (next, current or previous) by `kid`.
@@ -32,7 +55,8 @@ impl KeySet {
         self.keys.iter().find(|k| k.kid == kid)
     }
 
-    /// Current first, then next, then previous ones: the JWKS order.
+    /// Current first, then next, then previous ones: the JWKS order (RS256
+    /// first within each state).
     pub fn published(&self) -> impl Iterator<Item = &SigningKey> {
         let rank = |s: KeyState| match s {
             KeyState::Current => 0,
@@ -40,7 +64,7 @@ impl KeySet {
             _ => 2,
         };
         let mut v: Vec<&SigningKey> = self.keys.iter().collect();
-        v.sort_by_key(|k| rank(k.state));
+        v.sort_by_key(|k| (rank(k.state), k.alg != Alg::Rs256));
         v.into_iter()
     }
 }
@@ -112,16 +136,44 @@ fn year_of(now: i64) -> i32 {
     1970 + (now / 31_556_952) as i32
 }
 
-fn new_key<'a>(g: &'a GeneratedKey, certificate: &'a str) -> NewSigningKey<'a> {
+fn new_key<'a>(alg: Alg, g: &'a GeneratedKey, certificate: &'a str) -> NewSigningKey<'a> {
     NewSigningKey {
         kid: &g.kid,
-        alg: "RS256",
+        alg: alg.as_str(),
         sealed_private_key: &g.sealed_private_key,
         certificate,
     }
 }
 
-/// Opens the tenant's keys, generating a current and a next key on first start.
+/// Generates a current and a next key for `alg` if the tenant has none (the
+/// first start for RS256; the first API or application that asks for another
+/// algorithm). Several nodes may race; one wins and the others re-read.
+pub async fn ensure_alg(
+    store: &Store,
+    tenant: &str,
+    kek: &KeyEncryptionKey,
+    issuer: &str,
+    alg: Alg,
+    now: i64,
+) -> Result<bool, KeyringError> {
+    let stored = store.list_signing_keys(tenant).await?;
+    if stored.iter().any(|k| k.alg == alg.as_str()) {
+        return Ok(false);
+    }
+    let cn = format!("Portcullis signing key for {issuer}");
+    let a = generate(alg, kek, &cn, year_of(now))?;
+    let b = generate(alg, kek, &cn, year_of(now))?;
+    let (ca, cb) = (
+        STANDARD.encode(&a.certificate_der),
+        STANDARD.encode(&b.certificate_der),
+    );
+    Ok(store
+        .insert_initial_signing_keys(tenant, now, new_key(alg, &a, &ca), new_key(alg, &b, &cb))
+        .await?)
+}
+
+/// Opens the tenant's keys, generating a current and a next RS256 key on first
+/// start.
 pub async fn load_keys(
     store: &Store,
     tenant: &str,
@@ -129,48 +181,37 @@ pub async fn load_keys(
     issuer: &str,
     now: i64,
 ) -> Result<KeySet, KeyringError> {
-    let mut stored = store.list_signing_keys(tenant).await?;
-    if stored.is_empty() {
-        let cn = format!("Portcullis signing key for {issuer}");
-        let a = generate_rs256(kek, &cn, year_of(now))?;
-        let b = generate_rs256(kek, &cn, year_of(now))?;
-        let (ca, cb) = (
-            STANDARD.encode(&a.certificate_der),
-            STANDARD.encode(&b.certificate_der),
-        );
-        // Several nodes may race on first start; one wins and the others re-read.
-        store
-            .insert_initial_signing_keys(tenant, now, new_key(&a, &ca), new_key(&b, &cb))
-            .await?;
-        stored = store.list_signing_keys(tenant).await?;
-    }
+    ensure_alg(store, tenant, kek, issuer, Alg::Rs256, now).await?;
+    let stored = store.list_signing_keys(tenant).await?;
     let mut keys = Vec::with_capacity(stored.len());
     for s in &stored {
-        let Some(state) = KeyState::parse(&s.state) else {
+        let (Some(state), Some(alg)) = (KeyState::parse(&s.state), Alg::parse(&s.alg)) else {
             continue;
         };
         let cert = STANDARD
             .decode(&s.certificate)
             .map_err(|_| portcullis_core::keys::KeyError::BadKey(s.kid.clone()))?;
-        keys.push(SigningKey::open(
+        keys.push(SigningKey::open_alg(
             kek,
             &s.kid,
+            alg,
             state,
             &s.sealed_private_key,
             &cert,
         )?);
     }
-    let current = keys
-        .iter()
-        .position(|k| k.state == KeyState::Current)
-        .ok_or(KeyringError::NoCurrentKey)?;
-    Ok(KeySet { keys, current })
+    let set = KeySet { keys };
+    if set.current_for(Alg::Rs256).is_none() {
+        return Err(KeyringError::NoCurrentKey);
+    }
+    Ok(set)
 }
 
-/// Auth0's `POST /api/v2/keys/signing/rotate`: the next key (published since the
-/// last rotation, so every verifier already has it) starts signing, the current
-/// key becomes previous and stays published, and a new next key is generated.
-/// Exactly one of several concurrent rotations wins; the others get `Ok(false)`.
+/// Auth0's `POST /api/v2/keys/signing/rotate`: for every algorithm in use, the
+/// next key (published since the last rotation, so every verifier already has
+/// it) starts signing, the current key becomes previous and stays published, and
+/// a new next key is generated. Of several concurrent rotations exactly one wins
+/// (RS256 decides); the others get `Ok(false)`.
 pub async fn rotate(
     store: &Store,
     tenant: &str,
@@ -179,19 +220,29 @@ pub async fn rotate(
     keys: &KeySet,
     now: i64,
 ) -> Result<bool, KeyringError> {
-    let next = keys.next().ok_or(KeyringError::NoCurrentKey)?;
     let cn = format!("Portcullis signing key for {issuer}");
-    let g = generate_rs256(kek, &cn, year_of(now))?;
-    let cert = STANDARD.encode(&g.certificate_der);
-    Ok(store
-        .rotate_signing_keys(
-            tenant,
-            &keys.current().kid,
-            &next.kid,
-            new_key(&g, &cert),
-            now,
-        )
-        .await?)
+    let mut algs = keys.algorithms();
+    algs.sort_by_key(|a| *a != Alg::Rs256);
+    for alg in algs {
+        let (Some(current), Some(next)) = (keys.current_for(alg), keys.next_for(alg)) else {
+            continue;
+        };
+        let g = generate(alg, kek, &cn, year_of(now))?;
+        let cert = STANDARD.encode(&g.certificate_der);
+        let rotated = store
+            .rotate_signing_keys(
+                tenant,
+                &current.kid,
+                &next.kid,
+                new_key(alg, &g, &cert),
+                now,
+            )
+            .await?;
+        if !rotated && alg == Alg::Rs256 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Scheduled rotation: rotates when the current key has signed for `days`.

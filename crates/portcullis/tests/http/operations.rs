@@ -426,3 +426,83 @@ on_both_backends! {
         assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     }
 }
+
+fn alg_of(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap();
+    let v: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap();
+    v["alg"].as_str().unwrap().to_string()
+}
+
+on_both_backends! {
+    /// APIs choose the access tokens' algorithm (`signing_alg`) and applications
+    /// the ID tokens' (`jwt_configuration.alg`): RS256, PS256, ES256, EdDSA, each
+    /// published in the JWKS and verified independently; a header naming another
+    /// algorithm than its key's is refused; HS256 is refused at save.
+    async fn apis_and_applications_choose_their_signing_algorithm(srv) {
+        crate::browser::user(&srv, "ada@example.com").await;
+        let mut issued = Vec::new();
+        for alg in ["ES256", "PS256", "EdDSA"] {
+            let audience = format!("https://{}.example/", alg.to_lowercase());
+            let (st, api) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": audience, "name": alg, "signing_alg": alg}))).await;
+            assert_eq!(st, StatusCode::CREATED, "{api}");
+            let (id, secret) = srv.new_m2m(alg).await;
+            let (st, g) = srv.api(Method::POST, "/client-grants", Some(json!({"client_id": id, "audience": audience, "scope": []}))).await;
+            assert_eq!(st, StatusCode::CREATED, "{g}");
+            let token = srv.client_token(&id, &secret, &audience).await;
+            assert_eq!(alg_of(&token), alg);
+            let claims = verify_with_jwks(&srv, &token, &audience).await;
+            assert_eq!(claims["sub"], format!("{id}@clients"));
+            issued.push((alg, id, secret, audience, token));
+        }
+        let kinds: Vec<String> = {
+            let jwks: Value = srv.http.get(format!("{}/.well-known/jwks.json", srv.url)).send().await.unwrap().json().await.unwrap();
+            jwks["keys"].as_array().unwrap().iter().map(|k| k["kty"].as_str().unwrap().to_string()).collect()
+        };
+        for kty in ["RSA", "EC", "OKP"] {
+            assert!(kinds.iter().any(|k| k == kty), "{kty} in {kinds:?}");
+        }
+
+        // ID tokens in the application's algorithm; access tokens in the API's.
+        let (st, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Legacy", "app_type": "regular_web",
+            "grant_types": ["password"], "jwt_configuration": {"alg": "ES256"}}))).await;
+        assert_eq!(st, StatusCode::CREATED, "{c}");
+        let (cid, csecret) = (c["client_id"].as_str().unwrap().to_string(), c["client_secret"].as_str().unwrap().to_string());
+        let (st, t, _) = srv.token_form(&[("grant_type", "password"), ("client_id", &cid), ("client_secret", &csecret),
+            ("username", "ada@example.com"), ("password", PASSWORD), ("scope", "openid"), ("audience", "https://eddsa.example/")]).await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+        let id_token = t["id_token"].as_str().unwrap();
+        assert_eq!(alg_of(id_token), "ES256");
+        verify_with_jwks(&srv, id_token, &cid).await;
+        let at = t["access_token"].as_str().unwrap();
+        assert_eq!(alg_of(at), "EdDSA");
+        assert_eq!(userinfo_status(&srv, at).await, StatusCode::OK);
+        // Algorithm confusion: the same key id, another algorithm in the header.
+        let (_, rest) = at.split_once('.').unwrap();
+        use base64::Engine;
+        let forged_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(json!({"alg": "RS256", "typ": "JWT", "kid": kid_of(at)}).to_string());
+        assert_eq!(userinfo_status(&srv, &format!("{forged_header}.{rest}")).await, StatusCode::UNAUTHORIZED);
+
+        let (st, body) = srv.api(Method::POST, "/clients", Some(json!({"name": "HS", "jwt_configuration": {"alg": "HS256"}}))).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        assert!(body["message"].as_str().unwrap().contains("HS256"), "{body}");
+        let (st, _) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": "https://none.example/", "name": "x", "signing_alg": "none"}))).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+
+        // A rotation rotates every algorithm in use; earlier tokens still verify.
+        let (st, _) = srv.api(Method::POST, "/keys/signing/rotate", None).await;
+        assert_eq!(st, StatusCode::CREATED);
+        for (alg, id, secret, audience, before) in &issued {
+            let after = srv.client_token(id, secret, audience).await;
+            assert_eq!(alg_of(&after), *alg);
+            assert_ne!(kid_of(&after), kid_of(before), "{alg} rotated");
+            verify_with_jwks(&srv, before, audience).await;
+        }
+    }
+}

@@ -338,12 +338,24 @@ pub async fn verify_with_jwks(srv: &TestServer, token: &str, audience: &str) -> 
         .await
         .unwrap();
     let header = decode_header(token).unwrap();
-    assert_eq!(header.alg, Algorithm::RS256);
+    assert!(
+        matches!(
+            header.alg,
+            Algorithm::RS256 | Algorithm::PS256 | Algorithm::ES256 | Algorithm::EdDSA
+        ),
+        "{:?}",
+        header.alg
+    );
     assert_eq!(header.typ.as_deref(), Some("JWT"));
     let kid = header.kid.expect("kid in header");
     let jwk = jwks.find(&kid).expect("kid is published");
+    assert_eq!(
+        jwk.common.key_algorithm.map(|a| format!("{a:?}")),
+        Some(format!("{:?}", header.alg)),
+        "the JWK's alg is the header's"
+    );
     let key = DecodingKey::from_jwk(jwk).unwrap();
-    let mut v = Validation::new(Algorithm::RS256);
+    let mut v = Validation::new(header.alg);
     v.set_issuer(&[&srv.issuer]);
     v.set_audience(&[audience]);
     v.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);

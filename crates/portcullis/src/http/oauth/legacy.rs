@@ -175,7 +175,7 @@ pub async fn delegation(
     );
     let expires_in = id.exp - id.iat;
     let mut res =
-        Json(json!({"id_token": app.sign(&id), "token_type": "Bearer", "expires_in": expires_in}))
+        Json(json!({"id_token": app.sign_with(&target.jwt_configuration.alg, &id), "token_type": "Bearer", "expires_in": expires_in}))
             .into_response();
     *res.status_mut() = StatusCode::OK;
     Ok(super::token::no_store(res))

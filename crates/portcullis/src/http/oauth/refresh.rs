@@ -294,7 +294,7 @@ pub async fn exchange(
     .claims();
     access.gty = Some("refresh_token".into());
     flows::apply_to_access_token(app, &mut access, &scripts);
-    let access_token = app.sign(&access);
+    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
     let mut out = super::token::token_json(access_token.clone(), &access);
     if original.iter().any(|s| s == "openid") {
         let id = flows::id_token(
@@ -311,7 +311,7 @@ pub async fn exchange(
                 scripts: &scripts,
             },
         );
-        out["id_token"] = app.sign(&id).into();
+        out["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
     }
     if let Some(t) = next_token {
         out["refresh_token"] = t.into();

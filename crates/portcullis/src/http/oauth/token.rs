@@ -105,7 +105,7 @@ async fn grant_tokens(
                     }
                 };
             flows::apply_to_access_token(app, &mut claims, &scripts);
-            let access_token = app.sign(&claims);
+            let access_token = app.sign_with(flows::access_alg(api.as_ref()), &claims);
             Ok(no_store(
                 Json(token_json(access_token, &claims)).into_response(),
             ))
@@ -320,7 +320,7 @@ async fn exchange_password(
     .claims();
     access.gty = Some("password".into());
     flows::apply_to_access_token(app, &mut access, &scripts);
-    let access_token = app.sign(&access);
+    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
         .await?;
@@ -340,7 +340,7 @@ async fn exchange_password(
                 scripts: &scripts,
             },
         );
-        body["id_token"] = app.sign(&id).into();
+        body["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
     }
     if portcullis_core::protocol::refresh_token::may_issue(login.scope, client, api.as_ref()) {
         let token = super::refresh::issue(
@@ -471,7 +471,7 @@ async fn exchange_code(
     app.store
         .set_code_issued_jti(&app.tenant, &code_hash, &jti)
         .await?;
-    let access_token = app.sign(&access);
+    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
     let mut body = token_json(access_token.clone(), &access);
     if grant.scope.iter().any(|s| s == "openid") {
         let id = flows::id_token(
@@ -488,7 +488,7 @@ async fn exchange_code(
                 scripts: &grant.scripts,
             },
         );
-        body["id_token"] = app.sign(&id).into();
+        body["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
     }
     if portcullis_core::protocol::refresh_token::may_issue(&grant.scope, client, api.as_ref()) {
         let token = super::refresh::issue(

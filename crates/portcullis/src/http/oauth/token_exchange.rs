@@ -95,7 +95,7 @@ pub async fn exchange(
         act: Some(json!({"sub": format!("{}@clients", client.client_id)})),
         extra: Default::default(),
     };
-    let token = app.sign(&claims);
+    let token = app.sign_with(&api.signing_alg, &claims);
     audit::record(
         app,
         Event {
