@@ -340,26 +340,32 @@ async fn run_post_login(
         result.access_token.clear();
         merge(&mut result, &r.name, outcome)?;
     }
-    for a in &loaded.post_login {
-        let event = scripts::post_login_event(
-            p.user,
-            p.client,
-            p.request,
-            &p.flow,
-            &a.secrets,
-            &app.tenant,
-        );
-        let outcome =
-            run_one(app, &a.script, event)
-                .await
-                .map_err(|error| ScriptFailure::Failed {
-                    script: a.name.clone(),
-                    error,
-                })?;
-        merge(&mut result, &a.name, outcome)?;
-    }
+    let event = |secrets: &Map<String, Value>| {
+        scripts::post_login_event(p.user, p.client, p.request, &p.flow, secrets, &app.tenant)
+    };
+    run_actions(app, &loaded.post_login, &mut result, event).await?;
     persist_metadata(app, &p.user.user_id, &result).await?;
     Ok(result)
+}
+
+/// Runs `actions` in binding order, each with the event `event_for` makes from
+/// its secrets, folding their outcomes into `result`.
+async fn run_actions(
+    app: &AppState,
+    actions: &[NamedScript],
+    result: &mut ScriptResult,
+    event_for: impl Fn(&Map<String, Value>) -> Value,
+) -> Result<(), ScriptFailure> {
+    for a in actions {
+        let outcome = run_one(app, &a.script, event_for(&a.secrets))
+            .await
+            .map_err(|error| ScriptFailure::Failed {
+                script: a.name.clone(),
+                error,
+            })?;
+        merge(result, &a.name, outcome)?;
+    }
+    Ok(())
 }
 
 /// Runs the credentials-exchange actions for a client-credentials request.
@@ -388,24 +394,10 @@ async fn run_credentials_exchange(
     scopes: &[String],
 ) -> Result<ScriptResult, ScriptFailure> {
     let mut result = ScriptResult::default();
-    for a in &loaded.credentials_exchange {
-        let event = scripts::credentials_exchange_event(
-            client,
-            request,
-            audience,
-            scopes,
-            &a.secrets,
-            &app.tenant,
-        );
-        let outcome =
-            run_one(app, &a.script, event)
-                .await
-                .map_err(|error| ScriptFailure::Failed {
-                    script: a.name.clone(),
-                    error,
-                })?;
-        merge(&mut result, &a.name, outcome)?;
-    }
+    let event = |secrets: &Map<String, Value>| {
+        scripts::credentials_exchange_event(client, request, audience, scopes, secrets, &app.tenant)
+    };
+    run_actions(app, &loaded.credentials_exchange, &mut result, event).await?;
     Ok(result)
 }
 

@@ -171,34 +171,7 @@ async fn three_nodes_share_state_and_a_refresh_race_has_one_winner() {
     );
 
     // Log in on node A, exchange the code on node B, refresh on node C.
-    let mut b = Browser::at(&nodes[0].url);
-    let to = b
-        .authorize(&code_params(
-            &client_id,
-            &[("scope", "openid offline_access")],
-        ))
-        .await;
-    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-    let code = back.redirect_params()["code"].clone();
-    let t: Value = http
-        .post(format!("{}/oauth/token", nodes[1].url))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client_id),
-            ("code", &code),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rt1 = t["refresh_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{t}"))
-        .to_string();
+    let rt1 = login_then_exchange(&http, &nodes[0], &nodes[1], &client_id).await;
     let refresh = |n: usize, rt: String| {
         let (http, url, client_id) = (
             http.clone(),
@@ -276,34 +249,7 @@ async fn three_nodes_share_state_and_a_refresh_race_has_one_winner() {
     }
 
     // A user blocked on B cannot refresh on C, at once (users are never cached).
-    let mut b = Browser::at(&nodes[0].url);
-    let to = b
-        .authorize(&code_params(
-            &client_id,
-            &[("scope", "openid offline_access")],
-        ))
-        .await;
-    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-    let code = back.redirect_params()["code"].clone();
-    let t: Value = http
-        .post(format!("{}/oauth/token", nodes[2].url))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client_id),
-            ("code", &code),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let rt = t["refresh_token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{t}"))
-        .to_string();
+    let rt = login_then_exchange(&http, &nodes[0], &nodes[2], &client_id).await;
     let users: Value = http
         .get(api(1, "/users-by-email?email=ada%40example.com"))
         .bearer_auth(&token)
@@ -328,4 +274,41 @@ async fn three_nodes_share_state_and_a_refresh_race_has_one_winner() {
     let (st, body) = refresh(2, rt).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error_description"], "user is blocked");
+}
+
+/// Signs in on `login` and exchanges the code on `exchange`; the refresh token.
+async fn login_then_exchange(
+    http: &reqwest::Client,
+    login: &Node,
+    exchange: &Node,
+    client_id: &str,
+) -> String {
+    let mut b = Browser::at(&login.url);
+    let to = b
+        .authorize(&code_params(
+            client_id,
+            &[("scope", "openid offline_access")],
+        ))
+        .await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let code = back.redirect_params()["code"].clone();
+    let t: Value = http
+        .post(format!("{}/oauth/token", exchange.url))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    t["refresh_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{t}"))
+        .to_string()
 }

@@ -428,15 +428,10 @@ on_both_backends! {
 }
 
 fn alg_of(token: &str) -> String {
-    use base64::Engine;
-    let header = token.split('.').next().unwrap();
-    let v: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(header)
-            .unwrap(),
-    )
-    .unwrap();
-    v["alg"].as_str().unwrap().to_string()
+    crate::support::jwt_header(token)["alg"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
 on_both_backends! {

@@ -365,15 +365,19 @@ pub async fn verify_with_jwks(srv: &TestServer, token: &str, audience: &str) -> 
         .claims
 }
 
-/// The `kid` in a JWT's header.
-pub fn kid_of(token: &str) -> String {
+/// A JWT's header, decoded.
+pub fn jwt_header(token: &str) -> Value {
     use base64::Engine;
     let header = token.split('.').next().unwrap();
-    let v: Value = serde_json::from_slice(
+    serde_json::from_slice(
         &base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(header)
             .unwrap(),
     )
-    .unwrap();
-    v["kid"].as_str().unwrap().to_string()
+    .unwrap()
+}
+
+/// The `kid` in a JWT's header.
+pub fn kid_of(token: &str) -> String {
+    jwt_header(token)["kid"].as_str().unwrap().to_string()
 }
