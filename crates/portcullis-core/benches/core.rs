@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::ClientPayload;
-use portcullis_core::keys::{KeyEncryptionKey, KeyState, SigningKey, generate_rs256};
+use portcullis_core::keys::{Alg, KeyEncryptionKey, KeyState, SigningKey, generate};
 use portcullis_core::protocol::client_auth::{self, AuthMethodUsed, ClientCredentials};
 use portcullis_core::protocol::params::Params;
 use portcullis_core::protocol::{authorize, client_credentials};
@@ -36,15 +36,6 @@ fn time<R>(name: &str, mut f: impl FnMut() -> R) {
 
 fn main() {
     let kek = KeyEncryptionKey::from_bytes(&[7u8; 32]).unwrap();
-    let generated = generate_rs256(&kek, "bench", 2026).unwrap();
-    let key = SigningKey::open(
-        &kek,
-        &generated.kid,
-        KeyState::Current,
-        &generated.sealed_private_key,
-        &generated.certificate_der,
-    )
-    .unwrap();
     let client = serde_json::from_value::<ClientPayload>(json!({
         "name": "m2m", "app_type": "non_interactive",
     }))
@@ -74,12 +65,27 @@ fn main() {
     let stored_hash = hash_secret(secret);
     let scope: Vec<String> = vec!["openid".into(), "profile".into(), "read:messages".into()];
 
-    println!(
-        "RS256 is the only signing algorithm so far; ES256/PS256/EdDSA arrive with key rotation (#6)."
-    );
-    time("RS256 sign (pre-parsed key, compact JWS)", || {
-        portcullis_core::jose::sign(&key, &json!({"sub": "auth0|1", "iat": 1, "exp": 2}))
-    });
+    let claims = json!({"iss": "https://id.example.com/", "sub": "auth0|1", "aud": "https://api.example.com", "iat": 1, "exp": 2, "scope": "read:messages"});
+    for alg in Alg::ALL {
+        let g = generate(alg, &kek, "bench", 2026).unwrap();
+        let k = SigningKey::open_alg(
+            &kek,
+            &g.kid,
+            alg,
+            KeyState::Current,
+            &g.sealed_private_key,
+            &g.certificate_der,
+        )
+        .unwrap();
+        time(
+            &format!("{} sign (pre-parsed key, compact JWS)", alg.as_str()),
+            || portcullis_core::jose::sign(&k, &claims),
+        );
+        let token = portcullis_core::jose::sign(&k, &claims);
+        time(&format!("{} verify", alg.as_str()), || {
+            portcullis_core::jose::verify::<serde_json::Value>(&token, |_| Some(&k)).is_ok()
+        });
+    }
     time("client_credentials::decide (claims)", || {
         client_credentials::decide(client_credentials::Input {
             issuer: "https://id.example.com/",
