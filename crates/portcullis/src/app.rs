@@ -39,7 +39,7 @@ pub struct Inner {
     pub cache: crate::cache::Cache,
     pub metrics: crate::metrics::Metrics,
     /// The audit writer's queue (see `audit::start_writer`).
-    pub audit: tokio::sync::mpsc::UnboundedSender<crate::audit::Message>,
+    pub audit: tokio::sync::mpsc::Sender<crate::audit::Message>,
     /// Seconds added to the system clock. Zero in production; tests move time
     /// forward with [`Inner::advance_clock`] instead of sleeping.
     clock_offset: std::sync::atomic::AtomicI64,

@@ -60,7 +60,9 @@ pub async fn record(app: &AppState, e: Event<'_>) {
         client_id: e.client_id.map(str::to_string),
         doc,
     };
-    if app.audit.send(Message::Event(owned)).is_err() {
+    // Bounded: when the database falls behind, requests wait for room rather
+    // than events piling up in memory or being dropped.
+    if app.audit.send(Message::Event(owned)).await.is_err() {
         tracing::error!("the audit writer has stopped; an audit event was not stored");
     }
 }
@@ -84,13 +86,14 @@ pub enum Message {
 /// The audit writer: events are stored in the order they were recorded, with
 /// whatever arrived during the previous write in the same transaction, so that
 /// a busy server pays one commit for many events rather than one each. A
-/// request never waits for its audit event.
+/// request does not wait for its event to be stored, only for room in the
+/// queue (4,096 events).
 pub fn start_writer(
     store: portcullis_store::Store,
     tenant: String,
     stream: Option<String>,
-) -> tokio::sync::mpsc::UnboundedSender<Message> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Message>();
+) -> tokio::sync::mpsc::Sender<Message> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(4096);
     tokio::spawn(async move {
         let mut stream = Stream::open(stream.as_deref());
         let mut batch: Vec<OwnedEvent> = Vec::new();
@@ -137,7 +140,7 @@ pub fn start_writer(
 /// this so that a read sees this node's own writes).
 pub async fn flush(app: &AppState) {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    if app.audit.send(Message::Flush(tx)).is_ok() {
+    if app.audit.send(Message::Flush(tx)).await.is_ok() {
         let _ = rx.await;
     }
 }
