@@ -349,7 +349,9 @@ pub async fn test(
     headers: HeaderMap,
     b: Body,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("read:actions")?;
+    // Running an action hands it its secrets: only a caller who could write
+    // one (and so run any code) may run it here, as in Auth0.
+    caller.require("create:actions")?;
     let bytes = read_body(b).await?;
     let TestPayload { payload } = body::api_json(&headers, &bytes)?;
     let Value::Object(mut event) = payload else {

@@ -400,7 +400,7 @@ pub const OPS: &[Op] = &[
     op(
         "post",
         "/actions/actions/{id}/test",
-        "read:actions",
+        "create:actions",
         "Run an action's draft with a sample event",
         Some(free_object),
         200,
