@@ -262,12 +262,30 @@ pub async fn rotate_if_due(app: &crate::app::AppState, days: u64) -> Result<bool
     if now - since < (days as i64) * 86_400 {
         return Ok(false);
     }
+    let rotated = rotate_now(app).await?;
+    if rotated {
+        tracing::info!(kid = %app.keys().current().kid, "signing key rotated on schedule");
+    }
+    Ok(rotated)
+}
+
+/// Rotates the tenant's keys and publishes the result: this node signs with the
+/// new keys at once, the others within the caches' bound. `Ok(false)` if another
+/// rotation won.
+pub async fn rotate_now(app: &crate::app::AppState) -> Result<bool, KeyringError> {
     let keys = app.keys();
-    let rotated = rotate(&app.store, &app.tenant, &app.kek, app.issuer(), &keys, now).await?;
+    let rotated = rotate(
+        &app.store,
+        &app.tenant,
+        &app.kek,
+        app.issuer(),
+        &keys,
+        app.now(),
+    )
+    .await?;
     if rotated {
         app.store.bump_config_generation(&app.tenant).await?;
         app.reload_keys().await?;
-        tracing::info!(kid = %app.keys().current().kid, "signing key rotated on schedule");
     }
     Ok(rotated)
 }

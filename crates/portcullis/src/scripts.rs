@@ -374,13 +374,15 @@ pub async fn credentials_exchange(
     client: &Client,
     request: &RequestInfo,
     audience: &str,
-    scopes: &[String],
+    scope: &str,
 ) -> Result<ScriptResult, ScriptFailure> {
     let loaded = current(app).await?;
     if loaded.is_empty_for(Trigger::CredentialsExchange) {
         return Ok(ScriptResult::default());
     }
-    let r = run_credentials_exchange(app, &loaded, client, request, audience, scopes).await;
+    // Only split the granted scope when there is an action to see it.
+    let scopes: Vec<String> = scope.split_whitespace().map(str::to_string).collect();
+    let r = run_credentials_exchange(app, &loaded, client, request, audience, &scopes).await;
     count(app, &r);
     r
 }

@@ -108,6 +108,26 @@ fn message_of(body: &Value, text: &str) -> String {
         .unwrap_or_else(|| text.chars().take(300).collect())
 }
 
+/// The JSON body of a 2xx response, or the server's error message.
+async fn json_or_error(
+    res: reqwest::Response,
+    method: &str,
+    path: &str,
+) -> Result<Value, CliError> {
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap_or_default();
+    let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    if !(200..300).contains(&status) {
+        return Err(CliError::Api {
+            method: method.into(),
+            path: path.into(),
+            status,
+            message: message_of(&body, &text),
+        });
+    }
+    Ok(body)
+}
+
 impl Remote {
     /// `base` is the server's issuer URL, ending with `/`.
     pub fn new(base: &str, credentials: Option<Credentials>) -> Result<Self, CliError> {
@@ -158,18 +178,7 @@ impl Remote {
             .send()
             .await
             .map_err(|e| self.unreachable(e))?;
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap_or_default();
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if status != 200 {
-            return Err(CliError::Api {
-                method: "POST".into(),
-                path: "/oauth/token".into(),
-                status,
-                message: message_of(&body, &text),
-            });
-        }
-        Ok(body)
+        json_or_error(res, "POST", "/oauth/token").await
     }
 
     async fn management_token(&mut self) -> Result<String, CliError> {
@@ -205,18 +214,7 @@ impl Remote {
             req = req.json(&b);
         }
         let res = req.send().await.map_err(|e| self.unreachable(e))?;
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap_or_default();
-        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        if !(200..300).contains(&status) {
-            return Err(CliError::Api {
-                method: method.to_string(),
-                path: format!("/api/v2{path}"),
-                status,
-                message: message_of(&body, &text),
-            });
-        }
-        Ok(body)
+        json_or_error(res, method.as_str(), &format!("/api/v2{path}")).await
     }
 
     /// A GET of any URL (the issuer's JWKS for `jwt decode --verify`).

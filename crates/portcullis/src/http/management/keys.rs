@@ -91,17 +91,7 @@ pub async fn get(
 
 pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require("create:signing_keys")?;
-    let keys = app.keys();
-    let rotated = crate::keyring::rotate(
-        &app.store,
-        &app.tenant,
-        &app.kek,
-        app.issuer(),
-        &keys,
-        app.now(),
-    )
-    .await
-    .map_err(|e| {
+    let rotated = crate::keyring::rotate_now(&app).await.map_err(|e| {
         tracing::error!(error = %e, "signing key rotation failed");
         ApiError::internal()
     })?;
@@ -111,10 +101,6 @@ pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Respo
             "rotation_conflict",
         ));
     }
-    app.reload_keys().await.map_err(|e| {
-        tracing::error!(error = %e, "reloading signing keys failed");
-        ApiError::internal()
-    })?;
     let current = app.keys().current().kid.clone();
     let k = record(&app, &current).await?;
     crate::audit::record(

@@ -94,16 +94,20 @@ async fn grant_tokens(
                 now: app.now(),
             })?;
             let mut claims = claims;
-            let scopes: Vec<String> = claims.scopes().map(str::to_string).collect();
-            let scripts =
-                match crate::scripts::credentials_exchange(app, client, info, audience, &scopes)
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(f) => {
-                        return Err(script_failed(app, "feccft", client, None, info, f).await);
-                    }
-                };
+            let scripts = match crate::scripts::credentials_exchange(
+                app,
+                client,
+                info,
+                audience,
+                &claims.scope,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(f) => {
+                    return Err(script_failed(app, "feccft", client, None, info, f).await);
+                }
+            };
             flows::apply_to_access_token(app, &mut claims, &scripts);
             let access_token = app.sign_with(flows::access_alg(api.as_ref()), &claims);
             Ok(no_store(
