@@ -129,6 +129,10 @@ pub struct Client {
     pub allowed_logout_urls: Vec<String>,
     pub web_origins: Vec<String>,
     pub allowed_origins: Vec<String>,
+    /// Auth0's legacy delegation: the client ids that may ask `/delegation` for
+    /// an ID token for this application.
+    #[serde(default)]
+    pub allowed_clients: Vec<String>,
     pub grant_types: Vec<String>,
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
     pub jwt_configuration: JwtConfiguration,
@@ -205,6 +209,7 @@ pub struct ClientPayload {
     pub allowed_logout_urls: Option<Vec<String>>,
     pub web_origins: Option<Vec<String>>,
     pub allowed_origins: Option<Vec<String>>,
+    pub allowed_clients: Option<Vec<String>>,
     pub grant_types: Option<Vec<String>>,
     pub token_endpoint_auth_method: Option<TokenEndpointAuthMethod>,
     pub jwt_configuration: Option<JwtConfigurationPatch>,
@@ -236,6 +241,7 @@ impl ClientPayload {
             allowed_logout_urls: vec![],
             web_origins: vec![],
             allowed_origins: vec![],
+            allowed_clients: vec![],
             grant_types: default_grant_types(app_type),
             token_endpoint_auth_method: default_auth_method(app_type),
             jwt_configuration: JwtConfiguration::default(),
@@ -276,6 +282,9 @@ impl ClientPayload {
         }
         if let Some(v) = self.allowed_origins {
             c.allowed_origins = v;
+        }
+        if let Some(v) = self.allowed_clients {
+            c.allowed_clients = v;
         }
         if let Some(v) = self.grant_types {
             c.grant_types = v;

@@ -41,7 +41,67 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:signing_keys",
     "create:signing_keys",
     "update:signing_keys",
+    "read:current_user",
+    "update:current_user_metadata",
+    "create:current_user_metadata",
+    "delete:current_user_metadata",
+    "update:current_user_identities",
+    "create:current_user_device_credentials",
+    "delete:current_user_device_credentials",
 ];
+
+/// The only Management API scopes a user's token may carry (Auth0: "Get Management
+/// API tokens for single-page applications"). They reach the caller's own user
+/// only; every other route needs a client-credentials token.
+pub const USER_SCOPES: &[&str] = &[
+    "read:current_user",
+    "update:current_user_metadata",
+    "create:current_user_metadata",
+    "delete:current_user_metadata",
+    "update:current_user_identities",
+    "create:current_user_device_credentials",
+    "delete:current_user_device_credentials",
+];
+
+/// A user flow asked for the Management API and none of the scopes it asked for
+/// may be granted to a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserScopesRefused {
+    pub refused: Vec<String>,
+}
+
+impl std::fmt::Display for UserScopesRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "The Management API grants users only the current_user scopes; refused: {}",
+            self.refused.join(" ")
+        )
+    }
+}
+
+/// The scopes a user flow (authorization code, implicit, hybrid, the password
+/// grants, refresh) may get for the Management API: the OpenID scopes and
+/// [`USER_SCOPES`]. Anything else is dropped; when the request named Management
+/// scopes and none of them may be granted, the flow is refused (`access_denied`)
+/// rather than answered with a token that does nothing.
+pub fn user_grant_scopes(requested: &[String]) -> Result<Vec<String>, UserScopesRefused> {
+    let oidc = |s: &str| crate::tokens::OIDC_SCOPES.contains(&s);
+    let (kept, refused): (Vec<String>, Vec<String>) = requested
+        .iter()
+        .cloned()
+        .partition(|s| oidc(s) || USER_SCOPES.contains(&s.as_str()));
+    let kept_user_scope = kept.iter().any(|s| !oidc(s));
+    if !refused.is_empty() && !kept_user_scope {
+        return Err(UserScopesRefused { refused });
+    }
+    Ok(kept)
+}
+
+/// Whether `scope` may appear in a user's Management API token.
+pub fn is_user_scope(scope: &str) -> bool {
+    crate::tokens::OIDC_SCOPES.contains(&scope) || USER_SCOPES.contains(&scope)
+}
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.
 pub fn audience(issuer: &str) -> String {
@@ -67,5 +127,36 @@ pub fn system_resource_server(issuer: &str, id: String) -> ResourceServer {
         token_lifetime_for_web: 7_200,
         allow_offline_access: false,
         skip_consent_for_verifiable_first_party_clients: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Vec<String> {
+        s.split(' ').map(String::from).collect()
+    }
+
+    #[test]
+    fn admin_scopes_are_dropped_from_a_user_grant() {
+        assert_eq!(
+            user_grant_scopes(&v("openid read:users read:current_user create:clients")),
+            Ok(v("openid read:current_user"))
+        );
+    }
+
+    #[test]
+    fn only_admin_scopes_refuse_the_user_grant() {
+        let e = user_grant_scopes(&v("openid read:users create:clients")).unwrap_err();
+        assert_eq!(e.refused, v("read:users create:clients"));
+    }
+
+    #[test]
+    fn oidc_scopes_alone_are_allowed() {
+        assert_eq!(
+            user_grant_scopes(&v("openid profile")),
+            Ok(v("openid profile"))
+        );
     }
 }

@@ -92,6 +92,11 @@ impl UserAccessToken<'_> {
             .iter()
             .map(String::as_str)
             .filter(|s| OIDC_SCOPES.contains(s) || self.api.is_some_and(|a| a.defines_scope(s)))
+            // A user's token for the Management API carries only the
+            // current_user scopes, whatever was asked (see `management`).
+            .filter(|s| {
+                !self.api.is_some_and(|a| a.is_system) || crate::management::is_user_scope(s)
+            })
             .collect();
         let (aud, lifetime) = match self.api {
             Some(api) => {

@@ -101,6 +101,43 @@ pub struct UserPatch {
     pub app_metadata: Option<Map<String, Value>>,
 }
 
+impl UserPatch {
+    /// Whether the patch touches `user_metadata` and nothing else (what a user's
+    /// own token may change).
+    pub fn is_user_metadata_only(&self) -> bool {
+        let Self {
+            connection,
+            email,
+            password,
+            username,
+            name,
+            nickname,
+            given_name,
+            family_name,
+            picture,
+            email_verified,
+            verify_email,
+            blocked,
+            user_metadata,
+            app_metadata,
+        } = self;
+        user_metadata.is_some()
+            && connection.is_none()
+            && email.is_none()
+            && password.is_none()
+            && username.is_none()
+            && name.is_none()
+            && nickname.is_none()
+            && given_name.is_none()
+            && family_name.is_none()
+            && picture.is_none()
+            && email_verified.is_none()
+            && verify_email.is_none()
+            && blocked.is_none()
+            && app_metadata.is_none()
+    }
+}
+
 /// Lower-cased and trimmed, as e-mail addresses are compared for uniqueness.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()

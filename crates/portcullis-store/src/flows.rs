@@ -43,22 +43,31 @@ pub enum Redemption {
     /// RFC 6749 §4.1.2: used before; the token ids the first use issued.
     Replayed {
         issued_jti: Option<String>,
+        issued_family: Option<String>,
     },
     Unknown,
 }
 
 impl Store {
+    /// Parks a login transaction, unless `client_ip` already has `max_parked`
+    /// live ones (bytes of `doc`, summed) or more: `false` then, and nothing is
+    /// stored. The count and the insert are one statement, so concurrent requests
+    /// cannot overshoot by more than the in-flight ones.
     pub async fn insert_login_transaction(
         &self,
         tenant: &str,
         id: &str,
         tx: &LoginTransaction,
+        client_ip: &str,
+        max_parked_bytes: i64,
         now: i64,
-    ) -> StoreResult<()> {
-        with_db!(self, |pool| {
+    ) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
             sqlx::query(
-                "INSERT INTO login_transactions (tenant_id, id, browser_hash, csrf, doc, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO login_transactions (tenant_id, id, browser_hash, csrf, doc, created_at, expires_at, client_ip)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8
+                 WHERE (SELECT COALESCE(SUM(LENGTH(doc)), 0) FROM login_transactions
+                        WHERE tenant_id = $1 AND client_ip = $8 AND expires_at > $6) + LENGTH($5) <= $9",
             )
             .bind(tenant)
             .bind(id)
@@ -67,10 +76,13 @@ impl Store {
             .bind(&tx.doc)
             .bind(now)
             .bind(tx.expires_at)
+            .bind(client_ip)
+            .bind(max_parked_bytes)
             .execute(pool)
-            .await?;
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     /// The transaction, if it exists and has not expired.
@@ -227,35 +239,55 @@ impl Store {
         if let Some((doc, expires_at)) = won {
             return Ok(Redemption::Redeemed { doc, expires_at });
         }
-        let seen: Option<(Option<String>,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT issued_jti FROM authorization_codes WHERE tenant_id = $1 AND code_hash = $2")
-                .bind(tenant)
-                .bind(code_hash)
-                .fetch_optional(pool)
-                .await?
+        // A replay: mark the code, and learn what its first redemption issued.
+        // If that redemption has not recorded its tokens yet, its
+        // `record_code_issuance` sees the mark and revokes them itself.
+        let seen: Option<(Option<String>, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "UPDATE authorization_codes SET replayed_at = COALESCE(replayed_at, $3)
+                 WHERE tenant_id = $1 AND code_hash = $2
+                 RETURNING issued_jti, issued_family",
+            )
+            .bind(tenant)
+            .bind(code_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
         });
         Ok(match seen {
-            Some((issued_jti,)) => Redemption::Replayed { issued_jti },
+            Some((issued_jti, issued_family)) => Redemption::Replayed {
+                issued_jti,
+                issued_family,
+            },
             None => Redemption::Unknown,
         })
     }
 
-    /// Remembers which token the code's redemption issued.
-    pub async fn set_code_issued_jti(
+    /// Records the access token id and refresh-token family the code's
+    /// redemption issued, unless the code has been replayed meanwhile; `false`
+    /// then, and the caller must revoke what it issued (the replay could not see
+    /// it). One conditional UPDATE on the code's row orders the two.
+    pub async fn record_code_issuance(
         &self,
         tenant: &str,
         code_hash: &str,
         jti: &str,
-    ) -> StoreResult<()> {
-        with_db!(self, |pool| {
-            sqlx::query("UPDATE authorization_codes SET issued_jti = $3 WHERE tenant_id = $1 AND code_hash = $2")
-                .bind(tenant)
-                .bind(code_hash)
-                .bind(jti)
-                .execute(pool)
-                .await?;
+        family_id: Option<&str>,
+    ) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE authorization_codes SET issued_jti = $3, issued_family = $4
+                 WHERE tenant_id = $1 AND code_hash = $2 AND replayed_at IS NULL",
+            )
+            .bind(tenant)
+            .bind(code_hash)
+            .bind(jti)
+            .bind(family_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     pub async fn revoke_token_id(

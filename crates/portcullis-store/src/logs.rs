@@ -100,59 +100,141 @@ impl Store {
         Ok((items, total.0))
     }
 
-    /// Until when `key` is blocked, if it is.
-    pub async fn login_blocked_until(
+    /// Reserves one password attempt under every key at once, before the
+    /// password is checked: each key's counter (failures and attempts in flight
+    /// in the window of `window` seconds) goes up by one, unless one of them is
+    /// blocked or already at its limit. Then nothing changes and the index of
+    /// the first such key is returned. One transaction of conditional upserts,
+    /// so concurrent attempts on any node never pass the limit.
+    pub async fn reserve_login_attempt(
         &self,
         tenant: &str,
-        key: &str,
-        now: i64,
-    ) -> StoreResult<Option<i64>> {
-        let row: Option<(Option<i64>,)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT blocked_until FROM login_failures WHERE tenant_id = $1 AND key = $2",
-            )
-            .bind(tenant)
-            .bind(key)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row.and_then(|(b,)| b).filter(|b| *b > now))
-    }
-
-    /// Counts one failure for `key` in a window of `window` seconds; at `limit`
-    /// failures the key is blocked for `block_for` seconds. Returns the failures
-    /// counted in the window and the block's end, if blocked now.
-    pub async fn record_login_failure(
-        &self,
-        tenant: &str,
-        key: &str,
+        keys: &[(&str, i64)],
         now: i64,
         window: i64,
+    ) -> StoreResult<Option<usize>> {
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (i, (key, limit)) in keys.iter().enumerate() {
+                let row: Option<(i64,)> = sqlx::query_as(
+                    "INSERT INTO login_failures (tenant_id, key, failures, window_start, blocked_until)
+                     VALUES ($1, $2, 1, $3, NULL)
+                     ON CONFLICT (tenant_id, key) DO UPDATE SET
+                       failures = CASE WHEN login_failures.window_start <= $3 - $4
+                                         OR login_failures.blocked_until <= $3
+                                       THEN 1 ELSE login_failures.failures + 1 END,
+                       window_start = CASE WHEN login_failures.window_start <= $3 - $4
+                                             OR login_failures.blocked_until <= $3
+                                           THEN $3 ELSE login_failures.window_start END,
+                       blocked_until = CASE WHEN login_failures.blocked_until <= $3
+                                            THEN NULL ELSE login_failures.blocked_until END
+                     WHERE (login_failures.blocked_until IS NULL OR login_failures.blocked_until <= $3)
+                       AND (login_failures.window_start <= $3 - $4 OR login_failures.failures < $5)
+                     RETURNING failures",
+                )
+                .bind(tenant)
+                .bind(*key)
+                .bind(now)
+                .bind(window)
+                .bind(*limit)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_none() {
+                    tx.rollback().await?;
+                    return Ok(Some(i));
+                }
+            }
+            tx.commit().await?;
+            Ok(None)
+        })
+    }
+
+    /// A reserved attempt failed: it stays counted, and at `limit` the key is
+    /// blocked until `now + block_for`. Returns whether this failure started the
+    /// block.
+    pub async fn confirm_login_failure(
+        &self,
+        tenant: &str,
+        key: &str,
+        now: i64,
         limit: i64,
         block_for: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        let row: (i64, Option<i64>) = with_db!(self, |pool| {
-            sqlx::query_as(
-                "INSERT INTO login_failures (tenant_id, key, failures, window_start, blocked_until)
-                 VALUES ($1, $2, 1, $3, NULL)
-                 ON CONFLICT (tenant_id, key) DO UPDATE SET
-                   failures = CASE WHEN login_failures.window_start <= $3 - $4 THEN 1 ELSE login_failures.failures + 1 END,
-                   window_start = CASE WHEN login_failures.window_start <= $3 - $4 THEN $3 ELSE login_failures.window_start END,
-                   blocked_until = CASE
-                     WHEN login_failures.window_start > $3 - $4 AND login_failures.failures + 1 >= $5 THEN $3 + $6
-                     ELSE login_failures.blocked_until END
-                 RETURNING failures, blocked_until",
+    ) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE login_failures SET blocked_until = $3 + $5
+                 WHERE tenant_id = $1 AND key = $2 AND failures >= $4
+                   AND (blocked_until IS NULL OR blocked_until <= $3)",
             )
             .bind(tenant)
             .bind(key)
             .bind(now)
-            .bind(window)
             .bind(limit)
             .bind(block_for)
-            .fetch_one(pool)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// A reserved attempt succeeded: it no longer counts under `key`.
+    pub async fn release_login_attempt(&self, tenant: &str, key: &str) -> StoreResult<()> {
+        with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE login_failures SET failures = failures - 1
+                 WHERE tenant_id = $1 AND key = $2 AND failures > 0",
+            )
+            .bind(tenant)
+            .bind(key)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The blocked keys that start with `prefix` (compared with `substr`, not
+    /// `LIKE`, so `%` and `_` in an e-mail address match only themselves), and
+    /// until when.
+    pub async fn login_blocks(
+        &self,
+        tenant: &str,
+        prefix: &str,
+        now: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT key, blocked_until FROM login_failures
+                 WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2 AND blocked_until > $3
+                 ORDER BY key",
+            )
+            .bind(tenant)
+            .bind(prefix)
+            .bind(now)
+            .fetch_all(pool)
             .await?
         });
-        Ok((row.0, row.1.filter(|b| *b > now)))
+        Ok(rows)
+    }
+
+    /// Forgets every counter whose key starts with `prefix` (lifting its blocks);
+    /// returns how many there were.
+    pub async fn clear_login_failures_with_prefix(
+        &self,
+        tenant: &str,
+        prefix: &str,
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "DELETE FROM login_failures WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2",
+            )
+            .bind(tenant)
+            .bind(prefix)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
     }
 
     /// Forgets failures of `key` (after a successful login).

@@ -22,6 +22,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "rules", include_str!("../migrations/0004_rules.sql")),
     (5, "actions", include_str!("../migrations/0005_actions.sql")),
     (6, "leases", include_str!("../migrations/0006_leases.sql")),
+    (
+        7,
+        "security",
+        include_str!("../migrations/0007_security.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -265,6 +265,21 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+            // Whoever knew the old password (or held another ticket) is out: every
+            // outstanding ticket is spent, every session ended, every refresh
+            // token revoked, in the same transaction as the new password.
+            for sql in [
+                "UPDATE password_tickets SET used_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
+                "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
+                "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            ] {
+                sqlx::query(sql)
+                    .bind(tenant)
+                    .bind(&user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             tx.commit().await?;
             Ok(true)
         })

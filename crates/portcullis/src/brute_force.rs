@@ -16,50 +16,111 @@ pub const IP_LIMIT: i64 = 100;
 pub const WINDOW: i64 = 900;
 pub const BLOCK_FOR: i64 = 900;
 
-fn keys(email: &str, ip: &str) -> [(String, i64); 2] {
-    [
-        (format!("account:{email}|ip:{ip}"), ACCOUNT_LIMIT),
-        (format!("ip:{ip}"), IP_LIMIT),
-    ]
+fn account_key(email: &str, ip: &str) -> String {
+    format!("account:{email}|ip:{ip}")
 }
 
-/// Whether logins for `email` from `ip` are blocked now.
-pub async fn is_blocked(app: &AppState, email: &str, ip: &str) -> Result<bool, StoreError> {
-    for (key, _) in keys(email, ip) {
-        if app
-            .store
-            .login_blocked_until(&app.tenant, &key, app.now())
-            .await?
-            .is_some()
-        {
-            return Ok(true);
+fn address_key(ip: &str) -> String {
+    format!("ip:{ip}")
+}
+
+/// The key prefix of every account-and-address counter of `email`.
+pub fn account_prefix(email: &str) -> String {
+    format!("account:{email}|ip:")
+}
+
+/// The key of an address's own counter.
+pub fn address_prefix(ip: &str) -> String {
+    address_key(ip)
+}
+
+/// What stops a password attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Block {
+    /// Too many failures for this account from this address.
+    Account,
+    /// Too many failures from this address, across accounts.
+    Address,
+}
+
+impl Block {
+    /// What the person is told: an address block does not claim the account is
+    /// blocked (it is not: the same account signs in from elsewhere).
+    pub fn message(self) -> &'static str {
+        match self {
+            Block::Account => {
+                "Your account has been blocked after multiple consecutive login attempts. Try again later or reset your password."
+            }
+            Block::Address => {
+                "Too many failed login attempts from your network address: further attempts are throttled for a while. Try again later."
+            }
         }
     }
-    Ok(false)
 }
 
-/// Counts a failure; returns whether it started a block. Answers slow down with
-/// each further failure, up to a second.
-pub async fn record_failure(app: &AppState, email: &str, ip: &str) -> Result<bool, StoreError> {
-    let mut blocked = false;
-    let mut failures = 0;
-    for (key, limit) in keys(email, ip) {
-        let (n, until) = app
+/// A password attempt counted before the password is checked.
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: String,
+}
+
+/// Reserves an attempt for `email` from `ip` before the slow password check, or
+/// says which block stops it. The reservation is one atomic write in the
+/// database (cluster-wide), so concurrent guesses can never run more checks
+/// than the limit allows.
+pub async fn reserve(
+    app: &AppState,
+    email: &str,
+    ip: &str,
+) -> Result<Result<Attempt, Block>, StoreError> {
+    let attempt = Attempt {
+        account: account_key(email, ip),
+        address: address_key(ip),
+    };
+    // The address first: a request refused there reserves nothing for the account.
+    let keys = [
+        (attempt.address.as_str(), IP_LIMIT),
+        (attempt.account.as_str(), ACCOUNT_LIMIT),
+    ];
+    Ok(
+        match app
             .store
-            .record_login_failure(&app.tenant, &key, app.now(), WINDOW, limit, BLOCK_FOR)
+            .reserve_login_attempt(&app.tenant, &keys, app.now(), WINDOW)
+            .await?
+        {
+            None => Ok(attempt),
+            Some(0) => Err(Block::Address),
+            Some(_) => Err(Block::Account),
+        },
+    )
+}
+
+/// The attempt failed: it stays counted. Returns whether it started a block.
+/// The answer is delayed a little, to slow guessing further.
+pub async fn failed(app: &AppState, attempt: Attempt) -> Result<bool, StoreError> {
+    let now = app.now();
+    let mut blocked = false;
+    for (key, limit) in [
+        (&attempt.address, IP_LIMIT),
+        (&attempt.account, ACCOUNT_LIMIT),
+    ] {
+        blocked |= app
+            .store
+            .confirm_login_failure(&app.tenant, key, now, limit, BLOCK_FOR)
             .await?;
-        failures = failures.max(n);
-        blocked |= until.is_some();
     }
-    tokio::time::sleep(Duration::from_millis(
-        (failures.clamp(1, 5) as u64 - 1) * 250,
-    ))
-    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
     Ok(blocked)
 }
 
-/// A successful login forgets the account's failures (not the IP's).
-pub async fn record_success(app: &AppState, email: &str, ip: &str) -> Result<(), StoreError> {
-    let [(account, _), _] = keys(email, ip);
-    app.store.clear_login_failures(&app.tenant, &account).await
+/// The attempt succeeded: the account's failures are forgotten (Auth0 counts
+/// consecutive failures), and the address's counter no longer holds this one.
+pub async fn succeeded(app: &AppState, attempt: Attempt) -> Result<(), StoreError> {
+    app.store
+        .release_login_attempt(&app.tenant, &attempt.address)
+        .await?;
+    app.store
+        .clear_login_failures(&app.tenant, &attempt.account)
+        .await
 }

@@ -87,6 +87,19 @@ pub struct ConfigArgs {
     /// (appended), for log shippers [default: the database only].
     #[arg(long, env = "PORTCULLIS_AUDIT_LOG", global = true)]
     pub audit_log: Option<String>,
+    /// Proxies (load balancers) whose `X-Forwarded-For` / `Forwarded` headers are
+    /// believed, as a comma-separated list of addresses or CIDR blocks such as
+    /// `10.0.0.0/8,192.168.1.10`. Only when the connection comes from one of them
+    /// is the client's address taken from those headers (the right-most address
+    /// that is not a trusted proxy); it is what brute-force limits, audit logs and
+    /// scripts see [default: none; the connection's address is the client's].
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
+    /// Serve `/metrics` on this address and port only (for example
+    /// `127.0.0.1:9100`), not on the public listener [default: on the public
+    /// listener].
+    #[arg(long, env = "PORTCULLIS_METRICS_BIND", global = true)]
+    pub metrics_bind: Option<String>,
 }
 
 /// The TOML file: the same settings, lower-case names.
@@ -108,6 +121,8 @@ struct FileConfig {
     script_memory_mb: Option<u64>,
     key_rotation_days: Option<u64>,
     audit_log: Option<String>,
+    trusted_proxies: Option<String>,
+    metrics_bind: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -135,6 +150,10 @@ pub struct Config {
     pub key_rotation_days: u64,
     /// `stdout`, a file path, or `None`.
     pub audit_log: Option<String>,
+    /// Proxies whose forwarding headers name the client (empty: none).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A separate listener for `/metrics`; `None` serves it on the public one.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl Config {
@@ -346,6 +365,22 @@ impl ConfigArgs {
             ));
         }
 
+        let trusted_proxies = match pick(&self.trusted_proxies, file.trusted_proxies) {
+            Some(raw) => parse_trusted_proxies(&raw)
+                .map_err(|p| err("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", p))?,
+            None => Vec::new(),
+        };
+        let metrics_bind = match pick(&self.metrics_bind, file.metrics_bind) {
+            Some(raw) => Some(raw.parse::<SocketAddr>().map_err(|_| {
+                err(
+                    "metrics_bind",
+                    "PORTCULLIS_METRICS_BIND",
+                    format!("'{raw}' is not an address and port like 127.0.0.1:9100"),
+                )
+            })?),
+            None => None,
+        };
+
         Ok(Config {
             bind,
             issuer,
@@ -361,6 +396,8 @@ impl ConfigArgs {
             script_memory_mb,
             key_rotation_days,
             audit_log: pick(&self.audit_log, file.audit_log),
+            trusted_proxies,
+            metrics_bind,
         })
     }
 }
@@ -398,6 +435,19 @@ fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
     } else {
         format!("{raw}/")
     })
+}
+
+/// `10.0.0.0/8, 192.168.1.10, ::1`: CIDR blocks, or single addresses.
+pub fn parse_trusted_proxies(raw: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("'{s}' is not an IP address or CIDR block"))
+        })
+        .collect()
 }
 
 /// 32 bytes, as 64 hex characters or standard base64.

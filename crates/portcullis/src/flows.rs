@@ -107,9 +107,15 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
 }
 
 /// Parks `req` and sends the browser to the login (or signup, or consent) page.
+/// At most this many bytes of parked login transactions per client address in
+/// their 10-minute lifetime (about 800 ordinary requests); past it, `/authorize`
+/// answers 429 until some expire, so one address cannot fill the database.
+pub const MAX_PARKED_BYTES_PER_ADDRESS: i64 = 512 * 1024;
+
 pub async fn start_login(
     app: &AppState,
     headers: &HeaderMap,
+    peer: crate::http::client_addr::ClientAddr,
     req: &AuthorizeRequest,
     consent: bool,
 ) -> PageResult {
@@ -124,7 +130,8 @@ pub async fn start_login(
     let id = random_token();
     let now = app.now();
     let doc = serde_json::to_string(req).map_err(StoreError::from)?;
-    app.store
+    let parked = app
+        .store
         .insert_login_transaction(
             &app.tenant,
             &id,
@@ -134,9 +141,18 @@ pub async fn start_login(
                 doc,
                 expires_at: now + TRANSACTION_LIFETIME,
             },
+            &peer.text(),
+            MAX_PARKED_BYTES_PER_ADDRESS,
             now,
         )
         .await?;
+    if !parked {
+        return Ok(app.pages.message(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "Too many sign-in requests",
+            "Too many unfinished sign-in requests from your network address. Finish one, or try again in a few minutes.",
+        ));
+    }
     let page = if consent {
         "consent"
     } else if req.screen_hint.as_deref() == Some("signup") {
@@ -374,12 +390,19 @@ pub fn apply_to_access_token(app: &AppState, claims: &mut AccessTokenClaims, r: 
     if r.is_empty() {
         return;
     }
+    let management_api = claims.aud.contains(&app.management_audience);
     if r.scope.is_some() || !r.add_scopes.is_empty() || !r.remove_scopes.is_empty() {
         claims.scope = r.access_scope(&claims.scope);
+        if management_api {
+            // A script cannot give a user an administrative Management scope.
+            claims.scope = portcullis_core::scope::parse(&claims.scope)
+                .into_iter()
+                .filter(|s| portcullis_core::management::is_user_scope(s))
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
     }
-    let kind = TokenKind::AccessToken {
-        management_api: claims.aud.contains(&app.management_audience),
-    };
+    let kind = TokenKind::AccessToken { management_api };
     log_refused(
         "access_token",
         scripts::apply_claims(&mut claims.extra, &r.access_token, kind),
@@ -396,7 +419,7 @@ fn log_refused(token: &str, refused: Vec<String>) {
 
 /// Where a browser request came from, for scripts' `event.request`.
 pub fn request_info(
-    peer: std::net::SocketAddr,
+    peer: crate::http::client_addr::ClientAddr,
     headers: &axum::http::HeaderMap,
     method: &str,
     query: serde_json::Map<String, serde_json::Value>,
@@ -408,7 +431,7 @@ pub fn request_info(
             .map(str::to_string)
     };
     RequestInfo {
-        ip: peer.ip().to_string(),
+        ip: peer.text(),
         hostname: header(axum::http::header::HOST).unwrap_or_default(),
         user_agent: header(axum::http::header::USER_AGENT),
         method: method.into(),

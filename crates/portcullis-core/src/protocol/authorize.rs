@@ -211,6 +211,20 @@ pub fn origin_of(uri: &str) -> Option<String> {
     }
 }
 
+/// The longest accepted values of the parameters stored with a login
+/// transaction. SDKs send 43-character `state` and `nonce`; OpenID Connect
+/// Core's `login_hint` is an e-mail address or phone number (RFC 5321: 254).
+pub const LENGTH_LIMITS: &[(&str, usize)] = &[
+    ("state", 2048),
+    ("nonce", 512),
+    ("login_hint", 320),
+    ("scope", 2048),
+    ("audience", 600),
+    ("code_challenge", 128),
+    ("ui_locales", 128),
+    ("screen_hint", 64),
+];
+
 /// Validates `params` for `client` (None if `client_id` named no client).
 pub fn validate(
     params: &Params,
@@ -243,6 +257,17 @@ pub fn validate(
                 client.name
             ),
         ));
+    }
+    // Before anything is parked for this request: values longer than any real
+    // client sends are refused on a page (echoing a huge `state` back in a
+    // redirect would be no better).
+    for (name, max) in LENGTH_LIMITS {
+        if params.get(name).is_some_and(|v| v.len() > *max) {
+            return Err(page(
+                "Parameter too long",
+                format!("The parameter '{name}' is longer than {max} characters."),
+            ));
+        }
     }
     let state = params.get("state").map(str::to_string);
     let response_type = params.get("response_type").map(ResponseType::parse);

@@ -3,7 +3,7 @@
 use crate::UnixTime;
 use crate::tokens::AccessTokenClaims;
 
-/// Clock skew tolerated on `exp` and `iat`, as Auth0's SDKs allow.
+/// Clock skew tolerated on `iat` (a token issued by another node of a cluster).
 pub const LEEWAY_SECONDS: i64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -30,7 +30,9 @@ pub fn check(
     if !claims.aud.contains(audience) {
         return Err(BearerError::WrongAudience);
     }
-    if claims.exp + LEEWAY_SECONDS <= now {
+    // No leeway on `exp`: this server's own clock issued the token (leeway is for
+    // tokens from other machines).
+    if claims.exp <= now {
         return Err(BearerError::Expired);
     }
     if claims.iat - LEEWAY_SECONDS > now {

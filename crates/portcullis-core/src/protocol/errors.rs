@@ -23,6 +23,8 @@ pub enum TokenErrorCode {
     ServerError,
     /// RFC 6749 §4.1.2.1: the server is overloaded or its database unreachable.
     TemporarilyUnavailable,
+    /// Auth0: brute-force protection refuses further password attempts (429).
+    TooManyAttempts,
 }
 
 impl TokenErrorCode {
@@ -37,6 +39,7 @@ impl TokenErrorCode {
             Self::AccessDenied => "access_denied",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::TooManyAttempts => "too_many_attempts",
         }
     }
 }

@@ -47,11 +47,7 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 /// The parameters of an OAuth request: `application/x-www-form-urlencoded` as RFC
 /// 6749 §3.2 says, or a flat JSON object of strings, as Auth0 also accepts.
 pub fn oauth_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, TokenError> {
-    let duplicate = |ParamsError::Duplicate(name)| {
-        TokenError::invalid_request(format!(
-            "Parameter '{name}' must not be sent more than once (RFC 6749 §3.2)."
-        ))
-    };
+    let duplicate = |e: ParamsError| TokenError::invalid_request(e.to_string());
     match media_type(headers).as_deref() {
         Some("application/x-www-form-urlencoded") => {
             Params::from_pairs(form_urlencoded::parse(bytes).into_owned()).map_err(duplicate)
@@ -123,9 +119,9 @@ pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Resul
 /// Query parameters, refusing duplicates.
 pub fn query(raw: Option<&str>) -> Result<Params, ApiError> {
     Params::from_pairs(form_urlencoded::parse(raw.unwrap_or("").as_bytes()).into_owned()).map_err(
-        |ParamsError::Duplicate(name)| {
+        |e: ParamsError| {
             ApiError::bad_request(
-                format!("Query validation error: parameter '{name}' is repeated."),
+                format!("Query validation error: {e}"),
                 "invalid_query_string",
             )
         },

@@ -57,6 +57,7 @@ pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
         TokenErrorCode::AccessDenied => StatusCode::FORBIDDEN,
         TokenErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         TokenErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        TokenErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 

@@ -2,6 +2,7 @@
 //! Handlers parse, call the core and the store, and render; they decide nothing.
 
 pub mod body;
+pub mod client_addr;
 pub mod cookies;
 pub mod cors;
 pub mod dbconnections;

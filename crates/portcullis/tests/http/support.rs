@@ -127,6 +127,8 @@ pub async fn config_for(
         script_memory_mb: 32,
         key_rotation_days: 0,
         audit_log: None,
+        trusted_proxies: Vec::new(),
+        metrics_bind: None,
     }
 }
 

@@ -114,14 +114,35 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The authenticated caller: a valid Management API access token.
+///
+/// Invariant: only a client-credentials token (`gty: client-credentials`, `sub`
+/// `<azp>@clients`) reaches a route through its scope. A token from a user flow
+/// reaches nothing but the caller's own user, with the current_user scopes
+/// (Auth0's rule), whatever scopes it carries.
 pub struct Caller {
     pub claims: AccessTokenClaims,
 }
 
 impl Caller {
-    /// Refuses with 403 `insufficient_scope` unless the token carries `scope`.
+    /// A machine-to-machine token, issued by the client-credentials grant.
+    pub fn is_machine(&self) -> bool {
+        self.claims.gty.as_deref() == Some("client-credentials")
+            && self.claims.sub == format!("{}@clients", self.claims.azp)
+    }
+
+    fn has(&self, scope: &str) -> bool {
+        self.claims.scopes().any(|s| s == scope)
+    }
+
+    /// Refuses with 403 unless this is a client-credentials token carrying `scope`.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.claims.scopes().any(|s| s == scope) {
+        if !self.is_machine() {
+            return Err(ApiError::forbidden(
+                "This endpoint needs a client-credentials token; a user's token reaches only that user's own record.",
+                "insufficient_scope",
+            ));
+        }
+        if self.has(scope) {
             Ok(())
         } else {
             Err(ApiError::forbidden(
@@ -130,6 +151,40 @@ impl Caller {
             ))
         }
     }
+
+    /// For `/users/{user_id}` routes: a client-credentials token with
+    /// `machine_scope`, or the user's own token with `user_scope`.
+    pub fn require_user_access(
+        &self,
+        user_id: &str,
+        machine_scope: &str,
+        user_scope: &str,
+    ) -> Result<SelfOrMachine, ApiError> {
+        if self.is_machine() {
+            return self.require(machine_scope).map(|_| SelfOrMachine::Machine);
+        }
+        if self.claims.sub != user_id {
+            return Err(ApiError::forbidden(
+                "A user's token reaches only that user's own record.",
+                "insufficient_scope",
+            ));
+        }
+        if self.has(user_scope) {
+            Ok(SelfOrMachine::OwnUser)
+        } else {
+            Err(ApiError::forbidden(
+                format!("Insufficient scope, expected any of: {machine_scope},{user_scope}"),
+                "insufficient_scope",
+            ))
+        }
+    }
+}
+
+/// Who passed [`Caller::require_user_access`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfOrMachine {
+    Machine,
+    OwnUser,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -168,6 +223,13 @@ impl FromRequestParts<AppState> for Caller {
             };
             ApiError::unauthorized(message, "invalid_token")
         })?;
+        // RFC 6749 §4.1.2: a token from a replayed code is revoked by its `jti`,
+        // here as at `/userinfo`.
+        if let Some(jti) = &claims.jti
+            && app.store.is_token_id_revoked(&app.tenant, jti).await?
+        {
+            return Err(ApiError::unauthorized("Revoked token", "invalid_token"));
+        }
         Ok(Caller { claims })
     }
 }

@@ -11,7 +11,7 @@ use portcullis_store::StoreError;
 use serde_json::Value;
 
 use super::clients::read_body;
-use super::{Caller, ListQuery, select_fields, single_fields};
+use super::{Caller, ListQuery, SelfOrMachine, select_fields, single_fields};
 use crate::app::AppState;
 use crate::http::body;
 use crate::http::errors::ApiError;
@@ -118,7 +118,7 @@ pub async fn get(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("read:users")?;
+    caller.require_user_access(&id, "read:users", "read:current_user")?;
     let fields = single_fields(q.as_deref())?;
     let (user, _) = app
         .store
@@ -135,9 +135,16 @@ pub async fn update(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("update:users")?;
+    let who = caller.require_user_access(&id, "update:users", "update:current_user_metadata")?;
     let bytes = read_body(body).await?;
     let patch: UserPatch = body::api_json(&headers, &bytes)?;
+    if who == SelfOrMachine::OwnUser && !patch.is_user_metadata_only() {
+        // Auth0: with update:current_user_metadata a user changes user_metadata only.
+        return Err(ApiError::forbidden(
+            "A user's token may change only user_metadata.",
+            "insufficient_scope",
+        ));
+    }
     let (user, _) = app
         .store
         .get_user(&app.tenant, &id)

@@ -1,20 +1,22 @@
 //! `GET /authorize` (RFC 6749 §3.1, OpenID Connect Core §3.1.2): validate, then
 //! answer at once for a signed-in browser, or send the person to the login page.
 
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
+use portcullis_core::management;
 use portcullis_core::protocol::authorize::{
     self, AuthorizeErrorCode, AuthorizeFailure, AuthorizeRequest, ErrorRedirect,
 };
-use portcullis_core::protocol::params::{Params, ParamsError};
+use portcullis_core::protocol::params::Params;
 use portcullis_core::protocol::prompt::{self, Decision, SessionState};
 
 use crate::app::AppState;
 use crate::flows::{self, PageResult};
+use crate::http::client_addr::ClientAddr;
 
 pub async fn authorize(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    peer: ClientAddr,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> PageResult {
@@ -24,11 +26,11 @@ pub async fn authorize(
         Ok(p) => p,
         // A repeated parameter makes the request ambiguous, redirect_uri included:
         // nothing can be trusted enough to redirect to.
-        Err(ParamsError::Duplicate(name)) => {
+        Err(e) => {
             return Ok(app.pages.message(
                 StatusCode::BAD_REQUEST,
                 "Invalid request",
-                &format!("The parameter '{name}' was sent more than once."),
+                &e.to_string(),
             ));
         }
     };
@@ -59,9 +61,9 @@ pub async fn authorize(
 pub async fn continue_authorization(
     app: &AppState,
     headers: &HeaderMap,
-    peer: std::net::SocketAddr,
+    peer: ClientAddr,
     client: &portcullis_core::clients::Client,
-    req: AuthorizeRequest,
+    mut req: AuthorizeRequest,
 ) -> PageResult {
     let api = match &req.audience {
         Some(aud) => match app.api(aud).await? {
@@ -79,6 +81,19 @@ pub async fn continue_authorization(
         },
         None => None,
     };
+    // A user is never granted the Management API's administrative scopes, with or
+    // without consent: only the current_user ones (see `management`).
+    if api.as_ref().is_some_and(|a| a.is_system) {
+        match management::user_grant_scopes(&req.scope) {
+            Ok(scope) => req.scope = scope,
+            Err(refused) => {
+                return Ok(flows::deliver_error(
+                    app,
+                    ErrorRedirect::to(&req, AuthorizeErrorCode::AccessDenied, refused.to_string()),
+                ));
+            }
+        }
+    }
     let session = flows::current_session(app, headers).await?;
     let needs_consent = match &session {
         Some((_, user)) => flows::needs_consent(app, client, &user.user_id, &req).await?,
@@ -95,10 +110,10 @@ pub async fn continue_authorization(
                     flows::request_info(peer, headers, "GET", flows::authorize_query(&req));
                 flows::issue(app, client, &req, api.as_ref(), s, u, &request).await
             }
-            None => flows::start_login(app, headers, &req, false).await,
+            None => flows::start_login(app, headers, peer, &req, false).await,
         },
-        Decision::Login => flows::start_login(app, headers, &req, false).await,
-        Decision::Consent => flows::start_login(app, headers, &req, true).await,
+        Decision::Login => flows::start_login(app, headers, peer, &req, false).await,
+        Decision::Consent => flows::start_login(app, headers, peer, &req, true).await,
         Decision::Fail(e) => Ok(flows::deliver_error(app, e)),
     }
 }

@@ -9,7 +9,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::secrets::hash_secret;
-use portcullis_core::tokens::AccessTokenClaims;
+use portcullis_core::tokens::{AccessTokenClaims, Audience};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -42,6 +42,14 @@ pub async fn introspect(
             None => false,
         };
         if revoked || claims.iss != app.issuer() || claims.exp <= now {
+            return Ok(inactive());
+        }
+        // RFC 7662 §4: tell only the token's own client, or a resource server
+        // (client) authorised for one of the token's audiences; anyone else
+        // learns nothing, not even that the token exists.
+        if claims.azp != client.client_id
+            && !authorised_for_audience(&app, &client.client_id, &claims.aud).await?
+        {
             return Ok(inactive());
         }
         return Ok(Json(json!({
@@ -77,4 +85,21 @@ pub async fn introspect(
         }
         _ => Ok(inactive()),
     }
+}
+
+async fn authorised_for_audience(
+    app: &AppState,
+    client_id: &str,
+    aud: &Audience,
+) -> Result<bool, portcullis_store::StoreError> {
+    let auds: Vec<&str> = match aud {
+        Audience::One(a) => vec![a.as_str()],
+        Audience::Many(v) => v.iter().map(String::as_str).collect(),
+    };
+    for a in auds {
+        if app.client_grant(client_id, a).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -88,7 +88,9 @@ pub async fn delegation(
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let p = params(&headers, b).await?;
+    // Confidential callers authenticate (Basic or body, as at /oauth/token);
+    // public ones name themselves with client_id.
+    let (p, client) = super::refresh::authenticated_request(&app, &headers, b).await?;
     if p.get("grant_type") != Some(JWT_BEARER) {
         return Err(TokenError::new(
             TokenErrorCode::UnsupportedGrantType,
@@ -99,12 +101,6 @@ pub async fn delegation(
     if p.get("api_type").is_some_and(|t| t != "app") {
         return Err(TokenError::invalid_request("Only api_type=app is supported.").into());
     }
-    let client_id = p
-        .get("client_id")
-        .ok_or_else(|| TokenError::invalid_request("Missing required parameter: client_id"))?;
-    let Some((client, _)) = app.client(client_id).await? else {
-        return Err(TokenError::new(TokenErrorCode::InvalidClient, "Unknown client.").into());
-    };
     if client.oidc_conformant {
         return Err(conformant_refused("/delegation"));
     }
@@ -144,10 +140,33 @@ pub async fn delegation(
     };
     let target = match p.get("target") {
         None => client,
-        Some(t) => match app.client(t).await? {
-            Some((c, _)) => c,
-            None => return Err(TokenError::invalid_request("Unknown target client.").into()),
-        },
+        Some(t) if t == client.client_id => client,
+        Some(t) => {
+            let Some((target, _)) = app.client(t).await? else {
+                return Err(TokenError::invalid_request("Unknown target client.").into());
+            };
+            // Auth0's legacy delegation: a conformant target never takes part, and
+            // the target must list the caller in its allowed_clients.
+            if target.oidc_conformant {
+                return Err(TokenError::new(
+                    TokenErrorCode::AccessDenied,
+                    "The target application is OIDC-conformant; delegation cannot issue tokens for it.",
+                )
+                .into());
+            }
+            if !target
+                .allowed_clients
+                .iter()
+                .any(|c| *c == client.client_id)
+            {
+                return Err(TokenError::new(
+                    TokenErrorCode::AccessDenied,
+                    "The target application does not list the caller in its allowed_clients.",
+                )
+                .into());
+            }
+            target
+        }
     };
     let Some((user, _)) = app.store.get_user(&app.tenant, &user_id).await? else {
         return Err(

@@ -43,8 +43,8 @@ pub struct FamilyStart<'a> {
     pub scope: &'a [String],
 }
 
-/// Starts a family with its first token; returns the token.
-pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<String, StoreError> {
+/// Starts a family with its first token; returns the token and the family id.
+pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<(String, String), StoreError> {
     let now = app.now();
     let cfg = &f.client.refresh_token;
     let token = flows::random_token();
@@ -52,7 +52,7 @@ pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<String, StoreEr
     let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
     let new = NewRefreshToken {
         family_id: id.clone(),
-        id,
+        id: id.clone(),
         token_hash: hash_secret(&token),
         client_id: f.client.client_id.clone(),
         user_id: f.user_id.to_string(),
@@ -76,7 +76,7 @@ pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<String, StoreEr
             now,
         )
         .await?;
-    Ok(token)
+    Ok((token, id))
 }
 
 async fn log(
@@ -229,7 +229,7 @@ pub async fn exchange(
             },
         )
         .await?;
-        Some(token)
+        Some(token.0)
     } else if stored.rotating {
         let token = flows::random_token();
         let next = NewRefreshToken {

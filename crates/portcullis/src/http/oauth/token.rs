@@ -3,10 +3,11 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
+use portcullis_core::management;
 use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
 use portcullis_core::protocol::client_auth::{self, AuthMethodUsed};
 use portcullis_core::protocol::client_credentials;
@@ -26,12 +27,13 @@ use crate::audit::{self, Event};
 use crate::brute_force;
 use crate::flows;
 use crate::http::body::{self, BodyError};
+use crate::http::client_addr::ClientAddr;
 use crate::http::errors::TokenEndpointError;
 use crate::scripts::ScriptFailure;
 
 pub async fn token(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    peer: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, TokenEndpointError> {
@@ -159,7 +161,7 @@ struct PasswordLogin<'a> {
 /// The token request as scripts see it in `event.request`: the body without
 /// anything secret (no password, secret, code, verifier or token).
 fn script_request(
-    peer: std::net::SocketAddr,
+    peer: ClientAddr,
     headers: &HeaderMap,
     params: &portcullis_core::protocol::params::Params,
 ) -> RequestInfo {
@@ -245,6 +247,18 @@ async fn exchange_password(
         },
         None => None,
     };
+    // Users get only the current_user scopes of the Management API.
+    let user_scopes;
+    let login = if api.as_ref().is_some_and(|a| a.is_system) {
+        user_scopes = management::user_grant_scopes(login.scope)
+            .map_err(|e| TokenError::new(TokenErrorCode::AccessDenied, e.to_string()))?;
+        PasswordLogin {
+            scope: &user_scopes,
+            ..login
+        }
+    } else {
+        login
+    };
     let email = normalize_email(login.username);
     let failed = |description: &'static str, user_id: Option<String>| {
         let email = email.clone();
@@ -266,13 +280,14 @@ async fn exchange_password(
             TokenEndpointError::from(TokenError::new(TokenErrorCode::InvalidGrant, description))
         }
     };
-    if brute_force::is_blocked(app, &email, login.ip).await? {
-        return Err(failed(
-            "Too many failed attempts: the account is blocked for a while.",
-            None,
-        )
-        .await);
-    }
+    // Reserved before the slow password check (Auth0: 429 too_many_attempts).
+    let attempt = match brute_force::reserve(app, &email, login.ip).await? {
+        Ok(a) => a,
+        Err(block) => {
+            let _ = failed(block.message(), None).await;
+            return Err(TokenError::new(TokenErrorCode::TooManyAttempts, block.message()).into());
+        }
+    };
     let found = app
         .store
         .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
@@ -284,11 +299,24 @@ async fn exchange_password(
     let user = match (user, app.verify_password(password, hash).await) {
         (Some(u), true) => u,
         (u, _) => {
-            brute_force::record_failure(app, &email, login.ip).await?;
+            if brute_force::failed(app, attempt).await? {
+                audit::record(
+                    app,
+                    Event {
+                        event_type: "limit_wc",
+                        description: "Login blocked after too many failed attempts",
+                        client_id: Some(&client.client_id),
+                        user_name: Some(&email),
+                        ip: Some(login.ip),
+                        ..Default::default()
+                    },
+                )
+                .await;
+            }
             return Err(failed("Wrong email or password.", u.map(|u| u.user_id)).await);
         }
     };
-    brute_force::record_success(app, &email, login.ip).await?;
+    brute_force::succeeded(app, attempt).await?;
     if user.blocked {
         return Err(failed("user is blocked", Some(user.user_id.clone())).await);
     }
@@ -358,7 +386,7 @@ async fn exchange_password(
             },
         )
         .await?;
-        body["refresh_token"] = token.into();
+        body["refresh_token"] = token.0.into();
     }
     audit::record(
         app,
@@ -412,17 +440,13 @@ async fn exchange_code(
         .await?
     {
         Redemption::Redeemed { doc, expires_at } => (doc, expires_at),
-        Redemption::Replayed { issued_jti } => {
-            // RFC 6749 §4.1.2: revoke what the first redemption issued.
-            if let Some(jti) = issued_jti {
-                app.store
-                    .revoke_token_id(
-                        &app.tenant,
-                        &jti,
-                        now + resource_servers::MAX_TOKEN_LIFETIME,
-                    )
-                    .await?;
-            }
+        Redemption::Replayed {
+            issued_jti,
+            issued_family,
+        } => {
+            // RFC 6749 §4.1.2, RFC 9700 §4.5: revoke every token the first
+            // redemption issued, the refresh-token family too.
+            revoke_code_tokens(app, issued_jti.as_deref(), issued_family.as_deref()).await?;
             return Err(failed("Invalid authorization code").await);
         }
         Redemption::Unknown => return Err(failed("Invalid authorization code").await),
@@ -472,9 +496,47 @@ async fn exchange_code(
     .claims();
     // The login's Rules and Actions already ran; their decisions came with the code.
     flows::apply_to_access_token(app, &mut access, &grant.scripts);
-    app.store
-        .set_code_issued_jti(&app.tenant, &code_hash, &jti)
+    let refresh = if portcullis_core::protocol::refresh_token::may_issue(
+        &grant.scope,
+        client,
+        api.as_ref(),
+    ) {
+        Some(
+            super::refresh::issue(
+                app,
+                super::refresh::FamilyStart {
+                    client,
+                    user_id: &user.user_id,
+                    session_id: Some(&grant.session_id),
+                    audience: grant.audience.as_deref(),
+                    scope: &grant.scope,
+                },
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    // If the code was replayed while this redemption ran, the replay could not
+    // see these tokens: revoke them here and answer as the replay did.
+    let recorded = app
+        .store
+        .record_code_issuance(
+            &app.tenant,
+            &code_hash,
+            &jti,
+            refresh.as_ref().map(|(_, family)| family.as_str()),
+        )
         .await?;
+    if !recorded {
+        revoke_code_tokens(
+            app,
+            Some(&jti),
+            refresh.as_ref().map(|(_, family)| family.as_str()),
+        )
+        .await?;
+        return Err(failed("Invalid authorization code").await);
+    }
     let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
     let mut body = token_json(access_token.clone(), &access);
     if grant.scope.iter().any(|s| s == "openid") {
@@ -494,18 +556,7 @@ async fn exchange_code(
         );
         body["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
     }
-    if portcullis_core::protocol::refresh_token::may_issue(&grant.scope, client, api.as_ref()) {
-        let token = super::refresh::issue(
-            app,
-            super::refresh::FamilyStart {
-                client,
-                user_id: &user.user_id,
-                session_id: Some(&grant.session_id),
-                audience: grant.audience.as_deref(),
-                scope: &grant.scope,
-            },
-        )
-        .await?;
+    if let Some((token, _)) = refresh {
         body["refresh_token"] = token.into();
     }
     audit::record(
@@ -522,6 +573,27 @@ async fn exchange_code(
     )
     .await;
     Ok(no_store(Json(body).into_response()))
+}
+
+/// Revokes the access token (by `jti`) and the refresh-token family issued from
+/// a code that has been replayed.
+async fn revoke_code_tokens(
+    app: &AppState,
+    jti: Option<&str>,
+    family: Option<&str>,
+) -> Result<(), portcullis_store::StoreError> {
+    let now = app.now();
+    if let Some(jti) = jti {
+        app.store
+            .revoke_token_id(&app.tenant, jti, now + resource_servers::MAX_TOKEN_LIFETIME)
+            .await?;
+    }
+    if let Some(family) = family {
+        app.store
+            .revoke_refresh_family(&app.tenant, family, now)
+            .await?;
+    }
+    Ok(())
 }
 
 /// RFC 6749 §5.1's successful response for an access token; callers add

@@ -10,7 +10,7 @@ use portcullis_core::clients::Client;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::token_request::{ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE};
 use portcullis_core::secrets::Secret;
-use portcullis_core::tokens::{AccessTokenClaims, Audience};
+use portcullis_core::tokens::{AccessTokenClaims, Audience, userinfo_audience};
 use serde_json::json;
 
 use crate::app::AppState;
@@ -54,6 +54,34 @@ pub async fn exchange(
     if user.blocked {
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
     }
+    // The subject token must have been issued for an API (not only `/userinfo`),
+    // and the requester must itself be authorised for that API: a backend may act
+    // for a user only with a token the user gave to the API it serves.
+    let mut subject_api = None;
+    for aud in subject_audiences(&subject.aud) {
+        if aud == app.management_audience || aud == userinfo_audience(app.issuer()) {
+            continue;
+        }
+        if app.client_grant(&client.client_id, aud).await?.is_some() {
+            subject_api = Some(aud.to_string());
+            break;
+        }
+    }
+    let Some(subject_api) = subject_api else {
+        audit_refusal(
+            app,
+            client,
+            &subject,
+            &audience,
+            "the requester is not authorised for an API the subject token was issued for",
+        )
+        .await;
+        return Err(TokenError::new(
+            TokenErrorCode::InvalidGrant,
+            "The subject_token was not issued for an API this client is authorized for.",
+        )
+        .into());
+    };
     let Some(api) = app.api(&audience).await? else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
@@ -61,6 +89,14 @@ pub async fn exchange(
         )
         .into());
     };
+    if api.is_system {
+        // The Management API's scopes are never granted by exchanging a user's token.
+        return Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            "The Management API is not a token exchange target.",
+        )
+        .into());
+    }
     let Some(grant) = app.client_grant(&client.client_id, &api.identifier).await? else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
@@ -68,18 +104,21 @@ pub async fn exchange(
         )
         .into());
     };
+    // requested ∩ the requester's grant for the target ∩ what the target defines
+    // (`granted_scopes` already keeps only scopes the API defines).
     let granted = grant.granted_scopes(&api);
-    let scope = match requested {
+    let scope: Vec<String> = match requested {
         None => granted,
         Some(req) => {
-            if let Some(extra) = req.iter().find(|s| !granted.contains(s)) {
+            let scope: Vec<String> = req.into_iter().filter(|s| granted.contains(s)).collect();
+            if scope.is_empty() {
                 return Err(TokenError::new(
                     TokenErrorCode::InvalidScope,
-                    format!("The client is not granted the scope '{extra}' for this API."),
+                    "None of the requested scopes is granted to the client for this API.",
                 )
                 .into());
             }
-            req
+            scope
         }
     };
     let claims = AccessTokenClaims {
@@ -104,7 +143,14 @@ pub async fn exchange(
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),
             user_id: Some(&user.user_id),
-            details: Some(json!({"audience": api.identifier, "subject_audience": subject.aud})),
+            details: Some(json!({
+                "audience": api.identifier,
+                "subject_audience": subject.aud,
+                "subject_api": subject_api,
+                "subject_client_id": subject.azp,
+                "actor_client_id": client.client_id,
+                "scope": claims.scope,
+            })),
             ..Default::default()
         },
     )
@@ -119,4 +165,40 @@ pub async fn exchange(
         body["scope"] = claims.scope.into();
     }
     Ok(super::token::no_store(Json(body).into_response()))
+}
+
+fn subject_audiences(aud: &Audience) -> Vec<&str> {
+    match aud {
+        Audience::One(a) => vec![a.as_str()],
+        Audience::Many(v) => v.iter().map(String::as_str).collect(),
+    }
+}
+
+/// A refused exchange is audited with both client ids, like a successful one.
+async fn audit_refusal(
+    app: &AppState,
+    client: &Client,
+    subject: &AccessTokenClaims,
+    audience: &str,
+    why: &str,
+) {
+    audit::record(
+        app,
+        Event {
+            event_type: "fertft",
+            description: "Failed token exchange",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&subject.sub),
+            details: Some(json!({
+                "audience": audience,
+                "subject_audience": subject.aud,
+                "subject_client_id": subject.azp,
+                "actor_client_id": client.client_id,
+                "reason": why,
+            })),
+            ..Default::default()
+        },
+    )
+    .await;
 }

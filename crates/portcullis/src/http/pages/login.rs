@@ -2,10 +2,10 @@
 //! request. Every POST carries the transaction's CSRF token and must come from the
 //! browser that started the transaction (its binding cookie).
 
-use std::net::SocketAddr;
-
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
+
+use crate::http::client_addr::ClientAddr;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use portcullis_core::clients::Client;
@@ -223,10 +223,10 @@ async fn finish(
     app: &AppState,
     tx: Transaction,
     user: &User,
-    peer: SocketAddr,
+    peer: ClientAddr,
     headers: &HeaderMap,
 ) -> PageResult {
-    let ip = &peer.ip().to_string();
+    let ip = &peer.text();
     if user.blocked {
         audit::record(
             app,
@@ -301,7 +301,7 @@ async fn finish(
 
 pub async fn login_submit(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    peer: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
@@ -309,7 +309,7 @@ pub async fn login_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let ip = peer.ip().to_string();
+    let ip = peer.text();
     let email = users::normalize_email(form.get("username").unwrap_or_default());
     let password = form.get("password").unwrap_or_default();
     if email.is_empty() || password.is_empty() {
@@ -322,16 +322,19 @@ pub async fn login_submit(
             Some("Enter your email address and password."),
         ));
     }
-    if brute_force::is_blocked(&app, &email, &ip).await? {
-        return Ok(render_form(
-            &app,
-            "login.html",
-            StatusCode::TOO_MANY_REQUESTS,
-            &tx,
-            &email,
-            Some("Too many failed attempts. Your account is blocked for a while; try again later."),
-        ));
-    }
+    let attempt = match brute_force::reserve(&app, &email, &ip).await? {
+        Ok(a) => a,
+        Err(block) => {
+            return Ok(render_form(
+                &app,
+                "login.html",
+                StatusCode::TOO_MANY_REQUESTS,
+                &tx,
+                &email,
+                Some(block.message()),
+            ));
+        }
+    };
     let found = app
         .store
         .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
@@ -343,11 +346,11 @@ pub async fn login_submit(
     let ok = app.verify_password(Secret::new(password), hash).await;
     match (user, ok) {
         (Some(user), true) => {
-            brute_force::record_success(&app, &email, &ip).await?;
+            brute_force::succeeded(&app, attempt).await?;
             finish(&app, tx, &user, peer, &headers).await
         }
         (user, _) => {
-            let blocked = brute_force::record_failure(&app, &email, &ip).await?;
+            let blocked = brute_force::failed(&app, attempt).await?;
             let (event_type, description) = match &user {
                 Some(_) => ("fp", "Wrong email or password."),
                 None => ("fu", "Wrong email or password."),
@@ -412,7 +415,7 @@ async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, r
 
 pub async fn signup_submit(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    peer: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
@@ -420,7 +423,7 @@ pub async fn signup_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let ip = peer.ip().to_string();
+    let ip = peer.text();
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
         connection: Some(DATABASE_CONNECTION.into()),
@@ -549,7 +552,7 @@ pub async fn consent_page(
 
 pub async fn consent_submit(
     State(app): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    peer: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
