@@ -131,13 +131,36 @@ impl Store {
     /// Clients whose record mentions `needle` (a cheap pre-filter; the caller
     /// decides exactly).
     pub async fn clients_mentioning(&self, tenant: &str, needle: &str) -> StoreResult<Vec<Client>> {
+        // `%` and `_` in the needle (an Origin header: anyone's text) match only
+        // themselves, so a request cannot turn the pre-filter into a full scan.
+        let pattern = like_literal(needle);
         let rows: Vec<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT doc FROM clients WHERE tenant_id = $1 AND doc LIKE '%' || $2 || '%' LIMIT 1000")
+            sqlx::query_as("SELECT doc FROM clients WHERE tenant_id = $1 AND doc LIKE '%' || $2 || '%' ESCAPE '\\' LIMIT 1000")
                 .bind(tenant)
-                .bind(needle)
+                .bind(&pattern)
                 .fetch_all(pool)
                 .await?
         });
         rows.iter().map(|(d,)| decode(d)).collect()
+    }
+}
+
+/// `text` as a LIKE pattern that matches exactly it (escape character `\`).
+pub fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_literal_escapes_wildcards() {
+        assert_eq!(super::like_literal("a%b_c\\d"), "a\\%b\\_c\\\\d");
     }
 }

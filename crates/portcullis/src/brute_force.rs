@@ -21,7 +21,8 @@ fn account_key(email: &str, ip: &str) -> String {
 }
 
 fn address_key(ip: &str) -> String {
-    format!("ip:{ip}")
+    // The `|` ends the key, so one address's key is never a prefix of another's.
+    format!("ip:{ip}|")
 }
 
 /// The key prefix of every account-and-address counter of `email`.

@@ -399,7 +399,7 @@ pub enum Users {
     },
     /// Block a user: no more logins or refreshes.
     Block { user_id: String },
-    /// Unblock a user.
+    /// Unblock a user: clears the blocked flag and lifts brute-force blocks.
     Unblock { user_id: String },
     /// Delete a user (and their sessions).
     Delete { user_id: String },
@@ -453,12 +453,22 @@ pub async fn users(r: &mut Remote, json_out: bool, cmd: Users) -> Result<(), Cli
             .await?
         }
         Users::Unblock { user_id } => {
+            // Both kinds of block: the administrator's flag and the brute-force
+            // counters (Auth0's user-blocks), so the user can sign in at once.
+            let user = r
+                .call(
+                    Method::PATCH,
+                    &path(&user_id),
+                    Some(json!({"blocked": false})),
+                )
+                .await?;
             r.call(
-                Method::PATCH,
-                &path(&user_id),
-                Some(json!({"blocked": false})),
+                Method::DELETE,
+                &format!("/user-blocks/{}", enc(&user_id)),
+                None,
             )
-            .await?
+            .await?;
+            user
         }
         Users::Delete { user_id } => {
             r.call(Method::DELETE, &path(&user_id), None).await?;

@@ -37,6 +37,15 @@ fn bad(code: &str, description: &str) -> Response {
     )
 }
 
+fn too_many() -> Response {
+    error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "TooManyRequestsError",
+        "too_many_requests",
+        "Too many password-reset requests from this address. Try again later.",
+    )
+}
+
 async fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     b: Body,
@@ -156,6 +165,7 @@ pub struct ChangePasswordBody {
 /// endpoint tells no one who is registered.
 pub async fn change_password(
     State(app): State<AppState>,
+    peer: crate::http::client_addr::ClientAddr,
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, crate::flows::PageError> {
@@ -167,7 +177,11 @@ pub async fn change_password(
     if body.connection != DATABASE_CONNECTION {
         return Ok(bad("invalid_connection", "Unknown connection."));
     }
-    send_reset_email(&app, &body.email, body.client_id.as_deref()).await?;
+    if request_reset(&app, &body.email, body.client_id.as_deref(), &peer.text()).await?
+        == ResetRequest::Throttled
+    {
+        return Ok(too_many());
+    }
     Ok((
         StatusCode::OK,
         "We've just sent you an email to reset your password.",
@@ -175,17 +189,67 @@ pub async fn change_password(
         .into_response())
 }
 
+/// Reset requests per client address in an hour before they are refused (429).
+pub const RESET_LIMIT_PER_IP: i64 = 20;
+/// Reset e-mails to one address in an hour; further requests get the same answer
+/// but send nothing, so a mailbox cannot be flooded.
+pub const RESET_LIMIT_PER_EMAIL: i64 = 5;
+const RESET_WINDOW: i64 = 3600;
+
+/// Whether a reset request was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetRequest {
+    /// Answered "sent" (whether or not the account exists).
+    Accepted,
+    /// Too many requests from this client address.
+    Throttled,
+}
+
+/// Takes a password-reset request. The answer does not depend on whether the
+/// account exists, in content or in time: the look-up, the ticket and the
+/// e-mail happen off the request path.
+pub async fn request_reset(
+    app: &AppState,
+    email: &str,
+    client_id: Option<&str>,
+    ip: &str,
+) -> Result<ResetRequest, StoreError> {
+    let email = users::normalize_email(email);
+    let ip_key = format!("reset:ip:{ip}|");
+    let email_key = format!("reset:email:{email}|");
+    let keys = [
+        (ip_key.as_str(), RESET_LIMIT_PER_IP),
+        (email_key.as_str(), RESET_LIMIT_PER_EMAIL),
+    ];
+    match app
+        .store
+        .reserve_login_attempt(&app.tenant, &keys, app.now(), RESET_WINDOW)
+        .await?
+    {
+        Some(0) => return Ok(ResetRequest::Throttled),
+        Some(_) => return Ok(ResetRequest::Accepted),
+        None => {}
+    }
+    let app = app.clone();
+    let client_id = client_id.map(str::to_string);
+    tokio::spawn(async move {
+        if let Err(e) = send_reset_email(&app, &email, client_id.as_deref()).await {
+            tracing::error!(error = %e, "could not create a password-reset ticket");
+        }
+    });
+    Ok(ResetRequest::Accepted)
+}
+
 /// If `email` has an account, creates a single-use reset ticket and e-mails its
-/// link. Says nothing about whether the account exists.
-pub async fn send_reset_email(
+/// link.
+async fn send_reset_email(
     app: &AppState,
     email: &str,
     client_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    let email = users::normalize_email(email);
     let Some((user, _)) = app
         .store
-        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
+        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, email)
         .await?
     else {
         return Ok(());

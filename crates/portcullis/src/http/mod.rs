@@ -27,9 +27,22 @@ use crate::app::AppState;
 use errors::ApiError;
 
 /// Every route in one list.
+/// `/metrics` alone, for `PORTCULLIS_METRICS_BIND`.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(crate::metrics::endpoint))
+        .fallback(not_found)
+        .with_state(state)
+}
+
 pub fn router(state: AppState) -> Router {
     let tls = state.config.tls.is_some();
-    let mut app = Router::new()
+    let metrics_here = state.config.metrics_bind.is_none();
+    let mut app = Router::new();
+    if metrics_here {
+        app = app.route("/metrics", get(crate::metrics::endpoint));
+    }
+    let mut app = app
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route(
@@ -91,7 +104,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/avatars/{file}", get(pages::avatar))
-        .route("/metrics", get(crate::metrics::endpoint))
         // After the routes it measures: only matched routes have a template.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

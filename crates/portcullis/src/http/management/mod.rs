@@ -11,6 +11,7 @@ pub mod resource_servers;
 pub mod rules;
 pub mod rules_configs;
 pub mod sessions;
+pub mod user_blocks;
 pub mod users;
 
 use axum::Router;
@@ -52,6 +53,14 @@ pub fn router() -> Router<AppState> {
             get(users::get).patch(users::update).delete(users::delete),
         )
         .route("/users-by-email", get(users::by_email))
+        .route(
+            "/user-blocks",
+            get(user_blocks::by_identifier).delete(user_blocks::unblock_identifier),
+        )
+        .route(
+            "/user-blocks/{id}",
+            get(user_blocks::of_user).delete(user_blocks::unblock_user),
+        )
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/rules", get(rules::list).post(rules::create))

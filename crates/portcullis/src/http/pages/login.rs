@@ -618,6 +618,7 @@ pub async fn forgot_page(
 /// Sends the reset link (if the account exists; the answer is the same either way).
 pub async fn forgot_submit(
     State(app): State<AppState>,
+    peer: ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
@@ -625,12 +626,20 @@ pub async fn forgot_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    crate::http::dbconnections::send_reset_email(
+    let taken = crate::http::dbconnections::request_reset(
         &app,
         form.get("username").unwrap_or_default(),
         Some(&tx.client.client_id),
+        &peer.text(),
     )
     .await?;
+    if taken == crate::http::dbconnections::ResetRequest::Throttled {
+        return Ok(app.pages.message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "Too many password-reset requests from your network address. Try again later.",
+        ));
+    }
     Ok(app.pages.message(
         StatusCode::OK,
         "Check your email",
