@@ -161,12 +161,13 @@ pub async fn start_on(
     // `/metrics` on its own listener when configured, so it need not face the
     // internet; it ends with the process.
     if let Some(metrics_addr) = state.config.metrics_bind {
-        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr)
-            .await
-            .map_err(|source| StartError::Bind {
-                addr: metrics_addr,
-                source,
-            })?;
+        let metrics_listener =
+            tokio::net::TcpListener::bind(metrics_addr)
+                .await
+                .map_err(|source| StartError::Bind {
+                    addr: metrics_addr,
+                    source,
+                })?;
         let metrics_app = crate::http::metrics_router(state.clone());
         tokio::spawn(async move { axum::serve(metrics_listener, metrics_app).await });
     }

@@ -271,7 +271,7 @@ async fn send_reset_email(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
     );
     let msg = crate::mailer::Message {
-        to: &email,
+        to: email,
         subject: "Reset your password",
         body: &text,
     };
@@ -285,7 +285,7 @@ async fn send_reset_email(
             description: "Change password request",
             client_id,
             user_id: Some(&user.user_id),
-            user_name: Some(&email),
+            user_name: Some(email),
             ..Default::default()
         },
     )

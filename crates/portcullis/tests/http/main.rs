@@ -26,6 +26,7 @@ mod password_grant;
 mod real_browser;
 mod refresh_tokens;
 mod rules_and_actions;
+mod security;
 mod startup;
 mod token_endpoint;
 mod webdriver;

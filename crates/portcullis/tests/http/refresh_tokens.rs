@@ -325,8 +325,12 @@ on_both_backends! {
     async fn introspection_reports_live_and_revoked_tokens(srv) {
         let app = spa(&srv, json!({})).await;
         user(&srv, "ada@example.com").await;
-        let (rs_id, rs_secret) = srv.new_m2m("resource server").await;
-        let t = sign_in(&srv, &app, &[]).await;
+        // The resource server is authorised for the token's API (RFC 7662 §4).
+        let (rs_id, rs_secret) = srv.m2m_with_grant(API, &["read:orders"], &[]).await;
+        let (st, _) = srv.api(Method::PATCH, &format!("/resource-servers/{}", crate::token_endpoint::urlenc(API)), Some(json!({"allow_offline_access": true}))).await;
+        assert_eq!(st, StatusCode::OK);
+        let (stranger_id, stranger_secret) = srv.new_m2m("stranger").await;
+        let t = sign_in(&srv, &app, &[("audience", API)]).await;
         let rt = t["refresh_token"].as_str().unwrap().to_string();
         let introspect = |token: String, id: String, secret: String| {
             let (http, url) = (srv.http.clone(), format!("{}/oauth/introspect", srv.url));
@@ -339,6 +343,8 @@ on_both_backends! {
         assert_eq!(st, StatusCode::OK);
         assert_eq!(at["active"], true, "{at}");
         assert_eq!(at["client_id"], app);
+        let (_, hidden) = introspect(t["access_token"].as_str().unwrap().into(), stranger_id, stranger_secret).await;
+        assert_eq!(hidden, json!({"active": false}), "a client not authorised for the API learns nothing");
         let (_, other) = introspect(rt.clone(), rs_id.clone(), rs_secret.clone()).await;
         assert_eq!(other["active"], false, "another client's refresh token is not disclosed");
         let (_, garbage) = introspect("garbage".into(), rs_id.clone(), rs_secret.clone()).await;
@@ -384,6 +390,8 @@ on_both_backends! {
     async fn tokeninfo_and_delegation_serve_legacy_apps_only(srv) {
         let legacy = spa(&srv, json!({"oidc_conformant": false})).await;
         let modern = spa(&srv, json!({"name": "Modern"})).await;
+        // A legacy target that allows the caller (Auth0's allowed_clients).
+        let partner = spa(&srv, json!({"name": "Partner", "oidc_conformant": false, "allowed_clients": [legacy]})).await;
         let uid = user(&srv, "ada@example.com").await;
         let t = sign_in(&srv, &legacy, &[]).await;
         let id_token = t["id_token"].as_str().unwrap();
@@ -399,13 +407,17 @@ on_both_backends! {
         assert_eq!(profile["user_id"], uid);
         assert_eq!(profile["email"], "ada@example.com");
         let jwt_bearer = "urn:ietf:params:oauth:grant-type:jwt-bearer".to_string();
-        let (st, d) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("id_token", id_token.to_string()), ("target", modern.clone()), ("api_type", "app".into()), ("scope", "openid email".into())]).await;
+        let (st, d) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("id_token", id_token.to_string()), ("target", partner.clone()), ("api_type", "app".into()), ("scope", "openid email".into())]).await;
         assert_eq!(st, StatusCode::OK, "{d}");
-        let claims = verify_with_jwks(&srv, d["id_token"].as_str().unwrap(), &modern).await;
+        let claims = verify_with_jwks(&srv, d["id_token"].as_str().unwrap(), &partner).await;
         assert_eq!(claims["sub"], uid);
         assert_eq!(claims["email"], "ada@example.com");
         let (st, d) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("refresh_token", t["refresh_token"].as_str().unwrap().into())]).await;
         assert_eq!(st, StatusCode::OK, "{d}");
+        // A conformant target never takes part in delegation.
+        let (st, e) = post("/delegation", vec![("grant_type", jwt_bearer.clone()), ("client_id", legacy.clone()), ("id_token", id_token.to_string()), ("target", modern.clone())]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+        assert_eq!(e["error"], "access_denied");
         let modern_tokens = sign_in(&srv, &modern, &[]).await;
         let (st, e) = post("/tokeninfo", vec![("id_token", modern_tokens["id_token"].as_str().unwrap().into())]).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
@@ -426,6 +438,10 @@ on_both_backends! {
         srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": api_a, "scopes": [{"value": "a:read"}]}))).await;
         let (svc, secret) = srv.m2m_with_grant(api_b, &["b:read", "b:write"], &["b:read"]).await;
         srv.api(Method::PATCH, &format!("/clients/{svc}"), Some(json!({"grant_types": ["client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"]}))).await;
+        // The service serves API A: it is authorised for the subject token's API.
+        srv.api(Method::POST, "/client-grants", Some(json!({"client_id": svc, "audience": api_a, "scope": ["a:read"]}))).await;
+        let api_c = "https://c.example/";
+        srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": api_c, "scopes": [{"value": "c:read"}]}))).await;
         let app = spa(&srv, json!({})).await;
         let uid = user(&srv, "ada@example.com").await;
         let t = sign_in(&srv, &app, &[("audience", api_a), ("scope", "openid a:read")]).await;
@@ -460,9 +476,9 @@ on_both_backends! {
         assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
         assert_eq!(e["error"], "invalid_grant");
         let mut other = form("");
-        other[5].1 = api_a.to_string();
+        other[5].1 = api_c.to_string();
         let (st, e) = post(other).await;
-        assert_eq!(st, StatusCode::FORBIDDEN, "no client grant for A: {e}");
+        assert_eq!(st, StatusCode::FORBIDDEN, "no client grant for C: {e}");
         assert_eq!(e["error"], "access_denied");
     }
 }

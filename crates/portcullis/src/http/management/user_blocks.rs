@@ -27,7 +27,11 @@ fn prefixes_of(identifier: &str) -> Vec<String> {
 async fn blocked_for(app: &AppState, prefixes: &[String]) -> Result<Value, ApiError> {
     let mut out = Vec::new();
     for prefix in prefixes {
-        for (key, until) in app.store.login_blocks(&app.tenant, prefix, app.now()).await? {
+        for (key, until) in app
+            .store
+            .login_blocks(&app.tenant, prefix, app.now())
+            .await?
+        {
             let (identifier, ip) = match key.strip_prefix("account:") {
                 Some(rest) => match rest.split_once("|ip:") {
                     Some((email, ip)) => (email.to_string(), ip.to_string()),
@@ -54,21 +58,22 @@ async fn blocked_for(app: &AppState, prefixes: &[String]) -> Result<Value, ApiEr
 
 async fn user_prefixes(app: &AppState, id: &str) -> Result<Vec<String>, ApiError> {
     let Some((user, _)) = app.store.get_user(&app.tenant, id).await? else {
-        return Err(ApiError::not_found("The user does not exist.", "inexistent_user"));
+        return Err(ApiError::not_found(
+            "The user does not exist.",
+            "inexistent_user",
+        ));
     };
     Ok(prefixes_of(&user.email))
 }
 
 fn identifier(raw: Option<&str>) -> Result<String, ApiError> {
     let q = ListQuery::parse(raw, &["identifier", "consider_brute_force_enablement"])?;
-    q.filter("identifier")
-        .map(str::to_string)
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Query validation error: Missing required property: identifier.",
-                "invalid_query_string",
-            )
-        })
+    q.filter("identifier").map(str::to_string).ok_or_else(|| {
+        ApiError::bad_request(
+            "Query validation error: Missing required property: identifier.",
+            "invalid_query_string",
+        )
+    })
 }
 
 /// `GET /api/v2/user-blocks/{id}`

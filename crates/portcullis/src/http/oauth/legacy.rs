@@ -154,11 +154,7 @@ pub async fn delegation(
                 )
                 .into());
             }
-            if !target
-                .allowed_clients
-                .iter()
-                .any(|c| *c == client.client_id)
-            {
+            if !target.allowed_clients.contains(&client.client_id) {
                 return Err(TokenError::new(
                     TokenErrorCode::AccessDenied,
                     "The target application does not list the caller in its allowed_clients.",

@@ -135,6 +135,6 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     Ok(app.pages.message(
         StatusCode::OK,
         "Password changed",
-        "You can now log in with your new password.",
+        "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
     ))
 }
