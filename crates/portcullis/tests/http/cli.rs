@@ -129,6 +129,44 @@ fn cli_manages_users_rotates_and_revokes_keys_and_tails_logs() {
     assert!(srv.ok(&["users", "list"]).contains("ada@example.com"));
     assert_eq!(srv.json(&["users", "block", &uid])["blocked"], true);
     assert_eq!(srv.json(&["users", "unblock", &uid])["blocked"], false);
+    // `unblock` also lifts a brute-force block, at once (issue 12).
+    let app = srv.json(&[
+        "apps",
+        "create",
+        "--name",
+        "Legacy",
+        "--type",
+        "regular_web",
+        "--data",
+        r#"{"grant_types": ["password"]}"#,
+    ]);
+    let (id, secret) = (
+        app["client_id"].as_str().unwrap(),
+        app["client_secret"].as_str().unwrap(),
+    );
+    let password_grant = |password: &str| -> String {
+        let out = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("{}oauth/token", srv.url))
+            .args([
+                "-d",
+                "grant_type=password",
+                "-d",
+                &format!("client_id={id}"),
+            ])
+            .args(["-d", &format!("client_secret={secret}")])
+            .args(["-d", "username=ada@example.com", "-d"])
+            .arg(format!("password={password}"))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    for _ in 0..10 {
+        assert_eq!(password_grant("Wr0ng-guess"), "403");
+    }
+    assert_eq!(password_grant("Passw0rd-long"), "429", "blocked");
+    srv.ok(&["users", "unblock", &uid]);
+    assert_eq!(password_grant("Passw0rd-long"), "200", "unblocked at once");
     let weak = srv.cli(&["users", "set-password", &uid, "--password", "short"]);
     assert_eq!(weak.status.code(), Some(1));
     assert!(stderr(&weak).contains("HTTP 400"), "{}", stderr(&weak));

@@ -45,6 +45,7 @@ on_both_backends! {
         }
         let p = b.post_form("/u/login", &[("state", &state), ("csrf", &csrf), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
         assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(p.body.contains("Your account has been blocked"), "{}", p.body);
         assert!(p.location.is_none());
         let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
         assert_eq!(logs.as_array().unwrap().len(), 1);
