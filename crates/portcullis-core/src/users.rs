@@ -355,7 +355,12 @@ impl UserPatch {
 pub fn parse_email_query(q: &str) -> Option<String> {
     let rest = q.trim().strip_prefix("email:")?;
     let value = rest.trim().trim_matches('"');
-    (!value.is_empty() && !value.contains('"')).then(|| normalize_email(value))
+    if value.contains('"') {
+        return None;
+    }
+    // Normalised first, so `email:" "` is as empty as `email:""` (found by a
+    // property test).
+    Some(normalize_email(value)).filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

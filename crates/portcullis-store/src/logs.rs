@@ -129,7 +129,8 @@ impl Store {
                        blocked_until = CASE WHEN login_failures.blocked_until <= $3
                                             THEN NULL ELSE login_failures.blocked_until END
                      WHERE (login_failures.blocked_until IS NULL OR login_failures.blocked_until <= $3)
-                       AND (login_failures.window_start <= $3 - $4 OR login_failures.failures < $5)
+                       AND (login_failures.window_start <= $3 - $4 OR login_failures.blocked_until <= $3
+                            OR login_failures.failures < $5)
                      RETURNING failures",
                 )
                 .bind(tenant)

@@ -16,13 +16,32 @@ pub const IP_LIMIT: i64 = 100;
 pub const WINDOW: i64 = 900;
 pub const BLOCK_FOR: i64 = 900;
 
+/// The address a counter is kept for: an IPv4 address as it is (an
+/// IPv4-mapped IPv6 address as its IPv4), an IPv6 address as its /64, since one
+/// subscriber usually holds a whole /64 and could otherwise rotate through it.
+pub fn counted_address(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let net = ipnet::Ipv6Net::new(v6, 64)
+                    .map(|n| n.trunc())
+                    .unwrap_or_else(|_| ipnet::Ipv6Net::from(v6));
+                net.to_string()
+            }
+        },
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
+}
+
 fn account_key(email: &str, ip: &str) -> String {
-    format!("account:{email}|ip:{ip}")
+    format!("account:{email}|ip:{}", counted_address(ip))
 }
 
 fn address_key(ip: &str) -> String {
     // The `|` ends the key, so one address's key is never a prefix of another's.
-    format!("ip:{ip}|")
+    format!("ip:{}|", counted_address(ip))
 }
 
 /// The key prefix of every account-and-address counter of `email`.
@@ -124,4 +143,17 @@ pub async fn succeeded(app: &AppState, attempt: Attempt) -> Result<(), StoreErro
     app.store
         .clear_login_failures(&app.tenant, &attempt.account)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::counted_address;
+
+    #[test]
+    fn ipv6_addresses_count_by_their_64() {
+        assert_eq!(counted_address("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(counted_address("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(counted_address("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(counted_address("192.0.2.1"), "192.0.2.1");
+    }
 }

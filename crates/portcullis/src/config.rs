@@ -95,6 +95,12 @@ pub struct ConfigArgs {
     /// scripts see [default: none; the connection's address is the client's].
     #[arg(long, env = "PORTCULLIS_TRUSTED_PROXIES", global = true)]
     pub trusted_proxies: Option<String>,
+    /// The one header your trusted proxies write the client's address into:
+    /// `x-forwarded-for` or `forwarded` (RFC 7239). The other is ignored, since a
+    /// proxy passes a client's own copy of a header it does not write [default:
+    /// x-forwarded-for].
+    #[arg(long, env = "PORTCULLIS_TRUSTED_PROXY_HEADER", global = true)]
+    pub trusted_proxy_header: Option<String>,
     /// Serve `/metrics` on this address and port only (for example
     /// `127.0.0.1:9100`), not on the public listener [default: on the public
     /// listener].
@@ -122,6 +128,7 @@ struct FileConfig {
     key_rotation_days: Option<u64>,
     audit_log: Option<String>,
     trusted_proxies: Option<String>,
+    trusted_proxy_header: Option<String>,
     metrics_bind: Option<String>,
 }
 
@@ -152,6 +159,8 @@ pub struct Config {
     pub audit_log: Option<String>,
     /// Proxies whose forwarding headers name the client (empty: none).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header those proxies write.
+    pub trusted_proxy_header: ForwardedHeader,
     /// A separate listener for `/metrics`; `None` serves it on the public one.
     pub metrics_bind: Option<SocketAddr>,
 }
@@ -370,6 +379,20 @@ impl ConfigArgs {
                 .map_err(|p| err("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", p))?,
             None => Vec::new(),
         };
+        let trusted_proxy_header = match pick(&self.trusted_proxy_header, file.trusted_proxy_header)
+            .map(|h| h.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("x-forwarded-for") => ForwardedHeader::XForwardedFor,
+            Some("forwarded") => ForwardedHeader::Forwarded,
+            Some(other) => {
+                return Err(err(
+                    "trusted_proxy_header",
+                    "PORTCULLIS_TRUSTED_PROXY_HEADER",
+                    format!("'{other}' is not x-forwarded-for or forwarded"),
+                ));
+            }
+        };
         let metrics_bind = match pick(&self.metrics_bind, file.metrics_bind) {
             Some(raw) => Some(raw.parse::<SocketAddr>().map_err(|_| {
                 err(
@@ -397,6 +420,7 @@ impl ConfigArgs {
             key_rotation_days,
             audit_log: pick(&self.audit_log, file.audit_log),
             trusted_proxies,
+            trusted_proxy_header,
             metrics_bind,
         })
     }
@@ -435,6 +459,15 @@ fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
     } else {
         format!("{raw}/")
     })
+}
+
+/// Which forwarding header trusted proxies write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ForwardedHeader {
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=…`.
+    Forwarded,
 }
 
 /// `10.0.0.0/8, 192.168.1.10, ::1`: CIDR blocks, or single addresses.

@@ -393,8 +393,10 @@ pub fn apply_to_access_token(app: &AppState, claims: &mut AccessTokenClaims, r: 
     let management_api = claims.aud.contains(&app.management_audience);
     if r.scope.is_some() || !r.add_scopes.is_empty() || !r.remove_scopes.is_empty() {
         claims.scope = r.access_scope(&claims.scope);
-        if management_api {
-            // A script cannot give a user an administrative Management scope.
+        let machine = claims.gty.as_deref() == Some("client-credentials");
+        if management_api && !machine {
+            // A script cannot give a user an administrative Management scope
+            // (a client-credentials token keeps what its grant allows).
             claims.scope = portcullis_core::scope::parse(&claims.scope)
                 .into_iter()
                 .filter(|s| portcullis_core::management::is_user_scope(s))

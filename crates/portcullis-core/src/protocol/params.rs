@@ -24,6 +24,9 @@ pub enum ParamsError {
     Duplicate(String),
     /// More than [`MAX_PARAMS`] parameters.
     TooMany,
+    /// A NUL character in a name or value: no parameter has one, and
+    /// PostgreSQL cannot store it.
+    Nul(String),
 }
 
 impl std::fmt::Display for ParamsError {
@@ -36,6 +39,11 @@ impl std::fmt::Display for ParamsError {
             ParamsError::TooMany => {
                 write!(f, "Too many parameters: at most {MAX_PARAMS} are accepted.")
             }
+            ParamsError::Nul(name) => write!(
+                f,
+                "The parameter '{}' contains a NUL character.",
+                name.replace('\0', "\\0")
+            ),
         }
     }
 }
@@ -47,12 +55,16 @@ impl Params {
         let mut out: Vec<(String, String)> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         for (k, v) in pairs {
+            if k.contains('\0') || v.contains('\0') {
+                return Err(ParamsError::Nul(k));
+            }
+            if seen.contains(&k) {
+                return Err(ParamsError::Duplicate(k));
+            }
             if out.len() == MAX_PARAMS {
                 return Err(ParamsError::TooMany);
             }
-            if !seen.insert(k.clone()) {
-                return Err(ParamsError::Duplicate(k));
-            }
+            seen.insert(k.clone());
             out.push((k, v));
         }
         Ok(Self(out))

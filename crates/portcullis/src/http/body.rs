@@ -53,10 +53,9 @@ pub fn oauth_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, TokenEr
             Params::from_pairs(form_urlencoded::parse(bytes).into_owned()).map_err(duplicate)
         }
         Some("application/json") => {
-            let map: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(bytes)
-                .map_err(|_| {
-                    TokenError::invalid_request("The request body is not a valid JSON object.")
-                })?;
+            let JsonPairs(map) = serde_json::from_slice(bytes).map_err(|_| {
+                TokenError::invalid_request("The request body is not a valid JSON object.")
+            })?;
             let mut pairs = Vec::with_capacity(map.len());
             for (k, v) in map {
                 match v {
@@ -75,6 +74,46 @@ pub fn oauth_params(headers: &HeaderMap, bytes: &[u8]) -> Result<Params, TokenEr
         _ => Err(TokenError::invalid_request(
             "Content-Type must be application/x-www-form-urlencoded or application/json.",
         )),
+    }
+}
+
+fn has_nul(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(a) => a.iter().any(has_nul),
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
+    }
+}
+
+/// A JSON object's members in order, repeated names kept: serde_json's `Map`
+/// would keep only the last of `{"a": "1", "a": "2"}`, and RFC 6749 §3.2's rule
+/// that a parameter is sent once must hold for JSON bodies as for forms (found by
+/// a property test).
+struct JsonPairs(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for JsonPairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = JsonPairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JsonPairs, A::Error> {
+                let mut out = Vec::new();
+                // The body is capped (64 KiB), and Params refuses more than
+                // MAX_PARAMS with its own message.
+                while let Some(entry) = map.next_entry::<String, serde_json::Value>()? {
+                    out.push(entry);
+                }
+                Ok(JsonPairs(out))
+            }
+        }
+        d.deserialize_map(Visitor)
     }
 }
 
@@ -101,6 +140,13 @@ pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Resul
     if !value.is_object() {
         return Err(ApiError::bad_request(
             "Payload validation error: the body must be a JSON object.",
+            "invalid_body",
+        ));
+    }
+    if has_nul(&value) {
+        // No field takes one, and PostgreSQL cannot store it.
+        return Err(ApiError::bad_request(
+            "Payload validation error: a string contains a NUL character.",
             "invalid_body",
         ));
     }

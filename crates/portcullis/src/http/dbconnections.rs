@@ -215,7 +215,7 @@ pub async fn request_reset(
     ip: &str,
 ) -> Result<ResetRequest, StoreError> {
     let email = users::normalize_email(email);
-    let ip_key = format!("reset:ip:{ip}|");
+    let ip_key = format!("reset:ip:{}|", crate::brute_force::counted_address(ip));
     let email_key = format!("reset:email:{email}|");
     let keys = [
         (ip_key.as_str(), RESET_LIMIT_PER_IP),

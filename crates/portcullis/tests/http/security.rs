@@ -333,6 +333,24 @@ async fn trusted_proxy_names_the_client(backend: Backend) {
     )
     .await;
     assert_eq!(blocked[0].0, StatusCode::TOO_MANY_REQUESTS, "{blocked:?}");
+    // A `Forwarded` header of the client's own is not read (only the header the
+    // proxies write, X-Forwarded-For here), so it cannot pick another address.
+    let res = srv
+        .http
+        .post(format!("{}/oauth/token", srv.url))
+        .header("forwarded", "for=198.51.100.77")
+        .header("x-forwarded-for", "203.0.113.9")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", app.0.as_str()),
+            ("client_secret", app.1.as_str()),
+            ("username", "ada@example.com"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     let message = blocked[0].1["error_description"].as_str().unwrap();
     assert!(message.contains("network address"), "{message}");
     assert!(!message.contains("account"), "{message}");
@@ -639,6 +657,20 @@ on_both_backends! {
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         let (st, e) = srv.api(Method::GET, &format!("/users?{}", &many[..2000]), None).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        // A NUL character (PostgreSQL cannot store one): a clear 400 everywhere,
+        // never a 500.
+        let (st, e) = post_form(&srv, "/oauth/token", &[("grant_type", "password"), ("username", "a\0@example.com")]).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        assert_eq!(e["error"], "invalid_request");
+        let res = srv.http.post(format!("{}/dbconnections/change_password", srv.url))
+            .json(&json!({"email": "a\0@example.com", "connection": DB})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        let (st, e) = srv.api(Method::POST, "/users", Some(json!({"connection": DB, "email": "a\0@example.com", "password": PASSWORD}))).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        let (st, e) = srv.api(Method::GET, "/user-blocks?identifier=a%00b", None).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+        let page = Browser::new(&srv).authorize(&code_params(&app, &[("state", "a\0b")])).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
         // Long values: a clear page, nothing parked.
         let mut b = Browser::new(&srv);
         for (name, len) in [("state", 2049), ("nonce", 513), ("login_hint", 321)] {
@@ -750,8 +782,7 @@ on_both_backends! {
 
 /// Item 8: the answer does not wait for the e-mail, so an existing address
 /// answers as fast as an unknown one even when the relay hangs.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn change_password_answers_without_waiting_for_the_mail() {
+async fn change_password_answers_without_waiting_for_the_mail(backend: Backend) {
     // A relay that accepts connections and never says a word.
     let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = relay.local_addr().unwrap().port();
@@ -761,7 +792,7 @@ async fn change_password_answers_without_waiting_for_the_mail() {
             held.push(s);
         }
     });
-    let srv = start_configured(Backend::Sqlite, |c| {
+    let srv = start_configured(backend, |c| {
         c.smtp_url = Some(portcullis_core::secrets::Secret::new(format!(
             "smtp://127.0.0.1:{port}"
         )));
@@ -777,6 +808,16 @@ async fn change_password_answers_without_waiting_for_the_mail() {
             started.elapsed()
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_password_answers_without_waiting_for_the_mail_sqlite() {
+    change_password_answers_without_waiting_for_the_mail(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn change_password_answers_without_waiting_for_the_mail_postgres() {
+    change_password_answers_without_waiting_for_the_mail(Backend::Postgres).await;
 }
 
 on_both_backends! {
@@ -845,9 +886,18 @@ on_both_backends! {
 
 /// Item 9: `/metrics` can move to its own listener, off the public one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_can_listen_apart_from_the_public_listener() {
+async fn metrics_can_listen_apart_from_the_public_listener_sqlite() {
+    metrics_can_listen_apart_from_the_public_listener(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_can_listen_apart_from_the_public_listener_postgres() {
+    metrics_can_listen_apart_from_the_public_listener(Backend::Postgres).await;
+}
+
+async fn metrics_can_listen_apart_from_the_public_listener(backend: Backend) {
     let port = crate::process::free_port();
-    let srv = start_configured(Backend::Sqlite, |c| {
+    let srv = start_configured(backend, |c| {
         c.metrics_bind = Some(format!("127.0.0.1:{port}").parse().unwrap());
     })
     .await;

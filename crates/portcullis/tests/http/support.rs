@@ -128,6 +128,7 @@ pub async fn config_for(
         key_rotation_days: 0,
         audit_log: None,
         trusted_proxies: Vec::new(),
+        trusted_proxy_header: Default::default(),
         metrics_bind: None,
     }
 }

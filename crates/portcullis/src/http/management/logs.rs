@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::http::errors::ApiError;
 
 /// `q` supports `type:<code>` and `user_id:"<id>"` (Auth0's Lucene subset).
-fn parse_q(q: Option<&str>) -> Result<(Option<String>, Option<String>), ApiError> {
+pub(crate) fn parse_q(q: Option<&str>) -> Result<(Option<String>, Option<String>), ApiError> {
     let mut event_type = None;
     let mut user_id = None;
     for term in q

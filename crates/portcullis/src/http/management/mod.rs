@@ -7,6 +7,8 @@ pub mod clients;
 pub mod keys;
 pub mod logs;
 pub mod openapi;
+#[cfg(test)]
+mod query_properties;
 pub mod resource_servers;
 pub mod rules;
 pub mod rules_configs;

@@ -18,6 +18,7 @@ use crate::http::errors::ApiError;
 /// account-and-address counters, or an IP address's own counter.
 fn prefixes_of(identifier: &str) -> Vec<String> {
     match identifier.trim().parse::<std::net::IpAddr>() {
+        // Counted as the counters are (IPv4-mapped as IPv4, IPv6 by /64).
         Ok(ip) => vec![brute_force::address_prefix(&ip.to_string())],
         Err(_) => vec![brute_force::account_prefix(&normalize_email(identifier))],
     }

@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
-use portcullis_core::protocol::bearer::LEEWAY_SECONDS;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::secrets::hash_secret;
 use portcullis_core::tokens::IdTokenClaims;
@@ -52,7 +51,8 @@ async fn verified_id_token(
         ))
     };
     let claims: IdTokenClaims = app.verify(token).map_err(|_| invalid())?;
-    if claims.iss != app.issuer() || claims.exp + LEEWAY_SECONDS <= app.now() {
+    // No leeway on our own tokens' exp (docs/security.md).
+    if claims.iss != app.issuer() || claims.exp <= app.now() {
         return Err(invalid());
     }
     let Some((client, _)) = app.client(&claims.aud).await? else {
