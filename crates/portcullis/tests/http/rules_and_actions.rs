@@ -195,6 +195,24 @@ on_both_backends! {
         assert_eq!(logs.as_array().unwrap().len(), 1, "{logs}");
     }
 
+    /// A script's scope change on a client-credentials token for the Management
+    /// API keeps the scopes its grant allows (the `current_user` filter is for
+    /// users' tokens only).
+    async fn credentials_exchange_scope_change_keeps_a_machine_tokens_management_scopes(srv) {
+        let code = r#"exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.accessToken.removeScope("delete:users");
+};"#;
+        let a = deployed_action(&srv, "drop-delete", "credentials-exchange", code).await;
+        bind(&srv, "credentials-exchange", &[&a]).await;
+        let token = srv.admin_token().await;
+        let at = verify_with_jwks(&srv, &token, &srv.management_audience()).await;
+        let scopes: Vec<&str> = at["scope"].as_str().unwrap().split(' ').collect();
+        assert!(scopes.contains(&"read:users") && scopes.contains(&"create:clients"), "{at}");
+        assert!(!scopes.contains(&"delete:users"), "{at}");
+        let (st, _) = srv.api_with(&token, Method::GET, "/users", None).await;
+        assert_eq!(st, StatusCode::OK);
+    }
+
     /// A rule changes the access token's scope, the ID token's profile scopes and
     /// its lifetime (the seed's `context.jwtConfiguration.lifetimeInSeconds`).
     async fn rule_changes_scopes_and_lifetime(srv) {
