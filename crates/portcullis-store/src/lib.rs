@@ -126,6 +126,16 @@ pub struct Store {
 impl Store {
     /// Connects to `url`: `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, true).await
+    }
+
+    /// Connects to a database that must already exist: a SQLite file is never
+    /// created (`portcullis check`).
+    pub async fn connect_existing(url: &str) -> StoreResult<Self> {
+        Self::connect_with(url, false).await
+    }
+
+    async fn connect_with(url: &str, create: bool) -> StoreResult<Self> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
@@ -138,7 +148,7 @@ impl Store {
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?
-                .create_if_missing(true)
+                .create_if_missing(create)
                 .journal_mode(SqliteJournalMode::Wal)
                 // FULL in WAL mode: a commit that returned is on disk, so nothing
                 // acknowledged to a client is lost in a crash.
@@ -176,6 +186,43 @@ impl Store {
     }
 
     /// Whether the database answers a trivial query.
+    /// What a database holds, for `portcullis check`: the newest migration
+    /// applied (`None`: not a Portcullis database) and row counts of `tenant`.
+    pub async fn inventory(&self, tenant: &str) -> StoreResult<Inventory> {
+        let version: Result<(Option<i64>,), sqlx::Error> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT MAX(version) FROM portcullis_migrations")
+                .fetch_one(pool)
+                .await
+        });
+        let Ok((Some(version),)) = version else {
+            return Ok(Inventory::default());
+        };
+        let mut counts = [0i64; 5];
+        for (i, sql) in [
+            "SELECT COUNT(*) FROM tenants WHERE id = $1",
+            "SELECT COUNT(*) FROM clients WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM resource_servers WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM users WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (n,): (i64,) = with_db!(self, |pool| {
+                sqlx::query_as(sql).bind(tenant).fetch_one(pool).await?
+            });
+            counts[i] = n;
+        }
+        Ok(Inventory {
+            migration: Some(version),
+            tenants: counts[0],
+            clients: counts[1],
+            apis: counts[2],
+            users: counts[3],
+            signing_keys: counts[4],
+        })
+    }
+
     pub async fn ping(&self) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query("SELECT 1").execute(pool).await?;
@@ -218,12 +265,28 @@ impl Store {
         }
     }
 
+    /// The newest migration this build knows.
+    pub fn latest_migration() -> i64 {
+        migrations::latest()
+    }
+
     pub async fn close(&self) {
         with_db!(self, |pool| pool.close().await)
     }
 }
 
 /// Decodes a JSON document column.
+/// What `Store::inventory` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub migration: Option<i64>,
+    pub tenants: i64,
+    pub clients: i64,
+    pub apis: i64,
+    pub users: i64,
+    pub signing_keys: i64,
+}
+
 fn decode<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
     Ok(serde_json::from_str(doc)?)
 }

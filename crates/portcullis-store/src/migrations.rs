@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "security",
         include_str!("../migrations/0007_security.sql"),
     ),
+    (
+        8,
+        "tenant_issuer",
+        include_str!("../migrations/0008_tenant_issuer.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (
@@ -108,4 +113,9 @@ impl Store {
         }
         Ok(ran)
     }
+}
+
+/// The newest migration version this build applies.
+pub fn latest() -> i64 {
+    MIGRATIONS.iter().map(|(v, _, _)| *v).max().unwrap_or(0)
 }

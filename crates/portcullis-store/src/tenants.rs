@@ -21,6 +21,7 @@ impl Store {
     pub async fn bootstrap_tenant(
         &self,
         tenant: &str,
+        issuer: &str,
         now: i64,
         system_api: &ResourceServer,
         admin: BootstrapAdmin<'_>,
@@ -31,10 +32,11 @@ impl Store {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
             let inserted = sqlx::query(
-                "INSERT INTO tenants (id, created_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO tenants (id, created_at, issuer) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(tenant)
             .bind(now)
+            .bind(issuer)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -78,6 +80,75 @@ impl Store {
             tx.commit().await?;
             Ok(true)
         })
+    }
+
+    /// A new administrator and its Management API grant, in one transaction
+    /// (`portcullis admin reset`). Running nodes need no signal: the new client
+    /// id has never been looked up, so no node has it cached.
+    pub async fn insert_admin(
+        &self,
+        tenant: &str,
+        client: &Client,
+        secret_hash: &str,
+        grant: &ClientGrant,
+        now: i64,
+    ) -> StoreResult<()> {
+        let client_doc = encode(client)?;
+        let grant_doc = encode(grant)?;
+        with_db!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(tenant)
+            .bind(&client.client_id)
+            .bind(secret_hash)
+            .bind(&client_doc)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            )
+            .bind(tenant)
+            .bind(&grant.id)
+            .bind(&grant.client_id)
+            .bind(&grant.audience)
+            .bind(&grant_doc)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Whether the tenant exists, and the issuer it was created with (`None`
+    /// inside for a tenant from before issuers were recorded).
+    pub async fn tenant_issuer(&self, tenant: &str) -> StoreResult<Option<Option<String>>> {
+        let row: Option<(Option<String>,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT issuer FROM tenants WHERE id = $1")
+                .bind(tenant)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(i,)| i))
+    }
+
+    /// Records the tenant's issuer (first start after the upgrade, or
+    /// `portcullis issuer set`).
+    pub async fn set_tenant_issuer(&self, tenant: &str, issuer: &str) -> StoreResult<bool> {
+        let n = with_db!(self, |pool| {
+            sqlx::query("UPDATE tenants SET issuer = $2 WHERE id = $1")
+                .bind(tenant)
+                .bind(issuer)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// Brings the tenant's Management API record up to date with this version and

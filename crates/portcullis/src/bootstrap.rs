@@ -27,6 +27,11 @@ pub enum AdminCredentials {
     Environment,
     /// Created on an earlier start; the file is gone.
     Unknown,
+    /// PORTCULLIS_BOOTSTRAP_CLIENT_ID names no application of this database
+    /// (it was bootstrapped earlier with other credentials): ignored.
+    EnvironmentIgnored,
+    /// admin-credentials.json names an application that no longer exists.
+    FileStale(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +80,7 @@ pub async fn bootstrap(
     let created = store
         .bootstrap_tenant(
             tenant,
+            &config.issuer,
             now,
             &system_api,
             BootstrapAdmin {
@@ -87,13 +93,26 @@ pub async fn bootstrap(
     let file = config.data_dir.join("admin-credentials.json");
     if !created {
         store.refresh_system_api(tenant, now, &system_api).await?;
-        return Ok(if file.is_file() {
-            AdminCredentials::File(file)
-        } else if from_env {
-            AdminCredentials::Environment
-        } else {
-            AdminCredentials::Unknown
-        });
+        let exists =
+            |id: String| async move { store.get_client(tenant, &id).await.map(|c| c.is_some()) };
+        if from_env {
+            return Ok(if exists(client_id.clone()).await? {
+                AdminCredentials::Environment
+            } else {
+                AdminCredentials::EnvironmentIgnored
+            });
+        }
+        if file.is_file() {
+            let named = std::fs::read_to_string(&file)
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| v["client_id"].as_str().map(str::to_string));
+            return Ok(match named {
+                Some(id) if exists(id.clone()).await? => AdminCredentials::File(file),
+                _ => AdminCredentials::FileStale(file),
+            });
+        }
+        return Ok(AdminCredentials::Unknown);
     }
     if from_env {
         return Ok(AdminCredentials::Environment);
@@ -105,6 +124,58 @@ pub async fn bootstrap(
         }
     })?;
     Ok(AdminCredentials::File(file))
+}
+
+/// `portcullis admin reset`: a new administrator (client credentials with every
+/// Management API scope, now and later) on an existing database, whether or not
+/// a server is running on it, written to `<data dir>/admin-credentials.json`
+/// (0600). Earlier administrators are left as they are. Returns the file.
+pub async fn reset_admin(
+    store: &Store,
+    config: &Config,
+    tenant: &str,
+    now: i64,
+) -> Result<PathBuf, BootstrapError> {
+    let audience = management::audience(&config.issuer);
+    let client_id = portcullis_core::random::alphanumeric(32);
+    let secret = secrets::generate_client_secret();
+    let client = ClientPayload {
+        name: Some(format!(
+            "Portcullis Admin (reset {})",
+            portcullis_core::clock::iso8601(now)
+        )),
+        description: Some(
+            "Created by `portcullis admin reset`. Holds every Management API scope.".into(),
+        ),
+        app_type: Some(AppType::NonInteractive),
+        ..Default::default()
+    }
+    .into_new_client(client_id.clone(), tenant)
+    .expect("the administrator client is valid");
+    let grant = ClientGrant {
+        id: format!("cgr_{}", portcullis_core::random::alphanumeric(16)),
+        client_id: client_id.clone(),
+        audience: audience.clone(),
+        scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
+        allow_all_scopes: true,
+    };
+    store
+        .insert_admin(
+            tenant,
+            &client,
+            &secrets::hash_secret(secret.expose()),
+            &grant,
+            now,
+        )
+        .await?;
+    let file = config.data_dir.join("admin-credentials.json");
+    write_credentials(&file, &client_id, &secret, &audience).map_err(|source| {
+        BootstrapError::Write {
+            path: file.display().to_string(),
+            source,
+        }
+    })?;
+    Ok(file)
 }
 
 /// Writes the file through a temporary name, so a reader never sees half of it and

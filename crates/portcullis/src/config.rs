@@ -445,7 +445,7 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 
 /// An absolute http(s) URL without query or fragment, with a trailing `/` added if
 /// missing (every `iss` and the discovery document use it verbatim).
-fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
+pub fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
     let bad = |p: &str| err("issuer", "PORTCULLIS_ISSUER", format!("'{raw}' {p}"));
     let url = url::Url::parse(raw).map_err(|_| bad("is not an absolute URL"))?;
     if !matches!(url.scheme(), "http" | "https") {

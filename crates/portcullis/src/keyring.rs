@@ -86,11 +86,19 @@ pub enum KeyringError {
     Store(#[from] portcullis_store::StoreError),
     #[error("the database has no current signing key")]
     NoCurrentKey,
+    #[error(
+        "the key-encryption key {path} is missing, but the database already holds keys sealed with it: restore secret.key beside the database (it is not in database backups), or set PORTCULLIS_SECRET_KEY to its value; a new key would make every stored signing key unreadable"
+    )]
+    KekMissing { path: String },
 }
 
 /// The key-encryption key: `PORTCULLIS_SECRET_KEY`, or `<data dir>/secret.key`
 /// (created with mode 0600 on first start).
-pub fn load_kek(config: &Config) -> Result<KeyEncryptionKey, KeyringError> {
+///
+/// `existing`: the database already has a tenant, so its keys are sealed with
+/// some key-encryption key. Then a missing file is an error (a restore that
+/// forgot `secret.key`), never a reason to make a new one.
+pub fn load_kek(config: &Config, existing: bool) -> Result<KeyEncryptionKey, KeyringError> {
     if let Some(k) = &config.secret_key {
         // Validated when the configuration was resolved.
         let bytes = parse_secret_key(k.expose())
@@ -104,6 +112,11 @@ pub fn load_kek(config: &Config) -> Result<KeyEncryptionKey, KeyringError> {
     };
     let hex = match std::fs::read_to_string(&path) {
         Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && existing => {
+            return Err(KeyringError::KekMissing {
+                path: path.display().to_string(),
+            });
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let hex = portcullis_core::random::hex(32);
             write_private_file(&path, format!("{hex}\n").as_bytes()).map_err(io)?;
@@ -174,6 +187,26 @@ pub async fn ensure_alg(
 
 /// Opens the tenant's keys, generating a current and a next RS256 key on first
 /// start.
+/// Opens every stored signing key with `kek` (nothing is created); returns how
+/// many there are.
+pub async fn open_stored_keys(
+    store: &Store,
+    tenant: &str,
+    kek: &KeyEncryptionKey,
+) -> Result<usize, KeyringError> {
+    let stored = store.list_signing_keys(tenant).await?;
+    for s in &stored {
+        let (Some(state), Some(alg)) = (KeyState::parse(&s.state), Alg::parse(&s.alg)) else {
+            continue;
+        };
+        let cert = STANDARD
+            .decode(&s.certificate)
+            .map_err(|_| portcullis_core::keys::KeyError::BadKey(s.kid.clone()))?;
+        SigningKey::open_alg(kek, &s.kid, alg, state, &s.sealed_private_key, &cert)?;
+    }
+    Ok(stored.len())
+}
+
 pub async fn load_keys(
     store: &Store,
     tenant: &str,

@@ -37,6 +37,10 @@ pub enum StartError {
     Mail(#[from] crate::mailer::MailError),
     #[error("cannot load the TLS certificate and key: {0}")]
     Tls(std::io::Error),
+    #[error(
+        "the database belongs to the issuer {stored}, but this node is configured with issuer (PORTCULLIS_ISSUER) {configured}: every node of a deployment needs the same issuer. To change the issuer of the deployment, stop every node and run `portcullis issuer set {configured}`"
+    )]
+    IssuerMismatch { stored: String, configured: String },
 }
 
 /// A server that is listening. Dropping it does not stop it; call [`shutdown`].
@@ -71,6 +75,36 @@ impl RunningServer {
     }
 }
 
+/// Refuses a node whose issuer differs from the one the tenant was created with
+/// (it would rename the Management API under the other nodes); records the
+/// issuer of a tenant from before issuers were stored. Returns whether the
+/// tenant exists.
+pub async fn check_issuer(
+    store: &Store,
+    config: &Config,
+    tenant: &str,
+) -> Result<bool, StartError> {
+    match store
+        .tenant_issuer(tenant)
+        .await
+        .map_err(StartError::Database)?
+    {
+        None => Ok(false),
+        Some(Some(stored)) if stored != config.issuer => Err(StartError::IssuerMismatch {
+            stored,
+            configured: config.issuer.clone(),
+        }),
+        Some(Some(_)) => Ok(true),
+        Some(None) => {
+            store
+                .set_tenant_issuer(tenant, &config.issuer)
+                .await
+                .map_err(StartError::Database)?;
+            Ok(true)
+        }
+    }
+}
+
 /// Opens storage and runs migrations (also `portcullis migrate`).
 pub async fn open_store(config: &Config) -> Result<Store, StartError> {
     let dir_error = |source| StartError::DataDir {
@@ -91,7 +125,31 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
         .await
         .map_err(StartError::Database)?;
     store.migrate(now()).await.map_err(StartError::Migrate)?;
+    if let Some(path) = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| config.database_url.strip_prefix("sqlite:"))
+    {
+        // Password hashes, sealed keys: owner only, like secret.key.
+        let path = path.split('?').next().unwrap_or(path);
+        for suffix in ["", "-wal", "-shm"] {
+            owner_only(std::path::Path::new(&format!("{path}{suffix}")));
+        }
+    }
     Ok(store)
+}
+
+/// Makes `path` readable and writable by its owner only, if it exists.
+pub fn owner_only(path: &std::path::Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if path.exists()
+            && let Err(e) = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        {
+            tracing::warn!(path = %path.display(), error = %e, "could not make the file owner-only");
+        }
+    }
 }
 
 fn now() -> i64 {
@@ -118,7 +176,8 @@ pub async fn start_on(
 ) -> Result<RunningServer, StartError> {
     let store = open_store(&config).await?;
     let tenant = portcullis_core::DEFAULT_TENANT.to_string();
-    let kek = keyring::load_kek(&config)?;
+    let existing = check_issuer(&store, &config, &tenant).await?;
+    let kek = keyring::load_kek(&config, existing)?;
     let admin_credentials = bootstrap::bootstrap(&store, &config, &tenant, now()).await?;
     let keys = keyring::load_keys(&store, &tenant, &kek, &config.issuer, now()).await?;
 
@@ -221,9 +280,17 @@ pub fn startup_line(server: &RunningServer) -> String {
             "admin credentials from PORTCULLIS_BOOTSTRAP_CLIENT_ID/_SECRET".into()
         }
         AdminCredentials::Unknown => {
-            "admin credentials were created on an earlier start (admin-credentials.json is gone)"
+            "admin credentials were created on an earlier start (admin-credentials.json is gone; `portcullis admin reset` writes new ones)"
                 .into()
         }
+        AdminCredentials::EnvironmentIgnored => {
+            "PORTCULLIS_BOOTSTRAP_CLIENT_ID is ignored: this database was bootstrapped earlier with another administrator (`portcullis admin reset` writes new credentials)"
+                .into()
+        }
+        AdminCredentials::FileStale(p) => format!(
+            "{} names an application that no longer exists (`portcullis admin reset` writes new credentials)",
+            p.display()
+        ),
     };
     format!(
         "portcullis listening on {scheme}://{} | issuer {} | database {} ({}) | {admin}",

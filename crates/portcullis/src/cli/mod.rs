@@ -64,6 +64,22 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a new administrator (every Management API scope) directly in the
+    /// database, with or without a server running, and write its credentials to
+    /// <data dir>/admin-credentials.json (mode 0600). For when the old ones are
+    /// lost (a restore, a deleted application).
+    Reset,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IssuerCommand {
+    /// Record ISSUER as the deployment's issuer and rename the Management API
+    /// (`<issuer>api/v2/`) and its grants to match.
+    Set { issuer: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (migrates the database and creates the admin on first start).
     Serve,
@@ -82,6 +98,18 @@ pub enum Command {
     },
     /// Check the database (SQLite: PRAGMA integrity_check).
     Check,
+    /// The administrator's credentials.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Change the deployment's issuer (stop every node first; then start them
+    /// all with the new PORTCULLIS_ISSUER). Tokens issued under the old issuer
+    /// stop working.
+    Issuer {
+        #[command(subcommand)]
+        command: IssuerCommand,
+    },
     /// Write a commented configuration file (with a fresh key-encryption key).
     Init {
         #[arg(long, default_value = "portcullis.toml")]
@@ -180,6 +208,12 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Backup { file } => tools::backup(&config, &file).await,
         Command::Restore { file, force } => tools::restore(&config, &file, force).await,
         Command::Check => tools::check(&config).await,
+        Command::Admin {
+            command: AdminCommand::Reset,
+        } => tools::reset_admin(&config).await,
+        Command::Issuer {
+            command: IssuerCommand::Set { issuer },
+        } => tools::set_issuer(&config, &issuer).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

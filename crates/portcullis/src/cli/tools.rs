@@ -280,6 +280,8 @@ pub async fn backup(
             .await
             .map_err(|e| CliError::Other(format!("backup failed: {e}")))?;
         store.close().await;
+        // The backup holds password hashes and sealed keys: owner only.
+        crate::server::owner_only(file);
     }
     println!(
         "backed up {} to {} (the key-encryption key is not in it: keep a copy of it apart)",
@@ -329,7 +331,7 @@ pub async fn restore(
             .and_then(|_| std::fs::rename(&tmp, &target))
             .map_err(|e| CliError::Other(format!("cannot restore to {}: {e}", target.display())))?;
     }
-    check(config).await?;
+    inspect(config, false).await?;
     println!(
         "restored {} from {}",
         crate::server::redact_url(&config.database_url),
@@ -338,21 +340,157 @@ pub async fn restore(
     Ok(())
 }
 
+/// Checks what is there, changing nothing: never creates or migrates a
+/// database, and fails when the data is not there or the key-encryption key
+/// does not open the stored signing keys.
 pub async fn check(config: &crate::config::Config) -> Result<(), CliError> {
+    inspect(config, true).await
+}
+
+/// `check`; after a restore (`require_kek` false) a key-encryption key that is
+/// not there yet is a warning, not a failure: it is restored apart.
+async fn inspect(config: &crate::config::Config, require_kek: bool) -> Result<(), CliError> {
+    let url = crate::server::redact_url(&config.database_url);
+    if !is_postgres(&config.database_url) {
+        let path = sqlite_path(&config.database_url);
+        if !path.is_file() {
+            return Err(CliError::Other(format!(
+                "no database at {} (PORTCULLIS_DATABASE_URL / PORTCULLIS_DATA_DIR)",
+                path.display()
+            )));
+        }
+    }
+    let store = portcullis_store::Store::connect_existing(&config.database_url)
+        .await
+        .map_err(|e| CliError::Other(format!("cannot open {url}: {e}")))?;
+    let result = async {
+        let integrity = store
+            .integrity_check()
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        if integrity != "ok" {
+            return Err(CliError::Other(format!(
+                "the database is damaged: {integrity}"
+            )));
+        }
+        let tenant = portcullis_core::DEFAULT_TENANT;
+        let inv = store
+            .inventory(tenant)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        let Some(migration) = inv.migration else {
+            return Err(CliError::Other(format!(
+                "{url} is not a Portcullis database (no migrations applied)"
+            )));
+        };
+        if inv.tenants == 0 {
+            return Err(CliError::Other(format!(
+                "{url} has no tenant: it was never started, or the data is not there"
+            )));
+        }
+        let latest = portcullis_store::Store::latest_migration();
+        let kek = match crate::keyring::load_kek(config, true) {
+            Ok(k) => k,
+            Err(e @ crate::keyring::KeyringError::KekMissing { .. }) if !require_kek => {
+                println!(
+                    "database ok: {url}, schema {migration}, {} applications, {} APIs, {} users, {} signing keys; warning: {e}",
+                    inv.clients, inv.apis, inv.users, inv.signing_keys
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(CliError::Other(e.to_string())),
+        };
+        let opened = crate::keyring::open_stored_keys(&store, tenant, &kek)
+            .await
+            .map_err(|e| {
+                CliError::Other(format!(
+                    "the key-encryption key does not open the stored signing keys: {e}"
+                ))
+            })?;
+        println!(
+            "database ok: {url}, schema {migration} (this build: {latest}), {} applications, {} APIs, {} users, {} signing keys (all opened with the key-encryption key)",
+            inv.clients, inv.apis, inv.users, opened
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `portcullis issuer set`: records the new issuer and renames the Management
+/// API (its grants follow by cascade).
+pub async fn set_issuer(config: &crate::config::Config, raw: &str) -> Result<(), CliError> {
+    let mut new_config = config.clone();
+    new_config.issuer =
+        crate::config::normalize_issuer(raw).map_err(|e| CliError::Usage(e.to_string()))?;
     let store = crate::server::open_store(config)
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
-    let result = store
-        .integrity_check()
+    let tenant = portcullis_core::DEFAULT_TENANT;
+    let result = async {
+        let old = store
+            .tenant_issuer(tenant)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?
+            .ok_or_else(|| CliError::Other("the database has no tenant yet: start the server once".into()))?;
+        let system_api = portcullis_core::management::system_resource_server(
+            &new_config.issuer,
+            crate::bootstrap::SYSTEM_API_ID.into(),
+        );
+        store
+            .refresh_system_api(tenant, now_secs(), &system_api)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        store
+            .set_tenant_issuer(tenant, &new_config.issuer)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        println!(
+            "issuer changed from {} to {}: start every node with PORTCULLIS_ISSUER={}; tokens issued under the old issuer are no longer accepted",
+            old.as_deref().unwrap_or("(not recorded)"),
+            new_config.issuer,
+            new_config.issuer
+        );
+        Ok(())
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+/// `portcullis admin reset`.
+pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError> {
+    let store = crate::server::open_store(config)
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
-    store.close().await;
-    if result == "ok" {
-        println!("database ok");
+    let tenant = portcullis_core::DEFAULT_TENANT;
+    let result = async {
+        if !crate::server::check_issuer(&store, config, tenant)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?
+        {
+            return Err(CliError::Other(
+                "the database has no tenant yet: `portcullis serve` creates the administrator on first start".into(),
+            ));
+        }
+        let file = crate::bootstrap::reset_admin(&store, config, tenant, now_secs())
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        println!(
+            "a new administrator was created; its credentials are in {} (mode 0600)",
+            file.display()
+        );
         Ok(())
-    } else {
-        Err(CliError::Other(format!(
-            "the database is damaged: {result}"
-        )))
     }
+    .await;
+    store.close().await;
+    result
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
 }

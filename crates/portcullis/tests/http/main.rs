@@ -22,6 +22,7 @@ mod management_rules;
 mod management_users;
 mod oidc_client;
 mod operations;
+mod operator_safety;
 mod password_grant;
 mod real_browser;
 mod refresh_tokens;

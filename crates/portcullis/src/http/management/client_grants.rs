@@ -150,6 +150,8 @@ pub async fn update(
     if let Some(all) = patch.allow_all_scopes {
         grant.allow_all_scopes = all;
     }
+    super::last_admin::ensure_one_remains(&app, super::last_admin::Change::UpdateGrant(&grant))
+        .await?;
     if !app
         .store
         .update_client_grant(&app.tenant, &grant, app.now())
@@ -166,6 +168,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:client_grants")?;
+    super::last_admin::ensure_one_remains(&app, super::last_admin::Change::DeleteGrant(&id))
+        .await?;
     if !app.store.delete_client_grant(&app.tenant, &id).await? {
         return Err(not_found());
     }

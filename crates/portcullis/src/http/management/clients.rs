@@ -118,6 +118,11 @@ pub async fn update(
         .apply_to(client)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     signing_keys_for(&app, &client.jwt_configuration.alg).await?;
+    super::last_admin::ensure_one_remains(
+        &app,
+        super::last_admin::Change::ClientGrantTypes(&id, &client.grant_types),
+    )
+    .await?;
     if !app
         .store
         .update_client(&app.tenant, &client, app.now())
@@ -134,6 +139,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:clients")?;
+    super::last_admin::ensure_one_remains(&app, super::last_admin::Change::DeleteClient(&id))
+        .await?;
     if !app.store.delete_client(&app.tenant, &id).await? {
         return Err(not_found());
     }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod client_grants;
 pub mod clients;
 pub mod keys;
+pub mod last_admin;
 pub mod logs;
 pub mod openapi;
 #[cfg(test)]
