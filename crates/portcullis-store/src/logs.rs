@@ -59,6 +59,32 @@ impl Store {
         Ok(())
     }
 
+    /// Auth0's checkpoint paging: up to `take` events after the event `from`
+    /// (all events when `None`), oldest first, optionally of one event type.
+    pub async fn logs_after(
+        &self,
+        tenant: &str,
+        from: Option<&str>,
+        event_type: Option<&str>,
+        take: u32,
+    ) -> StoreResult<Vec<serde_json::Value>> {
+        let rows: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc FROM logs WHERE tenant_id = $1
+                   AND (CAST($2 AS TEXT) IS NULL OR log_id > $2)
+                   AND (CAST($3 AS TEXT) IS NULL OR type = $3)
+                 ORDER BY log_id ASC LIMIT $4",
+            )
+            .bind(tenant)
+            .bind(from)
+            .bind(event_type)
+            .bind(i64::from(take))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter().map(|(d,)| decode(d)).collect()
+    }
+
     /// Newest first, optionally of one user or one event type.
     pub async fn list_logs(
         &self,

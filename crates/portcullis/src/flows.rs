@@ -468,7 +468,17 @@ pub fn script_error_redirect(req: &AuthorizeRequest, f: &ScriptFailure) -> Error
 }
 
 /// Sends an error back to the client.
+/// Marks a response that carries an error to the application (for audit).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthorizationError;
+
 pub fn deliver_error(app: &AppState, e: ErrorRedirect) -> Response {
+    let mut res = deliver_error_inner(app, e);
+    res.extensions_mut().insert(AuthorizationError);
+    res
+}
+
+fn deliver_error_inner(app: &AppState, e: ErrorRedirect) -> Response {
     let mut out = vec![
         ("error".to_string(), e.error.as_str().to_string()),
         ("error_description".to_string(), e.description),

@@ -591,33 +591,47 @@ pub async fn logs(r: &mut Remote, json_out: bool, cmd: Logs) -> Result<(), CliEr
     let q = event_type
         .map(|t| format!("&q={}", enc(&format!("type:{t}"))))
         .unwrap_or_default();
-    let mut seen = std::collections::HashSet::<String>::new();
-    let mut first = true;
+    // The latest `limit` events, newest first from the API, printed oldest
+    // first like tail.
+    let v = r
+        .call(
+            Method::GET,
+            &format!("/logs?per_page={}{q}", limit.clamp(1, 100)),
+            None,
+        )
+        .await?;
+    let mut latest: Vec<&Value> = v.as_array().map_or(&[][..], |a| a).iter().collect();
+    latest.reverse();
+    let mut last: Option<String> = None;
+    for e in latest {
+        last = e["log_id"].as_str().map(str::to_string).or(last);
+        println!("{}", log_line(json_out, e));
+    }
+    if !follow {
+        return Ok(());
+    }
+    // Then Auth0's checkpoint paging from the last event seen: each event is
+    // printed once, in order.
     loop {
-        let per_page = if first { limit.clamp(1, 100) } else { 100 };
-        let v = r
-            .call(Method::GET, &format!("/logs?per_page={per_page}{q}"), None)
-            .await?;
-        // Newest first from the API; printed oldest first, like tail.
-        let mut fresh: Vec<&Value> = v
-            .as_array()
-            .map_or(&[][..], |a| a)
-            .iter()
-            .filter(|e| e["log_id"].as_str().is_some_and(|id| !seen.contains(id)))
-            .collect();
-        fresh.reverse();
-        for e in fresh {
-            if let Some(id) = e["log_id"].as_str() {
-                seen.insert(id.to_string());
-            }
-            println!("{}", log_line(json_out, e));
-        }
-        if !follow {
-            return Ok(());
-        }
-        first = false;
         use std::io::Write;
         let _ = std::io::stdout().flush();
         tokio::time::sleep(std::time::Duration::from_secs(interval.max(1))).await;
+        loop {
+            let from = last
+                .as_deref()
+                .map(|id| format!("&from={}", enc(id)))
+                .unwrap_or_default();
+            let v = r
+                .call(Method::GET, &format!("/logs?take=100{from}{q}"), None)
+                .await?;
+            let page = v.as_array().map_or(&[][..], |a| a);
+            for e in page {
+                last = e["log_id"].as_str().map(str::to_string).or(last);
+                println!("{}", log_line(json_out, e));
+            }
+            if page.len() < 100 {
+                break;
+            }
+        }
     }
 }

@@ -275,14 +275,34 @@ async fn send_reset_email(
         subject: "Reset your password",
         body: &text,
     };
-    if let Err(e) = app.mailer.send(msg, now).await {
+    // The request was answered already; a failed send is logged and audited
+    // as Auth0 does (`fn`, failed notification, and `fcpr`), never as success.
+    let sent = app.mailer.send(msg, now).await;
+    if let Err(e) = &sent {
         tracing::error!(error = %e, "could not send the password-reset e-mail");
+        audit::record(
+            app,
+            Event {
+                event_type: "fn",
+                description: "Failed to send the password-reset e-mail",
+                client_id,
+                user_id: Some(&user.user_id),
+                user_name: Some(email),
+                details: Some(serde_json::json!({"error": e.to_string()})),
+                ..Default::default()
+            },
+        )
+        .await;
     }
     audit::record(
         app,
         Event {
-            event_type: "scpr",
-            description: "Change password request",
+            event_type: if sent.is_ok() { "scpr" } else { "fcpr" },
+            description: if sent.is_ok() {
+                "Change password request"
+            } else {
+                "Change password request: the e-mail could not be sent"
+            },
             client_id,
             user_id: Some(&user.user_id),
             user_name: Some(email),

@@ -118,6 +118,10 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
+                    management::audit_writes::audit_writes,
+                ))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
                     crate::metrics::layer,
                 )),
         )

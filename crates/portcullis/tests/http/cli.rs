@@ -296,6 +296,12 @@ fn cli_manages_users_rotates_and_revokes_keys_and_tails_logs() {
     // then the rotation that happened while it followed.
     assert!(seen.len() >= 2, "follow printed: {seen:?}");
     assert!(seen[0].contains("Signing key revoked"), "{seen:?}");
+    // Each event once, in order (issue 13: it used to re-print older ones).
+    let unique: std::collections::HashSet<&String> = seen.iter().collect();
+    assert_eq!(unique.len(), seen.len(), "{seen:?}");
+    let deleted = seen.iter().position(|l| l.contains("Delete a user"));
+    let rotated = seen.iter().position(|l| l.contains("Signing keys rotated"));
+    assert!(deleted.is_some() && deleted < rotated, "{seen:?}");
     assert!(
         seen[1..].iter().any(|l| l.contains("Signing keys rotated")),
         "{seen:?}"

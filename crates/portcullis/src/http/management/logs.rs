@@ -38,9 +38,38 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
-    let q = ListQuery::parse(q.as_deref(), &["q"])?;
+    let q = ListQuery::parse(q.as_deref(), &["q", "from", "take"])?;
     let (event_type, user_id) = parse_q(q.filter("q"))?;
     crate::audit::flush(&app).await;
+    // Auth0's checkpoint paging: `from` (a log_id) and/or `take` (at most 100),
+    // oldest first after `from`; a client follows the log by passing the last
+    // log_id it saw.
+    if q.filter("from").is_some() || q.filter("take").is_some() {
+        if user_id.is_some() {
+            return Err(ApiError::bad_request(
+                "Query validation error: checkpoint paging (from/take) supports q=type:<code> only.",
+                "invalid_query_string",
+            ));
+        }
+        let take = match q.filter("take") {
+            None => 50,
+            Some(t) => t
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Query validation error: 'take' must be an integer from 1 to 100.",
+                        "invalid_query_string",
+                    )
+                })?,
+        };
+        let items = app
+            .store
+            .logs_after(&app.tenant, q.filter("from"), event_type.as_deref(), take)
+            .await?;
+        return Ok(Json(Value::Array(items)));
+    }
     let (items, total) = app
         .store
         .list_logs(

@@ -2,6 +2,7 @@
 //! for the audience `<issuer>api/v2/` carrying the scope each route needs.
 
 pub mod actions;
+pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
 pub mod keys;

@@ -100,6 +100,7 @@ pub async fn unblock_user(
             .clear_login_failures_with_prefix(&app.tenant, &prefix)
             .await?;
     }
+    unblocked(&app, &caller, Some(&id), &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,5 +129,22 @@ pub async fn unblock_identifier(
             .clear_login_failures_with_prefix(&app.tenant, &prefix)
             .await?;
     }
+    unblocked(&app, &caller, None, &identifier).await;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Auth0's `ublkdu`: a brute-force block was lifted by an operator.
+async fn unblocked(app: &AppState, caller: &Caller, user_id: Option<&str>, identifier: &str) {
+    crate::audit::record(
+        app,
+        crate::audit::Event {
+            event_type: "ublkdu",
+            description: "User block released",
+            client_id: Some(&caller.claims.azp),
+            user_id,
+            details: Some(json!({"identifier": identifier})),
+            ..Default::default()
+        },
+    )
+    .await;
 }

@@ -108,12 +108,55 @@ pub async fn continue_authorization(
             Some((s, u)) => {
                 let request =
                     flows::request_info(peer, headers, "GET", flows::authorize_query(&req));
-                flows::issue(app, client, &req, api.as_ref(), s, u, &request).await
+                let res = flows::issue(app, client, &req, api.as_ref(), s, u, &request).await;
+                // Auth0's `ssa`: signed in through the existing session (single
+                // sign-on, or prompt=none).
+                if res.as_ref().is_ok_and(|r| !is_error_redirect(r)) {
+                    crate::audit::record(
+                        app,
+                        crate::audit::Event {
+                            event_type: "ssa",
+                            description: "Successful silent authentication",
+                            client_id: Some(&client.client_id),
+                            client_name: Some(&client.name),
+                            user_id: Some(&u.user_id),
+                            user_name: Some(&u.email),
+                            ip: Some(&peer.text()),
+                            ..Default::default()
+                        },
+                    )
+                    .await;
+                }
+                res
             }
             None => flows::start_login(app, headers, peer, &req, false).await,
         },
         Decision::Login => flows::start_login(app, headers, peer, &req, false).await,
         Decision::Consent => flows::start_login(app, headers, peer, &req, true).await,
-        Decision::Fail(e) => Ok(flows::deliver_error(app, e)),
+        Decision::Fail(e) => {
+            // Auth0's `fsa`: prompt=none could not sign in silently.
+            crate::audit::record(
+                app,
+                crate::audit::Event {
+                    event_type: "fsa",
+                    description: &e.description,
+                    client_id: Some(&client.client_id),
+                    client_name: Some(&client.name),
+                    user_id: session.as_ref().map(|(_, u)| u.user_id.as_str()),
+                    ip: Some(&peer.text()),
+                    ..Default::default()
+                },
+            )
+            .await;
+            Ok(flows::deliver_error(app, e))
+        }
     }
+}
+
+/// Whether `flows::issue` answered with an error for the app (a denying Rule or
+/// Action, a blocked user) rather than with the authorization response.
+fn is_error_redirect(res: &axum::response::Response) -> bool {
+    res.extensions()
+        .get::<flows::AuthorizationError>()
+        .is_some()
 }

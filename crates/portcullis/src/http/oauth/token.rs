@@ -86,7 +86,7 @@ async fn grant_tokens(
                 Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
                 None => None,
             };
-            let claims = client_credentials::decide(client_credentials::Input {
+            let claims = match client_credentials::decide(client_credentials::Input {
                 issuer: app.issuer(),
                 client,
                 audience,
@@ -94,7 +94,25 @@ async fn grant_tokens(
                 grant: grant.as_ref(),
                 requested_scope: scope.as_deref(),
                 now: app.now(),
-            })?;
+            }) {
+                Ok(c) => c,
+                Err(e) => {
+                    audit::record(
+                        app,
+                        Event {
+                            event_type: "feccft",
+                            description: &e.description,
+                            client_id: Some(&client.client_id),
+                            client_name: Some(&client.name),
+                            ip: Some(&info.ip),
+                            details: Some(json!({"audience": audience})),
+                            ..Default::default()
+                        },
+                    )
+                    .await;
+                    return Err(e.into());
+                }
+            };
             let mut claims = claims;
             let scripts = match crate::scripts::credentials_exchange(
                 app,
@@ -112,6 +130,19 @@ async fn grant_tokens(
             };
             flows::apply_to_access_token(app, &mut claims, &scripts);
             let access_token = app.sign_with(flows::access_alg(api.as_ref()), &claims);
+            audit::record(
+                app,
+                Event {
+                    event_type: "seccft",
+                    description: "Client Credentials for Access Token",
+                    client_id: Some(&client.client_id),
+                    client_name: Some(&client.name),
+                    ip: Some(&info.ip),
+                    details: Some(json!({"audience": audience, "scope": claims.scope})),
+                    ..Default::default()
+                },
+            )
+            .await;
             Ok(no_store(
                 Json(token_json(access_token, &claims)).into_response(),
             ))

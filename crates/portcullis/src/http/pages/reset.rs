@@ -122,12 +122,18 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     {
         return Ok(expired(&app));
     }
+    let email = app
+        .store
+        .get_user(&app.tenant, &t.user_id)
+        .await?
+        .map(|(u, _)| u.email);
     audit::record(
         &app,
         Event {
             event_type: "scp",
             description: "Successful change password",
             user_id: Some(&t.user_id),
+            user_name: email.as_deref(),
             ..Default::default()
         },
     )
