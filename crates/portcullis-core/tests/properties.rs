@@ -66,12 +66,15 @@ fn any_text() -> impl Strategy<Value = String> {
 fn params_model(pairs: &[(String, String)]) -> Result<(), ParamsError> {
     let mut seen = HashSet::new();
     for (k, _) in pairs {
+        // A repeated name is named even past the cap; a new name past the cap
+        // is one too many.
+        if seen.contains(k.as_str()) {
+            return Err(ParamsError::Duplicate(k.clone()));
+        }
         if seen.len() == MAX_PARAMS {
             return Err(ParamsError::TooMany);
         }
-        if !seen.insert(k.as_str()) {
-            return Err(ParamsError::Duplicate(k.clone()));
-        }
+        seen.insert(k.as_str());
     }
     Ok(())
 }

@@ -249,6 +249,17 @@ impl ConfigArgs {
 
         let issuer = match pick(&self.issuer, file.issuer) {
             Some(raw) => normalize_issuer(&raw)?,
+            // Every token's `iss` must be a URL clients can reach; 0.0.0.0 is
+            // not one.
+            None if bind.ip().is_unspecified() => {
+                return Err(err(
+                    "issuer",
+                    "PORTCULLIS_ISSUER",
+                    format!(
+                        "is required when listening on {bind}: set it to the public URL clients use, such as https://login.example.com/"
+                    ),
+                ));
+            }
             None => {
                 let scheme = if tls.is_some() { "https" } else { "http" };
                 format!("{scheme}://{bind}/")

@@ -15,13 +15,15 @@ use crate::keyring;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot create the data directory {path} (PORTCULLIS_DATA_DIR): {source}")]
     DataDir {
         path: String,
         source: std::io::Error,
     },
     #[error("cannot open the database: {0}")]
     Database(portcullis_store::StoreError),
+    #[error("cannot open the database {url} (PORTCULLIS_DATABASE_URL): {problem}")]
+    DatabaseUnreachable { url: String, problem: String },
     #[error("cannot migrate the database: {0}")]
     Migrate(portcullis_store::StoreError),
     #[error(transparent)]
@@ -121,9 +123,18 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
                 .map_err(dir_error)?;
         }
     }
-    let store = Store::connect(&config.database_url)
-        .await
-        .map_err(StartError::Database)?;
+    reachable(&config.database_url).await?;
+    let store = Store::connect(&config.database_url).await.map_err(|e| {
+        StartError::DatabaseUnreachable {
+            url: redact_url(&config.database_url),
+            problem: if config.database_url.starts_with("sqlite:") {
+                // The file or its directory cannot be written, most often.
+                format!("{e} (can this user write the file and its directory?)")
+            } else {
+                e.to_string()
+            },
+        }
+    })?;
     store.migrate(now()).await.map_err(StartError::Migrate)?;
     if let Some(path) = config
         .database_url
@@ -137,6 +148,40 @@ pub async fn open_store(config: &Config) -> Result<Store, StartError> {
         }
     }
     Ok(store)
+}
+
+/// PostgreSQL: a plain TCP connection to its host and port first, so that a
+/// server that is down or unreachable is reported within 2 s, naming host,
+/// port and the cause, instead of after the pool's retries.
+async fn reachable(database_url: &str) -> Result<(), StartError> {
+    if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        return Ok(());
+    }
+    let Ok(url) = url::Url::parse(database_url) else {
+        return Ok(());
+    };
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()).map(str::to_string) else {
+        // A Unix socket: sqlx reports it.
+        return Ok(());
+    };
+    let port = url.port().unwrap_or(5432);
+    let problem = match tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::net::TcpStream::connect((host.trim_matches(['[', ']']), port)),
+    )
+    .await
+    {
+        Ok(Ok(_)) => return Ok(()),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            format!("connection refused by {host}:{port} (is PostgreSQL running there?)")
+        }
+        Ok(Err(e)) => format!("cannot reach {host}:{port}: {e}"),
+        Err(_) => format!("no answer from {host}:{port} within 2 s"),
+    };
+    Err(StartError::DatabaseUnreachable {
+        url: redact_url(database_url),
+        problem,
+    })
 }
 
 /// Makes `path` readable and writable by its owner only, if it exists.

@@ -354,3 +354,50 @@ async fn restores_and_check_sqlite() {
 async fn restores_and_check_postgres() {
     restores_and_check(true).await;
 }
+
+/// Items 6 and 7: errors that say what to fix, fast. An unreachable PostgreSQL
+/// names host, port and the cause within a second or two; an unwritable data
+/// dir names the path and the setting; listening on 0.0.0.0 without an issuer
+/// refuses to invent `http://0.0.0.0:…/`.
+#[test]
+fn start_up_errors_name_what_to_fix() {
+    let run = |env: &[(&str, &str)]| {
+        let dir = tempfile::tempdir().unwrap();
+        let started = std::time::Instant::now();
+        let mut cmd = Command::new(BIN);
+        cmd.arg("serve")
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PORTCULLIS_DATA_DIR", dir.path())
+            .env("PORTCULLIS_BIND", format!("127.0.0.1:{}", free_port()));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), text(&out.stderr), started.elapsed())
+    };
+    let port = free_port();
+    let url = format!("postgres://postgres@127.0.0.1:{port}/test");
+    let (code, err, took) = run(&[("PORTCULLIS_DATABASE_URL", &url)]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("PORTCULLIS_DATABASE_URL"), "{err}");
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(err.contains("connection refused"), "{err}");
+    assert!(took < std::time::Duration::from_secs(3), "{took:?}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!err.contains(".rs:"), "no source locations: {err}");
+    let file = tempfile::NamedTempFile::new().unwrap();
+    let not_a_dir = file.path().join("data");
+    let (code, err, _) = run(&[("PORTCULLIS_DATA_DIR", not_a_dir.to_str().unwrap())]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(not_a_dir.to_str().unwrap()) && err.contains("PORTCULLIS_DATA_DIR"),
+        "{err}"
+    );
+    let (code, err, _) = run(&[("PORTCULLIS_BIND", "0.0.0.0:8099")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("PORTCULLIS_ISSUER") && err.contains("0.0.0.0:8099"),
+        "{err}"
+    );
+}
