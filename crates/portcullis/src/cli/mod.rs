@@ -98,6 +98,9 @@ pub enum Command {
     },
     /// Check the database (SQLite: PRAGMA integrity_check).
     Check,
+    /// Exit 0 when the server answers /readyz (its database is reachable), 1
+    /// otherwise: for container health checks, with no curl in the image.
+    Health,
     /// The administrator's credentials.
     Admin {
         #[command(subcommand)]
@@ -214,6 +217,13 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Issuer {
             command: IssuerCommand::Set { issuer },
         } => tools::set_issuer(&config, &issuer).await,
+        Command::Health => {
+            let base = cli.url.clone().unwrap_or_else(|| {
+                // The bind address answers even when the issuer is a public URL.
+                format!("http://{}/", config.bind)
+            });
+            tools::health(&base).await
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -459,6 +459,26 @@ pub async fn set_issuer(config: &crate::config::Config, raw: &str) -> Result<(),
     result
 }
 
+/// `portcullis health`: GET <base>readyz within 5 s.
+pub async fn health(base: &str) -> Result<(), CliError> {
+    let url = format!("{}/readyz", base.trim_end_matches('/'));
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    match client.get(&url).send().await {
+        Ok(r) if r.status().is_success() => {
+            println!("ready: {url}");
+            Ok(())
+        }
+        Ok(r) => Err(CliError::Other(format!(
+            "not ready: {url} answered {}",
+            r.status()
+        ))),
+        Err(e) => Err(CliError::Other(format!("not ready: {url}: {e}"))),
+    }
+}
+
 /// `portcullis admin reset`.
 pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError> {
     let store = crate::server::open_store(config)

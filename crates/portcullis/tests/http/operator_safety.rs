@@ -401,3 +401,58 @@ fn start_up_errors_name_what_to_fix() {
         "{err}"
     );
 }
+
+/// Item 10: the container health check needs no curl: `portcullis health`
+/// exits 0 when /readyz answers, 1 when nothing does.
+#[test]
+fn health_command_reports_readiness() {
+    let srv = ServerProcess::start(&[], Stdio::null());
+    let up = Command::new(BIN)
+        .args(["health", "--url", &srv.url])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    let down = Command::new(BIN)
+        .args([
+            "health",
+            "--url",
+            &format!("http://127.0.0.1:{}/", free_port()),
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(down.status.code(), Some(1));
+    assert!(
+        text(&down.stderr).contains("not ready"),
+        "{}",
+        text(&down.stderr)
+    );
+}
+
+/// Item 10: the systemd unit in deploy/ is valid (checked with
+/// `systemd-analyze verify` where systemd's tools are installed).
+#[test]
+fn systemd_unit_verifies() {
+    let Ok(which) = Command::new("systemd-analyze").arg("--version").output() else {
+        eprintln!("systemd-analyze is not installed: skipped");
+        return;
+    };
+    assert!(which.status.success());
+    let unit = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../deploy/portcullis.service"
+    ))
+    .unwrap();
+    assert!(unit.contains("NoNewPrivileges=yes") && unit.contains("DynamicUser=yes"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("portcullis.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/portcullis", BIN)).unwrap();
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert!(out.status.success() && err.trim().is_empty(), "{err}");
+}
