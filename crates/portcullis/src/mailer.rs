@@ -12,7 +12,10 @@ use crate::config::Config;
 pub struct Message<'a> {
     pub to: &'a str,
     pub subject: &'a str,
+    /// The plain-text part.
     pub body: &'a str,
+    /// An HTML alternative, already escaped.
+    pub html: Option<&'a str>,
 }
 
 pub enum Mailer {
@@ -60,38 +63,81 @@ impl Mailer {
         }
     }
 
+    /// The message as sent: RFC 5322 headers (lettre writes `Date` in RFC 5322
+    /// form, from the server's clock), a plain-text part and, when given, an HTML
+    /// part, each in the transfer encoding lettre picks (7bit, or
+    /// quoted-printable for long lines such as links: RFC 5322 §2.1.1 keeps
+    /// lines under 78 characters).
+    fn build(&self, msg: &Message<'_>, now: i64) -> Result<lettre::Message, MailError> {
+        use lettre::message::header::ContentType;
+        use lettre::message::{Body, MultiPart, SinglePart};
+        let from: Mailbox = match self {
+            Mailer::Outbox { from, .. } => from
+                .parse()
+                .map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?,
+            Mailer::Smtp { from, .. } => from.clone(),
+        };
+        let to: Mailbox = msg.to.parse().map_err(|_| MailError::Recipient)?;
+        let part = |text: &str, kind: ContentType| -> Result<SinglePart, MailError> {
+            Ok(SinglePart::builder()
+                .header(kind)
+                .body(Body::new(text.to_string())))
+        };
+        let builder = lettre::Message::builder()
+            .from(from)
+            .to(to)
+            .subject(msg.subject)
+            .date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(now.max(0) as u64));
+        let built = match msg.html {
+            Some(html) => builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(part(msg.body, ContentType::TEXT_PLAIN)?)
+                    .singlepart(part(html, ContentType::TEXT_HTML)?),
+            ),
+            None => builder.singlepart(part(msg.body, ContentType::TEXT_PLAIN)?),
+        };
+        built.map_err(|e| MailError::Build(e.to_string()))
+    }
+
     /// Sends `msg`.
     pub async fn send(&self, msg: Message<'_>, now: i64) -> Result<(), MailError> {
+        let email = self.build(&msg, now)?;
         match self {
-            Mailer::Outbox { dir, from } => {
+            Mailer::Outbox { dir, .. } => {
                 std::fs::create_dir_all(dir)?;
                 let path = dir.join(format!("{now}-{}.eml", portcullis_core::random::hex(6)));
-                // Header values are single lines: nothing may start a new header.
-                let clean = |s: &str| s.replace(['\r', '\n'], " ");
-                let text = format!(
-                    "From: {}\r\nTo: {}\r\nSubject: {}\r\nDate: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{}\r\n",
-                    clean(from),
-                    clean(msg.to),
-                    clean(msg.subject),
-                    portcullis_core::clock::iso8601(now),
-                    msg.body
-                );
-                crate::keyring::write_private_file(&path, text.as_bytes())?;
+                crate::keyring::write_private_file(&path, &email.formatted())?;
                 Ok(())
             }
-            Mailer::Smtp { transport, from } => {
-                let to: Mailbox = msg.to.parse().map_err(|_| MailError::Recipient)?;
-                let email = lettre::Message::builder()
-                    .from(from.clone())
-                    .to(to)
-                    .subject(msg.subject)
-                    .body(msg.body.to_string())
-                    .map_err(|e| MailError::Build(e.to_string()))?;
-                transport
-                    .send(email)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| MailError::Smtp(e.to_string()))
+            Mailer::Smtp { transport, .. } => transport
+                .send(email)
+                .await
+                .map(|_| ())
+                .map_err(|e| MailError::Smtp(e.to_string())),
+        }
+    }
+
+    /// Whether the relay answers (and accepts the credentials), within 5 s.
+    /// Always true for the outbox.
+    pub async fn test_connection(&self) -> Result<(), MailError> {
+        match self {
+            Mailer::Outbox { .. } => Ok(()),
+            Mailer::Smtp { transport, .. } => {
+                match tokio::time::timeout(
+                    std::time::Duration::from_secs(5),
+                    transport.test_connection(),
+                )
+                .await
+                {
+                    Ok(Ok(true)) => Ok(()),
+                    Ok(Ok(false)) => {
+                        Err(MailError::Smtp("the relay refused the connection".into()))
+                    }
+                    Ok(Err(e)) => Err(MailError::Smtp(e.to_string())),
+                    Err(_) => Err(MailError::Smtp(
+                        "no answer from the relay within 5 s".into(),
+                    )),
+                }
             }
         }
     }

@@ -247,6 +247,21 @@ pub async fn start_on(
     };
 
     let mailer = crate::mailer::Mailer::from_config(&config)?;
+    if config.smtp_url.is_some() {
+        // A relay that does not answer (or refuses the credentials) is said at
+        // start-up, not discovered at the first password reset. Off the start
+        // path: the server is useful without mail.
+        let probe = crate::mailer::Mailer::from_config(&config)?;
+        tokio::spawn(async move {
+            match probe.test_connection().await {
+                Ok(()) => tracing::info!("the SMTP relay (PORTCULLIS_SMTP_URL) answers"),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "the SMTP relay (PORTCULLIS_SMTP_URL) does not work: password-reset e-mails will fail; check it with `portcullis email test <address>`"
+                ),
+            }
+        });
+    }
     let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, tenant, keys, kek, mailer);
     crate::jobs::start(state.clone());

@@ -64,6 +64,13 @@ pub enum LogFormat {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum EmailCommand {
+    /// Connect to the configured relay (PORTCULLIS_SMTP_URL) and send a test
+    /// message to ADDRESS (or write it to the outbox when no relay is set).
+    Test { address: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create a new administrator (every Management API scope) directly in the
     /// database, with or without a server running, and write its credentials to
@@ -98,6 +105,11 @@ pub enum Command {
     },
     /// Check the database (SQLite: PRAGMA integrity_check).
     Check,
+    /// E-mail: `email test ADDRESS` checks the relay and sends a test message.
+    Email {
+        #[command(subcommand)]
+        command: EmailCommand,
+    },
     /// Exit 0 when the server answers /readyz (its database is reachable), 1
     /// otherwise: for container health checks, with no curl in the image.
     Health,
@@ -217,6 +229,9 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Issuer {
             command: IssuerCommand::Set { issuer },
         } => tools::set_issuer(&config, &issuer).await,
+        Command::Email {
+            command: EmailCommand::Test { address },
+        } => tools::email_test(&config, &address).await,
         Command::Health => {
             let base = cli.url.clone().unwrap_or_else(|| {
                 // The bind address answers even when the issuer is a public URL.

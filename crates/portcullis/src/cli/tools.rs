@@ -459,6 +459,41 @@ pub async fn set_issuer(config: &crate::config::Config, raw: &str) -> Result<(),
     result
 }
 
+/// `portcullis email test ADDRESS`.
+pub async fn email_test(config: &crate::config::Config, address: &str) -> Result<(), CliError> {
+    let mailer =
+        crate::mailer::Mailer::from_config(config).map_err(|e| CliError::Other(e.to_string()))?;
+    mailer.test_connection().await.map_err(|e| {
+        CliError::Other(format!(
+            "the relay (PORTCULLIS_SMTP_URL) does not work: {e}"
+        ))
+    })?;
+    let text = format!(
+        "This is a test message from Portcullis at {}.\r\nIf you can read it, password-reset e-mail will arrive too.",
+        config.issuer
+    );
+    mailer
+        .send(
+            crate::mailer::Message {
+                to: address,
+                subject: "Portcullis test message",
+                body: &text,
+                html: None,
+            },
+            now_secs(),
+        )
+        .await
+        .map_err(|e| CliError::Other(format!("sending failed: {e}")))?;
+    match &config.smtp_url {
+        Some(_) => println!("sent a test message to {address} through the relay"),
+        None => println!(
+            "no relay set (PORTCULLIS_SMTP_URL): the test message was written to {}",
+            config.data_dir.join("outbox").display()
+        ),
+    }
+    Ok(())
+}
+
 /// `portcullis health`: GET <base>readyz within 5 s.
 pub async fn health(base: &str) -> Result<(), CliError> {
     let url = format!("{}/readyz", base.trim_end_matches('/'));

@@ -270,10 +270,22 @@ async fn send_reset_email(
     let text = format!(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
     );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for 24 hours. If you did not ask, ignore this message.</p></body></html>",
+        esc(email),
+        esc(&link)
+    );
     let msg = crate::mailer::Message {
         to: email,
         subject: "Reset your password",
         body: &text,
+        html: Some(&html),
     };
     // The request was answered already; a failed send is logged and audited
     // as Auth0 does (`fn`, failed notification, and `fcpr`), never as success.

@@ -8,16 +8,43 @@ use crate::support::on_both_backends;
 
 const DB: &str = "Username-Password-Authentication";
 
-fn outbox(srv: &crate::support::TestServer) -> Vec<String> {
+/// The messages in the outbox, with quoted-printable bodies decoded (long lines
+/// such as links are sent quoted-printable).
+pub fn outbox(srv: &crate::support::TestServer) -> Vec<String> {
     let dir = srv.dir.path().join("outbox");
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .map(|d| {
             d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+                .map(|m| decode_qp(&m))
                 .collect()
         })
         .unwrap_or_default();
     v.sort();
     v
+}
+
+/// RFC 2045 §6.7: soft line breaks (`=` at the end of a line) removed, `=XX`
+/// turned back into its byte. Enough for the ASCII messages Portcullis sends.
+pub fn decode_qp(text: &str) -> String {
+    let joined = text.replace("=\r\n", "").replace("=\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && matches!(b[i + 1], b'0'..=b'9' | b'A'..=b'F')
+            && matches!(b[i + 2], b'0'..=b'9' | b'A'..=b'F')
+        {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).to_string()
 }
 
 /// The outbox once it holds `n` messages: reset e-mails are sent off the
@@ -196,11 +223,13 @@ async fn reset_email_is_sent_over_smtp_when_configured() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let mail = inbox
-        .lock()
-        .unwrap()
-        .pop()
-        .expect("a message reached the SMTP server");
+    let mail = decode_qp(
+        &inbox
+            .lock()
+            .unwrap()
+            .pop()
+            .expect("a message reached the SMTP server"),
+    );
     assert!(mail.contains("To: ada@example.com"), "{mail}");
     assert!(
         mail.contains("From: \"Example Login\" <login@example.com>")
@@ -209,4 +238,93 @@ async fn reset_email_is_sent_over_smtp_when_configured() {
     );
     assert!(mail.contains("/u/reset-password?ticket="), "{mail}");
     assert!(outbox(&srv).is_empty());
+}
+
+on_both_backends! {
+    /// Issue 13: the reset e-mail is RFC 5322 (a proper `Date`), with a plain
+    /// text and an HTML part, and its link survives transfer encoding.
+    async fn reset_email_has_a_date_and_plain_and_html_parts(srv) {
+        user(&srv, "ada@example.com").await;
+        let res = srv.http.post(format!("{}/dbconnections/change_password", srv.url))
+            .json(&json!({"email": "ada@example.com", "connection": DB})).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let mails = outbox_with(&srv, 1).await;
+        let mail = &mails[0];
+        let date = mail.lines().find(|l| l.starts_with("Date: ")).unwrap_or_else(|| panic!("{mail}"));
+        // RFC 5322 §3.3: "Mon, 30 Nov 2026 19:18:06 +0000".
+        let value = date.trim_start_matches("Date: ");
+        assert!(value.len() >= 29 && value.as_bytes()[3] == b',' && (value.ends_with("+0000") || value.ends_with("GMT")), "{date}");
+        assert!(mail.contains("multipart/alternative"), "{mail}");
+        assert!(mail.contains("text/plain") && mail.contains("text/html"), "{mail}");
+        let links: Vec<&str> = mail.split(|c: char| c.is_whitespace() || c == '"')
+            .filter(|w| w.contains("/u/reset-password?ticket=")).collect();
+        assert_eq!(links.len(), 2, "one link per part: {mail}");
+        assert_eq!(links[0], links[1], "the same link in both parts");
+        let mut b = Browser::new(&srv);
+        assert_eq!(b.get(links[0]).await.status, StatusCode::OK);
+    }
+}
+
+/// Issue 13: a relay that does not work is audited as a failure (`fn`, `fcpr`),
+/// never as a sent request; `portcullis email test` says so and exits 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_send_is_audited_as_a_failure() {
+    let dead = crate::process::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config =
+        crate::support::config_for(crate::support::Backend::Sqlite, dir.path(), &listener).await;
+    config.smtp_url = Some(portcullis_core::secrets::Secret::new(format!(
+        "smtp://127.0.0.1:{dead}"
+    )));
+    let srv = crate::support::TestServer::start_with(
+        crate::support::Backend::Sqlite,
+        config,
+        listener,
+        dir,
+    )
+    .await;
+    user(&srv, "ada@example.com").await;
+    let res = srv
+        .http
+        .post(format!("{}/dbconnections/change_password", srv.url))
+        .json(&json!({"email": "ada@example.com", "connection": DB}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the answer says nothing either way"
+    );
+    let mut failed = Value::Null;
+    for _ in 0..100 {
+        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Afcpr", None).await;
+        if !logs.as_array().unwrap().is_empty() {
+            failed = logs;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(failed[0]["user_name"], "ada@example.com", "{failed}");
+    let (_, notified) = srv.api(Method::GET, "/logs?q=type%3Afn", None).await;
+    assert_eq!(notified.as_array().unwrap().len(), 1);
+    let (_, sent) = srv.api(Method::GET, "/logs?q=type%3Ascpr", None).await;
+    assert!(
+        sent.as_array().unwrap().is_empty(),
+        "never recorded as sent"
+    );
+    let out = std::process::Command::new(crate::process::BIN)
+        .args(["email", "test", "ada@example.com"])
+        .env_clear()
+        .env("PORTCULLIS_SMTP_URL", format!("smtp://127.0.0.1:{dead}"))
+        .env("PORTCULLIS_DATA_DIR", srv.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("PORTCULLIS_SMTP_URL") && err.contains("does not work"),
+        "{err}"
+    );
 }

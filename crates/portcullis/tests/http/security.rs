@@ -704,15 +704,7 @@ on_both_backends! {
 }
 
 fn outbox(srv: &TestServer) -> Vec<String> {
-    let dir = srv.dir.path().join("outbox");
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
+    crate::dbconnections::outbox(srv)
 }
 
 fn reset_links(mails: &[String]) -> Vec<String> {
