@@ -239,6 +239,14 @@ impl Store {
     ) -> StoreResult<bool> {
         let result: StoreResult<bool> = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
+            // Write first: on SQLite a transaction that reads and then writes
+            // fails at once with "database is locked" when another connection
+            // (the audit writer) is writing; a write waits its turn instead. On
+            // PostgreSQL it serialises key creation per tenant.
+            sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await?;
             let (n,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1 AND alg = $2 AND state <> 'revoked'",
             )

@@ -15,6 +15,9 @@ use serde::Deserialize;
 /// The settings as flags (each also read from its environment variable by clap,
 /// which gives flags precedence over the environment).
 #[derive(Debug, Clone, Default, Args)]
+#[command(
+    next_help_heading = "Server settings (each also a PORTCULLIS_* variable or a key of --config)"
+)]
 pub struct ConfigArgs {
     /// TOML configuration file; its keys are the settings' names in lower case
     /// without the PORTCULLIS_ prefix (bind, issuer, data_dir, …).

@@ -185,8 +185,6 @@ pub async fn ensure_alg(
         .await?)
 }
 
-/// Opens the tenant's keys, generating a current and a next RS256 key on first
-/// start.
 /// Opens every stored signing key with `kek` (nothing is created); returns how
 /// many there are.
 pub async fn open_stored_keys(
@@ -207,6 +205,8 @@ pub async fn open_stored_keys(
     Ok(stored.len())
 }
 
+/// Opens the tenant's keys, generating a current and a next RS256 key on first
+/// start.
 pub async fn load_keys(
     store: &Store,
     tenant: &str,

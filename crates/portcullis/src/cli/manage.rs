@@ -388,10 +388,14 @@ pub enum Users {
     Show { user_id: String },
     /// Create a user of the database connection.
     Create {
+        /// The user's e-mail address.
         #[arg(long)]
         email: String,
+        /// The password; omit it (or pass `-`) to read it from standard input
+        /// or a prompt, so it stays out of the shell history and `ps`.
         #[arg(long)]
-        password: String,
+        password: Option<String>,
+        /// The user's full name.
         #[arg(long)]
         name: Option<String>,
         #[command(flatten)]
@@ -406,9 +410,37 @@ pub enum Users {
     /// Set a user's password.
     SetPassword {
         user_id: String,
+        /// The new password; omit it (or pass `-`) to read it from standard
+        /// input or a prompt.
         #[arg(long)]
-        password: String,
+        password: Option<String>,
     },
+}
+
+/// A password from the flag, or else one line of standard input (with a prompt
+/// on stderr when it is a terminal).
+fn password_or_stdin(flag: Option<String>) -> Result<String, CliError> {
+    if let Some(p) = flag.filter(|p| p != "-") {
+        return Ok(p);
+    }
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("Password: ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Usage(format!("cannot read the password: {e}")))?;
+    let p = line.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        return Err(CliError::Usage(
+            "no password: pass --password, or write it to standard input".into(),
+        ));
+    }
+    Ok(p)
 }
 
 pub async fn users(r: &mut Remote, json_out: bool, cmd: Users) -> Result<(), CliError> {
@@ -433,6 +465,7 @@ pub async fn users(r: &mut Remote, json_out: bool, cmd: Users) -> Result<(), Cli
             name,
             data,
         } => {
+            let password = password_or_stdin(password)?;
             let mut body = Map::new();
             body.insert(
                 "connection".into(),
@@ -476,6 +509,7 @@ pub async fn users(r: &mut Remote, json_out: bool, cmd: Users) -> Result<(), Cli
             return Ok(());
         }
         Users::SetPassword { user_id, password } => {
+            let password = password_or_stdin(password)?;
             r.call(
                 Method::PATCH,
                 &path(&user_id),

@@ -240,12 +240,12 @@ pub async fn run(cli: Cli) -> i32 {
             tools::health(&base).await
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "portcullis",
-                &mut std::io::stdout(),
-            );
+            // Into a buffer, then written once: a reader that closes the pipe
+            // early (`| head`) ends the command quietly instead of a panic.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "portcullis", &mut buf);
+            use std::io::Write;
+            let _ = std::io::stdout().write_all(&buf);
             Ok(())
         }
         Command::Jwt {

@@ -378,3 +378,66 @@ fn cli_errors_name_what_to_fix() {
         );
     }
 }
+
+/// Issue 13: a subcommand's help lists its own options first, the server
+/// settings apart under their own heading; passwords come from standard input
+/// when not given as a flag; `completions` survives a reader that stops early.
+#[test]
+fn cli_help_passwords_and_completions_behave() {
+    let help = cli_alone(&["apps", "list", "--help"], std::path::Path::new("/"));
+    let text = String::from_utf8_lossy(&help.stdout).to_string();
+    let options = text
+        .split("Options:")
+        .nth(1)
+        .and_then(|rest| rest.split("Server settings").next())
+        .unwrap_or_default();
+    assert!(!options.contains("--bind"), "server flags apart: {text}");
+    assert!(text.contains("Server settings"), "{text}");
+    let srv = ServerProcess::start(&[], Stdio::null());
+    let mut child = Command::new(BIN)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "stdin@example.com",
+            "--json",
+            "--url",
+            &srv.url,
+            "--data-dir",
+        ])
+        .arg(srv.dir.path())
+        .env_clear()
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"Passw0rd-from-stdin\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let uid = serde_json::from_slice::<Value>(&out.stdout).unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!uid.is_empty());
+    let sh = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{BIN} completions bash | head -c 10 >/dev/null; echo $?"
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&sh.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&sh.stderr)
+    );
+}

@@ -279,7 +279,14 @@ async fn cluster_node_killed_under_load_disturbs_only_its_own_requests() {
     let a = a.restart();
     assert_survived(&http, &a.url, &app_a, &held_from_a).await;
     assert!(
-        a.ok(&["check", "--database-url", &db])
-            .contains("database ok")
+        // `check` opens the stored keys, so it needs the cluster's key.
+        a.ok(&[
+            "check",
+            "--database-url",
+            &db,
+            "--secret-key",
+            &"cd".repeat(32)
+        ])
+        .contains("database ok")
     );
 }
