@@ -189,7 +189,9 @@ pub enum Jwt {
         token: String,
         #[arg(long)]
         verify: bool,
-        /// The issuer whose JWKS to use [default: the token's iss].
+        /// The issuer to verify against: its JWKS, and the token's iss must be
+        /// it [default: --url, else the configured issuer; never the token's
+        /// own iss, which anyone can write].
         #[arg(long)]
         issuer: Option<String>,
     },
@@ -255,7 +257,10 @@ pub async fn run(cli: Cli) -> i32 {
                     verify,
                     issuer,
                 },
-        } => tools::jwt_decode(&token, verify, issuer.as_deref(), json_out).await,
+        } => {
+            let trusted = issuer.or(cli.url.clone()).unwrap_or(config.issuer.clone());
+            tools::jwt_decode(&token, verify, Some(&trusted), json_out).await
+        }
         other => {
             remote_command(
                 &cli.url,

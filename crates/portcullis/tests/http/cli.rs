@@ -428,6 +428,27 @@ fn cli_help_passwords_and_completions_behave() {
         .unwrap()
         .to_string();
     assert!(!uid.is_empty());
+    // `jwt decode --verify` trusts the configured issuer, never the token's own
+    // `iss`: a token from this server does not verify for another issuer.
+    let token = srv.ok(&["token", "--audience", &format!("{}api/v2/", srv.url)]);
+    let token = token.trim().split_whitespace().last().unwrap().to_string();
+    let elsewhere = Command::new(BIN)
+        .args(["jwt", "decode", &token, "--verify"])
+        .env_clear()
+        .env(
+            "PORTCULLIS_ISSUER",
+            format!("http://127.0.0.1:{}/", free_port()),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(elsewhere.status.code(), Some(1), "{}", stderr(&elsewhere));
+    let here = Command::new(BIN)
+        .args(["jwt", "decode", &token, "--verify"])
+        .env_clear()
+        .env("PORTCULLIS_ISSUER", &srv.url)
+        .output()
+        .unwrap();
+    assert!(here.status.success(), "{}", stderr(&here));
     let sh = Command::new("sh")
         .arg("-c")
         .arg(format!(
