@@ -431,7 +431,7 @@ fn cli_help_passwords_and_completions_behave() {
     // `jwt decode --verify` trusts the configured issuer, never the token's own
     // `iss`: a token from this server does not verify for another issuer.
     let token = srv.ok(&["token", "--audience", &format!("{}api/v2/", srv.url)]);
-    let token = token.trim().split_whitespace().last().unwrap().to_string();
+    let token = token.split_whitespace().last().unwrap().to_string();
     let elsewhere = Command::new(BIN)
         .args(["jwt", "decode", &token, "--verify"])
         .env_clear()
