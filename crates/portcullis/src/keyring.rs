@@ -185,36 +185,12 @@ pub async fn ensure_alg(
         .await?)
 }
 
-/// Opens every stored signing key with `kek` (nothing is created); returns how
-/// many there are.
+/// Opens every stored signing key with `kek` (nothing is created).
 pub async fn open_stored_keys(
     store: &Store,
     tenant: &str,
     kek: &KeyEncryptionKey,
-) -> Result<usize, KeyringError> {
-    let stored = store.list_signing_keys(tenant).await?;
-    for s in &stored {
-        let (Some(state), Some(alg)) = (KeyState::parse(&s.state), Alg::parse(&s.alg)) else {
-            continue;
-        };
-        let cert = STANDARD
-            .decode(&s.certificate)
-            .map_err(|_| portcullis_core::keys::KeyError::BadKey(s.kid.clone()))?;
-        SigningKey::open_alg(kek, &s.kid, alg, state, &s.sealed_private_key, &cert)?;
-    }
-    Ok(stored.len())
-}
-
-/// Opens the tenant's keys, generating a current and a next RS256 key on first
-/// start.
-pub async fn load_keys(
-    store: &Store,
-    tenant: &str,
-    kek: &KeyEncryptionKey,
-    issuer: &str,
-    now: i64,
-) -> Result<KeySet, KeyringError> {
-    ensure_alg(store, tenant, kek, issuer, Alg::Rs256, now).await?;
+) -> Result<Vec<SigningKey>, KeyringError> {
     let stored = store.list_signing_keys(tenant).await?;
     let mut keys = Vec::with_capacity(stored.len());
     for s in &stored {
@@ -233,7 +209,22 @@ pub async fn load_keys(
             &cert,
         )?);
     }
-    let set = KeySet { keys };
+    Ok(keys)
+}
+
+/// Opens the tenant's keys, generating a current and a next RS256 key on first
+/// start.
+pub async fn load_keys(
+    store: &Store,
+    tenant: &str,
+    kek: &KeyEncryptionKey,
+    issuer: &str,
+    now: i64,
+) -> Result<KeySet, KeyringError> {
+    ensure_alg(store, tenant, kek, issuer, Alg::Rs256, now).await?;
+    let set = KeySet {
+        keys: open_stored_keys(store, tenant, kek).await?,
+    };
     if set.current_for(Alg::Rs256).is_none() {
         return Err(KeyringError::NoCurrentKey);
     }

@@ -51,17 +51,20 @@ pub enum Apps {
     List,
     /// Show one application.
     Show {
+        /// The application's client_id.
         #[arg(value_name = "CLIENT_ID")]
         id: String,
     },
     /// Create an application; its secret is shown once.
     Create {
+        /// The application's name, as the login page shows it.
         #[arg(long)]
         name: String,
         /// spa, native, regular_web or non_interactive (machine to machine).
         #[arg(long = "type", default_value = "regular_web")]
         app_type: String,
         /// Allowed callback URL (repeat for several).
+        /// An allowed callback URL (repeat for several; replaces the list).
         #[arg(long = "callback")]
         callbacks: Vec<String>,
         /// Allowed logout URL (repeat for several).
@@ -75,10 +78,13 @@ pub enum Apps {
     },
     /// Change an application.
     Update {
+        /// The application's client_id.
         #[arg(value_name = "CLIENT_ID")]
         id: String,
+        /// A new name.
         #[arg(long)]
         name: Option<String>,
+        /// An allowed callback URL (repeat for several; replaces the list).
         #[arg(long = "callback")]
         callbacks: Vec<String>,
         #[command(flatten)]
@@ -86,11 +92,13 @@ pub enum Apps {
     },
     /// Delete an application.
     Delete {
+        /// The application's client_id.
         #[arg(value_name = "CLIENT_ID")]
         id: String,
     },
     /// Replace an application's secret; the new one is shown once.
     RotateSecret {
+        /// The application's client_id.
         #[arg(value_name = "CLIENT_ID")]
         id: String,
     },
@@ -189,8 +197,10 @@ pub enum Apis {
     /// Create an API.
     Create {
         /// The audience, e.g. https://api.example.com/.
+        /// The API's identifier: the `audience` clients ask for.
         #[arg(long)]
         identifier: String,
+        /// The API's name.
         #[arg(long)]
         name: String,
         /// A scope it defines (repeat for several).
@@ -201,7 +211,9 @@ pub enum Apis {
     },
     /// Change an API.
     Update {
+        /// The API's id or identifier.
         id: String,
+        /// A new name.
         #[arg(long)]
         name: Option<String>,
         /// The full list of scopes it defines (repeat for several).
@@ -326,7 +338,9 @@ pub enum Grants {
     },
     /// Replace a grant's scopes.
     Update {
+        /// The grant's id.
         id: String,
+        /// The full list of granted scopes (repeat for several).
         #[arg(long = "scope")]
         scopes: Vec<String>,
     },
@@ -381,6 +395,7 @@ pub async fn grants(r: &mut Remote, json_out: bool, cmd: Grants) -> Result<(), C
 pub enum Users {
     /// List users (optionally matching a Lucene-style query such as email:"a@b.c").
     List {
+        /// A query such as email:"ada@example.com".
         #[arg(long)]
         query: Option<String>,
     },
@@ -585,6 +600,7 @@ pub enum Logs {
     /// Print the latest audit events, oldest first; with --follow, keep
     /// printing new ones until interrupted.
     Tail {
+        /// Keep printing new events, each once and in order, until interrupted.
         #[arg(long, short)]
         follow: bool,
         /// Only events of this Auth0 type code (s, f, fp, seacft, …).

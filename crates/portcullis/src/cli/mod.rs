@@ -127,6 +127,7 @@ pub enum Command {
     },
     /// Write a commented configuration file (with a fresh key-encryption key).
     Init {
+        /// Where to write the file.
         #[arg(long, default_value = "portcullis.toml")]
         path: std::path::PathBuf,
         /// Overwrite an existing file.
@@ -186,7 +187,9 @@ pub enum Jwt {
     /// Print a token's header and claims; --verify checks its signature
     /// against the issuer's published keys.
     Decode {
+        /// The compact JWT.
         token: String,
+        /// Also check the signature against the issuer's published keys.
         #[arg(long)]
         verify: bool,
         /// The issuer to verify against: its JWKS, and the token's iss must be

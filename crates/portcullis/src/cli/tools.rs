@@ -402,6 +402,7 @@ async fn inspect(config: &crate::config::Config, require_kek: bool) -> Result<()
         };
         let opened = crate::keyring::open_stored_keys(&store, tenant, &kek)
             .await
+            .map(|keys| keys.len())
             .map_err(|e| {
                 CliError::Other(format!(
                     "the key-encryption key does not open the stored signing keys: {e}"
