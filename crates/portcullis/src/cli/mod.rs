@@ -46,6 +46,10 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub client_secret: Option<String>,
+    /// PEM file of a private CA to trust when talking to the server over
+    /// HTTPS (management commands, `token`, `jwt decode --verify`, `health`).
+    #[arg(long, env = "PORTCULLIS_CA_CERT", global = true)]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Log format of `serve`.
     #[arg(
         long,
@@ -242,7 +246,7 @@ pub async fn run(cli: Cli) -> i32 {
                 // The bind address answers even when the issuer is a public URL.
                 format!("http://{}/", config.bind)
             });
-            tools::health(&base).await
+            tools::health(&base, cli.ca_cert.as_deref()).await
         }
         Command::Completions { shell } => {
             // Into a buffer, then written once: a reader that closes the pipe
@@ -262,13 +266,21 @@ pub async fn run(cli: Cli) -> i32 {
                 },
         } => {
             let trusted = issuer.or(cli.url.clone()).unwrap_or(config.issuer.clone());
-            tools::jwt_decode(&token, verify, Some(&trusted), json_out).await
+            tools::jwt_decode(
+                &token,
+                verify,
+                Some(&trusted),
+                cli.ca_cert.as_deref(),
+                json_out,
+            )
+            .await
         }
         other => {
             remote_command(
                 &cli.url,
                 cli.client_id,
                 cli.client_secret,
+                cli.ca_cert.as_deref(),
                 &config,
                 json_out,
                 other,
@@ -290,6 +302,7 @@ async fn remote_command(
     url: &Option<String>,
     client_id: Option<String>,
     client_secret: Option<String>,
+    ca_cert: Option<&std::path::Path>,
     config: &crate::config::Config,
     json_out: bool,
     command: Command,
@@ -305,9 +318,9 @@ async fn remote_command(
         &config.data_dir,
     )?;
     if let Command::Token { audience, scope } = &command {
-        return tools::token(&base, &creds, audience, scope.as_deref(), json_out).await;
+        return tools::token(&base, &creds, audience, scope.as_deref(), ca_cert, json_out).await;
     }
-    let mut r = remote::Remote::new(&base, Some(creds))?;
+    let mut r = remote::Remote::new(&base, Some(creds), ca_cert)?;
     match command {
         Command::Apps { command } => manage::apps(&mut r, json_out, command).await,
         Command::Apis { command } => manage::apis(&mut r, json_out, command).await,

@@ -128,18 +128,67 @@ async fn json_or_error(
     Ok(body)
 }
 
+/// The CLI's HTTP client, trusting `ca_cert` (PEM) besides the system's roots
+/// (`--ca-cert`, for a server behind a private CA).
+pub fn http_client(ca_cert: Option<&std::path::Path>) -> Result<reqwest::Client, CliError> {
+    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
+    if let Some(path) = ca_cert {
+        let pem = std::fs::read(path).map_err(|e| {
+            CliError::Usage(format!("cannot read --ca-cert {}: {e}", path.display()))
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            CliError::Usage(format!(
+                "--ca-cert {} is not PEM certificates: {e}",
+                path.display()
+            ))
+        })?;
+        for c in certs {
+            builder = builder.add_root_certificate(c);
+        }
+    }
+    builder.build().map_err(|e| CliError::Other(e.to_string()))
+}
+
+/// What went wrong reaching `url`, saying so plainly when it is TLS (an
+/// untrusted or mismatched certificate) and how to trust a private CA.
+pub fn unreachable(url: &str, e: &reqwest::Error) -> CliError {
+    let mut chain = Vec::new();
+    let mut source: Option<&dyn std::error::Error> = Some(e);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let all = chain.join(": ");
+    let lower = all.to_ascii_lowercase();
+    let detail = if lower.contains("certificate")
+        || lower.contains("tls")
+        || lower.contains("handshake")
+    {
+        format!(
+            "TLS error: {all}. If the server's certificate comes from a private CA, pass --ca-cert FILE (PEM) or set PORTCULLIS_CA_CERT"
+        )
+    } else {
+        all
+    };
+    CliError::Unreachable {
+        url: url.to_string(),
+        detail,
+    }
+}
+
 impl Remote {
     /// `base` is the server's issuer URL, ending with `/`.
-    pub fn new(base: &str, credentials: Option<Credentials>) -> Result<Self, CliError> {
+    pub fn new(
+        base: &str,
+        credentials: Option<Credentials>,
+        ca_cert: Option<&std::path::Path>,
+    ) -> Result<Self, CliError> {
         let base = if base.ends_with('/') {
             base.to_string()
         } else {
             format!("{base}/")
         };
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-            .map_err(|e| CliError::Other(e.to_string()))?;
+        let http = http_client(ca_cert)?;
         Ok(Self {
             base,
             http,
@@ -149,10 +198,7 @@ impl Remote {
     }
 
     fn unreachable(&self, e: reqwest::Error) -> CliError {
-        CliError::Unreachable {
-            url: self.base.clone(),
-            detail: e.to_string(),
-        }
+        unreachable(&self.base, &e)
     }
 
     /// A client-credentials token for `audience`.
@@ -224,10 +270,7 @@ impl Remote {
             .get(url)
             .send()
             .await
-            .map_err(|e| CliError::Unreachable {
-                url: url.into(),
-                detail: e.to_string(),
-            })?;
+            .map_err(|e| unreachable(url, &e))?;
         let status = res.status().as_u16();
         if status != 200 {
             return Err(CliError::Api {

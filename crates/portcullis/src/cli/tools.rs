@@ -27,6 +27,7 @@ async fn verify(
     header: &Value,
     claims: &Value,
     issuer: Option<&str>,
+    ca_cert: Option<&std::path::Path>,
 ) -> Result<Value, CliError> {
     use jsonwebtoken::jwk::JwkSet;
     use jsonwebtoken::{Algorithm, DecodingKey, Validation};
@@ -45,7 +46,7 @@ async fn verify(
     } else {
         format!("{iss}/")
     };
-    let remote = Remote::new(&base, None)?;
+    let remote = Remote::new(&base, None, ca_cert)?;
     let jwks: JwkSet = serde_json::from_value(
         remote
             .get_json(&format!("{base}.well-known/jwks.json"))
@@ -83,13 +84,14 @@ pub async fn jwt_decode(
     token: &str,
     check: bool,
     issuer: Option<&str>,
+    ca_cert: Option<&std::path::Path>,
     json_out: bool,
 ) -> Result<(), CliError> {
     let token = token.trim();
     let header = part(token, 0)?;
     let claims = part(token, 1)?;
     let verification = if check {
-        Some(verify(token, &header, &claims, issuer).await?)
+        Some(verify(token, &header, &claims, issuer, ca_cert).await?)
     } else {
         None
     };
@@ -136,9 +138,10 @@ pub async fn token(
     creds: &Credentials,
     audience: &str,
     scope: Option<&str>,
+    ca_cert: Option<&std::path::Path>,
     json_out: bool,
 ) -> Result<(), CliError> {
-    let remote = Remote::new(base, None)?;
+    let remote = Remote::new(base, None, ca_cert)?;
     let body = remote.client_token(creds, audience, scope).await?;
     if json_out {
         println!(
@@ -496,13 +499,15 @@ pub async fn email_test(config: &crate::config::Config, address: &str) -> Result
 }
 
 /// `portcullis health`: GET <base>readyz within 5 s.
-pub async fn health(base: &str) -> Result<(), CliError> {
+pub async fn health(base: &str, ca_cert: Option<&std::path::Path>) -> Result<(), CliError> {
     let url = format!("{}/readyz", base.trim_end_matches('/'));
-    let client = reqwest::Client::builder()
+    let client = super::remote::http_client(ca_cert)?;
+    match client
+        .get(&url)
         .timeout(std::time::Duration::from_secs(5))
-        .build()
-        .map_err(|e| CliError::Other(e.to_string()))?;
-    match client.get(&url).send().await {
+        .send()
+        .await
+    {
         Ok(r) if r.status().is_success() => {
             println!("ready: {url}");
             Ok(())
@@ -511,7 +516,10 @@ pub async fn health(base: &str) -> Result<(), CliError> {
             "not ready: {url} answered {}",
             r.status()
         ))),
-        Err(e) => Err(CliError::Other(format!("not ready: {url}: {e}"))),
+        Err(e) => Err(CliError::Other(format!(
+            "not ready: {}",
+            super::remote::unreachable(&url, &e)
+        ))),
     }
 }
 

@@ -462,3 +462,42 @@ fn cli_help_passwords_and_completions_behave() {
         String::from_utf8_lossy(&sh.stderr)
     );
 }
+
+/// Issue 13: a TLS failure says it is one, and how to trust a private CA;
+/// `--ca-cert` does.
+#[test]
+fn cli_tls_errors_say_so_and_ca_cert_trusts_a_private_ca() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let certs = tempfile::tempdir().unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap();
+    let (cert_path, key_path) = (certs.path().join("cert.pem"), certs.path().join("key.pem"));
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    std::fs::write(&key_path, cert.signing_key.serialize_pem()).unwrap();
+    let srv = ServerProcess::start(
+        &[
+            ("PORTCULLIS_TLS_CERT", cert_path.to_str().unwrap()),
+            ("PORTCULLIS_TLS_KEY", key_path.to_str().unwrap()),
+        ],
+        Stdio::null(),
+    );
+    let https = srv.url.replace("http://", "https://");
+    let run = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["health", "--url", &https])
+            .args(extra)
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let untrusted = run(&[]);
+    assert_eq!(untrusted.status.code(), Some(1));
+    let err = stderr(&untrusted);
+    assert!(
+        err.contains("TLS error") && err.contains("--ca-cert"),
+        "{err}"
+    );
+    let trusted = run(&["--ca-cert", cert_path.to_str().unwrap()]);
+    assert!(trusted.status.success(), "{}", stderr(&trusted));
+}
