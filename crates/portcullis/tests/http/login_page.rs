@@ -195,3 +195,87 @@ on_both_backends! {
         assert_eq!(v2.status, StatusCode::BAD_REQUEST);
     }
 }
+
+/// WCAG 2.1 AA contrast of the hosted pages' stylesheet, computed from the
+/// colours it declares (issue 13: input borders were 1.57:1, the footer's small
+/// text 2.73:1): text at least 4.5:1, input borders (1.4.11) at least 3:1.
+#[test]
+fn stylesheet_colours_meet_wcag_aa_contrast() {
+    let css = include_str!("../../src/http/pages/static/portcullis.css");
+    let rule = |selector: &str| -> String {
+        let start = css
+            .find(&format!("{selector}{{"))
+            .unwrap_or_else(|| panic!("no rule {selector}"));
+        let body = &css[start + selector.len() + 1..];
+        body[..body.find('}').unwrap()].to_string()
+    };
+    let colour = |selector: &str, prop: &str| -> String {
+        let decls = rule(selector);
+        let value = decls
+            .split(';')
+            .find_map(|d| {
+                d.trim()
+                    .strip_prefix(&format!("{prop}:"))
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| panic!("no {prop} in {selector}"));
+        let hex = value
+            .split_whitespace()
+            .find(|w| w.starts_with('#'))
+            .unwrap()
+            .trim_start_matches('#')
+            .to_string();
+        // #abc is #aabbcc.
+        if hex.len() == 3 {
+            hex.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            hex
+        }
+    };
+    fn luminance(h: &str) -> f64 {
+        let c = |i: usize| {
+            let v = f64::from(u8::from_str_radix(&h[i..i + 2], 16).unwrap()) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * c(0) + 0.7152 * c(2) + 0.0722 * c(4)
+    }
+    let ratio = |a: &str, b: &str| {
+        let (x, y) = (luminance(a), luminance(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    };
+    let page = colour("body", "background");
+    let card = colour(".card", "background");
+    let inputs = "input[type=email],input[type=password],input[type=text]";
+    let checks = [
+        ("body text", colour("body", "color"), card.clone(), 4.5),
+        (".app", colour(".app", "color"), card.clone(), 4.5),
+        (".lead", colour(".lead", "color"), card.clone(), 4.5),
+        (".hint", colour(".hint", "color"), card.clone(), 4.5),
+        ("links", colour("a", "color"), card.clone(), 4.5),
+        (".foot", colour(".foot", "color"), page.clone(), 4.5),
+        (
+            "button",
+            colour("button", "color"),
+            colour("button", "background"),
+            4.5,
+        ),
+        (
+            ".error",
+            colour(".error", "color"),
+            colour(".error", "background"),
+            4.5,
+        ),
+        ("input border", colour(inputs, "border"), card.clone(), 3.0),
+    ];
+    for (what, fg, bg, min) in checks {
+        let r = ratio(&fg, &bg);
+        assert!(
+            r >= min,
+            "{what}: #{fg} on #{bg} is {r:.2}:1, needs {min}:1"
+        );
+    }
+}
