@@ -121,6 +121,29 @@ on_both_backends! {
         assert!(silent.redirect_params().contains_key("code"), "consent remembered");
     }
 
+    /// Issue 13: the consent page names the API each permission belongs to, and
+    /// offers `offline_access` only when a refresh token will be issued.
+    async fn consent_names_each_permissions_api_and_offline_access_only_when_granted(srv) {
+        let api = "https://orders.example/";
+        let (st, rs) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": api, "name": "Orders",
+            "scopes": [{"value": "read:orders", "description": "Read your orders"}]}))).await;
+        assert_eq!(st, StatusCode::CREATED, "{rs}");
+        let a = spa(&srv, json!({"is_first_party": false})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let params = [("audience", api), ("scope", "openid read:orders offline_access")];
+        let to = b.authorize(&code_params(&a, &params)).await;
+        let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+        let page = b.get(consent.location.as_deref().unwrap()).await;
+        assert!(page.body.contains("read:orders") && page.body.contains("on Orders") && page.body.contains("Read your orders"), "{}", page.body);
+        assert!(!page.body.contains("offline_access"), "the API gives no refresh tokens: {}", page.body);
+        let (st, _) = srv.api(Method::PATCH, &format!("/resource-servers/{}", rs["id"].as_str().unwrap()), Some(json!({"allow_offline_access": true}))).await;
+        assert_eq!(st, StatusCode::OK);
+        let to = b.authorize(&code_params(&a, &params)).await;
+        let page = b.get(to.location.as_deref().unwrap()).await;
+        assert!(page.body.contains("offline_access"), "{}", page.body);
+    }
+
     /// Sign up from the login page: policy errors are shown, then the new user is
     /// signed in and the app gets a code.
     async fn signup_creates_the_user_and_signs_in(srv) {

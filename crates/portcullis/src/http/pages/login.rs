@@ -496,16 +496,26 @@ async fn api_of(
     }
 }
 
-/// The scopes to show on the consent page, with the API's descriptions.
+/// The scopes to show on the consent page, with the API's descriptions and the
+/// name of the API each belongs to. `offline_access` is shown only when a
+/// refresh token will really be issued (the application and the API allow it).
 async fn describe_scopes(
     app: &AppState,
+    client: &portcullis_core::clients::Client,
     req: &AuthorizeRequest,
 ) -> Result<Vec<serde_json::Value>, StoreError> {
     let api = api_of(app, req).await?;
+    let offline =
+        portcullis_core::protocol::refresh_token::may_issue(&req.scope, client, api.as_ref());
     Ok(req
         .scope
         .iter()
+        .filter(|s| s.as_str() != "offline_access" || offline)
         .map(|s| {
+            let of_api = api
+                .as_ref()
+                .filter(|a| a.defines_scope(s))
+                .map(|a| a.name.clone());
             let description = match s.as_str() {
                 "openid" => "Know who you are".to_string(),
                 "profile" => "See your name, nickname and picture".to_string(),
@@ -517,7 +527,7 @@ async fn describe_scopes(
                     .map(|d| d.description.clone())
                     .unwrap_or_default(),
             };
-            json!({"value": s, "description": description})
+            json!({"value": s, "description": description, "api": of_api})
         })
         .collect())
 }
@@ -534,7 +544,7 @@ pub async fn consent_page(
     let Some((_, user)) = flows::current_session(&app, &headers).await? else {
         return Ok(expired(&app));
     };
-    let scopes = describe_scopes(&app, &tx.req).await?;
+    let scopes = describe_scopes(&app, &tx.client, &tx.req).await?;
     Ok(app.pages.form_page(
         StatusCode::OK,
         "consent.html",
