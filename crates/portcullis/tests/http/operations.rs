@@ -28,7 +28,7 @@ async fn jwks_kids(srv: &TestServer) -> Vec<String> {
         .collect()
 }
 
-async fn userinfo_status(srv: &TestServer, token: &str) -> StatusCode {
+pub async fn userinfo_status(srv: &TestServer, token: &str) -> StatusCode {
     srv.http
         .get(format!("{}/userinfo", srv.url))
         .bearer_auth(token)

@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::browser::{Browser, CALLBACK, PASSWORD, code_params, exchange, spa, user};
+use crate::operations::userinfo_status;
 use crate::support::{Backend, TestServer, config_for, on_both_backends, verify_with_jwks};
 
 const DB: &str = "Username-Password-Authentication";
@@ -75,16 +76,6 @@ async fn post_form(srv: &TestServer, path: &str, form: &[(&str, &str)]) -> (Stat
         .unwrap();
     let st = res.status();
     (st, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn userinfo_status(srv: &TestServer, token: &str) -> StatusCode {
-    srv.http
-        .get(format!("{}/userinfo", srv.url))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }
 
 on_both_backends! {
