@@ -9,6 +9,7 @@
 mod actions;
 mod client_grants;
 mod clients;
+mod copy;
 mod flows;
 mod keys;
 mod logs;
@@ -28,6 +29,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use copy::{CopyReport, TABLES};
 pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord};
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;

@@ -83,6 +83,7 @@ impl AppState {
                 }
             });
         }
+        let pages = crate::http::pages::Pages::new(config.base_path());
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
             password_last_used,
@@ -90,7 +91,7 @@ impl AppState {
             config,
             store,
             tenant,
-            pages: crate::http::pages::Pages::new(),
+            pages,
             mailer,
             management_audience,
             keys: RwLock::new(Arc::new(keys)),
@@ -112,6 +113,14 @@ impl Inner {
     /// Whether clients reach us over HTTPS (cookies get `Secure`).
     pub fn https(&self) -> bool {
         self.config.issuer.starts_with("https://")
+    }
+
+    /// Where cookies live (see `cookies::Scope`).
+    pub fn cookie_scope(&self) -> crate::http::cookies::Scope {
+        crate::http::cookies::Scope {
+            https: self.https(),
+            path: format!("{}/", self.config.base_path()),
+        }
     }
 
     /// Seconds since the Unix epoch, read once per request and passed to the core.

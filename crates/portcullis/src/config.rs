@@ -169,6 +169,13 @@ pub struct Config {
 }
 
 impl Config {
+    /// The path of the issuer without its trailing `/`: `""` for
+    /// `https://id.example/`, `"/auth"` for `https://example.com/auth/`. Every
+    /// page link, redirect and cookie path starts with it.
+    pub fn base_path(&self) -> &str {
+        base_path_of(&self.issuer)
+    }
+
     /// The sandbox limits for one Rule or Action execution.
     pub fn script_limits(&self) -> portcullis_sandbox::Limits {
         portcullis_sandbox::Limits {
@@ -468,11 +475,30 @@ pub fn normalize_issuer(raw: &str) -> Result<String, ConfigError> {
     if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
         return Err(bad("must not have a query, fragment or user info"));
     }
+    // The path is written into pages, redirects and cookie paths as it is:
+    // RFC 3986 unreserved characters, `%` escapes and `/` only.
+    if !base_path_of(raw)
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._~%/".contains(c))
+    {
+        return Err(bad(
+            "has a path with characters other than letters, digits, '-._~%/'",
+        ));
+    }
     Ok(if raw.ends_with('/') {
         raw.to_string()
     } else {
         format!("{raw}/")
     })
+}
+
+/// The path part of an issuer (see [`Config::base_path`]).
+pub fn base_path_of(issuer: &str) -> &str {
+    let after_scheme = issuer.split_once("://").map_or(issuer, |(_, rest)| rest);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].trim_end_matches('/'),
+        None => "",
+    }
 }
 
 /// Which forwarding header trusted proxies write.
@@ -565,6 +591,15 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.issuer, "http://127.0.0.1:8080/");
         assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn base_path_is_the_issuers_path_without_its_slash() {
+        assert_eq!(base_path_of("https://id.example/"), "");
+        assert_eq!(base_path_of("https://example.com/auth/"), "/auth");
+        assert_eq!(base_path_of("http://127.0.0.1:8080/a/b/"), "/a/b");
+        assert!(normalize_issuer("https://example.com/auth").is_ok());
+        assert!(normalize_issuer("https://example.com/a\"b/").is_err());
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
         cookies::SESSION,
         &token,
         SESSION_LIFETIME,
-        app.https(),
+        &app.cookie_scope(),
         true,
     );
     Ok((session, cookie))
@@ -123,7 +123,13 @@ pub async fn start_login(
         Some(b) => (b, None),
         None => {
             let b = random_token();
-            let c = cookies::set(cookies::BROWSER, &b, 30 * 24 * 3600, app.https(), false);
+            let c = cookies::set(
+                cookies::BROWSER,
+                &b,
+                30 * 24 * 3600,
+                &app.cookie_scope(),
+                false,
+            );
             (b, Some(c))
         }
     };
@@ -160,7 +166,7 @@ pub async fn start_login(
     } else {
         "login"
     };
-    let mut res = crate::http::found(&format!("/u/{page}?state={id}"));
+    let mut res = crate::http::found(&format!("{}/u/{page}?state={id}", app.config.base_path()));
     if let Some(c) = new_cookie
         && let Ok(v) = HeaderValue::from_str(&c)
     {

@@ -109,6 +109,17 @@ pub enum Command {
     },
     /// Check the database (SQLite: PRAGMA integrity_check).
     Check,
+    /// Copy every row of the configured database into another, empty one
+    /// (SQLite to PostgreSQL, or back). Passwords, client secrets, signing keys,
+    /// sessions and refresh tokens keep working. Stop the server first; then
+    /// start it with the new PORTCULLIS_DATABASE_URL and the same
+    /// key-encryption key.
+    MigrateStore {
+        /// The target database: postgres://… or sqlite://PATH. It is migrated
+        /// first and must hold no tenant.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// E-mail: `email test ADDRESS` checks the relay and sends a test message.
     Email {
         #[command(subcommand)]
@@ -232,6 +243,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Backup { file } => tools::backup(&config, &file).await,
         Command::Restore { file, force } => tools::restore(&config, &file, force).await,
         Command::Check => tools::check(&config).await,
+        Command::MigrateStore { to } => tools::migrate_store(&config, &to).await,
         Command::Admin {
             command: AdminCommand::Reset,
         } => tools::reset_admin(&config).await,

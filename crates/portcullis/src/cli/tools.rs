@@ -343,6 +343,89 @@ pub async fn restore(
     Ok(())
 }
 
+/// `portcullis migrate-store --to URL`: checks the source as `check` does
+/// (the key-encryption key must open its keys, since the target needs the same
+/// one), migrates the target, refuses one that holds a tenant, copies every row
+/// in one transaction, and checks the target the same way.
+pub async fn migrate_store(config: &crate::config::Config, to: &str) -> Result<(), CliError> {
+    if to == config.database_url {
+        return Err(CliError::Usage(
+            "--to names the configured database itself; name the new one".into(),
+        ));
+    }
+    inspect(config, true).await?;
+    let source = portcullis_store::Store::connect_existing(&config.database_url)
+        .await
+        .map_err(|e| CliError::Other(e.to_string()))?;
+    let target_url = crate::server::redact_url(to);
+    let result = async {
+        let inv = source
+            .inventory(portcullis_core::DEFAULT_TENANT)
+            .await
+            .map_err(|e| CliError::Other(e.to_string()))?;
+        let latest = portcullis_store::Store::latest_migration();
+        if inv.migration != Some(latest) {
+            return Err(CliError::Other(format!(
+                "the source is at schema {:?}, this build at {latest}: run `portcullis migrate` on it first",
+                inv.migration
+            )));
+        }
+        if !is_postgres(to) {
+            let path = sqlite_path(to);
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    CliError::Other(format!("cannot create {}: {e}", dir.display()))
+                })?;
+            }
+        }
+        let target = portcullis_store::Store::connect(to)
+            .await
+            .map_err(|e| CliError::Other(format!("cannot open {target_url}: {e}")))?;
+        let copied = async {
+            target
+                .migrate(now_secs())
+                .await
+                .map_err(|e| CliError::Other(format!("cannot migrate {target_url}: {e}")))?;
+            if target
+                .has_tenants()
+                .await
+                .map_err(|e| CliError::Other(e.to_string()))?
+            {
+                return Err(CliError::Other(format!(
+                    "{target_url} already holds a Portcullis tenant; migrate-store copies only into an empty database"
+                )));
+            }
+            source
+                .copy_into(&target)
+                .await
+                .map_err(|e| CliError::Other(format!("the copy failed and nothing was written: {e}")))
+        }
+        .await;
+        target.close().await;
+        copied
+    }
+    .await;
+    source.close().await;
+    let report = result?;
+    if !is_postgres(to) {
+        // Password hashes and sealed keys: owner only, like the source.
+        crate::server::owner_only(&sqlite_path(to));
+    }
+    for (table, rows) in &report.tables {
+        if *rows > 0 {
+            println!("  {table}: {rows}");
+        }
+    }
+    let mut moved = config.clone();
+    moved.database_url = to.to_string();
+    inspect(&moved, true).await?;
+    println!(
+        "copied {} into {target_url}: start Portcullis with PORTCULLIS_DATABASE_URL set to it and the same key-encryption key",
+        crate::server::redact_url(&config.database_url)
+    );
+    Ok(())
+}
+
 /// Checks what is there, changing nothing: never creates or migrates a
 /// database, and fails when the data is not there or the key-encryption key
 /// does not open the stored signing keys.

@@ -134,7 +134,7 @@ fn parse_forwarded_for(raw: &str) -> Option<IpAddr> {
 
 /// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`, a dual-stack listener's view of
 /// an IPv4 client) count as the IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6
             .to_ipv4_mapped()

@@ -27,19 +27,31 @@ pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {
     found.filter(|v| !v.is_empty() && v.len() <= 256)
 }
 
+/// Where the server's cookies live: `Secure` when the issuer is HTTPS, and the
+/// issuer's path, so that other applications on the same host never see them.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub https: bool,
+    /// Ends with `/`: `/` or `/auth/`.
+    pub path: String,
+}
+
 /// A `Set-Cookie` value. The session cookie must reach the server inside the
 /// hidden iframe of silent authentication, a cross-site context, so over HTTPS it
 /// is `SameSite=None; Secure`; over plain HTTP (local development) browsers refuse
 /// `None` without `Secure`, so it falls back to `Lax`.
-pub fn set(name: &str, value: &str, max_age: i64, https: bool, cross_site: bool) -> String {
-    let same_site = match (cross_site, https) {
+pub fn set(name: &str, value: &str, max_age: i64, scope: &Scope, cross_site: bool) -> String {
+    let same_site = match (cross_site, scope.https) {
         (true, true) => "None",
         _ => "Lax",
     };
-    let secure = if https { "; Secure" } else { "" };
-    format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}")
+    let secure = if scope.https { "; Secure" } else { "" };
+    let path = &scope.path;
+    format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
+    )
 }
 
-pub fn clear(name: &str, https: bool) -> String {
-    set(name, "", 0, https, false)
+pub fn clear(name: &str, scope: &Scope) -> String {
+    set(name, "", 0, scope, false)
 }

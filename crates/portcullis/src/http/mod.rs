@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod cors;
 pub mod dbconnections;
 pub mod errors;
+pub mod forwarded;
 pub mod health;
 pub mod management;
 pub mod oauth;
@@ -36,7 +37,20 @@ pub fn metrics_router(state: AppState) -> Router {
 }
 
 pub fn router(state: AppState) -> Router {
-    let tls = state.config.tls.is_some();
+    let base = state.config.base_path().to_string();
+    let app = routes(state);
+    if base.is_empty() {
+        return app;
+    }
+    // Routing happens inside `app`, so the issuer's path is taken off around it
+    // (a `Router::layer` would run after routing; see `strip_base_path`).
+    Router::new().fallback_service(tower::util::MapRequest::new(
+        app,
+        move |req: axum::extract::Request| strip_base_path(&base, req),
+    ))
+}
+
+fn routes(state: AppState) -> Router {
     let metrics_here = state.config.metrics_bind.is_none();
     let mut app = Router::new();
     if metrics_here {
@@ -127,7 +141,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state)
+        .with_state(state.clone())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(30),
@@ -136,16 +150,21 @@ pub fn router(state: AppState) -> Router {
             // A panic is a bug; answer like any internal error, with no detail.
             tracing::error!("a request handler panicked");
             ApiError::internal().into_response()
-        }));
-    for (name, value) in security_headers(tls) {
+        }))
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            forwarded::layer,
+        ));
+    for (name, value) in security_headers() {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     app
 }
 
-/// Headers every response carries unless its handler set its own.
-fn security_headers(tls: bool) -> Vec<(HeaderName, HeaderValue)> {
-    let mut h = vec![
+/// Headers every response carries unless its handler set its own (HSTS is
+/// `forwarded::layer`'s: it depends on how the client reached us).
+fn security_headers() -> Vec<(HeaderName, HeaderValue)> {
+    vec![
         (
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
@@ -158,14 +177,37 @@ fn security_headers(tls: bool) -> Vec<(HeaderName, HeaderValue)> {
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ),
-    ];
-    if tls {
-        h.push((
-            HeaderName::from_static("strict-transport-security"),
-            HeaderValue::from_static("max-age=31536000"),
-        ));
+    ]
+}
+
+/// Routes are matched without the issuer's path (`base`, e.g. `/auth`), so a
+/// request may arrive with it (a proxy that passes the path on, or no proxy)
+/// or without it (a proxy that strips it); both reach the same handler.
+pub fn strip_base_path<B>(base: &str, mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    if base.is_empty() {
+        return req;
     }
-    h
+    let path = req.uri().path();
+    let rest = if path == base {
+        "/"
+    } else {
+        match path.strip_prefix(base) {
+            Some(r) if r.starts_with('/') => r,
+            _ => return req,
+        }
+    };
+    let path_and_query = match req.uri().query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest.to_string(),
+    };
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = path_and_query.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }
 
 /// `302 Found` to `location`, as Auth0 answers browser redirects.
@@ -188,4 +230,27 @@ async fn method_not_allowed() -> ApiError {
         "Method Not Allowed",
         "method_not_allowed",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_base_path;
+
+    fn stripped(base: &str, uri: &str) -> String {
+        let req = axum::http::Request::builder().uri(uri).body(()).unwrap();
+        strip_base_path(base, req).uri().to_string()
+    }
+
+    #[test]
+    fn the_issuers_path_is_taken_off_before_routing() {
+        assert_eq!(
+            stripped("/auth", "/auth/u/login?state=x"),
+            "/u/login?state=x"
+        );
+        assert_eq!(stripped("/auth", "/auth"), "/");
+        assert_eq!(stripped("/auth", "/oauth/token"), "/oauth/token");
+        // A sibling path that merely starts with the same letters is not ours.
+        assert_eq!(stripped("/auth", "/authorize?x=1"), "/authorize?x=1");
+        assert_eq!(stripped("", "/authorize"), "/authorize");
+    }
 }

@@ -25,6 +25,7 @@ mod oidc_client;
 mod operations;
 mod operator_safety;
 mod password_grant;
+mod proxy;
 mod real_browser;
 mod refresh_tokens;
 mod rules_and_actions;

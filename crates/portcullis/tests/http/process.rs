@@ -36,12 +36,18 @@ impl Drop for ServerProcess {
 impl ServerProcess {
     /// Starts it with `env` added and waits for its start-up line.
     pub fn start(env: &[(&str, &str)], stderr: Stdio) -> Self {
+        Self::start_at(free_port(), env, stderr)
+    }
+
+    /// Like `start`, on `port` (for settings that must name it, such as an
+    /// issuer with a path).
+    pub fn start_at(port: u16, env: &[(&str, &str)], stderr: Stdio) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let env: Vec<(String, String)> = env
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Self::spawn(dir, free_port(), env, stderr)
+        Self::spawn(dir, port, env, stderr)
     }
 
     fn spawn(dir: tempfile::TempDir, port: u16, env: Vec<(String, String)>, stderr: Stdio) -> Self {
@@ -83,6 +89,19 @@ impl ServerProcess {
         self.kill9();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
         let env = std::mem::take(&mut self.env);
+        Self::spawn(dir, self.port, env, Stdio::null())
+    }
+
+    /// Starts again on the same port and data dir with `extra` settings added
+    /// (or replaced).
+    pub fn restart_with(mut self, extra: &[(&str, &str)]) -> Self {
+        self.kill9();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let mut env = std::mem::take(&mut self.env);
+        for (k, v) in extra {
+            env.retain(|(ek, _)| ek != k);
+            env.push((k.to_string(), v.to_string()));
+        }
         Self::spawn(dir, self.port, env, Stdio::null())
     }
 

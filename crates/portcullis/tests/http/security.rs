@@ -8,23 +8,11 @@ use serde_json::{Value, json};
 
 use crate::browser::{Browser, CALLBACK, PASSWORD, code_params, exchange, spa, user};
 use crate::operations::userinfo_status;
-use crate::support::{Backend, TestServer, config_for, on_both_backends, verify_with_jwks};
+use crate::support::{Backend, TestServer, on_both_backends, start_configured, verify_with_jwks};
 
 const DB: &str = "Username-Password-Authentication";
 const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
-
-/// A server whose configuration `change` adjusts first.
-async fn start_configured(
-    backend: Backend,
-    change: impl FnOnce(&mut portcullis::config::Config),
-) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let mut config = config_for(backend, dir.path(), &listener).await;
-    change(&mut config);
-    TestServer::start_with(backend, config, listener, dir).await
-}
 
 /// Signs in through the hosted page and exchanges the code; returns the tokens.
 async fn sign_in(srv: &TestServer, client: &str, email: &str, extra: &[(&str, &str)]) -> Value {

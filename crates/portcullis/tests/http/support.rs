@@ -133,6 +133,18 @@ pub async fn config_for(
     }
 }
 
+/// A server whose configuration `change` adjusts first.
+pub async fn start_configured(
+    backend: Backend,
+    change: impl FnOnce(&mut portcullis::config::Config),
+) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config = config_for(backend, dir.path(), &listener).await;
+    change(&mut config);
+    TestServer::start_with(backend, config, listener, dir).await
+}
+
 impl TestServer {
     pub async fn start(backend: Backend) -> Self {
         let dir = tempfile::tempdir().unwrap();

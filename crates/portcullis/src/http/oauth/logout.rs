@@ -53,7 +53,7 @@ async fn end_session(
         )
         .await;
     }
-    Ok(cookies::clear(cookies::SESSION, app.https()))
+    Ok(cookies::clear(cookies::SESSION, &app.cookie_scope()))
 }
 
 fn with_cookie(mut res: Response, cookie: &str) -> Response {

@@ -274,7 +274,11 @@ async fn finish(
     .await;
     if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
     {
-        let res = crate::http::found(&format!("/u/consent?state={}", tx.id));
+        let res = crate::http::found(&format!(
+            "{}/u/consent?state={}",
+            app.config.base_path(),
+            tx.id
+        ));
         return Ok(with_cookie(res, &cookie));
     }
     if !app

@@ -1,6 +1,7 @@
 //! The hosted pages: login, signup, consent, messages, and the two response pages
 //! (form_post, web_message). Server-rendered with minijinja; every template is
-//! `*.html`, so every value is HTML-escaped, and no template marks data `|safe`.
+//! `*.html`, so every value is HTML-escaped, and no template marks data `|safe`
+//! (the one unescaped value is the `base` global, the issuer's validated path).
 
 pub mod login;
 pub mod reset;
@@ -37,19 +38,19 @@ pub const STYLESHEET: &str = include_str!("static/portcullis.css");
 pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
      form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-impl Default for Pages {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Pages {
-    pub fn new() -> Self {
+    /// `base` is the issuer's path without its trailing `/` (`""` or `/auth`):
+    /// every link and form action in the pages starts with it.
+    pub fn new(base: &str) -> Self {
         let mut env = Environment::new();
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .expect("built-in templates are valid");
         }
+        // Safe to write unescaped: `config::normalize_issuer` admits only
+        // unreserved characters, `%` and `/` in the issuer's path (and `/`
+        // would otherwise be written `&#x2f;`).
+        env.add_global("base", minijinja::Value::from_safe_string(base.to_string()));
         Self { env }
     }
 
