@@ -149,6 +149,19 @@ impl Client {
     pub fn allows_grant(&self, grant_type: &str) -> bool {
         self.grant_types.iter().any(|g| g == grant_type)
     }
+
+    /// Where a person goes back to the application from a page that ends a
+    /// flow (password changed, link expired): the origin of its first web
+    /// callback URL. Registered by the application's owner, so never a place a
+    /// request chose; `None` for applications with no web callback (native
+    /// schemes, machine-to-machine).
+    pub fn home_url(&self) -> Option<String> {
+        self.callbacks
+            .iter()
+            .filter(|c| c.starts_with("https://") || c.starts_with("http://"))
+            .find_map(|c| crate::protocol::authorize::origin_of(c))
+            .map(|o| format!("{o}/"))
+    }
 }
 
 /// Defaults per `app_type`, as Auth0 applies them.
@@ -527,5 +540,16 @@ mod tests {
         payload(serde_json::json!({"name": "A", "web_origins": ["https://a.example", "http://localhost:3000"]}))
             .into_new_client("id".into(), "t")
             .unwrap();
+    }
+
+    #[test]
+    fn home_url_is_the_origin_of_the_first_web_callback() {
+        let mut c = payload(serde_json::json!({"name": "Shop", "app_type": "spa",
+            "callbacks": ["com.example.app://cb", "https://app.example:8443/callback?x=1"]}))
+        .into_new_client("id".into(), "t")
+        .unwrap();
+        assert_eq!(c.home_url().as_deref(), Some("https://app.example:8443/"));
+        c.callbacks = vec!["com.example.app://cb".into()];
+        assert_eq!(c.home_url(), None);
     }
 }

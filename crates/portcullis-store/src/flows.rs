@@ -86,6 +86,23 @@ impl Store {
     }
 
     /// The transaction, if it exists and has not expired.
+    /// The parked request of transaction `id`, expired or not (for the way
+    /// back to the application from an expired page); `None` once cleaned up.
+    pub async fn login_transaction_doc(
+        &self,
+        tenant: &str,
+        id: &str,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM login_transactions WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(d,)| d))
+    }
+
     pub async fn get_login_transaction(
         &self,
         tenant: &str,

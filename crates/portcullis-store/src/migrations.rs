@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tenant_issuer",
         include_str!("../migrations/0008_tenant_issuer.sql"),
     ),
+    (
+        9,
+        "ticket_client",
+        include_str!("../migrations/0009_ticket_client.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

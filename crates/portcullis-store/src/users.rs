@@ -187,23 +187,28 @@ pub struct PasswordTicket {
 }
 
 impl Store {
+    /// A reset ticket for `user_id`, asked for from application `client_id`
+    /// (`None`: the Management API), stored as its hash.
+    #[allow(clippy::too_many_arguments)]
     pub async fn insert_password_ticket(
         &self,
         tenant: &str,
         token_hash: &str,
         user_id: &str,
+        client_id: Option<&str>,
         csrf: &str,
         now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
-                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, csrf, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(tenant)
             .bind(token_hash)
             .bind(user_id)
+            .bind(client_id)
             .bind(csrf)
             .bind(now)
             .bind(expires_at)
@@ -211,6 +216,25 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+
+    /// The application a ticket was asked from, used, expired or not (for the
+    /// way back from the reset page); `None` when unknown or gone.
+    pub async fn password_ticket_client(
+        &self,
+        tenant: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT client_id FROM password_tickets WHERE tenant_id = $1 AND token_hash = $2",
+            )
+            .bind(tenant)
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.and_then(|(c,)| c))
     }
 
     /// The unused, unexpired ticket.

@@ -261,6 +261,7 @@ async fn send_reset_email(
             &app.tenant,
             &hash_secret(&ticket),
             &user.user_id,
+            client_id,
             &crate::flows::random_token(),
             now,
             now + TICKET_LIFETIME,

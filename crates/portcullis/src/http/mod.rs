@@ -117,6 +117,7 @@ fn routes(state: AppState) -> Router {
             post(dbconnections::change_password),
         )
         .route("/u/static/portcullis.css", get(pages::stylesheet))
+        .route("/u/static/portcullis.js", get(pages::script))
         .route("/avatars/{file}", get(pages::avatar))
         // After the routes it measures: only matched routes have a template.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -302,3 +302,101 @@ fn stylesheet_colours_meet_wcag_aa_contrast() {
         );
     }
 }
+
+/// `href` of the page's way-back link (`a.button`), if any.
+fn back_link(body: &str) -> Option<String> {
+    let i = body.find("<a class=\"button\" href=\"")? + "<a class=\"button\" href=\"".len();
+    // As a browser reads the attribute: minijinja writes `/` as `&#x2f;`.
+    Some(
+        body[i..]
+            .split('"')
+            .next()?
+            .replace("&#x2f;", "/")
+            .replace("&amp;", "&"),
+    )
+}
+
+on_both_backends! {
+    /// Issue 13: the pages that end a flow lead back: "Check your email" to the
+    /// login page, "Password changed" and an expired link to the application,
+    /// an expired login page to the application while its request is stored;
+    /// error pages speak to the person and fold the technical detail away.
+    async fn dead_end_pages_lead_back_and_fold_technical_detail(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let login = b.get(to.location.as_deref().unwrap()).await;
+        let state = login.input("state");
+        let forgot = b.get(&format!("/u/forgot?state={state}")).await;
+        let sent = b.post_form("/u/forgot", &[("state", &state), ("csrf", &forgot.input("csrf")), ("username", "ada@example.com")]).await;
+        assert!(sent.body.contains("Check your email"));
+        assert_eq!(back_link(&sent.body), Some(format!("/u/login?state={state}")));
+        assert_eq!(b.get(&back_link(&sent.body).unwrap()).await.status, StatusCode::OK, "the login page still works");
+
+        let mails = crate::dbconnections::outbox_with(&srv, 1).await;
+        let link = mails[0].split_whitespace().find(|w| w.contains("/u/reset-password?ticket=")).unwrap().to_string();
+        let page = b.get(&link).await;
+        let done = b.post_form("/u/reset-password", &[("ticket", &page.input("ticket")), ("csrf", &page.input("csrf")), ("password", "N3w-password")]).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert!(done.body.contains("Password changed"));
+        assert_eq!(back_link(&done.body).as_deref(), Some("https://app.example/"));
+        assert!(done.body.contains("Back to Shop"));
+        let spent = b.get(&link).await;
+        assert!(spent.body.contains("This link has expired"));
+        assert_eq!(back_link(&spent.body).as_deref(), Some("https://app.example/"));
+        let unknown = b.get("/u/reset-password?ticket=nothing-like-it").await;
+        assert!(unknown.body.contains("This link has expired"));
+        assert_eq!(back_link(&unknown.body), None, "no application is known");
+
+        // An expired login page: the request is still stored, so the app is known.
+        let to = b.authorize(&code_params(&a, &[])).await;
+        srv.server.as_ref().unwrap().state.advance_clock(601);
+        let late = b.get(to.location.as_deref().unwrap()).await;
+        assert_eq!(late.status, StatusCode::BAD_REQUEST);
+        assert!(late.body.contains("This page has expired"));
+        assert_eq!(back_link(&late.body).as_deref(), Some("https://app.example/"));
+
+        // Error pages: words for the person, the detail folded.
+        let bad = b.authorize(&code_params(&a, &[("redirect_uri", "https://evil.example/cb")])).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("<h1>We could not sign you in</h1>"), "{}", bad.body);
+        let folded = bad.body.split("<details class=\"detail\"><summary>Technical details</summary>").nth(1).unwrap();
+        assert!(folded.contains("Callback URL mismatch"), "{}", bad.body);
+        assert_eq!(back_link(&bad.body).as_deref(), Some("https://app.example/"));
+        let out = b.get(&format!("/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F")).await;
+        assert!(out.body.contains("<h1>We could not sign you out</h1>"));
+        assert!(out.body.contains("Logout URL not allowed"));
+        assert_eq!(back_link(&out.body).as_deref(), Some("https://app.example/"));
+    }
+
+    /// Issue 13: an error names its fields (`aria-invalid`, `aria-describedby`)
+    /// and puts the focus on the first; a hint stays described.
+    async fn form_errors_are_tied_to_their_fields(srv) {
+        let a = spa(&srv, json!({})).await;
+        user(&srv, "ada@example.com").await;
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        let login = b.get(to.location.as_deref().unwrap()).await;
+        assert!(login.body.contains("autocomplete=\"username\" value=\"\" required autofocus>"), "{}", login.body);
+        assert!(!login.body.contains("aria-invalid"));
+        let wrong = b.submit_login(&to, "ada@example.com", "Wr0ng-password").await;
+        assert!(wrong.body.contains("<p class=\"error\" id=\"form-error\" role=\"alert\">Wrong email or password.</p>"));
+        assert!(wrong.body.contains("autocomplete=\"current-password\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", wrong.body);
+        assert!(wrong.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\">"), "{}", wrong.body);
+        assert!(wrong.body.contains("<button type=\"button\" class=\"reveal\" aria-controls=\"password\" aria-pressed=\"false\" hidden>Show password</button>"));
+
+        let signup = b.get(&format!("/u/signup?state={}", wrong.input("state"))).await;
+        assert!(signup.body.contains("aria-describedby=\"password-hint\""));
+        let weak = b.post_form("/u/signup", &[("state", &signup.input("state")), ("csrf", &signup.input("csrf")), ("username", "new@example.com"), ("password", "weak")]).await;
+        assert!(weak.body.contains("required aria-invalid=\"true\" aria-describedby=\"form-error password-hint\" autofocus>"), "{}", weak.body);
+        let taken = b.post_form("/u/signup", &[("state", &signup.input("state")), ("csrf", &signup.input("csrf")), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
+        assert_eq!(taken.status, StatusCode::CONFLICT);
+        assert!(taken.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", taken.body);
+        // The script that makes the toggle work is ours, allowed by the CSP.
+        assert!(wrong.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+        let js = b.get("/u/static/portcullis.js").await;
+        assert_eq!(js.status, StatusCode::OK);
+        assert!(js.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    }
+}

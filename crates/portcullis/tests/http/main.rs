@@ -2,6 +2,7 @@
 //! PostgreSQL (`PORTCULLIS_TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/test`; each test gets its own schema).
 
+mod accessible_pages;
 mod audit_log;
 mod backup;
 mod browser;

@@ -158,6 +158,16 @@ impl Chromium {
         panic!("timed out waiting for the URL; at {}", self.url().await)
     }
 
+    /// Runs `script` (a function body; `return` gives the value) in the page.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
     pub async fn set_window(&self, width: u32, height: u32) {
         self.call(
             "POST",

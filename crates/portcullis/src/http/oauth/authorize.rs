@@ -13,6 +13,7 @@ use portcullis_core::protocol::prompt::{self, Decision, SessionState};
 use crate::app::AppState;
 use crate::flows::{self, PageResult};
 use crate::http::client_addr::ClientAddr;
+use crate::http::pages::Notice;
 
 pub async fn authorize(
     State(app): State<AppState>,
@@ -26,13 +27,7 @@ pub async fn authorize(
         Ok(p) => p,
         // A repeated parameter makes the request ambiguous, redirect_uri included:
         // nothing can be trusted enough to redirect to.
-        Err(e) => {
-            return Ok(app.pages.message(
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                &e.to_string(),
-            ));
-        }
+        Err(e) => return Ok(cannot_sign_in(&app, None, e.to_string())),
     };
     let client = match params.get("client_id") {
         Some(id) => app.client(id).await?.map(|(c, _)| c),
@@ -41,20 +36,42 @@ pub async fn authorize(
     let req = match authorize::validate(&params, client.as_ref()) {
         Ok(r) => r,
         Err(AuthorizeFailure::ShowErrorPage { title, description }) => {
-            return Ok(app
-                .pages
-                .message(StatusCode::BAD_REQUEST, title, &description));
+            return Ok(cannot_sign_in(
+                &app,
+                client.as_ref(),
+                format!("{title}: {description}"),
+            ));
         }
         Err(AuthorizeFailure::Redirect(e)) => return Ok(flows::deliver_error(&app, e)),
     };
     let Some(client) = client else {
-        return Ok(app.pages.message(
-            StatusCode::BAD_REQUEST,
-            "Unknown application",
-            "No such application.",
+        return Ok(cannot_sign_in(
+            &app,
+            None,
+            "Unknown application: no application has this client_id.".into(),
         ));
     };
     continue_authorization(&app, &headers, peer, &client, req).await
+}
+
+/// The error page of a request that cannot be redirected back (RFC 6749
+/// §4.1.2.1: not to an unverified redirect URI): a sentence for the person,
+/// the way back to the application when it is known, and `detail` (for the
+/// application's developers) folded away.
+fn cannot_sign_in(
+    app: &AppState,
+    client: Option<&portcullis_core::clients::Client>,
+    detail: String,
+) -> axum::response::Response {
+    app.pages.notice(
+        StatusCode::BAD_REQUEST,
+        Notice::new(
+            "We could not sign you in",
+            "The application sent a sign-in request that is not valid. Go back to it and try again; if this keeps happening, tell the application's team, with the technical details below.",
+        )
+        .detail(detail)
+        .back_to(client),
+    )
 }
 
 /// Everything after validation; also where the login and consent pages return to.

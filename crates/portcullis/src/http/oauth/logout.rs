@@ -13,15 +13,16 @@ use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::flows::{PageError, PageResult};
 use crate::http::cookies;
+use crate::http::pages::Notice;
 
 /// The query's parameters, or the error page for a repeated one.
 fn params(app: &AppState, q: Option<&str>) -> Result<Params, Box<Response>> {
     Params::from_pairs(form_urlencoded::parse(q.unwrap_or("").as_bytes()).into_owned()).map_err(
         |_| {
-            Box::new(app.pages.message(
-                StatusCode::BAD_REQUEST,
-                "Invalid request",
-                "A parameter was sent more than once.",
+            Box::new(cannot_sign_out(
+                app,
+                None,
+                "Invalid request: a parameter was sent more than once.".into(),
             ))
         },
     )
@@ -63,11 +64,24 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
     res
 }
 
-fn signed_out(app: &AppState) -> Response {
-    app.pages.message(
+fn signed_out(app: &AppState, client: Option<&Client>) -> Response {
+    app.pages.notice(
         StatusCode::OK,
-        "You are signed out",
-        "You can close this window.",
+        Notice::new("You are signed out", "You can close this window.").back_to(client),
+    )
+}
+
+/// A logout request that cannot be carried out: the session is left as it
+/// was; a sentence for the person, `detail` for the application's developers.
+fn cannot_sign_out(app: &AppState, client: Option<&Client>, detail: String) -> Response {
+    app.pages.notice(
+        StatusCode::BAD_REQUEST,
+        Notice::new(
+            "We could not sign you out",
+            "The application sent a sign-out request that is not valid, so you are still signed in. Go back to it and try again; if this keeps happening, tell the application's team, with the technical details below.",
+        )
+        .detail(detail)
+        .back_to(client),
     )
 }
 
@@ -91,10 +105,12 @@ pub async fn v2_logout(
             Some(to.to_string())
         }
         (Some(to), _) => {
-            return Ok(app.pages.message(
-                StatusCode::BAD_REQUEST,
-                "Logout URL not allowed",
-                &format!("'{to}' is not in the Allowed Logout URLs of the application (send its client_id too)."),
+            return Ok(cannot_sign_out(
+                &app,
+                client.as_ref(),
+                format!(
+                    "Logout URL not allowed: '{to}' is not in the Allowed Logout URLs of the application (send its client_id too)."
+                ),
             ));
         }
         (None, Some(c)) => c.allowed_logout_urls.first().cloned(),
@@ -103,7 +119,7 @@ pub async fn v2_logout(
     let cookie = end_session(&app, &headers, client.as_ref()).await?;
     let res = match target {
         Some(t) => crate::http::found(&t),
-        None => signed_out(&app),
+        None => signed_out(&app, client.as_ref()),
     };
     Ok(with_cookie(res, &cookie))
 }
@@ -126,9 +142,11 @@ pub async fn oidc_logout(
         Err(r) => return Ok(*r),
     };
     let bad = |m: &str| {
-        Ok(app
-            .pages
-            .message(StatusCode::BAD_REQUEST, "Invalid logout request", m))
+        Ok(cannot_sign_out(
+            &app,
+            None,
+            format!("Invalid logout request: {m}"),
+        ))
     };
     // An expired ID token is still a fine hint (§2); only its signature matters.
     let hinted = match p.get("id_token_hint") {
@@ -171,7 +189,7 @@ pub async fn oidc_logout(
     let cookie = end_session(&app, &headers, client.as_ref()).await?;
     let res = match target {
         Some(t) => crate::http::found(&t),
-        None => signed_out(&app),
+        None => signed_out(&app, client.as_ref()),
     };
     Ok(with_cookie(res, &cookie))
 }

@@ -24,6 +24,7 @@ use crate::brute_force;
 use crate::flows::{self, PageResult};
 use crate::http::body;
 use crate::http::cookies;
+use crate::http::pages::Notice;
 
 const FORM_LIMIT: usize = 16 * 1024;
 
@@ -42,12 +43,35 @@ struct Transaction {
     client: Client,
 }
 
-fn expired(app: &AppState) -> Response {
-    app.pages.message(
+/// The page of a sign-in that can no longer go on, with the way back to
+/// `client` when it is known.
+fn expired(app: &AppState, client: Option<&Client>) -> Response {
+    app.pages.notice(
         StatusCode::BAD_REQUEST,
-        "This page has expired",
-        "Go back to the application and sign in again.",
+        Notice::new(
+            "This page has expired",
+            "Sign-in pages work for 10 minutes, in the browser that opened them. Go back to the application and sign in again.",
+        )
+        .back_to(client),
     )
+}
+
+/// `expired`, finding the application from transaction `id` (expired or not)
+/// while it is still stored.
+async fn expired_tx(app: &AppState, id: Option<&str>) -> Response {
+    let mut client = None;
+    if let Some(id) = id
+        && let Ok(Some(doc)) = app.store.login_transaction_doc(&app.tenant, id).await
+        && let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&doc)
+    {
+        client = app
+            .client(&req.client_id)
+            .await
+            .ok()
+            .flatten()
+            .map(|(c, _)| c);
+    }
+    expired(app, client.as_ref())
 }
 
 /// Loads transaction `id`. With `csrf` (a POST), also checks the CSRF token and
@@ -59,7 +83,7 @@ async fn load(
     csrf: Option<&str>,
 ) -> Result<Transaction, Response> {
     let Some(id) = id else {
-        return Err(expired(app));
+        return Err(expired(app, None));
     };
     let tx = match app
         .store
@@ -67,7 +91,7 @@ async fn load(
         .await
     {
         Ok(Some(tx)) => tx,
-        Ok(None) => return Err(expired(app)),
+        Ok(None) => return Err(expired_tx(app, Some(id)).await),
         Err(e) => {
             return Err(axum::response::IntoResponse::into_response(
                 flows::PageError(e),
@@ -78,7 +102,7 @@ async fn load(
     let same_browser =
         browser.is_some_and(|b| bool::from(b.as_bytes().ct_eq(tx.browser_hash.as_bytes())));
     if !same_browser {
-        return Err(expired(app));
+        return Err(expired_tx(app, Some(id)).await);
     }
     if let Some(sent) = csrf
         && !bool::from(sent.as_bytes().ct_eq(tx.csrf.as_bytes()))
@@ -90,11 +114,11 @@ async fn load(
         ));
     }
     let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&tx.doc) else {
-        return Err(expired(app));
+        return Err(expired_tx(app, Some(id)).await);
     };
     let client = match app.client(&req.client_id).await {
         Ok(Some((c, _))) => c,
-        Ok(None) => return Err(expired(app)),
+        Ok(None) => return Err(expired_tx(app, Some(id)).await),
         Err(e) => {
             return Err(axum::response::IntoResponse::into_response(
                 flows::PageError(e),
@@ -160,14 +184,32 @@ fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
 
+/// A form's error and the fields it is about: those get `aria-invalid` and
+/// `aria-describedby` pointing at the message, and the first gets the focus
+/// (WCAG 3.3.1). No fields: the error is about the whole form.
+pub struct FormError<'a> {
+    pub message: &'a str,
+    pub fields: &'static [&'static str],
+}
+
+impl<'a> FormError<'a> {
+    pub fn on(message: &'a str, fields: &'static [&'static str]) -> Option<Self> {
+        Some(Self { message, fields })
+    }
+}
+
 fn render_form(
     app: &AppState,
     page: &str,
     status: StatusCode,
     tx: &Transaction,
     username: &str,
-    error: Option<&str>,
+    error: Option<FormError<'_>>,
 ) -> Response {
+    let (message, invalid) = match &error {
+        Some(e) => (Some(e.message), e.fields),
+        None => (None, &[][..]),
+    };
     app.pages.form_page(
         status,
         page,
@@ -177,7 +219,9 @@ fn render_form(
             state => &tx.id,
             csrf => &tx.csrf,
             username => username,
-            error => error,
+            error => message,
+            invalid => invalid.to_vec(),
+            focus => invalid.first().copied().unwrap_or("username"),
         },
         &tx.req.redirect_uri,
     )
@@ -247,7 +291,7 @@ async fn finish(
             .take_login_transaction(&app.tenant, &tx.id)
             .await?
         {
-            return Ok(expired(app));
+            return Ok(expired(app, Some(&tx.client)));
         }
         return Ok(flows::deliver_error(
             app,
@@ -286,7 +330,7 @@ async fn finish(
         .take_login_transaction(&app.tenant, &tx.id)
         .await?
     {
-        return Ok(expired(app));
+        return Ok(expired(app, Some(&tx.client)));
     }
     let api = api_of(app, &tx.req).await?;
     let request = flows::request_info(peer, headers, "POST", flows::authorize_query(&tx.req));
@@ -323,7 +367,14 @@ pub async fn login_submit(
             StatusCode::BAD_REQUEST,
             &tx,
             &email,
-            Some("Enter your email address and password."),
+            FormError::on(
+                "Enter your email address and password.",
+                if email.is_empty() {
+                    &["username"]
+                } else {
+                    &["password"]
+                },
+            ),
         ));
     }
     let attempt = match brute_force::reserve(&app, &email, &ip).await? {
@@ -335,7 +386,7 @@ pub async fn login_submit(
                 StatusCode::TOO_MANY_REQUESTS,
                 &tx,
                 &email,
-                Some(block.message()),
+                FormError::on(block.message(), &[]),
             ));
         }
     };
@@ -395,7 +446,8 @@ pub async fn login_submit(
                 StatusCode::UNAUTHORIZED,
                 &tx,
                 &email,
-                Some(GENERIC_FAILURE),
+                // Either field may be wrong; the password is the one to retype.
+                FormError::on(GENERIC_FAILURE, &["password", "username"]),
             ))
         }
     }
@@ -447,7 +499,14 @@ pub async fn signup_submit(
                     StatusCode::BAD_REQUEST,
                     &tx,
                     &email,
-                    Some(&message),
+                    FormError::on(
+                        &message,
+                        if message.to_ascii_lowercase().contains("password") {
+                            &["password"]
+                        } else {
+                            &["username"]
+                        },
+                    ),
                 ));
             }
         };
@@ -467,7 +526,7 @@ pub async fn signup_submit(
                 StatusCode::CONFLICT,
                 &tx,
                 &email,
-                Some(message),
+                FormError::on(message, &["username"]),
             ));
         }
         Err(e) => return Err(e.into()),
@@ -546,7 +605,7 @@ pub async fn consent_page(
         Err(r) => return Ok(r),
     };
     let Some((_, user)) = flows::current_session(&app, &headers).await? else {
-        return Ok(expired(&app));
+        return Ok(expired(&app, Some(&tx.client)));
     };
     let scopes = describe_scopes(&app, &tx.client, &tx.req).await?;
     Ok(app.pages.form_page(
@@ -575,14 +634,14 @@ pub async fn consent_submit(
         Err(r) => return Ok(r),
     };
     let Some((session, user)) = flows::current_session(&app, &headers).await? else {
-        return Ok(expired(&app));
+        return Ok(expired(&app, Some(&tx.client)));
     };
     if !app
         .store
         .take_login_transaction(&app.tenant, &tx.id)
         .await?
     {
-        return Ok(expired(&app));
+        return Ok(expired(&app, Some(&tx.client)));
     }
     if form.get("action") != Some("accept") {
         return Ok(flows::deliver_error(
@@ -647,16 +706,24 @@ pub async fn forgot_submit(
         &peer.text(),
     )
     .await?;
+    // The transaction is still open: the way back is the login page.
+    let login = format!("{}/u/login?state={}", app.config.base_path(), tx.id);
     if taken == crate::http::dbconnections::ResetRequest::Throttled {
-        return Ok(app.pages.message(
+        return Ok(app.pages.notice(
             StatusCode::TOO_MANY_REQUESTS,
-            "Too many requests",
-            "Too many password-reset requests from your network address. Try again later.",
+            Notice::new(
+                "Too many requests",
+                "Too many password-reset requests from your network address. Try again later.",
+            )
+            .back(login, "Back to log in"),
         ));
     }
-    Ok(app.pages.message(
+    Ok(app.pages.notice(
         StatusCode::OK,
-        "Check your email",
-        "If an account exists for this address, we have sent it a link to reset the password.",
+        Notice::new(
+            "Check your email",
+            "If an account exists for this address, we have sent it a link to reset the password. The link works once, for 24 hours.",
+        )
+        .back(login, "Back to log in"),
     ))
 }

@@ -32,11 +32,13 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub const STYLESHEET: &str = include_str!("static/portcullis.css");
+/// The pages' one script (the show-password toggle); our own code.
+pub const SCRIPT: &str = include_str!("static/portcullis.js");
 
-/// Pages may load only our stylesheet and images; they may not be framed; forms
+/// Pages may load only our script, stylesheet and images; they may not be framed; forms
 /// post only to us.
-pub const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; \
-     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 impl Pages {
     /// `base` is the issuer's path without its trailing `/` (`""` or `/auth`):
@@ -96,13 +98,65 @@ impl Pages {
         }
     }
 
-    /// A page that tells the person something went wrong (never redirects).
+    /// A page that tells the person something (never redirects).
     pub fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
+        self.notice(status, Notice::new(title, message))
+    }
+
+    /// A page that ends a flow: what happened, the way back, and any technical
+    /// detail folded away.
+    pub fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response {
         self.page(
             status,
             "message.html",
-            minijinja::context! { title => title, message => message },
+            minijinja::context! {
+                title => n.title,
+                message => n.message,
+                detail => n.detail,
+                back => n.back.map(|(href, label)| minijinja::context! { href => href, label => label }),
+            },
         )
+    }
+}
+
+/// What a message page says (see [`Pages::notice`]).
+pub struct Notice<'a> {
+    title: &'a str,
+    message: &'a str,
+    /// For the application's developers, not the person: shown folded.
+    detail: Option<String>,
+    /// A link back to the login page or the application, and its label.
+    back: Option<(String, String)>,
+}
+
+impl<'a> Notice<'a> {
+    pub fn new(title: &'a str, message: &'a str) -> Self {
+        Self {
+            title,
+            message,
+            detail: None,
+            back: None,
+        }
+    }
+
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// A link back; `href` is ours or an application's registered URL, never
+    /// a value from the request.
+    pub fn back(mut self, href: impl Into<String>, label: impl Into<String>) -> Self {
+        self.back = Some((href.into(), label.into()));
+        self
+    }
+
+    /// A link back to `client`'s home page, when it has one.
+    pub fn back_to(self, client: Option<&portcullis_core::clients::Client>) -> Self {
+        match client.and_then(|c| c.home_url().map(|u| (u, c.name.clone()))) {
+            Some((url, name)) => self.back(url, format!("Back to {name}")),
+            None => self,
+        }
     }
 }
 
@@ -123,12 +177,18 @@ pub fn with_headers(status: StatusCode, html: String, csp: &str) -> Response {
 
 /// `GET /u/static/portcullis.css`.
 pub async fn stylesheet() -> Response {
-    let mut res = STYLESHEET.into_response();
+    asset(STYLESHEET, "text/css; charset=utf-8")
+}
+
+/// `GET /u/static/portcullis.js`.
+pub async fn script() -> Response {
+    asset(SCRIPT, "text/javascript; charset=utf-8")
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut res = body.into_response();
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use portcullis_core::clients::Client;
 use portcullis_core::passwords;
 use portcullis_core::protocol::params::Params;
 use portcullis_core::secrets::{Secret, hash_secret};
@@ -15,17 +16,34 @@ use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::flows::PageResult;
 use crate::http::body;
+use crate::http::pages::Notice;
 
 #[derive(Deserialize)]
 pub struct TicketQuery {
     ticket: Option<String>,
 }
 
-fn expired(app: &AppState) -> Response {
-    app.pages.message(
+/// The application a ticket was asked from, if it is known and still there.
+async fn ticket_client(app: &AppState, ticket: Option<&str>) -> Option<Client> {
+    let ticket = ticket?;
+    let id = app
+        .store
+        .password_ticket_client(&app.tenant, &hash_secret(ticket))
+        .await
+        .ok()
+        .flatten()?;
+    app.client(&id).await.ok().flatten().map(|(c, _)| c)
+}
+
+async fn expired(app: &AppState, ticket: Option<&str>) -> Response {
+    let client = ticket_client(app, ticket).await;
+    app.pages.notice(
         StatusCode::BAD_REQUEST,
-        "This link has expired",
-        "Password-reset links work once, for 24 hours. Ask for a new one.",
+        Notice::new(
+            "This link has expired",
+            "Password-reset links work once, for 24 hours. To get a new one, go back to the application, choose “Forgot password?” on its login page and enter your email address.",
+        )
+        .back_to(client.as_ref()),
     )
 }
 
@@ -45,7 +63,7 @@ fn form(
 
 pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> PageResult {
     let Some(ticket) = q.ticket else {
-        return Ok(expired(&app));
+        return Ok(expired(&app, None).await);
     };
     match app
         .store
@@ -53,7 +71,7 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
         .await?
     {
         Some(t) => Ok(form(&app, StatusCode::OK, &ticket, &t.csrf, None)),
-        None => Ok(expired(&app)),
+        None => Ok(expired(&app, Some(&ticket)).await),
     }
 }
 
@@ -87,7 +105,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         ));
     }
     let (Some(ticket), Some(csrf)) = (p.get("ticket"), p.get("csrf")) else {
-        return Ok(expired(&app));
+        return Ok(expired(&app, p.get("ticket")).await);
     };
     let token_hash = hash_secret(ticket);
     let Some(t) = app
@@ -95,7 +113,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         .get_password_ticket(&app.tenant, &token_hash, app.now())
         .await?
     else {
-        return Ok(expired(&app));
+        return Ok(expired(&app, Some(ticket)).await);
     };
     if !bool::from(t.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
         return Ok(app.pages.message(
@@ -120,7 +138,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         .redeem_password_ticket(&app.tenant, &token_hash, &hash, app.now())
         .await?
     {
-        return Ok(expired(&app));
+        return Ok(expired(&app, Some(ticket)).await);
     }
     let email = app
         .store
@@ -138,9 +156,13 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         },
     )
     .await;
-    Ok(app.pages.message(
+    let client = ticket_client(&app, Some(ticket)).await;
+    Ok(app.pages.notice(
         StatusCode::OK,
-        "Password changed",
-        "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
+        Notice::new(
+            "Password changed",
+            "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
+        )
+        .back_to(client.as_ref()),
     ))
 }
