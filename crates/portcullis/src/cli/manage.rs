@@ -63,8 +63,7 @@ pub enum Apps {
         /// spa, native, regular_web or non_interactive (machine to machine).
         #[arg(long = "type", default_value = "regular_web")]
         app_type: String,
-        /// Allowed callback URL (repeat for several).
-        /// An allowed callback URL (repeat for several; replaces the list).
+        /// An allowed callback URL (repeat for several).
         #[arg(long = "callback")]
         callbacks: Vec<String>,
         /// Allowed logout URL (repeat for several).
@@ -193,7 +192,10 @@ pub enum Apis {
     /// List APIs (resource servers).
     List,
     /// Show one API, by id or identifier.
-    Show { id: String },
+    Show {
+        /// The API's id or identifier.
+        id: String,
+    },
     /// Create an API.
     Create {
         /// The audience, e.g. https://api.example.com/.
@@ -223,7 +225,10 @@ pub enum Apis {
         data: Data,
     },
     /// Delete an API.
-    Delete { id: String },
+    Delete {
+        /// The API's id or identifier.
+        id: String,
+    },
 }
 
 fn scope_objects(scopes: &[String]) -> Option<Value> {
@@ -345,7 +350,10 @@ pub enum Grants {
         scopes: Vec<String>,
     },
     /// Delete a grant.
-    Delete { id: String },
+    Delete {
+        /// The grant's id (`grants list`).
+        id: String,
+    },
 }
 
 pub async fn grants(r: &mut Remote, json_out: bool, cmd: Grants) -> Result<(), CliError> {
@@ -400,7 +408,10 @@ pub enum Users {
         query: Option<String>,
     },
     /// Show one user.
-    Show { user_id: String },
+    Show {
+        /// The user's id (auth0|…).
+        user_id: String,
+    },
     /// Create a user of the database connection.
     Create {
         /// The user's e-mail address.
@@ -417,13 +428,23 @@ pub enum Users {
         data: Data,
     },
     /// Block a user: no more logins or refreshes.
-    Block { user_id: String },
+    Block {
+        /// The user's id (auth0|…).
+        user_id: String,
+    },
     /// Unblock a user: clears the blocked flag and lifts brute-force blocks.
-    Unblock { user_id: String },
+    Unblock {
+        /// The user's id (auth0|…).
+        user_id: String,
+    },
     /// Delete a user (and their sessions).
-    Delete { user_id: String },
+    Delete {
+        /// The user's id (auth0|…).
+        user_id: String,
+    },
     /// Set a user's password.
     SetPassword {
+        /// The user's id (auth0|…).
         user_id: String,
         /// The new password; omit it (or pass `-`) to read it from standard
         /// input or a prompt.
@@ -546,7 +567,10 @@ pub enum Keys {
     /// Rotate: the next key starts signing, the current one becomes previous.
     Rotate,
     /// Revoke a previous key: it leaves the JWKS and its tokens stop verifying.
-    Revoke { kid: String },
+    Revoke {
+        /// The key's kid (`keys list`).
+        kid: String,
+    },
 }
 
 pub async fn keys(r: &mut Remote, json_out: bool, cmd: Keys) -> Result<(), CliError> {

@@ -71,7 +71,10 @@ pub enum LogFormat {
 pub enum EmailCommand {
     /// Connect to the configured relay (PORTCULLIS_SMTP_URL) and send a test
     /// message to ADDRESS (or write it to the outbox when no relay is set).
-    Test { address: String },
+    Test {
+        /// Where to send the test message.
+        address: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,7 +90,10 @@ pub enum AdminCommand {
 pub enum IssuerCommand {
     /// Record ISSUER as the deployment's issuer and rename the Management API
     /// (`<issuer>api/v2/`) and its grants to match.
-    Set { issuer: String },
+    Set {
+        /// The new issuer URL, ending with `/`.
+        issuer: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,10 +104,14 @@ pub enum Command {
     Migrate,
     /// Copy the database to FILE while the server runs (SQLite: a consistent
     /// snapshot; PostgreSQL: runs pg_dump). Back up the key-encryption key apart.
-    Backup { file: std::path::PathBuf },
+    Backup {
+        /// The backup file to write (never overwritten).
+        file: std::path::PathBuf,
+    },
     /// Replace the database with a backup (stop the server first). SQLite:
     /// copies FILE into place; PostgreSQL: runs pg_restore.
     Restore {
+        /// The backup file to restore from.
         file: std::path::PathBuf,
         /// Replace an existing SQLite database.
         #[arg(long)]
@@ -150,7 +160,10 @@ pub enum Command {
         force: bool,
     },
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Get a client-credentials access token.
     Token {
         /// The API's identifier.
@@ -390,4 +403,35 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command, positional ones included, says what
+    /// it is in `--help` (issue 13).
+    #[test]
+    fn every_argument_has_a_description() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if matches!(id, "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(format!("{path} {} (the command)", sub.get_name()));
+                }
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "portcullis", &mut missing);
+        assert!(missing.is_empty(), "without a description: {missing:#?}");
+    }
 }
