@@ -5,15 +5,16 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
+use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::protocol::authorization_code::{CODE_LIFETIME, CodeGrant};
 use portcullis_core::protocol::authorize::AuthorizeErrorCode;
 use portcullis_core::protocol::authorize::{
     AuthorizeRequest, ErrorRedirect, ResponseMode, origin_of,
 };
 use portcullis_core::resource_servers::ResourceServer;
-use portcullis_core::scripts::{self, FlowInfo, RequestInfo, ScriptResult, TokenKind};
+use portcullis_core::scripts::{FlowInfo, RequestInfo};
 use portcullis_core::secrets::hash_secret;
-use portcullis_core::tokens::{self, AccessTokenClaims, IdTokenClaims, UserAccessToken};
+
 use portcullis_core::users::User;
 use portcullis_store::{LoginTransaction, Session, StoreError};
 use serde_json::json;
@@ -179,7 +180,7 @@ pub async fn start_login(
 pub fn consent_audience(app: &AppState, req: &AuthorizeRequest) -> String {
     req.audience
         .clone()
-        .unwrap_or_else(|| tokens::userinfo_audience(app.issuer()))
+        .unwrap_or_else(|| portcullis_core::tokens::userinfo_audience(app.issuer()))
 }
 
 /// Third-party applications need the user's consent to the scopes they ask for;
@@ -290,139 +291,51 @@ pub async fn issue(
         out.push(("code".into(), code.clone()));
         code_value = Some(code);
     }
-    let mut access_value = None;
-    if req.response_type.token {
-        let mut claims = UserAccessToken {
+    if req.response_type.token || req.response_type.id_token {
+        let plan = issuance::plan(UserGrant {
             issuer: app.issuer(),
-            user_id: &user.user_id,
-            client_id: &client.client_id,
+            management_audience: &app.management_audience,
+            client,
+            user,
             api,
             scope: &req.scope,
-            now,
+            gty: None,
             browser_flow: true,
+            scripts: &script_result,
+            now,
             jti: portcullis_core::random::alphanumeric(24),
-        }
-        .claims();
-        apply_to_access_token(app, &mut claims, &script_result);
-        let token = app.sign_with(access_alg(api), &claims);
-        out.push(("access_token".into(), token.clone()));
-        out.push(("token_type".into(), "Bearer".into()));
-        out.push(("expires_in".into(), (claims.exp - claims.iat).to_string()));
-        if !claims.scope.is_empty() {
-            out.push(("scope".into(), claims.scope.clone()));
-        }
-        access_value = Some(token);
-    }
-    if req.response_type.id_token {
-        let claims = id_token(
-            app,
-            IdTokenFor {
-                client,
-                user,
+            id_token: req.response_type.id_token.then(|| IdTokenRequest {
                 scope: &req.scope,
                 nonce: req.nonce.clone(),
                 sid: Some(&session.id),
                 auth_time: req.max_age.map(|_| session.auth_time),
-                access_token: access_value.as_deref(),
                 code: code_value.as_deref(),
-                scripts: &script_result,
-            },
-        );
-        out.push((
-            "id_token".into(),
-            app.sign_with(&client.jwt_configuration.alg, &claims),
-        ));
+            }),
+        });
+        // OpenID Connect Core §3.3.2.11: `at_hash` only beside an access token.
+        let id_token = if req.response_type.token {
+            let signed = crate::issuance::sign(app, plan, api, client);
+            out.push(("access_token".into(), signed.access_token));
+            out.push(("token_type".into(), "Bearer".into()));
+            out.push((
+                "expires_in".into(),
+                (signed.access.exp - signed.access.iat).to_string(),
+            ));
+            if !signed.access.scope.is_empty() {
+                out.push(("scope".into(), signed.access.scope.clone()));
+            }
+            signed.id_token
+        } else {
+            crate::issuance::sign_id_only(app, &plan, client)
+        };
+        if let Some(id) = id_token {
+            out.push(("id_token".into(), id));
+        }
     }
     if let Some(s) = &req.state {
         out.push(("state".into(), s.clone()));
     }
     Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
-}
-
-/// The algorithm an access token for `api` is signed with (the API's
-/// `signing_alg`; RS256 for tokens good only at `/userinfo`).
-pub fn access_alg(api: Option<&ResourceServer>) -> &str {
-    api.map_or("RS256", |a| a.signing_alg.as_str())
-}
-
-/// What an ID token is about.
-pub struct IdTokenFor<'a> {
-    pub client: &'a Client,
-    pub user: &'a User,
-    pub scope: &'a [String],
-    pub nonce: Option<String>,
-    /// The browser session, when there is one (`sid`).
-    pub sid: Option<&'a str>,
-    /// Sent when `max_age` was requested (OpenID Connect Core §2).
-    pub auth_time: Option<i64>,
-    /// Bound with `at_hash` / `c_hash` (OpenID Connect Core §3.3.2.11).
-    pub access_token: Option<&'a str>,
-    pub code: Option<&'a str>,
-    /// What the flow's Rules and Actions asked for.
-    pub scripts: &'a ScriptResult,
-}
-
-/// An ID token (OpenID Connect Core §2), valid for the client's
-/// `jwt_configuration.lifetime_in_seconds`.
-pub fn id_token(app: &AppState, f: IdTokenFor<'_>) -> IdTokenClaims {
-    let now = app.now();
-    // A Rule's `context.jwtConfiguration.scopes` chooses the profile claims.
-    let profile_scope = f.scripts.id_token_scope.as_deref().unwrap_or(f.scope);
-    let mut profile = tokens::user_claims(f.user, profile_scope);
-    log_refused(
-        "id_token",
-        scripts::apply_claims(&mut profile, &f.scripts.id_token, TokenKind::IdToken),
-    );
-    IdTokenClaims {
-        iss: app.issuer().to_string(),
-        sub: f.user.user_id.clone(),
-        aud: f.client.client_id.clone(),
-        iat: now,
-        exp: now
-            + f.scripts
-                .id_token_lifetime_or(f.client.jwt_configuration.lifetime_in_seconds),
-        nonce: f.nonce,
-        sid: f.sid.map(str::to_string),
-        auth_time: f.auth_time,
-        at_hash: f.access_token.map(tokens::half_hash),
-        c_hash: f.code.map(tokens::half_hash),
-        profile,
-    }
-}
-
-/// Applies what the scripts asked for to a user's access token: scope changes
-/// and custom claims.
-pub fn apply_to_access_token(app: &AppState, claims: &mut AccessTokenClaims, r: &ScriptResult) {
-    if r.is_empty() {
-        return;
-    }
-    let management_api = claims.aud.contains(&app.management_audience);
-    if r.scope.is_some() || !r.add_scopes.is_empty() || !r.remove_scopes.is_empty() {
-        claims.scope = r.access_scope(&claims.scope);
-        let machine = claims.gty.as_deref() == Some("client-credentials");
-        if management_api && !machine {
-            // A script cannot give a user an administrative Management scope
-            // (a client-credentials token keeps what its grant allows).
-            claims.scope = portcullis_core::scope::parse(&claims.scope)
-                .into_iter()
-                .filter(|s| portcullis_core::management::is_user_scope(s))
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
-    }
-    let kind = TokenKind::AccessToken { management_api };
-    log_refused(
-        "access_token",
-        scripts::apply_claims(&mut claims.extra, &r.access_token, kind),
-    );
-}
-
-/// Auth0 leaves out a custom claim it will not set without failing the flow;
-/// the developer learns of it from the log.
-fn log_refused(token: &str, refused: Vec<String>) {
-    if !refused.is_empty() {
-        tracing::warn!(token, claims = ?refused, "custom claims from a script were left out");
-    }
 }
 
 /// Where a browser request came from, for scripts' `event.request`.

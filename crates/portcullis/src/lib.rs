@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod flows;
 pub mod http;
+pub mod issuance;
 pub mod jobs;
 pub mod keyring;
 pub mod mailer;

@@ -24,11 +24,22 @@ pub fn check(
     audience: &str,
     now: UnixTime,
 ) -> Result<(), BearerError> {
-    if claims.iss != issuer {
-        return Err(BearerError::WrongIssuer);
-    }
+    check_issued_here(claims, issuer, now)?;
     if !claims.aud.contains(audience) {
         return Err(BearerError::WrongAudience);
+    }
+    Ok(())
+}
+
+/// `check` without the audience: a token of ours, live at `now`, for whichever
+/// audience (token exchange's subject token, RFC 8693 §2.1).
+pub fn check_issued_here(
+    claims: &AccessTokenClaims,
+    issuer: &str,
+    now: UnixTime,
+) -> Result<(), BearerError> {
+    if claims.iss != issuer {
+        return Err(BearerError::WrongIssuer);
     }
     // No leeway on `exp`: this server's own clock issued the token (leeway is for
     // tokens from other machines).

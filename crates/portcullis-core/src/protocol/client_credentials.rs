@@ -46,15 +46,20 @@ pub fn require_audience(audience: Option<&str>) -> Result<&str, TokenError> {
     })
 }
 
-pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
-    check_client(input.client)?;
-    let Some(api) = input.api else {
+/// Auth0's two refusals of a machine acting at an API: no such API, or no
+/// client grant for it (also token exchange's, RFC 8693 as Auth0 gates it).
+pub fn authorized_api<'a>(
+    audience: &str,
+    api: Option<&'a ResourceServer>,
+    grant: Option<&'a ClientGrant>,
+) -> Result<(&'a ResourceServer, &'a ClientGrant), TokenError> {
+    let Some(api) = api else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
-            format!("Service not found: {}", input.audience),
+            format!("Service not found: {audience}"),
         ));
     };
-    let Some(grant) = input.grant else {
+    let Some(grant) = grant else {
         return Err(TokenError::new(
             TokenErrorCode::AccessDenied,
             format!(
@@ -63,6 +68,12 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
             ),
         ));
     };
+    Ok((api, grant))
+}
+
+pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
+    check_client(input.client)?;
+    let (api, grant) = authorized_api(input.audience, input.api, input.grant)?;
     let granted = grant.granted_scopes(api);
     let scope = match input.requested_scope {
         None => granted,

@@ -12,4 +12,5 @@ pub mod params;
 pub mod pkce;
 pub mod prompt;
 pub mod refresh_token;
+pub mod token_exchange;
 pub mod token_request;

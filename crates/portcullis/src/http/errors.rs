@@ -15,6 +15,18 @@ pub struct TokenEndpointError {
     pub error: TokenError,
     /// RFC 6749 §5.2: a 401 after HTTP Basic must carry `WWW-Authenticate`.
     pub basic_auth_used: bool,
+    /// A status other than the error code's (413 for an oversized body).
+    pub status: Option<StatusCode>,
+}
+
+impl TokenEndpointError {
+    pub fn with_status(status: StatusCode, error: TokenError) -> Self {
+        Self {
+            error,
+            basic_auth_used: false,
+            status: Some(status),
+        }
+    }
 }
 
 impl From<TokenError> for TokenEndpointError {
@@ -22,6 +34,7 @@ impl From<TokenError> for TokenEndpointError {
         Self {
             error,
             basic_auth_used: false,
+            status: None,
         }
     }
 }
@@ -63,7 +76,9 @@ pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
 
 impl IntoResponse for TokenEndpointError {
     fn into_response(self) -> Response {
-        let status = token_error_status(self.error.code);
+        let status = self
+            .status
+            .unwrap_or_else(|| token_error_status(self.error.code));
         let body = serde_json::json!({
             "error": self.error.code.as_str(),
             "error_description": self.error.description,

@@ -20,7 +20,7 @@ pub async fn introspect(
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let (params, client) = super::refresh::authenticated_request(&app, &headers, b).await?;
+    let (params, client) = super::client_auth::authenticated_request(&app, &headers, b).await?;
     // RFC 7662 §2.1: the endpoint requires authorization; only confidential
     // clients (resource servers) may ask.
     if !client.is_confidential() {

@@ -6,16 +6,14 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::secrets::hash_secret;
 use portcullis_core::tokens::IdTokenClaims;
-use serde_json::json;
 
 use crate::app::AppState;
-use crate::flows;
 use crate::http::body;
 use crate::http::errors::TokenEndpointError;
 
@@ -90,7 +88,7 @@ pub async fn delegation(
 ) -> Result<Response, TokenEndpointError> {
     // Confidential callers authenticate (Basic or body, as at /oauth/token);
     // public ones name themselves with client_id.
-    let (p, client) = super::refresh::authenticated_request(&app, &headers, b).await?;
+    let (p, client) = super::client_auth::authenticated_request(&app, &headers, b).await?;
     if p.get("grant_type") != Some(JWT_BEARER) {
         return Err(TokenError::new(
             TokenErrorCode::UnsupportedGrantType,
@@ -173,25 +171,28 @@ pub async fn delegation(
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
     }
     let scope = portcullis_core::scope::parse(p.get("scope").unwrap_or("openid"));
-    let id = flows::id_token(
-        &app,
-        flows::IdTokenFor {
-            client: &target,
-            user: &user,
+    // Delegation is the legacy path; Rules and Actions do not run on it.
+    let plan = portcullis_core::issuance::plan(portcullis_core::issuance::UserGrant {
+        issuer: app.issuer(),
+        management_audience: &app.management_audience,
+        client: &target,
+        user: &user,
+        api: None,
+        scope: &scope,
+        gty: None,
+        browser_flow: false,
+        scripts: &Default::default(),
+        now,
+        jti: String::new(),
+        id_token: Some(portcullis_core::issuance::IdTokenRequest {
             scope: &scope,
-            nonce: None,
             sid: sid.as_deref(),
-            auth_time: None,
-            access_token: None,
-            code: None,
-            // Delegation is the legacy path; Rules and Actions do not run on it.
-            scripts: &Default::default(),
-        },
-    );
-    let expires_in = id.exp - id.iat;
-    let mut res =
-        Json(json!({"id_token": app.sign_with(&target.jwt_configuration.alg, &id), "token_type": "Bearer", "expires_in": expires_in}))
-            .into_response();
-    *res.status_mut() = StatusCode::OK;
-    Ok(super::token::no_store(res))
+            ..Default::default()
+        }),
+    });
+    let expires_in = plan.id.as_ref().map_or(0, |id| id.exp - id.iat);
+    match crate::issuance::sign_id_only(&app, &plan, &target) {
+        Some(id) => Ok(crate::issuance::TokenResponse::id_only(id, expires_in).into_response()),
+        None => Err(TokenError::invalid_request("No ID token could be issued.").into()),
+    }
 }

@@ -1,6 +1,7 @@
 //! The OAuth 2.0 / OpenID Connect endpoints, at Auth0's paths.
 
 pub mod authorize;
+pub mod client_auth;
 pub mod introspect;
 pub mod legacy;
 pub mod logout;

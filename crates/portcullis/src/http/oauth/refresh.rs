@@ -9,75 +9,24 @@
 //!   a blocked user) changes nothing stored.
 //! - Reuse of a spent rotating token outside the leeway revokes its whole family.
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
-use portcullis_core::protocol::client_auth;
+use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::secrets::{Secret, hash_secret};
-use portcullis_core::tokens::UserAccessToken;
-use portcullis_store::{NewRefreshToken, Rotation, StoreError};
+use portcullis_store::{NewRefreshToken, Rotation};
 
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::flows;
-use crate::http::body;
 use crate::http::errors::TokenEndpointError;
-
-/// Auth0 keeps 200 active refresh tokens per user and application; the oldest
-/// goes first.
-pub const MAX_FAMILIES_PER_USER_AND_CLIENT: i64 = 200;
-
-/// What a new refresh-token family is for.
-pub struct FamilyStart<'a> {
-    pub client: &'a Client,
-    pub user_id: &'a str,
-    pub session_id: Option<&'a str>,
-    pub audience: Option<&'a str>,
-    pub scope: &'a [String],
-}
-
-/// Starts a family with its first token; returns the token and the family id.
-pub async fn issue(app: &AppState, f: FamilyStart<'_>) -> Result<(String, String), StoreError> {
-    let now = app.now();
-    let cfg = &f.client.refresh_token;
-    let token = flows::random_token();
-    let expires_at = rt::absolute_expiry(cfg, now);
-    let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
-    let new = NewRefreshToken {
-        family_id: id.clone(),
-        id: id.clone(),
-        token_hash: hash_secret(&token),
-        client_id: f.client.client_id.clone(),
-        user_id: f.user_id.to_string(),
-        session_id: f.session_id.map(str::to_string),
-        audience: f.audience.map(str::to_string),
-        scope: f.scope.join(" "),
-        rotating: rt::is_rotating(cfg),
-        generation: 0,
-        expires_at,
-        idle_expires_at: rt::idle_expiry(cfg, now, expires_at),
-    };
-    app.store
-        .insert_refresh_token(&app.tenant, &new, now)
-        .await?;
-    app.store
-        .enforce_refresh_token_limit(
-            &app.tenant,
-            f.user_id,
-            &f.client.client_id,
-            MAX_FAMILIES_PER_USER_AND_CLIENT,
-            now,
-        )
-        .await?;
-    Ok((token, id))
-}
+use crate::issuance::{FamilyStart, TokenResponse};
 
 async fn log(
     app: &AppState,
@@ -218,18 +167,15 @@ pub async fn exchange(
                 )
                 .await?;
         }
-        let token = issue(
-            app,
-            FamilyStart {
-                client,
-                user_id: &user.user_id,
-                session_id: stored.session_id.as_deref(),
-                audience: stored.audience.as_deref(),
-                scope: &original,
-            },
-        )
-        .await?;
-        Some(token.0)
+        let family = FamilyStart {
+            client,
+            user_id: &user.user_id,
+            session_id: stored.session_id.as_deref(),
+            audience: stored.audience.as_deref(),
+            scope: &original,
+            now,
+        };
+        Some(crate::issuance::start_family(app, family).await?.token)
     } else if stored.rotating {
         let token = flows::random_token();
         let next = NewRefreshToken {
@@ -281,41 +227,29 @@ pub async fn exchange(
         }
         None
     };
-    let mut access = UserAccessToken {
+    let plan = issuance::plan(UserGrant {
         issuer: app.issuer(),
-        user_id: &user.user_id,
-        client_id: &client.client_id,
+        management_audience: &app.management_audience,
+        client,
+        user: &user,
         api: api.as_ref(),
         scope: &scope,
-        now,
+        gty: Some("refresh_token"),
         browser_flow: false,
+        scripts: &scripts,
+        now,
         jti: portcullis_core::random::alphanumeric(24),
-    }
-    .claims();
-    access.gty = Some("refresh_token".into());
-    flows::apply_to_access_token(app, &mut access, &scripts);
-    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
-    let mut out = super::token::token_json(access_token.clone(), &access);
-    if original.iter().any(|s| s == "openid") {
-        let id = flows::id_token(
-            app,
-            flows::IdTokenFor {
-                client,
-                user: &user,
+        // A new ID token on every refresh of an `openid` grant (see above).
+        id_token: original
+            .iter()
+            .any(|s| s == "openid")
+            .then(|| IdTokenRequest {
                 scope: &scope,
-                nonce: None,
                 sid: stored.session_id.as_deref(),
-                auth_time: None,
-                access_token: Some(&access_token),
-                code: None,
-                scripts: &scripts,
-            },
-        );
-        out["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
-    }
-    if let Some(t) = next_token {
-        out["refresh_token"] = t.into();
-    }
+                ..Default::default()
+            }),
+    });
+    let signed = crate::issuance::sign(app, plan, api.as_ref(), client);
     log(
         app,
         "sertft",
@@ -324,7 +258,7 @@ pub async fn exchange(
         Some(&user.user_id),
     )
     .await;
-    Ok(super::token::no_store(Json(out).into_response()))
+    Ok(TokenResponse::from_signed(signed, next_token).into_response())
 }
 
 /// `POST /oauth/revoke` (RFC 7009, Auth0's shape): revokes the refresh token's
@@ -335,7 +269,7 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let (params, client) = authenticated_request(&app, &headers, body).await?;
+    let (params, client) = super::client_auth::authenticated_request(&app, &headers, body).await?;
     let Some(token) = params.get("token") else {
         return Err(TokenError::invalid_request("Missing required parameter: token").into());
     };
@@ -358,27 +292,4 @@ pub async fn revoke(
         .await;
     }
     Ok((StatusCode::OK, "").into_response())
-}
-
-/// Reads an OAuth endpoint's parameters and authenticates the client
-/// (RFC 6749 §2.3), for the endpoints where authentication comes first.
-pub(crate) async fn authenticated_request(
-    app: &AppState,
-    headers: &HeaderMap,
-    b: Body,
-) -> Result<(portcullis_core::protocol::params::Params, Client), TokenEndpointError> {
-    let bytes = body::read(b, body::OAUTH_BODY_LIMIT)
-        .await
-        .map_err(|_| TokenError::invalid_request("The request body is too large or unreadable."))?;
-    let params = body::oauth_params(headers, &bytes)?;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let creds = client_auth::extract(authorization, &params)?;
-    let stored = app.client(&creds.client_id).await?;
-    let client = client_auth::authenticate(&creds, stored).map_err(|error| TokenEndpointError {
-        error,
-        basic_auth_used: creds.method == client_auth::AuthMethodUsed::Basic,
-    })?;
-    Ok((params, client))
 }

@@ -1,21 +1,20 @@
 //! `POST /oauth/token` (RFC 6749 §3.2): parse, authenticate the client, apply the
 //! grant, sign, render.
 
-use axum::Json;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
+use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::management;
 use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
-use portcullis_core::protocol::client_auth::{self, AuthMethodUsed};
 use portcullis_core::protocol::client_credentials;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::protocol::token_request::{self, TokenRequest};
 use portcullis_core::resource_servers;
 use portcullis_core::secrets::hash_secret;
-use portcullis_core::tokens::UserAccessToken;
 use portcullis_core::users::{DATABASE_CONNECTION, normalize_email};
 use portcullis_store::Redemption;
 use serde_json::json;
@@ -26,9 +25,9 @@ use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::brute_force;
 use crate::flows;
-use crate::http::body::{self, BodyError};
 use crate::http::client_addr::ClientAddr;
 use crate::http::errors::TokenEndpointError;
+use crate::issuance::{FamilyStart, TokenResponse};
 use crate::scripts::ScriptFailure;
 
 pub async fn token(
@@ -37,28 +36,10 @@ pub async fn token(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, TokenEndpointError> {
-    let bytes = match body::read(body, body::OAUTH_BODY_LIMIT).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge) => {
-            return Ok(too_large());
-        }
-        Err(BodyError::Unreadable) => {
-            return Err(TokenError::invalid_request("The request body could not be read.").into());
-        }
-    };
-    let params = body::oauth_params(&headers, &bytes)?;
+    let params = super::client_auth::read_params(&headers, body).await?;
+    // RFC 6749 §5.2: the request's own errors come before the client's.
     let request = token_request::parse(&params)?;
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let creds = client_auth::extract(authorization, &params)?;
-    let basic = creds.method == AuthMethodUsed::Basic;
-    let with_basic = |error: TokenError| TokenEndpointError {
-        error,
-        basic_auth_used: basic,
-    };
-    let stored = app.client(&creds.client_id).await?;
-    let client = client_auth::authenticate(&creds, stored).map_err(with_basic)?;
+    let client = super::client_auth::authenticate(&app, &headers, &params).await?;
     let info = script_request(peer, &headers, &params);
     let grant = params.get("grant_type").unwrap_or_default().to_string();
     let result = grant_tokens(&app, &client, request, &info).await;
@@ -128,8 +109,11 @@ async fn grant_tokens(
                     return Err(script_failed(app, "feccft", client, None, info, f).await);
                 }
             };
-            flows::apply_to_access_token(app, &mut claims, &scripts);
-            let access_token = app.sign_with(flows::access_alg(api.as_ref()), &claims);
+            let refused = issuance::apply_scripts(&mut claims, &scripts, &app.management_audience);
+            if !refused.is_empty() {
+                tracing::warn!(token = "access_token", claims = ?refused, "custom claims from a script were left out");
+            }
+            let access_token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
             audit::record(
                 app,
                 Event {
@@ -143,9 +127,7 @@ async fn grant_tokens(
                 },
             )
             .await;
-            Ok(no_store(
-                Json(token_json(access_token, &claims)).into_response(),
-            ))
+            Ok(TokenResponse::access(access_token, &claims).into_response())
         }
         TokenRequest::AuthorizationCode(req) => exchange_code(app, client, req).await,
         TokenRequest::RefreshToken {
@@ -370,55 +352,42 @@ async fn exchange_password(
         }
     };
     let now = app.now();
-    let mut access = UserAccessToken {
+    let openid = login.scope.iter().any(|s| s == "openid");
+    let plan = issuance::plan(UserGrant {
         issuer: app.issuer(),
-        user_id: &user.user_id,
-        client_id: &client.client_id,
+        management_audience: &app.management_audience,
+        client,
+        user: &user,
         api: api.as_ref(),
         scope: login.scope,
-        now,
+        gty: Some("password"),
         browser_flow: false,
+        scripts: &scripts,
+        now,
         jti: portcullis_core::random::alphanumeric(24),
-    }
-    .claims();
-    access.gty = Some("password".into());
-    flows::apply_to_access_token(app, &mut access, &scripts);
-    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
+        id_token: openid.then_some(IdTokenRequest {
+            scope: login.scope,
+            auth_time: Some(now),
+            ..Default::default()
+        }),
+    });
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
         .await?;
-    let mut body = token_json(access_token.clone(), &access);
-    if login.scope.iter().any(|s| s == "openid") {
-        let id = flows::id_token(
-            app,
-            flows::IdTokenFor {
-                client,
-                user: &user,
-                scope: login.scope,
-                nonce: None,
-                sid: None,
-                auth_time: Some(now),
-                access_token: Some(&access_token),
-                code: None,
-                scripts: &scripts,
-            },
-        );
-        body["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
-    }
-    if portcullis_core::protocol::refresh_token::may_issue(login.scope, client, api.as_ref()) {
-        let token = super::refresh::issue(
-            app,
-            super::refresh::FamilyStart {
-                client,
-                user_id: &user.user_id,
-                session_id: None,
-                audience: login.audience,
-                scope: login.scope,
-            },
-        )
-        .await?;
-        body["refresh_token"] = token.0.into();
-    }
+    let refresh = if rt::may_issue(login.scope, client, api.as_ref()) {
+        let family = FamilyStart {
+            client,
+            user_id: &user.user_id,
+            session_id: None,
+            audience: login.audience,
+            scope: login.scope,
+            now,
+        };
+        Some(crate::issuance::start_family(app, family).await?.token)
+    } else {
+        None
+    };
+    let signed = crate::issuance::sign(app, plan, api.as_ref(), client);
     audit::record(
         app,
         Event {
@@ -433,7 +402,7 @@ async fn exchange_password(
         },
     )
     .await;
-    Ok(no_store(Json(body).into_response()))
+    Ok(TokenResponse::from_signed(signed, refresh).into_response())
 }
 
 /// RFC 6749 §4.1.3–4.1.4: code for tokens.
@@ -514,37 +483,41 @@ async fn exchange_code(
         None => None,
     };
     let jti = portcullis_core::random::alphanumeric(24);
-    let mut access = UserAccessToken {
+    // The login's Rules and Actions already ran; their decisions came with the code.
+    let plan = issuance::plan(UserGrant {
         issuer: app.issuer(),
-        user_id: &user.user_id,
-        client_id: &client.client_id,
+        management_audience: &app.management_audience,
+        client,
+        user: &user,
         api: api.as_ref(),
         scope: &grant.scope,
-        now,
+        gty: None,
         browser_flow: false,
+        scripts: &grant.scripts,
+        now,
         jti: jti.clone(),
-    }
-    .claims();
-    // The login's Rules and Actions already ran; their decisions came with the code.
-    flows::apply_to_access_token(app, &mut access, &grant.scripts);
-    let refresh = if portcullis_core::protocol::refresh_token::may_issue(
-        &grant.scope,
-        client,
-        api.as_ref(),
-    ) {
-        Some(
-            super::refresh::issue(
-                app,
-                super::refresh::FamilyStart {
-                    client,
-                    user_id: &user.user_id,
-                    session_id: Some(&grant.session_id),
-                    audience: grant.audience.as_deref(),
-                    scope: &grant.scope,
-                },
-            )
-            .await?,
-        )
+        id_token: grant
+            .scope
+            .iter()
+            .any(|s| s == "openid")
+            .then(|| IdTokenRequest {
+                scope: &grant.scope,
+                nonce: grant.nonce.clone(),
+                sid: Some(&grant.session_id),
+                auth_time: grant.auth_time_required.then_some(grant.auth_time),
+                code: None,
+            }),
+    });
+    let refresh = if rt::may_issue(&grant.scope, client, api.as_ref()) {
+        let family = FamilyStart {
+            client,
+            user_id: &user.user_id,
+            session_id: Some(&grant.session_id),
+            audience: grant.audience.as_deref(),
+            scope: &grant.scope,
+            now,
+        };
+        Some(crate::issuance::start_family(app, family).await?)
     } else {
         None
     };
@@ -556,40 +529,19 @@ async fn exchange_code(
             &app.tenant,
             &code_hash,
             &jti,
-            refresh.as_ref().map(|(_, family)| family.as_str()),
+            refresh.as_ref().map(|r| r.family_id.as_str()),
         )
         .await?;
     if !recorded {
         revoke_code_tokens(
             app,
             Some(&jti),
-            refresh.as_ref().map(|(_, family)| family.as_str()),
+            refresh.as_ref().map(|r| r.family_id.as_str()),
         )
         .await?;
         return Err(failed("Invalid authorization code").await);
     }
-    let access_token = app.sign_with(flows::access_alg(api.as_ref()), &access);
-    let mut body = token_json(access_token.clone(), &access);
-    if grant.scope.iter().any(|s| s == "openid") {
-        let id = flows::id_token(
-            app,
-            flows::IdTokenFor {
-                client,
-                user: &user,
-                scope: &grant.scope,
-                nonce: grant.nonce.clone(),
-                sid: Some(&grant.session_id),
-                auth_time: grant.auth_time_required.then_some(grant.auth_time),
-                access_token: Some(&access_token),
-                code: None,
-                scripts: &grant.scripts,
-            },
-        );
-        body["id_token"] = app.sign_with(&client.jwt_configuration.alg, &id).into();
-    }
-    if let Some((token, _)) = refresh {
-        body["refresh_token"] = token.into();
-    }
+    let signed = crate::issuance::sign(app, plan, api.as_ref(), client);
     audit::record(
         app,
         Event {
@@ -603,7 +555,7 @@ async fn exchange_code(
         },
     )
     .await;
-    Ok(no_store(Json(body).into_response()))
+    Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
 }
 
 /// Revokes the access token (by `jti`) and the refresh-token family issued from
@@ -625,37 +577,4 @@ async fn revoke_code_tokens(
             .await?;
     }
     Ok(())
-}
-
-/// RFC 6749 §5.1's successful response for an access token; callers add
-/// `id_token` and `refresh_token`.
-pub(crate) fn token_json(
-    access_token: String,
-    claims: &portcullis_core::tokens::AccessTokenClaims,
-) -> serde_json::Value {
-    let mut body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": claims.exp - claims.iat,
-    });
-    if !claims.scope.is_empty() {
-        body["scope"] = claims.scope.clone().into();
-    }
-    body
-}
-
-/// RFC 6749 §5.1: token responses must not be cached.
-pub(crate) fn no_store(mut res: Response) -> Response {
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    res
-}
-
-fn too_large() -> Response {
-    let body = json!({
-        "error": "invalid_request",
-        "error_description": format!("The request body is larger than {} bytes.", body::OAUTH_BODY_LIMIT),
-    });
-    no_store((StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response())
 }

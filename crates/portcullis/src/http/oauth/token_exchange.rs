@@ -1,14 +1,15 @@
 //! OAuth 2.0 Token Exchange (RFC 8693) at `/oauth/token`, the modern form of
 //! Auth0's `/delegation`: a service holding a user's access token for one API gets
-//! one for another API, acting on the user's behalf. It needs the
-//! `urn:ietf:params:oauth:grant-type:token-exchange` grant type and a client grant
-//! for the target API, whose scopes bound the new token.
+//! one for another API, acting on the user's behalf. The shell checks the
+//! subject token (`protocol/bearer`, not revoked, a live user, issued for an API
+//! the requester serves) and loads; `protocol/token_exchange` decides.
 
-use axum::Json;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
+use portcullis_core::issuance;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
-use portcullis_core::protocol::token_request::{ACCESS_TOKEN_TYPE, TOKEN_EXCHANGE};
+use portcullis_core::protocol::token_request::ACCESS_TOKEN_TYPE;
+use portcullis_core::protocol::{bearer, token_exchange};
 use portcullis_core::secrets::Secret;
 use portcullis_core::tokens::{AccessTokenClaims, Audience, userinfo_audience};
 use serde_json::json;
@@ -16,6 +17,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::http::errors::TokenEndpointError;
+use crate::issuance::TokenResponse;
 
 pub async fn exchange(
     app: &AppState,
@@ -24,13 +26,7 @@ pub async fn exchange(
     audience: String,
     requested: Option<Vec<String>>,
 ) -> Result<Response, TokenEndpointError> {
-    if !client.is_confidential() || !client.allows_grant(TOKEN_EXCHANGE) {
-        return Err(TokenError::new(
-            TokenErrorCode::UnauthorizedClient,
-            format!("Grant type '{TOKEN_EXCHANGE}' not allowed for the client."),
-        )
-        .into());
-    }
+    token_exchange::check_client(client)?;
     let now = app.now();
     let invalid = || {
         TokenEndpointError::from(TokenError::new(
@@ -39,8 +35,10 @@ pub async fn exchange(
         ))
     };
     let subject: AccessTokenClaims = app.verify(subject_token.expose()).map_err(|_| invalid())?;
-    if subject.iss != app.issuer() || subject.exp <= now || subject.sub.ends_with("@clients") {
-        // Machine tokens have no user to act for.
+    // Machine tokens have no user to act for.
+    if bearer::check_issued_here(&subject, app.issuer(), now).is_err()
+        || subject.sub.ends_with("@clients")
+    {
         return Err(invalid());
     }
     if let Some(jti) = &subject.jti
@@ -82,59 +80,23 @@ pub async fn exchange(
         )
         .into());
     };
-    let Some(api) = app.api(&audience).await? else {
-        return Err(TokenError::new(
-            TokenErrorCode::AccessDenied,
-            format!("Service not found: {audience}"),
-        )
-        .into());
+    let api = app.api(&audience).await?;
+    let grant = match &api {
+        Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
+        None => None,
     };
-    if api.is_system {
-        // The Management API's scopes are never granted by exchanging a user's token.
-        return Err(TokenError::new(
-            TokenErrorCode::AccessDenied,
-            "The Management API is not a token exchange target.",
-        )
-        .into());
-    }
-    let Some(grant) = app.client_grant(&client.client_id, &api.identifier).await? else {
-        return Err(TokenError::new(
-            TokenErrorCode::AccessDenied,
-            format!("Client is not authorized to access \"{}\". You need to create a \"client-grant\" associated to this API.", api.identifier),
-        )
-        .into());
-    };
-    // requested ∩ the requester's grant for the target ∩ what the target defines
-    // (`granted_scopes` already keeps only scopes the API defines).
-    let granted = grant.granted_scopes(&api);
-    let scope: Vec<String> = match requested {
-        None => granted,
-        Some(req) => {
-            let scope: Vec<String> = req.into_iter().filter(|s| granted.contains(s)).collect();
-            if scope.is_empty() {
-                return Err(TokenError::new(
-                    TokenErrorCode::InvalidScope,
-                    "None of the requested scopes is granted to the client for this API.",
-                )
-                .into());
-            }
-            scope
-        }
-    };
-    let claims = AccessTokenClaims {
-        iss: app.issuer().to_string(),
-        sub: user.user_id.clone(),
-        aud: Audience::One(api.identifier.clone()),
-        iat: now,
-        exp: now + api.token_lifetime,
-        scope: scope.join(" "),
-        azp: client.client_id.clone(),
-        gty: Some("token-exchange".into()),
-        jti: Some(portcullis_core::random::alphanumeric(24)),
-        act: Some(json!({"sub": format!("{}@clients", client.client_id)})),
-        extra: Default::default(),
-    };
-    let token = app.sign_with(&api.signing_alg, &claims);
+    let claims = token_exchange::decide(token_exchange::Input {
+        issuer: app.issuer(),
+        client,
+        user_id: &user.user_id,
+        audience: &audience,
+        api: api.as_ref(),
+        grant: grant.as_ref(),
+        requested_scope: requested.as_deref(),
+        now,
+        jti: portcullis_core::random::alphanumeric(24),
+    })?;
+    let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
     audit::record(
         app,
         Event {
@@ -144,7 +106,7 @@ pub async fn exchange(
             client_name: Some(&client.name),
             user_id: Some(&user.user_id),
             details: Some(json!({
-                "audience": api.identifier,
+                "audience": audience,
                 "subject_audience": subject.aud,
                 "subject_api": subject_api,
                 "subject_client_id": subject.azp,
@@ -155,16 +117,9 @@ pub async fn exchange(
         },
     )
     .await;
-    let mut body = json!({
-        "access_token": token,
-        "issued_token_type": ACCESS_TOKEN_TYPE,
-        "token_type": "Bearer",
-        "expires_in": claims.exp - claims.iat,
-    });
-    if !claims.scope.is_empty() {
-        body["scope"] = claims.scope.into();
-    }
-    Ok(super::token::no_store(Json(body).into_response()))
+    let mut res = TokenResponse::access(token, &claims);
+    res.issued_token_type = Some(ACCESS_TOKEN_TYPE);
+    Ok(res.into_response())
 }
 
 fn subject_audiences(aud: &Audience) -> Vec<&str> {

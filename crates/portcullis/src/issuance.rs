@@ -1,0 +1,197 @@
+//! The last step of every grant: sign what `portcullis_core::issuance` planned,
+//! start a refresh-token family when the grant earns one, and answer with a
+//! typed token response (RFC 6749 §5.1).
+//!
+//! Invariants:
+//! - The access token is signed before the ID token, which carries its
+//!   `at_hash`; both with the algorithm their audience chose.
+//! - A token response is never cached (`Cache-Control: no-store`, RFC 6749 §5.1).
+//! - Claims a script may not set are logged, never silently dropped.
+
+use axum::Json;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::issuance::{Plan, access_alg};
+use portcullis_core::protocol::refresh_token as rt;
+use portcullis_core::resource_servers::ResourceServer;
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::tokens::AccessTokenClaims;
+use portcullis_store::{NewRefreshToken, StoreError};
+use serde::Serialize;
+
+use crate::app::AppState;
+
+/// Auth0 keeps 200 active refresh tokens per user and application; the oldest
+/// goes first.
+pub const MAX_FAMILIES_PER_USER_AND_CLIENT: i64 = 200;
+
+/// Signed tokens of a plan.
+pub struct Signed {
+    pub access_token: String,
+    pub access: AccessTokenClaims,
+    pub id_token: Option<String>,
+}
+
+/// Signs `plan`: the access token with its API's algorithm, then the ID token
+/// (bound to it) with the client's.
+pub fn sign(
+    app: &AppState,
+    mut plan: Plan,
+    api: Option<&ResourceServer>,
+    client: &Client,
+) -> Signed {
+    log_refused(&plan);
+    let access_token = app.sign_with(access_alg(api), &plan.access);
+    plan.bind_access_token(&access_token);
+    Signed {
+        access_token,
+        id_token: plan
+            .id
+            .as_ref()
+            .map(|id| app.sign_with(&client.jwt_configuration.alg, id)),
+        access: plan.access,
+    }
+}
+
+/// Signs only the ID token of `plan` (`/delegation`, and browser responses
+/// without an access token).
+pub fn sign_id_only(app: &AppState, plan: &Plan, client: &Client) -> Option<String> {
+    log_refused(plan);
+    plan.id
+        .as_ref()
+        .map(|id| app.sign_with(&client.jwt_configuration.alg, id))
+}
+
+/// Auth0 leaves out a custom claim it will not set without failing the flow;
+/// the developer learns of it from the log.
+fn log_refused(plan: &Plan) {
+    for (token, claims) in &plan.refused {
+        tracing::warn!(token, claims = ?claims, "custom claims from a script were left out");
+    }
+}
+
+/// What a new refresh-token family is for.
+pub struct FamilyStart<'a> {
+    pub client: &'a Client,
+    pub user_id: &'a str,
+    pub session_id: Option<&'a str>,
+    pub audience: Option<&'a str>,
+    pub scope: &'a [String],
+    pub now: i64,
+}
+
+/// A refresh token as handed out, and its family.
+pub struct IssuedRefresh {
+    pub token: String,
+    pub family_id: String,
+}
+
+/// Starts a family with its first token (at most
+/// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application).
+pub async fn start_family(app: &AppState, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
+    let cfg = &f.client.refresh_token;
+    let token = crate::flows::random_token();
+    let expires_at = rt::absolute_expiry(cfg, f.now);
+    let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
+    let new = NewRefreshToken {
+        family_id: id.clone(),
+        id: id.clone(),
+        token_hash: hash_secret(&token),
+        client_id: f.client.client_id.clone(),
+        user_id: f.user_id.to_string(),
+        session_id: f.session_id.map(str::to_string),
+        audience: f.audience.map(str::to_string),
+        scope: f.scope.join(" "),
+        rotating: rt::is_rotating(cfg),
+        generation: 0,
+        expires_at,
+        idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
+    };
+    app.store
+        .insert_refresh_token(&app.tenant, &new, f.now)
+        .await?;
+    app.store
+        .enforce_refresh_token_limit(
+            &app.tenant,
+            f.user_id,
+            &f.client.client_id,
+            MAX_FAMILIES_PER_USER_AND_CLIENT,
+            f.now,
+        )
+        .await?;
+    Ok(IssuedRefresh {
+        token,
+        family_id: id,
+    })
+}
+
+/// RFC 6749 §5.1's successful response (with OpenID Connect Core §3.1.3.3's
+/// `id_token`).
+#[derive(Debug, Serialize)]
+pub struct TokenResponse {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
+    pub expires_in: i64,
+    pub token_type: &'static str,
+}
+
+impl TokenResponse {
+    /// An access token (and its ID token, if any); the scope is left out
+    /// when empty.
+    pub fn from_signed(s: Signed, refresh_token: Option<String>) -> Self {
+        let mut r = Self::access(s.access_token, &s.access);
+        r.id_token = s.id_token;
+        r.refresh_token = refresh_token;
+        r
+    }
+
+    /// An access token alone (client credentials, token exchange).
+    pub fn access(access_token: String, claims: &AccessTokenClaims) -> Self {
+        Self {
+            access_token: Some(access_token),
+            id_token: None,
+            refresh_token: None,
+            scope: (!claims.scope.is_empty()).then(|| claims.scope.clone()),
+            issued_token_type: None,
+            expires_in: claims.exp - claims.iat,
+            token_type: "Bearer",
+        }
+    }
+
+    /// An ID token alone (`/delegation`).
+    pub fn id_only(id_token: String, expires_in: i64) -> Self {
+        Self {
+            access_token: None,
+            id_token: Some(id_token),
+            refresh_token: None,
+            scope: None,
+            issued_token_type: None,
+            expires_in,
+            token_type: "Bearer",
+        }
+    }
+}
+
+impl IntoResponse for TokenResponse {
+    fn into_response(self) -> Response {
+        no_store(Json(self).into_response())
+    }
+}
+
+/// RFC 6749 §5.1: token responses must not be cached.
+pub fn no_store(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    res
+}
