@@ -34,7 +34,7 @@ pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, Ses
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;
-pub use refresh_tokens::{NewRefreshToken, RefreshToken, Rotation};
+pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use tenants::BootstrapAdmin;
 pub use users::PasswordTicket;
 

@@ -1,7 +1,11 @@
-//! Refresh tokens and their rotation families. Every decision about a presented
-//! token (rotate, allow within leeway, detect reuse and revoke the family) happens
-//! inside one transaction, and the single-use step is a conditional UPDATE, so
-//! concurrent exchanges of one token on any number of nodes have one winner.
+//! Refresh tokens and their rotation families. Presenting a token is one
+//! transaction (`exchange_refresh_token`): the row is locked and read, the
+//! core's `protocol::refresh_token::decide` chooses (renew, rotate, rotate within
+//! the leeway, switch rotation type, revoke the family on reuse, or nothing) and
+//! the decision is applied before commit, so concurrent exchanges of one token
+//! on any number of nodes are applied one after the other.
+
+use portcullis_core::protocol::refresh_token::{Exchange, Presented};
 
 use crate::{Store, StoreResult, with_db};
 
@@ -49,19 +53,12 @@ pub struct NewRefreshToken {
     pub idle_expires_at: Option<i64>,
 }
 
-/// What presenting a rotating token did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rotation {
-    /// First use: spent, and the new token stored.
-    Rotated,
-    /// Spent already, but within the leeway and the newest spent in its family
-    /// (two tabs racing): a new token is stored as well.
-    WithinLeeway,
-    /// Spent already outside the leeway (or not the newest): the whole family is
-    /// now revoked.
-    Reused,
-    /// Unknown, revoked or expired: nothing changed.
-    Invalid,
+/// The id and hash of the token an exchange may issue (made by the caller, who
+/// hands the token itself out).
+#[derive(Debug, Clone)]
+pub struct Fresh {
+    pub id: String,
+    pub token_hash: String,
 }
 
 type Row = (
@@ -162,22 +159,25 @@ impl Store {
         Ok(row.map(to_token))
     }
 
-    /// Exchanges a rotating token (Auth0's rotation and reuse detection), storing
-    /// `next` when the exchange is allowed. Concurrent family revocations can
-    /// deadlock on PostgreSQL; the database then aborts one transaction, which is
-    /// retried from the start (its decision is re-made on fresh data).
-    pub async fn rotate_refresh_token(
+    /// Presents a refresh token: in one transaction, locks its row, reads it
+    /// (with whether a later generation of its family was spent), asks
+    /// `decide` what to do, and applies that (`protocol::refresh_token::decide`
+    /// in the caller). `fresh` is the id and hash of the token a rotation or a
+    /// switch issues. Concurrent presentations of one token, on any number of
+    /// nodes, are applied one after the other, so a rotation-type switch starts
+    /// one family however many requests race.
+    pub async fn exchange_refresh_token(
         &self,
         tenant: &str,
         token_hash: &str,
         now: i64,
-        leeway: i64,
-        next: &NewRefreshToken,
-    ) -> StoreResult<Rotation> {
+        decide: impl Fn(Option<&Presented>) -> Exchange,
+        fresh: &Fresh,
+    ) -> StoreResult<(Option<RefreshToken>, Exchange)> {
         let mut attempt = 0;
         loop {
             match self
-                .rotate_once(tenant, token_hash, now, leeway, next)
+                .exchange_once(tenant, token_hash, now, &decide, fresh)
                 .await
             {
                 Err(crate::StoreError::Contention) if attempt < 5 => attempt += 1,
@@ -186,101 +186,150 @@ impl Store {
         }
     }
 
-    async fn rotate_once(
+    async fn exchange_once(
         &self,
         tenant: &str,
         token_hash: &str,
         now: i64,
-        leeway: i64,
-        next: &NewRefreshToken,
-    ) -> StoreResult<Rotation> {
+        decide: &impl Fn(Option<&Presented>) -> Exchange,
+        fresh: &Fresh,
+    ) -> StoreResult<(Option<RefreshToken>, Exchange)> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let spent = sqlx::query(
-                "UPDATE refresh_tokens SET used_at = $3
-                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)",
-            )
-            .bind(tenant)
-            .bind(token_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if spent == 1 {
-                insert_token!(&mut *tx, tenant, next, now);
-                tx.commit().await?;
-                return Ok(Rotation::Rotated);
-            }
+            // A write first: it locks the row on PostgreSQL and the database on
+            // SQLite until commit, and returns the row as it is now.
             let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
+                "UPDATE refresh_tokens SET used_at = used_at WHERE tenant_id = $1 AND token_hash = $2 RETURNING {COLUMNS}"
             )))
             .bind(tenant)
             .bind(token_hash)
             .fetch_optional(&mut *tx)
             .await?;
             let Some(t) = row.map(to_token) else {
-                return Ok(Rotation::Invalid);
+                return Ok((None, decide(None)));
             };
-            let Some(used_at) = t.used_at else {
-                return Ok(Rotation::Invalid);
+            let newer_spent = if t.used_at.is_some() {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM refresh_tokens
+                     WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
+                )
+                .bind(tenant)
+                .bind(&t.family_id)
+                .bind(t.generation)
+                .fetch_one(&mut *tx)
+                .await?;
+                n > 0
+            } else {
+                false
             };
-            if !t.is_live(now) {
-                return Ok(Rotation::Invalid);
+            let presented = Presented {
+                rotating: t.rotating,
+                expires_at: t.expires_at,
+                idle_expires_at: t.idle_expires_at,
+                used_at: t.used_at,
+                revoked_at: t.revoked_at,
+                newer_spent,
+            };
+            let decision = decide(Some(&presented));
+            let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
+            match decision {
+                Exchange::Invalid => return Ok((Some(t), decision)),
+                Exchange::Renew { idle_expires_at } => {
+                    sqlx::query(
+                        "UPDATE refresh_tokens SET idle_expires_at = $3 WHERE tenant_id = $1 AND token_hash = $2",
+                    )
+                    .bind(tenant)
+                    .bind(token_hash)
+                    .bind(idle_expires_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Exchange::Rotate {
+                    within_leeway,
+                    idle_expires_at,
+                } => {
+                    if !within_leeway {
+                        sqlx::query(
+                            "UPDATE refresh_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2",
+                        )
+                        .bind(tenant)
+                        .bind(token_hash)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    let next = NewRefreshToken {
+                        id: fresh.id.clone(),
+                        token_hash: fresh.token_hash.clone(),
+                        family_id: t.family_id.clone(),
+                        client_id: t.client_id.clone(),
+                        user_id: t.user_id.clone(),
+                        session_id: t.session_id.clone(),
+                        audience: t.audience.clone(),
+                        scope: t.scope.clone(),
+                        rotating: true,
+                        generation: t.generation + 1,
+                        // Auth0: the absolute limit is the family's, fixed at
+                        // issue; the idle limit follows the current setting.
+                        expires_at: t.expires_at,
+                        idle_expires_at,
+                    };
+                    insert_token!(&mut *tx, tenant, next, now);
+                }
+                Exchange::Switch {
+                    to_rotating,
+                    expires_at,
+                    idle_expires_at,
+                } => {
+                    sqlx::query(revoke_family)
+                        .bind(tenant)
+                        .bind(&t.family_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    if to_rotating {
+                        sqlx::query(
+                            "UPDATE refresh_tokens SET revoked_at = $5
+                             WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
+                               AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
+                        )
+                        .bind(tenant)
+                        .bind(&t.user_id)
+                        .bind(&t.client_id)
+                        .bind(&t.audience)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                    let family = NewRefreshToken {
+                        id: fresh.id.clone(),
+                        token_hash: fresh.token_hash.clone(),
+                        family_id: fresh.id.clone(),
+                        client_id: t.client_id.clone(),
+                        user_id: t.user_id.clone(),
+                        session_id: t.session_id.clone(),
+                        audience: t.audience.clone(),
+                        scope: t.scope.clone(),
+                        rotating: to_rotating,
+                        generation: 0,
+                        expires_at,
+                        idle_expires_at,
+                    };
+                    insert_token!(&mut *tx, tenant, family, now);
+                }
+                Exchange::Reuse => {
+                    sqlx::query(revoke_family)
+                        .bind(tenant)
+                        .bind(&t.family_id)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
             }
-            // Only the newest spent generation may be exchanged again, and only
-            // within the leeway.
-            let (newer_spent,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM refresh_tokens
-                 WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
-            )
-            .bind(tenant)
-            .bind(&t.family_id)
-            .bind(t.generation)
-            .fetch_one(&mut *tx)
-            .await?;
-            if leeway > 0 && now - used_at <= leeway && newer_spent == 0 {
-                insert_token!(&mut *tx, tenant, next, now);
-                tx.commit().await?;
-                return Ok(Rotation::WithinLeeway);
-            }
-            sqlx::query(
-                "UPDATE refresh_tokens SET revoked_at = $3
-                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(tenant)
-            .bind(&t.family_id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
             tx.commit().await?;
-            Ok(Rotation::Reused)
+            Ok((Some(t), decision))
         })
-    }
-
-    /// Renews a non-rotating token's idle expiry; `false` if it is not live.
-    pub async fn touch_refresh_token(
-        &self,
-        tenant: &str,
-        token_hash: &str,
-        now: i64,
-        idle_expires_at: Option<i64>,
-    ) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
-            sqlx::query(
-                "UPDATE refresh_tokens SET idle_expires_at = $4
-                 WHERE tenant_id = $1 AND token_hash = $2 AND revoked_at IS NULL
-                   AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)",
-            )
-            .bind(tenant)
-            .bind(token_hash)
-            .bind(now)
-            .bind(idle_expires_at)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
     }
 
     /// Revokes every token of a family; returns how many were live.
@@ -361,36 +410,6 @@ impl Store {
             )
             .bind(tenant)
             .bind(session_id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n)
-    }
-}
-
-impl Store {
-    /// Revokes a user's non-rotating tokens for one client and audience (Auth0,
-    /// when rotation is switched on).
-    pub async fn revoke_non_rotating(
-        &self,
-        tenant: &str,
-        user_id: &str,
-        client_id: &str,
-        audience: Option<&str>,
-        now: i64,
-    ) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
-            sqlx::query(
-                "UPDATE refresh_tokens SET revoked_at = $5
-                 WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
-                   AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
-            )
-            .bind(tenant)
-            .bind(user_id)
-            .bind(client_id)
-            .bind(audience)
             .bind(now)
             .execute(pool)
             .await?

@@ -66,6 +66,100 @@ pub fn narrow_scope(
     }
 }
 
+/// What the store holds of a presented token, read inside the exchange's
+/// transaction (the row locked), so that the decision and its write are one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Presented {
+    pub rotating: bool,
+    pub expires_at: Option<UnixTime>,
+    pub idle_expires_at: Option<UnixTime>,
+    pub used_at: Option<UnixTime>,
+    pub revoked_at: Option<UnixTime>,
+    /// A later generation of its family has been spent already.
+    pub newer_spent: bool,
+}
+
+impl Presented {
+    /// Not revoked and within both lifetimes.
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        self.revoked_at.is_none()
+            && self.expires_at.is_none_or(|e| e > now)
+            && self.idle_expires_at.is_none_or(|e| e > now)
+    }
+}
+
+/// What presenting a refresh token does (RFC 6749 §6, RFC 9700 §4.14.2 and
+/// Auth0's rotation rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exchange {
+    /// A non-rotating token: it stays, its idle expiry moves.
+    Renew { idle_expires_at: Option<UnixTime> },
+    /// A rotating token: it is spent and the next of its family issued (the
+    /// family's absolute expiry is kept; the idle one follows the setting).
+    /// `within_leeway`: it was spent already, but within the leeway and as the
+    /// newest spent of its family (two tabs racing).
+    Rotate {
+        within_leeway: bool,
+        idle_expires_at: Option<UnixTime>,
+    },
+    /// Auth0: a change of `rotation_type` takes effect at a token's next use. The
+    /// family ends and one of the new kind starts; switching rotation on also
+    /// ends the user's other non-rotating tokens for this application and API.
+    Switch {
+        to_rotating: bool,
+        /// The new family's lifetimes, under the current setting.
+        expires_at: Option<UnixTime>,
+        idle_expires_at: Option<UnixTime>,
+    },
+    /// A spent rotating token outside the leeway (or not the newest spent): the
+    /// whole family is revoked.
+    Reuse,
+    /// Unknown, expired, revoked or spent: nothing changes.
+    Invalid,
+}
+
+/// Decides what presenting `p` does under the client's current `cfg` at `now`.
+pub fn decide(p: Option<&Presented>, cfg: &RefreshTokenConfig, now: UnixTime) -> Exchange {
+    let Some(p) = p else {
+        return Exchange::Invalid;
+    };
+    if !p.is_live(now) {
+        return Exchange::Invalid;
+    }
+    if p.rotating != is_rotating(cfg) {
+        return match p.used_at {
+            Some(_) => Exchange::Invalid,
+            None => {
+                let expires_at = absolute_expiry(cfg, now);
+                Exchange::Switch {
+                    to_rotating: is_rotating(cfg),
+                    expires_at,
+                    idle_expires_at: idle_expiry(cfg, now, expires_at),
+                }
+            }
+        };
+    }
+    if !p.rotating {
+        return Exchange::Renew {
+            idle_expires_at: idle_expiry(cfg, now, p.expires_at),
+        };
+    }
+    let idle_expires_at = idle_expiry(cfg, now, p.expires_at);
+    match p.used_at {
+        None => Exchange::Rotate {
+            within_leeway: false,
+            idle_expires_at,
+        },
+        Some(used) if cfg.leeway > 0 && now - used <= cfg.leeway && !p.newer_spent => {
+            Exchange::Rotate {
+                within_leeway: true,
+                idle_expires_at,
+            }
+        }
+        Some(_) => Exchange::Reuse,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +194,111 @@ mod tests {
         let web = RefreshTokenConfig::default_for(AppType::RegularWeb);
         assert_eq!(absolute_expiry(&web, 100), None);
         assert_eq!(idle_expiry(&web, 100, None), None);
+    }
+
+    fn rotating_cfg(leeway: i64) -> RefreshTokenConfig {
+        let mut cfg = RefreshTokenConfig::default_for(AppType::Spa);
+        cfg.leeway = leeway;
+        cfg
+    }
+
+    fn presented(rotating: bool) -> Presented {
+        Presented {
+            rotating,
+            expires_at: Some(10_000),
+            idle_expires_at: Some(10_000),
+            used_at: None,
+            revoked_at: None,
+            newer_spent: false,
+        }
+    }
+
+    #[test]
+    fn first_use_of_a_rotating_token_rotates() {
+        let d = decide(Some(&presented(true)), &rotating_cfg(0), 100);
+        assert!(
+            matches!(
+                d,
+                Exchange::Rotate {
+                    within_leeway: false,
+                    ..
+                }
+            ),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn refresh_reuse_inside_leeway_rotates_again_only_for_the_newest_spent() {
+        let mut p = presented(true);
+        p.used_at = Some(95);
+        let cfg = rotating_cfg(10);
+        assert!(matches!(
+            decide(Some(&p), &cfg, 100),
+            Exchange::Rotate {
+                within_leeway: true,
+                ..
+            }
+        ));
+        p.newer_spent = true;
+        assert_eq!(decide(Some(&p), &cfg, 100), Exchange::Reuse);
+    }
+
+    #[test]
+    fn refresh_reuse_outside_leeway_revokes_family() {
+        let mut p = presented(true);
+        p.used_at = Some(50);
+        assert_eq!(decide(Some(&p), &rotating_cfg(10), 100), Exchange::Reuse);
+        assert_eq!(decide(Some(&p), &rotating_cfg(0), 51), Exchange::Reuse);
+    }
+
+    #[test]
+    fn expired_revoked_or_unknown_tokens_change_nothing() {
+        let cfg = rotating_cfg(0);
+        assert_eq!(decide(None, &cfg, 100), Exchange::Invalid);
+        let mut p = presented(true);
+        p.revoked_at = Some(1);
+        assert_eq!(decide(Some(&p), &cfg, 100), Exchange::Invalid);
+        let mut p = presented(true);
+        p.idle_expires_at = Some(100);
+        assert_eq!(decide(Some(&p), &cfg, 100), Exchange::Invalid);
+    }
+
+    #[test]
+    fn a_rotation_type_change_switches_the_family_at_next_use() {
+        let cfg = rotating_cfg(0);
+        assert!(matches!(
+            decide(Some(&presented(false)), &cfg, 100),
+            Exchange::Switch {
+                to_rotating: true,
+                expires_at: Some(_),
+                ..
+            }
+        ));
+        let web = RefreshTokenConfig::default_for(AppType::RegularWeb);
+        assert_eq!(
+            decide(Some(&presented(true)), &web, 100),
+            Exchange::Switch {
+                to_rotating: false,
+                expires_at: None,
+                idle_expires_at: None
+            }
+        );
+        let mut spent = presented(true);
+        spent.used_at = Some(90);
+        assert_eq!(decide(Some(&spent), &web, 100), Exchange::Invalid);
+    }
+
+    #[test]
+    fn a_non_rotating_token_renews_its_idle_expiry() {
+        let web = RefreshTokenConfig::default_for(AppType::RegularWeb);
+        let mut p = presented(false);
+        p.expires_at = None;
+        assert_eq!(
+            decide(Some(&p), &web, 100),
+            Exchange::Renew {
+                idle_expires_at: idle_expiry(&web, 100, None)
+            }
+        );
     }
 }

@@ -515,3 +515,48 @@ on_both_backends! {
         assert_invalid(st, &body);
     }
 }
+
+on_both_backends! {
+    /// Issue 14: many refreshes of one token racing through a `rotation_type`
+    /// switch (both ways) start exactly one new family: one racer wins, the
+    /// rest are refused, and the user holds one live token of the new kind.
+    async fn concurrent_refreshes_during_a_rotation_switch_start_one_family(srv) {
+        let app = spa(&srv, json!({})).await;
+        let uid = user(&srv, "ada@example.com").await;
+        let enc = crate::token_endpoint::urlenc(&uid);
+        let rt1 = sign_in(&srv, &app, &[]).await["refresh_token"].as_str().unwrap().to_string();
+        let mut token = rt1;
+        for (kind, rotating) in [("non-rotating", false), ("rotating", true)] {
+            let (st, body) = srv.api(Method::PATCH, &format!("/clients/{app}"), Some(json!({"refresh_token": {"rotation_type": kind}}))).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            let mut tasks = Vec::new();
+            for _ in 0..16 {
+                let (http, url, app, rt) = (srv.http.clone(), format!("{}/oauth/token", srv.url), app.clone(), token.clone());
+                tasks.push(tokio::spawn(async move {
+                    let res = http.post(url).form(&[("grant_type", "refresh_token"), ("client_id", app.as_str()), ("refresh_token", rt.as_str())]).send().await.unwrap();
+                    let st = res.status();
+                    (st, res.json::<Value>().await.unwrap())
+                }));
+            }
+            let mut won = Vec::new();
+            for t in tasks {
+                let (st, body) = t.await.unwrap();
+                match st {
+                    StatusCode::OK => won.push(body["refresh_token"].as_str().expect("a token of the new kind").to_string()),
+                    _ => assert_invalid(st, &body),
+                }
+            }
+            assert_eq!(won.len(), 1, "one racer switches the family ({kind})");
+            let (st, tokens) = srv.api(Method::GET, &format!("/users/{enc}/refresh-tokens"), None).await;
+            assert_eq!(st, StatusCode::OK);
+            assert_eq!(tokens["tokens"].as_array().unwrap().len(), 1, "one live family: {tokens}");
+            token = won.pop().unwrap();
+            let (st, body) = refresh(&srv, &app, &token, None).await;
+            assert_eq!(st, StatusCode::OK, "{body}");
+            assert_eq!(body.get("refresh_token").is_some(), rotating, "{kind}: {body}");
+            if rotating {
+                token = body["refresh_token"].as_str().unwrap().to_string();
+            }
+        }
+    }
+}

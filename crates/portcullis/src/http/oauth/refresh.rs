@@ -17,8 +17,9 @@ use portcullis_core::clients::Client;
 use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
+use portcullis_core::protocol::refresh_token::Exchange;
 use portcullis_core::secrets::{Secret, hash_secret};
-use portcullis_store::{NewRefreshToken, Rotation};
+use portcullis_store::Fresh;
 
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 
@@ -26,7 +27,7 @@ use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::flows;
 use crate::http::errors::TokenEndpointError;
-use crate::issuance::{FamilyStart, TokenResponse};
+use crate::issuance::TokenResponse;
 
 async fn log(
     app: &AppState,
@@ -140,92 +141,58 @@ pub async fn exchange(
             .await);
         }
     };
-    // The exchange itself: rotate (one transaction), or renew a non-rotating token.
+    // The exchange itself, decided by `protocol::refresh_token::decide` on the
+    // row as it is inside one transaction, and applied in it.
     let cfg = &client.refresh_token;
-    let next_token = if stored.rotating != rt::is_rotating(cfg) {
-        // Auth0: a change of rotation_type takes effect at a token's next use. The
-        // old family ends and a family of the new kind starts (switching rotation
-        // on also ends the user's other non-rotating tokens for this app and API).
-        if !stored.is_live(now) || stored.used_at.is_some() {
+    let token = flows::random_token();
+    let fresh = Fresh {
+        id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
+        token_hash: hash_secret(&token),
+    };
+    let (_, decision) = app
+        .store
+        .exchange_refresh_token(
+            &app.tenant,
+            &token_hash,
+            now,
+            |p| rt::decide(p, cfg, now),
+            &fresh,
+        )
+        .await?;
+    let next_token = match decision {
+        Exchange::Renew { .. } => None,
+        Exchange::Rotate { .. } => Some(token),
+        Exchange::Switch { .. } => {
+            app.store
+                .enforce_refresh_token_limit(
+                    &app.tenant,
+                    &user.user_id,
+                    &client.client_id,
+                    crate::issuance::MAX_FAMILIES_PER_USER_AND_CLIENT,
+                    now,
+                )
+                .await?;
+            Some(token)
+        }
+        Exchange::Reuse => {
+            log(
+                app,
+                "ferrt",
+                "Reused rotating refresh token: the token family was revoked",
+                client,
+                Some(&user.user_id),
+            )
+            .await;
+            tracing::warn!(client_id = %client.client_id, "refresh token reuse detected; family revoked");
+            return Err(rt::invalid().into());
+        }
+        Exchange::Invalid => {
             return Err(refused(
                 "Expired, revoked or spent refresh token",
                 Some(user.user_id),
             )
             .await);
         }
-        app.store
-            .revoke_refresh_family(&app.tenant, &stored.family_id, now)
-            .await?;
-        if rt::is_rotating(cfg) {
-            app.store
-                .revoke_non_rotating(
-                    &app.tenant,
-                    &user.user_id,
-                    &client.client_id,
-                    stored.audience.as_deref(),
-                    now,
-                )
-                .await?;
-        }
-        let family = FamilyStart {
-            client,
-            user_id: &user.user_id,
-            session_id: stored.session_id.as_deref(),
-            audience: stored.audience.as_deref(),
-            scope: &original,
-            now,
-        };
-        Some(crate::issuance::start_family(app, family).await?.token)
-    } else if stored.rotating {
-        let token = flows::random_token();
-        let next = NewRefreshToken {
-            id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
-            token_hash: hash_secret(&token),
-            family_id: stored.family_id.clone(),
-            client_id: stored.client_id.clone(),
-            user_id: stored.user_id.clone(),
-            session_id: stored.session_id.clone(),
-            audience: stored.audience.clone(),
-            scope: stored.scope.clone(),
-            rotating: true,
-            generation: stored.generation + 1,
-            // Auth0: the absolute limit is the family's, fixed at issue; the idle
-            // limit follows the current setting.
-            expires_at: stored.expires_at,
-            idle_expires_at: rt::idle_expiry(cfg, now, stored.expires_at),
-        };
-        match app
-            .store
-            .rotate_refresh_token(&app.tenant, &token_hash, now, cfg.leeway, &next)
-            .await?
-        {
-            Rotation::Rotated | Rotation::WithinLeeway => Some(token),
-            Rotation::Reused => {
-                log(
-                    app,
-                    "ferrt",
-                    "Reused rotating refresh token: the token family was revoked",
-                    client,
-                    Some(&user.user_id),
-                )
-                .await;
-                tracing::warn!(client_id = %client.client_id, "refresh token reuse detected; family revoked");
-                return Err(rt::invalid().into());
-            }
-            Rotation::Invalid => {
-                return Err(refused("Expired or revoked refresh token", Some(user.user_id)).await);
-            }
-        }
-    } else {
-        let idle = rt::idle_expiry(cfg, now, stored.expires_at);
-        if !app
-            .store
-            .touch_refresh_token(&app.tenant, &token_hash, now, idle)
-            .await?
-        {
-            return Err(refused("Expired or revoked refresh token", Some(user.user_id)).await);
-        }
-        None
     };
     let plan = issuance::plan(UserGrant {
         issuer: app.issuer(),
