@@ -28,23 +28,14 @@ pub enum TokenEndpointAuthMethod {
     ClientSecretBasic,
 }
 
-/// Grant types a client may be allowed, as Auth0 names them.
-pub const KNOWN_GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "refresh_token",
-    "client_credentials",
-    "password",
-    "http://auth0.com/oauth/grant-type/password-realm",
-    "urn:ietf:params:oauth:grant-type:token-exchange",
-];
+pub use crate::protocol::grant_type::GrantType;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JwtConfiguration {
     /// ID token lifetime (Auth0's "ID Token Expiration"), default 36000 s.
     pub lifetime_in_seconds: i64,
     pub secret_encoded: bool,
-    pub alg: String,
+    pub alg: crate::keys::Alg,
 }
 
 impl Default for JwtConfiguration {
@@ -52,7 +43,7 @@ impl Default for JwtConfiguration {
         Self {
             lifetime_in_seconds: 36_000,
             secret_encoded: false,
-            alg: "RS256".into(),
+            alg: crate::keys::Alg::Rs256,
         }
     }
 }
@@ -133,7 +124,7 @@ pub struct Client {
     /// an ID token for this application.
     #[serde(default)]
     pub allowed_clients: Vec<String>,
-    pub grant_types: Vec<String>,
+    pub grant_types: Vec<GrantType>,
     pub token_endpoint_auth_method: TokenEndpointAuthMethod,
     pub jwt_configuration: JwtConfiguration,
     pub refresh_token: RefreshTokenConfig,
@@ -146,8 +137,8 @@ impl Client {
         self.token_endpoint_auth_method != TokenEndpointAuthMethod::None
     }
 
-    pub fn allows_grant(&self, grant_type: &str) -> bool {
-        self.grant_types.iter().any(|g| g == grant_type)
+    pub fn allows_grant(&self, grant_type: GrantType) -> bool {
+        self.grant_types.contains(&grant_type)
     }
 
     /// Where a person goes back to the application from a page that ends a
@@ -165,18 +156,13 @@ impl Client {
 }
 
 /// Defaults per `app_type`, as Auth0 applies them.
-fn default_grant_types(app_type: AppType) -> Vec<String> {
-    let v: &[&str] = match app_type {
-        AppType::Spa | AppType::Native => &["authorization_code", "implicit", "refresh_token"],
-        AppType::RegularWeb => &[
-            "authorization_code",
-            "implicit",
-            "refresh_token",
-            "client_credentials",
-        ],
-        AppType::NonInteractive => &["client_credentials"],
-    };
-    v.iter().map(|s| s.to_string()).collect()
+fn default_grant_types(app_type: AppType) -> Vec<GrantType> {
+    use GrantType::*;
+    match app_type {
+        AppType::Spa | AppType::Native => vec![AuthorizationCode, Implicit, RefreshToken],
+        AppType::RegularWeb => vec![AuthorizationCode, Implicit, RefreshToken, ClientCredentials],
+        AppType::NonInteractive => vec![ClientCredentials],
+    }
 }
 
 fn default_auth_method(app_type: AppType) -> TokenEndpointAuthMethod {
@@ -300,7 +286,21 @@ impl ClientPayload {
             c.allowed_clients = v;
         }
         if let Some(v) = self.grant_types {
-            c.grant_types = v;
+            c.grant_types = v
+                .iter()
+                .map(|g| {
+                    GrantType::parse(g).ok_or_else(|| {
+                        let known: Vec<&str> = GrantType::ALL.iter().map(|g| g.as_str()).collect();
+                        ValidationError::field(
+                            "grant_types",
+                            format!(
+                                "'{g}' is not a supported grant type (one of: {})",
+                                known.join(", ")
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
         }
         if let Some(v) = self.token_endpoint_auth_method {
             c.token_endpoint_auth_method = v;
@@ -313,7 +313,14 @@ impl ClientPayload {
                 c.jwt_configuration.secret_encoded = v;
             }
             if let Some(v) = j.alg {
-                c.jwt_configuration.alg = v;
+                c.jwt_configuration.alg = crate::keys::Alg::parse(&v).ok_or_else(|| {
+                    ValidationError::field(
+                        "jwt_configuration.alg",
+                        format!(
+                            "'{v}' is not supported (supported: RS256, PS256, ES256, EdDSA; HS256 would need the client secret stored reversibly, which Portcullis does not do)"
+                        ),
+                    )
+                })?;
             }
         }
         if let Some(r) = self.refresh_token {
@@ -369,19 +376,8 @@ pub fn validate(c: &Client) -> Validated<()> {
     for o in &c.allowed_origins {
         validation::origin("allowed_origins", o)?;
     }
-    for g in &c.grant_types {
-        if !KNOWN_GRANT_TYPES.contains(&g.as_str()) {
-            return Err(ValidationError::field(
-                "grant_types",
-                format!(
-                    "'{g}' is not a supported grant type (one of: {})",
-                    KNOWN_GRANT_TYPES.join(", ")
-                ),
-            ));
-        }
-    }
     if c.token_endpoint_auth_method == TokenEndpointAuthMethod::None
-        && c.allows_grant("client_credentials")
+        && c.allows_grant(GrantType::ClientCredentials)
     {
         return Err(ValidationError::field(
             "grant_types",
@@ -393,15 +389,6 @@ pub fn validate(c: &Client) -> Validated<()> {
         return Err(ValidationError::field(
             "jwt_configuration.lifetime_in_seconds",
             "must be between 1 and 2592000",
-        ));
-    }
-    if crate::keys::Alg::parse(&j.alg).is_none() {
-        return Err(ValidationError::field(
-            "jwt_configuration.alg",
-            format!(
-                "'{}' is not supported (supported: RS256, PS256, ES256, EdDSA; HS256 would need the client secret stored reversibly, which Portcullis does not do)",
-                j.alg
-            ),
         ));
     }
     let r = &c.refresh_token;

@@ -158,8 +158,8 @@ pub fn apply_scripts(
 
 /// The algorithm an access token for `api` is signed with (the API's
 /// `signing_alg`; RS256 for tokens good only at `/userinfo`).
-pub fn access_alg(api: Option<&ResourceServer>) -> &str {
-    api.map_or("RS256", |a| a.signing_alg.as_str())
+pub fn access_alg(api: Option<&ResourceServer>) -> crate::keys::Alg {
+    api.map_or(crate::keys::Alg::Rs256, |a| a.signing_alg)
 }
 
 #[cfg(test)]

@@ -108,17 +108,30 @@ impl KeyEncryptionKey {
     }
 }
 
-/// The signing algorithms Portcullis issues tokens with (RFC 7518 §3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The signing algorithms Portcullis issues tokens with (RFC 7518 §3), as an
+/// application's `jwt_configuration.alg` and an API's `signing_alg` name them;
+/// any other name is refused when the application or API is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Alg {
     /// RSASSA-PKCS1-v1_5 with SHA-256, RSA-2048: the default, as in Auth0.
+    #[default]
+    #[serde(rename = "RS256")]
     Rs256,
     /// RSASSA-PSS with SHA-256, RSA-2048.
+    #[serde(rename = "PS256")]
     Ps256,
     /// ECDSA P-256 with SHA-256.
+    #[serde(rename = "ES256")]
     Es256,
     /// Ed25519 (RFC 8037).
+    #[serde(rename = "EdDSA")]
     EdDsa,
+}
+
+impl PartialEq<&str> for Alg {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 impl Alg {

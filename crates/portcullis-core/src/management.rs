@@ -122,7 +122,7 @@ pub fn system_resource_server(issuer: &str, id: String) -> ResourceServer {
                 description: String::new(),
             })
             .collect(),
-        signing_alg: "RS256".into(),
+        signing_alg: crate::keys::Alg::Rs256,
         token_lifetime: 86_400,
         token_lifetime_for_web: 7_200,
         allow_offline_access: false,

@@ -20,7 +20,7 @@ pub struct ResourceServer {
     pub identifier: String,
     pub is_system: bool,
     pub scopes: Vec<ScopeDefinition>,
-    pub signing_alg: String,
+    pub signing_alg: crate::keys::Alg,
     /// Access token lifetime in seconds (Auth0 default 86400).
     pub token_lifetime: i64,
     /// Lifetime of access tokens issued through browser flows (implicit, hybrid).
@@ -73,7 +73,7 @@ impl ResourceServerPayload {
             identifier,
             is_system: false,
             scopes: vec![],
-            signing_alg: "RS256".into(),
+            signing_alg: crate::keys::Alg::Rs256,
             token_lifetime: 86_400,
             token_lifetime_for_web: 7_200,
             allow_offline_access: false,
@@ -113,7 +113,12 @@ impl ResourceServerPayload {
                 .collect();
         }
         if let Some(v) = self.signing_alg {
-            rs.signing_alg = v;
+            rs.signing_alg = crate::keys::Alg::parse(&v).ok_or_else(|| {
+                ValidationError::field(
+                    "signing_alg",
+                    format!("'{v}' is not supported (supported: RS256, PS256, ES256, EdDSA)"),
+                )
+            })?;
         }
         if let Some(v) = self.token_lifetime {
             rs.token_lifetime = v;
@@ -164,15 +169,6 @@ pub fn validate(rs: &ResourceServer) -> Validated<()> {
         }
         seen.push(&s.value);
         validation::max_len("scopes.description", &s.description, 500)?;
-    }
-    if crate::keys::Alg::parse(&rs.signing_alg).is_none() {
-        return Err(ValidationError::field(
-            "signing_alg",
-            format!(
-                "'{}' is not supported (supported: RS256, PS256, ES256, EdDSA)",
-                rs.signing_alg
-            ),
-        ));
     }
     if !(1..=MAX_TOKEN_LIFETIME).contains(&rs.token_lifetime) {
         return Err(ValidationError::field(

@@ -209,23 +209,26 @@ impl Inner {
     }
 
     /// Signs `claims` with the current key for `alg` (an API's `signing_alg`, an
-    /// application's `jwt_configuration.alg`). The keys for an algorithm are made
-    /// when an API or application first asks for it; should this node not have
-    /// read them yet (another node made them under a second ago), RS256 signs.
-    pub fn sign_with<C: serde::Serialize>(&self, alg: &str, claims: &C) -> String {
+    /// application's `jwt_configuration.alg`, validated when it was written).
+    /// The keys for an algorithm are made when an API or application first asks
+    /// for it; should this node not have read them yet (another node made them
+    /// under a second ago), RS256 signs.
+    pub fn sign_with<C: serde::Serialize>(
+        &self,
+        alg: portcullis_core::keys::Alg,
+        claims: &C,
+    ) -> String {
         let keys = self.keys();
-        let key = portcullis_core::keys::Alg::parse(alg)
-            .and_then(|a| keys.current_for(a))
-            .unwrap_or_else(|| keys.current());
+        let key = keys.current_for(alg).unwrap_or_else(|| keys.current());
         portcullis_core::jose::sign(key, claims)
     }
 
     /// Makes sure keys exist for `alg` (after an API or application chose it)
     /// and that this node has them.
-    pub async fn ensure_signing_alg(&self, alg: &str) -> Result<(), crate::keyring::KeyringError> {
-        let Some(alg) = portcullis_core::keys::Alg::parse(alg) else {
-            return Ok(());
-        };
+    pub async fn ensure_signing_alg(
+        &self,
+        alg: portcullis_core::keys::Alg,
+    ) -> Result<(), crate::keyring::KeyringError> {
         if self.keys().current_for(alg).is_some() {
             return Ok(());
         }

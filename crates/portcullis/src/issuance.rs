@@ -49,7 +49,7 @@ pub fn sign(
         id_token: plan
             .id
             .as_ref()
-            .map(|id| app.sign_with(&client.jwt_configuration.alg, id)),
+            .map(|id| app.sign_with(client.jwt_configuration.alg, id)),
         access: plan.access,
     }
 }
@@ -60,7 +60,7 @@ pub fn sign_id_only(app: &AppState, plan: &Plan, client: &Client) -> Option<Stri
     log_refused(plan);
     plan.id
         .as_ref()
-        .map(|id| app.sign_with(&client.jwt_configuration.alg, id))
+        .map(|id| app.sign_with(client.jwt_configuration.alg, id))
 }
 
 /// Auth0 leaves out a custom claim it will not set without failing the flow;

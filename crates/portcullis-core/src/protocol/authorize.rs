@@ -9,6 +9,7 @@
 //!   the request asked for.
 //! - PKCE: S256 only (`plain` refused); required for public clients.
 
+use crate::protocol::grant_type::GrantType;
 use serde::{Deserialize, Serialize};
 
 use super::params::Params;
@@ -335,13 +336,13 @@ pub fn validate(
             ));
         }
     }
-    if rt.code && !client.allows_grant("authorization_code") {
+    if rt.code && !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(fail(
             AuthorizeErrorCode::UnauthorizedClient,
             "The application is not allowed the authorization_code grant.".into(),
         ));
     }
-    if (rt.token || rt.id_token) && !client.allows_grant("implicit") {
+    if (rt.token || rt.id_token) && !client.allows_grant(GrantType::Implicit) {
         return Err(fail(
             AuthorizeErrorCode::UnauthorizedClient,
             "The application is not allowed the implicit grant.".into(),

@@ -10,6 +10,7 @@ use super::errors::{TokenError, TokenErrorCode};
 use crate::UnixTime;
 use crate::client_grants::ClientGrant;
 use crate::clients::Client;
+use crate::protocol::grant_type::GrantType;
 use crate::resource_servers::ResourceServer;
 use crate::tokens::{AccessTokenClaims, Audience};
 
@@ -28,7 +29,7 @@ pub struct Input<'a> {
 
 /// Checks the client may use this grant at all (before anything is looked up).
 pub fn check_client(client: &Client) -> Result<(), TokenError> {
-    if !client.is_confidential() || !client.allows_grant("client_credentials") {
+    if !client.is_confidential() || !client.allows_grant(GrantType::ClientCredentials) {
         return Err(TokenError::new(
             TokenErrorCode::UnauthorizedClient,
             "Grant type 'client_credentials' not allowed for the client.",

@@ -8,6 +8,7 @@ pub mod client_auth;
 pub mod client_credentials;
 pub mod discovery;
 pub mod errors;
+pub mod grant_type;
 pub mod params;
 pub mod pkce;
 pub mod prompt;

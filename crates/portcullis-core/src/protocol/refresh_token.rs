@@ -4,6 +4,7 @@
 use super::errors::{TokenError, TokenErrorCode};
 use crate::UnixTime;
 use crate::clients::{Client, ExpirationType, RefreshTokenConfig, RotationType};
+use crate::protocol::grant_type::GrantType;
 use crate::resource_servers::ResourceServer;
 
 /// Auth0's text for every unusable refresh token; auth0-spa-js falls back to the
@@ -19,7 +20,7 @@ pub fn invalid() -> TokenError {
 /// use the refresh grant, and the API (if any) allows offline access.
 pub fn may_issue(scope: &[String], client: &Client, api: Option<&ResourceServer>) -> bool {
     scope.iter().any(|s| s == "offline_access")
-        && client.allows_grant("refresh_token")
+        && client.allows_grant(GrantType::RefreshToken)
         && api.is_none_or(|a| a.allow_offline_access)
 }
 

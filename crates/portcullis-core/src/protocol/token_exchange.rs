@@ -10,6 +10,7 @@
 //! - The scope is the requested scopes ∩ the requester's grant for the target
 //!   (all granted ones when none is asked); an empty result is `invalid_scope`.
 
+use crate::protocol::grant_type::GrantType;
 use serde_json::json;
 
 use super::client_credentials;
@@ -23,7 +24,7 @@ use crate::tokens::{AccessTokenClaims, Audience};
 
 /// Checks the client may use this grant at all (before anything is looked up).
 pub fn check_client(client: &Client) -> Result<(), TokenError> {
-    if !client.is_confidential() || !client.allows_grant(TOKEN_EXCHANGE) {
+    if !client.is_confidential() || !client.allows_grant(GrantType::TokenExchange) {
         return Err(TokenError::new(
             TokenErrorCode::UnauthorizedClient,
             format!("Grant type '{TOKEN_EXCHANGE}' not allowed for the client."),

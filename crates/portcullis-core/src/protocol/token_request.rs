@@ -1,6 +1,7 @@
 //! Parsing a token request (RFC 6749 §4.4.2, §5.2) into a typed grant request.
 
 use super::errors::{TokenError, TokenErrorCode};
+use super::grant_type::GrantType;
 use super::params::Params;
 use crate::scope;
 
@@ -32,14 +33,15 @@ pub enum TokenRequest {
         scope: Vec<String>,
         audience: Option<String>,
         realm: Option<String>,
-        grant_type: &'static str,
+        /// `Password` or `PasswordRealm`.
+        grant_type: GrantType,
     },
 }
 
-pub const TOKEN_EXCHANGE: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
+pub const TOKEN_EXCHANGE: &str = GrantType::TokenExchange.as_str();
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 
-pub const PASSWORD_REALM: &str = "http://auth0.com/oauth/grant-type/password-realm";
+pub const PASSWORD_REALM: &str = GrantType::PasswordRealm.as_str();
 
 pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
     let Some(grant_type) = params.get("grant_type") else {
@@ -77,11 +79,11 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
             })?;
             let realm = params.get("realm").map(str::to_string);
             let grant_type = if grant_type == "password" {
-                "password"
+                GrantType::Password
             } else {
-                PASSWORD_REALM
+                GrantType::PasswordRealm
             };
-            if grant_type == PASSWORD_REALM && realm.is_none() {
+            if grant_type == GrantType::PasswordRealm && realm.is_none() {
                 return Err(TokenError::invalid_request(
                     "Missing required parameter: realm",
                 ));

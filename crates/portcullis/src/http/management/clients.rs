@@ -63,7 +63,7 @@ pub async fn create(
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     // Every client gets a secret, as in Auth0, so that switching a public client to
     // a confidential method later needs no extra step.
-    signing_keys_for(&app, &client.jwt_configuration.alg).await?;
+    signing_keys_for(&app, client.jwt_configuration.alg).await?;
     let secret = secrets::generate_client_secret();
     let hash = secrets::hash_secret(secret.expose());
     app.store
@@ -117,7 +117,7 @@ pub async fn update(
     let client = payload
         .apply_to(client)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
-    signing_keys_for(&app, &client.jwt_configuration.alg).await?;
+    signing_keys_for(&app, client.jwt_configuration.alg).await?;
     super::last_admin::ensure_one_remains(
         &app,
         super::last_admin::Change::ClientGrantTypes(&id, &client.grant_types),
@@ -171,9 +171,12 @@ pub async fn rotate_secret(
 }
 
 /// Keys for an algorithm are made when an application or API first asks for it.
-pub(crate) async fn signing_keys_for(app: &AppState, alg: &str) -> Result<(), ApiError> {
+pub(crate) async fn signing_keys_for(
+    app: &AppState,
+    alg: portcullis_core::keys::Alg,
+) -> Result<(), ApiError> {
     app.ensure_signing_alg(alg).await.map_err(|e| {
-        tracing::error!(error = %e, alg, "could not create signing keys");
+        tracing::error!(error = %e, alg = alg.as_str(), "could not create signing keys");
         ApiError::internal()
     })
 }

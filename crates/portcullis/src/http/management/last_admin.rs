@@ -9,6 +9,7 @@
 //! every scope in [`ADMIN_SCOPES`].
 
 use portcullis_core::client_grants::ClientGrant;
+use portcullis_core::clients::GrantType;
 use portcullis_store::Page;
 
 use crate::app::AppState;
@@ -21,7 +22,7 @@ pub const ADMIN_SCOPES: &[&str] = &["create:clients", "create:client_grants"];
 pub enum Change<'a> {
     DeleteClient(&'a str),
     /// The client's grant types after a PATCH.
-    ClientGrantTypes(&'a str, &'a [String]),
+    ClientGrantTypes(&'a str, &'a [GrantType]),
     DeleteGrant(&'a str),
     /// The grant as it will be stored.
     UpdateGrant(&'a ClientGrant),
@@ -61,12 +62,12 @@ pub async fn ensure_one_remains(app: &AppState, change: Change<'_>) -> Result<()
         }
         let allows_cc = match &change {
             Change::ClientGrantTypes(id, types) if grant.client_id == *id => {
-                types.iter().any(|t| t == "client_credentials")
+                types.contains(&GrantType::ClientCredentials)
             }
             _ => app
                 .client(&grant.client_id)
                 .await?
-                .is_some_and(|(c, _)| c.allows_grant("client_credentials")),
+                .is_some_and(|(c, _)| c.allows_grant(GrantType::ClientCredentials)),
         };
         if allows_cc {
             return Ok(());

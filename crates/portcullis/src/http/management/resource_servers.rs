@@ -61,7 +61,7 @@ pub async fn create(
     let rs = payload
         .into_new(portcullis_core::random::hex(12))
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
-    super::clients::signing_keys_for(&app, &rs.signing_alg).await?;
+    super::clients::signing_keys_for(&app, rs.signing_alg).await?;
     match app
         .store
         .insert_resource_server(&app.tenant, &rs, app.now())
@@ -123,7 +123,7 @@ pub async fn update(
     let rs = payload
         .apply_to(rs)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
-    super::clients::signing_keys_for(&app, &rs.signing_alg).await?;
+    super::clients::signing_keys_for(&app, rs.signing_alg).await?;
     if !app
         .store
         .update_resource_server(&app.tenant, &rs, app.now())

@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::clients::Client;
+use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
@@ -58,7 +58,7 @@ pub async fn exchange(
     requested_scope: Option<Vec<String>>,
     request: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
-    if !client.allows_grant("refresh_token") {
+    if !client.allows_grant(GrantType::RefreshToken) {
         return Err(TokenError::new(
             TokenErrorCode::UnauthorizedClient,
             "Grant type 'refresh_token' not allowed for the client.",

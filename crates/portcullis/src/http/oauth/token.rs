@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use portcullis_core::clients::Client;
+use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
 use portcullis_core::management;
 use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
@@ -166,7 +166,7 @@ struct PasswordLogin<'a> {
     scope: &'a [String],
     audience: Option<&'a str>,
     realm: Option<&'a str>,
-    grant_type: &'static str,
+    grant_type: GrantType,
     ip: &'a str,
     request: &'a RequestInfo,
 }
@@ -411,7 +411,7 @@ async fn exchange_code(
     client: &Client,
     req: CodeRequest,
 ) -> Result<Response, TokenEndpointError> {
-    if !client.allows_grant("authorization_code") {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
         return Err(TokenError::new(
             TokenErrorCode::UnauthorizedClient,
             "Grant type 'authorization_code' not allowed for the client.",
