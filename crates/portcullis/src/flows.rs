@@ -251,8 +251,15 @@ pub async fn issue(
         Ok(r) => r,
         Err(ScriptFailure::Store(e)) => return Err(e.into()),
         Err(f) => {
-            crate::scripts::audit_failure(app, "f", client, Some(user), Some(&request.ip), &f)
-                .await;
+            crate::scripts::audit_failure(
+                app,
+                crate::audit::Code::F,
+                client,
+                Some(user),
+                Some(&request.ip),
+                &f,
+            )
+            .await;
             return Ok(deliver_error(app, script_error_redirect(req, &f)));
         }
     };

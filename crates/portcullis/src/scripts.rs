@@ -437,7 +437,7 @@ async fn persist_metadata(
 /// login, `feccft` for client credentials, …), with the script and its error.
 pub async fn audit_failure(
     app: &AppState,
-    event_type: &str,
+    event_type: crate::audit::Code,
     client: &Client,
     user: Option<&User>,
     ip: Option<&str>,

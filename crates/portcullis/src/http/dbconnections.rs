@@ -120,7 +120,7 @@ pub async fn signup(
             audit::record(
                 &app,
                 Event {
-                    event_type: "fs",
+                    event_type: crate::audit::Code::Fs,
                     description: "The user already exists.",
                     client_id: Some(&client.client_id),
                     user_name: Some(&user.email),
@@ -135,7 +135,7 @@ pub async fn signup(
     audit::record(
         &app,
         Event {
-            event_type: "ss",
+            event_type: crate::audit::Code::Ss,
             description: "Successful signup",
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),
@@ -296,7 +296,7 @@ async fn send_reset_email(
         audit::record(
             app,
             Event {
-                event_type: "fn",
+                event_type: crate::audit::Code::Fn,
                 description: "Failed to send the password-reset e-mail",
                 client_id,
                 user_id: Some(&user.user_id),
@@ -310,7 +310,11 @@ async fn send_reset_email(
     audit::record(
         app,
         Event {
-            event_type: if sent.is_ok() { "scpr" } else { "fcpr" },
+            event_type: if sent.is_ok() {
+                crate::audit::Code::Scpr
+            } else {
+                crate::audit::Code::Fcpr
+            },
             description: if sent.is_ok() {
                 "Change password request"
             } else {

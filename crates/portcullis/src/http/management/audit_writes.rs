@@ -120,7 +120,11 @@ pub async fn audit_writes(State(app): State<AppState>, req: Request, next: Next)
     audit::record(
         &app,
         Event {
-            event_type: if status.is_success() { "sapi" } else { "fapi" },
+            event_type: if status.is_success() {
+                crate::audit::Code::Sapi
+            } else {
+                crate::audit::Code::Fapi
+            },
             description: &description,
             client_id,
             user_id: sub,

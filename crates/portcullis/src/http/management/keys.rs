@@ -106,7 +106,7 @@ pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Respo
     crate::audit::record(
         &app,
         crate::audit::Event {
-            event_type: "sapi",
+            event_type: crate::audit::Code::Sapi,
             description: "Signing keys rotated",
             details: Some(json!({"kid": current})),
             ..Default::default()
@@ -148,7 +148,7 @@ pub async fn revoke(
     crate::audit::record(
         &app,
         crate::audit::Event {
-            event_type: "sapi",
+            event_type: crate::audit::Code::Sapi,
             description: "Signing key revoked",
             details: Some(json!({"kid": kid})),
             ..Default::default()

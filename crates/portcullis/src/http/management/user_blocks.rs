@@ -138,7 +138,7 @@ async fn unblocked(app: &AppState, caller: &Caller, user_id: Option<&str>, ident
     crate::audit::record(
         app,
         crate::audit::Event {
-            event_type: "ublkdu",
+            event_type: crate::audit::Code::Ublkdu,
             description: "User block released",
             client_id: Some(&caller.claims.azp),
             user_id,

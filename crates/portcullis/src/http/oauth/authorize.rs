@@ -132,7 +132,7 @@ pub async fn continue_authorization(
                     crate::audit::record(
                         app,
                         crate::audit::Event {
-                            event_type: "ssa",
+                            event_type: crate::audit::Code::Ssa,
                             description: "Successful silent authentication",
                             client_id: Some(&client.client_id),
                             client_name: Some(&client.name),
@@ -155,7 +155,7 @@ pub async fn continue_authorization(
             crate::audit::record(
                 app,
                 crate::audit::Event {
-                    event_type: "fsa",
+                    event_type: crate::audit::Code::Fsa,
                     description: &e.description,
                     client_id: Some(&client.client_id),
                     client_name: Some(&client.name),

@@ -44,7 +44,7 @@ async fn end_session(
         audit::record(
             app,
             Event {
-                event_type: "slo",
+                event_type: crate::audit::Code::Slo,
                 description: "User successfully logged out",
                 client_id: client.map(|c| c.client_id.as_str()),
                 client_name: client.map(|c| c.name.as_str()),

@@ -31,7 +31,7 @@ use crate::issuance::TokenResponse;
 
 async fn log(
     app: &AppState,
-    event_type: &str,
+    event_type: crate::audit::Code,
     description: &str,
     client: &Client,
     user_id: Option<&str>,
@@ -68,7 +68,14 @@ pub async fn exchange(
     let now = app.now();
     let token_hash = hash_secret(presented.expose());
     let refused = |description: &'static str, user: Option<String>| async move {
-        log(app, "fertft", description, client, user.as_deref()).await;
+        log(
+            app,
+            crate::audit::Code::Fertft,
+            description,
+            client,
+            user.as_deref(),
+        )
+        .await;
         TokenEndpointError::from(rt::invalid())
     };
     // Checks that change nothing come first.
@@ -90,7 +97,7 @@ pub async fn exchange(
     if user.blocked {
         log(
             app,
-            "fertft",
+            crate::audit::Code::Fertft,
             "user is blocked",
             client,
             Some(&user.user_id),
@@ -132,7 +139,7 @@ pub async fn exchange(
         Err(f) => {
             return Err(super::token::script_failed(
                 app,
-                "fertft",
+                crate::audit::Code::Fertft,
                 client,
                 Some(&user),
                 request,
@@ -177,7 +184,7 @@ pub async fn exchange(
         Exchange::Reuse => {
             log(
                 app,
-                "ferrt",
+                crate::audit::Code::Ferrt,
                 "Reused rotating refresh token: the token family was revoked",
                 client,
                 Some(&user.user_id),
@@ -219,7 +226,7 @@ pub async fn exchange(
     let signed = crate::issuance::sign(app, plan, api.as_ref(), client);
     log(
         app,
-        "sertft",
+        crate::audit::Code::Sertft,
         "Successful exchange of refresh token",
         client,
         Some(&user.user_id),
@@ -251,7 +258,7 @@ pub async fn revoke(
             .await?;
         log(
             &app,
-            "srrt",
+            crate::audit::Code::Srrt,
             "Successful refresh token revocation",
             &client,
             Some(&t.user_id),

@@ -81,7 +81,7 @@ async fn grant_tokens(
                     audit::record(
                         app,
                         Event {
-                            event_type: "feccft",
+                            event_type: crate::audit::Code::Feccft,
                             description: &e.description,
                             client_id: Some(&client.client_id),
                             client_name: Some(&client.name),
@@ -106,7 +106,15 @@ async fn grant_tokens(
             {
                 Ok(r) => r,
                 Err(f) => {
-                    return Err(script_failed(app, "feccft", client, None, info, f).await);
+                    return Err(script_failed(
+                        app,
+                        crate::audit::Code::Feccft,
+                        client,
+                        None,
+                        info,
+                        f,
+                    )
+                    .await);
                 }
             };
             let refused = issuance::apply_scripts(&mut claims, &scripts, &app.management_audience);
@@ -117,7 +125,7 @@ async fn grant_tokens(
             audit::record(
                 app,
                 Event {
-                    event_type: "seccft",
+                    event_type: crate::audit::Code::Seccft,
                     description: "Client Credentials for Access Token",
                     client_id: Some(&client.client_id),
                     client_name: Some(&client.name),
@@ -198,7 +206,7 @@ fn script_request(
 /// (403 `access_denied` with the reason; 503 when the sandbox is full).
 pub(crate) async fn script_failed(
     app: &AppState,
-    event_type: &str,
+    event_type: crate::audit::Code,
     client: &Client,
     user: Option<&portcullis_core::users::User>,
     request: &RequestInfo,
@@ -279,7 +287,7 @@ async fn exchange_password(
             audit::record(
                 app,
                 Event {
-                    event_type: "fepft",
+                    event_type: crate::audit::Code::Fepft,
                     description,
                     client_id: Some(&client.client_id),
                     client_name: Some(&client.name),
@@ -316,7 +324,7 @@ async fn exchange_password(
                 audit::record(
                     app,
                     Event {
-                        event_type: "limit_wc",
+                        event_type: crate::audit::Code::LimitWc,
                         description: "Login blocked after too many failed attempts",
                         client_id: Some(&client.client_id),
                         user_name: Some(&email),
@@ -348,7 +356,15 @@ async fn exchange_password(
     let scripts = match crate::scripts::post_login(app, post_login).await {
         Ok(r) => r,
         Err(f) => {
-            return Err(script_failed(app, "fepft", client, Some(&user), login.request, f).await);
+            return Err(script_failed(
+                app,
+                crate::audit::Code::Fepft,
+                client,
+                Some(&user),
+                login.request,
+                f,
+            )
+            .await);
         }
     };
     let now = app.now();
@@ -391,7 +407,7 @@ async fn exchange_password(
     audit::record(
         app,
         Event {
-            event_type: "sepft",
+            event_type: crate::audit::Code::Sepft,
             description: "Password for Access Token",
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),
@@ -424,7 +440,7 @@ async fn exchange_code(
         audit::record(
             app,
             Event {
-                event_type: "feacft",
+                event_type: crate::audit::Code::Feacft,
                 description,
                 client_id: Some(&client.client_id),
                 client_name: Some(&client.name),
@@ -457,7 +473,7 @@ async fn exchange_code(
         audit::record(
             app,
             Event {
-                event_type: "feacft",
+                event_type: crate::audit::Code::Feacft,
                 description: &e.description,
                 client_id: Some(&client.client_id),
                 user_id: Some(&grant.user_id),
@@ -545,7 +561,7 @@ async fn exchange_code(
     audit::record(
         app,
         Event {
-            event_type: "seacft",
+            event_type: crate::audit::Code::Seacft,
             description: "Authorization Code for Access Token",
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),

@@ -100,7 +100,7 @@ pub async fn exchange(
     audit::record(
         app,
         Event {
-            event_type: "sertft",
+            event_type: crate::audit::Code::Sertft,
             description: "Successful token exchange",
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),
@@ -140,7 +140,7 @@ async fn audit_refusal(
     audit::record(
         app,
         Event {
-            event_type: "fertft",
+            event_type: crate::audit::Code::Fertft,
             description: "Failed token exchange",
             client_id: Some(&client.client_id),
             client_name: Some(&client.name),

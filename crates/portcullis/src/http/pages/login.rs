@@ -275,7 +275,7 @@ async fn finish(
         audit::record(
             app,
             Event {
-                event_type: "f",
+                event_type: crate::audit::Code::F,
                 description: "user is blocked",
                 client_id: Some(&tx.client.client_id),
                 client_name: Some(&tx.client.name),
@@ -305,7 +305,7 @@ async fn finish(
     audit::record(
         app,
         Event {
-            event_type: "s",
+            event_type: crate::audit::Code::S,
             description: "Successful login",
             client_id: Some(&tx.client.client_id),
             client_name: Some(&tx.client.name),
@@ -407,8 +407,8 @@ pub async fn login_submit(
         (user, _) => {
             let blocked = brute_force::failed(&app, attempt).await?;
             let (event_type, description) = match &user {
-                Some(_) => ("fp", "Wrong email or password."),
-                None => ("fu", "Wrong email or password."),
+                Some(_) => (crate::audit::Code::Fp, "Wrong email or password."),
+                None => (crate::audit::Code::Fu, "Wrong email or password."),
             };
             audit::record(
                 &app,
@@ -428,7 +428,7 @@ pub async fn login_submit(
                 audit::record(
                     &app,
                     Event {
-                        event_type: "limit_wc",
+                        event_type: crate::audit::Code::LimitWc,
                         description: "Login blocked after too many failed attempts",
                         client_id: Some(&tx.client.client_id),
                         user_id: user.as_ref().map(|u| u.user_id.as_str()),
@@ -458,7 +458,7 @@ async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, r
     audit::record(
         app,
         Event {
-            event_type: "fs",
+            event_type: crate::audit::Code::Fs,
             description: reason,
             client_id: Some(client_id),
             user_name: Some(email),
@@ -534,7 +534,7 @@ pub async fn signup_submit(
     audit::record(
         &app,
         Event {
-            event_type: "ss",
+            event_type: crate::audit::Code::Ss,
             description: "Successful signup",
             client_id: Some(&tx.client.client_id),
             client_name: Some(&tx.client.name),

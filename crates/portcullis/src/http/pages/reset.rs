@@ -148,7 +148,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     audit::record(
         &app,
         Event {
-            event_type: "scp",
+            event_type: crate::audit::Code::Scp,
             description: "Successful change password",
             user_id: Some(&t.user_id),
             user_name: email.as_deref(),
