@@ -1,9 +1,12 @@
-//! Refresh tokens and their rotation families. Presenting a token is one
-//! transaction (`exchange_refresh_token`): the row is locked and read, the
-//! core's `protocol::refresh_token::decide` chooses (renew, rotate, rotate within
-//! the leeway, switch rotation type, revoke the family on reuse, or nothing) and
-//! the decision is applied before commit, so concurrent exchanges of one token
-//! on any number of nodes are applied one after the other.
+//! Refresh tokens and their rotation families. Presenting a token is read →
+//! decide → apply: `present_refresh_token` reads it, the core's
+//! `protocol::refresh_token::decide` chooses (renew, rotate, rotate within the
+//! leeway, switch rotation type, revoke the family on reuse, or nothing), and
+//! `apply_refresh_exchange` writes the decision in one transaction whose first
+//! write is guarded by what was read (compare-and-set), so of concurrent
+//! exchanges of one token on any number of nodes one wins and the others read
+//! again. The common paths keep their cost: a renewal is one UPDATE, a rotation
+//! an UPDATE and an INSERT.
 
 use portcullis_core::protocol::refresh_token::{Exchange, Presented};
 
@@ -159,105 +162,141 @@ impl Store {
         Ok(row.map(to_token))
     }
 
-    /// Presents a refresh token: in one transaction, locks its row, reads it
-    /// (with whether a later generation of its family was spent), asks
-    /// `decide` what to do, and applies that (`protocol::refresh_token::decide`
-    /// in the caller). `fresh` is the id and hash of the token a rotation or a
-    /// switch issues. Concurrent presentations of one token, on any number of
-    /// nodes, are applied one after the other, so a rotation-type switch starts
-    /// one family however many requests race.
-    pub async fn exchange_refresh_token(
+    /// Revokes every token of a family; returns how many were live.
+    pub async fn revoke_refresh_family(
         &self,
         tenant: &str,
-        token_hash: &str,
+        family_id: &str,
         now: i64,
-        decide: impl Fn(Option<&Presented>) -> Exchange,
-        fresh: &Fresh,
-    ) -> StoreResult<(Option<RefreshToken>, Exchange)> {
-        let mut attempt = 0;
-        loop {
-            match self
-                .exchange_once(tenant, token_hash, now, &decide, fresh)
-                .await
-            {
-                Err(crate::StoreError::Contention) if attempt < 5 => attempt += 1,
-                other => return other,
-            }
-        }
+    ) -> StoreResult<u64> {
+        let n = with_db!(self, |pool| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(tenant)
+            .bind(family_id)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n)
     }
 
-    async fn exchange_once(
+    /// A presented token as the core's `refresh_token::decide` reads it (with
+    /// whether a later generation of its family was spent, asked only of a
+    /// spent token).
+    pub async fn present_refresh_token(
         &self,
         tenant: &str,
         token_hash: &str,
-        now: i64,
-        decide: &impl Fn(Option<&Presented>) -> Exchange,
-        fresh: &Fresh,
-    ) -> StoreResult<(Option<RefreshToken>, Exchange)> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            // A write first: it locks the row on PostgreSQL and the database on
-            // SQLite until commit, and returns the row as it is now.
-            let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE refresh_tokens SET used_at = used_at WHERE tenant_id = $1 AND token_hash = $2 RETURNING {COLUMNS}"
-            )))
-            .bind(tenant)
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some(t) = row.map(to_token) else {
-                return Ok((None, decide(None)));
-            };
-            let newer_spent = if t.used_at.is_some() {
-                let (n,): (i64,) = sqlx::query_as(
-                    "SELECT COUNT(*) FROM refresh_tokens
-                     WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
-                )
-                .bind(tenant)
-                .bind(&t.family_id)
-                .bind(t.generation)
-                .fetch_one(&mut *tx)
-                .await?;
-                n > 0
-            } else {
-                false
-            };
-            let presented = Presented {
-                rotating: t.rotating,
-                expires_at: t.expires_at,
-                idle_expires_at: t.idle_expires_at,
-                used_at: t.used_at,
-                revoked_at: t.revoked_at,
-                newer_spent,
-            };
-            let decision = decide(Some(&presented));
-            let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
-                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
-            match decision {
-                Exchange::Invalid => return Ok((Some(t), decision)),
-                Exchange::Renew { idle_expires_at } => {
-                    sqlx::query(
-                        "UPDATE refresh_tokens SET idle_expires_at = $3 WHERE tenant_id = $1 AND token_hash = $2",
+    ) -> StoreResult<Option<(RefreshToken, Presented)>> {
+        let Some(t) = self.find_refresh_token(tenant, token_hash).await? else {
+            return Ok(None);
+        };
+        let newer_spent = match t.used_at {
+            None => false,
+            Some(_) => {
+                let (n,): (i64,) = with_db!(self, |pool| {
+                    sqlx::query_as(
+                        "SELECT COUNT(*) FROM refresh_tokens
+                         WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
                     )
                     .bind(tenant)
-                    .bind(token_hash)
+                    .bind(&t.family_id)
+                    .bind(t.generation)
+                    .fetch_one(pool)
+                    .await?
+                });
+                n > 0
+            }
+        };
+        let p = Presented {
+            rotating: t.rotating,
+            expires_at: t.expires_at,
+            idle_expires_at: t.idle_expires_at,
+            used_at: t.used_at,
+            revoked_at: t.revoked_at,
+            newer_spent,
+        };
+        Ok(Some((t, p)))
+    }
+
+    /// Applies the core's decision about `t`, presented at `now`, in one
+    /// transaction whose first write is guarded by what the decision read (the
+    /// token still unspent, unrevoked and of its kind; for a rotation within the
+    /// leeway, still spent at the same moment). `Ok(false)`: a concurrent
+    /// exchange changed the token first and nothing was written; read it again
+    /// and decide again. So of many exchanges racing on one token, one rotates
+    /// it or switches its family, whatever the backend or the number of nodes.
+    /// `fresh` is the id and hash of the token a rotation or a switch issues.
+    pub async fn apply_refresh_exchange(
+        &self,
+        tenant: &str,
+        t: &RefreshToken,
+        decision: Exchange,
+        fresh: &Fresh,
+        now: i64,
+    ) -> StoreResult<bool> {
+        // The guard every first write carries: the row is still live.
+        const LIVE: &str = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
+                   AND (idle_expires_at IS NULL OR idle_expires_at > $3)";
+        let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
+             WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
+        with_db!(self, |pool| {
+            match decision {
+                Exchange::Invalid => Ok(true),
+                Exchange::Reuse => {
+                    // Idempotent: a spent token never becomes unspent again.
+                    sqlx::query(revoke_family)
+                        .bind(tenant)
+                        .bind(&t.family_id)
+                        .bind(now)
+                        .execute(pool)
+                        .await?;
+                    Ok(true)
+                }
+                Exchange::Renew { idle_expires_at } => {
+                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE refresh_tokens SET idle_expires_at = $4
+                         WHERE tenant_id = $1 AND id = $2 AND NOT rotating AND used_at IS NULL AND {LIVE}"
+                    )))
+                    .bind(tenant)
+                    .bind(&t.id)
+                    .bind(now)
                     .bind(idle_expires_at)
-                    .execute(&mut *tx)
-                    .await?;
+                    .execute(pool)
+                    .await?
+                    .rows_affected();
+                    Ok(n == 1)
                 }
                 Exchange::Rotate {
                     within_leeway,
                     idle_expires_at,
                 } => {
-                    if !within_leeway {
-                        sqlx::query(
-                            "UPDATE refresh_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2",
+                    let mut tx = pool.begin().await?;
+                    // Spends it (first use), or checks it is still the spent
+                    // token it was (a rotation within the leeway).
+                    let guard = if within_leeway {
+                        format!(
+                            "UPDATE refresh_tokens SET used_at = used_at
+                         WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at = $4 AND {LIVE}"
                         )
+                    } else {
+                        format!("UPDATE refresh_tokens SET used_at = $3
+                         WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at IS NULL AND {LIVE}")
+                    };
+                    let n = sqlx::query(sqlx::AssertSqlSafe(guard))
                         .bind(tenant)
-                        .bind(token_hash)
+                        .bind(&t.id)
                         .bind(now)
+                        .bind(t.used_at)
                         .execute(&mut *tx)
-                        .await?;
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Ok(false);
                     }
                     let next = NewRefreshToken {
                         id: fresh.id.clone(),
@@ -276,12 +315,30 @@ impl Store {
                         idle_expires_at,
                     };
                     insert_token!(&mut *tx, tenant, next, now);
+                    tx.commit().await?;
+                    Ok(true)
                 }
                 Exchange::Switch {
                     to_rotating,
                     expires_at,
                     idle_expires_at,
                 } => {
+                    let mut tx = pool.begin().await?;
+                    // The one racer that ends the old family starts the new one.
+                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "UPDATE refresh_tokens SET revoked_at = $3
+                         WHERE tenant_id = $1 AND id = $2 AND rotating = $4 AND used_at IS NULL AND {LIVE}"
+                    )))
+                    .bind(tenant)
+                    .bind(&t.id)
+                    .bind(now)
+                    .bind(t.rotating)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                    if n != 1 {
+                        return Ok(false);
+                    }
                     sqlx::query(revoke_family)
                         .bind(tenant)
                         .bind(&t.family_id)
@@ -289,6 +346,8 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                     if to_rotating {
+                        // Auth0: switching rotation on ends the user's other
+                        // non-rotating tokens for this application and API.
                         sqlx::query(
                             "UPDATE refresh_tokens SET revoked_at = $5
                              WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
@@ -317,41 +376,11 @@ impl Store {
                         idle_expires_at,
                     };
                     insert_token!(&mut *tx, tenant, family, now);
-                }
-                Exchange::Reuse => {
-                    sqlx::query(revoke_family)
-                        .bind(tenant)
-                        .bind(&t.family_id)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
+                    tx.commit().await?;
+                    Ok(true)
                 }
             }
-            tx.commit().await?;
-            Ok((Some(t), decision))
         })
-    }
-
-    /// Revokes every token of a family; returns how many were live.
-    pub async fn revoke_refresh_family(
-        &self,
-        tenant: &str,
-        family_id: &str,
-        now: i64,
-    ) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
-            sqlx::query(
-                "UPDATE refresh_tokens SET revoked_at = $3
-                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(tenant)
-            .bind(family_id)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n)
     }
 }
 

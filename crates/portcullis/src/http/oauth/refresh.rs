@@ -79,9 +79,9 @@ pub async fn exchange(
         TokenEndpointError::from(rt::invalid())
     };
     // Checks that change nothing come first.
-    let Some(stored) = app
+    let Some((stored, presented)) = app
         .store
-        .find_refresh_token(&app.tenant, &token_hash)
+        .present_refresh_token(&app.tenant, &token_hash)
         .await?
     else {
         return Err(refused("Unknown refresh token", None).await);
@@ -156,16 +156,27 @@ pub async fn exchange(
         id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
         token_hash: hash_secret(&token),
     };
-    let (_, decision) = app
-        .store
-        .exchange_refresh_token(
-            &app.tenant,
-            &token_hash,
-            now,
-            |p| rt::decide(p, cfg, now),
-            &fresh,
-        )
-        .await?;
+    // Read → decide → apply; a concurrent exchange that changed the token
+    // first makes the write a no-op, and the token is read and decided again.
+    let mut current = (stored.clone(), presented);
+    let decision = loop {
+        let decision = rt::decide(Some(&current.1), cfg, now);
+        if app
+            .store
+            .apply_refresh_exchange(&app.tenant, &current.0, decision, &fresh, now)
+            .await?
+        {
+            break decision;
+        }
+        match app
+            .store
+            .present_refresh_token(&app.tenant, &token_hash)
+            .await?
+        {
+            Some(again) => current = again,
+            None => break Exchange::Invalid,
+        }
+    };
     let next_token = match decision {
         Exchange::Renew { .. } => None,
         Exchange::Rotate { .. } => Some(token),
