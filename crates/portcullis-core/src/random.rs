@@ -35,6 +35,13 @@ pub fn alphanumeric(len: usize) -> String {
 }
 
 /// `n` random bytes as lowercase hex (Auth0's `auth0|<24 hex>` user ids, resource server ids).
+/// 32 random bytes, base64url without padding: codes, refresh tokens,
+/// session cookies, login transaction ids.
+pub fn url_token() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes(32))
+}
+
 pub fn hex(n: usize) -> String {
     bytes(n).iter().map(|b| format!("{b:02x}")).collect()
 }

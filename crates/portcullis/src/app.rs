@@ -26,7 +26,7 @@ pub struct Inner {
     started: std::time::Instant,
     pub store: Store,
     pub tenant: String,
-    pub pages: crate::http::pages::Pages,
+    pub pages: crate::templates::Templates,
     pub mailer: crate::mailer::Mailer,
     /// `<issuer>api/v2/`.
     pub management_audience: String,
@@ -83,7 +83,7 @@ impl AppState {
                 }
             });
         }
-        let pages = crate::http::pages::Pages::new(config.base_path());
+        let pages = crate::templates::Templates::new(config.base_path());
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
             password_last_used,
@@ -113,14 +113,6 @@ impl Inner {
     /// Whether clients reach us over HTTPS (cookies get `Secure`).
     pub fn https(&self) -> bool {
         self.config.issuer.starts_with("https://")
-    }
-
-    /// Where cookies live (see `cookies::Scope`).
-    pub fn cookie_scope(&self) -> crate::http::cookies::Scope {
-        crate::http::cookies::Scope {
-            https: self.https(),
-            path: format!("{}/", self.config.base_path()),
-        }
     }
 
     /// Seconds since the Unix epoch, read once per request and passed to the core.

@@ -91,7 +91,7 @@ pub struct IssuedRefresh {
 /// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application).
 pub async fn start_family(app: &AppState, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
     let cfg = &f.client.refresh_token;
-    let token = crate::flows::random_token();
+    let token = portcullis_core::random::url_token();
     let expires_at = rt::absolute_expiry(cfg, f.now);
     let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
     let new = NewRefreshToken {

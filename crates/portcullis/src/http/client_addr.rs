@@ -16,7 +16,7 @@ use ipnet::IpNet;
 
 use crate::app::AppState;
 use crate::config::ForwardedHeader;
-use crate::flows::PageError;
+use crate::http::flows::PageError;
 
 /// The client's address (see the module's invariant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

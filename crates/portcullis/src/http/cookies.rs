@@ -36,6 +36,14 @@ pub struct Scope {
     pub path: String,
 }
 
+/// Where `app`'s cookies live: `Secure` over HTTPS, the issuer's path.
+pub fn scope(app: &crate::app::AppState) -> Scope {
+    Scope {
+        https: app.https(),
+        path: format!("{}/", app.config.base_path()),
+    }
+}
+
 /// A `Set-Cookie` value. The session cookie must reach the server inside the
 /// hidden iframe of silent authentication, a cross-site context, so over HTTPS it
 /// is `SameSite=None; Secure`; over plain HTTP (local development) browsers refuse

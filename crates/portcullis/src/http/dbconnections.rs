@@ -76,7 +76,7 @@ pub async fn signup(
     State(app): State<AppState>,
     headers: HeaderMap,
     b: Body,
-) -> Result<Response, crate::flows::PageError> {
+) -> Result<Response, crate::http::flows::PageError> {
     let body: SignupBody = match json_body(&headers, b).await {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -168,7 +168,7 @@ pub async fn change_password(
     peer: crate::http::client_addr::ClientAddr,
     headers: HeaderMap,
     b: Body,
-) -> Result<Response, crate::flows::PageError> {
+) -> Result<Response, crate::http::flows::PageError> {
     let body: ChangePasswordBody = match json_body(&headers, b).await {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -254,7 +254,7 @@ async fn send_reset_email(
     else {
         return Ok(());
     };
-    let ticket = crate::flows::random_token();
+    let ticket = portcullis_core::random::url_token();
     let now = app.now();
     app.store
         .insert_password_ticket(
@@ -262,7 +262,7 @@ async fn send_reset_email(
             &hash_secret(&ticket),
             &user.user_id,
             client_id,
-            &crate::flows::random_token(),
+            &portcullis_core::random::url_token(),
             now,
             now + TICKET_LIFETIME,
         )

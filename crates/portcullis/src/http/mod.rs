@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod cors;
 pub mod dbconnections;
 pub mod errors;
+pub mod flows;
 pub mod forwarded;
 pub mod health;
 pub mod management;

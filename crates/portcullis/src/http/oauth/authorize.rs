@@ -11,9 +11,10 @@ use portcullis_core::protocol::params::Params;
 use portcullis_core::protocol::prompt::{self, Decision, SessionState};
 
 use crate::app::AppState;
-use crate::flows::{self, PageResult};
 use crate::http::client_addr::ClientAddr;
+use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
+use crate::http::pages::Pages as _;
 
 pub async fn authorize(
     State(app): State<AppState>,

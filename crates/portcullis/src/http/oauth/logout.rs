@@ -11,9 +11,10 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
-use crate::flows::{PageError, PageResult};
 use crate::http::cookies;
+use crate::http::flows::{PageError, PageResult};
 use crate::http::pages::Notice;
+use crate::http::pages::Pages as _;
 
 /// The query's parameters, or the error page for a repeated one.
 fn params(app: &AppState, q: Option<&str>) -> Result<Params, Box<Response>> {
@@ -54,7 +55,10 @@ async fn end_session(
         )
         .await;
     }
-    Ok(cookies::clear(cookies::SESSION, &app.cookie_scope()))
+    Ok(cookies::clear(
+        cookies::SESSION,
+        &crate::http::cookies::scope(app),
+    ))
 }
 
 fn with_cookie(mut res: Response, cookie: &str) -> Response {

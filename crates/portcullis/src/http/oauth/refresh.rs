@@ -25,7 +25,6 @@ use portcullis_core::scripts::{FlowInfo, RequestInfo};
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
-use crate::flows;
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::TokenResponse;
 
@@ -151,7 +150,7 @@ pub async fn exchange(
     // The exchange itself, decided by `protocol::refresh_token::decide` on the
     // row as it is inside one transaction, and applied in it.
     let cfg = &client.refresh_token;
-    let token = flows::random_token();
+    let token = portcullis_core::random::url_token();
     let fresh = Fresh {
         id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
         token_hash: hash_secret(&token),

@@ -24,9 +24,9 @@ use portcullis_core::scripts::{FlowInfo, RequestInfo};
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::brute_force;
-use crate::flows;
 use crate::http::client_addr::ClientAddr;
 use crate::http::errors::TokenEndpointError;
+use crate::http::flows;
 use crate::issuance::{FamilyStart, TokenResponse};
 use crate::scripts::ScriptFailure;
 

@@ -21,10 +21,11 @@ use subtle::ConstantTimeEq;
 use crate::app::AppState;
 use crate::audit::{self, Event};
 use crate::brute_force;
-use crate::flows::{self, PageResult};
 use crate::http::body;
 use crate::http::cookies;
+use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
+use crate::http::pages::Pages as _;
 
 const FORM_LIMIT: usize = 16 * 1024;
 

@@ -1,35 +1,15 @@
 //! The hosted pages: login, signup, consent, messages, and the two response pages
-//! (form_post, web_message). Server-rendered with minijinja; every template is
-//! `*.html`, so every value is HTML-escaped, and no template marks data `|safe`
-//! (the one unescaped value is the `base` global, the issuer's validated path).
+//! (form_post, web_message), rendered from `crate::templates` (every value
+//! HTML-escaped) into responses with the page CSP.
 
 pub mod login;
 pub mod reset;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use minijinja::Environment;
 use serde::Serialize;
 
-/// The compiled templates.
-pub struct Pages {
-    env: Environment<'static>,
-}
-
-const TEMPLATES: &[(&str, &str)] = &[
-    ("base.html", include_str!("templates/base.html")),
-    ("login.html", include_str!("templates/login.html")),
-    ("signup.html", include_str!("templates/signup.html")),
-    ("consent.html", include_str!("templates/consent.html")),
-    ("message.html", include_str!("templates/message.html")),
-    ("reset.html", include_str!("templates/reset.html")),
-    ("forgot.html", include_str!("templates/forgot.html")),
-    ("form_post.html", include_str!("templates/form_post.html")),
-    (
-        "web_message.html",
-        include_str!("templates/web_message.html"),
-    ),
-];
+use crate::templates::Templates;
 
 pub const STYLESHEET: &str = include_str!("static/portcullis.css");
 /// The pages' one script (the show-password toggle); our own code.
@@ -40,46 +20,39 @@ pub const SCRIPT: &str = include_str!("static/portcullis.js");
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-impl Pages {
-    /// `base` is the issuer's path without its trailing `/` (`""` or `/auth`):
-    /// every link and form action in the pages starts with it.
-    pub fn new(base: &str) -> Self {
-        let mut env = Environment::new();
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .expect("built-in templates are valid");
-        }
-        // Safe to write unescaped: `config::normalize_issuer` admits only
-        // unreserved characters, `%` and `/` in the issuer's path (and `/`
-        // would otherwise be written `&#x2f;`).
-        env.add_global("base", minijinja::Value::from_safe_string(base.to_string()));
-        Self { env }
-    }
-
-    /// Renders `name` with `ctx`; a rendering failure is logged and becomes a plain
-    /// error page (never template source or detail).
-    pub fn render<S: Serialize>(&self, name: &str, ctx: S) -> Result<String, StatusCode> {
-        self.env
-            .get_template(name)
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
-            .map_err(|e| {
-                tracing::error!(error = %e, template = name, "template rendering failed");
-                StatusCode::INTERNAL_SERVER_ERROR
-            })
-    }
-
+/// Rendered pages as responses: the page CSP, no caching, a plain 500 when a
+/// template fails. Implemented for the compiled templates.
+pub trait Pages {
     /// A page response with the page CSP and no caching.
-    pub fn page<S: Serialize>(&self, status: StatusCode, name: &str, ctx: S) -> Response {
+    fn page<S: Serialize>(&self, status: StatusCode, name: &str, ctx: S) -> Response;
+    /// A form page whose submission ends in a redirect to `redirect_uri`.
+    fn form_page<S: Serialize>(
+        &self,
+        status: StatusCode,
+        name: &str,
+        ctx: S,
+        redirect_uri: &str,
+    ) -> Response;
+    /// A page that tells the person something (never redirects).
+    fn message(&self, status: StatusCode, title: &str, message: &str) -> Response;
+    /// A page that ends a flow: what happened, the way back, and any technical
+    /// detail folded away.
+    fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response;
+}
+
+impl Pages for Templates {
+    /// A page response with the page CSP and no caching.
+    fn page<S: Serialize>(&self, status: StatusCode, name: &str, ctx: S) -> Response {
         match self.render(name, ctx) {
-            Ok(html) => with_headers(status, html, PAGE_CSP),
-            Err(s) => (s, "Internal error").into_response(),
+            Some(html) => with_headers(status, html, PAGE_CSP),
+            None => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
         }
     }
 
     /// A form page whose submission ends in a redirect to `redirect_uri`: CSP's
     /// `form-action` covers redirects after a submit, so the app's origin is
     /// allowed beside ours.
-    pub fn form_page<S: Serialize>(
+    fn form_page<S: Serialize>(
         &self,
         status: StatusCode,
         name: &str,
@@ -93,19 +66,19 @@ impl Pages {
             &format!("form-action 'self' {origin}"),
         );
         match self.render(name, ctx) {
-            Ok(html) => with_headers(status, html, &csp),
-            Err(s) => (s, "Internal error").into_response(),
+            Some(html) => with_headers(status, html, &csp),
+            None => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
         }
     }
 
     /// A page that tells the person something (never redirects).
-    pub fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
+    fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
         self.notice(status, Notice::new(title, message))
     }
 
     /// A page that ends a flow: what happened, the way back, and any technical
     /// detail folded away.
-    pub fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response {
+    fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response {
         self.page(
             status,
             "message.html",

@@ -14,9 +14,10 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
-use crate::flows::PageResult;
 use crate::http::body;
+use crate::http::flows::PageResult;
 use crate::http::pages::Notice;
+use crate::http::pages::Pages as _;
 
 #[derive(Deserialize)]
 pub struct TicketQuery {

@@ -21,6 +21,7 @@ use serde_json::json;
 
 use crate::app::AppState;
 use crate::http::cookies;
+use crate::http::pages::Pages as _;
 use crate::http::pages::with_headers;
 use crate::scripts::ScriptFailure;
 
@@ -57,11 +58,6 @@ impl IntoResponse for PageError {
 
 pub type PageResult = Result<Response, PageError>;
 
-pub fn random_token() -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(portcullis_core::random::bytes(32))
-}
-
 /// The session the browser's cookie names, with its user, if live.
 pub async fn current_session(
     app: &AppState,
@@ -87,7 +83,7 @@ pub async fn current_session(
 /// Starts a session for `user`; returns it and the `Set-Cookie` value.
 pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, String), StoreError> {
     let now = app.now();
-    let token = random_token();
+    let token = portcullis_core::random::url_token();
     let session = Session {
         id: portcullis_core::random::alphanumeric(32),
         user_id: user.user_id.clone(),
@@ -101,7 +97,7 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
         cookies::SESSION,
         &token,
         SESSION_LIFETIME,
-        &app.cookie_scope(),
+        &crate::http::cookies::scope(app),
         true,
     );
     Ok((session, cookie))
@@ -123,18 +119,18 @@ pub async fn start_login(
     let (browser, new_cookie) = match cookies::get(headers, cookies::BROWSER) {
         Some(b) => (b, None),
         None => {
-            let b = random_token();
+            let b = portcullis_core::random::url_token();
             let c = cookies::set(
                 cookies::BROWSER,
                 &b,
                 30 * 24 * 3600,
-                &app.cookie_scope(),
+                &crate::http::cookies::scope(app),
                 false,
             );
             (b, Some(c))
         }
     };
-    let id = random_token();
+    let id = portcullis_core::random::url_token();
     let now = app.now();
     let doc = serde_json::to_string(req).map_err(StoreError::from)?;
     let parked = app
@@ -144,7 +140,7 @@ pub async fn start_login(
             &id,
             &LoginTransaction {
                 browser_hash: hash_secret(&browser),
-                csrf: random_token(),
+                csrf: portcullis_core::random::url_token(),
                 doc,
                 expires_at: now + TRANSACTION_LIFETIME,
             },
@@ -267,7 +263,7 @@ pub async fn issue(
     let mut out: Vec<(String, String)> = Vec::new();
     let mut code_value = None;
     if req.response_type.code {
-        let code = random_token();
+        let code = portcullis_core::random::url_token();
         let grant = CodeGrant {
             client_id: client.client_id.clone(),
             redirect_uri: req.redirect_uri.clone(),
@@ -435,7 +431,7 @@ pub fn deliver(
         }
         ResponseMode::Fragment => crate::http::found(&format!("{redirect_uri}#{}", encoded())),
         ResponseMode::FormPost => {
-            let nonce = random_token();
+            let nonce = portcullis_core::random::url_token();
             let origin = origin_of(redirect_uri).unwrap_or_default();
             let csp = format!(
                 "default-src 'none'; script-src 'nonce-{nonce}'; form-action {origin}; frame-ancestors 'none'; base-uri 'none'"
@@ -444,12 +440,12 @@ pub fn deliver(
                 "form_post.html",
                 minijinja::context! { action => redirect_uri, params => minijinja::Value::from(minijinja::value::Serde(&params)), nonce => nonce },
             ) {
-                Ok(html) => with_headers(StatusCode::OK, html, &csp),
-                Err(s) => s.into_response(),
+                Some(html) => with_headers(StatusCode::OK, html, &csp),
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             }
         }
         ResponseMode::WebMessage => {
-            let nonce = random_token();
+            let nonce = portcullis_core::random::url_token();
             let origin = origin_of(redirect_uri).unwrap_or_default();
             let response: serde_json::Map<String, serde_json::Value> =
                 params.into_iter().map(|(k, v)| (k, v.into())).collect();
@@ -463,8 +459,8 @@ pub fn deliver(
                 "web_message.html",
                 minijinja::context! { message => minijinja::Value::from(minijinja::value::Serde(&message)), origin => origin, nonce => nonce },
             ) {
-                Ok(html) => with_headers(StatusCode::OK, html, &csp),
-                Err(s) => s.into_response(),
+                Some(html) => with_headers(StatusCode::OK, html, &csp),
+                None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
             }
         }
     }
