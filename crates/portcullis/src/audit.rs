@@ -142,6 +142,41 @@ pub struct Event<'a> {
     pub details: Option<Value>,
 }
 
+impl<'a> Event<'a> {
+    /// An event of `code`; the rest is added with the methods below.
+    pub fn new(event_type: Code, description: &'a str) -> Self {
+        Self {
+            event_type,
+            description,
+            ..Default::default()
+        }
+    }
+
+    /// The application the event is about (`client_id`, `client_name`).
+    pub fn client(mut self, c: &'a portcullis_core::clients::Client) -> Self {
+        self.client_id = Some(&c.client_id);
+        self.client_name = Some(&c.name);
+        self
+    }
+
+    /// The user the event is about (`user_id`, `user_name` as the e-mail).
+    pub fn user(mut self, u: &'a portcullis_core::users::User) -> Self {
+        self.user_id = Some(&u.user_id);
+        self.user_name = Some(&u.email);
+        self
+    }
+
+    pub fn ip(mut self, ip: &'a str) -> Self {
+        self.ip = Some(ip);
+        self
+    }
+
+    pub fn details(mut self, d: Value) -> Self {
+        self.details = Some(d);
+        self
+    }
+}
+
 impl Default for Event<'_> {
     /// A failed login (`f`) with nothing else; callers set what they know.
     fn default() -> Self {

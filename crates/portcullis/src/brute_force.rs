@@ -145,6 +145,73 @@ pub async fn succeeded(app: &AppState, attempt: Attempt) -> Result<(), StoreErro
         .await
 }
 
+/// The outcome of a password sign-in under the limits.
+pub enum SignIn {
+    /// The password is the user's; the attempt is cleared.
+    Ok(portcullis_core::users::User),
+    /// Refused before the password was checked.
+    Blocked(Block),
+    /// A wrong password (`user` known) or an unknown e-mail address; the
+    /// failure is counted, and `limit_wc` audited if it started a block.
+    Wrong {
+        user: Option<portcullis_core::users::User>,
+    },
+}
+
+/// The one password sign-in of the login page and the password grants:
+/// reserve an attempt, check the password of the database connection's user
+/// (a decoy hash for an unknown address, so both take as long), and count the
+/// outcome. A failure that starts a block is audited (`limit_wc`) here.
+pub async fn sign_in(
+    app: &AppState,
+    client: &portcullis_core::clients::Client,
+    email: &str,
+    password: portcullis_core::secrets::Secret,
+    ip: &str,
+) -> Result<SignIn, StoreError> {
+    let attempt = match reserve(app, email, ip).await? {
+        Ok(a) => a,
+        Err(block) => return Ok(SignIn::Blocked(block)),
+    };
+    let (user, hash) = match app
+        .store
+        .find_user_by_email(
+            &app.tenant,
+            portcullis_core::users::DATABASE_CONNECTION,
+            email,
+        )
+        .await?
+    {
+        Some((u, h)) => (Some(u), h),
+        None => (None, None),
+    };
+    match (user, app.verify_password(password, hash).await) {
+        (Some(user), true) => {
+            succeeded(app, attempt).await?;
+            Ok(SignIn::Ok(user))
+        }
+        (user, _) => {
+            if failed(app, attempt).await? {
+                crate::audit::record(
+                    app,
+                    crate::audit::Event {
+                        event_type: crate::audit::Code::LimitWc,
+                        description: "Login blocked after too many failed attempts",
+                        client_id: Some(&client.client_id),
+                        user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                        user_name: Some(email),
+                        ip: Some(ip),
+                        ..Default::default()
+                    },
+                )
+                .await;
+                tracing::warn!(ip = %ip, "login blocked after repeated failures");
+            }
+            Ok(SignIn::Wrong { user })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::counted_address;

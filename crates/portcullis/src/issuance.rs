@@ -71,6 +71,50 @@ fn log_refused(plan: &Plan) {
     }
 }
 
+/// A user grant of `client` for `user` at `now` with what every grant shares
+/// filled in (the issuer, the Management API guard, a new `jti`, no `gty`, no
+/// ID token); callers set the rest with struct update syntax.
+pub fn user_grant<'a>(
+    app: &'a AppState,
+    client: &'a Client,
+    user: &'a portcullis_core::users::User,
+    api: Option<&'a ResourceServer>,
+    scope: &'a [String],
+    scripts: &'a portcullis_core::scripts::ScriptResult,
+    now: i64,
+) -> portcullis_core::issuance::UserGrant<'a> {
+    portcullis_core::issuance::UserGrant {
+        issuer: app.issuer(),
+        management_audience: &app.management_audience,
+        client,
+        user,
+        api,
+        scope,
+        gty: None,
+        browser_flow: false,
+        scripts,
+        now,
+        jti: portcullis_core::random::alphanumeric(24),
+        id_token: None,
+    }
+}
+
+/// Plans, starts the refresh-token family when `refresh` is given, and signs:
+/// the issuing half of every user grant.
+pub async fn issue_user_grant(
+    app: &AppState,
+    grant: portcullis_core::issuance::UserGrant<'_>,
+    refresh: Option<FamilyStart<'_>>,
+) -> Result<(Signed, Option<IssuedRefresh>), StoreError> {
+    let (api, client) = (grant.api, grant.client);
+    let plan = portcullis_core::issuance::plan(grant);
+    let refresh = match refresh {
+        Some(f) => Some(start_family(app, f).await?),
+        None => None,
+    };
+    Ok((sign(app, plan, api, client), refresh))
+}
+
 /// What a new refresh-token family is for.
 pub struct FamilyStart<'a> {
     pub client: &'a Client,

@@ -10,6 +10,7 @@ pub mod discovery;
 pub mod errors;
 pub mod grant_type;
 pub mod params;
+pub mod password;
 pub mod pkce;
 pub mod prompt;
 pub mod refresh_token;

@@ -52,7 +52,9 @@ pub fn decode_qp(text: &str) -> String {
 pub async fn outbox_with(srv: &crate::support::TestServer, n: usize) -> Vec<String> {
     for _ in 0..100 {
         let mails = outbox(srv);
-        if mails.len() >= n {
+        // lettre writes a message file in place: count it once its last
+        // multipart boundary (`--…--`) is there.
+        if mails.len() >= n && mails.iter().all(|m| m.trim_end().ends_with("--")) {
             return mails;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;

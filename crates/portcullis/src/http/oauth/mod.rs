@@ -2,9 +2,11 @@
 
 pub mod authorize;
 pub mod client_auth;
+pub mod code;
 pub mod introspect;
 pub mod legacy;
 pub mod logout;
+pub mod password;
 pub mod refresh;
 pub mod token;
 pub mod token_exchange;

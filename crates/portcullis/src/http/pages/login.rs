@@ -20,7 +20,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::{self, Event};
-use crate::brute_force;
+use crate::brute_force::{self, SignIn};
 use crate::http::body;
 use crate::http::cookies;
 use crate::http::flows::{self, PageResult};
@@ -378,44 +378,26 @@ pub async fn login_submit(
             ),
         ));
     }
-    let attempt = match brute_force::reserve(&app, &email, &ip).await? {
-        Ok(a) => a,
-        Err(block) => {
-            return Ok(render_form(
-                &app,
-                "login.html",
-                StatusCode::TOO_MANY_REQUESTS,
-                &tx,
-                &email,
-                FormError::on(block.message(), &[]),
-            ));
-        }
-    };
-    let found = app
-        .store
-        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, &email)
-        .await?;
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), h),
-        None => (None, None),
-    };
-    let ok = app.verify_password(Secret::new(password), hash).await;
-    match (user, ok) {
-        (Some(user), true) => {
-            brute_force::succeeded(&app, attempt).await?;
-            finish(&app, tx, &user, peer, &headers).await
-        }
-        (user, _) => {
-            let blocked = brute_force::failed(&app, attempt).await?;
-            let (event_type, description) = match &user {
-                Some(_) => (crate::audit::Code::Fp, "Wrong email or password."),
-                None => (crate::audit::Code::Fu, "Wrong email or password."),
+    match brute_force::sign_in(&app, &tx.client, &email, Secret::new(password), &ip).await? {
+        SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
+        SignIn::Blocked(block) => Ok(render_form(
+            &app,
+            "login.html",
+            StatusCode::TOO_MANY_REQUESTS,
+            &tx,
+            &email,
+            FormError::on(block.message(), &[]),
+        )),
+        SignIn::Wrong { user } => {
+            let event_type = match &user {
+                Some(_) => crate::audit::Code::Fp,
+                None => crate::audit::Code::Fu,
             };
             audit::record(
                 &app,
                 Event {
                     event_type,
-                    description,
+                    description: "Wrong email or password.",
                     client_id: Some(&tx.client.client_id),
                     client_name: Some(&tx.client.name),
                     user_id: user.as_ref().map(|u| u.user_id.as_str()),
@@ -425,22 +407,6 @@ pub async fn login_submit(
                 },
             )
             .await;
-            if blocked {
-                audit::record(
-                    &app,
-                    Event {
-                        event_type: crate::audit::Code::LimitWc,
-                        description: "Login blocked after too many failed attempts",
-                        client_id: Some(&tx.client.client_id),
-                        user_id: user.as_ref().map(|u| u.user_id.as_str()),
-                        user_name: Some(&email),
-                        ip: Some(&ip),
-                        ..Default::default()
-                    },
-                )
-                .await;
-                tracing::warn!(ip = %ip, "login blocked after repeated failures");
-            }
             Ok(render_form(
                 &app,
                 "login.html",

@@ -1,0 +1,66 @@
+//! The password grant (RFC 6749 §4.3) and Auth0's password-realm extension, as
+//! decided before the password is checked.
+//!
+//! Invariants:
+//! - The client must list the grant type it used (`password` or the realm one).
+//! - The only realm is the database connection.
+//! - A user is never granted more than the `current_user` scopes of the
+//!   Management API (`management::user_grant_scopes`).
+
+use super::errors::{TokenError, TokenErrorCode};
+use super::grant_type::GrantType;
+use crate::clients::Client;
+use crate::management;
+use crate::resource_servers::ResourceServer;
+use crate::users::DATABASE_CONNECTION;
+
+/// Checks the client and the realm (before anything is looked up).
+pub fn check_request(
+    client: &Client,
+    grant_type: GrantType,
+    realm: Option<&str>,
+) -> Result<(), TokenError> {
+    if !client.allows_grant(grant_type) {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            format!("Grant type '{grant_type}' not allowed for the client."),
+        ));
+    }
+    if let Some(realm) = realm
+        && realm != DATABASE_CONNECTION
+    {
+        return Err(TokenError::invalid_request(format!(
+            "Unknown realm: {realm} (the database connection is {DATABASE_CONNECTION})"
+        )));
+    }
+    Ok(())
+}
+
+/// The API named by `audience`, which must exist (Auth0: `access_denied`).
+pub fn require_api<'a>(
+    audience: Option<&str>,
+    api: Option<&'a ResourceServer>,
+) -> Result<Option<&'a ResourceServer>, TokenError> {
+    match (audience, api) {
+        (None, _) => Ok(None),
+        (Some(_), Some(api)) => Ok(Some(api)),
+        (Some(a), None) => Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            format!("Service not found: {a}"),
+        )),
+    }
+}
+
+/// The scope the grant asks for: at the Management API only the
+/// `current_user` scopes (none of them is `access_denied`).
+pub fn scope_for(
+    api: Option<&ResourceServer>,
+    requested: &[String],
+) -> Result<Vec<String>, TokenError> {
+    if api.is_some_and(|a| a.is_system) {
+        management::user_grant_scopes(requested)
+            .map_err(|e| TokenError::new(TokenErrorCode::AccessDenied, e.to_string()))
+    } else {
+        Ok(requested.to_vec())
+    }
+}

@@ -1,0 +1,169 @@
+//! RFC 6749 §4.1.3–4.1.4 at `/oauth/token`: an authorization code for tokens.
+//! The store redeems the code once (`redeem_authorization_code`);
+//! `protocol/authorization_code::check` decides whether this request may use
+//! it; `issuance` issues what the login decided (its scripts' results came
+//! with the code).
+//!
+//! Invariant (RFC 6749 §4.1.2, RFC 9700 §4.5): a replayed code revokes every
+//! token its first redemption issued, the refresh-token family too, even when
+//! the replay races that redemption.
+
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::{Client, GrantType};
+use portcullis_core::issuance::{IdTokenRequest, UserGrant};
+use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::protocol::refresh_token as rt;
+use portcullis_core::resource_servers::{self, ResourceServer};
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::users::User;
+use portcullis_store::{Redemption, StoreError};
+
+use crate::app::AppState;
+use crate::audit::{self, Code, Event};
+use crate::http::errors::TokenEndpointError;
+use crate::issuance::{self, FamilyStart, TokenResponse};
+
+/// A refused redemption: `feacft`, then `invalid_grant` with `description`.
+async fn refused(app: &AppState, client: &Client, description: &'static str) -> TokenEndpointError {
+    audit::record(app, Event::new(Code::Feacft, description).client(client)).await;
+    TokenError::new(TokenErrorCode::InvalidGrant, description).into()
+}
+
+pub async fn exchange(
+    app: &AppState,
+    client: &Client,
+    req: CodeRequest,
+) -> Result<Response, TokenEndpointError> {
+    if !client.allows_grant(GrantType::AuthorizationCode) {
+        return Err(TokenError::new(
+            TokenErrorCode::UnauthorizedClient,
+            "Grant type 'authorization_code' not allowed for the client.",
+        )
+        .into());
+    }
+    let now = app.now();
+    let code_hash = hash_secret(&req.code);
+    let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;
+    // The login's Rules and Actions already ran; their decisions came with the code.
+    let plan = UserGrant {
+        id_token: grant
+            .scope
+            .iter()
+            .any(|s| s == "openid")
+            .then(|| IdTokenRequest {
+                scope: &grant.scope,
+                nonce: grant.nonce.clone(),
+                sid: Some(&grant.session_id),
+                auth_time: grant.auth_time_required.then_some(grant.auth_time),
+                code: None,
+            }),
+        ..issuance::user_grant(
+            app,
+            client,
+            &user,
+            api.as_ref(),
+            &grant.scope,
+            &grant.scripts,
+            now,
+        )
+    };
+    let jti = plan.jti.clone();
+    let family = rt::may_issue(&grant.scope, client, api.as_ref()).then_some(FamilyStart {
+        client,
+        user_id: &user.user_id,
+        session_id: Some(&grant.session_id),
+        audience: grant.audience.as_deref(),
+        scope: &grant.scope,
+        now,
+    });
+    let (signed, refresh) = issuance::issue_user_grant(app, plan, family).await?;
+    let family_id = refresh.as_ref().map(|r| r.family_id.as_str());
+    // If the code was replayed while this redemption ran, the replay could not
+    // see these tokens: revoke them here and answer as the replay did.
+    if !app
+        .store
+        .record_code_issuance(&app.tenant, &code_hash, &jti, family_id)
+        .await?
+    {
+        revoke_code_tokens(app, Some(&jti), family_id).await?;
+        return Err(refused(app, client, "Invalid authorization code").await);
+    }
+    let e = Event::new(Code::Seacft, "Authorization Code for Access Token")
+        .client(client)
+        .user(&user);
+    audit::record(app, e).await;
+    Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
+}
+
+/// Redeems the code once and checks it for this request (client, redirect
+/// URI, PKCE, expiry); the grant it stood for, its user and API.
+async fn redeem(
+    app: &AppState,
+    client: &Client,
+    req: &CodeRequest,
+    code_hash: &str,
+    now: i64,
+) -> Result<(CodeGrant, User, Option<ResourceServer>), TokenEndpointError> {
+    let (doc, expires_at) = match app
+        .store
+        .redeem_authorization_code(&app.tenant, code_hash, now)
+        .await?
+    {
+        Redemption::Redeemed { doc, expires_at } => (doc, expires_at),
+        Redemption::Replayed {
+            issued_jti,
+            issued_family,
+        } => {
+            revoke_code_tokens(app, issued_jti.as_deref(), issued_family.as_deref()).await?;
+            return Err(refused(app, client, "Invalid authorization code").await);
+        }
+        Redemption::Unknown => return Err(refused(app, client, "Invalid authorization code").await),
+    };
+    let grant: CodeGrant = serde_json::from_str(&doc).map_err(StoreError::from)?;
+    if let Err(e) = authorization_code::check(&grant, expires_at, req, &client.client_id, now) {
+        let mut event = Event::new(Code::Feacft, &e.description);
+        event.client_id = Some(&client.client_id);
+        event.user_id = Some(&grant.user_id);
+        audit::record(app, event).await;
+        return Err(e.into());
+    }
+    let Some((user, _)) = app.store.get_user(&app.tenant, &grant.user_id).await? else {
+        return Err(refused(app, client, "Invalid authorization code").await);
+    };
+    if user.blocked {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let api = match &grant.audience {
+        Some(a) => match app.api(a).await? {
+            Some(api) => Some(api),
+            None => {
+                let why = "The API of this authorization code no longer exists";
+                return Err(refused(app, client, why).await);
+            }
+        },
+        None => None,
+    };
+    Ok((grant, user, api))
+}
+
+/// Revokes the access token (by `jti`) and the refresh-token family issued from
+/// a code that has been replayed.
+async fn revoke_code_tokens(
+    app: &AppState,
+    jti: Option<&str>,
+    family: Option<&str>,
+) -> Result<(), StoreError> {
+    let now = app.now();
+    if let Some(jti) = jti {
+        app.store
+            .revoke_token_id(&app.tenant, jti, now + resource_servers::MAX_TOKEN_LIFETIME)
+            .await?;
+    }
+    if let Some(family) = family {
+        app.store
+            .revoke_refresh_family(&app.tenant, family, now)
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! RFC 6749 §4.3 (and Auth0's password-realm) at `/oauth/token`: the user's
+//! password for tokens, under the same brute-force protection as the login
+//! page. `protocol/password` decides what may be asked; `brute_force::sign_in`
+//! checks the password; `issuance` issues.
+
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::{Client, GrantType};
+use portcullis_core::issuance::{IdTokenRequest, UserGrant};
+use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::protocol::password;
+use portcullis_core::protocol::refresh_token as rt;
+use portcullis_core::scripts::{FlowInfo, RequestInfo};
+use portcullis_core::secrets::Secret;
+use portcullis_core::users::{User, normalize_email};
+
+use crate::app::AppState;
+use crate::audit::{self, Code, Event};
+use crate::brute_force::{self, SignIn};
+use crate::http::errors::TokenEndpointError;
+use crate::issuance::{self, FamilyStart, TokenResponse};
+
+/// A refused password grant: `fepft`, then `invalid_grant`.
+async fn refused(
+    app: &AppState,
+    client: &Client,
+    email: &str,
+    ip: &str,
+    description: &'static str,
+    user_id: Option<String>,
+) -> TokenEndpointError {
+    let mut e = Event::new(Code::Fepft, description).client(client).ip(ip);
+    e.user_id = user_id.as_deref();
+    e.user_name = Some(email);
+    audit::record(app, e).await;
+    TokenError::new(TokenErrorCode::InvalidGrant, description).into()
+}
+
+/// A password grant request, parsed.
+pub struct PasswordLogin<'a> {
+    pub username: &'a str,
+    pub scope: &'a [String],
+    pub audience: Option<&'a str>,
+    pub realm: Option<&'a str>,
+    pub grant_type: GrantType,
+    pub ip: &'a str,
+    pub request: &'a RequestInfo,
+}
+
+pub async fn exchange(
+    app: &AppState,
+    client: &Client,
+    login: PasswordLogin<'_>,
+    secret: Secret,
+) -> Result<Response, TokenEndpointError> {
+    password::check_request(client, login.grant_type, login.realm)?;
+    let api = match login.audience {
+        Some(a) => app.api(a).await?,
+        None => None,
+    };
+    let api = password::require_api(login.audience, api.as_ref())?;
+    let scope = password::scope_for(api, login.scope)?;
+    let email = normalize_email(login.username);
+    let failed = |description: &'static str, user: Option<&User>| {
+        refused(
+            app,
+            client,
+            &email,
+            login.ip,
+            description,
+            user.map(|u| u.user_id.clone()),
+        )
+    };
+    // Reserved before the slow password check (Auth0: 429 too_many_attempts).
+    let user = match brute_force::sign_in(app, client, &email, secret, login.ip).await? {
+        SignIn::Ok(user) => user,
+        SignIn::Blocked(block) => {
+            let _ = failed(block.message(), None).await;
+            return Err(TokenError::new(TokenErrorCode::TooManyAttempts, block.message()).into());
+        }
+        SignIn::Wrong { user } => {
+            return Err(failed("Wrong email or password.", user.as_ref()).await);
+        }
+    };
+    if user.blocked {
+        return Err(failed("user is blocked", Some(&user)).await);
+    }
+    let flow = FlowInfo {
+        protocol: "oauth2-password",
+        requested_scopes: &scope,
+        audience: login.audience,
+        ..Default::default()
+    };
+    let post_login = crate::scripts::PostLogin {
+        user: &user,
+        client,
+        request: login.request,
+        flow,
+    };
+    let scripts = match crate::scripts::post_login(app, post_login).await {
+        Ok(r) => r,
+        Err(f) => {
+            let e = super::token::script_failed(
+                app,
+                Code::Fepft,
+                client,
+                Some(&user),
+                login.request,
+                f,
+            );
+            return Err(e.await);
+        }
+    };
+    let now = app.now();
+    app.store
+        .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
+        .await?;
+    let grant = UserGrant {
+        gty: Some("password"),
+        id_token: scope
+            .iter()
+            .any(|s| s == "openid")
+            .then_some(IdTokenRequest {
+                scope: &scope,
+                auth_time: Some(now),
+                ..Default::default()
+            }),
+        ..issuance::user_grant(app, client, &user, api, &scope, &scripts, now)
+    };
+    let family = rt::may_issue(&scope, client, api).then_some(FamilyStart {
+        client,
+        user_id: &user.user_id,
+        session_id: None,
+        audience: login.audience,
+        scope: &scope,
+        now,
+    });
+    let (signed, refresh) = issuance::issue_user_grant(app, grant, family).await?;
+    let e = Event::new(Code::Sepft, "Password for Access Token")
+        .client(client)
+        .user(&user)
+        .ip(login.ip);
+    audit::record(app, e).await;
+    Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
+}
