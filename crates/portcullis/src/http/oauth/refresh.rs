@@ -14,17 +14,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::{Client, GrantType};
-use portcullis_core::issuance::{self, IdTokenRequest, UserGrant};
+use portcullis_core::issuance::{IdTokenRequest, UserGrant};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::protocol::refresh_token::Exchange;
+use portcullis_core::resource_servers::ResourceServer;
 use portcullis_core::secrets::{Secret, hash_secret};
-use portcullis_store::Fresh;
+use portcullis_core::users::User;
+use portcullis_store::{Fresh, RefreshToken};
 
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::{self, Code, Event};
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::TokenResponse;
 
@@ -49,6 +51,139 @@ async fn log(
     .await;
 }
 
+/// A refused refresh: `fertft`, then Auth0's one `invalid_grant` text.
+async fn refused(
+    app: &AppState,
+    client: &Client,
+    description: &'static str,
+    user: Option<&str>,
+) -> TokenEndpointError {
+    log(app, Code::Fertft, description, client, user).await;
+    rt::invalid().into()
+}
+
+/// What a presented token stands for, loaded and checked by everything that
+/// changes nothing (the client, a narrower scope, a live user, its API).
+struct Presented {
+    stored: RefreshToken,
+    read: rt::Presented,
+    original: Vec<String>,
+    scope: Vec<String>,
+    user: User,
+    api: Option<ResourceServer>,
+}
+
+async fn load(
+    app: &AppState,
+    client: &Client,
+    token_hash: &str,
+    requested_scope: Option<&[String]>,
+) -> Result<Presented, TokenEndpointError> {
+    let Some((stored, read)) = app
+        .store
+        .present_refresh_token(&app.tenant, token_hash)
+        .await?
+    else {
+        return Err(refused(app, client, "Unknown refresh token", None).await);
+    };
+    if stored.client_id != client.client_id {
+        return Err(refused(app, client, "Refresh token of another client", None).await);
+    }
+    let original: Vec<String> = portcullis_core::scope::parse(&stored.scope);
+    let scope = rt::narrow_scope(&original, requested_scope)?;
+    let Some((user, _)) = app.store.get_user(&app.tenant, &stored.user_id).await? else {
+        return Err(refused(app, client, "The user no longer exists", None).await);
+    };
+    if user.blocked {
+        log(
+            app,
+            Code::Fertft,
+            "user is blocked",
+            client,
+            Some(&user.user_id),
+        )
+        .await;
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let api = match &stored.audience {
+        Some(a) => match app.api(a).await? {
+            Some(api) => Some(api),
+            None => {
+                let why = "The API of this refresh token no longer exists";
+                return Err(refused(app, client, why, Some(&user.user_id)).await);
+            }
+        },
+        None => None,
+    };
+    Ok(Presented {
+        stored,
+        read,
+        original,
+        scope,
+        user,
+        api,
+    })
+}
+
+/// Read → decide (`protocol::refresh_token::decide`) → apply; a concurrent
+/// exchange that changed the token first makes the write a no-op, and the
+/// token is read and decided again. Returns the new refresh token, if any.
+async fn exchange_token(
+    app: &AppState,
+    client: &Client,
+    p: &Presented,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<String>, TokenEndpointError> {
+    let cfg = &client.refresh_token;
+    let token = portcullis_core::random::url_token();
+    let fresh = Fresh {
+        id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
+        token_hash: hash_secret(&token),
+    };
+    let mut current = (p.stored.clone(), p.read);
+    let decision = loop {
+        let decision = rt::decide(Some(&current.1), cfg, now);
+        if app
+            .store
+            .apply_refresh_exchange(&app.tenant, &current.0, decision, &fresh, now)
+            .await?
+        {
+            break decision;
+        }
+        match app
+            .store
+            .present_refresh_token(&app.tenant, token_hash)
+            .await?
+        {
+            Some(again) => current = again,
+            None => break Exchange::Invalid,
+        }
+    };
+    let user_id = p.user.user_id.as_str();
+    match decision {
+        Exchange::Renew { .. } => Ok(None),
+        Exchange::Rotate { .. } => Ok(Some(token)),
+        Exchange::Switch { .. } => {
+            let limit = crate::issuance::MAX_FAMILIES_PER_USER_AND_CLIENT;
+            app.store
+                .enforce_refresh_token_limit(&app.tenant, user_id, &client.client_id, limit, now)
+                .await?;
+            Ok(Some(token))
+        }
+        Exchange::Reuse => {
+            let why = "Reused rotating refresh token: the token family was revoked";
+            log(app, Code::Ferrt, why, client, Some(user_id)).await;
+            tracing::warn!(client_id = %client.client_id, "refresh token reuse detected; family revoked");
+            Err(rt::invalid().into())
+        }
+        Exchange::Invalid => {
+            let why = "Expired, revoked or spent refresh token";
+            Err(refused(app, client, why, Some(user_id)).await)
+        }
+    }
+}
+
 /// `grant_type=refresh_token` (RFC 6749 §6).
 pub async fn exchange(
     app: &AppState,
@@ -66,69 +201,19 @@ pub async fn exchange(
     }
     let now = app.now();
     let token_hash = hash_secret(presented.expose());
-    let refused = |description: &'static str, user: Option<String>| async move {
-        log(
-            app,
-            crate::audit::Code::Fertft,
-            description,
-            client,
-            user.as_deref(),
-        )
-        .await;
-        TokenEndpointError::from(rt::invalid())
-    };
-    // Checks that change nothing come first.
-    let Some((stored, presented)) = app
-        .store
-        .present_refresh_token(&app.tenant, &token_hash)
-        .await?
-    else {
-        return Err(refused("Unknown refresh token", None).await);
-    };
-    if stored.client_id != client.client_id {
-        return Err(refused("Refresh token of another client", None).await);
-    }
-    let original: Vec<String> = portcullis_core::scope::parse(&stored.scope);
-    let scope = rt::narrow_scope(&original, requested_scope.as_deref())?;
-    let Some((user, _)) = app.store.get_user(&app.tenant, &stored.user_id).await? else {
-        return Err(refused("The user no longer exists", None).await);
-    };
-    if user.blocked {
-        log(
-            app,
-            crate::audit::Code::Fertft,
-            "user is blocked",
-            client,
-            Some(&user.user_id),
-        )
-        .await;
-        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
-    }
-    let api = match &stored.audience {
-        Some(a) => match app.api(a).await? {
-            Some(api) => Some(api),
-            None => {
-                return Err(refused(
-                    "The API of this refresh token no longer exists",
-                    Some(user.user_id),
-                )
-                .await);
-            }
-        },
-        None => None,
-    };
+    let p = load(app, client, &token_hash, requested_scope.as_deref()).await?;
     // Auth0 runs post-login Actions on every refresh (protocol
     // `oauth2-refresh-token`); they run before the exchange, so a denial leaves
     // the token unspent.
     let flow = FlowInfo {
         protocol: "oauth2-refresh-token",
-        requested_scopes: &scope,
-        audience: stored.audience.as_deref(),
-        session_id: stored.session_id.as_deref(),
+        requested_scopes: &p.scope,
+        audience: p.stored.audience.as_deref(),
+        session_id: p.stored.session_id.as_deref(),
         ..Default::default()
     };
     let post_login = crate::scripts::PostLogin {
-        user: &user,
+        user: &p.user,
         client,
         request,
         flow,
@@ -136,112 +221,37 @@ pub async fn exchange(
     let scripts = match crate::scripts::post_login(app, post_login).await {
         Ok(r) => r,
         Err(f) => {
-            return Err(super::token::script_failed(
-                app,
-                crate::audit::Code::Fertft,
-                client,
-                Some(&user),
-                request,
-                f,
-            )
-            .await);
+            let e =
+                super::token::script_failed(app, Code::Fertft, client, Some(&p.user), request, f);
+            return Err(e.await);
         }
     };
-    // The exchange itself, decided by `protocol::refresh_token::decide` on the
-    // row as it is inside one transaction, and applied in it.
-    let cfg = &client.refresh_token;
-    let token = portcullis_core::random::url_token();
-    let fresh = Fresh {
-        id: format!("rt_{}", portcullis_core::random::alphanumeric(24)),
-        token_hash: hash_secret(&token),
-    };
-    // Read → decide → apply; a concurrent exchange that changed the token
-    // first makes the write a no-op, and the token is read and decided again.
-    let mut current = (stored.clone(), presented);
-    let decision = loop {
-        let decision = rt::decide(Some(&current.1), cfg, now);
-        if app
-            .store
-            .apply_refresh_exchange(&app.tenant, &current.0, decision, &fresh, now)
-            .await?
-        {
-            break decision;
-        }
-        match app
-            .store
-            .present_refresh_token(&app.tenant, &token_hash)
-            .await?
-        {
-            Some(again) => current = again,
-            None => break Exchange::Invalid,
-        }
-    };
-    let next_token = match decision {
-        Exchange::Renew { .. } => None,
-        Exchange::Rotate { .. } => Some(token),
-        Exchange::Switch { .. } => {
-            app.store
-                .enforce_refresh_token_limit(
-                    &app.tenant,
-                    &user.user_id,
-                    &client.client_id,
-                    crate::issuance::MAX_FAMILIES_PER_USER_AND_CLIENT,
-                    now,
-                )
-                .await?;
-            Some(token)
-        }
-        Exchange::Reuse => {
-            log(
-                app,
-                crate::audit::Code::Ferrt,
-                "Reused rotating refresh token: the token family was revoked",
-                client,
-                Some(&user.user_id),
-            )
-            .await;
-            tracing::warn!(client_id = %client.client_id, "refresh token reuse detected; family revoked");
-            return Err(rt::invalid().into());
-        }
-        Exchange::Invalid => {
-            return Err(refused(
-                "Expired, revoked or spent refresh token",
-                Some(user.user_id),
-            )
-            .await);
-        }
-    };
-    let plan = issuance::plan(UserGrant {
-        issuer: app.issuer(),
-        management_audience: &app.management_audience,
-        client,
-        user: &user,
-        api: api.as_ref(),
-        scope: &scope,
+    let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
+    let grant = UserGrant {
         gty: Some("refresh_token"),
-        browser_flow: false,
-        scripts: &scripts,
-        now,
-        jti: portcullis_core::random::alphanumeric(24),
         // A new ID token on every refresh of an `openid` grant (see above).
-        id_token: original
+        id_token: p
+            .original
             .iter()
             .any(|s| s == "openid")
             .then(|| IdTokenRequest {
-                scope: &scope,
-                sid: stored.session_id.as_deref(),
+                scope: &p.scope,
+                sid: p.stored.session_id.as_deref(),
                 ..Default::default()
             }),
-    });
-    let signed = crate::issuance::sign(app, plan, api.as_ref(), client);
-    log(
-        app,
-        crate::audit::Code::Sertft,
-        "Successful exchange of refresh token",
-        client,
-        Some(&user.user_id),
-    )
-    .await;
+        ..crate::issuance::user_grant(
+            app,
+            client,
+            &p.user,
+            p.api.as_ref(),
+            &p.scope,
+            &scripts,
+            now,
+        )
+    };
+    let (signed, _) = crate::issuance::issue_user_grant(app, grant, None).await?;
+    let done = "Successful exchange of refresh token";
+    log(app, Code::Sertft, done, client, Some(&p.user.user_id)).await;
     Ok(TokenResponse::from_signed(signed, next_token).into_response())
 }
 
