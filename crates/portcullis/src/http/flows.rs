@@ -214,6 +214,52 @@ pub async fn issue(
     user: &User,
     request: &RequestInfo,
 ) -> PageResult {
+    let script_result = match browser_scripts(app, client, req, session, user, request).await {
+        Ok(r) => r,
+        Err(ScriptFailure::Store(e)) => return Err(e.into()),
+        Err(f) => {
+            let ip = Some(request.ip.as_str());
+            crate::scripts::audit_failure(app, crate::audit::Code::F, client, Some(user), ip, &f)
+                .await;
+            return Ok(deliver_error(app, script_error_redirect(req, &f)));
+        }
+    };
+    let now = app.now();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let code_value = match req.response_type.code {
+        true => {
+            let code = park_code(app, client, req, session, user, &script_result, now).await?;
+            out.push(("code".into(), code.clone()));
+            Some(code)
+        }
+        false => None,
+    };
+    let browser = BrowserTokens {
+        client,
+        user,
+        api,
+        session,
+        scripts: &script_result,
+        code: code_value.as_deref(),
+        now,
+    };
+    out.extend(browser_tokens(app, req, browser));
+    if let Some(s) = &req.state {
+        out.push(("state".into(), s.clone()));
+    }
+    Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
+}
+
+/// The post-login Rules and Actions of a browser flow (`oidc-basic-profile`,
+/// or `oidc-implicit-profile` when tokens come back from `/authorize`).
+async fn browser_scripts(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    session: &Session,
+    user: &User,
+    request: &RequestInfo,
+) -> Result<portcullis_core::scripts::ScriptResult, ScriptFailure> {
     let rt = &req.response_type;
     let response_type = [
         (rt.code, "code"),
@@ -243,77 +289,84 @@ pub async fn issue(
         request,
         flow,
     };
-    let script_result = match crate::scripts::post_login(app, post_login).await {
-        Ok(r) => r,
-        Err(ScriptFailure::Store(e)) => return Err(e.into()),
-        Err(f) => {
-            crate::scripts::audit_failure(
-                app,
-                crate::audit::Code::F,
-                client,
-                Some(user),
-                Some(&request.ip),
-                &f,
-            )
-            .await;
-            return Ok(deliver_error(app, script_error_redirect(req, &f)));
-        }
+    crate::scripts::post_login(app, post_login).await
+}
+
+/// Stores an authorization code (RFC 6749 §4.1.2) for what the login decided;
+/// returns the code (only its hash is kept).
+async fn park_code(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    session: &Session,
+    user: &User,
+    script_result: &portcullis_core::scripts::ScriptResult,
+    now: i64,
+) -> Result<String, StoreError> {
+    let code = portcullis_core::random::url_token();
+    let grant = CodeGrant {
+        client_id: client.client_id.clone(),
+        redirect_uri: req.redirect_uri.clone(),
+        user_id: user.user_id.clone(),
+        scope: req.scope.clone(),
+        audience: req.audience.clone(),
+        nonce: req.nonce.clone(),
+        code_challenge: req.code_challenge.clone(),
+        session_id: session.id.clone(),
+        auth_time: session.auth_time,
+        auth_time_required: req.max_age.is_some(),
+        scripts: script_result.clone(),
     };
-    let now = app.now();
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut code_value = None;
-    if req.response_type.code {
-        let code = portcullis_core::random::url_token();
-        let grant = CodeGrant {
-            client_id: client.client_id.clone(),
-            redirect_uri: req.redirect_uri.clone(),
-            user_id: user.user_id.clone(),
-            scope: req.scope.clone(),
-            audience: req.audience.clone(),
-            nonce: req.nonce.clone(),
-            code_challenge: req.code_challenge.clone(),
-            session_id: session.id.clone(),
-            auth_time: session.auth_time,
-            auth_time_required: req.max_age.is_some(),
-            scripts: script_result.clone(),
-        };
-        let doc = serde_json::to_string(&grant).map_err(StoreError::from)?;
-        app.store
-            .insert_authorization_code(
-                &app.tenant,
-                portcullis_store::NewAuthorizationCode {
-                    code_hash: &hash_secret(&code),
-                    client_id: &client.client_id,
-                    user_id: &user.user_id,
-                    doc: &doc,
-                    expires_at: now + CODE_LIFETIME,
-                },
-                now,
-            )
-            .await?;
-        out.push(("code".into(), code.clone()));
-        code_value = Some(code);
-    }
+    let doc = serde_json::to_string(&grant).map_err(StoreError::from)?;
+    app.store
+        .insert_authorization_code(
+            &app.tenant,
+            portcullis_store::NewAuthorizationCode {
+                code_hash: &hash_secret(&code),
+                client_id: &client.client_id,
+                user_id: &user.user_id,
+                doc: &doc,
+                expires_at: now + CODE_LIFETIME,
+            },
+            now,
+        )
+        .await?;
+    Ok(code)
+}
+
+/// What a browser response's tokens are about.
+struct BrowserTokens<'a> {
+    client: &'a Client,
+    user: &'a User,
+    api: Option<&'a ResourceServer>,
+    session: &'a Session,
+    scripts: &'a portcullis_core::scripts::ScriptResult,
+    /// The code issued beside them (`c_hash`, hybrid flow).
+    code: Option<&'a str>,
+    now: i64,
+}
+
+/// The implicit and hybrid response's tokens (OpenID Connect Core §3.2, §3.3),
+/// as response parameters.
+fn browser_tokens(
+    app: &AppState,
+    req: &AuthorizeRequest,
+    b: BrowserTokens<'_>,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let (client, user, api, session, now) = (b.client, b.user, b.api, b.session, b.now);
+    let (script_result, code_value) = (b.scripts, b.code);
     if req.response_type.token || req.response_type.id_token {
         let plan = issuance::plan(UserGrant {
-            issuer: app.issuer(),
-            management_audience: &app.management_audience,
-            client,
-            user,
-            api,
-            scope: &req.scope,
-            gty: None,
             browser_flow: true,
-            scripts: &script_result,
-            now,
-            jti: portcullis_core::random::alphanumeric(24),
             id_token: req.response_type.id_token.then(|| IdTokenRequest {
                 scope: &req.scope,
                 nonce: req.nonce.clone(),
                 sid: Some(&session.id),
                 auth_time: req.max_age.map(|_| session.auth_time),
-                code: code_value.as_deref(),
+                code: code_value,
             }),
+            ..crate::issuance::user_grant(app, client, user, api, &req.scope, script_result, now)
         });
         // OpenID Connect Core §3.3.2.11: `at_hash` only beside an access token.
         let id_token = if req.response_type.token {
@@ -335,10 +388,7 @@ pub async fn issue(
             out.push(("id_token".into(), id));
         }
     }
-    if let Some(s) = &req.state {
-        out.push(("state".into(), s.clone()));
-    }
-    Ok(deliver(app, &req.redirect_uri, req.response_mode, out))
+    out
 }
 
 /// Where a browser request came from, for scripts' `event.request`.
