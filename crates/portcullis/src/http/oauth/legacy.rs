@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
+use portcullis_core::protocol::params::Params;
 use portcullis_core::secrets::hash_secret;
 use portcullis_core::tokens::IdTokenClaims;
 
@@ -103,9 +104,45 @@ pub async fn delegation(
         return Err(conformant_refused("/delegation"));
     }
     let now = app.now();
-    let (user_id, sid) = match (p.get("id_token"), p.get("refresh_token")) {
+    let (user_id, sid) = subject(&app, &client, &p, now).await?;
+    let target = target_client(&app, client, &p).await?;
+    let Some((user, _)) = app.store.get_user(&app.tenant, &user_id).await? else {
+        return Err(
+            TokenError::new(TokenErrorCode::InvalidGrant, "The user no longer exists.").into(),
+        );
+    };
+    if user.blocked {
+        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
+    }
+    let scope = portcullis_core::scope::parse(p.get("scope").unwrap_or("openid"));
+    // Delegation is the legacy path; Rules and Actions do not run on it.
+    let no_scripts = Default::default();
+    let plan = portcullis_core::issuance::plan(portcullis_core::issuance::UserGrant {
+        id_token: Some(portcullis_core::issuance::IdTokenRequest {
+            scope: &scope,
+            sid: sid.as_deref(),
+            ..Default::default()
+        }),
+        ..crate::issuance::user_grant(&app, &target, &user, None, &scope, &no_scripts, now)
+    });
+    let expires_in = plan.id.as_ref().map_or(0, |id| id.exp - id.iat);
+    match crate::issuance::sign_id_only(&app, &plan, &target) {
+        Some(id) => Ok(crate::issuance::TokenResponse::id_only(id, expires_in).into_response()),
+        None => Err(TokenError::invalid_request("No ID token could be issued.").into()),
+    }
+}
+
+/// The user (and session) a delegation request is for: from an ID token we
+/// issued to the caller, or from the caller's live refresh token.
+async fn subject(
+    app: &AppState,
+    client: &Client,
+    p: &Params,
+    now: i64,
+) -> Result<(String, Option<String>), TokenEndpointError> {
+    Ok(match (p.get("id_token"), p.get("refresh_token")) {
         (Some(t), None) => {
-            let (claims, issued_to) = verified_id_token(&app, t).await?;
+            let (claims, issued_to) = verified_id_token(app, t).await?;
             if issued_to.client_id != client.client_id {
                 return Err(TokenError::new(
                     TokenErrorCode::InvalidGrant,
@@ -135,8 +172,17 @@ pub async fn delegation(
             )
             .into());
         }
-    };
-    let target = match p.get("target") {
+    })
+}
+
+/// The application the ID token is for: the caller, or a non-conformant
+/// target that lists the caller in its `allowed_clients` (Auth0's rule).
+async fn target_client(
+    app: &AppState,
+    client: Client,
+    p: &Params,
+) -> Result<Client, TokenEndpointError> {
+    Ok(match p.get("target") {
         None => client,
         Some(t) if t == client.client_id => client,
         Some(t) => {
@@ -161,38 +207,5 @@ pub async fn delegation(
             }
             target
         }
-    };
-    let Some((user, _)) = app.store.get_user(&app.tenant, &user_id).await? else {
-        return Err(
-            TokenError::new(TokenErrorCode::InvalidGrant, "The user no longer exists.").into(),
-        );
-    };
-    if user.blocked {
-        return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
-    }
-    let scope = portcullis_core::scope::parse(p.get("scope").unwrap_or("openid"));
-    // Delegation is the legacy path; Rules and Actions do not run on it.
-    let plan = portcullis_core::issuance::plan(portcullis_core::issuance::UserGrant {
-        issuer: app.issuer(),
-        management_audience: &app.management_audience,
-        client: &target,
-        user: &user,
-        api: None,
-        scope: &scope,
-        gty: None,
-        browser_flow: false,
-        scripts: &Default::default(),
-        now,
-        jti: String::new(),
-        id_token: Some(portcullis_core::issuance::IdTokenRequest {
-            scope: &scope,
-            sid: sid.as_deref(),
-            ..Default::default()
-        }),
-    });
-    let expires_in = plan.id.as_ref().map_or(0, |id| id.exp - id.iat);
-    match crate::issuance::sign_id_only(&app, &plan, &target) {
-        Some(id) => Ok(crate::issuance::TokenResponse::id_only(id, expires_in).into_response()),
-        None => Err(TokenError::invalid_request("No ID token could be issued.").into()),
-    }
+    })
 }
