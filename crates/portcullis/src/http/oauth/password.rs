@@ -96,20 +96,7 @@ pub async fn exchange(
         request: login.request,
         flow,
     };
-    let scripts = match crate::scripts::post_login(app, post_login).await {
-        Ok(r) => r,
-        Err(f) => {
-            let e = super::token::script_failed(
-                app,
-                Code::Fepft,
-                client,
-                Some(&user),
-                login.request,
-                f,
-            );
-            return Err(e.await);
-        }
-    };
+    let scripts = super::token::post_login_scripts(app, Code::Fepft, post_login).await?;
     let now = app.now();
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)

@@ -218,14 +218,7 @@ pub async fn exchange(
         request,
         flow,
     };
-    let scripts = match crate::scripts::post_login(app, post_login).await {
-        Ok(r) => r,
-        Err(f) => {
-            let e =
-                super::token::script_failed(app, Code::Fertft, client, Some(&p.user), request, f);
-            return Err(e.await);
-        }
-    };
+    let scripts = super::token::post_login_scripts(app, Code::Fertft, post_login).await?;
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
     let grant = UserGrant {
         gty: Some("refresh_token"),

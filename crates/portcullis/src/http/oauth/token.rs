@@ -164,6 +164,20 @@ fn script_request(
     info
 }
 
+/// The post-login Rules and Actions of a token-endpoint grant (password,
+/// refresh); a denial is audited under `code` and answered as Auth0 does.
+pub(crate) async fn post_login_scripts(
+    app: &AppState,
+    code: Code,
+    post_login: crate::scripts::PostLogin<'_>,
+) -> Result<portcullis_core::scripts::ScriptResult, TokenEndpointError> {
+    let (client, user, request) = (post_login.client, post_login.user, post_login.request);
+    match crate::scripts::post_login(app, post_login).await {
+        Ok(r) => Ok(r),
+        Err(f) => Err(script_failed(app, code, client, Some(user), request, f).await),
+    }
+}
+
 /// A flow that a Rule or Action stopped: the audit event, then Auth0's answer
 /// (403 `access_denied` with the reason; 503 when the sandbox is full).
 pub(crate) async fn script_failed(

@@ -28,6 +28,60 @@ pub async fn exchange(
 ) -> Result<Response, TokenEndpointError> {
     token_exchange::check_client(client)?;
     let now = app.now();
+    let (subject, user, subject_api) =
+        subject_of(app, client, &subject_token, &audience, now).await?;
+    let api = app.api(&audience).await?;
+    let grant = match &api {
+        Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
+        None => None,
+    };
+    let claims = token_exchange::decide(token_exchange::Input {
+        issuer: app.issuer(),
+        client,
+        user_id: &user.user_id,
+        audience: &audience,
+        api: api.as_ref(),
+        grant: grant.as_ref(),
+        requested_scope: requested.as_deref(),
+        now,
+        jti: portcullis_core::random::alphanumeric(24),
+    })?;
+    let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
+    audit::record(
+        app,
+        Event {
+            event_type: crate::audit::Code::Sertft,
+            description: "Successful token exchange",
+            client_id: Some(&client.client_id),
+            client_name: Some(&client.name),
+            user_id: Some(&user.user_id),
+            details: Some(json!({
+                "audience": audience,
+                "subject_audience": subject.aud,
+                "subject_api": subject_api,
+                "subject_client_id": subject.azp,
+                "actor_client_id": client.client_id,
+                "scope": claims.scope,
+            })),
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut res = TokenResponse::access(token, &claims);
+    res.issued_token_type = Some(ACCESS_TOKEN_TYPE);
+    Ok(res.into_response())
+}
+
+/// The subject token checked (RFC 8693 §2.1): ours and live
+/// (`protocol/bearer`), not revoked, about a live user (not a machine), and
+/// issued for an API the requester itself is authorised for; with that API.
+async fn subject_of(
+    app: &AppState,
+    client: &Client,
+    subject_token: &Secret,
+    audience: &str,
+    now: i64,
+) -> Result<(AccessTokenClaims, portcullis_core::users::User, String), TokenEndpointError> {
     let invalid = || {
         TokenEndpointError::from(TokenError::new(
             TokenErrorCode::InvalidGrant,
@@ -70,7 +124,7 @@ pub async fn exchange(
             app,
             client,
             &subject,
-            &audience,
+            audience,
             "the requester is not authorised for an API the subject token was issued for",
         )
         .await;
@@ -80,46 +134,7 @@ pub async fn exchange(
         )
         .into());
     };
-    let api = app.api(&audience).await?;
-    let grant = match &api {
-        Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
-        None => None,
-    };
-    let claims = token_exchange::decide(token_exchange::Input {
-        issuer: app.issuer(),
-        client,
-        user_id: &user.user_id,
-        audience: &audience,
-        api: api.as_ref(),
-        grant: grant.as_ref(),
-        requested_scope: requested.as_deref(),
-        now,
-        jti: portcullis_core::random::alphanumeric(24),
-    })?;
-    let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
-    audit::record(
-        app,
-        Event {
-            event_type: crate::audit::Code::Sertft,
-            description: "Successful token exchange",
-            client_id: Some(&client.client_id),
-            client_name: Some(&client.name),
-            user_id: Some(&user.user_id),
-            details: Some(json!({
-                "audience": audience,
-                "subject_audience": subject.aud,
-                "subject_api": subject_api,
-                "subject_client_id": subject.azp,
-                "actor_client_id": client.client_id,
-                "scope": claims.scope,
-            })),
-            ..Default::default()
-        },
-    )
-    .await;
-    let mut res = TokenResponse::access(token, &claims);
-    res.issued_token_type = Some(ACCESS_TOKEN_TYPE);
-    Ok(res.into_response())
+    Ok((subject, user, subject_api))
 }
 
 fn subject_audiences(aud: &Audience) -> Vec<&str> {
