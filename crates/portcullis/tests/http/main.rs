@@ -12,6 +12,7 @@ mod support;
 mod browser_flows;
 mod cli;
 mod cluster;
+mod codemap;
 mod crash;
 mod dbconnections;
 mod discovery;
