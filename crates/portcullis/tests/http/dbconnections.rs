@@ -62,86 +62,161 @@ pub async fn outbox_with(srv: &crate::support::TestServer, n: usize) -> Vec<Stri
     outbox(srv)
 }
 
-on_both_backends! {
-    async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv) {
-        let app = spa(&srv, json!({})).await;
-        let url = format!("{}/dbconnections/signup", srv.url);
-        let res = srv.http.post(&url).json(&json!({"client_id": app, "connection": DB, "email": "New@Example.com", "password": PASSWORD, "given_name": "New"})).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let body: Value = res.json().await.unwrap();
-        assert_eq!(body["email"], "new@example.com");
-        assert_eq!(body["email_verified"], false);
-        assert_eq!(body["_id"].as_str().unwrap().len(), 24);
-        for (payload, code) in [
-            (json!({"client_id": app, "connection": DB, "email": "new@example.com", "password": PASSWORD}), "invalid_signup"),
-            (json!({"client_id": app, "connection": DB, "email": "b@example.com", "password": "weak"}), "invalid_password"),
-            (json!({"client_id": "nobody", "connection": DB, "email": "c@example.com", "password": PASSWORD}), "invalid_client"),
-            (json!({"client_id": app, "connection": DB, "email": "d@example.com", "password": PASSWORD, "admin": true}), "invalid_body"),
-        ] {
-            let res = srv.http.post(&url).json(&payload).send().await.unwrap();
-            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{payload}");
-            let e: Value = res.json().await.unwrap();
-            assert_eq!(e["code"], code, "{payload}: {e}");
-            assert_eq!(e["statusCode"], 400);
-        }
-        let (_, all) = srv.api(Method::GET, "/users?include_totals=true", None).await;
-        assert_eq!(all["total"], 1);
-    }
+on_both_backends!(
+    dbconnections_signup_creates_a_user_as_auth0_answers,
+    change_password_sends_a_single_use_reset_link
+);
 
-    /// The reset e-mail goes to the outbox; its link changes the password once; an
-    /// unknown address gets the same answer and no e-mail.
-    async fn change_password_sends_a_single_use_reset_link(srv) {
-        user(&srv, "ada@example.com").await;
-        let url = format!("{}/dbconnections/change_password", srv.url);
-        for email in ["nobody@example.com", "ADA@example.com"] {
-            let res = srv.http.post(&url).json(&json!({"email": email, "connection": DB})).send().await.unwrap();
-            assert_eq!(res.status(), StatusCode::OK);
-            assert_eq!(res.text().await.unwrap(), "We've just sent you an email to reset your password.");
-        }
-        let mails = outbox_with(&srv, 1).await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let mails_later = outbox(&srv);
-        assert_eq!(mails_later.len(), 1, "only the real account gets mail");
-        assert!(mails[0].contains("To: ada@example.com"));
-        let link = mails[0].split_whitespace().find(|w| w.contains("/u/reset-password?ticket=")).unwrap().to_string();
-        let mut b = Browser::new(&srv);
-        let page = b.get(&link).await;
-        assert_eq!(page.status, StatusCode::OK);
-        let (ticket, csrf) = (page.input("ticket"), page.input("csrf"));
-        let weak = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "weak")]).await;
-        assert_eq!(weak.status, StatusCode::BAD_REQUEST);
-        let forged = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", "x"), ("password", "N3w-password")]).await;
-        assert_eq!(forged.status, StatusCode::FORBIDDEN);
-        let ok = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "N3w-password")]).await;
-        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
-        let again = b.post_form("/u/reset-password", &[("ticket", &ticket), ("csrf", &csrf), ("password", "Oth3r-password")]).await;
-        assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
-        // The new password works at the password grant's check: the login page.
-        let a = spa(&srv, json!({})).await;
-        let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
-        let back = b.submit_login(&to, "ada@example.com", "N3w-password").await;
-        assert!(back.redirect_params().contains_key("code"));
-        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Ascp", None).await;
-        assert_eq!(logs.as_array().unwrap().len(), 1);
+async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv: crate::support::TestServer) {
+    let app = spa(&srv, json!({})).await;
+    let url = format!("{}/dbconnections/signup", srv.url);
+    let res = srv.http.post(&url).json(&json!({"client_id": app, "connection": DB, "email": "New@Example.com", "password": PASSWORD, "given_name": "New"})).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["email"], "new@example.com");
+    assert_eq!(body["email_verified"], false);
+    assert_eq!(body["_id"].as_str().unwrap().len(), 24);
+    for (payload, code) in [
+        (
+            json!({"client_id": app, "connection": DB, "email": "new@example.com", "password": PASSWORD}),
+            "invalid_signup",
+        ),
+        (
+            json!({"client_id": app, "connection": DB, "email": "b@example.com", "password": "weak"}),
+            "invalid_password",
+        ),
+        (
+            json!({"client_id": "nobody", "connection": DB, "email": "c@example.com", "password": PASSWORD}),
+            "invalid_client",
+        ),
+        (
+            json!({"client_id": app, "connection": DB, "email": "d@example.com", "password": PASSWORD, "admin": true}),
+            "invalid_body",
+        ),
+    ] {
+        let res = srv.http.post(&url).json(&payload).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{payload}");
+        let e: Value = res.json().await.unwrap();
+        assert_eq!(e["code"], code, "{payload}: {e}");
+        assert_eq!(e["statusCode"], 400);
     }
+    let (_, all) = srv
+        .api(Method::GET, "/users?include_totals=true", None)
+        .await;
+    assert_eq!(all["total"], 1);
 }
 
-on_both_backends! {
-    /// "Forgot password?" on the login page sends the same single-use link.
-    async fn forgot_password_link_on_the_login_page_sends_a_reset_email(srv) {
-        user(&srv, "ada@example.com").await;
-        let a = spa(&srv, json!({})).await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
-        let login = b.get(to.location.as_deref().unwrap()).await;
-        assert!(login.body.contains("/u/forgot?state="));
-        let page = b.get(&format!("/u/forgot?state={}", login.input("state"))).await;
-        assert_eq!(page.status, StatusCode::OK);
-        let sent = b.post_form("/u/forgot", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("username", "ada@example.com")]).await;
-        assert_eq!(sent.status, StatusCode::OK);
-        assert!(sent.body.contains("Check your email"));
-        assert_eq!(outbox_with(&srv, 1).await.len(), 1);
+/// The reset e-mail goes to the outbox; its link changes the password once; an
+/// unknown address gets the same answer and no e-mail.
+async fn change_password_sends_a_single_use_reset_link(srv: crate::support::TestServer) {
+    user(&srv, "ada@example.com").await;
+    let url = format!("{}/dbconnections/change_password", srv.url);
+    for email in ["nobody@example.com", "ADA@example.com"] {
+        let res = srv
+            .http
+            .post(&url)
+            .json(&json!({"email": email, "connection": DB}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(
+            res.text().await.unwrap(),
+            "We've just sent you an email to reset your password."
+        );
     }
+    let mails = outbox_with(&srv, 1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mails_later = outbox(&srv);
+    assert_eq!(mails_later.len(), 1, "only the real account gets mail");
+    assert!(mails[0].contains("To: ada@example.com"));
+    let link = mails[0]
+        .split_whitespace()
+        .find(|w| w.contains("/u/reset-password?ticket="))
+        .unwrap()
+        .to_string();
+    let mut b = Browser::new(&srv);
+    let page = b.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let (ticket, csrf) = (page.input("ticket"), page.input("csrf"));
+    let weak = b
+        .post_form(
+            "/u/reset-password",
+            &[("ticket", &ticket), ("csrf", &csrf), ("password", "weak")],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    let forged = b
+        .post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", &ticket),
+                ("csrf", "x"),
+                ("password", "N3w-password"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let ok = b
+        .post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", &ticket),
+                ("csrf", &csrf),
+                ("password", "N3w-password"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let again = b
+        .post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", &ticket),
+                ("csrf", &csrf),
+                ("password", "Oth3r-password"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    // The new password works at the password grant's check: the login page.
+    let a = spa(&srv, json!({})).await;
+    let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
+    let back = b.submit_login(&to, "ada@example.com", "N3w-password").await;
+    assert!(back.redirect_params().contains_key("code"));
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Ascp", None).await;
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+}
+
+on_both_backends!(forgot_password_link_on_the_login_page_sends_a_reset_email);
+
+/// "Forgot password?" on the login page sends the same single-use link.
+async fn forgot_password_link_on_the_login_page_sends_a_reset_email(
+    srv: crate::support::TestServer,
+) {
+    user(&srv, "ada@example.com").await;
+    let a = spa(&srv, json!({})).await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&crate::browser::code_params(&a, &[])).await;
+    let login = b.get(to.location.as_deref().unwrap()).await;
+    assert!(login.body.contains("/u/forgot?state="));
+    let page = b
+        .get(&format!("/u/forgot?state={}", login.input("state")))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let sent = b
+        .post_form(
+            "/u/forgot",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("username", "ada@example.com"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    assert!(sent.body.contains("Check your email"));
+    assert_eq!(outbox_with(&srv, 1).await.len(), 1);
 }
 
 /// A minimal SMTP server on 127.0.0.1 that accepts every message and keeps it.
@@ -242,29 +317,47 @@ async fn reset_email_is_sent_over_smtp_when_configured() {
     assert!(outbox(&srv).is_empty());
 }
 
-on_both_backends! {
-    /// Issue 13: the reset e-mail is RFC 5322 (a proper `Date`), with a plain
-    /// text and an HTML part, and its link survives transfer encoding.
-    async fn reset_email_has_a_date_and_plain_and_html_parts(srv) {
-        user(&srv, "ada@example.com").await;
-        let res = srv.http.post(format!("{}/dbconnections/change_password", srv.url))
-            .json(&json!({"email": "ada@example.com", "connection": DB})).send().await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        let mails = outbox_with(&srv, 1).await;
-        let mail = &mails[0];
-        let date = mail.lines().find(|l| l.starts_with("Date: ")).unwrap_or_else(|| panic!("{mail}"));
-        // RFC 5322 §3.3: "Mon, 30 Nov 2026 19:18:06 +0000".
-        let value = date.trim_start_matches("Date: ");
-        assert!(value.len() >= 29 && value.as_bytes()[3] == b',' && (value.ends_with("+0000") || value.ends_with("GMT")), "{date}");
-        assert!(mail.contains("multipart/alternative"), "{mail}");
-        assert!(mail.contains("text/plain") && mail.contains("text/html"), "{mail}");
-        let links: Vec<&str> = mail.split(|c: char| c.is_whitespace() || c == '"')
-            .filter(|w| w.contains("/u/reset-password?ticket=")).collect();
-        assert_eq!(links.len(), 2, "one link per part: {mail}");
-        assert_eq!(links[0], links[1], "the same link in both parts");
-        let mut b = Browser::new(&srv);
-        assert_eq!(b.get(links[0]).await.status, StatusCode::OK);
-    }
+on_both_backends!(reset_email_has_a_date_and_plain_and_html_parts);
+
+/// Issue 13: the reset e-mail is RFC 5322 (a proper `Date`), with a plain
+/// text and an HTML part, and its link survives transfer encoding.
+async fn reset_email_has_a_date_and_plain_and_html_parts(srv: crate::support::TestServer) {
+    user(&srv, "ada@example.com").await;
+    let res = srv
+        .http
+        .post(format!("{}/dbconnections/change_password", srv.url))
+        .json(&json!({"email": "ada@example.com", "connection": DB}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mails = outbox_with(&srv, 1).await;
+    let mail = &mails[0];
+    let date = mail
+        .lines()
+        .find(|l| l.starts_with("Date: "))
+        .unwrap_or_else(|| panic!("{mail}"));
+    // RFC 5322 §3.3: "Mon, 30 Nov 2026 19:18:06 +0000".
+    let value = date.trim_start_matches("Date: ");
+    assert!(
+        value.len() >= 29
+            && value.as_bytes()[3] == b','
+            && (value.ends_with("+0000") || value.ends_with("GMT")),
+        "{date}"
+    );
+    assert!(mail.contains("multipart/alternative"), "{mail}");
+    assert!(
+        mail.contains("text/plain") && mail.contains("text/html"),
+        "{mail}"
+    );
+    let links: Vec<&str> = mail
+        .split(|c: char| c.is_whitespace() || c == '"')
+        .filter(|w| w.contains("/u/reset-password?ticket="))
+        .collect();
+    assert_eq!(links.len(), 2, "one link per part: {mail}");
+    assert_eq!(links[0], links[1], "the same link in both parts");
+    let mut b = Browser::new(&srv);
+    assert_eq!(b.get(links[0]).await.status, StatusCode::OK);
 }
 
 /// Issue 13: a relay that does not work is audited as a failure (`fn`, `fcpr`),

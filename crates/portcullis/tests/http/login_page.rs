@@ -7,216 +7,427 @@ use serde_json::json;
 use crate::browser::{Browser, CALLBACK, PASSWORD, code_params, exchange, spa, user};
 use crate::support::on_both_backends;
 
-on_both_backends! {
-    /// Wrong password and unknown e-mail look the same to the person; the audit log
-    /// tells them apart (`fp`, `fu`).
-    async fn wrong_credentials_get_one_generic_message(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let wrong = b.submit_login(&to, "ada@example.com", "Wr0ng-password").await;
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let unknown = b.submit_login(&to, "nobody@example.com", "Wr0ng-password").await;
-        for p in [&wrong, &unknown] {
-            assert_eq!(p.status, StatusCode::UNAUTHORIZED);
-            assert!(p.body.contains("Wrong email or password."));
-            assert!(p.location.is_none());
-        }
-        let (_, fp) = srv.api(Method::GET, "/logs?q=type%3Afp", None).await;
-        let (_, fu) = srv.api(Method::GET, "/logs?q=type%3Afu", None).await;
-        assert_eq!((fp.as_array().unwrap().len(), fu.as_array().unwrap().len()), (1, 1));
-        assert!(!fp.to_string().contains("Wr0ng-password"), "no password in logs");
-    }
+on_both_backends!(
+    wrong_credentials_get_one_generic_message,
+    repeated_failures_block_the_account_for_a_while,
+    login_post_needs_csrf_token_and_same_browser,
+    pages_escape_everything_they_render,
+    third_party_apps_need_consent,
+    consent_names_each_permissions_api_and_offline_access_only_when_granted,
+    signup_creates_the_user_and_signs_in,
+    blocked_user_is_refused,
+    cors_allows_registered_origins_only,
+    oidc_logout_checks_the_redirect_and_returns_state
+);
 
-    /// Auth0's brute-force protection: after 10 failures for one account from one
-    /// IP, even the right password is refused for a while, and the block is logged.
-    async fn repeated_failures_block_the_account_for_a_while(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let loc = to.location.clone().unwrap();
-        let page = b.get(&loc).await;
-        let (state, csrf) = (page.input("state"), page.input("csrf"));
-        for _ in 0..10 {
-            let p = b.post_form("/u/login", &[("state", &state), ("csrf", &csrf), ("username", "ada@example.com"), ("password", "nope")]).await;
-            assert_eq!(p.status, StatusCode::UNAUTHORIZED);
-        }
-        let p = b.post_form("/u/login", &[("state", &state), ("csrf", &csrf), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
-        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(p.body.contains("Your account has been blocked"), "{}", p.body);
+/// Wrong password and unknown e-mail look the same to the person; the audit log
+/// tells them apart (`fp`, `fu`).
+async fn wrong_credentials_get_one_generic_message(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let wrong = b
+        .submit_login(&to, "ada@example.com", "Wr0ng-password")
+        .await;
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let unknown = b
+        .submit_login(&to, "nobody@example.com", "Wr0ng-password")
+        .await;
+    for p in [&wrong, &unknown] {
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        assert!(p.body.contains("Wrong email or password."));
         assert!(p.location.is_none());
-        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
-        assert_eq!(logs.as_array().unwrap().len(), 1);
     }
+    let (_, fp) = srv.api(Method::GET, "/logs?q=type%3Afp", None).await;
+    let (_, fu) = srv.api(Method::GET, "/logs?q=type%3Afu", None).await;
+    assert_eq!(
+        (fp.as_array().unwrap().len(), fu.as_array().unwrap().len()),
+        (1, 1)
+    );
+    assert!(
+        !fp.to_string().contains("Wr0ng-password"),
+        "no password in logs"
+    );
+}
 
-    /// A login POST needs the transaction's CSRF token and the browser that started
-    /// it; without either, nothing happens and no session is made.
-    async fn login_post_needs_csrf_token_and_same_browser(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let page = b.get(to.location.as_deref().unwrap()).await;
-        let state = page.input("state");
-        let p = b.post_form("/u/login", &[("state", &state), ("csrf", "forged"), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
-        assert_eq!(p.status, StatusCode::FORBIDDEN);
-        let mut attacker = Browser::new(&srv);
-        let p = attacker.post_form("/u/login", &[("state", &state), ("csrf", &page.input("csrf")), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
-        assert_eq!(p.status, StatusCode::BAD_REQUEST);
-        assert!(p.location.is_none() && !attacker.jar.contains_key("portcullis_session"));
-        assert!(!b.jar.contains_key("portcullis_session"));
-        let p = b.post_form("/u/login", &[("state", &state), ("state", &state)]).await;
-        assert_eq!(p.status, StatusCode::BAD_REQUEST);
+/// Auth0's brute-force protection: after 10 failures for one account from one
+/// IP, even the right password is refused for a while, and the block is logged.
+async fn repeated_failures_block_the_account_for_a_while(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let loc = to.location.clone().unwrap();
+    let page = b.get(&loc).await;
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    for _ in 0..10 {
+        let p = b
+            .post_form(
+                "/u/login",
+                &[
+                    ("state", &state),
+                    ("csrf", &csrf),
+                    ("username", "ada@example.com"),
+                    ("password", "nope"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
     }
+    let p = b
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        p.body.contains("Your account has been blocked"),
+        "{}",
+        p.body
+    );
+    assert!(p.location.is_none());
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+}
 
-    /// Script in every text field comes back escaped.
-    async fn pages_escape_everything_they_render(srv) {
-        let xss = "\"><script>alert(1)</script>";
-        let (_, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Evil app", "app_type": "spa", "callbacks": [CALLBACK], "is_first_party": false}))).await;
-        let a = c["client_id"].as_str().unwrap().to_string();
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[("login_hint", xss)])).await;
-        let page = b.get(to.location.as_deref().unwrap()).await;
-        assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
-        assert!(page.body.contains("&quot;&gt;&lt;script&gt;"), "{}", page.body);
-        let p = b.post_form("/u/login", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("username", xss), ("password", "x")]).await;
-        assert!(!p.body.contains("<script>alert(1)"));
-        let p = b.authorize(&code_params(&a, &[("redirect_uri", "https://x/<script>alert(1)</script>")])).await;
-        assert!(!p.body.contains("<script>alert(1)"));
-        // A display name with markup is refused at the API.
-        let (st, _) = srv.api(Method::POST, "/clients", Some(json!({"name": "<b>x</b>"}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        // A user's name with markup is stored, and escaped on the consent page.
-        srv.api(Method::POST, "/users", Some(json!({"connection": "Username-Password-Authentication", "email": "x@example.com", "password": PASSWORD, "name": xss}))).await;
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let consent = b.submit_login(&to, "x@example.com", PASSWORD).await;
-        let page = b.get(consent.location.as_deref().unwrap()).await;
-        assert_eq!(page.status, StatusCode::OK);
-        assert!(!page.body.contains("<script>alert(1)"));
-        assert!(page.body.contains("&lt;script&gt;"));
-    }
+/// A login POST needs the transaction's CSRF token and the browser that started
+/// it; without either, nothing happens and no session is made.
+async fn login_post_needs_csrf_token_and_same_browser(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    let state = page.input("state");
+    let p = b
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", "forged"),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let mut attacker = Browser::new(&srv);
+    let p = attacker
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &page.input("csrf")),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.location.is_none() && !attacker.jar.contains_key("portcullis_session"));
+    assert!(!b.jar.contains_key("portcullis_session"));
+    let p = b
+        .post_form("/u/login", &[("state", &state), ("state", &state)])
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+}
 
-    /// Third-party applications ask for consent; accepting gives a code, declining
-    /// `access_denied`; consent given is remembered.
-    async fn third_party_apps_need_consent(srv) {
-        let a = spa(&srv, json!({"is_first_party": false})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-        assert!(consent.location.as_deref().unwrap().starts_with("/u/consent?state="));
-        let page = b.get(consent.location.as_deref().unwrap()).await;
-        assert!(page.body.contains("button type=\"submit\" name=\"action\" value=\"accept\""));
-        let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
-        assert_eq!(silent.redirect_params()["error"], "consent_required");
-        let deny = b.post_form("/u/consent", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("action", "deny")]).await;
-        assert_eq!(deny.redirect_params()["error"], "access_denied");
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let page = b.get(to.location.as_deref().unwrap()).await;
-        let ok = b.post_form("/u/consent", &[("state", &page.input("state")), ("csrf", &page.input("csrf")), ("action", "accept")]).await;
-        assert!(ok.redirect_params().contains_key("code"));
-        let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
-        assert!(silent.redirect_params().contains_key("code"), "consent remembered");
-    }
+/// Script in every text field comes back escaped.
+async fn pages_escape_everything_they_render(srv: crate::support::TestServer) {
+    let xss = "\"><script>alert(1)</script>";
+    let (_, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Evil app", "app_type": "spa", "callbacks": [CALLBACK], "is_first_party": false}))).await;
+    let a = c["client_id"].as_str().unwrap().to_string();
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[("login_hint", xss)])).await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert!(!page.body.contains("<script>alert(1)"), "{}", page.body);
+    assert!(
+        page.body.contains("&quot;&gt;&lt;script&gt;"),
+        "{}",
+        page.body
+    );
+    let p = b
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("username", xss),
+                ("password", "x"),
+            ],
+        )
+        .await;
+    assert!(!p.body.contains("<script>alert(1)"));
+    let p = b
+        .authorize(&code_params(
+            &a,
+            &[("redirect_uri", "https://x/<script>alert(1)</script>")],
+        ))
+        .await;
+    assert!(!p.body.contains("<script>alert(1)"));
+    // A display name with markup is refused at the API.
+    let (st, _) = srv
+        .api(Method::POST, "/clients", Some(json!({"name": "<b>x</b>"})))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    // A user's name with markup is stored, and escaped on the consent page.
+    srv.api(Method::POST, "/users", Some(json!({"connection": "Username-Password-Authentication", "email": "x@example.com", "password": PASSWORD, "name": xss}))).await;
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let consent = b.submit_login(&to, "x@example.com", PASSWORD).await;
+    let page = b.get(consent.location.as_deref().unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains("<script>alert(1)"));
+    assert!(page.body.contains("&lt;script&gt;"));
+}
 
-    /// Issue 13: the consent page names the API each permission belongs to, and
-    /// offers `offline_access` only when a refresh token will be issued.
-    async fn consent_names_each_permissions_api_and_offline_access_only_when_granted(srv) {
-        let api = "https://orders.example/";
-        let (st, rs) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": api, "name": "Orders",
-            "scopes": [{"value": "read:orders", "description": "Read your orders"}]}))).await;
-        assert_eq!(st, StatusCode::CREATED, "{rs}");
-        let a = spa(&srv, json!({"is_first_party": false})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let params = [("audience", api), ("scope", "openid read:orders offline_access")];
-        let to = b.authorize(&code_params(&a, &params)).await;
-        let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-        let page = b.get(consent.location.as_deref().unwrap()).await;
-        assert!(page.body.contains("read:orders") && page.body.contains("on Orders") && page.body.contains("Read your orders"), "{}", page.body);
-        assert!(!page.body.contains("offline_access"), "the API gives no refresh tokens: {}", page.body);
-        let (st, _) = srv.api(Method::PATCH, &format!("/resource-servers/{}", rs["id"].as_str().unwrap()), Some(json!({"allow_offline_access": true}))).await;
-        assert_eq!(st, StatusCode::OK);
-        let to = b.authorize(&code_params(&a, &params)).await;
-        let page = b.get(to.location.as_deref().unwrap()).await;
-        assert!(page.body.contains("offline_access"), "{}", page.body);
-    }
+/// Third-party applications ask for consent; accepting gives a code, declining
+/// `access_denied`; consent given is remembered.
+async fn third_party_apps_need_consent(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({"is_first_party": false})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    assert!(
+        consent
+            .location
+            .as_deref()
+            .unwrap()
+            .starts_with("/u/consent?state=")
+    );
+    let page = b.get(consent.location.as_deref().unwrap()).await;
+    assert!(
+        page.body
+            .contains("button type=\"submit\" name=\"action\" value=\"accept\"")
+    );
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert_eq!(silent.redirect_params()["error"], "consent_required");
+    let deny = b
+        .post_form(
+            "/u/consent",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("action", "deny"),
+            ],
+        )
+        .await;
+    assert_eq!(deny.redirect_params()["error"], "access_denied");
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    let ok = b
+        .post_form(
+            "/u/consent",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("action", "accept"),
+            ],
+        )
+        .await;
+    assert!(ok.redirect_params().contains_key("code"));
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert!(
+        silent.redirect_params().contains_key("code"),
+        "consent remembered"
+    );
+}
 
-    /// Sign up from the login page: policy errors are shown, then the new user is
-    /// signed in and the app gets a code.
-    async fn signup_creates_the_user_and_signs_in(srv) {
-        let a = spa(&srv, json!({})).await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[("screen_hint", "signup")])).await;
-        assert!(to.location.as_deref().unwrap().starts_with("/u/signup?state="));
-        let page = b.get(to.location.as_deref().unwrap()).await;
-        let (state, csrf) = (page.input("state"), page.input("csrf"));
-        let weak = b.post_form("/u/signup", &[("state", &state), ("csrf", &csrf), ("username", "new@example.com"), ("password", "weak")]).await;
-        assert_eq!(weak.status, StatusCode::BAD_REQUEST);
-        assert!(weak.body.contains("too weak"));
-        let ok = b.post_form("/u/signup", &[("state", &state), ("csrf", &csrf), ("username", "new@example.com"), ("password", PASSWORD)]).await;
-        let (st, t) = exchange(&srv, &a, &ok.redirect_params()["code"]).await;
-        assert_eq!(st, StatusCode::OK, "{t}");
-        let (_, found) = srv.api(Method::GET, "/users-by-email?email=new@example.com", None).await;
-        assert_eq!(found[0]["logins_count"], 1);
-        let (_, ss) = srv.api(Method::GET, "/logs?q=type%3Ass", None).await;
-        assert_eq!(ss.as_array().unwrap().len(), 1);
-    }
+/// Issue 13: the consent page names the API each permission belongs to, and
+/// offers `offline_access` only when a refresh token will be issued.
+async fn consent_names_each_permissions_api_and_offline_access_only_when_granted(
+    srv: crate::support::TestServer,
+) {
+    let api = "https://orders.example/";
+    let (st, rs) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({"identifier": api, "name": "Orders",
+        "scopes": [{"value": "read:orders", "description": "Read your orders"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rs}");
+    let a = spa(&srv, json!({"is_first_party": false})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let params = [
+        ("audience", api),
+        ("scope", "openid read:orders offline_access"),
+    ];
+    let to = b.authorize(&code_params(&a, &params)).await;
+    let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let page = b.get(consent.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("read:orders")
+            && page.body.contains("on Orders")
+            && page.body.contains("Read your orders"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("offline_access"),
+        "the API gives no refresh tokens: {}",
+        page.body
+    );
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/resource-servers/{}", rs["id"].as_str().unwrap()),
+            Some(json!({"allow_offline_access": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let to = b.authorize(&code_params(&a, &params)).await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("offline_access"), "{}", page.body);
+}
 
-    /// A blocked user is refused with Auth0's `user is blocked`.
-    async fn blocked_user_is_refused(srv) {
-        let a = spa(&srv, json!({})).await;
-        let uid = user(&srv, "ada@example.com").await;
-        srv.api(Method::PATCH, &format!("/users/{}", crate::token_endpoint::urlenc(&uid)), Some(json!({"blocked": true}))).await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-        let p = back.redirect_params();
-        assert_eq!(p["error"], "access_denied");
-        assert_eq!(p["error_description"], "user is blocked");
-    }
+/// Sign up from the login page: policy errors are shown, then the new user is
+/// signed in and the app gets a code.
+async fn signup_creates_the_user_and_signs_in(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(&a, &[("screen_hint", "signup")]))
+        .await;
+    assert!(
+        to.location
+            .as_deref()
+            .unwrap()
+            .starts_with("/u/signup?state=")
+    );
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    let weak = b
+        .post_form(
+            "/u/signup",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "new@example.com"),
+                ("password", "weak"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST);
+    assert!(weak.body.contains("too weak"));
+    let ok = b
+        .post_form(
+            "/u/signup",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "new@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let (st, t) = exchange(&srv, &a, &ok.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let (_, found) = srv
+        .api(Method::GET, "/users-by-email?email=new@example.com", None)
+        .await;
+    assert_eq!(found[0]["logins_count"], 1);
+    let (_, ss) = srv.api(Method::GET, "/logs?q=type%3Ass", None).await;
+    assert_eq!(ss.as_array().unwrap().len(), 1);
+}
 
-    /// CORS for SPAs on their own origin, with the Auth0-Client header allowed.
-    async fn cors_allows_registered_origins_only(srv) {
-        spa(&srv, json!({})).await;
-        for (origin, ok) in [("https://app.example", true), ("https://evil.example", false)] {
-            let res = srv.http.request(Method::OPTIONS, format!("{}/oauth/token", srv.url))
-                .header("origin", origin)
-                .header("access-control-request-method", "POST")
-                .header("access-control-request-headers", "content-type,auth0-client")
-                .send().await.unwrap();
-            assert_eq!(res.status().is_success(), ok, "{origin}");
-            if ok {
-                assert_eq!(res.headers()["access-control-allow-origin"], origin);
-                assert!(res.headers()["access-control-allow-headers"].to_str().unwrap().contains("Auth0-Client"));
-            }
-            let res = srv.http.post(format!("{}/oauth/token", srv.url)).header("origin", origin).form(&[("grant_type", "x")]).send().await.unwrap();
-            assert_eq!(res.headers().get("access-control-allow-origin").is_some(), ok);
+/// A blocked user is refused with Auth0's `user is blocked`.
+async fn blocked_user_is_refused(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    let uid = user(&srv, "ada@example.com").await;
+    srv.api(
+        Method::PATCH,
+        &format!("/users/{}", crate::token_endpoint::urlenc(&uid)),
+        Some(json!({"blocked": true})),
+    )
+    .await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let p = back.redirect_params();
+    assert_eq!(p["error"], "access_denied");
+    assert_eq!(p["error_description"], "user is blocked");
+}
+
+/// CORS for SPAs on their own origin, with the Auth0-Client header allowed.
+async fn cors_allows_registered_origins_only(srv: crate::support::TestServer) {
+    spa(&srv, json!({})).await;
+    for (origin, ok) in [
+        ("https://app.example", true),
+        ("https://evil.example", false),
+    ] {
+        let res = srv
+            .http
+            .request(Method::OPTIONS, format!("{}/oauth/token", srv.url))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,auth0-client",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().is_success(), ok, "{origin}");
+        if ok {
+            assert_eq!(res.headers()["access-control-allow-origin"], origin);
+            assert!(
+                res.headers()["access-control-allow-headers"]
+                    .to_str()
+                    .unwrap()
+                    .contains("Auth0-Client")
+            );
         }
+        let res = srv
+            .http
+            .post(format!("{}/oauth/token", srv.url))
+            .header("origin", origin)
+            .form(&[("grant_type", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.headers().get("access-control-allow-origin").is_some(),
+            ok
+        );
     }
+}
 
-    /// RP-Initiated Logout: id_token_hint names the app, the redirect must be one of
-    /// its logout URLs, and state comes back.
-    async fn oidc_logout_checks_the_redirect_and_returns_state(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-        let (_, t) = exchange(&srv, &a, &back.redirect_params()["code"]).await;
-        let hint = t["id_token"].as_str().unwrap();
-        let bad = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")).await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.location.is_none());
-        let out = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1")).await;
-        assert_eq!(out.location.as_deref(), Some("https://app.example/bye?state=s1"));
-        let after = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
-        assert_eq!(after.redirect_params()["error"], "login_required");
-        let v2 = b.get(&format!("/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F")).await;
-        assert_eq!(v2.status, StatusCode::BAD_REQUEST);
-    }
+/// RP-Initiated Logout: id_token_hint names the app, the redirect must be one of
+/// its logout URLs, and state comes back.
+async fn oidc_logout_checks_the_redirect_and_returns_state(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let (_, t) = exchange(&srv, &a, &back.redirect_params()["code"]).await;
+    let hint = t["id_token"].as_str().unwrap();
+    let bad = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F")).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.location.is_none());
+    let out = b.get(&format!("/oidc/logout?id_token_hint={hint}&post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&state=s1")).await;
+    assert_eq!(
+        out.location.as_deref(),
+        Some("https://app.example/bye?state=s1")
+    );
+    let after = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert_eq!(after.redirect_params()["error"], "login_required");
+    let v2 = b
+        .get(&format!(
+            "/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F"
+        ))
+        .await;
+    assert_eq!(v2.status, StatusCode::BAD_REQUEST);
 }
 
 /// WCAG 2.1 AA contrast of the hosted pages' stylesheet, computed from the
@@ -316,87 +527,193 @@ fn back_link(body: &str) -> Option<String> {
     )
 }
 
-on_both_backends! {
-    /// Issue 13: the pages that end a flow lead back: "Check your email" to the
-    /// login page, "Password changed" and an expired link to the application,
-    /// an expired login page to the application while its request is stored;
-    /// error pages speak to the person and fold the technical detail away.
-    async fn dead_end_pages_lead_back_and_fold_technical_detail(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let login = b.get(to.location.as_deref().unwrap()).await;
-        let state = login.input("state");
-        let forgot = b.get(&format!("/u/forgot?state={state}")).await;
-        let sent = b.post_form("/u/forgot", &[("state", &state), ("csrf", &forgot.input("csrf")), ("username", "ada@example.com")]).await;
-        assert!(sent.body.contains("Check your email"));
-        assert_eq!(back_link(&sent.body), Some(format!("/u/login?state={state}")));
-        assert_eq!(b.get(&back_link(&sent.body).unwrap()).await.status, StatusCode::OK, "the login page still works");
+on_both_backends!(
+    dead_end_pages_lead_back_and_fold_technical_detail,
+    form_errors_are_tied_to_their_fields
+);
 
-        let mails = crate::dbconnections::outbox_with(&srv, 1).await;
-        let link = mails[0].split_whitespace().find(|w| w.contains("/u/reset-password?ticket=")).unwrap().to_string();
-        let page = b.get(&link).await;
-        let done = b.post_form("/u/reset-password", &[("ticket", &page.input("ticket")), ("csrf", &page.input("csrf")), ("password", "N3w-password")]).await;
-        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-        assert!(done.body.contains("Password changed"));
-        assert_eq!(back_link(&done.body).as_deref(), Some("https://app.example/"));
-        assert!(done.body.contains("Back to Shop"));
-        let spent = b.get(&link).await;
-        assert!(spent.body.contains("This link has expired"));
-        assert_eq!(back_link(&spent.body).as_deref(), Some("https://app.example/"));
-        let unknown = b.get("/u/reset-password?ticket=nothing-like-it").await;
-        assert!(unknown.body.contains("This link has expired"));
-        assert_eq!(back_link(&unknown.body), None, "no application is known");
+/// Issue 13: the pages that end a flow lead back: "Check your email" to the
+/// login page, "Password changed" and an expired link to the application,
+/// an expired login page to the application while its request is stored;
+/// error pages speak to the person and fold the technical detail away.
+async fn dead_end_pages_lead_back_and_fold_technical_detail(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let login = b.get(to.location.as_deref().unwrap()).await;
+    let state = login.input("state");
+    let forgot = b.get(&format!("/u/forgot?state={state}")).await;
+    let sent = b
+        .post_form(
+            "/u/forgot",
+            &[
+                ("state", &state),
+                ("csrf", &forgot.input("csrf")),
+                ("username", "ada@example.com"),
+            ],
+        )
+        .await;
+    assert!(sent.body.contains("Check your email"));
+    assert_eq!(
+        back_link(&sent.body),
+        Some(format!("/u/login?state={state}"))
+    );
+    assert_eq!(
+        b.get(&back_link(&sent.body).unwrap()).await.status,
+        StatusCode::OK,
+        "the login page still works"
+    );
 
-        // An expired login page: the request is still stored, so the app is known.
-        let to = b.authorize(&code_params(&a, &[])).await;
-        srv.server.as_ref().unwrap().state.advance_clock(601);
-        let late = b.get(to.location.as_deref().unwrap()).await;
-        assert_eq!(late.status, StatusCode::BAD_REQUEST);
-        assert!(late.body.contains("This page has expired"));
-        assert_eq!(back_link(&late.body).as_deref(), Some("https://app.example/"));
+    let mails = crate::dbconnections::outbox_with(&srv, 1).await;
+    let link = mails[0]
+        .split_whitespace()
+        .find(|w| w.contains("/u/reset-password?ticket="))
+        .unwrap()
+        .to_string();
+    let page = b.get(&link).await;
+    let done = b
+        .post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", &page.input("ticket")),
+                ("csrf", &page.input("csrf")),
+                ("password", "N3w-password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Password changed"));
+    assert_eq!(
+        back_link(&done.body).as_deref(),
+        Some("https://app.example/")
+    );
+    assert!(done.body.contains("Back to Shop"));
+    let spent = b.get(&link).await;
+    assert!(spent.body.contains("This link has expired"));
+    assert_eq!(
+        back_link(&spent.body).as_deref(),
+        Some("https://app.example/")
+    );
+    let unknown = b.get("/u/reset-password?ticket=nothing-like-it").await;
+    assert!(unknown.body.contains("This link has expired"));
+    assert_eq!(back_link(&unknown.body), None, "no application is known");
 
-        // Error pages: words for the person, the detail folded.
-        let bad = b.authorize(&code_params(&a, &[("redirect_uri", "https://evil.example/cb")])).await;
-        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-        assert!(bad.body.contains("<h1>We could not sign you in</h1>"), "{}", bad.body);
-        let folded = bad.body.split("<details class=\"detail\"><summary>Technical details</summary>").nth(1).unwrap();
-        assert!(folded.contains("Callback URL mismatch"), "{}", bad.body);
-        assert_eq!(back_link(&bad.body).as_deref(), Some("https://app.example/"));
-        let out = b.get(&format!("/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F")).await;
-        assert!(out.body.contains("<h1>We could not sign you out</h1>"));
-        assert!(out.body.contains("Logout URL not allowed"));
-        assert_eq!(back_link(&out.body).as_deref(), Some("https://app.example/"));
-    }
+    // An expired login page: the request is still stored, so the app is known.
+    let to = b.authorize(&code_params(&a, &[])).await;
+    srv.server.as_ref().unwrap().state.advance_clock(601);
+    let late = b.get(to.location.as_deref().unwrap()).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+    assert!(late.body.contains("This page has expired"));
+    assert_eq!(
+        back_link(&late.body).as_deref(),
+        Some("https://app.example/")
+    );
 
-    /// Issue 13: an error names its fields (`aria-invalid`, `aria-describedby`)
-    /// and puts the focus on the first; a hint stays described.
-    async fn form_errors_are_tied_to_their_fields(srv) {
-        let a = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&a, &[])).await;
-        let login = b.get(to.location.as_deref().unwrap()).await;
-        assert!(login.body.contains("autocomplete=\"username\" value=\"\" required autofocus>"), "{}", login.body);
-        assert!(!login.body.contains("aria-invalid"));
-        let wrong = b.submit_login(&to, "ada@example.com", "Wr0ng-password").await;
-        assert!(wrong.body.contains("<p class=\"error\" id=\"form-error\" role=\"alert\">Wrong email or password.</p>"));
-        assert!(wrong.body.contains("autocomplete=\"current-password\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", wrong.body);
-        assert!(wrong.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\">"), "{}", wrong.body);
-        assert!(wrong.body.contains("<button type=\"button\" class=\"reveal\" aria-controls=\"password\" aria-pressed=\"false\" hidden>Show password</button>"));
+    // Error pages: words for the person, the detail folded.
+    let bad = b
+        .authorize(&code_params(
+            &a,
+            &[("redirect_uri", "https://evil.example/cb")],
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body.contains("<h1>We could not sign you in</h1>"),
+        "{}",
+        bad.body
+    );
+    let folded = bad
+        .body
+        .split("<details class=\"detail\"><summary>Technical details</summary>")
+        .nth(1)
+        .unwrap();
+    assert!(folded.contains("Callback URL mismatch"), "{}", bad.body);
+    assert_eq!(
+        back_link(&bad.body).as_deref(),
+        Some("https://app.example/")
+    );
+    let out = b
+        .get(&format!(
+            "/v2/logout?client_id={a}&returnTo=https%3A%2F%2Fevil.example%2F"
+        ))
+        .await;
+    assert!(out.body.contains("<h1>We could not sign you out</h1>"));
+    assert!(out.body.contains("Logout URL not allowed"));
+    assert_eq!(
+        back_link(&out.body).as_deref(),
+        Some("https://app.example/")
+    );
+}
 
-        let signup = b.get(&format!("/u/signup?state={}", wrong.input("state"))).await;
-        assert!(signup.body.contains("aria-describedby=\"password-hint\""));
-        let weak = b.post_form("/u/signup", &[("state", &signup.input("state")), ("csrf", &signup.input("csrf")), ("username", "new@example.com"), ("password", "weak")]).await;
-        assert!(weak.body.contains("required aria-invalid=\"true\" aria-describedby=\"form-error password-hint\" autofocus>"), "{}", weak.body);
-        let taken = b.post_form("/u/signup", &[("state", &signup.input("state")), ("csrf", &signup.input("csrf")), ("username", "ada@example.com"), ("password", PASSWORD)]).await;
-        assert_eq!(taken.status, StatusCode::CONFLICT);
-        assert!(taken.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", taken.body);
-        // The script that makes the toggle work is ours, allowed by the CSP.
-        assert!(wrong.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
-        let js = b.get("/u/static/portcullis.js").await;
-        assert_eq!(js.status, StatusCode::OK);
-        assert!(js.headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
-    }
+/// Issue 13: an error names its fields (`aria-invalid`, `aria-describedby`)
+/// and puts the focus on the first; a hint stays described.
+async fn form_errors_are_tied_to_their_fields(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let login = b.get(to.location.as_deref().unwrap()).await;
+    assert!(
+        login
+            .body
+            .contains("autocomplete=\"username\" value=\"\" required autofocus>"),
+        "{}",
+        login.body
+    );
+    assert!(!login.body.contains("aria-invalid"));
+    let wrong = b
+        .submit_login(&to, "ada@example.com", "Wr0ng-password")
+        .await;
+    assert!(wrong.body.contains(
+        "<p class=\"error\" id=\"form-error\" role=\"alert\">Wrong email or password.</p>"
+    ));
+    assert!(wrong.body.contains("autocomplete=\"current-password\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", wrong.body);
+    assert!(wrong.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\">"), "{}", wrong.body);
+    assert!(wrong.body.contains("<button type=\"button\" class=\"reveal\" aria-controls=\"password\" aria-pressed=\"false\" hidden>Show password</button>"));
+
+    let signup = b
+        .get(&format!("/u/signup?state={}", wrong.input("state")))
+        .await;
+    assert!(signup.body.contains("aria-describedby=\"password-hint\""));
+    let weak = b
+        .post_form(
+            "/u/signup",
+            &[
+                ("state", &signup.input("state")),
+                ("csrf", &signup.input("csrf")),
+                ("username", "new@example.com"),
+                ("password", "weak"),
+            ],
+        )
+        .await;
+    assert!(weak.body.contains("required aria-invalid=\"true\" aria-describedby=\"form-error password-hint\" autofocus>"), "{}", weak.body);
+    let taken = b
+        .post_form(
+            "/u/signup",
+            &[
+                ("state", &signup.input("state")),
+                ("csrf", &signup.input("csrf")),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(taken.body.contains("value=\"ada@example.com\" required aria-invalid=\"true\" aria-describedby=\"form-error\" autofocus>"), "{}", taken.body);
+    // The script that makes the toggle work is ours, allowed by the CSP.
+    assert!(
+        wrong.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    let js = b.get("/u/static/portcullis.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(
+        js.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/javascript")
+    );
 }

@@ -6,97 +6,197 @@ use serde_json::json;
 use crate::support::on_both_backends;
 use crate::token_endpoint::urlenc;
 
-on_both_backends! {
-    async fn api_is_created_read_updated_and_deleted(srv) {
-        let (st, rs) = srv.api(Method::POST, "/resource-servers", Some(json!({
-            "identifier": "https://orders.example/", "name": "Orders",
-            "scopes": [{"value": "read:orders", "description": "Read orders"}],
-            "allow_offline_access": true
-        }))).await;
-        assert_eq!(st, StatusCode::CREATED, "{rs}");
-        assert_eq!(rs["token_lifetime"], 86400);
-        assert_eq!(rs["token_lifetime_for_web"], 7200);
-        assert_eq!(rs["signing_alg"], "RS256");
-        assert_eq!(rs["is_system"], false);
-        assert_eq!(rs["allow_offline_access"], true);
-        assert_eq!(rs["id"].as_str().unwrap().len(), 24);
-        let id = rs["id"].as_str().unwrap();
-        let (st, by_identifier) = srv.api(Method::GET, &format!("/resource-servers/{}", urlenc("https://orders.example/")), None).await;
-        assert_eq!(st, StatusCode::OK);
-        assert_eq!(by_identifier["id"], id);
-        let (st, u) = srv.api(Method::PATCH, &format!("/resource-servers/{id}"), Some(json!({"name": "Orders v2", "scopes": [{"value": "a"}, {"value": "b"}], "token_lifetime": 3600}))).await;
-        assert_eq!(st, StatusCode::OK, "{u}");
-        assert_eq!(u["name"], "Orders v2");
-        assert_eq!(u["scopes"], json!([{"value": "a", "description": ""}, {"value": "b", "description": ""}]));
-        let (_, list) = srv.api(Method::GET, "/resource-servers?include_totals=true", None).await;
-        assert_eq!(list["total"], 2, "ours and the Management API");
-        assert_eq!(list["resource_servers"].as_array().unwrap().iter().filter(|r| r["is_system"] == true).count(), 1);
-        let (st, _) = srv.api(Method::DELETE, &format!("/resource-servers/{id}"), None).await;
-        assert_eq!(st, StatusCode::NO_CONTENT);
-        let (st, body) = srv.api(Method::GET, &format!("/resource-servers/{id}"), None).await;
-        assert_eq!(st, StatusCode::NOT_FOUND);
-        assert_eq!(body["errorCode"], "inexistent_resource_server");
-    }
+on_both_backends!(
+    api_is_created_read_updated_and_deleted,
+    duplicate_identifier_is_409_and_identifier_is_immutable,
+    system_api_cannot_be_changed_or_deleted,
+    invalid_api_payloads_are_refused_and_store_nothing,
+    deleting_an_api_deletes_its_grants
+);
 
-    async fn duplicate_identifier_is_409_and_identifier_is_immutable(srv) {
-        let body = json!({"identifier": "https://dup.example/"});
-        let (st, rs) = srv.api(Method::POST, "/resource-servers", Some(body.clone())).await;
-        assert_eq!(st, StatusCode::CREATED);
-        let (st, err) = srv.api(Method::POST, "/resource-servers", Some(body)).await;
-        assert_eq!(st, StatusCode::CONFLICT, "{err}");
-        assert_eq!(err["statusCode"], 409);
-        let (st, err) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": srv.management_audience()}))).await;
-        assert_eq!(st, StatusCode::CONFLICT, "{err}");
-        let (st, err) = srv.api(Method::PATCH, &format!("/resource-servers/{}", rs["id"].as_str().unwrap()), Some(json!({"identifier": "https://other/"}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        assert!(err["message"].as_str().unwrap().contains("identifier"));
-    }
+async fn api_is_created_read_updated_and_deleted(srv: crate::support::TestServer) {
+    let (st, rs) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({
+                "identifier": "https://orders.example/", "name": "Orders",
+                "scopes": [{"value": "read:orders", "description": "Read orders"}],
+                "allow_offline_access": true
+            })),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{rs}");
+    assert_eq!(rs["token_lifetime"], 86400);
+    assert_eq!(rs["token_lifetime_for_web"], 7200);
+    assert_eq!(rs["signing_alg"], "RS256");
+    assert_eq!(rs["is_system"], false);
+    assert_eq!(rs["allow_offline_access"], true);
+    assert_eq!(rs["id"].as_str().unwrap().len(), 24);
+    let id = rs["id"].as_str().unwrap();
+    let (st, by_identifier) = srv
+        .api(
+            Method::GET,
+            &format!("/resource-servers/{}", urlenc("https://orders.example/")),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(by_identifier["id"], id);
+    let (st, u) = srv.api(Method::PATCH, &format!("/resource-servers/{id}"), Some(json!({"name": "Orders v2", "scopes": [{"value": "a"}, {"value": "b"}], "token_lifetime": 3600}))).await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["name"], "Orders v2");
+    assert_eq!(
+        u["scopes"],
+        json!([{"value": "a", "description": ""}, {"value": "b", "description": ""}])
+    );
+    let (_, list) = srv
+        .api(Method::GET, "/resource-servers?include_totals=true", None)
+        .await;
+    assert_eq!(list["total"], 2, "ours and the Management API");
+    assert_eq!(
+        list["resource_servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["is_system"] == true)
+            .count(),
+        1
+    );
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("/resource-servers/{id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, body) = srv
+        .api(Method::GET, &format!("/resource-servers/{id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    assert_eq!(body["errorCode"], "inexistent_resource_server");
+}
 
-    /// The Management API is listed but cannot be changed or deleted.
-    async fn system_api_cannot_be_changed_or_deleted(srv) {
-        let aud = urlenc(&srv.management_audience());
-        let (st, sys) = srv.api(Method::GET, &format!("/resource-servers/{aud}"), None).await;
-        assert_eq!(st, StatusCode::OK);
-        assert_eq!(sys["is_system"], true);
-        let id = sys["id"].as_str().unwrap();
-        let (st, _) = srv.api(Method::PATCH, &format!("/resource-servers/{id}"), Some(json!({"name": "mine"}))).await;
-        assert_eq!(st, StatusCode::FORBIDDEN);
-        let (st, _) = srv.api(Method::DELETE, &format!("/resource-servers/{id}"), None).await;
-        assert_eq!(st, StatusCode::FORBIDDEN);
-        srv.admin_token().await;
-    }
+async fn duplicate_identifier_is_409_and_identifier_is_immutable(srv: crate::support::TestServer) {
+    let body = json!({"identifier": "https://dup.example/"});
+    let (st, rs) = srv
+        .api(Method::POST, "/resource-servers", Some(body.clone()))
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, err) = srv.api(Method::POST, "/resource-servers", Some(body)).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["statusCode"], 409);
+    let (st, err) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({"identifier": srv.management_audience()})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{err}");
+    let (st, err) = srv
+        .api(
+            Method::PATCH,
+            &format!("/resource-servers/{}", rs["id"].as_str().unwrap()),
+            Some(json!({"identifier": "https://other/"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(err["message"].as_str().unwrap().contains("identifier"));
+}
 
-    async fn invalid_api_payloads_are_refused_and_store_nothing(srv) {
-        let before = srv.counts().await;
-        let cases = [
-            (json!({"name": "x"}), "identifier"),
-            (json!({"identifier": "has space"}), "identifier"),
-            (json!({"identifier": "a", "scopes": [{"value": "a b"}]}), "scopes"),
-            (json!({"identifier": "a", "scopes": [{"value": "a"}, {"value": "a"}]}), "scopes"),
-            (json!({"identifier": "a", "scopes": [{"description": "no value"}]}), "value"),
-            (json!({"identifier": "a", "token_lifetime": 0}), "token_lifetime"),
-            (json!({"identifier": "a", "token_lifetime": 9999999}), "token_lifetime"),
-            (json!({"identifier": "a", "token_lifetime": "long"}), "token_lifetime"),
-            (json!({"identifier": "a", "token_lifetime": 100, "token_lifetime_for_web": 200}), "token_lifetime_for_web"),
-            (json!({"identifier": "a", "signing_alg": "none"}), "signing_alg"),
-            (json!({"identifier": "a", "is_system": true}), "is_system"),
-        ];
-        for (payload, field) in cases {
-            let (st, body) = srv.api(Method::POST, "/resource-servers", Some(payload.clone())).await;
-            assert_eq!(st, StatusCode::BAD_REQUEST, "{payload}: {body}");
-            assert!(body["message"].as_str().unwrap().contains(field), "{payload}: {body}");
-        }
-        assert_eq!(srv.counts().await, before);
-    }
+/// The Management API is listed but cannot be changed or deleted.
+async fn system_api_cannot_be_changed_or_deleted(srv: crate::support::TestServer) {
+    let aud = urlenc(&srv.management_audience());
+    let (st, sys) = srv
+        .api(Method::GET, &format!("/resource-servers/{aud}"), None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(sys["is_system"], true);
+    let id = sys["id"].as_str().unwrap();
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/resource-servers/{id}"),
+            Some(json!({"name": "mine"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("/resource-servers/{id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    srv.admin_token().await;
+}
 
-    /// Deleting an API deletes its client grants.
-    async fn deleting_an_api_deletes_its_grants(srv) {
-        let (id, _) = srv.m2m_with_grant("https://gone.example/", &["a"], &["a"]).await;
-        let (_, grants) = srv.api(Method::GET, &format!("/client-grants?client_id={id}"), None).await;
-        assert_eq!(grants.as_array().unwrap().len(), 1);
-        let (st, _) = srv.api(Method::DELETE, &format!("/resource-servers/{}", urlenc("https://gone.example/")), None).await;
-        assert_eq!(st, StatusCode::NO_CONTENT);
-        let (_, grants) = srv.api(Method::GET, &format!("/client-grants?client_id={id}"), None).await;
-        assert_eq!(grants, json!([]));
+async fn invalid_api_payloads_are_refused_and_store_nothing(srv: crate::support::TestServer) {
+    let before = srv.counts().await;
+    let cases = [
+        (json!({"name": "x"}), "identifier"),
+        (json!({"identifier": "has space"}), "identifier"),
+        (
+            json!({"identifier": "a", "scopes": [{"value": "a b"}]}),
+            "scopes",
+        ),
+        (
+            json!({"identifier": "a", "scopes": [{"value": "a"}, {"value": "a"}]}),
+            "scopes",
+        ),
+        (
+            json!({"identifier": "a", "scopes": [{"description": "no value"}]}),
+            "value",
+        ),
+        (
+            json!({"identifier": "a", "token_lifetime": 0}),
+            "token_lifetime",
+        ),
+        (
+            json!({"identifier": "a", "token_lifetime": 9999999}),
+            "token_lifetime",
+        ),
+        (
+            json!({"identifier": "a", "token_lifetime": "long"}),
+            "token_lifetime",
+        ),
+        (
+            json!({"identifier": "a", "token_lifetime": 100, "token_lifetime_for_web": 200}),
+            "token_lifetime_for_web",
+        ),
+        (
+            json!({"identifier": "a", "signing_alg": "none"}),
+            "signing_alg",
+        ),
+        (json!({"identifier": "a", "is_system": true}), "is_system"),
+    ];
+    for (payload, field) in cases {
+        let (st, body) = srv
+            .api(Method::POST, "/resource-servers", Some(payload.clone()))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{payload}: {body}");
+        assert!(
+            body["message"].as_str().unwrap().contains(field),
+            "{payload}: {body}"
+        );
     }
+    assert_eq!(srv.counts().await, before);
+}
+
+/// Deleting an API deletes its client grants.
+async fn deleting_an_api_deletes_its_grants(srv: crate::support::TestServer) {
+    let (id, _) = srv
+        .m2m_with_grant("https://gone.example/", &["a"], &["a"])
+        .await;
+    let (_, grants) = srv
+        .api(Method::GET, &format!("/client-grants?client_id={id}"), None)
+        .await;
+    assert_eq!(grants.as_array().unwrap().len(), 1);
+    let (st, _) = srv
+        .api(
+            Method::DELETE,
+            &format!("/resource-servers/{}", urlenc("https://gone.example/")),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, grants) = srv
+        .api(Method::GET, &format!("/client-grants?client_id={id}"), None)
+        .await;
+    assert_eq!(grants, json!([]));
 }

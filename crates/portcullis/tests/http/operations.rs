@@ -53,44 +53,94 @@ async fn user_token(srv: &TestServer, app: &(String, String)) -> String {
     t["access_token"].as_str().unwrap().to_string()
 }
 
-on_both_backends! {
-    /// Tokens signed before a rotation still verify; tokens after it use the
-    /// next key (published beforehand); a revoked key leaves the JWKS and
-    /// `/userinfo` refuses its tokens.
-    async fn key_rotation_keeps_old_tokens_until_revocation(srv) {
-        crate::browser::user(&srv, "ada@example.com").await;
-        let (st, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Legacy", "app_type": "regular_web", "grant_types": ["password"]}))).await;
-        assert_eq!(st, StatusCode::CREATED);
-        let app = (c["client_id"].as_str().unwrap().to_string(), c["client_secret"].as_str().unwrap().to_string());
-        let (_, keys) = srv.api(Method::GET, "/keys/signing", None).await;
-        let find = |state: &str| keys.as_array().unwrap().iter().find(|k| k[state] == true).unwrap()["kid"].as_str().unwrap().to_string();
-        let (current, next) = (find("current"), find("next"));
-        assert!(jwks_kids(&srv).await.contains(&next), "the next key is published before it signs");
-        let before = user_token(&srv, &app).await;
-        assert_eq!(kid_of(&before), current);
+on_both_backends!(key_rotation_keeps_old_tokens_until_revocation);
 
-        let (st, r) = srv.api(Method::POST, "/keys/signing/rotate", None).await;
-        assert_eq!(st, StatusCode::CREATED, "{r}");
-        assert_eq!(r["kid"], next.as_str());
-        assert!(r["cert"].as_str().unwrap().starts_with("-----BEGIN CERTIFICATE-----"));
-        let after = user_token(&srv, &app).await;
-        assert_eq!(kid_of(&after), next);
-        verify_with_jwks(&srv, &after, &format!("{}userinfo", srv.issuer)).await;
-        assert_eq!(userinfo_status(&srv, &before).await, StatusCode::OK, "old tokens still verify");
-        let kids = jwks_kids(&srv).await;
-        assert!(kids.contains(&current) && kids.contains(&next) && kids.len() == 3, "{kids:?}");
+/// Tokens signed before a rotation still verify; tokens after it use the
+/// next key (published beforehand); a revoked key leaves the JWKS and
+/// `/userinfo` refuses its tokens.
+async fn key_rotation_keeps_old_tokens_until_revocation(srv: crate::support::TestServer) {
+    crate::browser::user(&srv, "ada@example.com").await;
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Legacy", "app_type": "regular_web", "grant_types": ["password"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let app = (
+        c["client_id"].as_str().unwrap().to_string(),
+        c["client_secret"].as_str().unwrap().to_string(),
+    );
+    let (_, keys) = srv.api(Method::GET, "/keys/signing", None).await;
+    let find = |state: &str| {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k[state] == true)
+            .unwrap()["kid"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (current, next) = (find("current"), find("next"));
+    assert!(
+        jwks_kids(&srv).await.contains(&next),
+        "the next key is published before it signs"
+    );
+    let before = user_token(&srv, &app).await;
+    assert_eq!(kid_of(&before), current);
 
-        let (st, body) = srv.api(Method::PUT, &format!("/keys/signing/{next}/revoke"), None).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "the current key cannot be revoked: {body}");
-        let (st, _) = srv.api(Method::PUT, &format!("/keys/signing/{current}/revoke"), None).await;
-        assert_eq!(st, StatusCode::OK);
-        assert!(!jwks_kids(&srv).await.contains(&current));
-        assert_eq!(userinfo_status(&srv, &before).await, StatusCode::UNAUTHORIZED);
-        assert_eq!(userinfo_status(&srv, &after).await, StatusCode::OK);
-        let (_, listed) = srv.api(Method::GET, &format!("/keys/signing/{current}"), None).await;
-        assert_eq!(listed["revoked"], true);
-        assert!(listed["revoked_at"].is_string());
-    }
+    let (st, r) = srv.api(Method::POST, "/keys/signing/rotate", None).await;
+    assert_eq!(st, StatusCode::CREATED, "{r}");
+    assert_eq!(r["kid"], next.as_str());
+    assert!(
+        r["cert"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE-----")
+    );
+    let after = user_token(&srv, &app).await;
+    assert_eq!(kid_of(&after), next);
+    verify_with_jwks(&srv, &after, &format!("{}userinfo", srv.issuer)).await;
+    assert_eq!(
+        userinfo_status(&srv, &before).await,
+        StatusCode::OK,
+        "old tokens still verify"
+    );
+    let kids = jwks_kids(&srv).await;
+    assert!(
+        kids.contains(&current) && kids.contains(&next) && kids.len() == 3,
+        "{kids:?}"
+    );
+
+    let (st, body) = srv
+        .api(Method::PUT, &format!("/keys/signing/{next}/revoke"), None)
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "the current key cannot be revoked: {body}"
+    );
+    let (st, _) = srv
+        .api(
+            Method::PUT,
+            &format!("/keys/signing/{current}/revoke"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(!jwks_kids(&srv).await.contains(&current));
+    assert_eq!(
+        userinfo_status(&srv, &before).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(userinfo_status(&srv, &after).await, StatusCode::OK);
+    let (_, listed) = srv
+        .api(Method::GET, &format!("/keys/signing/{current}"), None)
+        .await;
+    assert_eq!(listed["revoked"], true);
+    assert!(listed["revoked_at"].is_string());
 }
 
 /// `/metrics` counts requests by route template (never by id), tokens by grant,
@@ -399,32 +449,68 @@ fn configuration_reference_is_current() {
     }
 }
 
-on_both_backends! {
-    /// Expired codes, sessions and refresh tokens are removed by whichever node
-    /// holds the clean-up lease; another node does nothing until it lapses.
-    async fn cleanup_removes_expired_state_under_one_lease(srv) {
-        let app = crate::browser::spa(&srv, json!({})).await;
-        crate::browser::user(&srv, "ada@example.com").await;
-        let mut b = Browser::new(&srv);
-        let to = b.authorize(&code_params(&app, &[("scope", "openid offline_access")])).await;
-        let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
-        let code = back.redirect_params()["code"].clone();
-        let (st, t) = crate::browser::exchange(&srv, &app, &code).await;
-        assert_eq!(st, StatusCode::OK, "{t}");
-        let to = b.authorize(&code_params(&app, &[])).await;
-        assert!(to.redirect_params().contains_key("code"), "an unexchanged code");
-        let state = &srv.server.as_ref().unwrap().state;
-        let nothing = portcullis::jobs::clean_once(state, "node-a").await.unwrap().unwrap();
-        assert_eq!(nothing.codes + nothing.sessions + nothing.refresh_tokens, 0, "nothing live is removed");
-        assert!(portcullis::jobs::clean_once(state, "node-b").await.unwrap().is_none(), "node-a holds the lease");
-        state.advance_clock(40 * 86_400);
-        let cleaned = portcullis::jobs::clean_once(state, "node-a").await.unwrap().unwrap();
-        assert!(cleaned.codes >= 1 && cleaned.sessions >= 1 && cleaned.refresh_tokens >= 1, "{cleaned:?}");
-        state.advance_clock(601);
-        assert!(portcullis::jobs::clean_once(state, "node-b").await.unwrap().is_some(), "the lapsed lease passes on");
-        let (st, body, _) = srv.token_form(&[("grant_type", "refresh_token"), ("client_id", &app), ("refresh_token", t["refresh_token"].as_str().unwrap())]).await;
-        assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
-    }
+on_both_backends!(cleanup_removes_expired_state_under_one_lease);
+
+/// Expired codes, sessions and refresh tokens are removed by whichever node
+/// holds the clean-up lease; another node does nothing until it lapses.
+async fn cleanup_removes_expired_state_under_one_lease(srv: crate::support::TestServer) {
+    let app = crate::browser::spa(&srv, json!({})).await;
+    crate::browser::user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(&app, &[("scope", "openid offline_access")]))
+        .await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let code = back.redirect_params()["code"].clone();
+    let (st, t) = crate::browser::exchange(&srv, &app, &code).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let to = b.authorize(&code_params(&app, &[])).await;
+    assert!(
+        to.redirect_params().contains_key("code"),
+        "an unexchanged code"
+    );
+    let state = &srv.server.as_ref().unwrap().state;
+    let nothing = portcullis::jobs::clean_once(state, "node-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        nothing.codes + nothing.sessions + nothing.refresh_tokens,
+        0,
+        "nothing live is removed"
+    );
+    assert!(
+        portcullis::jobs::clean_once(state, "node-b")
+            .await
+            .unwrap()
+            .is_none(),
+        "node-a holds the lease"
+    );
+    state.advance_clock(40 * 86_400);
+    let cleaned = portcullis::jobs::clean_once(state, "node-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        cleaned.codes >= 1 && cleaned.sessions >= 1 && cleaned.refresh_tokens >= 1,
+        "{cleaned:?}"
+    );
+    state.advance_clock(601);
+    assert!(
+        portcullis::jobs::clean_once(state, "node-b")
+            .await
+            .unwrap()
+            .is_some(),
+        "the lapsed lease passes on"
+    );
+    let (st, body, _) = srv
+        .token_form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &app),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
 }
 
 fn alg_of(token: &str) -> String {
@@ -434,70 +520,133 @@ fn alg_of(token: &str) -> String {
         .to_string()
 }
 
-on_both_backends! {
-    /// APIs choose the access tokens' algorithm (`signing_alg`) and applications
-    /// the ID tokens' (`jwt_configuration.alg`): RS256, PS256, ES256, EdDSA, each
-    /// published in the JWKS and verified independently; a header naming another
-    /// algorithm than its key's is refused; HS256 is refused at save.
-    async fn apis_and_applications_choose_their_signing_algorithm(srv) {
-        crate::browser::user(&srv, "ada@example.com").await;
-        let mut issued = Vec::new();
-        for alg in ["ES256", "PS256", "EdDSA"] {
-            let audience = format!("https://{}.example/", alg.to_lowercase());
-            let (st, api) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": audience, "name": alg, "signing_alg": alg}))).await;
-            assert_eq!(st, StatusCode::CREATED, "{api}");
-            let (id, secret) = srv.new_m2m(alg).await;
-            let (st, g) = srv.api(Method::POST, "/client-grants", Some(json!({"client_id": id, "audience": audience, "scope": []}))).await;
-            assert_eq!(st, StatusCode::CREATED, "{g}");
-            let token = srv.client_token(&id, &secret, &audience).await;
-            assert_eq!(alg_of(&token), alg);
-            let claims = verify_with_jwks(&srv, &token, &audience).await;
-            assert_eq!(claims["sub"], format!("{id}@clients"));
-            issued.push((alg, id, secret, audience, token));
-        }
-        let kinds: Vec<String> = {
-            let jwks: Value = srv.http.get(format!("{}/.well-known/jwks.json", srv.url)).send().await.unwrap().json().await.unwrap();
-            jwks["keys"].as_array().unwrap().iter().map(|k| k["kty"].as_str().unwrap().to_string()).collect()
-        };
-        for kty in ["RSA", "EC", "OKP"] {
-            assert!(kinds.iter().any(|k| k == kty), "{kty} in {kinds:?}");
-        }
+on_both_backends!(apis_and_applications_choose_their_signing_algorithm);
 
-        // ID tokens in the application's algorithm; access tokens in the API's.
-        let (st, c) = srv.api(Method::POST, "/clients", Some(json!({"name": "Legacy", "app_type": "regular_web",
-            "grant_types": ["password"], "jwt_configuration": {"alg": "ES256"}}))).await;
-        assert_eq!(st, StatusCode::CREATED, "{c}");
-        let (cid, csecret) = (c["client_id"].as_str().unwrap().to_string(), c["client_secret"].as_str().unwrap().to_string());
-        let (st, t, _) = srv.token_form(&[("grant_type", "password"), ("client_id", &cid), ("client_secret", &csecret),
-            ("username", "ada@example.com"), ("password", PASSWORD), ("scope", "openid"), ("audience", "https://eddsa.example/")]).await;
-        assert_eq!(st, StatusCode::OK, "{t}");
-        let id_token = t["id_token"].as_str().unwrap();
-        assert_eq!(alg_of(id_token), "ES256");
-        verify_with_jwks(&srv, id_token, &cid).await;
-        let at = t["access_token"].as_str().unwrap();
-        assert_eq!(alg_of(at), "EdDSA");
-        assert_eq!(userinfo_status(&srv, at).await, StatusCode::OK);
-        // Algorithm confusion: the same key id, another algorithm in the header.
-        let (_, rest) = at.split_once('.').unwrap();
-        use base64::Engine;
-        let forged_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(json!({"alg": "RS256", "typ": "JWT", "kid": kid_of(at)}).to_string());
-        assert_eq!(userinfo_status(&srv, &format!("{forged_header}.{rest}")).await, StatusCode::UNAUTHORIZED);
+/// APIs choose the access tokens' algorithm (`signing_alg`) and applications
+/// the ID tokens' (`jwt_configuration.alg`): RS256, PS256, ES256, EdDSA, each
+/// published in the JWKS and verified independently; a header naming another
+/// algorithm than its key's is refused; HS256 is refused at save.
+async fn apis_and_applications_choose_their_signing_algorithm(srv: crate::support::TestServer) {
+    crate::browser::user(&srv, "ada@example.com").await;
+    let mut issued = Vec::new();
+    for alg in ["ES256", "PS256", "EdDSA"] {
+        let audience = format!("https://{}.example/", alg.to_lowercase());
+        let (st, api) = srv
+            .api(
+                Method::POST,
+                "/resource-servers",
+                Some(json!({"identifier": audience, "name": alg, "signing_alg": alg})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{api}");
+        let (id, secret) = srv.new_m2m(alg).await;
+        let (st, g) = srv
+            .api(
+                Method::POST,
+                "/client-grants",
+                Some(json!({"client_id": id, "audience": audience, "scope": []})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{g}");
+        let token = srv.client_token(&id, &secret, &audience).await;
+        assert_eq!(alg_of(&token), alg);
+        let claims = verify_with_jwks(&srv, &token, &audience).await;
+        assert_eq!(claims["sub"], format!("{id}@clients"));
+        issued.push((alg, id, secret, audience, token));
+    }
+    let kinds: Vec<String> = {
+        let jwks: Value = srv
+            .http
+            .get(format!("{}/.well-known/jwks.json", srv.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        jwks["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kty"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for kty in ["RSA", "EC", "OKP"] {
+        assert!(kinds.iter().any(|k| k == kty), "{kty} in {kinds:?}");
+    }
 
-        let (st, body) = srv.api(Method::POST, "/clients", Some(json!({"name": "HS", "jwt_configuration": {"alg": "HS256"}}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        assert!(body["message"].as_str().unwrap().contains("HS256"), "{body}");
-        let (st, _) = srv.api(Method::POST, "/resource-servers", Some(json!({"identifier": "https://none.example/", "name": "x", "signing_alg": "none"}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
+    // ID tokens in the application's algorithm; access tokens in the API's.
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Legacy", "app_type": "regular_web",
+        "grant_types": ["password"], "jwt_configuration": {"alg": "ES256"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let (cid, csecret) = (
+        c["client_id"].as_str().unwrap().to_string(),
+        c["client_secret"].as_str().unwrap().to_string(),
+    );
+    let (st, t, _) = srv
+        .token_form(&[
+            ("grant_type", "password"),
+            ("client_id", &cid),
+            ("client_secret", &csecret),
+            ("username", "ada@example.com"),
+            ("password", PASSWORD),
+            ("scope", "openid"),
+            ("audience", "https://eddsa.example/"),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let id_token = t["id_token"].as_str().unwrap();
+    assert_eq!(alg_of(id_token), "ES256");
+    verify_with_jwks(&srv, id_token, &cid).await;
+    let at = t["access_token"].as_str().unwrap();
+    assert_eq!(alg_of(at), "EdDSA");
+    assert_eq!(userinfo_status(&srv, at).await, StatusCode::OK);
+    // Algorithm confusion: the same key id, another algorithm in the header.
+    let (_, rest) = at.split_once('.').unwrap();
+    use base64::Engine;
+    let forged_header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(json!({"alg": "RS256", "typ": "JWT", "kid": kid_of(at)}).to_string());
+    assert_eq!(
+        userinfo_status(&srv, &format!("{forged_header}.{rest}")).await,
+        StatusCode::UNAUTHORIZED
+    );
 
-        // A rotation rotates every algorithm in use; earlier tokens still verify.
-        let (st, _) = srv.api(Method::POST, "/keys/signing/rotate", None).await;
-        assert_eq!(st, StatusCode::CREATED);
-        for (alg, id, secret, audience, before) in &issued {
-            let after = srv.client_token(id, secret, audience).await;
-            assert_eq!(alg_of(&after), *alg);
-            assert_ne!(kid_of(&after), kid_of(before), "{alg} rotated");
-            verify_with_jwks(&srv, before, audience).await;
-        }
+    let (st, body) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "HS", "jwt_configuration": {"alg": "HS256"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("HS256"),
+        "{body}"
+    );
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(
+                json!({"identifier": "https://none.example/", "name": "x", "signing_alg": "none"}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+
+    // A rotation rotates every algorithm in use; earlier tokens still verify.
+    let (st, _) = srv.api(Method::POST, "/keys/signing/rotate", None).await;
+    assert_eq!(st, StatusCode::CREATED);
+    for (alg, id, secret, audience, before) in &issued {
+        let after = srv.client_token(id, secret, audience).await;
+        assert_eq!(alg_of(&after), *alg);
+        assert_ne!(kid_of(&after), kid_of(before), "{alg} rotated");
+        verify_with_jwks(&srv, before, audience).await;
     }
 }

@@ -139,214 +139,405 @@ const CLAIMS_ACTION: &str = r#"exports.onExecutePostLogin = async (event, api) =
   api.accessToken.setCustomClaim("exp", 1);
 };"#;
 
-on_both_backends! {
-    /// A post-login action's claims reach the ID and access tokens at login (via
-    /// the code) and again at every refresh, where it sees the refresh protocol.
-    async fn post_login_action_claims_reach_tokens_on_login_and_refresh(srv) {
-        let app = spa(&srv, json!({})).await;
-        let uid = user(&srv, "ada@example.com").await;
-        srv.api(Method::PATCH, &format!("/users/{}", urlenc(&uid)), Some(json!({"app_metadata": {"roles": ["admin"]}}))).await;
-        let id = deployed_action(&srv, "claims", "post-login", CLAIMS_ACTION).await;
-        bind(&srv, "post-login", &[&id]).await;
-        let t = tokens(&srv, &app, "ada@example.com", "openid profile email offline_access").await;
-        let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
-        assert_eq!(idt["https://example.com/roles"], json!(["admin"]));
-        assert_eq!(idt["https://example.com/protocol"], "oidc-basic-profile");
-        assert_eq!(idt["sub"], uid, "a reserved claim is never overwritten");
-        let at = verify_with_jwks(&srv, t["access_token"].as_str().unwrap(), &userinfo_aud(&srv)).await;
-        assert_eq!(at["https://example.com/plan"], "gold");
-        assert!(at["exp"].as_i64().unwrap() > 1);
-        let (st, r) = refresh(&srv, &app, t["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(st, StatusCode::OK, "{r}");
-        let idt = verify_with_jwks(&srv, r["id_token"].as_str().unwrap(), &app).await;
-        assert_eq!(idt["https://example.com/roles"], json!(["admin"]));
-        assert_eq!(idt["https://example.com/protocol"], "oauth2-refresh-token");
-        let at = verify_with_jwks(&srv, r["access_token"].as_str().unwrap(), &userinfo_aud(&srv)).await;
-        assert_eq!(at["https://example.com/plan"], "gold");
-    }
+on_both_backends!(
+    post_login_action_claims_reach_tokens_on_login_and_refresh,
+    credentials_exchange_action_adds_claims_and_can_deny,
+    credentials_exchange_scope_change_keeps_a_machine_tokens_management_scopes,
+    rule_changes_scopes_and_lifetime,
+    action_deny_redirects_access_denied,
+    rules_run_in_order_then_actions_in_binding_order,
+    actions_management_refuses_bad_code_and_tracks_versions
+);
 
-    /// A credentials-exchange action adds claims to client-credentials tokens,
-    /// and its denial is Auth0's 403 access_denied, logged as `feccft`.
-    async fn credentials_exchange_action_adds_claims_and_can_deny(srv) {
-        let (id, secret) = srv.m2m_with_grant("https://orders.example/", &["read"], &["read"]).await;
-        let code = r#"exports.onExecuteCredentialsExchange = async (event, api) => {
+/// A post-login action's claims reach the ID and access tokens at login (via
+/// the code) and again at every refresh, where it sees the refresh protocol.
+async fn post_login_action_claims_reach_tokens_on_login_and_refresh(
+    srv: crate::support::TestServer,
+) {
+    let app = spa(&srv, json!({})).await;
+    let uid = user(&srv, "ada@example.com").await;
+    srv.api(
+        Method::PATCH,
+        &format!("/users/{}", urlenc(&uid)),
+        Some(json!({"app_metadata": {"roles": ["admin"]}})),
+    )
+    .await;
+    let id = deployed_action(&srv, "claims", "post-login", CLAIMS_ACTION).await;
+    bind(&srv, "post-login", &[&id]).await;
+    let t = tokens(
+        &srv,
+        &app,
+        "ada@example.com",
+        "openid profile email offline_access",
+    )
+    .await;
+    let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+    assert_eq!(idt["https://example.com/roles"], json!(["admin"]));
+    assert_eq!(idt["https://example.com/protocol"], "oidc-basic-profile");
+    assert_eq!(idt["sub"], uid, "a reserved claim is never overwritten");
+    let at = verify_with_jwks(
+        &srv,
+        t["access_token"].as_str().unwrap(),
+        &userinfo_aud(&srv),
+    )
+    .await;
+    assert_eq!(at["https://example.com/plan"], "gold");
+    assert!(at["exp"].as_i64().unwrap() > 1);
+    let (st, r) = refresh(&srv, &app, t["refresh_token"].as_str().unwrap()).await;
+    assert_eq!(st, StatusCode::OK, "{r}");
+    let idt = verify_with_jwks(&srv, r["id_token"].as_str().unwrap(), &app).await;
+    assert_eq!(idt["https://example.com/roles"], json!(["admin"]));
+    assert_eq!(idt["https://example.com/protocol"], "oauth2-refresh-token");
+    let at = verify_with_jwks(
+        &srv,
+        r["access_token"].as_str().unwrap(),
+        &userinfo_aud(&srv),
+    )
+    .await;
+    assert_eq!(at["https://example.com/plan"], "gold");
+}
+
+/// A credentials-exchange action adds claims to client-credentials tokens,
+/// and its denial is Auth0's 403 access_denied, logged as `feccft`.
+async fn credentials_exchange_action_adds_claims_and_can_deny(srv: crate::support::TestServer) {
+    let (id, secret) = srv
+        .m2m_with_grant("https://orders.example/", &["read"], &["read"])
+        .await;
+    let code = r#"exports.onExecuteCredentialsExchange = async (event, api) => {
   if (event.client.metadata.suspended === "yes") {
-    api.access.deny("invalid_request", "This client is suspended");
-    return;
+api.access.deny("invalid_request", "This client is suspended");
+return;
   }
   api.accessToken.setCustomClaim("https://example.com/tier", event.client.name);
   api.accessToken.setCustomClaim("https://example.com/aud", event.resource_server.identifier);
 };"#;
-        let a = deployed_action(&srv, "m2m-claims", "credentials-exchange", code).await;
-        bind(&srv, "credentials-exchange", &[&a]).await;
-        let token = srv.client_token(&id, &secret, "https://orders.example/").await;
-        let at = verify_with_jwks(&srv, &token, "https://orders.example/").await;
-        assert_eq!(at["https://example.com/tier"], "worker");
-        assert_eq!(at["https://example.com/aud"], "https://orders.example/");
-        assert_eq!(at["scope"], "read");
-        srv.api(Method::PATCH, &format!("/clients/{id}"), Some(json!({"client_metadata": {"suspended": "yes"}}))).await;
-        let (st, body, _) = srv.token_form(&[("grant_type", "client_credentials"), ("client_id", &id),
-            ("client_secret", &secret), ("audience", "https://orders.example/")]).await;
-        // Auth0's credentials-exchange `api.access.deny(code, reason)`.
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(body["error"], "invalid_request");
-        assert_eq!(body["error_description"], "This client is suspended");
-        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Afeccft", None).await;
-        assert_eq!(logs.as_array().unwrap().len(), 1, "{logs}");
-    }
+    let a = deployed_action(&srv, "m2m-claims", "credentials-exchange", code).await;
+    bind(&srv, "credentials-exchange", &[&a]).await;
+    let token = srv
+        .client_token(&id, &secret, "https://orders.example/")
+        .await;
+    let at = verify_with_jwks(&srv, &token, "https://orders.example/").await;
+    assert_eq!(at["https://example.com/tier"], "worker");
+    assert_eq!(at["https://example.com/aud"], "https://orders.example/");
+    assert_eq!(at["scope"], "read");
+    srv.api(
+        Method::PATCH,
+        &format!("/clients/{id}"),
+        Some(json!({"client_metadata": {"suspended": "yes"}})),
+    )
+    .await;
+    let (st, body, _) = srv
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+            ("audience", "https://orders.example/"),
+        ])
+        .await;
+    // Auth0's credentials-exchange `api.access.deny(code, reason)`.
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(body["error_description"], "This client is suspended");
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Afeccft", None).await;
+    assert_eq!(logs.as_array().unwrap().len(), 1, "{logs}");
+}
 
-    /// A script's scope change on a client-credentials token for the Management
-    /// API keeps the scopes its grant allows (the `current_user` filter is for
-    /// users' tokens only).
-    async fn credentials_exchange_scope_change_keeps_a_machine_tokens_management_scopes(srv) {
-        let code = r#"exports.onExecuteCredentialsExchange = async (event, api) => {
+/// A script's scope change on a client-credentials token for the Management
+/// API keeps the scopes its grant allows (the `current_user` filter is for
+/// users' tokens only).
+async fn credentials_exchange_scope_change_keeps_a_machine_tokens_management_scopes(
+    srv: crate::support::TestServer,
+) {
+    let code = r#"exports.onExecuteCredentialsExchange = async (event, api) => {
   api.accessToken.removeScope("delete:users");
 };"#;
-        let a = deployed_action(&srv, "drop-delete", "credentials-exchange", code).await;
-        bind(&srv, "credentials-exchange", &[&a]).await;
-        let token = srv.admin_token().await;
-        let at = verify_with_jwks(&srv, &token, &srv.management_audience()).await;
-        let scopes: Vec<&str> = at["scope"].as_str().unwrap().split(' ').collect();
-        assert!(scopes.contains(&"read:users") && scopes.contains(&"create:clients"), "{at}");
-        assert!(!scopes.contains(&"delete:users"), "{at}");
-        let (st, _) = srv.api_with(&token, Method::GET, "/users", None).await;
-        assert_eq!(st, StatusCode::OK);
-    }
+    let a = deployed_action(&srv, "drop-delete", "credentials-exchange", code).await;
+    bind(&srv, "credentials-exchange", &[&a]).await;
+    let token = srv.admin_token().await;
+    let at = verify_with_jwks(&srv, &token, &srv.management_audience()).await;
+    let scopes: Vec<&str> = at["scope"].as_str().unwrap().split(' ').collect();
+    assert!(
+        scopes.contains(&"read:users") && scopes.contains(&"create:clients"),
+        "{at}"
+    );
+    assert!(!scopes.contains(&"delete:users"), "{at}");
+    let (st, _) = srv.api_with(&token, Method::GET, "/users", None).await;
+    assert_eq!(st, StatusCode::OK);
+}
 
-    /// A rule changes the access token's scope, the ID token's profile scopes and
-    /// its lifetime (the seed's `context.jwtConfiguration.lifetimeInSeconds`).
-    async fn rule_changes_scopes_and_lifetime(srv) {
-        let app = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        rule(&srv, "shape-tokens", 1, r#"function (user, context, callback) {
+/// A rule changes the access token's scope, the ID token's profile scopes and
+/// its lifetime (the seed's `context.jwtConfiguration.lifetimeInSeconds`).
+async fn rule_changes_scopes_and_lifetime(srv: crate::support::TestServer) {
+    let app = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    rule(
+        &srv,
+        "shape-tokens",
+        1,
+        r#"function (user, context, callback) {
   context.jwtConfiguration.lifetimeInSeconds = 3600;
   context.jwtConfiguration.scopes = ["openid", "profile"];
   context.accessToken.scope = ["openid", "profile", "read:reports"];
   callback(null, user, context);
-}"#).await;
-        let t = tokens(&srv, &app, "ada@example.com", "openid profile email").await;
-        let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
-        assert_eq!(idt["exp"].as_i64().unwrap() - idt["iat"].as_i64().unwrap(), 3600);
-        assert_eq!(idt["name"], "Ada Lovelace");
-        assert!(idt.get("email").is_none(), "jwtConfiguration.scopes dropped email: {idt}");
-        let at = verify_with_jwks(&srv, t["access_token"].as_str().unwrap(), &userinfo_aud(&srv)).await;
-        assert_eq!(at["scope"], "openid profile read:reports");
-        assert_eq!(t["scope"], "openid profile read:reports");
-    }
+}"#,
+    )
+    .await;
+    let t = tokens(&srv, &app, "ada@example.com", "openid profile email").await;
+    let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+    assert_eq!(
+        idt["exp"].as_i64().unwrap() - idt["iat"].as_i64().unwrap(),
+        3600
+    );
+    assert_eq!(idt["name"], "Ada Lovelace");
+    assert!(
+        idt.get("email").is_none(),
+        "jwtConfiguration.scopes dropped email: {idt}"
+    );
+    let at = verify_with_jwks(
+        &srv,
+        t["access_token"].as_str().unwrap(),
+        &userinfo_aud(&srv),
+    )
+    .await;
+    assert_eq!(at["scope"], "openid profile read:reports");
+    assert_eq!(t["scope"], "openid profile read:reports");
+}
 
-    /// `api.access.deny` sends Auth0's error to the app's redirect URI and issues
-    /// no code; the password grant answers 403 access_denied; `f` is logged.
-    async fn action_deny_redirects_access_denied(srv) {
-        let app = spa(&srv, json!({})).await;
-        user(&srv, "ada@example.com").await;
-        let pw = password_app(&srv, "Legacy").await;
-        let id = deployed_action(&srv, "corp-only", "post-login", r#"exports.onExecutePostLogin = async (event, api) => {
+/// `api.access.deny` sends Auth0's error to the app's redirect URI and issues
+/// no code; the password grant answers 403 access_denied; `f` is logged.
+async fn action_deny_redirects_access_denied(srv: crate::support::TestServer) {
+    let app = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let pw = password_app(&srv, "Legacy").await;
+    let id = deployed_action(&srv, "corp-only", "post-login", r#"exports.onExecutePostLogin = async (event, api) => {
   if (!event.user.email.endsWith("@corp.example")) api.access.deny("Only corp accounts may sign in");
 };"#).await;
-        bind(&srv, "post-login", &[&id]).await;
-        let params = login(&srv, &app, "ada@example.com", "openid").await;
-        assert_eq!(params.get("error").map(String::as_str), Some("access_denied"), "{params:?}");
-        assert_eq!(params["error_description"], "Only corp accounts may sign in");
-        assert_eq!(params["state"], "st4te");
-        assert!(!params.contains_key("code"));
-        let (st, body) = password_login(&srv, &pw, "ada@example.com").await;
-        assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
-        assert_eq!(body["error"], "access_denied");
-        assert_eq!(body["error_description"], "Only corp accounts may sign in");
-        let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Af", None).await;
-        assert!(logs.as_array().unwrap().iter().any(|l| l["description"] == "Only corp accounts may sign in"), "{logs}");
-    }
+    bind(&srv, "post-login", &[&id]).await;
+    let params = login(&srv, &app, "ada@example.com", "openid").await;
+    assert_eq!(
+        params.get("error").map(String::as_str),
+        Some("access_denied"),
+        "{params:?}"
+    );
+    assert_eq!(
+        params["error_description"],
+        "Only corp accounts may sign in"
+    );
+    assert_eq!(params["state"], "st4te");
+    assert!(!params.contains_key("code"));
+    let (st, body) = password_login(&srv, &pw, "ada@example.com").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "access_denied");
+    assert_eq!(body["error_description"], "Only corp accounts may sign in");
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Af", None).await;
+    assert!(
+        logs.as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["description"] == "Only corp accounts may sign in"),
+        "{logs}"
+    );
+}
 
-    /// Enabled rules run in `order`, each seeing what the one before put in the
-    /// context, then actions in binding order; re-binding changes the order.
-    async fn rules_run_in_order_then_actions_in_binding_order(srv) {
-        let pw = password_app(&srv, "Legacy").await;
-        user(&srv, "ada@example.com").await;
-        srv.api(Method::PUT, "/rules-configs/GREETING", Some(json!({"value": "hello"}))).await;
-        let trace = |tag: &str| format!(r#"function (user, context, callback) {{
+/// Enabled rules run in `order`, each seeing what the one before put in the
+/// context, then actions in binding order; re-binding changes the order.
+async fn rules_run_in_order_then_actions_in_binding_order(srv: crate::support::TestServer) {
+    let pw = password_app(&srv, "Legacy").await;
+    user(&srv, "ada@example.com").await;
+    srv.api(
+        Method::PUT,
+        "/rules-configs/GREETING",
+        Some(json!({"value": "hello"})),
+    )
+    .await;
+    let trace = |tag: &str| {
+        format!(
+            r#"function (user, context, callback) {{
   const k = "https://example.com/trace";
   context.idToken[k] = (context.idToken[k] ? context.idToken[k] + "," : configuration.GREETING + ":") + "{tag}";
   callback(null, user, context);
-}}"#);
-        rule(&srv, "second", 20, &trace("b")).await;
-        rule(&srv, "first", 10, &trace("a")).await;
-        let off = rule(&srv, "disabled", 15, &trace("x")).await;
-        srv.api(Method::PATCH, &format!("/rules/{off}"), Some(json!({"enabled": false}))).await;
-        let one = deployed_action(&srv, "one", "post-login", r#"exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim("https://example.com/last", "one"); };"#).await;
-        let two = deployed_action(&srv, "two", "post-login", r#"exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim("https://example.com/last", "two"); };"#).await;
-        bind(&srv, "post-login", &[&one, &two]).await;
-        let (st, t) = password_login(&srv, &pw, "ada@example.com").await;
-        assert_eq!(st, StatusCode::OK, "{t}");
-        let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &pw.0).await;
-        assert_eq!(idt["https://example.com/trace"], "hello:a,b");
-        assert_eq!(idt["https://example.com/last"], "two");
-        bind(&srv, "post-login", &[&two, &one]).await;
-        let (_, t) = password_login(&srv, &pw, "ada@example.com").await;
-        let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &pw.0).await;
-        assert_eq!(idt["https://example.com/last"], "one", "the binding order changed: {idt}");
-        let (_, b) = srv.api(Method::GET, "/actions/triggers/post-login/bindings", None).await;
-        let names: Vec<&str> = b["bindings"].as_array().unwrap().iter().map(|b| b["action"]["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["two", "one"]);
-    }
+}}"#
+        )
+    };
+    rule(&srv, "second", 20, &trace("b")).await;
+    rule(&srv, "first", 10, &trace("a")).await;
+    let off = rule(&srv, "disabled", 15, &trace("x")).await;
+    srv.api(
+        Method::PATCH,
+        &format!("/rules/{off}"),
+        Some(json!({"enabled": false})),
+    )
+    .await;
+    let one = deployed_action(&srv, "one", "post-login", r#"exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim("https://example.com/last", "one"); };"#).await;
+    let two = deployed_action(&srv, "two", "post-login", r#"exports.onExecutePostLogin = async (e, api) => { api.idToken.setCustomClaim("https://example.com/last", "two"); };"#).await;
+    bind(&srv, "post-login", &[&one, &two]).await;
+    let (st, t) = password_login(&srv, &pw, "ada@example.com").await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &pw.0).await;
+    assert_eq!(idt["https://example.com/trace"], "hello:a,b");
+    assert_eq!(idt["https://example.com/last"], "two");
+    bind(&srv, "post-login", &[&two, &one]).await;
+    let (_, t) = password_login(&srv, &pw, "ada@example.com").await;
+    let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &pw.0).await;
+    assert_eq!(
+        idt["https://example.com/last"], "one",
+        "the binding order changed: {idt}"
+    );
+    let (_, b) = srv
+        .api(Method::GET, "/actions/triggers/post-login/bindings", None)
+        .await;
+    let names: Vec<&str> = b["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["action"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["two", "one"]);
+}
 
-    /// Code that does not compile is refused at save and nothing is stored;
-    /// drafts run only once deployed; bindings need a deployed action of the
-    /// trigger; rules-configs never return their values.
-    async fn actions_management_refuses_bad_code_and_tracks_versions(srv) {
-        let bad = "exports.onExecutePostLogin = async (event, api) => {\n  const x = ;\n};";
-        let (st, body) = srv.api(Method::POST, "/actions/actions",
-            Some(json!({"name": "broken", "supported_triggers": [{"id": "post-login", "version": "v3"}], "code": bad}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
-        assert!(body["message"].as_str().unwrap().contains("line 2"), "{body}");
-        let (_, list) = srv.api(Method::GET, "/actions/actions", None).await;
-        assert_eq!(list["total"], 0);
-        let (st, a) = srv.api(Method::POST, "/actions/actions", Some(json!({"name": "draft",
-            "supported_triggers": [{"id": "post-login", "version": "v3"}],
-            "code": "exports.onExecutePostLogin = async () => {};",
-            "secrets": [{"name": "API_KEY", "value": "s3cr3t-value"}]}))).await;
-        assert_eq!(st, StatusCode::CREATED, "{a}");
-        assert!(!a.to_string().contains("s3cr3t-value"), "secret values are never returned: {a}");
-        assert_eq!(a["all_changes_deployed"], false);
-        let id = a["id"].as_str().unwrap();
-        let (st, body) = srv.api(Method::PATCH, "/actions/triggers/post-login/bindings",
-            Some(json!({"bindings": [{"ref": {"type": "action_id", "value": id}}]}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "an undeployed action cannot be bound: {body}");
-        let (st, _) = srv.api(Method::PATCH, &format!("/actions/actions/{id}"), Some(json!({"code": bad}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        for _ in 0..2 {
-            let (st, v) = srv.api(Method::POST, &format!("/actions/actions/{id}/deploy"), None).await;
-            assert_eq!(st, StatusCode::OK, "{v}");
-        }
-        let (_, versions) = srv.api(Method::GET, &format!("/actions/actions/{id}/versions"), None).await;
-        let numbers: Vec<i64> = versions["versions"].as_array().unwrap().iter().map(|v| v["number"].as_i64().unwrap()).collect();
-        assert_eq!(numbers, [2, 1]);
-        assert_eq!(versions["versions"][0]["deployed"], true);
-        assert_eq!(versions["versions"][1]["deployed"], false);
-        let (st, _) = srv.api(Method::PATCH, "/actions/triggers/post-login/bindings",
-            Some(json!({"bindings": [{"ref": {"type": "action_name", "value": "draft"}}]}))).await;
-        assert_eq!(st, StatusCode::OK);
-        let (st, body) = srv.api(Method::PATCH, "/actions/triggers/credentials-exchange/bindings",
-            Some(json!({"bindings": [{"ref": {"type": "action_id", "value": id}}]}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST, "wrong trigger: {body}");
-        let (st, _) = srv.api(Method::GET, "/actions/triggers/pre-user-registration/bindings", None).await;
-        assert_eq!(st, StatusCode::NOT_FOUND);
-        let (st, _) = srv.api(Method::DELETE, &format!("/actions/actions/{id}"), None).await;
-        assert_eq!(st, StatusCode::CONFLICT, "a bound action is not deleted without force");
-        let (st, _) = srv.api(Method::DELETE, &format!("/actions/actions/{id}?force=true"), None).await;
-        assert_eq!(st, StatusCode::NO_CONTENT);
-        let (_, b) = srv.api(Method::GET, "/actions/triggers/post-login/bindings", None).await;
-        assert_eq!(b["total"], 0);
-        let (st, c) = srv.api(Method::PUT, "/rules-configs/API_TOKEN", Some(json!({"value": "v"}))).await;
-        assert_eq!(st, StatusCode::OK, "{c}");
-        let (_, keys) = srv.api(Method::GET, "/rules-configs", None).await;
-        assert_eq!(keys, json!([{"key": "API_TOKEN"}]));
-        let (st, _) = srv.api(Method::PUT, "/rules-configs/bad%20key", Some(json!({"value": "v"}))).await;
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        let (st, _) = srv.api(Method::DELETE, "/rules-configs/API_TOKEN", None).await;
-        assert_eq!(st, StatusCode::NO_CONTENT);
-        let (st, _) = srv.api(Method::DELETE, "/rules-configs/API_TOKEN", None).await;
-        assert_eq!(st, StatusCode::NOT_FOUND);
+/// Code that does not compile is refused at save and nothing is stored;
+/// drafts run only once deployed; bindings need a deployed action of the
+/// trigger; rules-configs never return their values.
+async fn actions_management_refuses_bad_code_and_tracks_versions(srv: crate::support::TestServer) {
+    let bad = "exports.onExecutePostLogin = async (event, api) => {\n  const x = ;\n};";
+    let (st, body) = srv.api(Method::POST, "/actions/actions",
+        Some(json!({"name": "broken", "supported_triggers": [{"id": "post-login", "version": "v3"}], "code": bad}))).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("line 2"),
+        "{body}"
+    );
+    let (_, list) = srv.api(Method::GET, "/actions/actions", None).await;
+    assert_eq!(list["total"], 0);
+    let (st, a) = srv
+        .api(
+            Method::POST,
+            "/actions/actions",
+            Some(json!({"name": "draft",
+        "supported_triggers": [{"id": "post-login", "version": "v3"}],
+        "code": "exports.onExecutePostLogin = async () => {};",
+        "secrets": [{"name": "API_KEY", "value": "s3cr3t-value"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    assert!(
+        !a.to_string().contains("s3cr3t-value"),
+        "secret values are never returned: {a}"
+    );
+    assert_eq!(a["all_changes_deployed"], false);
+    let id = a["id"].as_str().unwrap();
+    let (st, body) = srv
+        .api(
+            Method::PATCH,
+            "/actions/triggers/post-login/bindings",
+            Some(json!({"bindings": [{"ref": {"type": "action_id", "value": id}}]})),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "an undeployed action cannot be bound: {body}"
+    );
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/actions/actions/{id}"),
+            Some(json!({"code": bad})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    for _ in 0..2 {
+        let (st, v) = srv
+            .api(Method::POST, &format!("/actions/actions/{id}/deploy"), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
     }
+    let (_, versions) = srv
+        .api(
+            Method::GET,
+            &format!("/actions/actions/{id}/versions"),
+            None,
+        )
+        .await;
+    let numbers: Vec<i64> = versions["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["number"].as_i64().unwrap())
+        .collect();
+    assert_eq!(numbers, [2, 1]);
+    assert_eq!(versions["versions"][0]["deployed"], true);
+    assert_eq!(versions["versions"][1]["deployed"], false);
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            "/actions/triggers/post-login/bindings",
+            Some(json!({"bindings": [{"ref": {"type": "action_name", "value": "draft"}}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, body) = srv
+        .api(
+            Method::PATCH,
+            "/actions/triggers/credentials-exchange/bindings",
+            Some(json!({"bindings": [{"ref": {"type": "action_id", "value": id}}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "wrong trigger: {body}");
+    let (st, _) = srv
+        .api(
+            Method::GET,
+            "/actions/triggers/pre-user-registration/bindings",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("/actions/actions/{id}"), None)
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "a bound action is not deleted without force"
+    );
+    let (st, _) = srv
+        .api(
+            Method::DELETE,
+            &format!("/actions/actions/{id}?force=true"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, b) = srv
+        .api(Method::GET, "/actions/triggers/post-login/bindings", None)
+        .await;
+    assert_eq!(b["total"], 0);
+    let (st, c) = srv
+        .api(
+            Method::PUT,
+            "/rules-configs/API_TOKEN",
+            Some(json!({"value": "v"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{c}");
+    let (_, keys) = srv.api(Method::GET, "/rules-configs", None).await;
+    assert_eq!(keys, json!([{"key": "API_TOKEN"}]));
+    let (st, _) = srv
+        .api(
+            Method::PUT,
+            "/rules-configs/bad%20key",
+            Some(json!({"value": "v"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, _) = srv
+        .api(Method::DELETE, "/rules-configs/API_TOKEN", None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = srv
+        .api(Method::DELETE, "/rules-configs/API_TOKEN", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
 /// The test endpoint runs a draft against a sample event and reports what it

@@ -252,79 +252,114 @@ async fn wrong_key_encryption_key_refuses_to_start() {
     assert!(err.contains("key-encryption key"), "{err}");
 }
 
-on_both_backends! {
-    /// Restarting on the same database keeps the one administrator and the keys.
-    async fn restart_creates_no_second_admin_and_keeps_keys(srv) {
-        let jwks = |s: &TestServer| {
-            let url = format!("{}/.well-known/jwks.json", s.url);
-            let http = s.http.clone();
-            async move { http.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
-        };
-        let keys_before = jwks(&srv).await;
-        let token_before = srv.admin_token().await;
-        let srv = srv.restart().await;
-        assert_eq!(jwks(&srv).await, keys_before);
-        let (st, clients) = srv.api_with(&token_before, Method::GET, "/clients", None).await;
-        assert_eq!(st, StatusCode::OK, "a token from before the restart still works");
-        assert_eq!(clients.as_array().unwrap().len(), 1);
-    }
+on_both_backends!(
+    restart_creates_no_second_admin_and_keeps_keys,
+    signing_keys_are_encrypted_at_rest,
+    bootstrap_credentials_can_come_from_configuration
+);
 
-    /// The private keys are stored sealed: the stored bytes are not a key, and they
-    /// open only with the key-encryption key from the data dir.
-    async fn signing_keys_are_encrypted_at_rest(srv) {
-        use sqlx::Connection;
-        let rows: Vec<(String, String)> = match srv.backend {
-            Backend::Sqlite => {
-                let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url).await.unwrap();
-                sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys").fetch_all(&mut c).await.unwrap()
-            }
-            Backend::Postgres => {
-                let mut c = sqlx::PgConnection::connect(&srv.config.database_url).await.unwrap();
-                sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys").fetch_all(&mut c).await.unwrap()
-            }
-        };
-        assert_eq!(rows.len(), 2);
-        let kek_hex = std::fs::read_to_string(srv.dir.path().join("secret.key")).unwrap();
-        let kek = portcullis_core::keys::KeyEncryptionKey::from_bytes(
-            &portcullis::config::parse_secret_key(kek_hex.trim()).unwrap(),
-        )
-        .unwrap();
-        for (kid, sealed) in rows {
-            let raw = base64::engine::general_purpose::STANDARD.decode(&sealed).unwrap();
-            assert!(aws_lc_rs::rsa::KeyPair::from_pkcs8(&raw).is_err(), "stored bytes are not a usable key");
-            let opened = kek.open(&kid, &sealed).unwrap();
-            assert!(aws_lc_rs::rsa::KeyPair::from_pkcs8(&opened).is_ok());
+/// Restarting on the same database keeps the one administrator and the keys.
+async fn restart_creates_no_second_admin_and_keeps_keys(srv: crate::support::TestServer) {
+    let jwks = |s: &TestServer| {
+        let url = format!("{}/.well-known/jwks.json", s.url);
+        let http = s.http.clone();
+        async move {
+            http.get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
         }
-    }
+    };
+    let keys_before = jwks(&srv).await;
+    let token_before = srv.admin_token().await;
+    let srv = srv.restart().await;
+    assert_eq!(jwks(&srv).await, keys_before);
+    let (st, clients) = srv
+        .api_with(&token_before, Method::GET, "/clients", None)
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::OK,
+        "a token from before the restart still works"
+    );
+    assert_eq!(clients.as_array().unwrap().len(), 1);
+}
 
-    /// With PORTCULLIS_BOOTSTRAP_CLIENT_ID/_SECRET the administrator uses them and
-    /// no credentials file is written.
-    async fn bootstrap_credentials_can_come_from_configuration(srv) {
-        // `srv` bootstrapped with generated credentials; start a second server with
-        // configured ones on a fresh database of the same backend.
-        let dir = tempfile::tempdir().unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let mut config = config_for(srv.backend, dir.path(), &listener).await;
-        config.bootstrap_client_id = Some("ops-admin".into());
-        config.bootstrap_client_secret = Some(portcullis_core::secrets::Secret::new("s".repeat(40)));
-        let server = portcullis::server::start_on(config.clone(), listener).await.unwrap();
-        assert!(!dir.path().join("admin-credentials.json").exists());
-        let http = reqwest::Client::new();
-        let res = http
-            .post(format!("http://{}/oauth/token", server.addr))
-            .form(&[
-                ("grant_type", "client_credentials"),
-                ("client_id", "ops-admin"),
-                ("client_secret", &"s".repeat(40)),
-                ("audience", &format!("{}api/v2/", config.issuer)),
-            ])
-            .send()
-            .await
+/// The private keys are stored sealed: the stored bytes are not a key, and they
+/// open only with the key-encryption key from the data dir.
+async fn signing_keys_are_encrypted_at_rest(srv: crate::support::TestServer) {
+    use sqlx::Connection;
+    let rows: Vec<(String, String)> = match srv.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys")
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys")
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(rows.len(), 2);
+    let kek_hex = std::fs::read_to_string(srv.dir.path().join("secret.key")).unwrap();
+    let kek = portcullis_core::keys::KeyEncryptionKey::from_bytes(
+        &portcullis::config::parse_secret_key(kek_hex.trim()).unwrap(),
+    )
+    .unwrap();
+    for (kid, sealed) in rows {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(&sealed)
             .unwrap();
-        assert_eq!(res.status(), StatusCode::OK);
-        server.shutdown().await.unwrap();
-        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert!(
+            aws_lc_rs::rsa::KeyPair::from_pkcs8(&raw).is_err(),
+            "stored bytes are not a usable key"
+        );
+        let opened = kek.open(&kid, &sealed).unwrap();
+        assert!(aws_lc_rs::rsa::KeyPair::from_pkcs8(&opened).is_ok());
     }
+}
+
+/// With PORTCULLIS_BOOTSTRAP_CLIENT_ID/_SECRET the administrator uses them and
+/// no credentials file is written.
+async fn bootstrap_credentials_can_come_from_configuration(srv: crate::support::TestServer) {
+    // `srv` bootstrapped with generated credentials; start a second server with
+    // configured ones on a fresh database of the same backend.
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut config = config_for(srv.backend, dir.path(), &listener).await;
+    config.bootstrap_client_id = Some("ops-admin".into());
+    config.bootstrap_client_secret = Some(portcullis_core::secrets::Secret::new("s".repeat(40)));
+    let server = portcullis::server::start_on(config.clone(), listener)
+        .await
+        .unwrap();
+    assert!(!dir.path().join("admin-credentials.json").exists());
+    let http = reqwest::Client::new();
+    let res = http
+        .post(format!("http://{}/oauth/token", server.addr))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "ops-admin"),
+            ("client_secret", &"s".repeat(40)),
+            ("audience", &format!("{}api/v2/", config.issuer)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    server.shutdown().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1)).await;
 }
 
 /// The README's walk-through, run as written with bash, curl and jq against a

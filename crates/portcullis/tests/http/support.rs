@@ -17,20 +17,18 @@ pub enum Backend {
 /// Runs each test body once per storage backend, as `<test>::sqlite` and
 /// `<test>::postgres`.
 macro_rules! on_both_backends {
-    ($( $(#[$meta:meta])* async fn $name:ident($srv:ident) $body:block )*) => {
+    ($($name:ident),* $(,)?) => {
         $(
-            $(#[$meta])*
+            /// The test of the same name, on a fresh SQLite file and on a fresh
+            /// PostgreSQL schema.
             mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn case($srv: $crate::support::TestServer) $body
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn sqlite() {
-                    case($crate::support::TestServer::start($crate::support::Backend::Sqlite).await).await
+                    super::$name($crate::support::TestServer::start($crate::support::Backend::Sqlite).await).await
                 }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn postgres() {
-                    case($crate::support::TestServer::start($crate::support::Backend::Postgres).await).await
+                    super::$name($crate::support::TestServer::start($crate::support::Backend::Postgres).await).await
                 }
             }
         )*
