@@ -37,9 +37,11 @@ pub struct Inner {
     pub scripts: crate::scripts::Scripts,
     /// Applications, APIs and grants read by every token request.
     pub cache: crate::cache::Cache,
+    /// The tenant's configuration generation (see `sync_configuration`).
+    pub generation: crate::generation::Generation,
     pub metrics: crate::metrics::Metrics,
-    /// The audit writer's queue (see `audit::start_writer`).
-    pub audit: tokio::sync::mpsc::Sender<crate::audit::Message>,
+    /// Where audit events go (see `audit::Auditor`).
+    pub auditor: crate::audit::Auditor,
     /// Seconds added to the system clock. Zero in production; tests move time
     /// forward with [`Inner::advance_clock`] instead of sleeping.
     clock_offset: std::sync::atomic::AtomicI64,
@@ -63,8 +65,12 @@ impl AppState {
     ) -> Self {
         let management_audience = portcullis_core::management::audience(&config.issuer);
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let audit =
-            crate::audit::start_writer(store.clone(), tenant.clone(), config.audit_log.clone());
+        let auditor = crate::audit::Auditor::start(
+            store.clone(),
+            tenant.clone(),
+            config.audit_log.clone(),
+            config.issuer.clone(),
+        );
         let password_last_used = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let started = std::time::Instant::now();
         {
@@ -98,8 +104,9 @@ impl AppState {
             kek,
             scripts: Default::default(),
             cache: Default::default(),
+            generation: Default::default(),
             metrics: crate::metrics::Metrics::new(),
-            audit,
+            auditor,
             clock_offset: std::sync::atomic::AtomicI64::new(0),
         }))
     }
@@ -122,6 +129,12 @@ impl Inner {
             .map(|d| d.as_secs() as i64)
             .unwrap_or_default()
             + self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records an audit event (and counts it for `/metrics`).
+    pub async fn audit(&self, e: crate::audit::Event<'_>) {
+        self.metrics.audit_event(e.event_type.as_str());
+        self.auditor.record(e).await
     }
 
     /// Moves this server's clock forward (for tests of expiry).
@@ -243,5 +256,130 @@ impl Inner {
     ) -> Result<C, portcullis_core::jose::JwsError> {
         let keys = self.keys();
         portcullis_core::jose::verify(token, |kid| keys.find(kid).map(|k: &SigningKey| k))
+    }
+}
+
+/// The configuration every node shares, seen through the generation.
+impl Inner {
+    /// Looks at the tenant's configuration generation (at most once per
+    /// `generation::STALENESS`) and reloads the signing keys when it moved
+    /// (a rotation or revocation on another node; a failed reload keeps the
+    /// old set and retries next time). The caches and compiled scripts compare
+    /// the value it returns.
+    pub async fn sync_configuration(&self) -> Result<i64, portcullis_store::StoreError> {
+        let seen = self.generation.current(&self.store, &self.tenant).await?;
+        if seen.keys_stale {
+            match self.reload_keys().await {
+                Ok(()) => self.generation.keys_loaded(seen.generation),
+                Err(e) => tracing::error!(error = %e, "could not reload signing keys"),
+            }
+        }
+        Ok(seen.generation)
+    }
+
+    /// Tells every node that applications, APIs, grants, keys or scripts
+    /// changed: this node at once, the others within `generation::STALENESS`.
+    pub async fn configuration_changed(&self) -> Result<(), portcullis_store::StoreError> {
+        self.store.bump_config_generation(&self.tenant).await?;
+        self.cache_clear_local();
+        Ok(())
+    }
+
+    /// Drops this node's cached entries (also when the generation could not be
+    /// bumped).
+    pub fn cache_clear_local(&self) {
+        self.generation.forget();
+        self.cache.clear();
+        self.scripts.invalidate();
+    }
+
+    /// An application and its secret's hash, from the cache.
+    pub async fn client(
+        &self,
+        id: &str,
+    ) -> Result<
+        Option<(portcullis_core::clients::Client, Option<String>)>,
+        portcullis_store::StoreError,
+    > {
+        let g = self.sync_configuration().await?;
+        let load = self.store.get_client(&self.tenant, id);
+        self.cache.client(id, g, load).await
+    }
+
+    /// An API by its identifier (`audience`), from the cache.
+    pub async fn api(
+        &self,
+        identifier: &str,
+    ) -> Result<
+        Option<portcullis_core::resource_servers::ResourceServer>,
+        portcullis_store::StoreError,
+    > {
+        let g = self.sync_configuration().await?;
+        let load = self
+            .store
+            .get_resource_server_by_identifier(&self.tenant, identifier);
+        self.cache.api(identifier, g, load).await
+    }
+
+    /// The grant of `client_id` for `audience`, from the cache.
+    pub async fn client_grant(
+        &self,
+        client_id: &str,
+        audience: &str,
+    ) -> Result<Option<portcullis_core::client_grants::ClientGrant>, portcullis_store::StoreError>
+    {
+        let g = self.sync_configuration().await?;
+        let load = self
+            .store
+            .find_client_grant(&self.tenant, client_id, audience);
+        self.cache.client_grant(client_id, audience, g, load).await
+    }
+
+    /// Scheduled rotation: rotates when the current key has signed for `days`.
+    /// Every node runs this; the conditional rotation lets exactly one of them
+    /// rotate, and the others pick the new keys up through the configuration
+    /// generation.
+    pub async fn rotate_keys_if_due(
+        &self,
+        days: u64,
+    ) -> Result<bool, crate::keyring::KeyringError> {
+        let now = self.now();
+        let records = self.store.list_signing_key_records(&self.tenant).await?;
+        let Some(since) = records
+            .iter()
+            .find(|k| k.state == "current")
+            .and_then(|k| k.current_since)
+        else {
+            return Ok(false);
+        };
+        if now - since < (days as i64) * 86_400 {
+            return Ok(false);
+        }
+        let rotated = self.rotate_keys_now().await?;
+        if rotated {
+            tracing::info!(kid = %self.keys().current().kid, "signing key rotated on schedule");
+        }
+        Ok(rotated)
+    }
+
+    /// Rotates the tenant's keys and publishes the result: this node signs with the
+    /// new keys at once, the others within the caches' bound. `Ok(false)` if another
+    /// rotation won.
+    pub async fn rotate_keys_now(&self) -> Result<bool, crate::keyring::KeyringError> {
+        let keys = self.keys();
+        let rotated = crate::keyring::rotate(
+            &self.store,
+            &self.tenant,
+            &self.kek,
+            self.issuer(),
+            &keys,
+            self.now(),
+        )
+        .await?;
+        if rotated {
+            self.store.bump_config_generation(&self.tenant).await?;
+            self.reload_keys().await?;
+        }
+        Ok(rotated)
     }
 }

@@ -4,8 +4,6 @@
 
 use serde_json::{Value, json};
 
-use crate::app::AppState;
-
 /// Auth0's log event type codes, as `GET /api/v2/logs` shows them in `type`;
 /// docs/audit-log.md lists each with when it is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -193,9 +191,46 @@ impl Default for Event<'_> {
     }
 }
 
-/// Stores the event. An audit write that fails is logged and does not fail the
-/// request it describes.
-pub async fn record(app: &AppState, e: Event<'_>) {
+/// The handle requests record events through: the writer's queue and what
+/// every event names (the issuer as `hostname`). Built from what it needs,
+/// not from the application state.
+#[derive(Clone)]
+pub struct Auditor {
+    tx: tokio::sync::mpsc::Sender<Message>,
+    hostname: String,
+}
+
+impl Auditor {
+    /// Starts the writer (see [`start_writer`]) for `tenant`.
+    pub fn start(
+        store: portcullis_store::Store,
+        tenant: String,
+        stream: Option<String>,
+        hostname: String,
+    ) -> Self {
+        Self {
+            tx: start_writer(store, tenant, stream),
+            hostname,
+        }
+    }
+
+    /// Stores the event. An audit write that fails is logged and does not
+    /// fail the request it describes.
+    pub async fn record(&self, e: Event<'_>) {
+        record_to(&self.tx, &self.hostname, e).await
+    }
+
+    /// Waits until every event recorded so far is stored (the log endpoints
+    /// call this so that a read sees this node's own writes).
+    pub async fn flush(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        if self.tx.send(Message::Flush(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+async fn record_to(tx: &tokio::sync::mpsc::Sender<Message>, hostname: &str, e: Event<'_>) {
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -208,7 +243,7 @@ pub async fn record(app: &AppState, e: Event<'_>) {
         "type": e.event_type.as_str(),
         "description": e.description,
         "connection": portcullis_core::users::DATABASE_CONNECTION,
-        "hostname": app.issuer(),
+        "hostname": hostname,
     });
     for (k, v) in [
         ("client_id", e.client_id),
@@ -224,7 +259,6 @@ pub async fn record(app: &AppState, e: Event<'_>) {
     if let Some(d) = e.details {
         doc["details"] = d;
     }
-    app.metrics.audit_event(e.event_type.as_str());
     tracing::info!(target: "portcullis::audit", r#type = e.event_type.as_str(), user_id = e.user_id, client_id = e.client_id, "{}", e.description);
     let owned = OwnedEvent {
         log_id,
@@ -236,7 +270,7 @@ pub async fn record(app: &AppState, e: Event<'_>) {
     };
     // Bounded: when the database falls behind, requests wait for room rather
     // than events piling up in memory or being dropped.
-    if app.audit.send(Message::Event(owned)).await.is_err() {
+    if tx.send(Message::Event(owned)).await.is_err() {
         tracing::error!("the audit writer has stopped; an audit event was not stored");
     }
 }
@@ -262,7 +296,7 @@ pub enum Message {
 /// a busy server pays one commit for many events rather than one each. A
 /// request does not wait for its event to be stored, only for room in the
 /// queue (4,096 events).
-pub fn start_writer(
+fn start_writer(
     store: portcullis_store::Store,
     tenant: String,
     stream: Option<String>,
@@ -308,15 +342,6 @@ pub fn start_writer(
         }
     });
     tx
-}
-
-/// Waits until every event recorded so far is stored (the log endpoints call
-/// this so that a read sees this node's own writes).
-pub async fn flush(app: &AppState) {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    if app.audit.send(Message::Flush(tx)).await.is_ok() {
-        let _ = rx.await;
-    }
 }
 
 /// Where audit events are copied as JSON lines (`PORTCULLIS_AUDIT_LOG`).

@@ -192,18 +192,15 @@ pub async fn sign_in(
         }
         (user, _) => {
             if failed(app, attempt).await? {
-                crate::audit::record(
-                    app,
-                    crate::audit::Event {
-                        event_type: crate::audit::Code::LimitWc,
-                        description: "Login blocked after too many failed attempts",
-                        client_id: Some(&client.client_id),
-                        user_id: user.as_ref().map(|u| u.user_id.as_str()),
-                        user_name: Some(email),
-                        ip: Some(ip),
-                        ..Default::default()
-                    },
-                )
+                app.audit(crate::audit::Event {
+                    event_type: crate::audit::Code::LimitWc,
+                    description: "Login blocked after too many failed attempts",
+                    client_id: Some(&client.client_id),
+                    user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                    user_name: Some(email),
+                    ip: Some(ip),
+                    ..Default::default()
+                })
                 .await;
                 tracing::warn!(ip = %ip, "login blocked after repeated failures");
             }

@@ -271,7 +271,7 @@ pub async fn start_on(
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                if let Err(e) = crate::keyring::rotate_if_due(&app, rotation_days).await {
+                if let Err(e) = app.rotate_keys_if_due(rotation_days).await {
                     tracing::error!(error = %e, "scheduled key rotation failed");
                 }
             }

@@ -376,7 +376,7 @@ async fn serve(config: crate::config::Config) -> i32 {
     let result = server.wait().await;
     // In-flight requests have drained; store their audit events and close the
     // database cleanly (SQLite checkpoints its write-ahead log).
-    crate::audit::flush(&state).await;
+    state.auditor.flush().await;
     state.store.close().await;
     match result {
         Ok(()) => 0,

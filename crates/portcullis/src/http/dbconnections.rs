@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::http::body;
 
 /// Password-reset links are good for a day.
@@ -117,33 +117,27 @@ pub async fn signup(
     {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
-            audit::record(
-                &app,
-                Event {
-                    event_type: crate::audit::Code::Fs,
-                    description: "The user already exists.",
-                    client_id: Some(&client.client_id),
-                    user_name: Some(&user.email),
-                    ..Default::default()
-                },
-            )
+            app.audit(Event {
+                event_type: crate::audit::Code::Fs,
+                description: "The user already exists.",
+                client_id: Some(&client.client_id),
+                user_name: Some(&user.email),
+                ..Default::default()
+            })
             .await;
             return Ok(bad("invalid_signup", "Invalid sign up"));
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(
-        &app,
-        Event {
-            event_type: crate::audit::Code::Ss,
-            description: "Successful signup",
-            client_id: Some(&client.client_id),
-            client_name: Some(&client.name),
-            user_id: Some(&user.user_id),
-            user_name: Some(&user.email),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Ss,
+        description: "Successful signup",
+        client_id: Some(&client.client_id),
+        client_name: Some(&client.name),
+        user_id: Some(&user.user_id),
+        user_name: Some(&user.email),
+        ..Default::default()
+    })
     .await;
     let id = user.user_id.trim_start_matches("auth0|").to_string();
     Ok(
@@ -293,39 +287,33 @@ async fn send_reset_email(
     let sent = app.mailer.send(msg, now).await;
     if let Err(e) = &sent {
         tracing::error!(error = %e, "could not send the password-reset e-mail");
-        audit::record(
-            app,
-            Event {
-                event_type: crate::audit::Code::Fn,
-                description: "Failed to send the password-reset e-mail",
-                client_id,
-                user_id: Some(&user.user_id),
-                user_name: Some(email),
-                details: Some(serde_json::json!({"error": e.to_string()})),
-                ..Default::default()
-            },
-        )
-        .await;
-    }
-    audit::record(
-        app,
-        Event {
-            event_type: if sent.is_ok() {
-                crate::audit::Code::Scpr
-            } else {
-                crate::audit::Code::Fcpr
-            },
-            description: if sent.is_ok() {
-                "Change password request"
-            } else {
-                "Change password request: the e-mail could not be sent"
-            },
+        app.audit(Event {
+            event_type: crate::audit::Code::Fn,
+            description: "Failed to send the password-reset e-mail",
             client_id,
             user_id: Some(&user.user_id),
             user_name: Some(email),
+            details: Some(serde_json::json!({"error": e.to_string()})),
             ..Default::default()
+        })
+        .await;
+    }
+    app.audit(Event {
+        event_type: if sent.is_ok() {
+            crate::audit::Code::Scpr
+        } else {
+            crate::audit::Code::Fcpr
         },
-    )
+        description: if sent.is_ok() {
+            "Change password request"
+        } else {
+            "Change password request: the e-mail could not be sent"
+        },
+        client_id,
+        user_id: Some(&user.user_id),
+        user_name: Some(email),
+        ..Default::default()
+    })
     .await;
     Ok(())
 }

@@ -219,7 +219,7 @@ pub async fn issue(
         Err(ScriptFailure::Store(e)) => return Err(e.into()),
         Err(f) => {
             let ip = Some(request.ip.as_str());
-            crate::scripts::audit_failure(app, crate::audit::Code::F, client, Some(user), ip, &f)
+            crate::triggers::audit_failure(app, crate::audit::Code::F, client, Some(user), ip, &f)
                 .await;
             return Ok(deliver_error(app, script_error_redirect(req, &f)));
         }
@@ -283,13 +283,13 @@ async fn browser_scripts(
         response_type: Some(&response_type),
         session_id: Some(&session.id),
     };
-    let post_login = crate::scripts::PostLogin {
+    let post_login = crate::triggers::PostLogin {
         user,
         client,
         request,
         flow,
     };
-    crate::scripts::post_login(app, post_login).await
+    crate::triggers::post_login(app, post_login).await
 }
 
 /// Stores an authorization code (RFC 6749 §4.1.2) for what the login decided;

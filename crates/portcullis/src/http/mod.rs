@@ -11,6 +11,7 @@ pub mod flows;
 pub mod forwarded;
 pub mod health;
 pub mod management;
+pub mod metrics;
 pub mod oauth;
 pub mod pages;
 pub mod well_known;
@@ -32,7 +33,7 @@ use errors::ApiError;
 /// `/metrics` alone, for `PORTCULLIS_METRICS_BIND`.
 pub fn metrics_router(state: AppState) -> Router {
     Router::new()
-        .route("/metrics", get(crate::metrics::endpoint))
+        .route("/metrics", get(metrics::endpoint))
         .fallback(not_found)
         .with_state(state)
 }
@@ -55,7 +56,7 @@ fn routes(state: AppState) -> Router {
     let metrics_here = state.config.metrics_bind.is_none();
     let mut app = Router::new();
     if metrics_here {
-        app = app.route("/metrics", get(crate::metrics::endpoint));
+        app = app.route("/metrics", get(metrics::endpoint));
     }
     let mut app = app
         .route("/healthz", get(health::healthz))
@@ -123,7 +124,7 @@ fn routes(state: AppState) -> Router {
         // After the routes it measures: only matched routes have a template.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::metrics::layer,
+            metrics::layer,
         ))
         .nest(
             "/api/v2",
@@ -138,7 +139,7 @@ fn routes(state: AppState) -> Router {
                 ))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
-                    crate::metrics::layer,
+                    metrics::layer,
                 )),
         )
         .fallback(not_found)

@@ -31,7 +31,7 @@ pub async fn openid_configuration(State(app): State<AppState>) -> Response {
 pub async fn jwks(State(app): State<AppState>) -> Response {
     // Picks up a rotation made on another node; with the database away, the
     // keys this node has are still the right answer.
-    let _ = app.cache.generation(&app).await;
+    let _ = app.sync_configuration().await;
     let keys = app.keys();
     let list: Vec<_> = keys.published().map(|k| &k.jwk).collect();
     cached(json!({ "keys": list }))

@@ -366,7 +366,7 @@ pub async fn test(
     if !event.contains_key("secrets") {
         event.insert(
             "secrets".into(),
-            Value::Object(action_secrets(&app, &action)),
+            Value::Object(action_secrets(&app.kek, &action)),
         );
     }
     let script = match Script::compile(trigger, &action.code) {
@@ -378,7 +378,7 @@ pub async fn test(
         }
     };
     let started = std::time::Instant::now();
-    let result = crate::scripts::run_one(&app, &script, Value::Object(event)).await;
+    let result = crate::triggers::run_one(&app, &script, Value::Object(event)).await;
     let millis = started.elapsed().as_millis() as u64;
     Ok(Json(match result {
         Ok(outcome) => json!({"payload": {

@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::http::body;
 use crate::http::errors::ApiError;
 
@@ -117,30 +117,27 @@ pub async fn audit_writes(State(app): State<AppState>, req: Request, next: Next)
     } else {
         format!("{summary} (refused: HTTP {})", status.as_u16())
     };
-    audit::record(
-        &app,
-        Event {
-            event_type: if status.is_success() {
-                crate::audit::Code::Sapi
-            } else {
-                crate::audit::Code::Fapi
-            },
-            description: &description,
-            client_id,
-            user_id: sub,
-            details: Some(json!({
-                "request": {
-                    "method": method.as_str(),
-                    "path": format!("/api/v2{}", path.trim_start_matches("/api/v2")),
-                    "route": format!("/api/v2{route}"),
-                    "body": logged_body,
-                    "auth": {"client_id": client_id, "user_id": sub},
-                },
-                "response": {"statusCode": status.as_u16()},
-            })),
-            ..Default::default()
+    app.audit(Event {
+        event_type: if status.is_success() {
+            crate::audit::Code::Sapi
+        } else {
+            crate::audit::Code::Fapi
         },
-    )
+        description: &description,
+        client_id,
+        user_id: sub,
+        details: Some(json!({
+            "request": {
+                "method": method.as_str(),
+                "path": format!("/api/v2{}", path.trim_start_matches("/api/v2")),
+                "route": format!("/api/v2{route}"),
+                "body": logged_body,
+                "auth": {"client_id": client_id, "user_id": sub},
+            },
+            "response": {"statusCode": status.as_u16()},
+        })),
+        ..Default::default()
+    })
     .await;
     res
 }

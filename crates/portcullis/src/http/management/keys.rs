@@ -91,7 +91,7 @@ pub async fn get(
 
 pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require("create:signing_keys")?;
-    let rotated = crate::keyring::rotate_now(&app).await.map_err(|e| {
+    let rotated = app.rotate_keys_now().await.map_err(|e| {
         tracing::error!(error = %e, "signing key rotation failed");
         ApiError::internal()
     })?;
@@ -103,15 +103,12 @@ pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Respo
     }
     let current = app.keys().current().kid.clone();
     let k = record(&app, &current).await?;
-    crate::audit::record(
-        &app,
-        crate::audit::Event {
-            event_type: crate::audit::Code::Sapi,
-            description: "Signing keys rotated",
-            details: Some(json!({"kid": current})),
-            ..Default::default()
-        },
-    )
+    app.audit(crate::audit::Event {
+        event_type: crate::audit::Code::Sapi,
+        description: "Signing keys rotated",
+        details: Some(json!({"kid": current})),
+        ..Default::default()
+    })
     .await;
     Ok((
         StatusCode::CREATED,
@@ -145,15 +142,12 @@ pub async fn revoke(
         ApiError::internal()
     })?;
     let k = record(&app, &kid).await?;
-    crate::audit::record(
-        &app,
-        crate::audit::Event {
-            event_type: crate::audit::Code::Sapi,
-            description: "Signing key revoked",
-            details: Some(json!({"kid": kid})),
-            ..Default::default()
-        },
-    )
+    app.audit(crate::audit::Event {
+        event_type: crate::audit::Code::Sapi,
+        description: "Signing key revoked",
+        details: Some(json!({"kid": kid})),
+        ..Default::default()
+    })
     .await;
     Ok(Json(json!({"kid": k.kid, "cert": pem(&k.certificate)})))
 }

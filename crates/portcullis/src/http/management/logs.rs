@@ -40,7 +40,7 @@ pub async fn list(
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &["q", "from", "take"])?;
     let (event_type, user_id) = parse_q(q.filter("q"))?;
-    crate::audit::flush(&app).await;
+    app.auditor.flush().await;
     // Auth0's checkpoint paging: `from` (a log_id) and/or `take` (at most 100),
     // oldest first after `from`; a client follows the log by passing the last
     // log_id it saw.
@@ -90,7 +90,7 @@ pub async fn of_user(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
-    crate::audit::flush(&app).await;
+    app.auditor.flush().await;
     let (items, total) = app
         .store
         .list_logs(&app.tenant, Some(&id), None, q.page)

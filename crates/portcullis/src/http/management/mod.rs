@@ -219,7 +219,7 @@ impl FromRequestParts<AppState> for Caller {
             .ok_or_else(|| {
                 ApiError::unauthorized("Bad HTTP authentication header format", "invalid_request")
             })?;
-        let _ = app.cache.generation(app).await;
+        let _ = app.sync_configuration().await;
         let claims: AccessTokenClaims = app
             .verify(token)
             .map_err(|_| ApiError::unauthorized("Invalid token", "invalid_token"))?;
@@ -275,7 +275,7 @@ pub async fn invalidate_caches(
     if write && cached && res.status().is_success() {
         // The change is stored; if the bump fails, other nodes still see it
         // when their entries are next re-read, so the request is not failed.
-        if let Err(e) = crate::cache::changed(&app).await {
+        if let Err(e) = app.configuration_changed().await {
             tracing::error!(error = %e, "could not mark caches stale");
             app.cache_clear_local();
         }

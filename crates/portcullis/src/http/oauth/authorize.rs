@@ -130,19 +130,16 @@ pub async fn continue_authorization(
                 // Auth0's `ssa`: signed in through the existing session (single
                 // sign-on, or prompt=none).
                 if res.as_ref().is_ok_and(|r| !is_error_redirect(r)) {
-                    crate::audit::record(
-                        app,
-                        crate::audit::Event {
-                            event_type: crate::audit::Code::Ssa,
-                            description: "Successful silent authentication",
-                            client_id: Some(&client.client_id),
-                            client_name: Some(&client.name),
-                            user_id: Some(&u.user_id),
-                            user_name: Some(&u.email),
-                            ip: Some(&peer.text()),
-                            ..Default::default()
-                        },
-                    )
+                    app.audit(crate::audit::Event {
+                        event_type: crate::audit::Code::Ssa,
+                        description: "Successful silent authentication",
+                        client_id: Some(&client.client_id),
+                        client_name: Some(&client.name),
+                        user_id: Some(&u.user_id),
+                        user_name: Some(&u.email),
+                        ip: Some(&peer.text()),
+                        ..Default::default()
+                    })
                     .await;
                 }
                 res
@@ -153,18 +150,15 @@ pub async fn continue_authorization(
         Decision::Consent => flows::start_login(app, headers, peer, &req, true).await,
         Decision::Fail(e) => {
             // Auth0's `fsa`: prompt=none could not sign in silently.
-            crate::audit::record(
-                app,
-                crate::audit::Event {
-                    event_type: crate::audit::Code::Fsa,
-                    description: &e.description,
-                    client_id: Some(&client.client_id),
-                    client_name: Some(&client.name),
-                    user_id: session.as_ref().map(|(_, u)| u.user_id.as_str()),
-                    ip: Some(&peer.text()),
-                    ..Default::default()
-                },
-            )
+            app.audit(crate::audit::Event {
+                event_type: crate::audit::Code::Fsa,
+                description: &e.description,
+                client_id: Some(&client.client_id),
+                client_name: Some(&client.name),
+                user_id: session.as_ref().map(|(_, u)| u.user_id.as_str()),
+                ip: Some(&peer.text()),
+                ..Default::default()
+            })
             .await;
             Ok(flows::deliver_error(app, e))
         }

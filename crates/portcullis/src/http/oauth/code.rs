@@ -20,13 +20,14 @@ use portcullis_core::users::User;
 use portcullis_store::{Redemption, StoreError};
 
 use crate::app::AppState;
-use crate::audit::{self, Code, Event};
+use crate::audit::{Code, Event};
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::{self, FamilyStart, TokenResponse};
 
 /// A refused redemption: `feacft`, then `invalid_grant` with `description`.
 async fn refused(app: &AppState, client: &Client, description: &'static str) -> TokenEndpointError {
-    audit::record(app, Event::new(Code::Feacft, description).client(client)).await;
+    app.audit(Event::new(Code::Feacft, description).client(client))
+        .await;
     TokenError::new(TokenErrorCode::InvalidGrant, description).into()
 }
 
@@ -92,7 +93,7 @@ pub async fn exchange(
     let e = Event::new(Code::Seacft, "Authorization Code for Access Token")
         .client(client)
         .user(&user);
-    audit::record(app, e).await;
+    app.audit(e).await;
     Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
 }
 
@@ -125,7 +126,7 @@ async fn redeem(
         let mut event = Event::new(Code::Feacft, &e.description);
         event.client_id = Some(&client.client_id);
         event.user_id = Some(&grant.user_id);
-        audit::record(app, event).await;
+        app.audit(event).await;
         return Err(e.into());
     }
     let Some((user, _)) = app.store.get_user(&app.tenant, &grant.user_id).await? else {

@@ -10,7 +10,7 @@ use portcullis_core::secrets::hash_secret;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::http::cookies;
 use crate::http::flows::{PageError, PageResult};
 use crate::http::pages::Notice;
@@ -42,17 +42,14 @@ async fn end_session(
             .await?
     {
         app.store.end_session(&app.tenant, &s.id, app.now()).await?;
-        audit::record(
-            app,
-            Event {
-                event_type: crate::audit::Code::Slo,
-                description: "User successfully logged out",
-                client_id: client.map(|c| c.client_id.as_str()),
-                client_name: client.map(|c| c.name.as_str()),
-                user_id: Some(&s.user_id),
-                ..Default::default()
-            },
-        )
+        app.audit(Event {
+            event_type: crate::audit::Code::Slo,
+            description: "User successfully logged out",
+            client_id: client.map(|c| c.client_id.as_str()),
+            client_name: client.map(|c| c.name.as_str()),
+            user_id: Some(&s.user_id),
+            ..Default::default()
+        })
         .await;
     }
     Ok(cookies::clear(

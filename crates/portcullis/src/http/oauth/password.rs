@@ -14,7 +14,7 @@ use portcullis_core::secrets::Secret;
 use portcullis_core::users::{User, normalize_email};
 
 use crate::app::AppState;
-use crate::audit::{self, Code, Event};
+use crate::audit::{Code, Event};
 use crate::brute_force::{self, SignIn};
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::{self, FamilyStart, TokenResponse};
@@ -31,7 +31,7 @@ async fn refused(
     let mut e = Event::new(Code::Fepft, description).client(client).ip(ip);
     e.user_id = user_id.as_deref();
     e.user_name = Some(email);
-    audit::record(app, e).await;
+    app.audit(e).await;
     TokenError::new(TokenErrorCode::InvalidGrant, description).into()
 }
 
@@ -90,7 +90,7 @@ pub async fn exchange(
         audience: login.audience,
         ..Default::default()
     };
-    let post_login = crate::scripts::PostLogin {
+    let post_login = crate::triggers::PostLogin {
         user: &user,
         client,
         request: login.request,
@@ -126,6 +126,6 @@ pub async fn exchange(
         .client(client)
         .user(&user)
         .ip(login.ip);
-    audit::record(app, e).await;
+    app.audit(e).await;
     Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
 }

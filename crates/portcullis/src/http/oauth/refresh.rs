@@ -26,7 +26,7 @@ use portcullis_store::{Fresh, RefreshToken};
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 
 use crate::app::AppState;
-use crate::audit::{self, Code, Event};
+use crate::audit::{Code, Event};
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::TokenResponse;
 
@@ -37,17 +37,14 @@ async fn log(
     client: &Client,
     user_id: Option<&str>,
 ) {
-    audit::record(
-        app,
-        Event {
-            event_type,
-            description,
-            client_id: Some(&client.client_id),
-            client_name: Some(&client.name),
-            user_id,
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type,
+        description,
+        client_id: Some(&client.client_id),
+        client_name: Some(&client.name),
+        user_id,
+        ..Default::default()
+    })
     .await;
 }
 
@@ -212,7 +209,7 @@ pub async fn exchange(
         session_id: p.stored.session_id.as_deref(),
         ..Default::default()
     };
-    let post_login = crate::scripts::PostLogin {
+    let post_login = crate::triggers::PostLogin {
         user: &p.user,
         client,
         request,

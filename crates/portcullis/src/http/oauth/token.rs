@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::password::PasswordLogin;
 use crate::app::AppState;
-use crate::audit::{self, Code, Event};
+use crate::audit::{Code, Event};
 use crate::http::client_addr::ClientAddr;
 use crate::http::errors::TokenEndpointError;
 use crate::http::flows;
@@ -118,13 +118,13 @@ async fn client_credentials(
                 .client(client)
                 .ip(&info.ip)
                 .details(json!({"audience": audience}));
-            audit::record(app, event).await;
+            app.audit(event).await;
             return Err(e.into());
         }
     };
     let scope = claims.scope.clone();
     let scripts =
-        match crate::scripts::credentials_exchange(app, client, info, audience, &scope).await {
+        match crate::triggers::credentials_exchange(app, client, info, audience, &scope).await {
             Ok(r) => r,
             Err(f) => return Err(script_failed(app, Code::Feccft, client, None, info, f).await),
         };
@@ -137,7 +137,7 @@ async fn client_credentials(
         .client(client)
         .ip(&info.ip)
         .details(json!({"audience": audience, "scope": claims.scope}));
-    audit::record(app, event).await;
+    app.audit(event).await;
     Ok(TokenResponse::access(access_token, &claims).into_response())
 }
 
@@ -169,10 +169,10 @@ fn script_request(
 pub(crate) async fn post_login_scripts(
     app: &AppState,
     code: Code,
-    post_login: crate::scripts::PostLogin<'_>,
+    post_login: crate::triggers::PostLogin<'_>,
 ) -> Result<portcullis_core::scripts::ScriptResult, TokenEndpointError> {
     let (client, user, request) = (post_login.client, post_login.user, post_login.request);
-    match crate::scripts::post_login(app, post_login).await {
+    match crate::triggers::post_login(app, post_login).await {
         Ok(r) => Ok(r),
         Err(f) => Err(script_failed(app, code, client, Some(user), request, f).await),
     }
@@ -191,7 +191,7 @@ pub(crate) async fn script_failed(
     if let ScriptFailure::Store(e) = f {
         return e.into();
     }
-    crate::scripts::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
+    crate::triggers::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
     let code = match &f {
         _ if f.is_busy() => TokenErrorCode::TemporarilyUnavailable,
         ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_request" => {

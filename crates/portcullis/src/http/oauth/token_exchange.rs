@@ -15,7 +15,7 @@ use portcullis_core::tokens::{AccessTokenClaims, Audience, userinfo_audience};
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::TokenResponse;
 
@@ -47,25 +47,22 @@ pub async fn exchange(
         jti: portcullis_core::random::alphanumeric(24),
     })?;
     let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
-    audit::record(
-        app,
-        Event {
-            event_type: crate::audit::Code::Sertft,
-            description: "Successful token exchange",
-            client_id: Some(&client.client_id),
-            client_name: Some(&client.name),
-            user_id: Some(&user.user_id),
-            details: Some(json!({
-                "audience": audience,
-                "subject_audience": subject.aud,
-                "subject_api": subject_api,
-                "subject_client_id": subject.azp,
-                "actor_client_id": client.client_id,
-                "scope": claims.scope,
-            })),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Sertft,
+        description: "Successful token exchange",
+        client_id: Some(&client.client_id),
+        client_name: Some(&client.name),
+        user_id: Some(&user.user_id),
+        details: Some(json!({
+            "audience": audience,
+            "subject_audience": subject.aud,
+            "subject_api": subject_api,
+            "subject_client_id": subject.azp,
+            "actor_client_id": client.client_id,
+            "scope": claims.scope,
+        })),
+        ..Default::default()
+    })
     .await;
     let mut res = TokenResponse::access(token, &claims);
     res.issued_token_type = Some(ACCESS_TOKEN_TYPE);
@@ -152,23 +149,20 @@ async fn audit_refusal(
     audience: &str,
     why: &str,
 ) {
-    audit::record(
-        app,
-        Event {
-            event_type: crate::audit::Code::Fertft,
-            description: "Failed token exchange",
-            client_id: Some(&client.client_id),
-            client_name: Some(&client.name),
-            user_id: Some(&subject.sub),
-            details: Some(json!({
-                "audience": audience,
-                "subject_audience": subject.aud,
-                "subject_client_id": subject.azp,
-                "actor_client_id": client.client_id,
-                "reason": why,
-            })),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Fertft,
+        description: "Failed token exchange",
+        client_id: Some(&client.client_id),
+        client_name: Some(&client.name),
+        user_id: Some(&subject.sub),
+        details: Some(json!({
+            "audience": audience,
+            "subject_audience": subject.aud,
+            "subject_client_id": subject.azp,
+            "actor_client_id": client.client_id,
+            "reason": why,
+        })),
+        ..Default::default()
+    })
     .await;
 }

@@ -47,7 +47,7 @@ pub async fn userinfo(
         return Ok(res);
     };
     // Keys rotated or revoked on another node are seen within a second.
-    app.cache.generation(&app).await?;
+    app.sync_configuration().await?;
     let Ok(claims) = app.verify::<AccessTokenClaims>(&token) else {
         return Ok(unauthorized("Invalid token"));
     };

@@ -19,7 +19,7 @@ use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::brute_force::{self, SignIn};
 use crate::http::body;
 use crate::http::cookies;
@@ -273,19 +273,16 @@ async fn finish(
 ) -> PageResult {
     let ip = &peer.text();
     if user.blocked {
-        audit::record(
-            app,
-            Event {
-                event_type: crate::audit::Code::F,
-                description: "user is blocked",
-                client_id: Some(&tx.client.client_id),
-                client_name: Some(&tx.client.name),
-                user_id: Some(&user.user_id),
-                user_name: Some(&user.email),
-                ip: Some(ip),
-                ..Default::default()
-            },
-        )
+        app.audit(Event {
+            event_type: crate::audit::Code::F,
+            description: "user is blocked",
+            client_id: Some(&tx.client.client_id),
+            client_name: Some(&tx.client.name),
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ip: Some(ip),
+            ..Default::default()
+        })
         .await;
         if !app
             .store
@@ -303,19 +300,16 @@ async fn finish(
     app.store
         .record_login(&app.tenant, &user.user_id, Some(ip), app.now())
         .await?;
-    audit::record(
-        app,
-        Event {
-            event_type: crate::audit::Code::S,
-            description: "Successful login",
-            client_id: Some(&tx.client.client_id),
-            client_name: Some(&tx.client.name),
-            user_id: Some(&user.user_id),
-            user_name: Some(&user.email),
-            ip: Some(ip),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::S,
+        description: "Successful login",
+        client_id: Some(&tx.client.client_id),
+        client_name: Some(&tx.client.name),
+        user_id: Some(&user.user_id),
+        user_name: Some(&user.email),
+        ip: Some(ip),
+        ..Default::default()
+    })
     .await;
     if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
     {
@@ -393,19 +387,16 @@ pub async fn login_submit(
                 Some(_) => crate::audit::Code::Fp,
                 None => crate::audit::Code::Fu,
             };
-            audit::record(
-                &app,
-                Event {
-                    event_type,
-                    description: "Wrong email or password.",
-                    client_id: Some(&tx.client.client_id),
-                    client_name: Some(&tx.client.name),
-                    user_id: user.as_ref().map(|u| u.user_id.as_str()),
-                    user_name: Some(&email),
-                    ip: Some(&ip),
-                    ..Default::default()
-                },
-            )
+            app.audit(Event {
+                event_type,
+                description: "Wrong email or password.",
+                client_id: Some(&tx.client.client_id),
+                client_name: Some(&tx.client.name),
+                user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                user_name: Some(&email),
+                ip: Some(&ip),
+                ..Default::default()
+            })
             .await;
             Ok(render_form(
                 &app,
@@ -422,17 +413,14 @@ pub async fn login_submit(
 
 /// Audit event `fs`: a failed sign-up.
 async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, reason: &str) {
-    audit::record(
-        app,
-        Event {
-            event_type: crate::audit::Code::Fs,
-            description: reason,
-            client_id: Some(client_id),
-            user_name: Some(email),
-            ip: Some(ip),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Fs,
+        description: reason,
+        client_id: Some(client_id),
+        user_name: Some(email),
+        ip: Some(ip),
+        ..Default::default()
+    })
     .await;
 }
 
@@ -498,19 +486,16 @@ pub async fn signup_submit(
         }
         Err(e) => return Err(e.into()),
     }
-    audit::record(
-        &app,
-        Event {
-            event_type: crate::audit::Code::Ss,
-            description: "Successful signup",
-            client_id: Some(&tx.client.client_id),
-            client_name: Some(&tx.client.name),
-            user_id: Some(&user.user_id),
-            user_name: Some(&user.email),
-            ip: Some(&ip),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Ss,
+        description: "Successful signup",
+        client_id: Some(&tx.client.client_id),
+        client_name: Some(&tx.client.name),
+        user_id: Some(&user.user_id),
+        user_name: Some(&user.email),
+        ip: Some(&ip),
+        ..Default::default()
+    })
     .await;
     finish(&app, tx, &user, peer, &headers).await
 }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
-use crate::audit::{self, Event};
+use crate::audit::Event;
 use crate::http::body;
 use crate::http::flows::PageResult;
 use crate::http::pages::Notice;
@@ -146,16 +146,13 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         .get_user(&app.tenant, &t.user_id)
         .await?
         .map(|(u, _)| u.email);
-    audit::record(
-        &app,
-        Event {
-            event_type: crate::audit::Code::Scp,
-            description: "Successful change password",
-            user_id: Some(&t.user_id),
-            user_name: email.as_deref(),
-            ..Default::default()
-        },
-    )
+    app.audit(Event {
+        event_type: crate::audit::Code::Scp,
+        description: "Successful change password",
+        user_id: Some(&t.user_id),
+        user_name: email.as_deref(),
+        ..Default::default()
+    })
     .await;
     let client = ticket_client(&app, Some(ticket)).await;
     Ok(app.pages.notice(
