@@ -150,7 +150,7 @@ impl Client {
         self.callbacks
             .iter()
             .filter(|c| c.starts_with("https://") || c.starts_with("http://"))
-            .find_map(|c| crate::protocol::authorize::origin_of(c))
+            .find_map(|c| crate::validation::origin_of(c))
             .map(|o| format!("{o}/"))
     }
 }

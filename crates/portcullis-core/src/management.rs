@@ -86,7 +86,7 @@ impl std::fmt::Display for UserScopesRefused {
 /// scopes and none of them may be granted, the flow is refused (`access_denied`)
 /// rather than answered with a token that does nothing.
 pub fn user_grant_scopes(requested: &[String]) -> Result<Vec<String>, UserScopesRefused> {
-    let oidc = |s: &str| crate::tokens::OIDC_SCOPES.contains(&s);
+    let oidc = |s: &str| crate::scope::OIDC_SCOPES.contains(&s);
     let (kept, refused): (Vec<String>, Vec<String>) = requested
         .iter()
         .cloned()
@@ -100,7 +100,7 @@ pub fn user_grant_scopes(requested: &[String]) -> Result<Vec<String>, UserScopes
 
 /// Whether `scope` may appear in a user's Management API token.
 pub fn is_user_scope(scope: &str) -> bool {
-    crate::tokens::OIDC_SCOPES.contains(&scope) || USER_SCOPES.contains(&scope)
+    crate::scope::OIDC_SCOPES.contains(&scope) || USER_SCOPES.contains(&scope)
 }
 
 /// `<issuer>api/v2/`, the audience of Management API tokens.

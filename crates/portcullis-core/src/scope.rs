@@ -1,5 +1,8 @@
 //! Scopes: space-delimited, case-sensitive strings (RFC 6749 §3.3).
 
+/// The OpenID Connect scopes, always allowed in a user's access token.
+pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+
 /// Splits a `scope` parameter into its distinct values, keeping their order.
 /// An empty or all-space string is no scope at all (auth0-python sends `scope=""`).
 pub fn parse(raw: &str) -> Vec<String> {

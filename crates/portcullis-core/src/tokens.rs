@@ -58,8 +58,7 @@ impl AccessTokenClaims {
     }
 }
 
-/// The OpenID Connect scopes, always allowed in a user's access token.
-pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "email", "offline_access"];
+pub use crate::scope::OIDC_SCOPES;
 
 /// `<issuer>userinfo`: the audience that makes an access token good at `/userinfo`.
 pub fn userinfo_audience(issuer: &str) -> String {

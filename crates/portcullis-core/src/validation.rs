@@ -83,3 +83,12 @@ pub fn origin(field: &str, value: &str) -> Validated<()> {
     }
     Ok(())
 }
+
+/// The origin (`scheme://host[:port]`) of an absolute URL.
+pub fn origin_of(uri: &str) -> Option<String> {
+    let u = url::Url::parse(uri).ok()?;
+    match u.origin() {
+        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
+        url::Origin::Opaque(_) => None,
+    }
+}

@@ -203,14 +203,7 @@ fn valid_challenge(c: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
-/// The origin (`scheme://host[:port]`) of an absolute URL.
-pub fn origin_of(uri: &str) -> Option<String> {
-    let u = url::Url::parse(uri).ok()?;
-    match u.origin() {
-        url::Origin::Tuple(..) => Some(u.origin().ascii_serialization()),
-        url::Origin::Opaque(_) => None,
-    }
-}
+pub use crate::validation::origin_of;
 
 /// The longest accepted values of the parameters stored with a login
 /// transaction. SDKs send 43-character `state` and `nonce`; OpenID Connect

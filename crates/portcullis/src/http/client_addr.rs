@@ -16,7 +16,7 @@ use ipnet::IpNet;
 
 use crate::app::AppState;
 use crate::config::ForwardedHeader;
-use crate::http::flows::PageError;
+use crate::http::errors::PageError;
 
 /// The client's address (see the module's invariant).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

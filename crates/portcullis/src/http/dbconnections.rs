@@ -76,7 +76,7 @@ pub async fn signup(
     State(app): State<AppState>,
     headers: HeaderMap,
     b: Body,
-) -> Result<Response, crate::http::flows::PageError> {
+) -> Result<Response, crate::http::errors::PageError> {
     let body: SignupBody = match json_body(&headers, b).await {
         Ok(b) => b,
         Err(r) => return Ok(r),
@@ -162,7 +162,7 @@ pub async fn change_password(
     peer: crate::http::client_addr::ClientAddr,
     headers: HeaderMap,
     b: Body,
-) -> Result<Response, crate::http::flows::PageError> {
+) -> Result<Response, crate::http::errors::PageError> {
     let body: ChangePasswordBody = match json_body(&headers, b).await {
         Ok(b) => b,
         Err(r) => return Ok(r),

@@ -193,3 +193,41 @@ impl IntoResponse for ApiError {
         res
     }
 }
+
+/// A storage failure during a browser flow: a plain error page, no detail.
+#[derive(Debug)]
+pub struct PageError(pub StoreError);
+
+impl From<StoreError> for PageError {
+    fn from(e: StoreError) -> Self {
+        PageError(e)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self.0, "storage failed in a browser flow");
+        let status = match self.0 {
+            StoreError::Unavailable(_) | StoreError::Contention => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        // A page with no script, style or image: the strictest policy.
+        let mut res = (
+            status,
+            axum::response::Html(
+                "<!doctype html><title>Error</title><p>Something went wrong. Please try again.</p>",
+            ),
+        )
+            .into_response();
+        let h = res.headers_mut();
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        res
+    }
+}
+
+pub type PageResult = Result<Response, PageError>;

@@ -30,33 +30,7 @@ pub const SESSION_LIFETIME: i64 = 7 * 24 * 3600;
 /// A person has ten minutes to finish the login page.
 pub const TRANSACTION_LIFETIME: i64 = 600;
 
-/// A storage failure during a browser flow: a plain error page, no detail.
-#[derive(Debug)]
-pub struct PageError(pub StoreError);
-
-impl From<StoreError> for PageError {
-    fn from(e: StoreError) -> Self {
-        PageError(e)
-    }
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        tracing::error!(error = %self.0, "storage failed in a browser flow");
-        let status = match self.0 {
-            StoreError::Unavailable(_) | StoreError::Contention => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        with_headers(
-            status,
-            "<!doctype html><title>Error</title><p>Something went wrong. Please try again.</p>"
-                .into(),
-            crate::http::pages::PAGE_CSP,
-        )
-    }
-}
-
-pub type PageResult = Result<Response, PageError>;
+pub use crate::http::errors::{PageError, PageResult};
 
 /// The session the browser's cookie names, with its user, if live.
 pub async fn current_session(

@@ -3,6 +3,7 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod code;
+pub mod grant_scripts;
 pub mod introspect;
 pub mod legacy;
 pub mod logout;

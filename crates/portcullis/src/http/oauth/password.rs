@@ -96,7 +96,7 @@ pub async fn exchange(
         request: login.request,
         flow,
     };
-    let scripts = super::token::post_login_scripts(app, Code::Fepft, post_login).await?;
+    let scripts = super::grant_scripts::post_login_scripts(app, Code::Fepft, post_login).await?;
     let now = app.now();
     app.store
         .record_login(&app.tenant, &user.user_id, Some(login.ip), now)

@@ -215,7 +215,7 @@ pub async fn exchange(
         request,
         flow,
     };
-    let scripts = super::token::post_login_scripts(app, Code::Fertft, post_login).await?;
+    let scripts = super::grant_scripts::post_login_scripts(app, Code::Fertft, post_login).await?;
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
     let grant = UserGrant {
         gty: Some("refresh_token"),

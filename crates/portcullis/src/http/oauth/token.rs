@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::issuance;
 use portcullis_core::protocol::client_credentials;
-use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::token_request::{self, TokenRequest};
 use portcullis_core::scripts::RequestInfo;
 use serde_json::json;
@@ -20,7 +19,6 @@ use crate::http::client_addr::ClientAddr;
 use crate::http::errors::TokenEndpointError;
 use crate::http::flows;
 use crate::issuance::TokenResponse;
-use crate::scripts::ScriptFailure;
 
 pub async fn token(
     State(app): State<AppState>,
@@ -126,7 +124,17 @@ async fn client_credentials(
     let scripts =
         match crate::triggers::credentials_exchange(app, client, info, audience, &scope).await {
             Ok(r) => r,
-            Err(f) => return Err(script_failed(app, Code::Feccft, client, None, info, f).await),
+            Err(f) => {
+                return Err(super::grant_scripts::script_failed(
+                    app,
+                    Code::Feccft,
+                    client,
+                    None,
+                    info,
+                    f,
+                )
+                .await);
+            }
         };
     let refused = issuance::apply_scripts(&mut claims, &scripts, &app.management_audience);
     if !refused.is_empty() {
@@ -162,45 +170,4 @@ fn script_request(
         }
     }
     info
-}
-
-/// The post-login Rules and Actions of a token-endpoint grant (password,
-/// refresh); a denial is audited under `code` and answered as Auth0 does.
-pub(crate) async fn post_login_scripts(
-    app: &AppState,
-    code: Code,
-    post_login: crate::triggers::PostLogin<'_>,
-) -> Result<portcullis_core::scripts::ScriptResult, TokenEndpointError> {
-    let (client, user, request) = (post_login.client, post_login.user, post_login.request);
-    match crate::triggers::post_login(app, post_login).await {
-        Ok(r) => Ok(r),
-        Err(f) => Err(script_failed(app, code, client, Some(user), request, f).await),
-    }
-}
-
-/// A flow that a Rule or Action stopped: the audit event, then Auth0's answer
-/// (403 `access_denied` with the reason; 503 when the sandbox is full).
-pub(crate) async fn script_failed(
-    app: &AppState,
-    event_type: crate::audit::Code,
-    client: &Client,
-    user: Option<&portcullis_core::users::User>,
-    request: &RequestInfo,
-    f: ScriptFailure,
-) -> TokenEndpointError {
-    if let ScriptFailure::Store(e) = f {
-        return e.into();
-    }
-    crate::triggers::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
-    let code = match &f {
-        _ if f.is_busy() => TokenErrorCode::TemporarilyUnavailable,
-        ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_request" => {
-            TokenErrorCode::InvalidRequest
-        }
-        ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_scope" => {
-            TokenErrorCode::InvalidScope
-        }
-        _ => TokenErrorCode::AccessDenied,
-    };
-    TokenError::new(code, f.to_string()).into()
 }

@@ -10,7 +10,7 @@ use portcullis_core::tokens::{self, AccessTokenClaims};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::http::flows::PageError;
+use crate::http::errors::PageError;
 
 /// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`.
 fn unauthorized(description: &str) -> Response {
