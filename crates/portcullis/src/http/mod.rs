@@ -87,37 +87,7 @@ fn routes(state: AppState) -> Router {
                     cors::layer,
                 )),
         )
-        .route("/authorize", get(oauth::authorize::authorize))
-        .route("/oauth/introspect", post(oauth::introspect::introspect))
-        .route("/tokeninfo", post(oauth::legacy::tokeninfo))
-        .route("/delegation", post(oauth::legacy::delegation))
-        .route("/v2/logout", get(oauth::logout::v2_logout))
-        .route("/oidc/logout", get(oauth::logout::oidc_logout))
-        .route(
-            "/u/login",
-            get(pages::login::login_page).post(pages::login::login_submit),
-        )
-        .route(
-            "/u/signup",
-            get(pages::login::signup_page).post(pages::login::signup_submit),
-        )
-        .route(
-            "/u/consent",
-            get(pages::login::consent_page).post(pages::login::consent_submit),
-        )
-        .route(
-            "/u/reset-password",
-            get(pages::reset::page).post(pages::reset::submit),
-        )
-        .route(
-            "/u/forgot",
-            get(pages::login::forgot_page).post(pages::login::forgot_submit),
-        )
-        .route("/dbconnections/signup", post(dbconnections::signup))
-        .route(
-            "/dbconnections/change_password",
-            post(dbconnections::change_password),
-        )
+        .merge(browser_routes())
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/u/static/portcullis.js", get(pages::script))
         .route("/avatars/{file}", get(pages::avatar))
@@ -162,6 +132,43 @@ fn routes(state: AppState) -> Router {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     app
+}
+
+/// `/authorize`, logout, the legacy endpoints, the hosted pages and Auth0's
+/// `/dbconnections`.
+fn browser_routes() -> Router<AppState> {
+    Router::new()
+        .route("/authorize", get(oauth::authorize::authorize))
+        .route("/oauth/introspect", post(oauth::introspect::introspect))
+        .route("/tokeninfo", post(oauth::legacy::tokeninfo))
+        .route("/delegation", post(oauth::legacy::delegation))
+        .route("/v2/logout", get(oauth::logout::v2_logout))
+        .route("/oidc/logout", get(oauth::logout::oidc_logout))
+        .route(
+            "/u/login",
+            get(pages::login::login_page).post(pages::login::login_submit),
+        )
+        .route(
+            "/u/signup",
+            get(pages::login::signup_page).post(pages::login::signup_submit),
+        )
+        .route(
+            "/u/consent",
+            get(pages::login::consent_page).post(pages::login::consent_submit),
+        )
+        .route(
+            "/u/reset-password",
+            get(pages::reset::page).post(pages::reset::submit),
+        )
+        .route(
+            "/u/forgot",
+            get(pages::login::forgot_page).post(pages::login::forgot_submit),
+        )
+        .route("/dbconnections/signup", post(dbconnections::signup))
+        .route(
+            "/dbconnections/change_password",
+            post(dbconnections::change_password),
+        )
 }
 
 /// Headers every response carries unless its handler set its own (HSTS is

@@ -125,8 +125,10 @@ impl ServerProcess {
         let out = self.cli(args);
         assert!(
             out.status.success(),
-            "portcullis {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+            "portcullis {args:?} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
         );
         String::from_utf8(out.stdout).unwrap()
     }

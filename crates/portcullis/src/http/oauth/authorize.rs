@@ -11,10 +11,12 @@ use portcullis_core::protocol::params::Params;
 use portcullis_core::protocol::prompt::{self, Decision, SessionState};
 
 use crate::app::AppState;
+use crate::audit::{Code, Event};
 use crate::http::client_addr::ClientAddr;
 use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
+use portcullis_core::resource_servers::ResourceServer;
 
 pub async fn authorize(
     State(app): State<AppState>,
@@ -76,6 +78,40 @@ fn cannot_sign_in(
 }
 
 /// Everything after validation; also where the login and consent pages return to.
+/// The API named by `audience` (it must exist), with the scope narrowed to
+/// the `current_user` ones at the Management API: a user is never granted its
+/// administrative scopes, with or without consent (see `management`).
+async fn requested_api(
+    app: &AppState,
+    req: &mut AuthorizeRequest,
+) -> Result<Result<Option<ResourceServer>, Box<ErrorRedirect>>, portcullis_store::StoreError> {
+    let Some(aud) = req.audience.clone() else {
+        return Ok(Ok(None));
+    };
+    let Some(api) = app.api(&aud).await? else {
+        let why = format!("Service not found: {aud}");
+        return Ok(Err(Box::new(ErrorRedirect::to(
+            req,
+            AuthorizeErrorCode::AccessDenied,
+            why,
+        ))));
+    };
+    if api.is_system {
+        match management::user_grant_scopes(&req.scope) {
+            Ok(scope) => req.scope = scope,
+            Err(refused) => {
+                let why = refused.to_string();
+                return Ok(Err(Box::new(ErrorRedirect::to(
+                    req,
+                    AuthorizeErrorCode::AccessDenied,
+                    why,
+                ))));
+            }
+        }
+    }
+    Ok(Ok(Some(api)))
+}
+
 pub async fn continue_authorization(
     app: &AppState,
     headers: &HeaderMap,
@@ -83,35 +119,10 @@ pub async fn continue_authorization(
     client: &portcullis_core::clients::Client,
     mut req: AuthorizeRequest,
 ) -> PageResult {
-    let api = match &req.audience {
-        Some(aud) => match app.api(aud).await? {
-            Some(api) => Some(api),
-            None => {
-                return Ok(flows::deliver_error(
-                    app,
-                    ErrorRedirect::to(
-                        &req,
-                        AuthorizeErrorCode::AccessDenied,
-                        format!("Service not found: {aud}"),
-                    ),
-                ));
-            }
-        },
-        None => None,
+    let api = match requested_api(app, &mut req).await? {
+        Ok(api) => api,
+        Err(refused) => return Ok(flows::deliver_error(app, *refused)),
     };
-    // A user is never granted the Management API's administrative scopes, with or
-    // without consent: only the current_user ones (see `management`).
-    if api.as_ref().is_some_and(|a| a.is_system) {
-        match management::user_grant_scopes(&req.scope) {
-            Ok(scope) => req.scope = scope,
-            Err(refused) => {
-                return Ok(flows::deliver_error(
-                    app,
-                    ErrorRedirect::to(&req, AuthorizeErrorCode::AccessDenied, refused.to_string()),
-                ));
-            }
-        }
-    }
     let session = flows::current_session(app, headers).await?;
     let needs_consent = match &session {
         Some((_, user)) => flows::needs_consent(app, client, &user.user_id, &req).await?,
@@ -130,17 +141,9 @@ pub async fn continue_authorization(
                 // Auth0's `ssa`: signed in through the existing session (single
                 // sign-on, or prompt=none).
                 if res.as_ref().is_ok_and(|r| !is_error_redirect(r)) {
-                    app.audit(crate::audit::Event {
-                        event_type: crate::audit::Code::Ssa,
-                        description: "Successful silent authentication",
-                        client_id: Some(&client.client_id),
-                        client_name: Some(&client.name),
-                        user_id: Some(&u.user_id),
-                        user_name: Some(&u.email),
-                        ip: Some(&peer.text()),
-                        ..Default::default()
-                    })
-                    .await;
+                    let ip = peer.text();
+                    let e = Event::new(Code::Ssa, "Successful silent authentication");
+                    app.audit(e.client(client).user(u).ip(&ip)).await;
                 }
                 res
             }
@@ -150,16 +153,10 @@ pub async fn continue_authorization(
         Decision::Consent => flows::start_login(app, headers, peer, &req, true).await,
         Decision::Fail(e) => {
             // Auth0's `fsa`: prompt=none could not sign in silently.
-            app.audit(crate::audit::Event {
-                event_type: crate::audit::Code::Fsa,
-                description: &e.description,
-                client_id: Some(&client.client_id),
-                client_name: Some(&client.name),
-                user_id: session.as_ref().map(|(_, u)| u.user_id.as_str()),
-                ip: Some(&peer.text()),
-                ..Default::default()
-            })
-            .await;
+            let ip = peer.text();
+            let mut event = Event::new(Code::Fsa, &e.description).client(client).ip(&ip);
+            event.user_id = session.as_ref().map(|(_, u)| u.user_id.as_str());
+            app.audit(event).await;
             Ok(flows::deliver_error(app, e))
         }
     }

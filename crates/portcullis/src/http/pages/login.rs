@@ -21,13 +21,10 @@ use subtle::ConstantTimeEq;
 use crate::app::AppState;
 use crate::audit::Event;
 use crate::brute_force::{self, SignIn};
-use crate::http::body;
 use crate::http::cookies;
 use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
-
-const FORM_LIMIT: usize = 16 * 1024;
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
 
@@ -134,35 +131,6 @@ async fn load(
     })
 }
 
-async fn read_form(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Params, Response> {
-    let bad = |m: &str| {
-        app.pages
-            .message(StatusCode::BAD_REQUEST, "Invalid form", m)
-    };
-    let bytes = match body::read(body, FORM_LIMIT).await {
-        Ok(b) => b,
-        Err(body::BodyError::TooLarge) => {
-            return Err(app.pages.message(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "Invalid form",
-                "The form is too large.",
-            ));
-        }
-        Err(body::BodyError::Unreadable) => return Err(bad("The form could not be read.")),
-    };
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct.starts_with("application/x-www-form-urlencoded") {
-        return Err(bad(
-            "The form must be sent as application/x-www-form-urlencoded.",
-        ));
-    }
-    Params::from_pairs(form_urlencoded::parse(&bytes).into_owned())
-        .map_err(|_| bad("A form field was sent more than once."))
-}
-
 /// A POSTed form of a parked request: the form, and its transaction checked for
 /// the CSRF token and the browser binding.
 async fn submitted(
@@ -170,7 +138,7 @@ async fn submitted(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<(Params, Transaction), Response> {
-    let form = read_form(app, headers, body).await?;
+    let form = super::read_form(app, headers, body).await?;
     let tx = load(
         app,
         headers,

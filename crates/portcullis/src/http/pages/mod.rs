@@ -5,9 +5,14 @@
 pub mod login;
 pub mod reset;
 
+use axum::body::Body;
+use axum::http::HeaderMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use portcullis_core::protocol::params::Params;
 use serde::Serialize;
+
+use crate::app::AppState;
 
 use crate::templates::Templates;
 
@@ -198,4 +203,44 @@ pub async fn avatar(axum::extract::Path(file): axum::extract::Path<String>) -> R
         HeaderValue::from_static("public, max-age=86400"),
     );
     res
+}
+
+/// The largest hosted-page form.
+pub const FORM_LIMIT: usize = 16 * 1024;
+
+/// A hosted page's form (`application/x-www-form-urlencoded`, at most
+/// [`FORM_LIMIT`] bytes, no field twice), or the page that says what is wrong.
+pub(crate) async fn read_form(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Params, Response> {
+    let bad = |m: &str| {
+        app.pages
+            .message(StatusCode::BAD_REQUEST, "Invalid form", m)
+    };
+    let bytes = match crate::http::body::read(body, FORM_LIMIT).await {
+        Ok(b) => b,
+        Err(crate::http::body::BodyError::TooLarge) => {
+            return Err(app.pages.message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Invalid form",
+                "The form is too large.",
+            ));
+        }
+        Err(crate::http::body::BodyError::Unreadable) => {
+            return Err(bad("The form could not be read."));
+        }
+    };
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !ct.starts_with("application/x-www-form-urlencoded") {
+        return Err(bad(
+            "The form must be sent as application/x-www-form-urlencoded.",
+        ));
+    }
+    Params::from_pairs(form_urlencoded::parse(&bytes).into_owned())
+        .map_err(|_| bad("A form field was sent more than once."))
 }

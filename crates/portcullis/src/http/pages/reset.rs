@@ -3,18 +3,16 @@
 
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portcullis_core::clients::Client;
 use portcullis_core::passwords;
-use portcullis_core::protocol::params::Params;
 use portcullis_core::secrets::{Secret, hash_secret};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::Event;
-use crate::http::body;
 use crate::http::flows::PageResult;
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
@@ -77,34 +75,10 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
 }
 
 pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) -> PageResult {
-    let bytes = match body::read(b, 16 * 1024).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Ok(app.pages.message(
-                StatusCode::BAD_REQUEST,
-                "Invalid form",
-                "The form is too large.",
-            ));
-        }
+    let p = match super::read_form(&app, &headers, b).await {
+        Ok(p) => p,
+        Err(page) => return Ok(page),
     };
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Ok(p) = Params::from_pairs(form_urlencoded::parse(&bytes).into_owned()) else {
-        return Ok(app.pages.message(
-            StatusCode::BAD_REQUEST,
-            "Invalid form",
-            "A form field was sent more than once.",
-        ));
-    };
-    if !ct.starts_with("application/x-www-form-urlencoded") {
-        return Ok(app.pages.message(
-            StatusCode::BAD_REQUEST,
-            "Invalid form",
-            "Unexpected form encoding.",
-        ));
-    }
     let (Some(ticket), Some(csrf)) = (p.get("ticket"), p.get("csrf")) else {
         return Ok(expired(&app, p.get("ticket")).await);
     };
