@@ -201,13 +201,7 @@ pub async fn login_page(
     headers: HeaderMap,
     Query(q): Query<StateQuery>,
 ) -> Response {
-    match load(&app, &headers, q.state.as_deref(), None).await {
-        Ok(tx) => {
-            let hint = tx.req.login_hint.clone().unwrap_or_default();
-            render_form(&app, "login.html", StatusCode::OK, &tx, &hint, None)
-        }
-        Err(r) => r,
-    }
+    first_page(&app, &headers, q, "login.html").await
 }
 
 pub async fn signup_page(
@@ -215,10 +209,16 @@ pub async fn signup_page(
     headers: HeaderMap,
     Query(q): Query<StateQuery>,
 ) -> Response {
-    match load(&app, &headers, q.state.as_deref(), None).await {
+    first_page(&app, &headers, q, "signup.html").await
+}
+
+/// The login or signup form as a parked request first shows it (the address
+/// from `login_hint`, no error).
+async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &str) -> Response {
+    match load(app, headers, q.state.as_deref(), None).await {
         Ok(tx) => {
             let hint = tx.req.login_hint.clone().unwrap_or_default();
-            render_form(&app, "signup.html", StatusCode::OK, &tx, &hint, None)
+            render_form(app, page, StatusCode::OK, &tx, &hint, None)
         }
         Err(r) => r,
     }
