@@ -1,11 +1,10 @@
-//! Running customer code in flows: enabled Rules in their order, then the
-//! actions bound to the trigger, each compiled once and run in the sandbox off
-//! the async workers. The result is merged into a [`ScriptResult`] that the token
-//! builders apply.
+//! Customer code, compiled: the enabled Rules in their order and the actions
+//! bound to each trigger, each compiled once ([`Scripts::load`]), with their
+//! outcomes merged into a [`ScriptResult`]. `crate::triggers` runs them.
 //!
 //! Compiled scripts are cached per node and reloaded when the tenant's
-//! configuration generation moves (see `cache`): at once on this node, within
-//! `cache::STALENESS` on the others.
+//! configuration generation moves (see `generation`): at once on this node,
+//! within `generation::STALENESS` on the others.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
