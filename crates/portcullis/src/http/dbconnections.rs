@@ -234,6 +234,25 @@ pub async fn request_reset(
     Ok(ResetRequest::Accepted)
 }
 
+/// The reset e-mail's plain-text and HTML parts (everything in the HTML escaped).
+fn reset_message(email: &str, link: &str) -> (String, String) {
+    let text = format!(
+        "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
+    );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for 24 hours. If you did not ask, ignore this message.</p></body></html>",
+        esc(email),
+        esc(link)
+    );
+    (text, html)
+}
+
 /// If `email` has an account, creates a single-use reset ticket and e-mails its
 /// link.
 async fn send_reset_email(
@@ -262,20 +281,7 @@ async fn send_reset_email(
         )
         .await?;
     let link = format!("{}u/reset-password?ticket={ticket}", app.issuer());
-    let text = format!(
-        "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
-    );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for 24 hours. If you did not ask, ignore this message.</p></body></html>",
-        esc(email),
-        esc(&link)
-    );
+    let (text, html) = reset_message(email, &link);
     let msg = crate::mailer::Message {
         to: email,
         subject: "Reset your password",

@@ -457,6 +457,49 @@ pub async fn bindings(
     Ok(Json(paged(&query, "bindings", items)))
 }
 
+/// The deployed action of `trigger` that a binding's reference names (by
+/// action id or name, or the id of a binding it replaces).
+fn bound_action<'a>(
+    all: &'a [Action],
+    previous: &[Binding],
+    trigger: &str,
+    r: &portcullis_core::actions::BindingRef,
+) -> Result<&'a Action, ApiError> {
+    let action = match r.kind.as_str() {
+        "action_id" => all.iter().find(|a| a.id == r.value),
+        "action_name" => all.iter().find(|a| a.name == r.value),
+        "binding_id" => previous
+            .iter()
+            .find(|b| b.id == r.value)
+            .and_then(|b| all.iter().find(|a| a.id == b.action_id)),
+        other => {
+            return Err(invalid(format!(
+                "Payload validation error: unknown ref type {other:?} (use action_id, action_name or binding_id) on property bindings."
+            )));
+        }
+    };
+    let Some(action) = action else {
+        return Err(invalid(format!(
+            "Payload validation error: no action matches {} {:?} on property bindings.",
+            r.kind, r.value
+        )));
+    };
+    if action.trigger() != trigger {
+        return Err(invalid(format!(
+            "Payload validation error: action {:?} is for {}, not {trigger} on property bindings.",
+            action.name,
+            action.trigger()
+        )));
+    }
+    if action.deployed_version.is_none() {
+        return Err(invalid(format!(
+            "Payload validation error: action {:?} has not been deployed on property bindings.",
+            action.name
+        )));
+    }
+    Ok(action)
+}
+
 /// `PATCH …/bindings`: the trigger's bindings, replaced in the given order.
 /// Each refers to a deployed action for this trigger, by id or by name.
 pub async fn set_bindings(
@@ -481,39 +524,7 @@ pub async fn set_bindings(
     let now = iso8601(app.now());
     let mut out: Vec<Binding> = Vec::new();
     for p in payload.bindings {
-        let r = &p.reference;
-        let action = match r.kind.as_str() {
-            "action_id" => all.iter().find(|a| a.id == r.value),
-            "action_name" => all.iter().find(|a| a.name == r.value),
-            "binding_id" => previous
-                .iter()
-                .find(|b| b.id == r.value)
-                .and_then(|b| all.iter().find(|a| a.id == b.action_id)),
-            other => {
-                return Err(invalid(format!(
-                    "Payload validation error: unknown ref type {other:?} (use action_id, action_name or binding_id) on property bindings."
-                )));
-            }
-        };
-        let Some(action) = action else {
-            return Err(invalid(format!(
-                "Payload validation error: no action matches {} {:?} on property bindings.",
-                r.kind, r.value
-            )));
-        };
-        if action.trigger() != trigger {
-            return Err(invalid(format!(
-                "Payload validation error: action {:?} is for {}, not {trigger} on property bindings.",
-                action.name,
-                action.trigger()
-            )));
-        }
-        if action.deployed_version.is_none() {
-            return Err(invalid(format!(
-                "Payload validation error: action {:?} has not been deployed on property bindings.",
-                action.name
-            )));
-        }
+        let action = bound_action(&all, &previous, &trigger, &p.reference)?;
         if out.iter().any(|b| b.action_id == action.id) {
             return Err(invalid(format!(
                 "Payload validation error: action {:?} is bound twice on property bindings.",

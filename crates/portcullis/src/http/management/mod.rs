@@ -67,6 +67,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
+        .merge(extensibility_routes())
+}
+
+/// The rest of `/api/v2`: Rules, Actions, keys, the OpenAPI document, sessions,
+/// refresh tokens and client grants.
+fn extensibility_routes() -> Router<AppState> {
+    Router::new()
         .route("/rules", get(rules::list).post(rules::create))
         .route(
             "/rules/{id}",

@@ -59,31 +59,7 @@ pub async fn exchange(
     };
     let api = password::require_api(login.audience, api.as_ref())?;
     let scope = password::scope_for(api, login.scope)?;
-    let email = normalize_email(login.username);
-    let failed = |description: &'static str, user: Option<&User>| {
-        refused(
-            app,
-            client,
-            &email,
-            login.ip,
-            description,
-            user.map(|u| u.user_id.clone()),
-        )
-    };
-    // Reserved before the slow password check (Auth0: 429 too_many_attempts).
-    let user = match brute_force::sign_in(app, client, &email, secret, login.ip).await? {
-        SignIn::Ok(user) => user,
-        SignIn::Blocked(block) => {
-            let _ = failed(block.message(), None).await;
-            return Err(TokenError::new(TokenErrorCode::TooManyAttempts, block.message()).into());
-        }
-        SignIn::Wrong { user } => {
-            return Err(failed("Wrong email or password.", user.as_ref()).await);
-        }
-    };
-    if user.blocked {
-        return Err(failed("user is blocked", Some(&user)).await);
-    }
+    let user = sign_in(app, client, &login, secret).await?;
     let flow = FlowInfo {
         protocol: "oauth2-password",
         requested_scopes: &scope,
@@ -128,4 +104,40 @@ pub async fn exchange(
         .ip(login.ip);
     app.audit(e).await;
     Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
+}
+
+/// The user whose password this is, under the brute-force limits; a refusal is
+/// audited (`fepft`) and answered as Auth0 does (429 when blocked).
+async fn sign_in(
+    app: &AppState,
+    client: &Client,
+    login: &PasswordLogin<'_>,
+    secret: Secret,
+) -> Result<User, TokenEndpointError> {
+    let email = normalize_email(login.username);
+    let failed = |description: &'static str, user: Option<&User>| {
+        refused(
+            app,
+            client,
+            &email,
+            login.ip,
+            description,
+            user.map(|u| u.user_id.clone()),
+        )
+    };
+    // Reserved before the slow password check (Auth0: 429 too_many_attempts).
+    let user = match brute_force::sign_in(app, client, &email, secret, login.ip).await? {
+        SignIn::Ok(user) => user,
+        SignIn::Blocked(block) => {
+            let _ = failed(block.message(), None).await;
+            return Err(TokenError::new(TokenErrorCode::TooManyAttempts, block.message()).into());
+        }
+        SignIn::Wrong { user } => {
+            return Err(failed("Wrong email or password.", user.as_ref()).await);
+        }
+    };
+    if user.blocked {
+        return Err(failed("user is blocked", Some(&user)).await);
+    }
+    Ok(user)
 }
