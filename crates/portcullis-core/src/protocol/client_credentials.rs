@@ -29,13 +29,11 @@ pub struct Input<'a> {
 
 /// Checks the client may use this grant at all (before anything is looked up).
 pub fn check_client(client: &Client) -> Result<(), TokenError> {
-    if !client.is_confidential() || !client.allows_grant(GrantType::ClientCredentials) {
-        return Err(TokenError::new(
-            TokenErrorCode::UnauthorizedClient,
-            "Grant type 'client_credentials' not allowed for the client.",
-        ));
+    // A public client is refused as if the grant were not allowed.
+    if !client.is_confidential() {
+        return Err(super::grant_type::not_allowed(GrantType::ClientCredentials));
     }
-    Ok(())
+    super::grant_type::require(client, GrantType::ClientCredentials)
 }
 
 /// The audience is required: Portcullis has no tenant default audience.

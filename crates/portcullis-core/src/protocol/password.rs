@@ -20,12 +20,7 @@ pub fn check_request(
     grant_type: GrantType,
     realm: Option<&str>,
 ) -> Result<(), TokenError> {
-    if !client.allows_grant(grant_type) {
-        return Err(TokenError::new(
-            TokenErrorCode::UnauthorizedClient,
-            format!("Grant type '{grant_type}' not allowed for the client."),
-        ));
-    }
+    super::grant_type::require(client, grant_type)?;
     if let Some(realm) = realm
         && realm != DATABASE_CONNECTION
     {

@@ -15,7 +15,6 @@ use serde_json::json;
 
 use super::client_credentials;
 use super::errors::{TokenError, TokenErrorCode};
-use super::token_request::TOKEN_EXCHANGE;
 use crate::UnixTime;
 use crate::client_grants::ClientGrant;
 use crate::clients::Client;
@@ -24,13 +23,11 @@ use crate::tokens::{AccessTokenClaims, Audience};
 
 /// Checks the client may use this grant at all (before anything is looked up).
 pub fn check_client(client: &Client) -> Result<(), TokenError> {
-    if !client.is_confidential() || !client.allows_grant(GrantType::TokenExchange) {
-        return Err(TokenError::new(
-            TokenErrorCode::UnauthorizedClient,
-            format!("Grant type '{TOKEN_EXCHANGE}' not allowed for the client."),
-        ));
+    // A public client is refused as if the grant were not allowed.
+    if !client.is_confidential() {
+        return Err(super::grant_type::not_allowed(GrantType::TokenExchange));
     }
-    Ok(())
+    super::grant_type::require(client, GrantType::TokenExchange)
 }
 
 /// Everything the decision needs, already loaded and the subject token checked.

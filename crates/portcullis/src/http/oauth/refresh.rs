@@ -189,13 +189,7 @@ pub async fn exchange(
     requested_scope: Option<Vec<String>>,
     request: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
-    if !client.allows_grant(GrantType::RefreshToken) {
-        return Err(TokenError::new(
-            TokenErrorCode::UnauthorizedClient,
-            "Grant type 'refresh_token' not allowed for the client.",
-        )
-        .into());
-    }
+    portcullis_core::protocol::grant_type::require(client, GrantType::RefreshToken)?;
     let now = app.now();
     let token_hash = hash_secret(presented.expose());
     let p = load(app, client, &token_hash, requested_scope.as_deref()).await?;

@@ -241,16 +241,12 @@ async fn finish(
 ) -> PageResult {
     let ip = &peer.text();
     if user.blocked {
-        app.audit(Event {
-            event_type: crate::audit::Code::F,
-            description: "user is blocked",
-            client_id: Some(&tx.client.client_id),
-            client_name: Some(&tx.client.name),
-            user_id: Some(&user.user_id),
-            user_name: Some(&user.email),
-            ip: Some(ip),
-            ..Default::default()
-        })
+        app.audit(
+            Event::new(crate::audit::Code::F, "user is blocked")
+                .client(&tx.client)
+                .user(user)
+                .ip(ip),
+        )
         .await;
         if !app
             .store
@@ -268,16 +264,12 @@ async fn finish(
     app.store
         .record_login(&app.tenant, &user.user_id, Some(ip), app.now())
         .await?;
-    app.audit(Event {
-        event_type: crate::audit::Code::S,
-        description: "Successful login",
-        client_id: Some(&tx.client.client_id),
-        client_name: Some(&tx.client.name),
-        user_id: Some(&user.user_id),
-        user_name: Some(&user.email),
-        ip: Some(ip),
-        ..Default::default()
-    })
+    app.audit(
+        Event::new(crate::audit::Code::S, "Successful login")
+            .client(&tx.client)
+            .user(user)
+            .ip(ip),
+    )
     .await;
     if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
     {
