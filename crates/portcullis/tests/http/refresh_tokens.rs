@@ -39,6 +39,39 @@ async fn refresh(
     (st, body)
 }
 
+/// `n` refreshes of `token` sent at once; their answers.
+async fn race_refreshes(
+    srv: &TestServer,
+    app: &str,
+    token: &str,
+    n: usize,
+) -> Vec<(StatusCode, Value)> {
+    let mut tasks = Vec::new();
+    for _ in 0..n {
+        let (http, url) = (srv.http.clone(), format!("{}/oauth/token", srv.url));
+        let (app, rt) = (app.to_string(), token.to_string());
+        tasks.push(tokio::spawn(async move {
+            let res = http
+                .post(url)
+                .form(&[
+                    ("grant_type", "refresh_token"),
+                    ("client_id", app.as_str()),
+                    ("refresh_token", rt.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let st = res.status();
+            (st, res.json::<Value>().await.unwrap())
+        }));
+    }
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
 fn assert_invalid(st: StatusCode, body: &Value) {
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
     assert_eq!(body["error"], "invalid_grant");
@@ -319,32 +352,9 @@ async fn concurrent_refreshes_have_one_winner_without_leeway(srv: crate::support
             .as_str()
             .unwrap()
             .to_string();
-        let mut tasks = Vec::new();
-        for _ in 0..20 {
-            let (http, url, app, rt) = (
-                srv.http.clone(),
-                format!("{}/oauth/token", srv.url),
-                app.clone(),
-                rt1.clone(),
-            );
-            tasks.push(tokio::spawn(async move {
-                let res = http
-                    .post(url)
-                    .form(&[
-                        ("grant_type", "refresh_token"),
-                        ("client_id", app.as_str()),
-                        ("refresh_token", rt.as_str()),
-                    ])
-                    .send()
-                    .await
-                    .unwrap();
-                let st = res.status();
-                (st, res.json::<Value>().await.unwrap())
-            }));
-        }
+        let results = race_refreshes(&srv, &app, &rt1, 20).await;
         let mut ok = Vec::new();
-        for t in tasks {
-            let (st, body) = t.await.unwrap();
+        for (st, body) in results {
             assert!(
                 st == StatusCode::OK || st == StatusCode::FORBIDDEN,
                 "no 5xx: {st} {body}"
@@ -876,32 +886,9 @@ async fn concurrent_refreshes_during_a_rotation_switch_start_one_family(
             )
             .await;
         assert_eq!(st, StatusCode::OK, "{body}");
-        let mut tasks = Vec::new();
-        for _ in 0..16 {
-            let (http, url, app, rt) = (
-                srv.http.clone(),
-                format!("{}/oauth/token", srv.url),
-                app.clone(),
-                token.clone(),
-            );
-            tasks.push(tokio::spawn(async move {
-                let res = http
-                    .post(url)
-                    .form(&[
-                        ("grant_type", "refresh_token"),
-                        ("client_id", app.as_str()),
-                        ("refresh_token", rt.as_str()),
-                    ])
-                    .send()
-                    .await
-                    .unwrap();
-                let st = res.status();
-                (st, res.json::<Value>().await.unwrap())
-            }));
-        }
+        let results = race_refreshes(&srv, &app, &token, 16).await;
         let mut won = Vec::new();
-        for t in tasks {
-            let (st, body) = t.await.unwrap();
+        for (st, body) in results {
             match st {
                 StatusCode::OK => won.push(
                     body["refresh_token"]
