@@ -3,18 +3,18 @@
 
 use portcullis_core::actions::{Action, ActionVersion, Binding};
 
-use crate::{Store, StoreResult, decode, encode, with_db};
+use crate::{StoreResult, TenantStore, decode, encode, with_db};
 
-impl Store {
+impl TenantStore {
     /// `Conflict` if the name is taken.
-    pub async fn insert_action(&self, tenant: &str, a: &Action, now: i64) -> StoreResult<()> {
+    pub async fn insert_action(&self, a: &Action, now: i64) -> StoreResult<()> {
         let doc = encode(a)?;
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO actions (tenant_id, id, name, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&a.id)
             .bind(&a.name)
             .bind(&doc)
@@ -25,10 +25,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_action(&self, tenant: &str, id: &str) -> StoreResult<Option<Action>> {
+    pub async fn get_action(&self, id: &str) -> StoreResult<Option<Action>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM actions WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -37,10 +37,10 @@ impl Store {
     }
 
     /// Every action, oldest first.
-    pub async fn list_actions(&self, tenant: &str) -> StoreResult<Vec<Action>> {
+    pub async fn list_actions(&self) -> StoreResult<Vec<Action>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM actions WHERE tenant_id = $1 ORDER BY created_at, id")
-                .bind(tenant)
+                .bind(self.id())
                 .fetch_all(pool)
                 .await?
         });
@@ -48,14 +48,14 @@ impl Store {
     }
 
     /// `Conflict` if a renamed action takes another's name.
-    pub async fn update_action(&self, tenant: &str, a: &Action, now: i64) -> StoreResult<bool> {
+    pub async fn update_action(&self, a: &Action, now: i64) -> StoreResult<bool> {
         let doc = encode(a)?;
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE actions SET name = $3, doc = $4, updated_at = $5
                  WHERE tenant_id = $1 AND id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&a.id)
             .bind(&a.name)
             .bind(&doc)
@@ -68,16 +68,16 @@ impl Store {
     }
 
     /// Deletes the action and its versions in one transaction.
-    pub async fn delete_action(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_action(&self, id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM action_versions WHERE tenant_id = $1 AND action_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
             let n = sqlx::query("DELETE FROM actions WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .execute(&mut *tx)
                 .await?
@@ -90,13 +90,7 @@ impl Store {
 
     /// Records a deployed version and makes it the action's current one, in one
     /// transaction. `Conflict` if another deploy took the same number first.
-    pub async fn deploy_action(
-        &self,
-        tenant: &str,
-        a: &Action,
-        v: &ActionVersion,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn deploy_action(&self, a: &Action, v: &ActionVersion, now: i64) -> StoreResult<()> {
         let (adoc, vdoc) = (encode(a)?, encode(v)?);
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -104,7 +98,7 @@ impl Store {
                 "INSERT INTO action_versions (tenant_id, id, action_id, number, doc, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&v.id)
             .bind(&v.action_id)
             .bind(v.number)
@@ -115,7 +109,7 @@ impl Store {
             sqlx::query(
                 "UPDATE actions SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&a.id)
             .bind(&adoc)
             .bind(now)
@@ -127,17 +121,13 @@ impl Store {
     }
 
     /// An action's versions, newest first.
-    pub async fn list_action_versions(
-        &self,
-        tenant: &str,
-        action_id: &str,
-    ) -> StoreResult<Vec<ActionVersion>> {
+    pub async fn list_action_versions(&self, action_id: &str) -> StoreResult<Vec<ActionVersion>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc FROM action_versions WHERE tenant_id = $1 AND action_id = $2
                  ORDER BY number DESC",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(action_id)
             .fetch_all(pool)
             .await?
@@ -146,12 +136,12 @@ impl Store {
     }
 
     /// A trigger's bindings in run order.
-    pub async fn get_bindings(&self, tenant: &str, trigger: &str) -> StoreResult<Vec<Binding>> {
+    pub async fn get_bindings(&self, trigger: &str) -> StoreResult<Vec<Binding>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc FROM trigger_bindings WHERE tenant_id = $1 AND trigger_id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(trigger)
             .fetch_optional(pool)
             .await?
@@ -162,7 +152,6 @@ impl Store {
     /// Replaces a trigger's bindings.
     pub async fn set_bindings(
         &self,
-        tenant: &str,
         trigger: &str,
         bindings: &[Binding],
         now: i64,
@@ -174,7 +163,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (tenant_id, trigger_id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(trigger)
             .bind(&doc)
             .bind(now)
@@ -185,20 +174,14 @@ impl Store {
     }
 
     /// Sets a rules config value (already sealed by the caller).
-    pub async fn set_rules_config(
-        &self,
-        tenant: &str,
-        key: &str,
-        sealed: &str,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn set_rules_config(&self, key: &str, sealed: &str, now: i64) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO rules_configs (tenant_id, key, sealed, updated_at)
                  VALUES ($1, $2, $3, $4)
                  ON CONFLICT (tenant_id, key) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(key)
             .bind(sealed)
             .bind(now)
@@ -209,21 +192,21 @@ impl Store {
     }
 
     /// Every rules config as `(key, sealed value)`, by key.
-    pub async fn list_rules_configs(&self, tenant: &str) -> StoreResult<Vec<(String, String)>> {
+    pub async fn list_rules_configs(&self) -> StoreResult<Vec<(String, String)>> {
         Ok(with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT key, sealed FROM rules_configs WHERE tenant_id = $1 ORDER BY key",
             )
-            .bind(tenant)
+            .bind(self.id())
             .fetch_all(pool)
             .await?
         }))
     }
 
-    pub async fn delete_rules_config(&self, tenant: &str, key: &str) -> StoreResult<bool> {
+    pub async fn delete_rules_config(&self, key: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM rules_configs WHERE tenant_id = $1 AND key = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(key)
                 .execute(pool)
                 .await?
@@ -233,10 +216,10 @@ impl Store {
     }
 
     /// The tenant's configuration generation (0 before any change).
-    pub async fn config_generation(&self, tenant: &str) -> StoreResult<i64> {
+    pub async fn config_generation(&self) -> StoreResult<i64> {
         let row: Option<(i64,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT generation FROM config_generations WHERE tenant_id = $1")
-                .bind(tenant)
+                .bind(self.id())
                 .fetch_optional(pool)
                 .await?
         });
@@ -244,13 +227,13 @@ impl Store {
     }
 
     /// Marks every node's caches stale.
-    pub async fn bump_config_generation(&self, tenant: &str) -> StoreResult<()> {
+    pub async fn bump_config_generation(&self) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO config_generations (tenant_id, generation) VALUES ($1, 1)
                  ON CONFLICT (tenant_id) DO UPDATE SET generation = config_generations.generation + 1",
             )
-            .bind(tenant)
+            .bind(self.id())
             .execute(pool)
             .await?;
         });

@@ -2,24 +2,27 @@
 
 use portcullis_core::client_grants::ClientGrant;
 
-use crate::{Page, Store, StoreResult, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
 
-impl Store {
+/// The `audience` column is authoritative: it follows the API's identifier by
+/// `ON UPDATE CASCADE`, the JSON document does not.
+fn with_audience(doc: &str, audience: String) -> StoreResult<ClientGrant> {
+    let mut g: ClientGrant = decode(doc)?;
+    g.audience = audience;
+    Ok(g)
+}
+
+impl TenantStore {
     /// Inserts a grant. `Conflict` if the client already has a grant for the
     /// audience; `MissingReference` if the client or API does not exist.
-    pub async fn insert_client_grant(
-        &self,
-        tenant: &str,
-        grant: &ClientGrant,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn insert_client_grant(&self, grant: &ClientGrant, now: i64) -> StoreResult<()> {
         let doc = encode(grant)?;
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&grant.id)
             .bind(&grant.client_id)
             .bind(&grant.audience)
@@ -31,16 +34,12 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_client_grant(
-        &self,
-        tenant: &str,
-        id: &str,
-    ) -> StoreResult<Option<ClientGrant>> {
+    pub async fn get_client_grant(&self, id: &str) -> StoreResult<Option<ClientGrant>> {
         let row: Option<(String, String)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc, audience FROM client_grants WHERE tenant_id = $1 AND id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .fetch_optional(pool)
             .await?
@@ -51,7 +50,6 @@ impl Store {
     /// The grant of `client_id` for `audience`, if any.
     pub async fn find_client_grant(
         &self,
-        tenant: &str,
         client_id: &str,
         audience: &str,
     ) -> StoreResult<Option<ClientGrant>> {
@@ -59,7 +57,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT doc, audience FROM client_grants WHERE tenant_id = $1 AND client_id = $2 AND audience = $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(client_id)
             .bind(audience)
             .fetch_optional(pool)
@@ -71,7 +69,6 @@ impl Store {
     /// A page of grants, optionally only those of one client and/or one audience.
     pub async fn list_client_grants(
         &self,
-        tenant: &str,
         client_id: Option<&str>,
         audience: Option<&str>,
         page: Page,
@@ -83,7 +80,7 @@ impl Store {
                    AND (CAST($3 AS TEXT) IS NULL OR audience = $3)
                  ORDER BY created_at, id LIMIT $4 OFFSET $5",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(client_id)
             .bind(audience)
             .bind(page.limit())
@@ -95,7 +92,7 @@ impl Store {
                    AND (CAST($2 AS TEXT) IS NULL OR client_id = $2)
                    AND (CAST($3 AS TEXT) IS NULL OR audience = $3)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(client_id)
             .bind(audience)
             .fetch_one(pool)
@@ -109,16 +106,11 @@ impl Store {
         Ok((items, total.0))
     }
 
-    pub async fn update_client_grant(
-        &self,
-        tenant: &str,
-        grant: &ClientGrant,
-        now: i64,
-    ) -> StoreResult<bool> {
+    pub async fn update_client_grant(&self, grant: &ClientGrant, now: i64) -> StoreResult<bool> {
         let doc = encode(grant)?;
         let n = with_db!(self, |pool| {
             sqlx::query("UPDATE client_grants SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(&grant.id)
                 .bind(&doc)
                 .bind(now)
@@ -129,10 +121,10 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn delete_client_grant(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_client_grant(&self, id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM client_grants WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .execute(pool)
                 .await?
@@ -140,12 +132,4 @@ impl Store {
         });
         Ok(n == 1)
     }
-}
-
-/// The `audience` column is authoritative: it follows the API's identifier by
-/// `ON UPDATE CASCADE`, the JSON document does not.
-fn with_audience(doc: &str, audience: String) -> StoreResult<ClientGrant> {
-    let mut g: ClientGrant = decode(doc)?;
-    g.audience = audience;
-    Ok(g)
 }

@@ -2,12 +2,23 @@
 
 use portcullis_core::clients::Client;
 
-use crate::{Page, Store, StoreResult, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
 
-impl Store {
+/// `text` as a LIKE pattern that matches exactly it (escape character `\`).
+pub fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl TenantStore {
     pub async fn insert_client(
         &self,
-        tenant: &str,
         client: &Client,
         secret_hash: Option<&str>,
         now: i64,
@@ -18,7 +29,7 @@ impl Store {
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&client.client_id)
             .bind(secret_hash)
             .bind(&doc)
@@ -32,14 +43,13 @@ impl Store {
     /// The client and its secret hash.
     pub async fn get_client(
         &self,
-        tenant: &str,
         client_id: &str,
     ) -> StoreResult<Option<(Client, Option<String>)>> {
         let row: Option<(String, Option<String>)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc, secret_hash FROM clients WHERE tenant_id = $1 AND client_id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(client_id)
             .fetch_optional(pool)
             .await?
@@ -48,18 +58,18 @@ impl Store {
     }
 
     /// A page of clients in creation order, and the total count.
-    pub async fn list_clients(&self, tenant: &str, page: Page) -> StoreResult<(Vec<Client>, i64)> {
+    pub async fn list_clients(&self, page: Page) -> StoreResult<(Vec<Client>, i64)> {
         let (rows, total): (Vec<(String,)>, (i64,)) = with_db!(self, |pool| {
             let rows = sqlx::query_as(
                 "SELECT doc FROM clients WHERE tenant_id = $1 ORDER BY created_at, client_id LIMIT $2 OFFSET $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(pool)
             .await?;
             let total = sqlx::query_as("SELECT COUNT(*) FROM clients WHERE tenant_id = $1")
-                .bind(tenant)
+                .bind(self.id())
                 .fetch_one(pool)
                 .await?;
             (rows, total)
@@ -72,16 +82,11 @@ impl Store {
     }
 
     /// Replaces the client's record; `false` if it does not exist.
-    pub async fn update_client(
-        &self,
-        tenant: &str,
-        client: &Client,
-        now: i64,
-    ) -> StoreResult<bool> {
+    pub async fn update_client(&self, client: &Client, now: i64) -> StoreResult<bool> {
         let doc = encode(client)?;
         let n = with_db!(self, |pool| {
             sqlx::query("UPDATE clients SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(&client.client_id)
                 .bind(&doc)
                 .bind(now)
@@ -95,14 +100,13 @@ impl Store {
     /// Replaces the client's secret hash; `false` if the client does not exist.
     pub async fn set_client_secret_hash(
         &self,
-        tenant: &str,
         client_id: &str,
         hash: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("UPDATE clients SET secret_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(client_id)
                 .bind(hash)
                 .bind(now)
@@ -114,10 +118,10 @@ impl Store {
     }
 
     /// Deletes the client and (by cascade) its client grants.
-    pub async fn delete_client(&self, tenant: &str, client_id: &str) -> StoreResult<bool> {
+    pub async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM clients WHERE tenant_id = $1 AND client_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(client_id)
                 .execute(pool)
                 .await?
@@ -125,36 +129,21 @@ impl Store {
         });
         Ok(n == 1)
     }
-}
-
-impl Store {
     /// Clients whose record mentions `needle` (a cheap pre-filter; the caller
     /// decides exactly).
-    pub async fn clients_mentioning(&self, tenant: &str, needle: &str) -> StoreResult<Vec<Client>> {
+    pub async fn clients_mentioning(&self, needle: &str) -> StoreResult<Vec<Client>> {
         // `%` and `_` in the needle (an Origin header: anyone's text) match only
         // themselves, so a request cannot turn the pre-filter into a full scan.
         let pattern = like_literal(needle);
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM clients WHERE tenant_id = $1 AND doc LIKE '%' || $2 || '%' ESCAPE '\\' LIMIT 1000")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(&pattern)
                 .fetch_all(pool)
                 .await?
         });
         rows.iter().map(|(d,)| decode(d)).collect()
     }
-}
-
-/// `text` as a LIKE pattern that matches exactly it (escape character `\`).
-pub fn like_literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 //! consents and revoked token ids. Secrets (cookies, codes) are stored only as
 //! hashes, by the caller.
 
-use crate::{Store, StoreResult, with_db};
+use portcullis_core::protocol::authorization_code::CodeGrant;
+use portcullis_core::protocol::authorize::AuthorizeRequest;
+
+use crate::{StoreResult, TenantStore, decode, encode, from_row, with_db};
 
 /// A signed-in browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,25 +22,23 @@ pub struct Session {
 pub struct LoginTransaction {
     pub browser_hash: String,
     pub csrf: String,
-    pub doc: String,
+    pub request: AuthorizeRequest,
     pub expires_at: i64,
 }
 
 /// A new authorization code, by its hash.
 pub struct NewAuthorizationCode<'a> {
     pub code_hash: &'a str,
-    pub client_id: &'a str,
-    pub user_id: &'a str,
-    pub doc: &'a str,
+    pub grant: &'a CodeGrant,
     pub expires_at: i64,
 }
 
 /// What redeeming a code found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
-    /// First use: the stored grant document and its expiry.
+    /// First use: the grant the code stood for, and its expiry.
     Redeemed {
-        doc: String,
+        grant: Box<CodeGrant>,
         expires_at: i64,
     },
     /// RFC 6749 §4.1.2: used before; the token ids the first use issued.
@@ -48,20 +49,40 @@ pub enum Redemption {
     Unknown,
 }
 
-impl Store {
+/// A session as the Management API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub id: String,
+    pub user_id: String,
+    pub auth_time: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+from_row!(SessionRecord {
+    id,
+    user_id,
+    auth_time,
+    created_at,
+    last_seen_at,
+    expires_at,
+});
+
+impl TenantStore {
     /// Parks a login transaction, unless `client_ip` already has `max_parked`
     /// live ones (bytes of `doc`, summed) or more: `false` then, and nothing is
     /// stored. The count and the insert are one statement, so concurrent requests
     /// cannot overshoot by more than the in-flight ones.
     pub async fn insert_login_transaction(
         &self,
-        tenant: &str,
         id: &str,
         tx: &LoginTransaction,
         client_ip: &str,
         max_parked_bytes: i64,
         now: i64,
     ) -> StoreResult<bool> {
+        let doc = encode(&tx.request)?;
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO login_transactions (tenant_id, id, browser_hash, csrf, doc, created_at, expires_at, client_ip)
@@ -69,11 +90,11 @@ impl Store {
                  WHERE (SELECT COALESCE(SUM(LENGTH(doc)), 0) FROM login_transactions
                         WHERE tenant_id = $1 AND client_ip = $8 AND expires_at > $6) + LENGTH($5) <= $9",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .bind(&tx.browser_hash)
             .bind(&tx.csrf)
-            .bind(&tx.doc)
+            .bind(&doc)
             .bind(now)
             .bind(tx.expires_at)
             .bind(client_ip)
@@ -85,27 +106,25 @@ impl Store {
         Ok(n == 1)
     }
 
-    /// The transaction, if it exists and has not expired.
     /// The parked request of transaction `id`, expired or not (for the way
     /// back to the application from an expired page); `None` once cleaned up.
-    pub async fn login_transaction_doc(
+    pub async fn login_transaction_request(
         &self,
-        tenant: &str,
         id: &str,
-    ) -> StoreResult<Option<String>> {
+    ) -> StoreResult<Option<AuthorizeRequest>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM login_transactions WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(|(d,)| d))
+        row.map(|(d,)| decode(&d)).transpose()
     }
 
+    /// The transaction, if it exists and has not expired.
     pub async fn get_login_transaction(
         &self,
-        tenant: &str,
         id: &str,
         now: i64,
     ) -> StoreResult<Option<LoginTransaction>> {
@@ -114,28 +133,29 @@ impl Store {
                 "SELECT browser_hash, csrf, doc, expires_at FROM login_transactions
                  WHERE tenant_id = $1 AND id = $2 AND expires_at > $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        Ok(
-            row.map(|(browser_hash, csrf, doc, expires_at)| LoginTransaction {
+        row.map(|(browser_hash, csrf, doc, expires_at)| {
+            Ok(LoginTransaction {
                 browser_hash,
                 csrf,
-                doc,
+                request: decode(&doc)?,
                 expires_at,
-            }),
-        )
+            })
+        })
+        .transpose()
     }
 
     /// Ends a transaction; `true` only for the caller that ended it, so a form
     /// submitted twice completes once.
-    pub async fn take_login_transaction(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+    pub async fn take_login_transaction(&self, id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM login_transactions WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .execute(pool)
                 .await?
@@ -144,19 +164,13 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn create_session(
-        &self,
-        tenant: &str,
-        token_hash: &str,
-        s: &Session,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn create_session(&self, token_hash: &str, s: &Session, now: i64) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sessions (tenant_id, id, token_hash, user_id, auth_time, created_at, last_seen_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&s.id)
             .bind(token_hash)
             .bind(&s.user_id)
@@ -170,18 +184,13 @@ impl Store {
     }
 
     /// The live session whose cookie hashes to `token_hash`.
-    pub async fn find_session(
-        &self,
-        tenant: &str,
-        token_hash: &str,
-        now: i64,
-    ) -> StoreResult<Option<Session>> {
+    pub async fn find_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Session>> {
         let row: Option<(String, String, i64, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, user_id, auth_time, expires_at FROM sessions
                  WHERE tenant_id = $1 AND token_hash = $2 AND ended_at IS NULL AND expires_at > $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
@@ -196,10 +205,10 @@ impl Store {
     }
 
     /// Ends the session with this public id; `true` if it was live.
-    pub async fn end_session(&self, tenant: &str, id: &str, now: i64) -> StoreResult<bool> {
+    pub async fn end_session(&self, id: &str, now: i64) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND id = $2 AND ended_at IS NULL")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .bind(now)
                 .execute(pool)
@@ -211,20 +220,20 @@ impl Store {
 
     pub async fn insert_authorization_code(
         &self,
-        tenant: &str,
         code: NewAuthorizationCode<'_>,
         now: i64,
     ) -> StoreResult<()> {
+        let doc = encode(code.grant)?;
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO authorization_codes (tenant_id, code_hash, client_id, user_id, doc, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(code.code_hash)
-            .bind(code.client_id)
-            .bind(code.user_id)
-            .bind(code.doc)
+            .bind(&code.grant.client_id)
+            .bind(&code.grant.user_id)
+            .bind(&doc)
             .bind(now)
             .bind(code.expires_at)
             .execute(pool)
@@ -237,7 +246,6 @@ impl Store {
     /// database decide the single winner among concurrent redemptions.
     pub async fn redeem_authorization_code(
         &self,
-        tenant: &str,
         code_hash: &str,
         now: i64,
     ) -> StoreResult<Redemption> {
@@ -247,14 +255,17 @@ impl Store {
                  WHERE tenant_id = $1 AND code_hash = $2 AND redeemed_at IS NULL
                  RETURNING doc, expires_at",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(code_hash)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
         if let Some((doc, expires_at)) = won {
-            return Ok(Redemption::Redeemed { doc, expires_at });
+            return Ok(Redemption::Redeemed {
+                grant: Box::new(decode(&doc)?),
+                expires_at,
+            });
         }
         // A replay: mark the code, and learn what its first redemption issued.
         // If that redemption has not recorded its tokens yet, its
@@ -265,7 +276,7 @@ impl Store {
                  WHERE tenant_id = $1 AND code_hash = $2
                  RETURNING issued_jti, issued_family",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(code_hash)
             .bind(now)
             .fetch_optional(pool)
@@ -286,7 +297,6 @@ impl Store {
     /// it). One conditional UPDATE on the code's row orders the two.
     pub async fn record_code_issuance(
         &self,
-        tenant: &str,
         code_hash: &str,
         jti: &str,
         family_id: Option<&str>,
@@ -296,7 +306,7 @@ impl Store {
                 "UPDATE authorization_codes SET issued_jti = $3, issued_family = $4
                  WHERE tenant_id = $1 AND code_hash = $2 AND replayed_at IS NULL",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(code_hash)
             .bind(jti)
             .bind(family_id)
@@ -307,18 +317,13 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn revoke_token_id(
-        &self,
-        tenant: &str,
-        jti: &str,
-        expires_at: i64,
-    ) -> StoreResult<()> {
+    pub async fn revoke_token_id(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO revoked_tokens (tenant_id, jti, expires_at) VALUES ($1, $2, $3)
                  ON CONFLICT (tenant_id, jti) DO NOTHING",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(jti)
             .bind(expires_at)
             .execute(pool)
@@ -327,10 +332,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn is_token_id_revoked(&self, tenant: &str, jti: &str) -> StoreResult<bool> {
+    pub async fn is_token_id_revoked(&self, jti: &str) -> StoreResult<bool> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT jti FROM revoked_tokens WHERE tenant_id = $1 AND jti = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(jti)
                 .fetch_optional(pool)
                 .await?
@@ -341,7 +346,6 @@ impl Store {
     /// The scopes the user has consented to for the client and audience.
     pub async fn get_consent(
         &self,
-        tenant: &str,
         user_id: &str,
         client_id: &str,
         audience: &str,
@@ -350,7 +354,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT scope FROM consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND audience = $4",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(client_id)
             .bind(audience)
@@ -362,7 +366,6 @@ impl Store {
 
     pub async fn save_consent(
         &self,
-        tenant: &str,
         user_id: &str,
         client_id: &str,
         audience: &str,
@@ -375,7 +378,7 @@ impl Store {
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (tenant_id, user_id, client_id, audience) DO UPDATE SET scope = $5, created_at = $6",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(client_id)
             .bind(audience)
@@ -386,73 +389,40 @@ impl Store {
         });
         Ok(())
     }
-}
-
-/// A session as the Management API shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRecord {
-    pub id: String,
-    pub user_id: String,
-    pub auth_time: i64,
-    pub created_at: i64,
-    pub last_seen_at: i64,
-    pub expires_at: i64,
-}
-
-type SessionRow = (String, String, i64, i64, i64, i64);
-
-fn to_record(r: SessionRow) -> SessionRecord {
-    SessionRecord {
-        id: r.0,
-        user_id: r.1,
-        auth_time: r.2,
-        created_at: r.3,
-        last_seen_at: r.4,
-        expires_at: r.5,
-    }
-}
-
-impl Store {
     /// The user's live sessions.
     pub async fn list_user_sessions(
         &self,
-        tenant: &str,
         user_id: &str,
         now: i64,
     ) -> StoreResult<Vec<SessionRecord>> {
-        let rows: Vec<SessionRow> = with_db!(self, |pool| {
+        let rows: Vec<SessionRecord> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, user_id, auth_time, created_at, last_seen_at, expires_at FROM sessions
                  WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL AND expires_at > $3
                  ORDER BY created_at, id",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(now)
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(to_record).collect())
+        Ok(rows)
     }
 
     /// A live session by its public id.
-    pub async fn get_session(
-        &self,
-        tenant: &str,
-        id: &str,
-        now: i64,
-    ) -> StoreResult<Option<SessionRecord>> {
-        let row: Option<SessionRow> = with_db!(self, |pool| {
+    pub async fn get_session(&self, id: &str, now: i64) -> StoreResult<Option<SessionRecord>> {
+        let row: Option<SessionRecord> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT id, user_id, auth_time, created_at, last_seen_at, expires_at FROM sessions
                  WHERE tenant_id = $1 AND id = $2 AND ended_at IS NULL AND expires_at > $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .bind(now)
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(to_record))
+        Ok(row)
     }
 }

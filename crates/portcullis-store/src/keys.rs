@@ -1,6 +1,6 @@
 //! Signing keys, stored with the private part sealed by the key-encryption key.
 
-use crate::{Store, StoreResult, with_db};
+use crate::{StoreResult, TenantStore, from_row, with_db};
 
 /// A key as stored: the caller opens it with the key-encryption key.
 #[derive(Debug, Clone)]
@@ -23,7 +23,15 @@ pub struct NewSigningKey<'a> {
     pub certificate: &'a str,
 }
 
-type Row = (String, String, String, String, String, i64, Option<i64>);
+from_row!(StoredSigningKey {
+    kid,
+    alg,
+    state,
+    sealed_private_key,
+    certificate,
+    created_at,
+    current_since,
+});
 
 /// A key as the Management API lists it (revoked ones included).
 #[derive(Debug, Clone)]
@@ -38,6 +46,17 @@ pub struct SigningKeyRecord {
     pub revoked_at: Option<i64>,
 }
 
+from_row!(SigningKeyRecord {
+    kid,
+    alg,
+    state,
+    certificate,
+    created_at,
+    current_since,
+    current_until,
+    revoked_at,
+});
+
 /// What `revoke_signing_key` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Revocation {
@@ -48,86 +67,33 @@ pub enum Revocation {
     NotPrevious,
 }
 
-impl Store {
+impl TenantStore {
     /// Every non-revoked key of the tenant.
-    pub async fn list_signing_keys(&self, tenant: &str) -> StoreResult<Vec<StoredSigningKey>> {
-        let rows: Vec<Row> = with_db!(self, |pool| {
+    pub async fn list_signing_keys(&self) -> StoreResult<Vec<StoredSigningKey>> {
+        let rows: Vec<StoredSigningKey> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT kid, alg, state, sealed_private_key, certificate, created_at, current_since
                  FROM signing_keys WHERE tenant_id = $1 AND state <> 'revoked' ORDER BY created_at, kid",
             )
-            .bind(tenant)
+            .bind(self.id())
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(kid, alg, state, sealed_private_key, certificate, created_at, current_since)| {
-                    StoredSigningKey {
-                        kid,
-                        alg,
-                        state,
-                        sealed_private_key,
-                        certificate,
-                        created_at,
-                        current_since,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 
     /// Every key of the tenant, revoked ones too, oldest first.
-    pub async fn list_signing_key_records(
-        &self,
-        tenant: &str,
-    ) -> StoreResult<Vec<SigningKeyRecord>> {
-        type R = (
-            String,
-            String,
-            String,
-            String,
-            i64,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        );
-        let rows: Vec<R> = with_db!(self, |pool| {
+    pub async fn list_signing_key_records(&self) -> StoreResult<Vec<SigningKeyRecord>> {
+        let rows: Vec<SigningKeyRecord> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT kid, alg, state, certificate, created_at, current_since, current_until, revoked_at
                  FROM signing_keys WHERE tenant_id = $1 ORDER BY created_at, kid",
             )
-            .bind(tenant)
+            .bind(self.id())
             .fetch_all(pool)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    kid,
-                    alg,
-                    state,
-                    certificate,
-                    created_at,
-                    current_since,
-                    current_until,
-                    revoked_at,
-                )| {
-                    SigningKeyRecord {
-                        kid,
-                        alg,
-                        state,
-                        certificate,
-                        created_at,
-                        current_since,
-                        current_until,
-                        revoked_at,
-                    }
-                },
-            )
-            .collect())
+        Ok(rows)
     }
 
     /// Rotates in one transaction: `current` becomes previous, `next` becomes
@@ -136,7 +102,6 @@ impl Store {
     /// rotated first.
     pub async fn rotate_signing_keys(
         &self,
-        tenant: &str,
         current: &str,
         next: &str,
         new_next: NewSigningKey<'_>,
@@ -148,7 +113,7 @@ impl Store {
                 "UPDATE signing_keys SET state = 'previous', current_until = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'current'",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(current)
             .bind(now)
             .execute(&mut *tx)
@@ -161,7 +126,7 @@ impl Store {
                 "UPDATE signing_keys SET state = 'current', current_since = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'next'",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(next)
             .bind(now)
             .execute(&mut *tx)
@@ -174,7 +139,7 @@ impl Store {
                 "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at)
                  VALUES ($1, $2, $3, 'next', $4, $5, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(new_next.kid)
             .bind(new_next.alg)
             .bind(new_next.sealed_private_key)
@@ -192,18 +157,13 @@ impl Store {
     }
 
     /// Revokes a previous key: it leaves the JWKS and its tokens stop verifying.
-    pub async fn revoke_signing_key(
-        &self,
-        tenant: &str,
-        kid: &str,
-        now: i64,
-    ) -> StoreResult<Revocation> {
+    pub async fn revoke_signing_key(&self, kid: &str, now: i64) -> StoreResult<Revocation> {
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE signing_keys SET state = 'revoked', revoked_at = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'previous'",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(kid)
             .bind(now)
             .execute(pool)
@@ -215,7 +175,7 @@ impl Store {
         }
         let exists: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT state FROM signing_keys WHERE tenant_id = $1 AND kid = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(kid)
                 .fetch_optional(pool)
                 .await?
@@ -232,7 +192,6 @@ impl Store {
     /// won), inserts nothing.
     pub async fn insert_initial_signing_keys(
         &self,
-        tenant: &str,
         now: i64,
         current: NewSigningKey<'_>,
         next: NewSigningKey<'_>,
@@ -244,13 +203,13 @@ impl Store {
             // (the audit writer) is writing; a write waits its turn instead. On
             // PostgreSQL it serialises key creation per tenant.
             sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
-                .bind(tenant)
+                .bind(self.id())
                 .execute(&mut *tx)
                 .await?;
             let (n,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1 AND alg = $2 AND state <> 'revoked'",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(current.alg)
             .fetch_one(&mut *tx)
             .await?;
@@ -262,7 +221,7 @@ impl Store {
                     "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at, current_since)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
-                .bind(tenant)
+                .bind(self.id())
                 .bind(k.kid)
                 .bind(k.alg)
                 .bind(state)

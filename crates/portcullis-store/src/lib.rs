@@ -1,5 +1,7 @@
-//! Portcullis storage: one interface ([`Store`]) over SQLite (the embedded default)
-//! and PostgreSQL (for clusters).
+//! Portcullis storage: one interface over SQLite (the embedded default) and
+//! PostgreSQL (for clusters). [`Store`] is the database; [`TenantStore`], from
+//! [`Store::tenant`], is the same database bound to one tenant, and every query of
+//! a tenant's records is on it (`WHERE tenant_id = $1` bound to its own id).
 //!
 //! Both backends run the same SQL text: `$n` placeholders, `TEXT`/`BIGINT`/`BOOLEAN`
 //! columns and JSON documents in `TEXT`, so one query serves both and the black-box
@@ -53,6 +55,10 @@ pub enum StoreError {
     /// The database cannot be reached or is overloaded.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// A stored document does not decode into its type (written by a version
+    /// whose shape differs, or damaged).
+    #[error("stored document does not decode: {0}")]
+    Undecodable(String),
     #[error("database error: {0}")]
     Internal(String),
 }
@@ -80,7 +86,7 @@ impl From<sqlx::Error> for StoreError {
 
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
-        StoreError::Internal(format!("stored document does not decode: {e}"))
+        StoreError::Undecodable(e.to_string())
     }
 }
 
@@ -104,6 +110,28 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
+/// Decodes a row into a record by column name, on both backends: each field is
+/// read from the column of the same name, so a query must select every field and
+/// a missing or misnamed column is an error instead of a silently shifted field
+/// (as it was with positional tuples).
+macro_rules! from_row {
+    ($ty:ident { $($field:ident),+ $(,)? }) => {
+        impl sqlx::FromRow<'_, sqlx::sqlite::SqliteRow> for $ty {
+            fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+        impl sqlx::FromRow<'_, sqlx::postgres::PgRow> for $ty {
+            fn from_row(row: &sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+    };
+}
+pub(crate) use from_row;
+
 /// A page of a listing: `page` is 0-based, as in Auth0's Management API.
 #[derive(Debug, Clone, Copy)]
 pub struct Page {
@@ -125,7 +153,59 @@ pub struct Store {
     db: Db,
 }
 
+/// The store bound to one tenant: every record it reads or writes is that
+/// tenant's (`tenant_id = self.id()` in every query), so no caller passes the
+/// tenant and no query can be given another tenant's id by mistake. Cloning it
+/// is cheap (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct TenantStore {
+    db: Db,
+    id: std::sync::Arc<str>,
+}
+
+impl TenantStore {
+    /// The tenant's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The unbound store (migrations, backups).
+    pub fn store(&self) -> Store {
+        Store {
+            db: self.db.clone(),
+        }
+    }
+
+    /// See [`Store::ping`].
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.store().ping().await
+    }
+
+    /// See [`Store::pool_stats`].
+    pub fn pool_stats(&self) -> (u32, u32) {
+        self.store().pool_stats()
+    }
+
+    /// See [`Store::backend`].
+    pub fn backend(&self) -> &'static str {
+        self.store().backend()
+    }
+
+    /// See [`Store::close`].
+    pub async fn close(&self) {
+        self.store().close().await
+    }
+}
+
 impl Store {
+    /// The store bound to `tenant`.
+    pub fn tenant(&self, tenant: &str) -> TenantStore {
+        TenantStore {
+            db: self.db.clone(),
+            id: tenant.into(),
+        }
+    }
+
     /// Connects to `url`: `sqlite://PATH` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         Self::connect_with(url, true).await
@@ -185,44 +265,6 @@ impl Store {
             Db::Sqlite(_) => "sqlite",
             Db::Postgres(_) => "postgres",
         }
-    }
-
-    /// Whether the database answers a trivial query.
-    /// What a database holds, for `portcullis check`: the newest migration
-    /// applied (`None`: not a Portcullis database) and row counts of `tenant`.
-    pub async fn inventory(&self, tenant: &str) -> StoreResult<Inventory> {
-        let version: Result<(Option<i64>,), sqlx::Error> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT MAX(version) FROM portcullis_migrations")
-                .fetch_one(pool)
-                .await
-        });
-        let Ok((Some(version),)) = version else {
-            return Ok(Inventory::default());
-        };
-        let mut counts = [0i64; 5];
-        for (i, sql) in [
-            "SELECT COUNT(*) FROM tenants WHERE id = $1",
-            "SELECT COUNT(*) FROM clients WHERE tenant_id = $1",
-            "SELECT COUNT(*) FROM resource_servers WHERE tenant_id = $1",
-            "SELECT COUNT(*) FROM users WHERE tenant_id = $1",
-            "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let (n,): (i64,) = with_db!(self, |pool| {
-                sqlx::query_as(sql).bind(tenant).fetch_one(pool).await?
-            });
-            counts[i] = n;
-        }
-        Ok(Inventory {
-            migration: Some(version),
-            tenants: counts[0],
-            clients: counts[1],
-            apis: counts[2],
-            users: counts[3],
-            signing_keys: counts[4],
-        })
     }
 
     pub async fn ping(&self) -> StoreResult<()> {
@@ -295,4 +337,43 @@ fn decode<T: serde::de::DeserializeOwned>(doc: &str) -> StoreResult<T> {
 
 fn encode<T: serde::Serialize>(value: &T) -> StoreResult<String> {
     Ok(serde_json::to_string(value)?)
+}
+
+impl TenantStore {
+    /// What a database holds, for `portcullis check`: the newest migration
+    /// applied (`None`: not a Portcullis database) and row counts of `tenant`.
+    pub async fn inventory(&self) -> StoreResult<Inventory> {
+        let version: Result<(Option<i64>,), sqlx::Error> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT MAX(version) FROM portcullis_migrations")
+                .fetch_one(pool)
+                .await
+        });
+        let Ok((Some(version),)) = version else {
+            return Ok(Inventory::default());
+        };
+        let mut counts = [0i64; 5];
+        for (i, sql) in [
+            "SELECT COUNT(*) FROM tenants WHERE id = $1",
+            "SELECT COUNT(*) FROM clients WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM resource_servers WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM users WHERE tenant_id = $1",
+            "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (n,): (i64,) = with_db!(self, |pool| {
+                sqlx::query_as(sql).bind(self.id()).fetch_one(pool).await?
+            });
+            counts[i] = n;
+        }
+        Ok(Inventory {
+            migration: Some(version),
+            tenants: counts[0],
+            clients: counts[1],
+            apis: counts[2],
+            users: counts[3],
+            signing_keys: counts[4],
+        })
+    }
 }

@@ -1,7 +1,7 @@
 //! The audit log (Auth0's `/api/v2/logs`) and the login-failure counters behind
 //! brute-force protection.
 
-use crate::{Page, Store, StoreResult, decode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, with_db};
 
 /// An audit event: indexed columns and the whole event.
 pub struct LogEntry<'a> {
@@ -13,10 +13,10 @@ pub struct LogEntry<'a> {
     pub doc: &'a serde_json::Value,
 }
 
-impl Store {
+impl TenantStore {
     /// Several events in one transaction (one commit, one fsync): the audit
     /// writer's group commit.
-    pub async fn insert_logs(&self, tenant: &str, entries: &[LogEntry<'_>]) -> StoreResult<()> {
+    pub async fn insert_logs(&self, entries: &[LogEntry<'_>]) -> StoreResult<()> {
         with_db!(self, |pool| {
             let mut tx = pool.begin().await?;
             for entry in entries {
@@ -24,7 +24,7 @@ impl Store {
                     "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
-                .bind(tenant)
+                .bind(self.id())
                 .bind(entry.log_id)
                 .bind(entry.date)
                 .bind(entry.event_type)
@@ -39,14 +39,14 @@ impl Store {
         Ok(())
     }
 
-    pub async fn insert_log(&self, tenant: &str, entry: LogEntry<'_>) -> StoreResult<()> {
+    pub async fn insert_log(&self, entry: LogEntry<'_>) -> StoreResult<()> {
         let doc = entry.doc.to_string();
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(entry.log_id)
             .bind(entry.date)
             .bind(entry.event_type)
@@ -63,7 +63,6 @@ impl Store {
     /// (all events when `None`), oldest first, optionally of one event type.
     pub async fn logs_after(
         &self,
-        tenant: &str,
         from: Option<&str>,
         event_type: Option<&str>,
         take: u32,
@@ -75,7 +74,7 @@ impl Store {
                    AND (CAST($3 AS TEXT) IS NULL OR type = $3)
                  ORDER BY log_id ASC LIMIT $4",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(from)
             .bind(event_type)
             .bind(i64::from(take))
@@ -88,7 +87,6 @@ impl Store {
     /// Newest first, optionally of one user or one event type.
     pub async fn list_logs(
         &self,
-        tenant: &str,
         user_id: Option<&str>,
         event_type: Option<&str>,
         page: Page,
@@ -100,7 +98,7 @@ impl Store {
                    AND (CAST($3 AS TEXT) IS NULL OR type = $3)
                  ORDER BY log_id DESC LIMIT $4 OFFSET $5",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(event_type)
             .bind(page.limit())
@@ -112,7 +110,7 @@ impl Store {
                    AND (CAST($2 AS TEXT) IS NULL OR user_id = $2)
                    AND (CAST($3 AS TEXT) IS NULL OR type = $3)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(event_type)
             .fetch_one(pool)
@@ -134,7 +132,6 @@ impl Store {
     /// so concurrent attempts on any node never pass the limit.
     pub async fn reserve_login_attempt(
         &self,
-        tenant: &str,
         keys: &[(&str, i64)],
         now: i64,
         window: i64,
@@ -159,7 +156,7 @@ impl Store {
                             OR login_failures.failures < $5)
                      RETURNING failures",
                 )
-                .bind(tenant)
+                .bind(self.id())
                 .bind(*key)
                 .bind(now)
                 .bind(window)
@@ -181,7 +178,6 @@ impl Store {
     /// block.
     pub async fn confirm_login_failure(
         &self,
-        tenant: &str,
         key: &str,
         now: i64,
         limit: i64,
@@ -193,7 +189,7 @@ impl Store {
                  WHERE tenant_id = $1 AND key = $2 AND failures >= $4
                    AND (blocked_until IS NULL OR blocked_until <= $3)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(key)
             .bind(now)
             .bind(limit)
@@ -206,13 +202,13 @@ impl Store {
     }
 
     /// A reserved attempt succeeded: it no longer counts under `key`.
-    pub async fn release_login_attempt(&self, tenant: &str, key: &str) -> StoreResult<()> {
+    pub async fn release_login_attempt(&self, key: &str) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE login_failures SET failures = failures - 1
                  WHERE tenant_id = $1 AND key = $2 AND failures > 0",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(key)
             .execute(pool)
             .await?;
@@ -223,19 +219,14 @@ impl Store {
     /// The blocked keys that start with `prefix` (compared with `substr`, not
     /// `LIKE`, so `%` and `_` in an e-mail address match only themselves), and
     /// until when.
-    pub async fn login_blocks(
-        &self,
-        tenant: &str,
-        prefix: &str,
-        now: i64,
-    ) -> StoreResult<Vec<(String, i64)>> {
+    pub async fn login_blocks(&self, prefix: &str, now: i64) -> StoreResult<Vec<(String, i64)>> {
         let rows: Vec<(String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT key, blocked_until FROM login_failures
                  WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2 AND blocked_until > $3
                  ORDER BY key",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(prefix)
             .bind(now)
             .fetch_all(pool)
@@ -246,16 +237,12 @@ impl Store {
 
     /// Forgets every counter whose key starts with `prefix` (lifting its blocks);
     /// returns how many there were.
-    pub async fn clear_login_failures_with_prefix(
-        &self,
-        tenant: &str,
-        prefix: &str,
-    ) -> StoreResult<u64> {
+    pub async fn clear_login_failures_with_prefix(&self, prefix: &str) -> StoreResult<u64> {
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "DELETE FROM login_failures WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(prefix)
             .execute(pool)
             .await?
@@ -265,10 +252,10 @@ impl Store {
     }
 
     /// Forgets failures of `key` (after a successful login).
-    pub async fn clear_login_failures(&self, tenant: &str, key: &str) -> StoreResult<()> {
+    pub async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query("DELETE FROM login_failures WHERE tenant_id = $1 AND key = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(key)
                 .execute(pool)
                 .await?;

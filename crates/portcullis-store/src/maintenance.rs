@@ -2,7 +2,7 @@
 //! Every statement stands alone, so the work can be killed at any point and
 //! simply runs again.
 
-use crate::{Store, StoreResult, with_db};
+use crate::{StoreResult, TenantStore, with_db};
 
 /// Rows removed by one clean-up pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -17,12 +17,11 @@ pub struct Cleaned {
     pub logs: u64,
 }
 
-impl Store {
+impl TenantStore {
     /// Takes (or renews) the lease `name` for `holder` until `now + ttl`; `false`
     /// if another holder's lease has not expired.
     pub async fn acquire_lease(
         &self,
-        tenant: &str,
         name: &str,
         holder: &str,
         now: i64,
@@ -35,7 +34,7 @@ impl Store {
                    SET holder = excluded.holder, expires_at = excluded.expires_at
                    WHERE leases.expires_at < $5 OR leases.holder = excluded.holder",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(name)
             .bind(holder)
             .bind(now + ttl)
@@ -55,7 +54,6 @@ impl Store {
     /// than `log_retention` seconds.
     pub async fn clean_expired(
         &self,
-        tenant: &str,
         now: i64,
         keep_revoked: i64,
         log_retention: i64,
@@ -65,7 +63,7 @@ impl Store {
             ($field:ident, $sql:expr, $arg:expr) => {
                 c.$field += with_db!(self, |pool| {
                     sqlx::query($sql)
-                        .bind(tenant)
+                        .bind(self.id())
                         .bind($arg)
                         .execute(pool)
                         .await?

@@ -10,7 +10,7 @@
 
 use portcullis_core::protocol::refresh_token::{Exchange, Presented};
 
-use crate::{Store, StoreResult, with_db};
+use crate::{StoreResult, TenantStore, from_row, with_db};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -64,44 +64,25 @@ pub struct Fresh {
     pub token_hash: String,
 }
 
-type Row = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    String,
-    bool,
-    i64,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
 const COLUMNS: &str = "id, family_id, client_id, user_id, session_id, audience, scope, rotating, generation, \
      created_at, expires_at, idle_expires_at, used_at, revoked_at";
 
-fn to_token(r: Row) -> RefreshToken {
-    RefreshToken {
-        id: r.0,
-        family_id: r.1,
-        client_id: r.2,
-        user_id: r.3,
-        session_id: r.4,
-        audience: r.5,
-        scope: r.6,
-        rotating: r.7,
-        generation: r.8,
-        created_at: r.9,
-        expires_at: r.10,
-        idle_expires_at: r.11,
-        used_at: r.12,
-        revoked_at: r.13,
-    }
-}
+from_row!(RefreshToken {
+    id,
+    family_id,
+    client_id,
+    user_id,
+    session_id,
+    audience,
+    scope,
+    rotating,
+    generation,
+    created_at,
+    expires_at,
+    idle_expires_at,
+    used_at,
+    revoked_at,
+});
 
 macro_rules! insert_token {
     ($exec:expr, $tenant:expr, $t:expr, $now:expr) => {
@@ -129,15 +110,10 @@ macro_rules! insert_token {
     };
 }
 
-impl Store {
-    pub async fn insert_refresh_token(
-        &self,
-        tenant: &str,
-        t: &NewRefreshToken,
-        now: i64,
-    ) -> StoreResult<()> {
+impl TenantStore {
+    pub async fn insert_refresh_token(&self, t: &NewRefreshToken, now: i64) -> StoreResult<()> {
         with_db!(self, |pool| {
-            insert_token!(pool, tenant, t, now);
+            insert_token!(pool, self.id(), t, now);
         });
         Ok(())
     }
@@ -145,36 +121,27 @@ impl Store {
     /// The token whose hash is `token_hash`, whatever its state. Reading changes
     /// nothing, so a request refused on this basis (another client's token, a
     /// wider scope) leaves the family as it was.
-    pub async fn find_refresh_token(
-        &self,
-        tenant: &str,
-        token_hash: &str,
-    ) -> StoreResult<Option<RefreshToken>> {
-        let row: Option<Row> = with_db!(self, |pool| {
+    pub async fn find_refresh_token(&self, token_hash: &str) -> StoreResult<Option<RefreshToken>> {
+        let row: Option<RefreshToken> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND token_hash = $2"
             )))
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(to_token))
+        Ok(row)
     }
 
     /// Revokes every token of a family; returns how many were live.
-    pub async fn revoke_refresh_family(
-        &self,
-        tenant: &str,
-        family_id: &str,
-        now: i64,
-    ) -> StoreResult<u64> {
+    pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3
                  WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(family_id)
             .bind(now)
             .execute(pool)
@@ -189,10 +156,9 @@ impl Store {
     /// spent token).
     pub async fn present_refresh_token(
         &self,
-        tenant: &str,
         token_hash: &str,
     ) -> StoreResult<Option<(RefreshToken, Presented)>> {
-        let Some(t) = self.find_refresh_token(tenant, token_hash).await? else {
+        let Some(t) = self.find_refresh_token(token_hash).await? else {
             return Ok(None);
         };
         let newer_spent = match t.used_at {
@@ -203,7 +169,7 @@ impl Store {
                         "SELECT COUNT(*) FROM refresh_tokens
                          WHERE tenant_id = $1 AND family_id = $2 AND generation > $3 AND used_at IS NOT NULL",
                     )
-                    .bind(tenant)
+                    .bind(self.id())
                     .bind(&t.family_id)
                     .bind(t.generation)
                     .fetch_one(pool)
@@ -233,7 +199,6 @@ impl Store {
     /// `fresh` is the id and hash of the token a rotation or a switch issues.
     pub async fn apply_refresh_exchange(
         &self,
-        tenant: &str,
         t: &RefreshToken,
         decision: Exchange,
         fresh: &Fresh,
@@ -250,7 +215,7 @@ impl Store {
                 Exchange::Reuse => {
                     // Idempotent: a spent token never becomes unspent again.
                     sqlx::query(revoke_family)
-                        .bind(tenant)
+                        .bind(self.id())
                         .bind(&t.family_id)
                         .bind(now)
                         .execute(pool)
@@ -262,7 +227,7 @@ impl Store {
                         "UPDATE refresh_tokens SET idle_expires_at = $4
                          WHERE tenant_id = $1 AND id = $2 AND NOT rotating AND used_at IS NULL AND {LIVE}"
                     )))
-                    .bind(tenant)
+                    .bind(self.id())
                     .bind(&t.id)
                     .bind(now)
                     .bind(idle_expires_at)
@@ -288,7 +253,7 @@ impl Store {
                          WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at IS NULL AND {LIVE}")
                     };
                     let n = sqlx::query(sqlx::AssertSqlSafe(guard))
-                        .bind(tenant)
+                        .bind(self.id())
                         .bind(&t.id)
                         .bind(now)
                         .bind(t.used_at)
@@ -314,7 +279,7 @@ impl Store {
                         expires_at: t.expires_at,
                         idle_expires_at,
                     };
-                    insert_token!(&mut *tx, tenant, next, now);
+                    insert_token!(&mut *tx, self.id(), next, now);
                     tx.commit().await?;
                     Ok(true)
                 }
@@ -329,7 +294,7 @@ impl Store {
                         "UPDATE refresh_tokens SET revoked_at = $3
                          WHERE tenant_id = $1 AND id = $2 AND rotating = $4 AND used_at IS NULL AND {LIVE}"
                     )))
-                    .bind(tenant)
+                    .bind(self.id())
                     .bind(&t.id)
                     .bind(now)
                     .bind(t.rotating)
@@ -340,7 +305,7 @@ impl Store {
                         return Ok(false);
                     }
                     sqlx::query(revoke_family)
-                        .bind(tenant)
+                        .bind(self.id())
                         .bind(&t.family_id)
                         .bind(now)
                         .execute(&mut *tx)
@@ -353,7 +318,7 @@ impl Store {
                              WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
                                AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
                         )
-                        .bind(tenant)
+                        .bind(self.id())
                         .bind(&t.user_id)
                         .bind(&t.client_id)
                         .bind(&t.audience)
@@ -375,69 +340,56 @@ impl Store {
                         expires_at,
                         idle_expires_at,
                     };
-                    insert_token!(&mut *tx, tenant, family, now);
+                    insert_token!(&mut *tx, self.id(), family, now);
                     tx.commit().await?;
                     Ok(true)
                 }
             }
         })
     }
-}
-
-impl Store {
     /// The live tokens of a user: the newest unspent token of each family.
     pub async fn list_user_refresh_tokens(
         &self,
-        tenant: &str,
         user_id: &str,
         now: i64,
     ) -> StoreResult<Vec<RefreshToken>> {
-        let rows: Vec<Row> = with_db!(self, |pool| {
+        let rows: Vec<RefreshToken> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM refresh_tokens
                  WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL AND revoked_at IS NULL
                    AND (expires_at IS NULL OR expires_at > $3) AND (idle_expires_at IS NULL OR idle_expires_at > $3)
                  ORDER BY created_at, id"
             )))
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(now)
             .fetch_all(pool)
             .await?
         });
-        Ok(rows.into_iter().map(to_token).collect())
+        Ok(rows)
     }
 
-    pub async fn get_refresh_token(
-        &self,
-        tenant: &str,
-        id: &str,
-    ) -> StoreResult<Option<RefreshToken>> {
-        let row: Option<Row> = with_db!(self, |pool| {
+    pub async fn get_refresh_token(&self, id: &str) -> StoreResult<Option<RefreshToken>> {
+        let row: Option<RefreshToken> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM refresh_tokens WHERE tenant_id = $1 AND id = $2"
             )))
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(to_token))
+        Ok(row)
     }
 
     /// Revokes every refresh token issued in browser session `session_id`.
-    pub async fn revoke_refresh_by_session(
-        &self,
-        tenant: &str,
-        session_id: &str,
-        now: i64,
-    ) -> StoreResult<u64> {
+    pub async fn revoke_refresh_by_session(&self, session_id: &str, now: i64) -> StoreResult<u64> {
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3
                  WHERE tenant_id = $1 AND session_id = $2 AND revoked_at IS NULL",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(session_id)
             .bind(now)
             .execute(pool)
@@ -446,14 +398,10 @@ impl Store {
         });
         Ok(n)
     }
-}
-
-impl Store {
     /// Keeps at most `limit` live families per user and client (Auth0: 200),
     /// revoking the oldest beyond it; returns how many tokens were revoked.
     pub async fn enforce_refresh_token_limit(
         &self,
-        tenant: &str,
         user_id: &str,
         client_id: &str,
         limit: i64,
@@ -468,7 +416,7 @@ impl Store {
                    ORDER BY created_at DESC, id DESC
                    LIMIT 1000000000 OFFSET $4)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(client_id)
             .bind(limit)

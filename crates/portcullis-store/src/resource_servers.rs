@@ -2,22 +2,17 @@
 
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{Page, Store, StoreResult, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
 
-impl Store {
-    pub async fn insert_resource_server(
-        &self,
-        tenant: &str,
-        rs: &ResourceServer,
-        now: i64,
-    ) -> StoreResult<()> {
+impl TenantStore {
+    pub async fn insert_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<()> {
         let doc = encode(rs)?;
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&rs.id)
             .bind(&rs.identifier)
             .bind(rs.is_system)
@@ -29,14 +24,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_resource_server(
-        &self,
-        tenant: &str,
-        id: &str,
-    ) -> StoreResult<Option<ResourceServer>> {
+    pub async fn get_resource_server(&self, id: &str) -> StoreResult<Option<ResourceServer>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM resource_servers WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -46,14 +37,13 @@ impl Store {
 
     pub async fn get_resource_server_by_identifier(
         &self,
-        tenant: &str,
         identifier: &str,
     ) -> StoreResult<Option<ResourceServer>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc FROM resource_servers WHERE tenant_id = $1 AND identifier = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(identifier)
             .fetch_optional(pool)
             .await?
@@ -63,21 +53,20 @@ impl Store {
 
     pub async fn list_resource_servers(
         &self,
-        tenant: &str,
         page: Page,
     ) -> StoreResult<(Vec<ResourceServer>, i64)> {
         let (rows, total): (Vec<(String,)>, (i64,)) = with_db!(self, |pool| {
             let rows = sqlx::query_as(
                 "SELECT doc FROM resource_servers WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2 OFFSET $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(pool)
             .await?;
             let total =
                 sqlx::query_as("SELECT COUNT(*) FROM resource_servers WHERE tenant_id = $1")
-                    .bind(tenant)
+                    .bind(self.id())
                     .fetch_one(pool)
                     .await?;
             (rows, total)
@@ -90,19 +79,14 @@ impl Store {
     }
 
     /// Replaces a (non-system) resource server's record; `false` if none matched.
-    pub async fn update_resource_server(
-        &self,
-        tenant: &str,
-        rs: &ResourceServer,
-        now: i64,
-    ) -> StoreResult<bool> {
+    pub async fn update_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<bool> {
         let doc = encode(rs)?;
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE resource_servers SET doc = $3, updated_at = $4
                  WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&rs.id)
             .bind(&doc)
             .bind(now)
@@ -114,12 +98,12 @@ impl Store {
     }
 
     /// Deletes a (non-system) resource server and, by cascade, its client grants.
-    pub async fn delete_resource_server(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_resource_server(&self, id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "DELETE FROM resource_servers WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(id)
             .execute(pool)
             .await?

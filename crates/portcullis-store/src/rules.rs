@@ -2,18 +2,18 @@
 
 use portcullis_core::rules::Rule;
 
-use crate::{Store, StoreResult, decode, encode, with_db};
+use crate::{StoreResult, TenantStore, decode, encode, with_db};
 
-impl Store {
+impl TenantStore {
     /// `Conflict` if the name is taken.
-    pub async fn insert_rule(&self, tenant: &str, rule: &Rule, now: i64) -> StoreResult<()> {
+    pub async fn insert_rule(&self, rule: &Rule, now: i64) -> StoreResult<()> {
         let doc = encode(rule)?;
         with_db!(self, |pool| {
             sqlx::query(
                 "INSERT INTO rules (tenant_id, id, name, position, enabled, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&rule.id)
             .bind(&rule.name)
             .bind(rule.order)
@@ -26,10 +26,10 @@ impl Store {
         Ok(())
     }
 
-    pub async fn get_rule(&self, tenant: &str, id: &str) -> StoreResult<Option<Rule>> {
+    pub async fn get_rule(&self, id: &str) -> StoreResult<Option<Rule>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM rules WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
@@ -38,12 +38,12 @@ impl Store {
     }
 
     /// Every rule, in the order they run.
-    pub async fn list_rules(&self, tenant: &str) -> StoreResult<Vec<Rule>> {
+    pub async fn list_rules(&self) -> StoreResult<Vec<Rule>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc FROM rules WHERE tenant_id = $1 ORDER BY position, created_at, id",
             )
-            .bind(tenant)
+            .bind(self.id())
             .fetch_all(pool)
             .await?
         });
@@ -51,14 +51,14 @@ impl Store {
     }
 
     /// `Conflict` if a renamed rule takes another's name.
-    pub async fn update_rule(&self, tenant: &str, rule: &Rule, now: i64) -> StoreResult<bool> {
+    pub async fn update_rule(&self, rule: &Rule, now: i64) -> StoreResult<bool> {
         let doc = encode(rule)?;
         let n = with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE rules SET name = $3, position = $4, enabled = $5, doc = $6, updated_at = $7
                  WHERE tenant_id = $1 AND id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&rule.id)
             .bind(&rule.name)
             .bind(rule.order)
@@ -72,10 +72,10 @@ impl Store {
         Ok(n == 1)
     }
 
-    pub async fn delete_rule(&self, tenant: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_rule(&self, id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM rules WHERE tenant_id = $1 AND id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(id)
                 .execute(pool)
                 .await?

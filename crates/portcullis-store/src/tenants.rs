@@ -4,7 +4,7 @@ use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{Store, StoreResult, encode, with_db};
+use crate::{StoreResult, TenantStore, encode, with_db};
 
 /// The administrator created on an empty database.
 pub struct BootstrapAdmin<'a> {
@@ -13,14 +13,13 @@ pub struct BootstrapAdmin<'a> {
     pub grant: &'a ClientGrant,
 }
 
-impl Store {
+impl TenantStore {
     /// On an empty database, creates `tenant`, its Management API and the
     /// administrator, in one transaction, and returns `true`. On a database that
     /// has the tenant already it creates nothing and returns `false`, so restarts
     /// (and several nodes starting at once) never make a second administrator.
     pub async fn bootstrap_tenant(
         &self,
-        tenant: &str,
         issuer: &str,
         now: i64,
         system_api: &ResourceServer,
@@ -34,7 +33,7 @@ impl Store {
             let inserted = sqlx::query(
                 "INSERT INTO tenants (id, created_at, issuer) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(now)
             .bind(issuer)
             .execute(&mut *tx)
@@ -47,7 +46,7 @@ impl Store {
                 "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, TRUE, $4, $5, $5)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&system_api.id)
             .bind(&system_api.identifier)
             .bind(&api_doc)
@@ -58,7 +57,7 @@ impl Store {
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&admin.client.client_id)
             .bind(admin.secret_hash)
             .bind(&client_doc)
@@ -69,7 +68,7 @@ impl Store {
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&admin.grant.id)
             .bind(&admin.grant.client_id)
             .bind(&admin.grant.audience)
@@ -87,7 +86,6 @@ impl Store {
     /// id has never been looked up, so no node has it cached.
     pub async fn insert_admin(
         &self,
-        tenant: &str,
         client: &Client,
         secret_hash: &str,
         grant: &ClientGrant,
@@ -101,7 +99,7 @@ impl Store {
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&client.client_id)
             .bind(secret_hash)
             .bind(&client_doc)
@@ -112,7 +110,7 @@ impl Store {
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&grant.id)
             .bind(&grant.client_id)
             .bind(&grant.audience)
@@ -127,10 +125,10 @@ impl Store {
 
     /// Whether the tenant exists, and the issuer it was created with (`None`
     /// inside for a tenant from before issuers were recorded).
-    pub async fn tenant_issuer(&self, tenant: &str) -> StoreResult<Option<Option<String>>> {
+    pub async fn tenant_issuer(&self) -> StoreResult<Option<Option<String>>> {
         let row: Option<(Option<String>,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT issuer FROM tenants WHERE id = $1")
-                .bind(tenant)
+                .bind(self.id())
                 .fetch_optional(pool)
                 .await?
         });
@@ -139,10 +137,10 @@ impl Store {
 
     /// Records the tenant's issuer (first start after the upgrade, or
     /// `portcullis issuer set`).
-    pub async fn set_tenant_issuer(&self, tenant: &str, issuer: &str) -> StoreResult<bool> {
+    pub async fn set_tenant_issuer(&self, issuer: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("UPDATE tenants SET issuer = $2 WHERE id = $1")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(issuer)
                 .execute(pool)
                 .await?
@@ -156,7 +154,6 @@ impl Store {
     /// grants follow the identifier by `ON UPDATE CASCADE`).
     pub async fn refresh_system_api(
         &self,
-        tenant: &str,
         now: i64,
         system_api: &ResourceServer,
     ) -> StoreResult<()> {
@@ -166,7 +163,7 @@ impl Store {
                 "UPDATE resource_servers SET identifier = $3, doc = $4, updated_at = $5
                  WHERE tenant_id = $1 AND id = $2 AND is_system",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&system_api.id)
             .bind(&system_api.identifier)
             .bind(&doc)

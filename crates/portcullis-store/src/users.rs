@@ -4,7 +4,7 @@
 use portcullis_core::clock::iso8601;
 use portcullis_core::users::User;
 
-use crate::{Page, Store, StoreResult, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
 
 type Row = (String, Option<String>, i64, Option<i64>);
 
@@ -15,11 +15,17 @@ fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<User> {
     Ok(u)
 }
 
-impl Store {
+/// A live password-reset ticket.
+#[derive(Debug, Clone)]
+pub struct PasswordTicket {
+    pub user_id: String,
+    pub csrf: String,
+}
+
+impl TenantStore {
     /// `Conflict` if the e-mail is taken in the connection.
     pub async fn insert_user(
         &self,
-        tenant: &str,
         user: &User,
         password_hash: Option<&str>,
         now: i64,
@@ -30,7 +36,7 @@ impl Store {
                 "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&user.user_id)
             .bind(user.connection())
             .bind(&user.email)
@@ -44,16 +50,12 @@ impl Store {
     }
 
     /// The user and their password hash.
-    pub async fn get_user(
-        &self,
-        tenant: &str,
-        user_id: &str,
-    ) -> StoreResult<Option<(User, Option<String>)>> {
+    pub async fn get_user(&self, user_id: &str) -> StoreResult<Option<(User, Option<String>)>> {
         let row: Option<Row> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT doc, password_hash, logins_count, last_login FROM users WHERE tenant_id = $1 AND user_id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .fetch_optional(pool)
             .await?
@@ -64,7 +66,6 @@ impl Store {
     /// The user with this (normalised) e-mail in `connection`, and their hash.
     pub async fn find_user_by_email(
         &self,
-        tenant: &str,
         connection: &str,
         email: &str,
     ) -> StoreResult<Option<(User, Option<String>)>> {
@@ -73,7 +74,7 @@ impl Store {
                 "SELECT doc, password_hash, logins_count, last_login FROM users
                  WHERE tenant_id = $1 AND connection = $2 AND email = $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(connection)
             .bind(email)
             .fetch_optional(pool)
@@ -85,7 +86,6 @@ impl Store {
     /// A page of users, optionally only those with one e-mail (any connection).
     pub async fn list_users(
         &self,
-        tenant: &str,
         email: Option<&str>,
         page: Page,
     ) -> StoreResult<(Vec<User>, i64)> {
@@ -95,7 +95,7 @@ impl Store {
                  WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR email = $2)
                  ORDER BY created_at, user_id LIMIT $3 OFFSET $4",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(email)
             .bind(page.limit())
             .bind(page.offset())
@@ -104,7 +104,7 @@ impl Store {
             let total = sqlx::query_as(
                 "SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR email = $2)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(email)
             .fetch_one(pool)
             .await?;
@@ -118,7 +118,6 @@ impl Store {
     /// if a changed e-mail is taken; `false` if the user does not exist.
     pub async fn update_user(
         &self,
-        tenant: &str,
         user: &User,
         password_hash: Option<&str>,
         now: i64,
@@ -129,7 +128,7 @@ impl Store {
                 "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6
                  WHERE tenant_id = $1 AND user_id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(&user.user_id)
             .bind(&doc)
             .bind(&user.email)
@@ -143,10 +142,10 @@ impl Store {
     }
 
     /// Deletes the user and (by cascade) their sessions.
-    pub async fn delete_user(&self, tenant: &str, user_id: &str) -> StoreResult<bool> {
+    pub async fn delete_user(&self, user_id: &str) -> StoreResult<bool> {
         let n = with_db!(self, |pool| {
             sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND user_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(user_id)
                 .execute(pool)
                 .await?
@@ -156,19 +155,13 @@ impl Store {
     }
 
     /// Counts a successful login.
-    pub async fn record_login(
-        &self,
-        tenant: &str,
-        user_id: &str,
-        ip: Option<&str>,
-        now: i64,
-    ) -> StoreResult<()> {
+    pub async fn record_login(&self, user_id: &str, ip: Option<&str>, now: i64) -> StoreResult<()> {
         with_db!(self, |pool| {
             sqlx::query(
                 "UPDATE users SET logins_count = logins_count + 1, last_login = $3, last_ip = $4
                  WHERE tenant_id = $1 AND user_id = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(user_id)
             .bind(now)
             .bind(ip)
@@ -177,22 +170,11 @@ impl Store {
         });
         Ok(())
     }
-}
-
-/// A live password-reset ticket.
-#[derive(Debug, Clone)]
-pub struct PasswordTicket {
-    pub user_id: String,
-    pub csrf: String,
-}
-
-impl Store {
     /// A reset ticket for `user_id`, asked for from application `client_id`
     /// (`None`: the Management API), stored as its hash.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_password_ticket(
         &self,
-        tenant: &str,
         token_hash: &str,
         user_id: &str,
         client_id: Option<&str>,
@@ -205,7 +187,7 @@ impl Store {
                 "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .bind(user_id)
             .bind(client_id)
@@ -220,16 +202,12 @@ impl Store {
 
     /// The application a ticket was asked from, used, expired or not (for the
     /// way back from the reset page); `None` when unknown or gone.
-    pub async fn password_ticket_client(
-        &self,
-        tenant: &str,
-        token_hash: &str,
-    ) -> StoreResult<Option<String>> {
+    pub async fn password_ticket_client(&self, token_hash: &str) -> StoreResult<Option<String>> {
         let row: Option<(Option<String>,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT client_id FROM password_tickets WHERE tenant_id = $1 AND token_hash = $2",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .fetch_optional(pool)
             .await?
@@ -240,7 +218,6 @@ impl Store {
     /// The unused, unexpired ticket.
     pub async fn get_password_ticket(
         &self,
-        tenant: &str,
         token_hash: &str,
         now: i64,
     ) -> StoreResult<Option<PasswordTicket>> {
@@ -249,7 +226,7 @@ impl Store {
                 "SELECT user_id, csrf FROM password_tickets
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .bind(now)
             .fetch_optional(pool)
@@ -262,7 +239,6 @@ impl Store {
     /// the ticket was already used or expired.
     pub async fn redeem_password_ticket(
         &self,
-        tenant: &str,
         token_hash: &str,
         password_hash: &str,
         now: i64,
@@ -274,7 +250,7 @@ impl Store {
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
                  RETURNING user_id",
             )
-            .bind(tenant)
+            .bind(self.id())
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut *tx)
@@ -283,7 +259,7 @@ impl Store {
                 return Ok(false);
             };
             sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
-                .bind(tenant)
+                .bind(self.id())
                 .bind(&user_id)
                 .bind(password_hash)
                 .bind(now)
@@ -298,7 +274,7 @@ impl Store {
                 "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
             ] {
                 sqlx::query(sql)
-                    .bind(tenant)
+                    .bind(self.id())
                     .bind(&user_id)
                     .bind(now)
                     .execute(&mut *tx)

@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use portcullis_core::keys::SigningKey;
 use portcullis_core::passwords;
 use portcullis_core::secrets::Secret;
-use portcullis_store::Store;
+use portcullis_store::TenantStore;
 
 use crate::config::Config;
 use crate::keyring::KeySet;
@@ -24,8 +24,8 @@ pub struct Inner {
     /// is freed once logins pause (see `passwords::release_memory`).
     password_last_used: Arc<std::sync::atomic::AtomicU64>,
     started: std::time::Instant,
-    pub store: Store,
-    pub tenant: String,
+    /// The store bound to the tenant this node serves.
+    pub store: TenantStore,
     pub pages: crate::templates::Templates,
     pub mailer: crate::mailer::Mailer,
     /// `<issuer>api/v2/`.
@@ -57,8 +57,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(
         config: Config,
-        store: Store,
-        tenant: String,
+        store: TenantStore,
         keys: KeySet,
         kek: portcullis_core::keys::KeyEncryptionKey,
         mailer: crate::mailer::Mailer,
@@ -67,7 +66,6 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let auditor = crate::audit::Auditor::start(
             store.clone(),
-            tenant.clone(),
             config.audit_log.clone(),
             config.issuer.clone(),
         );
@@ -96,7 +94,6 @@ impl AppState {
             started,
             config,
             store,
-            tenant,
             pages,
             mailer,
             management_audience,
@@ -163,14 +160,9 @@ impl Inner {
 
     /// Re-reads the tenant's keys from the database.
     pub async fn reload_keys(&self) -> Result<(), crate::keyring::KeyringError> {
-        let keys = crate::keyring::load_keys(
-            &self.store,
-            &self.tenant,
-            &self.kek,
-            &self.config.issuer,
-            self.now(),
-        )
-        .await?;
+        let keys =
+            crate::keyring::load_keys(&self.store, &self.kek, &self.config.issuer, self.now())
+                .await?;
         self.set_keys(keys);
         Ok(())
     }
@@ -237,15 +229,8 @@ impl Inner {
         if self.keys().current_for(alg).is_some() {
             return Ok(());
         }
-        crate::keyring::ensure_alg(
-            &self.store,
-            &self.tenant,
-            &self.kek,
-            &self.config.issuer,
-            alg,
-            self.now(),
-        )
-        .await?;
+        crate::keyring::ensure_alg(&self.store, &self.kek, &self.config.issuer, alg, self.now())
+            .await?;
         self.reload_keys().await
     }
 
@@ -267,7 +252,7 @@ impl Inner {
     /// old set and retries next time). The caches and compiled scripts compare
     /// the value it returns.
     pub async fn sync_configuration(&self) -> Result<i64, portcullis_store::StoreError> {
-        let seen = self.generation.current(&self.store, &self.tenant).await?;
+        let seen = self.generation.current(&self.store).await?;
         if seen.keys_stale {
             match self.reload_keys().await {
                 Ok(()) => self.generation.keys_loaded(seen.generation),
@@ -280,7 +265,7 @@ impl Inner {
     /// Tells every node that applications, APIs, grants, keys or scripts
     /// changed: this node at once, the others within `generation::STALENESS`.
     pub async fn configuration_changed(&self) -> Result<(), portcullis_store::StoreError> {
-        self.store.bump_config_generation(&self.tenant).await?;
+        self.store.bump_config_generation().await?;
         self.cache_clear_local();
         Ok(())
     }
@@ -302,7 +287,7 @@ impl Inner {
         portcullis_store::StoreError,
     > {
         let g = self.sync_configuration().await?;
-        let load = self.store.get_client(&self.tenant, id);
+        let load = self.store.get_client(id);
         self.cache.client(id, g, load).await
     }
 
@@ -315,9 +300,7 @@ impl Inner {
         portcullis_store::StoreError,
     > {
         let g = self.sync_configuration().await?;
-        let load = self
-            .store
-            .get_resource_server_by_identifier(&self.tenant, identifier);
+        let load = self.store.get_resource_server_by_identifier(identifier);
         self.cache.api(identifier, g, load).await
     }
 
@@ -329,9 +312,7 @@ impl Inner {
     ) -> Result<Option<portcullis_core::client_grants::ClientGrant>, portcullis_store::StoreError>
     {
         let g = self.sync_configuration().await?;
-        let load = self
-            .store
-            .find_client_grant(&self.tenant, client_id, audience);
+        let load = self.store.find_client_grant(client_id, audience);
         self.cache.client_grant(client_id, audience, g, load).await
     }
 
@@ -344,7 +325,7 @@ impl Inner {
         days: u64,
     ) -> Result<bool, crate::keyring::KeyringError> {
         let now = self.now();
-        let records = self.store.list_signing_key_records(&self.tenant).await?;
+        let records = self.store.list_signing_key_records().await?;
         let Some(since) = records
             .iter()
             .find(|k| k.state == "current")
@@ -367,17 +348,11 @@ impl Inner {
     /// rotation won.
     pub async fn rotate_keys_now(&self) -> Result<bool, crate::keyring::KeyringError> {
         let keys = self.keys();
-        let rotated = crate::keyring::rotate(
-            &self.store,
-            &self.tenant,
-            &self.kek,
-            self.issuer(),
-            &keys,
-            self.now(),
-        )
-        .await?;
+        let rotated =
+            crate::keyring::rotate(&self.store, &self.kek, self.issuer(), &keys, self.now())
+                .await?;
         if rotated {
-            self.store.bump_config_generation(&self.tenant).await?;
+            self.store.bump_config_generation().await?;
             self.reload_keys().await?;
         }
         Ok(rotated)

@@ -203,13 +203,12 @@ pub struct Auditor {
 impl Auditor {
     /// Starts the writer (see [`start_writer`]) for `tenant`.
     pub fn start(
-        store: portcullis_store::Store,
-        tenant: String,
+        store: portcullis_store::TenantStore,
         stream: Option<String>,
         hostname: String,
     ) -> Self {
         Self {
-            tx: start_writer(store, tenant, stream),
+            tx: start_writer(store, stream),
             hostname,
         }
     }
@@ -297,8 +296,7 @@ pub enum Message {
 /// request does not wait for its event to be stored, only for room in the
 /// queue (4,096 events).
 fn start_writer(
-    store: portcullis_store::Store,
-    tenant: String,
+    store: portcullis_store::TenantStore,
     stream: Option<String>,
 ) -> tokio::sync::mpsc::Sender<Message> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(4096);
@@ -330,7 +328,7 @@ fn start_writer(
                         doc: &e.doc,
                     })
                     .collect();
-                if let Err(err) = store.insert_logs(&tenant, &entries).await {
+                if let Err(err) = store.insert_logs(&entries).await {
                     tracing::error!(error = %err, events = entries.len(), "could not store audit events");
                 }
                 stream.write(&batch);

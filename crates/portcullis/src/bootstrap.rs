@@ -11,7 +11,7 @@ use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::{AppType, ClientPayload};
 use portcullis_core::management::{self, MANAGEMENT_SCOPES};
 use portcullis_core::secrets::{self, Secret};
-use portcullis_store::{BootstrapAdmin, Store, StoreError};
+use portcullis_store::{BootstrapAdmin, StoreError, TenantStore};
 
 use crate::config::Config;
 
@@ -46,9 +46,8 @@ pub enum BootstrapError {
 }
 
 pub async fn bootstrap(
-    store: &Store,
+    store: &TenantStore,
     config: &Config,
-    tenant: &str,
     now: i64,
 ) -> Result<AdminCredentials, BootstrapError> {
     let system_api = management::system_resource_server(&config.issuer, SYSTEM_API_ID.into());
@@ -67,7 +66,7 @@ pub async fn bootstrap(
         app_type: Some(AppType::NonInteractive),
         ..Default::default()
     }
-    .into_new_client(client_id.clone(), tenant)
+    .into_new_client(client_id.clone(), store.id())
     .expect("the bootstrap client is valid");
     let grant = ClientGrant {
         id: format!("cgr_{}", portcullis_core::random::alphanumeric(16)),
@@ -79,7 +78,6 @@ pub async fn bootstrap(
     let hash = secrets::hash_secret(secret.expose());
     let created = store
         .bootstrap_tenant(
-            tenant,
             &config.issuer,
             now,
             &system_api,
@@ -92,9 +90,8 @@ pub async fn bootstrap(
         .await?;
     let file = config.data_dir.join("admin-credentials.json");
     if !created {
-        store.refresh_system_api(tenant, now, &system_api).await?;
-        let exists =
-            |id: String| async move { store.get_client(tenant, &id).await.map(|c| c.is_some()) };
+        store.refresh_system_api(now, &system_api).await?;
+        let exists = |id: String| async move { store.get_client(&id).await.map(|c| c.is_some()) };
         if from_env {
             return Ok(if exists(client_id.clone()).await? {
                 AdminCredentials::Environment
@@ -131,9 +128,8 @@ pub async fn bootstrap(
 /// a server is running on it, written to `<data dir>/admin-credentials.json`
 /// (0600). Earlier administrators are left as they are. Returns the file.
 pub async fn reset_admin(
-    store: &Store,
+    store: &TenantStore,
     config: &Config,
-    tenant: &str,
     now: i64,
 ) -> Result<PathBuf, BootstrapError> {
     let audience = management::audience(&config.issuer);
@@ -150,7 +146,7 @@ pub async fn reset_admin(
         app_type: Some(AppType::NonInteractive),
         ..Default::default()
     }
-    .into_new_client(client_id.clone(), tenant)
+    .into_new_client(client_id.clone(), store.id())
     .expect("the administrator client is valid");
     let grant = ClientGrant {
         id: format!("cgr_{}", portcullis_core::random::alphanumeric(16)),
@@ -160,13 +156,7 @@ pub async fn reset_admin(
         allow_all_scopes: true,
     };
     store
-        .insert_admin(
-            tenant,
-            &client,
-            &secrets::hash_secret(secret.expose()),
-            &grant,
-            now,
-        )
+        .insert_admin(&client, &secrets::hash_secret(secret.expose()), &grant, now)
         .await?;
     let file = config.data_dir.join("admin-credentials.json");
     write_credentials(&file, &client_id, &secret, &audience).map_err(|source| {

@@ -106,7 +106,7 @@ pub async fn reserve(
     Ok(
         match app
             .store
-            .reserve_login_attempt(&app.tenant, &keys, app.now(), WINDOW)
+            .reserve_login_attempt(&keys, app.now(), WINDOW)
             .await?
         {
             None => Ok(attempt),
@@ -127,7 +127,7 @@ pub async fn failed(app: &AppState, attempt: Attempt) -> Result<bool, StoreError
     ] {
         blocked |= app
             .store
-            .confirm_login_failure(&app.tenant, key, now, limit, BLOCK_FOR)
+            .confirm_login_failure(key, now, limit, BLOCK_FOR)
             .await?;
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -137,12 +137,8 @@ pub async fn failed(app: &AppState, attempt: Attempt) -> Result<bool, StoreError
 /// The attempt succeeded: the account's failures are forgotten (Auth0 counts
 /// consecutive failures), and the address's counter no longer holds this one.
 pub async fn succeeded(app: &AppState, attempt: Attempt) -> Result<(), StoreError> {
-    app.store
-        .release_login_attempt(&app.tenant, &attempt.address)
-        .await?;
-    app.store
-        .clear_login_failures(&app.tenant, &attempt.account)
-        .await
+    app.store.release_login_attempt(&attempt.address).await?;
+    app.store.clear_login_failures(&attempt.account).await
 }
 
 /// The outcome of a password sign-in under the limits.
@@ -175,11 +171,7 @@ pub async fn sign_in(
     };
     let (user, hash) = match app
         .store
-        .find_user_by_email(
-            &app.tenant,
-            portcullis_core::users::DATABASE_CONNECTION,
-            email,
-        )
+        .find_user_by_email(portcullis_core::users::DATABASE_CONNECTION, email)
         .await?
     {
         Some((u, h)) => (Some(u), h),

@@ -10,7 +10,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
 
-use portcullis_store::{Store, StoreError};
+use portcullis_store::{StoreError, TenantStore};
 
 /// The longest a change made on another node may go unseen here.
 pub const STALENESS: Duration = Duration::from_secs(1);
@@ -45,7 +45,7 @@ impl Default for Generation {
 impl Generation {
     /// The generation, read from `store` when the last read is older than
     /// [`STALENESS`].
-    pub async fn current(&self, store: &Store, tenant: &str) -> Result<Seen, StoreError> {
+    pub async fn current(&self, store: &TenantStore) -> Result<Seen, StoreError> {
         let due = self
             .checked
             .lock()
@@ -66,7 +66,7 @@ impl Generation {
             Err(_) if known >= 0 => return Ok(fresh(known)),
             Err(_) => self.refreshing.lock().await,
         };
-        let g = store.config_generation(tenant).await?;
+        let g = store.config_generation().await?;
         self.known.store(g, Ordering::Release);
         if let Ok(mut c) = self.checked.lock() {
             *c = Instant::now();

@@ -152,12 +152,9 @@ pub async fn start_family(app: &AppState, f: FamilyStart<'_>) -> Result<IssuedRe
         expires_at,
         idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
     };
-    app.store
-        .insert_refresh_token(&app.tenant, &new, f.now)
-        .await?;
+    app.store.insert_refresh_token(&new, f.now).await?;
     app.store
         .enforce_refresh_token_limit(
-            &app.tenant,
             f.user_id,
             &f.client.client_id,
             MAX_FAMILIES_PER_USER_AND_CLIENT,

@@ -24,14 +24,14 @@ pub async fn clean_once(app: &AppState, node: &str) -> Result<Option<Cleaned>, S
     let now = app.now();
     if !app
         .store
-        .acquire_lease(&app.tenant, "cleanup", node, now, LEASE_TTL)
+        .acquire_lease("cleanup", node, now, LEASE_TTL)
         .await?
     {
         return Ok(None);
     }
     let cleaned = app
         .store
-        .clean_expired(&app.tenant, now, KEEP_REVOKED, LOG_RETENTION)
+        .clean_expired(now, KEEP_REVOKED, LOG_RETENTION)
         .await?;
     if cleaned != Cleaned::default() {
         tracing::info!(?cleaned, "removed expired records");

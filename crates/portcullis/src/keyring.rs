@@ -6,7 +6,7 @@ use std::path::Path;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use portcullis_core::keys::{Alg, GeneratedKey, KeyEncryptionKey, KeyState, SigningKey, generate};
-use portcullis_store::{NewSigningKey, Store};
+use portcullis_store::{NewSigningKey, TenantStore};
 
 use crate::config::{Config, parse_secret_key};
 
@@ -162,14 +162,13 @@ fn new_key<'a>(alg: Alg, g: &'a GeneratedKey, certificate: &'a str) -> NewSignin
 /// first start for RS256; the first API or application that asks for another
 /// algorithm). Several nodes may race; one wins and the others re-read.
 pub async fn ensure_alg(
-    store: &Store,
-    tenant: &str,
+    store: &TenantStore,
     kek: &KeyEncryptionKey,
     issuer: &str,
     alg: Alg,
     now: i64,
 ) -> Result<bool, KeyringError> {
-    let stored = store.list_signing_keys(tenant).await?;
+    let stored = store.list_signing_keys().await?;
     if stored.iter().any(|k| k.alg == alg.as_str()) {
         return Ok(false);
     }
@@ -181,17 +180,16 @@ pub async fn ensure_alg(
         STANDARD.encode(&b.certificate_der),
     );
     Ok(store
-        .insert_initial_signing_keys(tenant, now, new_key(alg, &a, &ca), new_key(alg, &b, &cb))
+        .insert_initial_signing_keys(now, new_key(alg, &a, &ca), new_key(alg, &b, &cb))
         .await?)
 }
 
 /// Opens every stored signing key with `kek` (nothing is created).
 pub async fn open_stored_keys(
-    store: &Store,
-    tenant: &str,
+    store: &TenantStore,
     kek: &KeyEncryptionKey,
 ) -> Result<Vec<SigningKey>, KeyringError> {
-    let stored = store.list_signing_keys(tenant).await?;
+    let stored = store.list_signing_keys().await?;
     let mut keys = Vec::with_capacity(stored.len());
     for s in &stored {
         let (Some(state), Some(alg)) = (KeyState::parse(&s.state), Alg::parse(&s.alg)) else {
@@ -215,15 +213,14 @@ pub async fn open_stored_keys(
 /// Opens the tenant's keys, generating a current and a next RS256 key on first
 /// start.
 pub async fn load_keys(
-    store: &Store,
-    tenant: &str,
+    store: &TenantStore,
     kek: &KeyEncryptionKey,
     issuer: &str,
     now: i64,
 ) -> Result<KeySet, KeyringError> {
-    ensure_alg(store, tenant, kek, issuer, Alg::Rs256, now).await?;
+    ensure_alg(store, kek, issuer, Alg::Rs256, now).await?;
     let set = KeySet {
-        keys: open_stored_keys(store, tenant, kek).await?,
+        keys: open_stored_keys(store, kek).await?,
     };
     if set.current_for(Alg::Rs256).is_none() {
         return Err(KeyringError::NoCurrentKey);
@@ -237,8 +234,7 @@ pub async fn load_keys(
 /// a new next key is generated. Of several concurrent rotations exactly one wins
 /// (RS256 decides); the others get `Ok(false)`.
 pub async fn rotate(
-    store: &Store,
-    tenant: &str,
+    store: &TenantStore,
     kek: &KeyEncryptionKey,
     issuer: &str,
     keys: &KeySet,
@@ -254,13 +250,7 @@ pub async fn rotate(
         let g = generate(alg, kek, &cn, year_of(now))?;
         let cert = STANDARD.encode(&g.certificate_der);
         let rotated = store
-            .rotate_signing_keys(
-                tenant,
-                &current.kid,
-                &next.kid,
-                new_key(alg, &g, &cert),
-                now,
-            )
+            .rotate_signing_keys(&current.kid, &next.kid, new_key(alg, &g, &cert), now)
             .await?;
         if !rotated && alg == Alg::Rs256 {
             return Ok(false);

@@ -16,7 +16,7 @@ use portcullis_store::StoreError;
 use serde_json::{Map, Value};
 
 use portcullis_core::keys::KeyEncryptionKey;
-use portcullis_store::Store;
+use portcullis_store::TenantStore;
 
 /// Why a flow's scripts did not let it through.
 #[derive(Debug, thiserror::Error)]
@@ -168,8 +168,7 @@ impl Scripts {
     /// trigger, as they are at `generation`.
     pub(crate) async fn load(
         &self,
-        store: &Store,
-        tenant: &str,
+        store: &TenantStore,
         kek: &KeyEncryptionKey,
         generation: i64,
     ) -> Result<Loaded, ScriptFailure> {
@@ -178,7 +177,7 @@ impl Scripts {
             error,
         };
         let mut rules = Vec::new();
-        for r in store.list_rules(tenant).await? {
+        for r in store.list_rules().await? {
             if !r.enabled {
                 continue;
             }
@@ -193,7 +192,7 @@ impl Scripts {
             });
         }
         let configuration = store
-            .list_rules_configs(tenant)
+            .list_rules_configs()
             .await?
             .into_iter()
             .map(|(k, sealed)| {
@@ -207,8 +206,8 @@ impl Scripts {
             (Trigger::CredentialsExchange, "credentials-exchange"),
         ] {
             let mut out = Vec::new();
-            for b in store.get_bindings(tenant, id).await? {
-                let Some(a) = store.get_action(tenant, &b.action_id).await? else {
+            for b in store.get_bindings(id).await? {
+                let Some(a) = store.get_action(&b.action_id).await? else {
                     continue;
                 };
                 let Some(v) = &a.deployed_version else {

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portcullis_store::Store;
+use portcullis_store::{Store, TenantStore};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
@@ -81,16 +81,8 @@ impl RunningServer {
 /// (it would rename the Management API under the other nodes); records the
 /// issuer of a tenant from before issuers were stored. Returns whether the
 /// tenant exists.
-pub async fn check_issuer(
-    store: &Store,
-    config: &Config,
-    tenant: &str,
-) -> Result<bool, StartError> {
-    match store
-        .tenant_issuer(tenant)
-        .await
-        .map_err(StartError::Database)?
-    {
+pub async fn check_issuer(store: &TenantStore, config: &Config) -> Result<bool, StartError> {
+    match store.tenant_issuer().await.map_err(StartError::Database)? {
         None => Ok(false),
         Some(Some(stored)) if stored != config.issuer => Err(StartError::IssuerMismatch {
             stored,
@@ -99,7 +91,7 @@ pub async fn check_issuer(
         Some(Some(_)) => Ok(true),
         Some(None) => {
             store
-                .set_tenant_issuer(tenant, &config.issuer)
+                .set_tenant_issuer(&config.issuer)
                 .await
                 .map_err(StartError::Database)?;
             Ok(true)
@@ -220,11 +212,11 @@ pub async fn start_on(
     listener: std::net::TcpListener,
 ) -> Result<RunningServer, StartError> {
     let store = open_store(&config).await?;
-    let tenant = portcullis_core::DEFAULT_TENANT.to_string();
-    let existing = check_issuer(&store, &config, &tenant).await?;
+    let store = store.tenant(portcullis_core::DEFAULT_TENANT);
+    let existing = check_issuer(&store, &config).await?;
     let kek = keyring::load_kek(&config, existing)?;
-    let admin_credentials = bootstrap::bootstrap(&store, &config, &tenant, now()).await?;
-    let keys = keyring::load_keys(&store, &tenant, &kek, &config.issuer, now()).await?;
+    let admin_credentials = bootstrap::bootstrap(&store, &config, now()).await?;
+    let keys = keyring::load_keys(&store, &kek, &config.issuer, now()).await?;
 
     listener
         .set_nonblocking(true)
@@ -263,7 +255,7 @@ pub async fn start_on(
         });
     }
     let rotation_days = config.key_rotation_days;
-    let state = AppState::new(config, store, tenant, keys, kek, mailer);
+    let state = AppState::new(config, store, keys, kek, mailer);
     crate::jobs::start(state.clone());
     if rotation_days > 0 {
         let app = state.clone();

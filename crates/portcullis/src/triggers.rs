@@ -24,11 +24,7 @@ async fn current(app: &AppState) -> Result<Arc<Loaded>, ScriptFailure> {
     {
         return Ok(loaded);
     }
-    let loaded = Arc::new(
-        app.scripts
-            .load(&app.store, &app.tenant, &app.kek, generation)
-            .await?,
-    );
+    let loaded = Arc::new(app.scripts.load(&app.store, &app.kek, generation).await?);
     app.scripts.keep(loaded.clone());
     Ok(loaded)
 }
@@ -104,7 +100,14 @@ async fn run_post_login(
         merge(&mut result, &r.name, outcome)?;
     }
     let event = |secrets: &Map<String, Value>| {
-        scripts::post_login_event(p.user, p.client, p.request, &p.flow, secrets, &app.tenant)
+        scripts::post_login_event(
+            p.user,
+            p.client,
+            p.request,
+            &p.flow,
+            secrets,
+            app.store.id(),
+        )
     };
     run_actions(app, &loaded.post_login, &mut result, event).await?;
     persist_metadata(app, &p.user.user_id, &result).await?;
@@ -160,7 +163,14 @@ async fn run_credentials_exchange(
 ) -> Result<ScriptResult, ScriptFailure> {
     let mut result = ScriptResult::default();
     let event = |secrets: &Map<String, Value>| {
-        scripts::credentials_exchange_event(client, request, audience, scopes, secrets, &app.tenant)
+        scripts::credentials_exchange_event(
+            client,
+            request,
+            audience,
+            scopes,
+            secrets,
+            app.store.id(),
+        )
     };
     run_actions(app, &loaded.credentials_exchange, &mut result, event).await?;
     Ok(result)
@@ -176,7 +186,7 @@ async fn persist_metadata(
     if result.user_metadata.is_empty() && result.app_metadata.is_empty() {
         return Ok(());
     }
-    let Some((mut user, _)) = app.store.get_user(&app.tenant, user_id).await? else {
+    let Some((mut user, _)) = app.store.get_user(user_id).await? else {
         return Ok(());
     };
     let apply = |target: &mut Map<String, Value>, changes: &Map<String, Value>| {
@@ -190,9 +200,7 @@ async fn persist_metadata(
     };
     apply(&mut user.user_metadata, &result.user_metadata);
     apply(&mut user.app_metadata, &result.app_metadata);
-    app.store
-        .update_user(&app.tenant, &user, None, app.now())
-        .await?;
+    app.store.update_user(&user, None, app.now()).await?;
     Ok(())
 }
 

@@ -360,7 +360,8 @@ pub async fn migrate_store(config: &crate::config::Config, to: &str) -> Result<(
     let target_url = crate::server::redact_url(to);
     let result = async {
         let inv = source
-            .inventory(portcullis_core::DEFAULT_TENANT)
+            .tenant(portcullis_core::DEFAULT_TENANT)
+            .inventory()
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
         let latest = portcullis_store::Store::latest_migration();
@@ -459,9 +460,9 @@ async fn inspect(config: &crate::config::Config, require_kek: bool) -> Result<()
                 "the database is damaged: {integrity}"
             )));
         }
-        let tenant = portcullis_core::DEFAULT_TENANT;
-        let inv = store
-            .inventory(tenant)
+        let tenant = store.tenant(portcullis_core::DEFAULT_TENANT);
+        let inv = tenant
+            .inventory()
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
         let Some(migration) = inv.migration else {
@@ -486,7 +487,7 @@ async fn inspect(config: &crate::config::Config, require_kek: bool) -> Result<()
             }
             Err(e) => return Err(CliError::Other(e.to_string())),
         };
-        let opened = crate::keyring::open_stored_keys(&store, tenant, &kek)
+        let opened = crate::keyring::open_stored_keys(&tenant, &kek)
             .await
             .map(|keys| keys.len())
             .map_err(|e| {
@@ -514,10 +515,10 @@ pub async fn set_issuer(config: &crate::config::Config, raw: &str) -> Result<(),
     let store = crate::server::open_store(config)
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
-    let tenant = portcullis_core::DEFAULT_TENANT;
+    let tenant = store.tenant(portcullis_core::DEFAULT_TENANT);
     let result = async {
-        let old = store
-            .tenant_issuer(tenant)
+        let old = tenant
+            .tenant_issuer()
             .await
             .map_err(|e| CliError::Other(e.to_string()))?
             .ok_or_else(|| CliError::Other("the database has no tenant yet: start the server once".into()))?;
@@ -525,12 +526,12 @@ pub async fn set_issuer(config: &crate::config::Config, raw: &str) -> Result<(),
             &new_config.issuer,
             crate::bootstrap::SYSTEM_API_ID.into(),
         );
-        store
-            .refresh_system_api(tenant, now_secs(), &system_api)
+        tenant
+            .refresh_system_api(now_secs(), &system_api)
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
-        store
-            .set_tenant_issuer(tenant, &new_config.issuer)
+        tenant
+            .set_tenant_issuer(&new_config.issuer)
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
         println!(
@@ -611,9 +612,9 @@ pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError>
     let store = crate::server::open_store(config)
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
-    let tenant = portcullis_core::DEFAULT_TENANT;
+    let tenant = store.tenant(portcullis_core::DEFAULT_TENANT);
     let result = async {
-        if !crate::server::check_issuer(&store, config, tenant)
+        if !crate::server::check_issuer(&tenant, config)
             .await
             .map_err(|e| CliError::Other(e.to_string()))?
         {
@@ -621,7 +622,7 @@ pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError>
                 "the database has no tenant yet: `portcullis serve` creates the administrator on first start".into(),
             ));
         }
-        let file = crate::bootstrap::reset_admin(&store, config, tenant, now_secs())
+        let file = crate::bootstrap::reset_admin(&tenant, config, now_secs())
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
         println!(

@@ -24,11 +24,7 @@ pub fn client_allows_origin(c: &Client, origin: &str) -> bool {
 
 async fn allowed(app: &AppState, headers: &HeaderMap) -> Option<HeaderValue> {
     let origin = headers.get(header::ORIGIN)?.to_str().ok()?;
-    let clients = app
-        .store
-        .clients_mentioning(&app.tenant, origin)
-        .await
-        .ok()?;
+    let clients = app.store.clients_mentioning(origin).await.ok()?;
     clients
         .iter()
         .any(|c| client_allows_origin(c, origin))

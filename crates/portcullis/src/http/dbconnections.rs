@@ -110,11 +110,7 @@ pub async fn signup(
             }
         };
     let hash = app.hash_password(Secret::new(password)).await;
-    match app
-        .store
-        .insert_user(&app.tenant, &user, Some(&hash), app.now())
-        .await
-    {
+    match app.store.insert_user(&user, Some(&hash), app.now()).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             app.audit(Event {
@@ -217,7 +213,7 @@ pub async fn request_reset(
     ];
     match app
         .store
-        .reserve_login_attempt(&app.tenant, &keys, app.now(), RESET_WINDOW)
+        .reserve_login_attempt(&keys, app.now(), RESET_WINDOW)
         .await?
     {
         Some(0) => return Ok(ResetRequest::Throttled),
@@ -262,7 +258,7 @@ async fn send_reset_email(
 ) -> Result<(), StoreError> {
     let Some((user, _)) = app
         .store
-        .find_user_by_email(&app.tenant, DATABASE_CONNECTION, email)
+        .find_user_by_email(DATABASE_CONNECTION, email)
         .await?
     else {
         return Ok(());
@@ -271,7 +267,6 @@ async fn send_reset_email(
     let now = app.now();
     app.store
         .insert_password_ticket(
-            &app.tenant,
             &hash_secret(&ticket),
             &user.user_id,
             client_id,

@@ -166,7 +166,7 @@ impl From<StoreError> for ApiError {
                     "temporarily_unavailable",
                 )
             }
-            StoreError::Internal(detail) => {
+            StoreError::Internal(detail) | StoreError::Undecodable(detail) => {
                 tracing::error!(error = %detail, "storage failed");
                 ApiError::internal()
             }

@@ -42,14 +42,14 @@ pub async fn current_session(
     };
     let Some(session) = app
         .store
-        .find_session(&app.tenant, &hash_secret(&token), app.now())
+        .find_session(&hash_secret(&token), app.now())
         .await?
     else {
         return Ok(None);
     };
     Ok(app
         .store
-        .get_user(&app.tenant, &session.user_id)
+        .get_user(&session.user_id)
         .await?
         .map(|(u, _)| (session, u)))
 }
@@ -65,7 +65,7 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
         expires_at: now + SESSION_LIFETIME,
     };
     app.store
-        .create_session(&app.tenant, &hash_secret(&token), &session, now)
+        .create_session(&hash_secret(&token), &session, now)
         .await?;
     let cookie = cookies::set(
         cookies::SESSION,
@@ -106,16 +106,14 @@ pub async fn start_login(
     };
     let id = portcullis_core::random::url_token();
     let now = app.now();
-    let doc = serde_json::to_string(req).map_err(StoreError::from)?;
     let parked = app
         .store
         .insert_login_transaction(
-            &app.tenant,
             &id,
             &LoginTransaction {
                 browser_hash: hash_secret(&browser),
                 csrf: portcullis_core::random::url_token(),
-                doc,
+                request: req.clone(),
                 expires_at: now + TRANSACTION_LIFETIME,
             },
             &peer.text(),
@@ -166,12 +164,7 @@ pub async fn needs_consent(
     }
     let granted = app
         .store
-        .get_consent(
-            &app.tenant,
-            user_id,
-            &client.client_id,
-            &consent_audience(app, req),
-        )
+        .get_consent(user_id, &client.client_id, &consent_audience(app, req))
         .await?;
     let granted: Vec<&str> = granted.as_deref().unwrap_or_default().split(' ').collect();
     Ok(!req.scope.iter().all(|s| granted.contains(&s.as_str())))
@@ -291,15 +284,11 @@ async fn park_code(
         auth_time_required: req.max_age.is_some(),
         scripts: script_result.clone(),
     };
-    let doc = serde_json::to_string(&grant).map_err(StoreError::from)?;
     app.store
         .insert_authorization_code(
-            &app.tenant,
             portcullis_store::NewAuthorizationCode {
                 code_hash: &hash_secret(&code),
-                client_id: &client.client_id,
-                user_id: &user.user_id,
-                doc: &doc,
+                grant: &grant,
                 expires_at: now + CODE_LIFETIME,
             },
             now,

@@ -826,7 +826,6 @@ async fn the_201st_refresh_token_revokes_the_oldest(srv: crate::support::TestSer
         let id = format!("rt_bulk{i}");
         store
             .insert_refresh_token(
-                "default",
                 &portcullis_store::NewRefreshToken {
                     id: id.clone(),
                     token_hash: format!("bulk-{i}"),
@@ -853,7 +852,7 @@ async fn the_201st_refresh_token_revokes_the_oldest(srv: crate::support::TestSer
     srv.server.as_ref().unwrap().state.advance_clock(1000);
     sign_in(&srv, &app, &[]).await;
     let live = store
-        .list_user_refresh_tokens("default", &uid, crate::support::unix_now() + 1000)
+        .list_user_refresh_tokens(&uid, crate::support::unix_now() + 1000)
         .await
         .unwrap();
     assert_eq!(live.len(), 200, "one family over the limit was revoked");

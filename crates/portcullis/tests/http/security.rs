@@ -1315,16 +1315,12 @@ async fn cors_origin_wildcards_match_nothing(srv: crate::support::TestServer) {
     // wildcards (unescaped, both matched every application).
     let state = &srv.server.as_ref().unwrap().state;
     for needle in ["%", "https://app_example", "https://%.example"] {
-        let found = state
-            .store
-            .clients_mentioning(&state.tenant, needle)
-            .await
-            .unwrap();
+        let found = state.store.clients_mentioning(needle).await.unwrap();
         assert!(found.is_empty(), "{needle}: {}", found.len());
     }
     let found = state
         .store
-        .clients_mentioning(&state.tenant, "https://app.example")
+        .clients_mentioning("https://app.example")
         .await
         .unwrap();
     assert_eq!(found.len(), 1);

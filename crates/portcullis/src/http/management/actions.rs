@@ -105,10 +105,7 @@ fn apply_secrets(
 }
 
 async fn load(app: &AppState, id: &str) -> Result<Action, ApiError> {
-    app.store
-        .get_action(&app.tenant, id)
-        .await?
-        .ok_or_else(not_found)
+    app.store.get_action(id).await?.ok_or_else(not_found)
 }
 
 pub async fn create(
@@ -132,11 +129,7 @@ pub async fn create(
         apply_secrets(&app, &mut action, s, &now)?;
     }
     compiles(&action).await?;
-    match app
-        .store
-        .insert_action(&app.tenant, &action, app.now())
-        .await
-    {
+    match app.store.insert_action(&action, app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(action.to_json())).into_response()),
         Err(StoreError::Conflict) => Err(name_taken()),
         Err(e) => Err(e.into()),
@@ -153,7 +146,7 @@ pub async fn list(
         q.as_deref(),
         &["triggerId", "actionName", "deployed", "installed"],
     )?;
-    let all = app.store.list_actions(&app.tenant).await?;
+    let all = app.store.list_actions().await?;
     let matching: Vec<&Action> = all
         .iter()
         .filter(|a| query.filter("triggerId").is_none_or(|t| a.trigger() == t))
@@ -218,11 +211,7 @@ pub async fn update(
         apply_secrets(&app, &mut action, s, &now)?;
     }
     compiles(&action).await?;
-    match app
-        .store
-        .update_action(&app.tenant, &action, app.now())
-        .await
-    {
+    match app.store.update_action(&action, app.now()).await {
         Ok(true) => {}
         Ok(false) => return Err(not_found()),
         Err(StoreError::Conflict) => return Err(name_taken()),
@@ -247,7 +236,7 @@ pub async fn delete(
     caller.require("delete:actions")?;
     let action = load(&app, &id).await?;
     let trigger = action.trigger().to_string();
-    let bindings = app.store.get_bindings(&app.tenant, &trigger).await?;
+    let bindings = app.store.get_bindings(&trigger).await?;
     if bindings.iter().any(|b| b.action_id == id) {
         if query.force != Some(true) {
             return Err(ApiError::conflict(
@@ -256,11 +245,9 @@ pub async fn delete(
             ));
         }
         let rest: Vec<Binding> = bindings.into_iter().filter(|b| b.action_id != id).collect();
-        app.store
-            .set_bindings(&app.tenant, &trigger, &rest, app.now())
-            .await?;
+        app.store.set_bindings(&trigger, &rest, app.now()).await?;
     }
-    if !app.store.delete_action(&app.tenant, &id).await? {
+    if !app.store.delete_action(&id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -285,11 +272,7 @@ pub async fn deploy(
         created_at: iso8601(app.now()),
     };
     action.deployed_version = Some(version.clone());
-    match app
-        .store
-        .deploy_action(&app.tenant, &action, &version, app.now())
-        .await
-    {
+    match app.store.deploy_action(&action, &version, app.now()).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             return Err(ApiError::conflict(
@@ -311,7 +294,7 @@ pub async fn versions(
     caller.require("read:actions")?;
     let query = super::ListQuery::parse(q.as_deref(), &[])?;
     let action = load(&app, &id).await?;
-    let versions = app.store.list_action_versions(&app.tenant, &id).await?;
+    let versions = app.store.list_action_versions(&id).await?;
     Ok(Json(paged(
         &query,
         "versions",
@@ -326,7 +309,7 @@ pub async fn version(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:actions")?;
     let action = load(&app, &id).await?;
-    let versions = app.store.list_action_versions(&app.tenant, &id).await?;
+    let versions = app.store.list_action_versions(&id).await?;
     let v = versions
         .iter()
         .find(|v| v.id == version_id)
@@ -430,7 +413,7 @@ fn check_trigger(trigger: &str) -> Result<(), ApiError> {
 async fn bindings_json(app: &AppState, bindings: &[Binding]) -> Result<Vec<Value>, ApiError> {
     let mut out = Vec::new();
     for b in bindings {
-        let action = app.store.get_action(&app.tenant, &b.action_id).await?;
+        let action = app.store.get_action(&b.action_id).await?;
         out.push(json!({
             "id": b.id,
             "trigger_id": b.trigger_id,
@@ -452,7 +435,7 @@ pub async fn bindings(
     caller.require("read:actions")?;
     check_trigger(&trigger)?;
     let query = super::ListQuery::parse(q.as_deref(), &[])?;
-    let bindings = app.store.get_bindings(&app.tenant, &trigger).await?;
+    let bindings = app.store.get_bindings(&trigger).await?;
     let items = bindings_json(&app, &bindings).await?;
     Ok(Json(paged(&query, "bindings", items)))
 }
@@ -519,8 +502,8 @@ pub async fn set_bindings(
             actions::MAX_BINDINGS
         )));
     }
-    let all = app.store.list_actions(&app.tenant).await?;
-    let previous = app.store.get_bindings(&app.tenant, &trigger).await?;
+    let all = app.store.list_actions().await?;
+    let previous = app.store.get_bindings(&trigger).await?;
     let now = iso8601(app.now());
     let mut out: Vec<Binding> = Vec::new();
     for p in payload.bindings {
@@ -545,9 +528,7 @@ pub async fn set_bindings(
             updated_at: now.clone(),
         });
     }
-    app.store
-        .set_bindings(&app.tenant, &trigger, &out, app.now())
-        .await?;
+    app.store.set_bindings(&trigger, &out, app.now()).await?;
     let items = bindings_json(&app, &out).await?;
     Ok(Json(json!({"bindings": items})))
 }

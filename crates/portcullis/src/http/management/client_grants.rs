@@ -30,7 +30,7 @@ async fn api_for(
     audience: &str,
 ) -> Result<portcullis_core::resource_servers::ResourceServer, ApiError> {
     app.store
-        .get_resource_server_by_identifier(&app.tenant, audience)
+        .get_resource_server_by_identifier(audience)
         .await?
         .ok_or_else(|| {
             ApiError::not_found(
@@ -49,12 +49,7 @@ pub async fn create(
     caller.require("create:client_grants")?;
     let bytes = read_body(body).await?;
     let payload: ClientGrantCreate = body::api_json(&headers, &bytes)?;
-    if app
-        .store
-        .get_client(&app.tenant, &payload.client_id)
-        .await?
-        .is_none()
-    {
+    if app.store.get_client(&payload.client_id).await?.is_none() {
         return Err(ApiError::not_found(
             format!("No client found with client_id '{}'", payload.client_id),
             "inexistent_client",
@@ -70,11 +65,7 @@ pub async fn create(
         scope: payload.scope,
         allow_all_scopes: payload.allow_all_scopes.unwrap_or(false),
     };
-    match app
-        .store
-        .insert_client_grant(&app.tenant, &grant, app.now())
-        .await
-    {
+    match app.store.insert_client_grant(&grant, app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&grant))).into_response()),
         Err(StoreError::Conflict) => Err(ApiError::conflict(
             "A client grant for this client and audience already exists",
@@ -98,12 +89,7 @@ pub async fn list(
     let q = ListQuery::parse(q.as_deref(), &["client_id", "audience"])?;
     let (items, total) = app
         .store
-        .list_client_grants(
-            &app.tenant,
-            q.filter("client_id"),
-            q.filter("audience"),
-            q.page,
-        )
+        .list_client_grants(q.filter("client_id"), q.filter("audience"), q.page)
         .await?;
     Ok(Json(q.respond(
         "client_grants",
@@ -120,7 +106,7 @@ pub async fn get(
     caller.require("read:client_grants")?;
     let g = app
         .store
-        .get_client_grant(&app.tenant, &id)
+        .get_client_grant(&id)
         .await?
         .ok_or_else(not_found)?;
     Ok(Json(to_json(&g)))
@@ -138,7 +124,7 @@ pub async fn update(
     let patch: ClientGrantPatch = body::api_json(&headers, &bytes)?;
     let mut grant = app
         .store
-        .get_client_grant(&app.tenant, &id)
+        .get_client_grant(&id)
         .await?
         .ok_or_else(not_found)?;
     if let Some(scope) = patch.scope {
@@ -152,11 +138,7 @@ pub async fn update(
     }
     super::last_admin::ensure_one_remains(&app, super::last_admin::Change::UpdateGrant(&grant))
         .await?;
-    if !app
-        .store
-        .update_client_grant(&app.tenant, &grant, app.now())
-        .await?
-    {
+    if !app.store.update_client_grant(&grant, app.now()).await? {
         return Err(not_found());
     }
     Ok(Json(to_json(&grant)))
@@ -170,7 +152,7 @@ pub async fn delete(
     caller.require("delete:client_grants")?;
     super::last_admin::ensure_one_remains(&app, super::last_admin::Change::DeleteGrant(&id))
         .await?;
-    if !app.store.delete_client_grant(&app.tenant, &id).await? {
+    if !app.store.delete_client_grant(&id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)

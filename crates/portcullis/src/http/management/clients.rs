@@ -59,7 +59,7 @@ pub async fn create(
     let payload = read_payload(&headers, body).await?;
     let client_id = portcullis_core::random::alphanumeric(32);
     let client = payload
-        .into_new_client(client_id, &app.tenant)
+        .into_new_client(client_id, app.store.id())
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     // Every client gets a secret, as in Auth0, so that switching a public client to
     // a confidential method later needs no extra step.
@@ -67,7 +67,7 @@ pub async fn create(
     let secret = secrets::generate_client_secret();
     let hash = secrets::hash_secret(secret.expose());
     app.store
-        .insert_client(&app.tenant, &client, Some(&hash), app.now())
+        .insert_client(&client, Some(&hash), app.now())
         .await?;
     Ok((StatusCode::CREATED, Json(to_json(&client, Some(&secret)))).into_response())
 }
@@ -79,7 +79,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:clients")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
-    let (items, total) = app.store.list_clients(&app.tenant, q.page).await?;
+    let (items, total) = app.store.list_clients(q.page).await?;
     let items = items.iter().map(|c| to_json(c, None)).collect();
     Ok(Json(q.respond("clients", items, total)))
 }
@@ -92,11 +92,7 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:clients")?;
     let fields = single_fields(q.as_deref())?;
-    let (client, _) = app
-        .store
-        .get_client(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let (client, _) = app.store.get_client(&id).await?.ok_or_else(not_found)?;
     Ok(Json(select_fields(to_json(&client, None), fields.as_ref())))
 }
 
@@ -109,11 +105,7 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:clients")?;
     let payload = read_payload(&headers, body).await?;
-    let (client, _) = app
-        .store
-        .get_client(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let (client, _) = app.store.get_client(&id).await?.ok_or_else(not_found)?;
     let client = payload
         .apply_to(client)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
@@ -123,11 +115,7 @@ pub async fn update(
         super::last_admin::Change::ClientGrantTypes(&id, &client.grant_types),
     )
     .await?;
-    if !app
-        .store
-        .update_client(&app.tenant, &client, app.now())
-        .await?
-    {
+    if !app.store.update_client(&client, app.now()).await? {
         return Err(not_found());
     }
     Ok(Json(to_json(&client, None)))
@@ -141,7 +129,7 @@ pub async fn delete(
     caller.require("delete:clients")?;
     super::last_admin::ensure_one_remains(&app, super::last_admin::Change::DeleteClient(&id))
         .await?;
-    if !app.store.delete_client(&app.tenant, &id).await? {
+    if !app.store.delete_client(&id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)
@@ -153,16 +141,12 @@ pub async fn rotate_secret(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:clients")?;
-    let (client, _) = app
-        .store
-        .get_client(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let (client, _) = app.store.get_client(&id).await?.ok_or_else(not_found)?;
     let secret = secrets::generate_client_secret();
     let hash = secrets::hash_secret(secret.expose());
     if !app
         .store
-        .set_client_secret_hash(&app.tenant, &id, Some(&hash), app.now())
+        .set_client_secret_hash(&id, Some(&hash), app.now())
         .await?
     {
         return Err(not_found());

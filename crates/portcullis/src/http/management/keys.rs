@@ -67,7 +67,7 @@ pub fn to_json(k: &SigningKeyRecord) -> Value {
 
 async fn record(app: &AppState, kid: &str) -> Result<SigningKeyRecord, ApiError> {
     app.store
-        .list_signing_key_records(&app.tenant)
+        .list_signing_key_records()
         .await?
         .into_iter()
         .find(|k| k.kid == kid)
@@ -76,7 +76,7 @@ async fn record(app: &AppState, kid: &str) -> Result<SigningKeyRecord, ApiError>
 
 pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require("read:signing_keys")?;
-    let keys = app.store.list_signing_key_records(&app.tenant).await?;
+    let keys = app.store.list_signing_key_records().await?;
     Ok(Json(Value::Array(keys.iter().map(to_json).collect())))
 }
 
@@ -123,11 +123,7 @@ pub async fn revoke(
     Path(kid): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:signing_keys")?;
-    match app
-        .store
-        .revoke_signing_key(&app.tenant, &kid, app.now())
-        .await?
-    {
+    match app.store.revoke_signing_key(&kid, app.now()).await? {
         Revocation::Revoked => {}
         Revocation::Unknown => return Err(not_found()),
         Revocation::NotPrevious => {

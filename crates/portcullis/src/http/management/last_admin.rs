@@ -41,7 +41,6 @@ pub async fn ensure_one_remains(app: &AppState, change: Change<'_>) -> Result<()
     let (grants, _) = app
         .store
         .list_client_grants(
-            &app.tenant,
             None,
             Some(&app.management_audience),
             Page {

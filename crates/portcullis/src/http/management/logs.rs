@@ -66,18 +66,13 @@ pub async fn list(
         };
         let items = app
             .store
-            .logs_after(&app.tenant, q.filter("from"), event_type.as_deref(), take)
+            .logs_after(q.filter("from"), event_type.as_deref(), take)
             .await?;
         return Ok(Json(Value::Array(items)));
     }
     let (items, total) = app
         .store
-        .list_logs(
-            &app.tenant,
-            user_id.as_deref(),
-            event_type.as_deref(),
-            q.page,
-        )
+        .list_logs(user_id.as_deref(), event_type.as_deref(), q.page)
         .await?;
     Ok(Json(q.respond("logs", items, total)))
 }
@@ -91,9 +86,6 @@ pub async fn of_user(
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
     app.auditor.flush().await;
-    let (items, total) = app
-        .store
-        .list_logs(&app.tenant, Some(&id), None, q.page)
-        .await?;
+    let (items, total) = app.store.list_logs(Some(&id), None, q.page).await?;
     Ok(Json(q.respond("logs", items, total)))
 }

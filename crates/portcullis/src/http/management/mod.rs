@@ -246,7 +246,7 @@ impl FromRequestParts<AppState> for Caller {
         // RFC 6749 §4.1.2: a token from a replayed code is revoked by its `jti`,
         // here as at `/userinfo`.
         if let Some(jti) = &claims.jti
-            && app.store.is_token_id_revoked(&app.tenant, jti).await?
+            && app.store.is_token_id_revoked(jti).await?
         {
             return Err(ApiError::unauthorized("Revoked token", "invalid_token"));
         }

@@ -36,15 +36,11 @@ fn to_json(rs: &ResourceServer) -> Value {
 
 /// Auth0 accepts the id or the (URL-encoded) identifier in the path.
 async fn find(app: &AppState, id_or_identifier: &str) -> Result<ResourceServer, ApiError> {
-    if let Some(rs) = app
-        .store
-        .get_resource_server(&app.tenant, id_or_identifier)
-        .await?
-    {
+    if let Some(rs) = app.store.get_resource_server(id_or_identifier).await? {
         return Ok(rs);
     }
     app.store
-        .get_resource_server_by_identifier(&app.tenant, id_or_identifier)
+        .get_resource_server_by_identifier(id_or_identifier)
         .await?
         .ok_or_else(not_found)
 }
@@ -62,11 +58,7 @@ pub async fn create(
         .into_new(portcullis_core::random::hex(12))
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     super::clients::signing_keys_for(&app, rs.signing_alg).await?;
-    match app
-        .store
-        .insert_resource_server(&app.tenant, &rs, app.now())
-        .await
-    {
+    match app.store.insert_resource_server(&rs, app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&rs))).into_response()),
         Err(StoreError::Conflict) => Err(ApiError::conflict(
             format!(
@@ -86,7 +78,7 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:resource_servers")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
-    let (items, total) = app.store.list_resource_servers(&app.tenant, q.page).await?;
+    let (items, total) = app.store.list_resource_servers(q.page).await?;
     Ok(Json(q.respond(
         "resource_servers",
         items.iter().map(to_json).collect(),
@@ -124,11 +116,7 @@ pub async fn update(
         .apply_to(rs)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     super::clients::signing_keys_for(&app, rs.signing_alg).await?;
-    if !app
-        .store
-        .update_resource_server(&app.tenant, &rs, app.now())
-        .await?
-    {
+    if !app.store.update_resource_server(&rs, app.now()).await? {
         return Err(not_found());
     }
     Ok(Json(to_json(&rs)))
@@ -144,11 +132,7 @@ pub async fn delete(
     if rs.is_system {
         return Err(system_refused());
     }
-    if !app
-        .store
-        .delete_resource_server(&app.tenant, &rs.id)
-        .await?
-    {
+    if !app.store.delete_resource_server(&rs.id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)

@@ -55,7 +55,7 @@ pub async fn create(
     let payload: RulePayload = body::api_json(&headers, &bytes)?;
     let next = app
         .store
-        .list_rules(&app.tenant)
+        .list_rules()
         .await?
         .iter()
         .map(|r| r.order + 1)
@@ -68,7 +68,7 @@ pub async fn create(
         )
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     compiles(&rule.script).await?;
-    match app.store.insert_rule(&app.tenant, &rule, app.now()).await {
+    match app.store.insert_rule(&rule, app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&rule))).into_response()),
         Err(StoreError::Conflict) => Err(name_taken()),
         Err(e) => Err(e.into()),
@@ -77,7 +77,7 @@ pub async fn create(
 
 pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require("read:rules")?;
-    let rules = app.store.list_rules(&app.tenant).await?;
+    let rules = app.store.list_rules().await?;
     Ok(Json(Value::Array(rules.iter().map(to_json).collect())))
 }
 
@@ -87,11 +87,7 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:rules")?;
-    let rule = app
-        .store
-        .get_rule(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let rule = app.store.get_rule(&id).await?.ok_or_else(not_found)?;
     Ok(Json(to_json(&rule)))
 }
 
@@ -105,16 +101,12 @@ pub async fn update(
     caller.require("update:rules")?;
     let bytes = read_body(b).await?;
     let payload: RulePayload = body::api_json(&headers, &bytes)?;
-    let rule = app
-        .store
-        .get_rule(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let rule = app.store.get_rule(&id).await?.ok_or_else(not_found)?;
     let rule = payload
         .apply_to(rule)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     compiles(&rule.script).await?;
-    match app.store.update_rule(&app.tenant, &rule, app.now()).await {
+    match app.store.update_rule(&rule, app.now()).await {
         Ok(true) => Ok(Json(to_json(&rule))),
         Ok(false) => Err(not_found()),
         Err(StoreError::Conflict) => Err(name_taken()),
@@ -128,7 +120,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:rules")?;
-    if !app.store.delete_rule(&app.tenant, &id).await? {
+    if !app.store.delete_rule(&id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)

@@ -44,7 +44,7 @@ pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Va
     caller.require("read:rules_configs")?;
     let keys: Vec<Value> = app
         .store
-        .list_rules_configs(&app.tenant)
+        .list_rules_configs()
         .await?
         .into_iter()
         .map(|(k, _)| json!({"key": k}))
@@ -72,9 +72,7 @@ pub async fn set(
     let sealed = app
         .kek
         .seal(&rules_config_aad(&key), payload.value.as_bytes());
-    app.store
-        .set_rules_config(&app.tenant, &key, &sealed, app.now())
-        .await?;
+    app.store.set_rules_config(&key, &sealed, app.now()).await?;
     // Auth0 echoes the value it was sent (it is the caller's own).
     Ok(Json(json!({"key": key, "value": payload.value})))
 }
@@ -86,7 +84,7 @@ pub async fn delete(
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:rules_configs")?;
     check_key(&key)?;
-    if !app.store.delete_rules_config(&app.tenant, &key).await? {
+    if !app.store.delete_rules_config(&key).await? {
         return Err(ApiError::not_found(
             "The rules config does not exist",
             "inexistent_rules_config",

@@ -46,10 +46,7 @@ pub async fn of_user(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:sessions")?;
-    let sessions = app
-        .store
-        .list_user_sessions(&app.tenant, &id, app.now())
-        .await?;
+    let sessions = app.store.list_user_sessions(&id, app.now()).await?;
     Ok(Json(
         json!({"sessions": sessions.iter().map(session_json).collect::<Vec<_>>()}),
     ))
@@ -63,7 +60,7 @@ pub async fn get(
     caller.require("read:sessions")?;
     let s = app
         .store
-        .get_session(&app.tenant, &id, app.now())
+        .get_session(&id, app.now())
         .await?
         .ok_or_else(|| ApiError::not_found("The session does not exist", "inexistent_session"))?;
     Ok(Json(session_json(&s)))
@@ -77,15 +74,13 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:sessions")?;
-    if !app.store.end_session(&app.tenant, &id, app.now()).await? {
+    if !app.store.end_session(&id, app.now()).await? {
         return Err(ApiError::not_found(
             "The session does not exist",
             "inexistent_session",
         ));
     }
-    app.store
-        .revoke_refresh_by_session(&app.tenant, &id, app.now())
-        .await?;
+    app.store.revoke_refresh_by_session(&id, app.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -95,10 +90,7 @@ pub async fn tokens_of_user(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:refresh_tokens")?;
-    let tokens = app
-        .store
-        .list_user_refresh_tokens(&app.tenant, &id, app.now())
-        .await?;
+    let tokens = app.store.list_user_refresh_tokens(&id, app.now()).await?;
     Ok(Json(
         json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
     ))
@@ -119,7 +111,7 @@ pub async fn get_token(
     caller.require("read:refresh_tokens")?;
     let t = app
         .store
-        .get_refresh_token(&app.tenant, &id)
+        .get_refresh_token(&id)
         .await?
         .ok_or_else(token_not_found)?;
     Ok(Json(token_json(&t)))
@@ -134,11 +126,11 @@ pub async fn delete_token(
     caller.require("delete:refresh_tokens")?;
     let t = app
         .store
-        .get_refresh_token(&app.tenant, &id)
+        .get_refresh_token(&id)
         .await?
         .ok_or_else(token_not_found)?;
     app.store
-        .revoke_refresh_family(&app.tenant, &t.family_id, app.now())
+        .revoke_refresh_family(&t.family_id, app.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -28,11 +28,7 @@ fn prefixes_of(identifier: &str) -> Vec<String> {
 async fn blocked_for(app: &AppState, prefixes: &[String]) -> Result<Value, ApiError> {
     let mut out = Vec::new();
     for prefix in prefixes {
-        for (key, until) in app
-            .store
-            .login_blocks(&app.tenant, prefix, app.now())
-            .await?
-        {
+        for (key, until) in app.store.login_blocks(prefix, app.now()).await? {
             let (identifier, ip) = match key.strip_prefix("account:") {
                 Some(rest) => match rest.split_once("|ip:") {
                     Some((email, ip)) => (email.to_string(), ip.to_string()),
@@ -58,7 +54,7 @@ async fn blocked_for(app: &AppState, prefixes: &[String]) -> Result<Value, ApiEr
 }
 
 async fn user_prefixes(app: &AppState, id: &str) -> Result<Vec<String>, ApiError> {
-    let Some((user, _)) = app.store.get_user(&app.tenant, id).await? else {
+    let Some((user, _)) = app.store.get_user(id).await? else {
         return Err(ApiError::not_found(
             "The user does not exist.",
             "inexistent_user",
@@ -96,9 +92,7 @@ pub async fn unblock_user(
 ) -> Result<StatusCode, ApiError> {
     caller.require("update:users")?;
     for prefix in user_prefixes(&app, &id).await? {
-        app.store
-            .clear_login_failures_with_prefix(&app.tenant, &prefix)
-            .await?;
+        app.store.clear_login_failures_with_prefix(&prefix).await?;
     }
     unblocked(&app, &caller, Some(&id), &id).await;
     Ok(StatusCode::NO_CONTENT)
@@ -125,9 +119,7 @@ pub async fn unblock_identifier(
     caller.require("update:users")?;
     let identifier = identifier(q.as_deref())?;
     for prefix in prefixes_of(&identifier) {
-        app.store
-            .clear_login_failures_with_prefix(&app.tenant, &prefix)
-            .await?;
+        app.store.clear_login_failures_with_prefix(&prefix).await?;
     }
     unblocked(&app, &caller, None, &identifier).await;
     Ok(StatusCode::NO_CONTENT)

@@ -43,18 +43,14 @@ pub async fn create(
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     if app
         .store
-        .find_user_by_email(&app.tenant, user.connection(), &user.email)
+        .find_user_by_email(user.connection(), &user.email)
         .await?
         .is_some()
     {
         return Err(exists());
     }
     let hash = app.hash_password(Secret::new(password)).await;
-    match app
-        .store
-        .insert_user(&app.tenant, &user, Some(&hash), app.now())
-        .await
-    {
+    match app.store.insert_user(&user, Some(&hash), app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&user))).into_response()),
         Err(StoreError::Conflict) => Err(exists()),
         Err(e) => Err(e.into()),
@@ -77,10 +73,7 @@ pub async fn list(
             )
         })?),
     };
-    let (items, total) = app
-        .store
-        .list_users(&app.tenant, email.as_deref(), q.page)
-        .await?;
+    let (items, total) = app.store.list_users(email.as_deref(), q.page).await?;
     Ok(Json(q.respond(
         "users",
         items.iter().map(to_json).collect(),
@@ -103,7 +96,7 @@ pub async fn by_email(
     };
     let (items, _) = app
         .store
-        .list_users(&app.tenant, Some(&users::normalize_email(email)), q.page)
+        .list_users(Some(&users::normalize_email(email)), q.page)
         .await?;
     Ok(Json(q.respond(
         "users",
@@ -120,11 +113,7 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     caller.require_user_access(&id, "read:users", "read:current_user")?;
     let fields = single_fields(q.as_deref())?;
-    let (user, _) = app
-        .store
-        .get_user(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let (user, _) = app.store.get_user(&id).await?.ok_or_else(not_found)?;
     Ok(Json(select_fields(to_json(&user), fields.as_ref())))
 }
 
@@ -145,11 +134,7 @@ pub async fn update(
             "insufficient_scope",
         ));
     }
-    let (user, _) = app
-        .store
-        .get_user(&app.tenant, &id)
-        .await?
-        .ok_or_else(not_found)?;
+    let (user, _) = app.store.get_user(&id).await?.ok_or_else(not_found)?;
     let (user, password) = patch
         .apply_to(user, app.now())
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
@@ -159,7 +144,7 @@ pub async fn update(
     };
     match app
         .store
-        .update_user(&app.tenant, &user, hash.as_deref(), app.now())
+        .update_user(&user, hash.as_deref(), app.now())
         .await
     {
         Ok(true) => Ok(Json(to_json(&user))),
@@ -175,7 +160,7 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:users")?;
-    if !app.store.delete_user(&app.tenant, &id).await? {
+    if !app.store.delete_user(&id).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)

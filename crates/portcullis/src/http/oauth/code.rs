@@ -79,7 +79,7 @@ pub async fn exchange(
     // see these tokens: revoke them here and answer as the replay did.
     if !app
         .store
-        .record_code_issuance(&app.tenant, &code_hash, &jti, family_id)
+        .record_code_issuance(&code_hash, &jti, family_id)
         .await?
     {
         revoke_code_tokens(app, Some(&jti), family_id).await?;
@@ -101,12 +101,8 @@ async fn redeem(
     code_hash: &str,
     now: i64,
 ) -> Result<(CodeGrant, User, Option<ResourceServer>), TokenEndpointError> {
-    let (doc, expires_at) = match app
-        .store
-        .redeem_authorization_code(&app.tenant, code_hash, now)
-        .await?
-    {
-        Redemption::Redeemed { doc, expires_at } => (doc, expires_at),
+    let (grant, expires_at) = match app.store.redeem_authorization_code(code_hash, now).await? {
+        Redemption::Redeemed { grant, expires_at } => (*grant, expires_at),
         Redemption::Replayed {
             issued_jti,
             issued_family,
@@ -116,7 +112,6 @@ async fn redeem(
         }
         Redemption::Unknown => return Err(refused(app, client, "Invalid authorization code").await),
     };
-    let grant: CodeGrant = serde_json::from_str(&doc).map_err(StoreError::from)?;
     if let Err(e) = authorization_code::check(&grant, expires_at, req, &client.client_id, now) {
         let mut event = Event::new(Code::Feacft, &e.description);
         event.client_id = Some(&client.client_id);
@@ -124,7 +119,7 @@ async fn redeem(
         app.audit(event).await;
         return Err(e.into());
     }
-    let Some((user, _)) = app.store.get_user(&app.tenant, &grant.user_id).await? else {
+    let Some((user, _)) = app.store.get_user(&grant.user_id).await? else {
         return Err(refused(app, client, "Invalid authorization code").await);
     };
     if user.blocked {
@@ -153,13 +148,11 @@ async fn revoke_code_tokens(
     let now = app.now();
     if let Some(jti) = jti {
         app.store
-            .revoke_token_id(&app.tenant, jti, now + resource_servers::MAX_TOKEN_LIFETIME)
+            .revoke_token_id(jti, now + resource_servers::MAX_TOKEN_LIFETIME)
             .await?;
     }
     if let Some(family) = family {
-        app.store
-            .revoke_refresh_family(&app.tenant, family, now)
-            .await?;
+        app.store.revoke_refresh_family(family, now).await?;
     }
     Ok(())
 }

@@ -38,7 +38,7 @@ pub async fn introspect(
     // A JWT access token of ours?
     if let Ok(claims) = app.verify::<AccessTokenClaims>(token) {
         let revoked = match &claims.jti {
-            Some(jti) => app.store.is_token_id_revoked(&app.tenant, jti).await?,
+            Some(jti) => app.store.is_token_id_revoked(jti).await?,
             None => false,
         };
         if revoked || claims.iss != app.issuer() || claims.exp <= now {
@@ -66,11 +66,7 @@ pub async fn introspect(
         .into_response());
     }
     // A refresh token: only its own client learns about it (RFC 7662 §4).
-    match app
-        .store
-        .find_refresh_token(&app.tenant, &hash_secret(token))
-        .await?
-    {
+    match app.store.find_refresh_token(&hash_secret(token)).await? {
         Some(t) if t.client_id == client.client_id && t.is_live(now) && t.used_at.is_none() => {
             Ok(Json(json!({
                 "active": true,

@@ -74,7 +74,7 @@ pub async fn tokeninfo(
     if client.oidc_conformant {
         return Err(conformant_refused("/tokeninfo"));
     }
-    let Some((user, _)) = app.store.get_user(&app.tenant, &claims.sub).await? else {
+    let Some((user, _)) = app.store.get_user(&claims.sub).await? else {
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "Invalid id_token.").into());
     };
     Ok(Json(user).into_response())
@@ -106,7 +106,7 @@ pub async fn delegation(
     let now = app.now();
     let (user_id, sid) = subject(&app, &client, &p, now).await?;
     let target = target_client(&app, client, &p).await?;
-    let Some((user, _)) = app.store.get_user(&app.tenant, &user_id).await? else {
+    let Some((user, _)) = app.store.get_user(&user_id).await? else {
         return Err(
             TokenError::new(TokenErrorCode::InvalidGrant, "The user no longer exists.").into(),
         );
@@ -152,11 +152,7 @@ async fn subject(
             }
             (claims.sub, claims.sid)
         }
-        (None, Some(t)) => match app
-            .store
-            .find_refresh_token(&app.tenant, &hash_secret(t))
-            .await?
-        {
+        (None, Some(t)) => match app.store.find_refresh_token(&hash_secret(t)).await? {
             Some(rt)
                 if rt.client_id == client.client_id
                     && rt.is_live(now)

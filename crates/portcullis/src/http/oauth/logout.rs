@@ -38,10 +38,10 @@ async fn end_session(
     if let Some(token) = cookies::get(headers, cookies::SESSION)
         && let Some(s) = app
             .store
-            .find_session(&app.tenant, &hash_secret(&token), app.now())
+            .find_session(&hash_secret(&token), app.now())
             .await?
     {
-        app.store.end_session(&app.tenant, &s.id, app.now()).await?;
+        app.store.end_session(&s.id, app.now()).await?;
         app.audit(Event {
             event_type: crate::audit::Code::Slo,
             description: "User successfully logged out",

@@ -75,7 +75,7 @@ pub async fn exchange(
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fepft, post_login).await?;
     let now = app.now();
     app.store
-        .record_login(&app.tenant, &user.user_id, Some(login.ip), now)
+        .record_login(&user.user_id, Some(login.ip), now)
         .await?;
     let grant = UserGrant {
         gty: Some("password"),

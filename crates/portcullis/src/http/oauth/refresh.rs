@@ -76,11 +76,7 @@ async fn load(
     token_hash: &str,
     requested_scope: Option<&[String]>,
 ) -> Result<Presented, TokenEndpointError> {
-    let Some((stored, read)) = app
-        .store
-        .present_refresh_token(&app.tenant, token_hash)
-        .await?
-    else {
+    let Some((stored, read)) = app.store.present_refresh_token(token_hash).await? else {
         return Err(refused(app, client, "Unknown refresh token", None).await);
     };
     if stored.client_id != client.client_id {
@@ -88,7 +84,7 @@ async fn load(
     }
     let original: Vec<String> = portcullis_core::scope::parse(&stored.scope);
     let scope = rt::narrow_scope(&original, requested_scope)?;
-    let Some((user, _)) = app.store.get_user(&app.tenant, &stored.user_id).await? else {
+    let Some((user, _)) = app.store.get_user(&stored.user_id).await? else {
         return Err(refused(app, client, "The user no longer exists", None).await);
     };
     if user.blocked {
@@ -143,16 +139,12 @@ async fn exchange_token(
         let decision = rt::decide(Some(&current.1), cfg, now);
         if app
             .store
-            .apply_refresh_exchange(&app.tenant, &current.0, decision, &fresh, now)
+            .apply_refresh_exchange(&current.0, decision, &fresh, now)
             .await?
         {
             break decision;
         }
-        match app
-            .store
-            .present_refresh_token(&app.tenant, token_hash)
-            .await?
-        {
+        match app.store.present_refresh_token(token_hash).await? {
             Some(again) => current = again,
             None => break Exchange::Invalid,
         }
@@ -164,7 +156,7 @@ async fn exchange_token(
         Exchange::Switch { .. } => {
             let limit = crate::issuance::MAX_FAMILIES_PER_USER_AND_CLIENT;
             app.store
-                .enforce_refresh_token_limit(&app.tenant, user_id, &client.client_id, limit, now)
+                .enforce_refresh_token_limit(user_id, &client.client_id, limit, now)
                 .await?;
             Ok(Some(token))
         }
@@ -251,14 +243,11 @@ pub async fn revoke(
     let Some(token) = params.get("token") else {
         return Err(TokenError::invalid_request("Missing required parameter: token").into());
     };
-    if let Some(t) = app
-        .store
-        .find_refresh_token(&app.tenant, &hash_secret(token))
-        .await?
+    if let Some(t) = app.store.find_refresh_token(&hash_secret(token)).await?
         && t.client_id == client.client_id
     {
         app.store
-            .revoke_refresh_family(&app.tenant, &t.family_id, app.now())
+            .revoke_refresh_family(&t.family_id, app.now())
             .await?;
         log(
             &app,

@@ -93,11 +93,11 @@ async fn subject_of(
         return Err(invalid());
     }
     if let Some(jti) = &subject.jti
-        && app.store.is_token_id_revoked(&app.tenant, jti).await?
+        && app.store.is_token_id_revoked(jti).await?
     {
         return Err(invalid());
     }
-    let Some((user, _)) = app.store.get_user(&app.tenant, &subject.sub).await? else {
+    let Some((user, _)) = app.store.get_user(&subject.sub).await? else {
         return Err(invalid());
     };
     if user.blocked {

@@ -62,11 +62,11 @@ pub async fn userinfo(
         return Ok(unauthorized("Invalid token"));
     }
     if let Some(jti) = &claims.jti
-        && app.store.is_token_id_revoked(&app.tenant, jti).await?
+        && app.store.is_token_id_revoked(jti).await?
     {
         return Ok(unauthorized("The token has been revoked"));
     }
-    let Some((user, _)) = app.store.get_user(&app.tenant, &claims.sub).await? else {
+    let Some((user, _)) = app.store.get_user(&claims.sub).await? else {
         return Ok(unauthorized("The user no longer exists"));
     };
     if user.blocked {

@@ -59,8 +59,7 @@ fn expired(app: &AppState, client: Option<&Client>) -> Response {
 async fn expired_tx(app: &AppState, id: Option<&str>) -> Response {
     let mut client = None;
     if let Some(id) = id
-        && let Ok(Some(doc)) = app.store.login_transaction_doc(&app.tenant, id).await
-        && let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&doc)
+        && let Ok(Some(req)) = app.store.login_transaction_request(id).await
     {
         client = app
             .client(&req.client_id)
@@ -83,13 +82,10 @@ async fn load(
     let Some(id) = id else {
         return Err(expired(app, None));
     };
-    let tx = match app
-        .store
-        .get_login_transaction(&app.tenant, id, app.now())
-        .await
-    {
+    let tx = match app.store.get_login_transaction(id, app.now()).await {
         Ok(Some(tx)) => tx,
-        Ok(None) => return Err(expired_tx(app, Some(id)).await),
+        // A request parked by a version whose shape differs: start again.
+        Ok(None) | Err(StoreError::Undecodable(_)) => return Err(expired_tx(app, Some(id)).await),
         Err(e) => {
             return Err(axum::response::IntoResponse::into_response(
                 flows::PageError(e),
@@ -111,9 +107,7 @@ async fn load(
             "The form could not be verified. Go back to the application and try again.",
         ));
     }
-    let Ok(req) = serde_json::from_str::<AuthorizeRequest>(&tx.doc) else {
-        return Err(expired_tx(app, Some(id)).await);
-    };
+    let req = tx.request;
     let client = match app.client(&req.client_id).await {
         Ok(Some((c, _))) => c,
         Ok(None) => return Err(expired_tx(app, Some(id)).await),
@@ -248,11 +242,7 @@ async fn finish(
                 .ip(ip),
         )
         .await;
-        if !app
-            .store
-            .take_login_transaction(&app.tenant, &tx.id)
-            .await?
-        {
+        if !app.store.take_login_transaction(&tx.id).await? {
             return Ok(expired(app, Some(&tx.client)));
         }
         return Ok(flows::deliver_error(
@@ -262,7 +252,7 @@ async fn finish(
     }
     let (session, cookie) = flows::start_session(app, user).await?;
     app.store
-        .record_login(&app.tenant, &user.user_id, Some(ip), app.now())
+        .record_login(&user.user_id, Some(ip), app.now())
         .await?;
     app.audit(
         Event::new(crate::audit::Code::S, "Successful login")
@@ -280,11 +270,7 @@ async fn finish(
         ));
         return Ok(with_cookie(res, &cookie));
     }
-    if !app
-        .store
-        .take_login_transaction(&app.tenant, &tx.id)
-        .await?
-    {
+    if !app.store.take_login_transaction(&tx.id).await? {
         return Ok(expired(app, Some(&tx.client)));
     }
     let api = api_of(app, &tx.req).await?;
@@ -426,11 +412,7 @@ pub async fn signup_submit(
             }
         };
     let hash = app.hash_password(Secret::new(password)).await;
-    match app
-        .store
-        .insert_user(&app.tenant, &user, Some(&hash), app.now())
-        .await
-    {
+    match app.store.insert_user(&user, Some(&hash), app.now()).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             let message = "The user already exists.";
@@ -548,11 +530,7 @@ pub async fn consent_submit(
     let Some((session, user)) = flows::current_session(&app, &headers).await? else {
         return Ok(expired(&app, Some(&tx.client)));
     };
-    if !app
-        .store
-        .take_login_transaction(&app.tenant, &tx.id)
-        .await?
-    {
+    if !app.store.take_login_transaction(&tx.id).await? {
         return Ok(expired(&app, Some(&tx.client)));
     }
     if form.get("action") != Some("accept") {
@@ -567,7 +545,6 @@ pub async fn consent_submit(
     }
     app.store
         .save_consent(
-            &app.tenant,
             &user.user_id,
             &tx.client.client_id,
             &flows::consent_audience(&app, &tx.req),

@@ -27,7 +27,7 @@ async fn ticket_client(app: &AppState, ticket: Option<&str>) -> Option<Client> {
     let ticket = ticket?;
     let id = app
         .store
-        .password_ticket_client(&app.tenant, &hash_secret(ticket))
+        .password_ticket_client(&hash_secret(ticket))
         .await
         .ok()
         .flatten()?;
@@ -66,7 +66,7 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
     };
     match app
         .store
-        .get_password_ticket(&app.tenant, &hash_secret(&ticket), app.now())
+        .get_password_ticket(&hash_secret(&ticket), app.now())
         .await?
     {
         Some(t) => Ok(form(&app, StatusCode::OK, &ticket, &t.csrf, None)),
@@ -85,7 +85,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     let token_hash = hash_secret(ticket);
     let Some(t) = app
         .store
-        .get_password_ticket(&app.tenant, &token_hash, app.now())
+        .get_password_ticket(&token_hash, app.now())
         .await?
     else {
         return Ok(expired(&app, Some(ticket)).await);
@@ -110,16 +110,12 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     let hash = app.hash_password(Secret::new(password)).await;
     if !app
         .store
-        .redeem_password_ticket(&app.tenant, &token_hash, &hash, app.now())
+        .redeem_password_ticket(&token_hash, &hash, app.now())
         .await?
     {
         return Ok(expired(&app, Some(ticket)).await);
     }
-    let email = app
-        .store
-        .get_user(&app.tenant, &t.user_id)
-        .await?
-        .map(|(u, _)| u.email);
+    let email = app.store.get_user(&t.user_id).await?.map(|(u, _)| u.email);
     app.audit(Event {
         event_type: crate::audit::Code::Scp,
         description: "Successful change password",
