@@ -2,7 +2,6 @@
 //! signing keys. No globals: everything a handler needs travels in [`AppState`].
 
 use std::sync::{Arc, RwLock};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use portcullis_core::keys::SigningKey;
 use portcullis_core::passwords;
@@ -42,9 +41,8 @@ pub struct Inner {
     pub metrics: crate::metrics::Metrics,
     /// Where audit events go (see `audit::Auditor`).
     pub auditor: crate::audit::Auditor,
-    /// Seconds added to the system clock. Zero in production; tests move time
-    /// forward with [`Inner::advance_clock`] instead of sleeping.
-    clock_offset: std::sync::atomic::AtomicI64,
+    /// The server's clock (tests move it forward with [`Inner::advance_clock`]).
+    pub clock: crate::clock::Clock,
 }
 
 impl std::ops::Deref for AppState {
@@ -104,7 +102,7 @@ impl AppState {
             generation: Default::default(),
             metrics: crate::metrics::Metrics::new(),
             auditor,
-            clock_offset: std::sync::atomic::AtomicI64::new(0),
+            clock: Default::default(),
         }))
     }
 }
@@ -121,11 +119,7 @@ impl Inner {
 
     /// Seconds since the Unix epoch, read once per request and passed to the core.
     pub fn now(&self) -> i64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default()
-            + self.clock_offset.load(std::sync::atomic::Ordering::Relaxed)
+        self.clock.now()
     }
 
     /// Records an audit event (and counts it for `/metrics`).
@@ -136,8 +130,7 @@ impl Inner {
 
     /// Moves this server's clock forward (for tests of expiry).
     pub fn advance_clock(&self, seconds: i64) {
-        self.clock_offset
-            .fetch_add(seconds, std::sync::atomic::Ordering::Relaxed);
+        self.clock.advance(seconds);
     }
 
     /// The published keys; the current one signs.
@@ -215,9 +208,44 @@ impl Inner {
         alg: portcullis_core::keys::Alg,
         claims: &C,
     ) -> String {
-        let keys = self.keys();
-        let key = keys.current_for(alg).unwrap_or_else(|| keys.current());
-        portcullis_core::jose::sign(key, claims)
+        self.keys().sign(alg, claims)
+    }
+
+    /// The scripts of the current configuration generation, ready to run
+    /// (compiled again only when the generation moved).
+    pub async fn triggers(
+        &self,
+    ) -> Result<crate::triggers::Triggers<'_>, crate::scripts::ScriptFailure> {
+        let generation = self.sync_configuration().await?;
+        let loaded = match self.scripts.cached() {
+            Some(loaded) if loaded.generation == generation => loaded,
+            _ => {
+                let loaded = Arc::new(
+                    self.scripts
+                        .load(&self.store, &self.kek, generation)
+                        .await?,
+                );
+                self.scripts.keep(loaded.clone());
+                loaded
+            }
+        };
+        Ok(crate::triggers::Triggers {
+            store: &self.store,
+            loaded,
+            limits: self.config.script_limits(),
+            metrics: &self.metrics,
+            now: self.now(),
+        })
+    }
+
+    /// The issuing service, with this node's keys as they are now.
+    pub fn issuance(&self) -> crate::issuance::Issuer<'_> {
+        crate::issuance::Issuer {
+            store: &self.store,
+            keys: self.keys(),
+            issuer: self.issuer(),
+            management_audience: &self.management_audience,
+        }
     }
 
     /// Makes sure keys exist for `alg` (after an API or application chose it)

@@ -36,10 +36,14 @@ pub enum Code {
     Sepft,
     /// `fepft`: Password grant failed.
     Fepft,
-    /// `sertft`: Refresh token (or token exchange) succeeded.
+    /// `sertft`: Refresh token exchange succeeded.
     Sertft,
-    /// `fertft`: Refresh token (or token exchange) refused.
+    /// `fertft`: Refresh token exchange refused.
     Fertft,
+    /// `secte`: RFC 8693 token exchange (Auth0's Custom Token Exchange) succeeded.
+    Secte,
+    /// `fecte`: RFC 8693 token exchange refused.
+    Fecte,
     /// `ferrt`: A spent refresh token was presented again: its family is revoked.
     Ferrt,
     /// `srrt`: A refresh token was revoked.
@@ -65,7 +69,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 27] = [
+    pub const ALL: [Code; 29] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -82,6 +86,8 @@ impl Code {
         Code::Fepft,
         Code::Sertft,
         Code::Fertft,
+        Code::Secte,
+        Code::Fecte,
         Code::Ferrt,
         Code::Srrt,
         Code::Slo,
@@ -113,6 +119,8 @@ impl Code {
             Code::Fepft => "fepft",
             Code::Sertft => "sertft",
             Code::Fertft => "fertft",
+            Code::Secte => "secte",
+            Code::Fecte => "fecte",
             Code::Ferrt => "ferrt",
             Code::Srrt => "srrt",
             Code::Slo => "slo",
@@ -142,11 +150,17 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     /// An event of `code`; the rest is added with the methods below.
+    /// There is no default event: every event names its code.
     pub fn new(event_type: Code, description: &'a str) -> Self {
         Self {
             event_type,
             description,
-            ..Default::default()
+            client_id: None,
+            client_name: None,
+            user_id: None,
+            user_name: None,
+            ip: None,
+            details: None,
         }
     }
 
@@ -172,22 +186,6 @@ impl<'a> Event<'a> {
     pub fn details(mut self, d: Value) -> Self {
         self.details = Some(d);
         self
-    }
-}
-
-impl Default for Event<'_> {
-    /// A failed login (`f`) with nothing else; callers set what they know.
-    fn default() -> Self {
-        Self {
-            event_type: Code::F,
-            description: "",
-            client_id: None,
-            client_name: None,
-            user_id: None,
-            user_name: None,
-            ip: None,
-            details: None,
-        }
     }
 }
 

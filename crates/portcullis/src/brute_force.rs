@@ -5,9 +5,7 @@
 
 use std::time::Duration;
 
-use portcullis_store::StoreError;
-
-use crate::app::AppState;
+use portcullis_store::{StoreError, TenantStore};
 
 /// Failures of one account from one IP before it is blocked (Auth0 counts 10).
 pub const ACCOUNT_LIMIT: i64 = 10;
@@ -90,7 +88,8 @@ pub struct Attempt {
 /// database (cluster-wide), so concurrent guesses can never run more checks
 /// than the limit allows.
 pub async fn reserve(
-    app: &AppState,
+    store: &TenantStore,
+    now: i64,
     email: &str,
     ip: &str,
 ) -> Result<Result<Attempt, Block>, StoreError> {
@@ -104,11 +103,7 @@ pub async fn reserve(
         (attempt.account.as_str(), ACCOUNT_LIMIT),
     ];
     Ok(
-        match app
-            .store
-            .reserve_login_attempt(&keys, app.now(), WINDOW)
-            .await?
-        {
+        match store.reserve_login_attempt(&keys, now, WINDOW).await? {
             None => Ok(attempt),
             Some(0) => Err(Block::Address),
             Some(_) => Err(Block::Account),
@@ -118,15 +113,13 @@ pub async fn reserve(
 
 /// The attempt failed: it stays counted. Returns whether it started a block.
 /// The answer is delayed a little, to slow guessing further.
-pub async fn failed(app: &AppState, attempt: Attempt) -> Result<bool, StoreError> {
-    let now = app.now();
+pub async fn failed(store: &TenantStore, now: i64, attempt: Attempt) -> Result<bool, StoreError> {
     let mut blocked = false;
     for (key, limit) in [
         (&attempt.address, IP_LIMIT),
         (&attempt.account, ACCOUNT_LIMIT),
     ] {
-        blocked |= app
-            .store
+        blocked |= store
             .confirm_login_failure(key, now, limit, BLOCK_FOR)
             .await?;
     }
@@ -136,69 +129,9 @@ pub async fn failed(app: &AppState, attempt: Attempt) -> Result<bool, StoreError
 
 /// The attempt succeeded: the account's failures are forgotten (Auth0 counts
 /// consecutive failures), and the address's counter no longer holds this one.
-pub async fn succeeded(app: &AppState, attempt: Attempt) -> Result<(), StoreError> {
-    app.store.release_login_attempt(&attempt.address).await?;
-    app.store.clear_login_failures(&attempt.account).await
-}
-
-/// The outcome of a password sign-in under the limits.
-pub enum SignIn {
-    /// The password is the user's; the attempt is cleared.
-    Ok(portcullis_core::users::User),
-    /// Refused before the password was checked.
-    Blocked(Block),
-    /// A wrong password (`user` known) or an unknown e-mail address; the
-    /// failure is counted, and `limit_wc` audited if it started a block.
-    Wrong {
-        user: Option<portcullis_core::users::User>,
-    },
-}
-
-/// The one password sign-in of the login page and the password grants:
-/// reserve an attempt, check the password of the database connection's user
-/// (a decoy hash for an unknown address, so both take as long), and count the
-/// outcome. A failure that starts a block is audited (`limit_wc`) here.
-pub async fn sign_in(
-    app: &AppState,
-    client: &portcullis_core::clients::Client,
-    email: &str,
-    password: portcullis_core::secrets::Secret,
-    ip: &str,
-) -> Result<SignIn, StoreError> {
-    let attempt = match reserve(app, email, ip).await? {
-        Ok(a) => a,
-        Err(block) => return Ok(SignIn::Blocked(block)),
-    };
-    let (user, hash) = match app
-        .store
-        .find_user_by_email(portcullis_core::users::DATABASE_CONNECTION, email)
-        .await?
-    {
-        Some((u, h)) => (Some(u), h),
-        None => (None, None),
-    };
-    match (user, app.verify_password(password, hash).await) {
-        (Some(user), true) => {
-            succeeded(app, attempt).await?;
-            Ok(SignIn::Ok(user))
-        }
-        (user, _) => {
-            if failed(app, attempt).await? {
-                app.audit(crate::audit::Event {
-                    event_type: crate::audit::Code::LimitWc,
-                    description: "Login blocked after too many failed attempts",
-                    client_id: Some(&client.client_id),
-                    user_id: user.as_ref().map(|u| u.user_id.as_str()),
-                    user_name: Some(email),
-                    ip: Some(ip),
-                    ..Default::default()
-                })
-                .await;
-                tracing::warn!(ip = %ip, "login blocked after repeated failures");
-            }
-            Ok(SignIn::Wrong { user })
-        }
-    }
+pub async fn succeeded(store: &TenantStore, attempt: Attempt) -> Result<(), StoreError> {
+    store.release_login_attempt(&attempt.address).await?;
+    store.clear_login_failures(&attempt.account).await
 }
 
 #[cfg(test)]

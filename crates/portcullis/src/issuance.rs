@@ -20,7 +20,11 @@ use portcullis_core::tokens::AccessTokenClaims;
 use portcullis_store::{NewRefreshToken, StoreError};
 use serde::Serialize;
 
-use crate::app::AppState;
+use std::sync::Arc;
+
+use portcullis_store::TenantStore;
+
+use crate::keyring::KeySet;
 
 /// Auth0 keeps 200 active refresh tokens per user and application; the oldest
 /// goes first.
@@ -33,34 +37,123 @@ pub struct Signed {
     pub id_token: Option<String>,
 }
 
-/// Signs `plan`: the access token with its API's algorithm, then the ID token
-/// (bound to it) with the client's.
-pub fn sign(
-    app: &AppState,
-    mut plan: Plan,
-    api: Option<&ResourceServer>,
-    client: &Client,
-) -> Signed {
-    log_refused(&plan);
-    let access_token = app.sign_with(access_alg(api), &plan.access);
-    plan.bind_access_token(&access_token);
-    Signed {
-        access_token,
-        id_token: plan
-            .id
-            .as_ref()
-            .map(|id| app.sign_with(client.jwt_configuration.alg, id)),
-        access: plan.access,
-    }
+/// What issuing needs, and nothing else: the tenant's store (for refresh-token
+/// families), this node's signing keys as they were when the request began, and
+/// the names tokens carry. Built per request by `AppState::issuance`.
+pub struct Issuer<'a> {
+    pub store: &'a TenantStore,
+    pub keys: Arc<KeySet>,
+    /// The `iss` of every token.
+    pub issuer: &'a str,
+    /// `<issuer>api/v2/`, which only the Management API's own grants may name.
+    pub management_audience: &'a str,
 }
 
-/// Signs only the ID token of `plan` (`/delegation`, and browser responses
-/// without an access token).
-pub fn sign_id_only(app: &AppState, plan: &Plan, client: &Client) -> Option<String> {
-    log_refused(plan);
-    plan.id
-        .as_ref()
-        .map(|id| app.sign_with(client.jwt_configuration.alg, id))
+impl<'a> Issuer<'a> {
+    /// Signs `plan`: the access token with its API's algorithm, then the ID token
+    /// (bound to it) with the client's.
+    pub fn sign(&self, mut plan: Plan, api: Option<&ResourceServer>, client: &Client) -> Signed {
+        log_refused(&plan);
+        let access_token = self.keys.sign(access_alg(api), &plan.access);
+        plan.bind_access_token(&access_token);
+        Signed {
+            access_token,
+            id_token: plan
+                .id
+                .as_ref()
+                .map(|id| self.keys.sign(client.jwt_configuration.alg, id)),
+            access: plan.access,
+        }
+    }
+
+    /// Signs only the ID token of `plan` (`/delegation`, and browser responses
+    /// without an access token).
+    pub fn sign_id_only(&self, plan: &Plan, client: &Client) -> Option<String> {
+        log_refused(plan);
+        plan.id
+            .as_ref()
+            .map(|id| self.keys.sign(client.jwt_configuration.alg, id))
+    }
+
+    /// A user grant of `client` for `user` at `now` with what every grant shares
+    /// filled in (the issuer, the Management API guard, a new `jti`, no `gty`, no
+    /// ID token); callers set the rest with struct update syntax.
+    pub fn user_grant(
+        &self,
+        client: &'a Client,
+        user: &'a portcullis_core::users::User,
+        api: Option<&'a ResourceServer>,
+        scope: &'a [String],
+        scripts: &'a portcullis_core::scripts::ScriptResult,
+        now: i64,
+    ) -> portcullis_core::issuance::UserGrant<'a> {
+        portcullis_core::issuance::UserGrant {
+            issuer: self.issuer,
+            management_audience: self.management_audience,
+            client,
+            user,
+            api,
+            scope,
+            gty: None,
+            browser_flow: false,
+            scripts,
+            now,
+            jti: portcullis_core::random::alphanumeric(24),
+            id_token: None,
+        }
+    }
+
+    /// Plans, starts the refresh-token family when `refresh` is given, and signs:
+    /// the issuing half of every user grant.
+    pub async fn issue_user_grant(
+        &self,
+        grant: portcullis_core::issuance::UserGrant<'_>,
+        refresh: Option<FamilyStart<'_>>,
+    ) -> Result<(Signed, Option<IssuedRefresh>), StoreError> {
+        let (api, client) = (grant.api, grant.client);
+        let plan = portcullis_core::issuance::plan(grant);
+        let refresh = match refresh {
+            Some(f) => Some(self.start_family(f).await?),
+            None => None,
+        };
+        Ok((self.sign(plan, api, client), refresh))
+    }
+
+    /// Starts a family with its first token (at most
+    /// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application).
+    pub async fn start_family(&self, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
+        let cfg = &f.client.refresh_token;
+        let token = portcullis_core::random::url_token();
+        let expires_at = rt::absolute_expiry(cfg, f.now);
+        let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
+        let new = NewRefreshToken {
+            family_id: id.clone(),
+            id: id.clone(),
+            token_hash: hash_secret(&token),
+            client_id: f.client.client_id.clone(),
+            user_id: f.user_id.to_string(),
+            session_id: f.session_id.map(str::to_string),
+            audience: f.audience.map(str::to_string),
+            scope: f.scope.join(" "),
+            rotating: rt::is_rotating(cfg),
+            generation: 0,
+            expires_at,
+            idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
+        };
+        self.store.insert_refresh_token(&new, f.now).await?;
+        self.store
+            .enforce_refresh_token_limit(
+                f.user_id,
+                &f.client.client_id,
+                MAX_FAMILIES_PER_USER_AND_CLIENT,
+                f.now,
+            )
+            .await?;
+        Ok(IssuedRefresh {
+            token,
+            family_id: id,
+        })
+    }
 }
 
 /// Auth0 leaves out a custom claim it will not set without failing the flow;
@@ -69,50 +162,6 @@ fn log_refused(plan: &Plan) {
     for (token, claims) in &plan.refused {
         tracing::warn!(token, claims = ?claims, "custom claims from a script were left out");
     }
-}
-
-/// A user grant of `client` for `user` at `now` with what every grant shares
-/// filled in (the issuer, the Management API guard, a new `jti`, no `gty`, no
-/// ID token); callers set the rest with struct update syntax.
-pub fn user_grant<'a>(
-    app: &'a AppState,
-    client: &'a Client,
-    user: &'a portcullis_core::users::User,
-    api: Option<&'a ResourceServer>,
-    scope: &'a [String],
-    scripts: &'a portcullis_core::scripts::ScriptResult,
-    now: i64,
-) -> portcullis_core::issuance::UserGrant<'a> {
-    portcullis_core::issuance::UserGrant {
-        issuer: app.issuer(),
-        management_audience: &app.management_audience,
-        client,
-        user,
-        api,
-        scope,
-        gty: None,
-        browser_flow: false,
-        scripts,
-        now,
-        jti: portcullis_core::random::alphanumeric(24),
-        id_token: None,
-    }
-}
-
-/// Plans, starts the refresh-token family when `refresh` is given, and signs:
-/// the issuing half of every user grant.
-pub async fn issue_user_grant(
-    app: &AppState,
-    grant: portcullis_core::issuance::UserGrant<'_>,
-    refresh: Option<FamilyStart<'_>>,
-) -> Result<(Signed, Option<IssuedRefresh>), StoreError> {
-    let (api, client) = (grant.api, grant.client);
-    let plan = portcullis_core::issuance::plan(grant);
-    let refresh = match refresh {
-        Some(f) => Some(start_family(app, f).await?),
-        None => None,
-    };
-    Ok((sign(app, plan, api, client), refresh))
 }
 
 /// What a new refresh-token family is for.
@@ -129,42 +178,6 @@ pub struct FamilyStart<'a> {
 pub struct IssuedRefresh {
     pub token: String,
     pub family_id: String,
-}
-
-/// Starts a family with its first token (at most
-/// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application).
-pub async fn start_family(app: &AppState, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
-    let cfg = &f.client.refresh_token;
-    let token = portcullis_core::random::url_token();
-    let expires_at = rt::absolute_expiry(cfg, f.now);
-    let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
-    let new = NewRefreshToken {
-        family_id: id.clone(),
-        id: id.clone(),
-        token_hash: hash_secret(&token),
-        client_id: f.client.client_id.clone(),
-        user_id: f.user_id.to_string(),
-        session_id: f.session_id.map(str::to_string),
-        audience: f.audience.map(str::to_string),
-        scope: f.scope.join(" "),
-        rotating: rt::is_rotating(cfg),
-        generation: 0,
-        expires_at,
-        idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
-    };
-    app.store.insert_refresh_token(&new, f.now).await?;
-    app.store
-        .enforce_refresh_token_limit(
-            f.user_id,
-            &f.client.client_id,
-            MAX_FAMILIES_PER_USER_AND_CLIENT,
-            f.now,
-        )
-        .await?;
-    Ok(IssuedRefresh {
-        token,
-        family_id: id,
-    })
 }
 
 /// RFC 6749 §5.1's successful response (with OpenID Connect Core §3.1.3.3's

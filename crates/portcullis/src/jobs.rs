@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
-use portcullis_store::{Cleaned, StoreError};
+use portcullis_store::{Cleaned, StoreError, TenantStore};
 
-use crate::app::AppState;
+use crate::clock::Clock;
 
 /// How often a node tries to take the clean-up lease.
 pub const CLEANUP_EVERY: Duration = Duration::from_secs(300);
@@ -20,17 +20,15 @@ const KEEP_REVOKED: i64 = 30 * 86_400;
 const LOG_RETENTION: i64 = 30 * 86_400;
 
 /// One pass, if this node holds (or takes) the lease; `None` if another node does.
-pub async fn clean_once(app: &AppState, node: &str) -> Result<Option<Cleaned>, StoreError> {
-    let now = app.now();
-    if !app
-        .store
-        .acquire_lease("cleanup", node, now, LEASE_TTL)
-        .await?
-    {
+pub async fn clean_once(
+    store: &TenantStore,
+    node: &str,
+    now: i64,
+) -> Result<Option<Cleaned>, StoreError> {
+    if !store.acquire_lease("cleanup", node, now, LEASE_TTL).await? {
         return Ok(None);
     }
-    let cleaned = app
-        .store
+    let cleaned = store
         .clean_expired(now, KEEP_REVOKED, LOG_RETENTION)
         .await?;
     if cleaned != Cleaned::default() {
@@ -40,7 +38,7 @@ pub async fn clean_once(app: &AppState, node: &str) -> Result<Option<Cleaned>, S
 }
 
 /// Runs clean-up passes every [`CLEANUP_EVERY`] for the life of the process.
-pub fn start(app: AppState) {
+pub fn start(store: TenantStore, clock: Clock) {
     let node = portcullis_core::random::alphanumeric(16);
     tokio::spawn(async move {
         // The first pass waits one interval: a restart is no reason to clean.
@@ -48,7 +46,7 @@ pub fn start(app: AppState) {
             tokio::time::interval_at(tokio::time::Instant::now() + CLEANUP_EVERY, CLEANUP_EVERY);
         loop {
             tick.tick().await;
-            if let Err(e) = clean_once(&app, &node).await {
+            if let Err(e) = clean_once(&store, &node, clock.now()).await {
                 tracing::warn!(error = %e, "clean-up pass failed; retrying at the next interval");
             }
         }

@@ -18,6 +18,14 @@ pub struct KeySet {
 }
 
 impl KeySet {
+    /// Signs `claims` with the current key of `alg` (the current RS256 key if
+    /// this node has none of `alg`: an algorithm is validated when an API or
+    /// application chooses it, and its keys are made then).
+    pub fn sign<C: serde::Serialize>(&self, alg: portcullis_core::keys::Alg, claims: &C) -> String {
+        let key = self.current_for(alg).unwrap_or_else(|| self.current());
+        portcullis_core::jose::sign(key, claims)
+    }
+
     /// The RS256 key that signs now (Auth0's default algorithm).
     pub fn current(&self) -> &SigningKey {
         self.current_for(Alg::Rs256)

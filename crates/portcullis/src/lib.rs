@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod brute_force;
 pub mod cache;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod generation;
 pub mod http;

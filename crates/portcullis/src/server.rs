@@ -256,7 +256,7 @@ pub async fn start_on(
     }
     let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, keys, kek, mailer);
-    crate::jobs::start(state.clone());
+    crate::jobs::start(state.store.clone(), state.clock.clone());
     if rotation_days > 0 {
         let app = state.clone();
         tokio::spawn(async move {

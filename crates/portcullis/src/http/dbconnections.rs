@@ -114,11 +114,9 @@ pub async fn signup(
         Ok(()) => {}
         Err(StoreError::Conflict) => {
             app.audit(Event {
-                event_type: crate::audit::Code::Fs,
-                description: "The user already exists.",
                 client_id: Some(&client.client_id),
                 user_name: Some(&user.email),
-                ..Default::default()
+                ..Event::new(crate::audit::Code::Fs, "The user already exists.")
             })
             .await;
             return Ok(bad("invalid_signup", "Invalid sign up"));
@@ -126,13 +124,11 @@ pub async fn signup(
         Err(e) => return Err(e.into()),
     }
     app.audit(Event {
-        event_type: crate::audit::Code::Ss,
-        description: "Successful signup",
         client_id: Some(&client.client_id),
         client_name: Some(&client.name),
         user_id: Some(&user.user_id),
         user_name: Some(&user.email),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Ss, "Successful signup")
     })
     .await;
     let id = user.user_id.trim_start_matches("auth0|").to_string();
@@ -289,31 +285,29 @@ async fn send_reset_email(
     if let Err(e) = &sent {
         tracing::error!(error = %e, "could not send the password-reset e-mail");
         app.audit(Event {
-            event_type: crate::audit::Code::Fn,
-            description: "Failed to send the password-reset e-mail",
             client_id,
             user_id: Some(&user.user_id),
             user_name: Some(email),
             details: Some(serde_json::json!({"error": e.to_string()})),
-            ..Default::default()
+            ..Event::new(
+                crate::audit::Code::Fn,
+                "Failed to send the password-reset e-mail",
+            )
         })
         .await;
     }
+    let (code, description) = match sent {
+        Ok(_) => (crate::audit::Code::Scpr, "Change password request"),
+        Err(_) => (
+            crate::audit::Code::Fcpr,
+            "Change password request: the e-mail could not be sent",
+        ),
+    };
     app.audit(Event {
-        event_type: if sent.is_ok() {
-            crate::audit::Code::Scpr
-        } else {
-            crate::audit::Code::Fcpr
-        },
-        description: if sent.is_ok() {
-            "Change password request"
-        } else {
-            "Change password request: the e-mail could not be sent"
-        },
         client_id,
         user_id: Some(&user.user_id),
         user_name: Some(email),
-        ..Default::default()
+        ..Event::new(code, description)
     })
     .await;
     Ok(())

@@ -186,8 +186,15 @@ pub async fn issue(
         Err(ScriptFailure::Store(e)) => return Err(e.into()),
         Err(f) => {
             let ip = Some(request.ip.as_str());
-            crate::triggers::audit_failure(app, crate::audit::Code::F, client, Some(user), ip, &f)
-                .await;
+            crate::http::oauth::grant_scripts::audit_failure(
+                app,
+                crate::audit::Code::F,
+                client,
+                Some(user),
+                ip,
+                &f,
+            )
+            .await;
             return Ok(deliver_error(app, script_error_redirect(req, &f)));
         }
     };
@@ -256,7 +263,7 @@ async fn browser_scripts(
         request,
         flow,
     };
-    crate::triggers::post_login(app, post_login).await
+    app.triggers().await?.post_login(post_login).await
 }
 
 /// Stores an authorization code (RFC 6749 §4.1.2) for what the login decided;
@@ -320,6 +327,7 @@ fn browser_tokens(
     let (client, user, api, session, now) = (b.client, b.user, b.api, b.session, b.now);
     let (script_result, code_value) = (b.scripts, b.code);
     if req.response_type.token || req.response_type.id_token {
+        let issuer = app.issuance();
         let plan = issuance::plan(UserGrant {
             browser_flow: true,
             id_token: req.response_type.id_token.then(|| IdTokenRequest {
@@ -329,11 +337,11 @@ fn browser_tokens(
                 auth_time: req.max_age.map(|_| session.auth_time),
                 code: code_value,
             }),
-            ..crate::issuance::user_grant(app, client, user, api, &req.scope, script_result, now)
+            ..issuer.user_grant(client, user, api, &req.scope, script_result, now)
         });
         // OpenID Connect Core §3.3.2.11: `at_hash` only beside an access token.
         let id_token = if req.response_type.token {
-            let signed = crate::issuance::sign(app, plan, api, client);
+            let signed = issuer.sign(plan, api, client);
             out.push(("access_token".into(), signed.access_token));
             out.push(("token_type".into(), "Bearer".into()));
             out.push((
@@ -345,7 +353,7 @@ fn browser_tokens(
             }
             signed.id_token
         } else {
-            crate::issuance::sign_id_only(app, &plan, client)
+            issuer.sign_id_only(&plan, client)
         };
         if let Some(id) = id_token {
             out.push(("id_token".into(), id));

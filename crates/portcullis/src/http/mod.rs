@@ -14,6 +14,7 @@ pub mod management;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
+pub mod sign_in;
 pub mod well_known;
 
 use std::time::Duration;

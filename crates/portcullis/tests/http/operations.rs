@@ -470,7 +470,7 @@ async fn cleanup_removes_expired_state_under_one_lease(srv: crate::support::Test
         "an unexchanged code"
     );
     let state = &srv.server.as_ref().unwrap().state;
-    let nothing = portcullis::jobs::clean_once(state, "node-a")
+    let nothing = portcullis::jobs::clean_once(&state.store, "node-a", state.now())
         .await
         .unwrap()
         .unwrap();
@@ -480,14 +480,14 @@ async fn cleanup_removes_expired_state_under_one_lease(srv: crate::support::Test
         "nothing live is removed"
     );
     assert!(
-        portcullis::jobs::clean_once(state, "node-b")
+        portcullis::jobs::clean_once(&state.store, "node-b", state.now())
             .await
             .unwrap()
             .is_none(),
         "node-a holds the lease"
     );
     state.advance_clock(40 * 86_400);
-    let cleaned = portcullis::jobs::clean_once(state, "node-a")
+    let cleaned = portcullis::jobs::clean_once(&state.store, "node-a", state.now())
         .await
         .unwrap()
         .unwrap();
@@ -497,7 +497,7 @@ async fn cleanup_removes_expired_state_under_one_lease(srv: crate::support::Test
     );
     state.advance_clock(601);
     assert!(
-        portcullis::jobs::clean_once(state, "node-b")
+        portcullis::jobs::clean_once(&state.store, "node-b", state.now())
             .await
             .unwrap()
             .is_some(),

@@ -833,7 +833,7 @@ async fn token_exchange_is_bound_to_the_subject_tokens_api(srv: crate::support::
     let (st, e) = exchange_for(subject, "write:salaries").await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
     assert_eq!(e["error"], "invalid_scope");
-    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Asertft", None).await;
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Asecte", None).await;
     let ok: Vec<&Value> = logs
         .as_array()
         .unwrap()
@@ -842,7 +842,7 @@ async fn token_exchange_is_bound_to_the_subject_tokens_api(srv: crate::support::
         .collect();
     assert_eq!(ok.len(), 1, "{logs}");
     assert_eq!(ok[0]["details"]["subject_client_id"], app);
-    let (_, failed) = srv.api(Method::GET, "/logs?q=type%3Afertft", None).await;
+    let (_, failed) = srv.api(Method::GET, "/logs?q=type%3Afecte", None).await;
     let failed: Vec<&Value> = failed
         .as_array()
         .unwrap()

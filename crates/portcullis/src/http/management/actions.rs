@@ -361,7 +361,8 @@ pub async fn test(
         }
     };
     let started = std::time::Instant::now();
-    let result = crate::triggers::run_one(&app, &script, Value::Object(event)).await;
+    let result =
+        crate::triggers::run_one(&script, Value::Object(event), app.config.script_limits()).await;
     let millis = started.elapsed().as_millis() as u64;
     Ok(Json(match result {
         Ok(outcome) => json!({"payload": {

@@ -117,13 +117,12 @@ pub async fn audit_writes(State(app): State<AppState>, req: Request, next: Next)
     } else {
         format!("{summary} (refused: HTTP {})", status.as_u16())
     };
+    let code = if status.is_success() {
+        crate::audit::Code::Sapi
+    } else {
+        crate::audit::Code::Fapi
+    };
     app.audit(Event {
-        event_type: if status.is_success() {
-            crate::audit::Code::Sapi
-        } else {
-            crate::audit::Code::Fapi
-        },
-        description: &description,
         client_id,
         user_id: sub,
         details: Some(json!({
@@ -136,7 +135,7 @@ pub async fn audit_writes(State(app): State<AppState>, req: Request, next: Next)
             },
             "response": {"statusCode": status.as_u16()},
         })),
-        ..Default::default()
+        ..Event::new(code, &description)
     })
     .await;
     res

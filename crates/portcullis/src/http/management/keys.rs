@@ -104,10 +104,8 @@ pub async fn rotate(State(app): State<AppState>, caller: Caller) -> Result<Respo
     let current = app.keys().current().kid.clone();
     let k = record(&app, &current).await?;
     app.audit(crate::audit::Event {
-        event_type: crate::audit::Code::Sapi,
-        description: "Signing keys rotated",
         details: Some(json!({"kid": current})),
-        ..Default::default()
+        ..crate::audit::Event::new(crate::audit::Code::Sapi, "Signing keys rotated")
     })
     .await;
     Ok((
@@ -139,10 +137,8 @@ pub async fn revoke(
     })?;
     let k = record(&app, &kid).await?;
     app.audit(crate::audit::Event {
-        event_type: crate::audit::Code::Sapi,
-        description: "Signing key revoked",
         details: Some(json!({"kid": kid})),
-        ..Default::default()
+        ..crate::audit::Event::new(crate::audit::Code::Sapi, "Signing key revoked")
     })
     .await;
     Ok(Json(json!({"kid": k.kid, "cert": pem(&k.certificate)})))

@@ -128,12 +128,10 @@ pub async fn unblock_identifier(
 /// Auth0's `ublkdu`: a brute-force block was lifted by an operator.
 async fn unblocked(app: &AppState, caller: &Caller, user_id: Option<&str>, identifier: &str) {
     app.audit(crate::audit::Event {
-        event_type: crate::audit::Code::Ublkdu,
-        description: "User block released",
         client_id: Some(&caller.claims.azp),
         user_id,
         details: Some(json!({"identifier": identifier})),
-        ..Default::default()
+        ..crate::audit::Event::new(crate::audit::Code::Ublkdu, "User block released")
     })
     .await;
 }

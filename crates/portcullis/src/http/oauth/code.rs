@@ -23,7 +23,7 @@ use portcullis_store::{Redemption, StoreError};
 use crate::app::AppState;
 use crate::audit::{Code, Event};
 use crate::http::errors::TokenEndpointError;
-use crate::issuance::{self, FamilyStart, TokenResponse};
+use crate::issuance::{FamilyStart, TokenResponse};
 
 /// A refused redemption: `feacft`, then `invalid_grant` with `description`.
 async fn refused(app: &AppState, client: &Client, description: &'static str) -> TokenEndpointError {
@@ -42,6 +42,7 @@ pub async fn exchange(
     let code_hash = hash_secret(&req.code);
     let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;
     // The login's Rules and Actions already ran; their decisions came with the code.
+    let issuer = app.issuance();
     let plan = UserGrant {
         id_token: grant
             .scope
@@ -54,8 +55,7 @@ pub async fn exchange(
                 auth_time: grant.auth_time_required.then_some(grant.auth_time),
                 code: None,
             }),
-        ..issuance::user_grant(
-            app,
+        ..issuer.user_grant(
             client,
             &user,
             api.as_ref(),
@@ -73,7 +73,7 @@ pub async fn exchange(
         scope: &grant.scope,
         now,
     });
-    let (signed, refresh) = issuance::issue_user_grant(app, plan, family).await?;
+    let (signed, refresh) = issuer.issue_user_grant(plan, family).await?;
     let family_id = refresh.as_ref().map(|r| r.family_id.as_str());
     // If the code was replayed while this redemption ran, the replay could not
     // see these tokens: revoke them here and answer as the replay did.

@@ -19,7 +19,8 @@ pub async fn post_login_scripts(
     post_login: crate::triggers::PostLogin<'_>,
 ) -> Result<portcullis_core::scripts::ScriptResult, TokenEndpointError> {
     let (client, user, request) = (post_login.client, post_login.user, post_login.request);
-    match crate::triggers::post_login(app, post_login).await {
+    let run = async { app.triggers().await?.post_login(post_login).await };
+    match run.await {
         Ok(r) => Ok(r),
         Err(f) => Err(script_failed(app, code, client, Some(user), request, f).await),
     }
@@ -38,7 +39,7 @@ pub async fn script_failed(
     if let ScriptFailure::Store(e) = f {
         return e.into();
     }
-    crate::triggers::audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
+    audit_failure(app, event_type, client, user, Some(&request.ip), &f).await;
     let code = match &f {
         _ if f.is_busy() => TokenErrorCode::TemporarilyUnavailable,
         ScriptFailure::Denied { code: Some(c), .. } if c == "invalid_request" => {
@@ -50,4 +51,25 @@ pub async fn script_failed(
         _ => TokenErrorCode::AccessDenied,
     };
     TokenError::new(code, f.to_string()).into()
+}
+
+/// Writes Auth0's failure event for a flow that a script stopped (`f` for a
+/// login, `feccft` for client credentials, …), with the script and its error.
+pub async fn audit_failure(
+    app: &AppState,
+    event_type: crate::audit::Code,
+    client: &Client,
+    user: Option<&portcullis_core::users::User>,
+    ip: Option<&str>,
+    f: &ScriptFailure,
+) {
+    let description = f.to_string();
+    let mut event = crate::audit::Event::new(event_type, &description)
+        .client(client)
+        .details(serde_json::json!({"script": f.script()}));
+    event.ip = ip;
+    if let Some(user) = user {
+        event = event.user(user);
+    }
+    app.audit(event).await;
 }

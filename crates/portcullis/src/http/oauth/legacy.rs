@@ -117,16 +117,17 @@ pub async fn delegation(
     let scope = portcullis_core::scope::parse(p.get("scope").unwrap_or("openid"));
     // Delegation is the legacy path; Rules and Actions do not run on it.
     let no_scripts = Default::default();
+    let issuer = app.issuance();
     let plan = portcullis_core::issuance::plan(portcullis_core::issuance::UserGrant {
         id_token: Some(portcullis_core::issuance::IdTokenRequest {
             scope: &scope,
             sid: sid.as_deref(),
             ..Default::default()
         }),
-        ..crate::issuance::user_grant(&app, &target, &user, None, &scope, &no_scripts, now)
+        ..issuer.user_grant(&target, &user, None, &scope, &no_scripts, now)
     });
     let expires_in = plan.id.as_ref().map_or(0, |id| id.exp - id.iat);
-    match crate::issuance::sign_id_only(&app, &plan, &target) {
+    match issuer.sign_id_only(&plan, &target) {
         Some(id) => Ok(crate::issuance::TokenResponse::id_only(id, expires_in).into_response()),
         None => Err(TokenError::invalid_request("No ID token could be issued.").into()),
     }

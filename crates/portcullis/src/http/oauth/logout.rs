@@ -43,12 +43,10 @@ async fn end_session(
     {
         app.store.end_session(&s.id, app.now()).await?;
         app.audit(Event {
-            event_type: crate::audit::Code::Slo,
-            description: "User successfully logged out",
             client_id: client.map(|c| c.client_id.as_str()),
             client_name: client.map(|c| c.name.as_str()),
             user_id: Some(&s.user_id),
-            ..Default::default()
+            ..Event::new(crate::audit::Code::Slo, "User successfully logged out")
         })
         .await;
     }

@@ -15,9 +15,9 @@ use portcullis_core::users::{User, normalize_email};
 
 use crate::app::AppState;
 use crate::audit::{Code, Event};
-use crate::brute_force::{self, SignIn};
 use crate::http::errors::TokenEndpointError;
-use crate::issuance::{self, FamilyStart, TokenResponse};
+use crate::http::sign_in::{self, SignIn};
+use crate::issuance::{FamilyStart, TokenResponse};
 
 /// A refused password grant: `fepft`, then `invalid_grant`.
 async fn refused(
@@ -77,6 +77,7 @@ pub async fn exchange(
     app.store
         .record_login(&user.user_id, Some(login.ip), now)
         .await?;
+    let issuer = app.issuance();
     let grant = UserGrant {
         gty: Some("password"),
         id_token: scope
@@ -87,7 +88,7 @@ pub async fn exchange(
                 auth_time: Some(now),
                 ..Default::default()
             }),
-        ..issuance::user_grant(app, client, &user, api, &scope, &scripts, now)
+        ..issuer.user_grant(client, &user, api, &scope, &scripts, now)
     };
     let family = rt::may_issue(&scope, client, api).then_some(FamilyStart {
         client,
@@ -97,7 +98,7 @@ pub async fn exchange(
         scope: &scope,
         now,
     });
-    let (signed, refresh) = issuance::issue_user_grant(app, grant, family).await?;
+    let (signed, refresh) = issuer.issue_user_grant(grant, family).await?;
     let e = Event::new(Code::Sepft, "Password for Access Token")
         .client(client)
         .user(&user)
@@ -126,7 +127,7 @@ async fn sign_in(
         )
     };
     // Reserved before the slow password check (Auth0: 429 too_many_attempts).
-    let user = match brute_force::sign_in(app, client, &email, secret, login.ip).await? {
+    let user = match sign_in::sign_in(app, client, &email, secret, login.ip).await? {
         SignIn::Ok(user) => user,
         SignIn::Blocked(block) => {
             let _ = failed(block.message(), None).await;

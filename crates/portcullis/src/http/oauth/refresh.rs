@@ -38,12 +38,10 @@ async fn log(
     user_id: Option<&str>,
 ) {
     app.audit(Event {
-        event_type,
-        description,
         client_id: Some(&client.client_id),
         client_name: Some(&client.name),
         user_id,
-        ..Default::default()
+        ..Event::new(event_type, description)
     })
     .await;
 }
@@ -203,6 +201,7 @@ pub async fn exchange(
     };
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fertft, post_login).await?;
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
+    let issuer = app.issuance();
     let grant = UserGrant {
         gty: Some("refresh_token"),
         // A new ID token on every refresh of an `openid` grant (see above).
@@ -215,17 +214,9 @@ pub async fn exchange(
                 sid: p.stored.session_id.as_deref(),
                 ..Default::default()
             }),
-        ..crate::issuance::user_grant(
-            app,
-            client,
-            &p.user,
-            p.api.as_ref(),
-            &p.scope,
-            &scripts,
-            now,
-        )
+        ..issuer.user_grant(client, &p.user, p.api.as_ref(), &p.scope, &scripts, now)
     };
-    let (signed, _) = crate::issuance::issue_user_grant(app, grant, None).await?;
+    let (signed, _) = issuer.issue_user_grant(grant, None).await?;
     let done = "Successful exchange of refresh token";
     log(app, Code::Sertft, done, client, Some(&p.user.user_id)).await;
     Ok(TokenResponse::from_signed(signed, next_token).into_response())

@@ -121,21 +121,25 @@ async fn client_credentials(
         }
     };
     let scope = claims.scope.clone();
-    let scripts =
-        match crate::triggers::credentials_exchange(app, client, info, audience, &scope).await {
-            Ok(r) => r,
-            Err(f) => {
-                return Err(super::grant_scripts::script_failed(
-                    app,
-                    Code::Feccft,
-                    client,
-                    None,
-                    info,
-                    f,
-                )
-                .await);
-            }
-        };
+    let run = async {
+        (app.triggers().await?)
+            .credentials_exchange(client, info, audience, &scope)
+            .await
+    };
+    let scripts = match run.await {
+        Ok(r) => r,
+        Err(f) => {
+            return Err(super::grant_scripts::script_failed(
+                app,
+                Code::Feccft,
+                client,
+                None,
+                info,
+                f,
+            )
+            .await);
+        }
+    };
     let refused = issuance::apply_scripts(&mut claims, &scripts, &app.management_audience);
     if !refused.is_empty() {
         tracing::warn!(token = "access_token", claims = ?refused, "custom claims from a script were left out");

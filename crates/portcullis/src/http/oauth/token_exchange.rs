@@ -48,8 +48,6 @@ pub async fn exchange(
     })?;
     let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
     app.audit(Event {
-        event_type: crate::audit::Code::Sertft,
-        description: "Successful token exchange",
         client_id: Some(&client.client_id),
         client_name: Some(&client.name),
         user_id: Some(&user.user_id),
@@ -61,7 +59,7 @@ pub async fn exchange(
             "actor_client_id": client.client_id,
             "scope": claims.scope,
         })),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Secte, "Successful token exchange")
     })
     .await;
     let mut res = TokenResponse::access(token, &claims);
@@ -150,8 +148,6 @@ async fn audit_refusal(
     why: &str,
 ) {
     app.audit(Event {
-        event_type: crate::audit::Code::Fertft,
-        description: "Failed token exchange",
         client_id: Some(&client.client_id),
         client_name: Some(&client.name),
         user_id: Some(&subject.sub),
@@ -162,7 +158,7 @@ async fn audit_refusal(
             "actor_client_id": client.client_id,
             "reason": why,
         })),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Fecte, "Failed token exchange")
     })
     .await;
 }

@@ -20,11 +20,11 @@ use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::Event;
-use crate::brute_force::{self, SignIn};
 use crate::http::cookies;
 use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
+use crate::http::sign_in::{self, SignIn};
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
 
@@ -318,7 +318,7 @@ pub async fn login_submit(
             ),
         ));
     }
-    match brute_force::sign_in(&app, &tx.client, &email, Secret::new(password), &ip).await? {
+    match sign_in::sign_in(&app, &tx.client, &email, Secret::new(password), &ip).await? {
         SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
         SignIn::Blocked(block) => Ok(render_form(
             &app,
@@ -334,14 +334,12 @@ pub async fn login_submit(
                 None => crate::audit::Code::Fu,
             };
             app.audit(Event {
-                event_type,
-                description: "Wrong email or password.",
                 client_id: Some(&tx.client.client_id),
                 client_name: Some(&tx.client.name),
                 user_id: user.as_ref().map(|u| u.user_id.as_str()),
                 user_name: Some(&email),
                 ip: Some(&ip),
-                ..Default::default()
+                ..Event::new(event_type, "Wrong email or password.")
             })
             .await;
             Ok(render_form(
@@ -360,12 +358,10 @@ pub async fn login_submit(
 /// Audit event `fs`: a failed sign-up.
 async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, reason: &str) {
     app.audit(Event {
-        event_type: crate::audit::Code::Fs,
-        description: reason,
         client_id: Some(client_id),
         user_name: Some(email),
         ip: Some(ip),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Fs, reason)
     })
     .await;
 }
@@ -429,14 +425,12 @@ pub async fn signup_submit(
         Err(e) => return Err(e.into()),
     }
     app.audit(Event {
-        event_type: crate::audit::Code::Ss,
-        description: "Successful signup",
         client_id: Some(&tx.client.client_id),
         client_name: Some(&tx.client.name),
         user_id: Some(&user.user_id),
         user_name: Some(&user.email),
         ip: Some(&ip),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Ss, "Successful signup")
     })
     .await;
     finish(&app, tx, &user, peer, &headers).await

@@ -117,11 +117,9 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     }
     let email = app.store.get_user(&t.user_id).await?.map(|(u, _)| u.email);
     app.audit(Event {
-        event_type: crate::audit::Code::Scp,
-        description: "Successful change password",
         user_id: Some(&t.user_id),
         user_name: email.as_deref(),
-        ..Default::default()
+        ..Event::new(crate::audit::Code::Scp, "Successful change password")
     })
     .await;
     let client = ticket_client(&app, Some(ticket)).await;

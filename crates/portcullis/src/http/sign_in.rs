@@ -1,0 +1,70 @@
+//! The one password sign-in of the login page and the password grants: the
+//! brute-force limits of `crate::brute_force` around the check of a database
+//! connection user's password, with the `limit_wc` audit event when a failure
+//! starts a block.
+
+use portcullis_store::StoreError;
+
+use crate::app::AppState;
+use crate::brute_force;
+
+/// The outcome of a password sign-in under the limits.
+pub enum SignIn {
+    /// The password is the user's; the attempt is cleared.
+    Ok(portcullis_core::users::User),
+    /// Refused before the password was checked.
+    Blocked(brute_force::Block),
+    /// A wrong password (`user` known) or an unknown e-mail address; the
+    /// failure is counted, and `limit_wc` audited if it started a block.
+    Wrong {
+        user: Option<portcullis_core::users::User>,
+    },
+}
+
+/// The one password sign-in of the login page and the password grants:
+/// reserve an attempt, check the password of the database connection's user
+/// (a decoy hash for an unknown address, so both take as long), and count the
+/// outcome. A failure that starts a block is audited (`limit_wc`) here.
+pub async fn sign_in(
+    app: &AppState,
+    client: &portcullis_core::clients::Client,
+    email: &str,
+    password: portcullis_core::secrets::Secret,
+    ip: &str,
+) -> Result<SignIn, StoreError> {
+    let attempt = match brute_force::reserve(&app.store, app.now(), email, ip).await? {
+        Ok(a) => a,
+        Err(block) => return Ok(SignIn::Blocked(block)),
+    };
+    let (user, hash) = match app
+        .store
+        .find_user_by_email(portcullis_core::users::DATABASE_CONNECTION, email)
+        .await?
+    {
+        Some((u, h)) => (Some(u), h),
+        None => (None, None),
+    };
+    match (user, app.verify_password(password, hash).await) {
+        (Some(user), true) => {
+            brute_force::succeeded(&app.store, attempt).await?;
+            Ok(SignIn::Ok(user))
+        }
+        (user, _) => {
+            if brute_force::failed(&app.store, app.now(), attempt).await? {
+                app.audit(crate::audit::Event {
+                    client_id: Some(&client.client_id),
+                    user_id: user.as_ref().map(|u| u.user_id.as_str()),
+                    user_name: Some(email),
+                    ip: Some(ip),
+                    ..crate::audit::Event::new(
+                        crate::audit::Code::LimitWc,
+                        "Login blocked after too many failed attempts",
+                    )
+                })
+                .await;
+                tracing::warn!(ip = %ip, "login blocked after repeated failures");
+            }
+            Ok(SignIn::Wrong { user })
+        }
+    }
+}
