@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::secrets::{Secret, hash_secret};
+use portcullis_core::secrets::hash_secret;
 use portcullis_core::users::{self, DATABASE_CONNECTION, UserCreate};
 use portcullis_store::StoreError;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::app::AppState;
 use crate::audit::Event;
 use crate::http::body;
+use crate::http::sign_up::{SignUp, sign_up};
 
 /// Password-reset links are good for a day.
 const TICKET_LIFETIME: i64 = 24 * 3600;
@@ -74,6 +75,7 @@ pub struct SignupBody {
 
 pub async fn signup(
     State(app): State<AppState>,
+    peer: crate::http::client_addr::ClientAddr,
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, crate::http::errors::PageError> {
@@ -97,40 +99,15 @@ pub async fn signup(
         user_metadata: body.user_metadata,
         ..Default::default()
     };
-    let (user, password) =
-        match create.into_user(portcullis_core::random::hex(12), app.issuer(), app.now()) {
-            Ok(x) => x,
-            Err(e) => {
-                let code = if e.message.contains("Password") {
-                    "invalid_password"
-                } else {
-                    "invalid_signup"
-                };
-                return Ok(bad(code, &e.message));
-            }
-        };
-    let hash = app.hash_password(Secret::new(password)).await;
-    match app.store.insert_user(&user, Some(&hash), app.now()).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            app.audit(Event {
-                client_id: Some(&client.client_id),
-                user_name: Some(&user.email),
-                ..Event::new(crate::audit::Code::Fs, "The user already exists.")
-            })
-            .await;
-            return Ok(bad("invalid_signup", "Invalid sign up"));
+    let user = match sign_up(&app, &client, create, &peer.text()).await? {
+        SignUp::Created(user) => user,
+        SignUp::Invalid(message) if message.contains("Password") => {
+            return Ok(bad("invalid_password", &message));
         }
-        Err(e) => return Err(e.into()),
-    }
-    app.audit(Event {
-        client_id: Some(&client.client_id),
-        client_name: Some(&client.name),
-        user_id: Some(&user.user_id),
-        user_name: Some(&user.email),
-        ..Event::new(crate::audit::Code::Ss, "Successful signup")
-    })
-    .await;
+        SignUp::Invalid(message) => return Ok(bad("invalid_signup", &message)),
+        // Auth0 does not say whether the address is taken.
+        SignUp::Exists => return Ok(bad("invalid_signup", "Invalid sign up")),
+    };
     let id = user.user_id.trim_start_matches("auth0|").to_string();
     Ok(
         Json(json!({"_id": id, "email": user.email, "email_verified": user.email_verified}))

@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod oauth;
 pub mod pages;
 pub mod sign_in;
+pub mod sign_up;
 pub mod well_known;
 
 use std::time::Duration;

@@ -64,8 +64,41 @@ pub async fn outbox_with(srv: &crate::support::TestServer, n: usize) -> Vec<Stri
 
 on_both_backends!(
     dbconnections_signup_creates_a_user_as_auth0_answers,
-    change_password_sends_a_single_use_reset_link
+    change_password_sends_a_single_use_reset_link,
+    dbconnections_signup_audits_ss_and_fs_with_the_address
 );
+
+/// `/dbconnections/signup` shares the signup page's sign-up: a refused
+/// sign-up (a weak password, an address taken) is `fs`, a created one `ss`,
+/// each with the requester's address.
+async fn dbconnections_signup_audits_ss_and_fs_with_the_address(srv: crate::support::TestServer) {
+    let app = spa(&srv, json!({})).await;
+    let url = format!("{}/dbconnections/signup", srv.url);
+    for (password, status) in [
+        (PASSWORD, StatusCode::OK),
+        ("weak", StatusCode::BAD_REQUEST),
+        (PASSWORD, StatusCode::BAD_REQUEST),
+    ] {
+        let body = json!({"client_id": app, "connection": DB, "email": "ada@example.com", "password": password});
+        let res = srv.http.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), status, "{password}");
+    }
+    srv.server.as_ref().unwrap().state.auditor.flush().await;
+    let (_, ss) = srv.api(Method::GET, "/logs?q=type%3Ass", None).await;
+    let (_, fs) = srv.api(Method::GET, "/logs?q=type%3Afs", None).await;
+    assert_eq!(ss.as_array().unwrap().len(), 1, "{ss}");
+    let fs = fs.as_array().unwrap();
+    assert_eq!(fs.len(), 2, "{fs:?}");
+    assert!(
+        fs.iter()
+            .any(|e| e["description"] == "The user already exists."),
+        "{fs:?}"
+    );
+    for e in fs.iter().chain(ss.as_array().unwrap()) {
+        assert_eq!(e["ip"], "127.0.0.1", "{e}");
+        assert_eq!(e["client_id"], app, "{e}");
+    }
+}
 
 async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv: crate::support::TestServer) {
     let app = spa(&srv, json!({})).await;

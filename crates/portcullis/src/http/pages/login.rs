@@ -25,6 +25,7 @@ use crate::http::flows::{self, PageResult};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
 use crate::http::sign_in::{self, SignIn};
+use crate::http::sign_up::{self, SignUp};
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
 
@@ -355,17 +356,6 @@ pub async fn login_submit(
     }
 }
 
-/// Audit event `fs`: a failed sign-up.
-async fn signup_failed(app: &AppState, client_id: &str, email: &str, ip: &str, reason: &str) {
-    app.audit(Event {
-        client_id: Some(client_id),
-        user_name: Some(email),
-        ip: Some(ip),
-        ..Event::new(crate::audit::Code::Fs, reason)
-    })
-    .await;
-}
-
 pub async fn signup_submit(
     State(app): State<AppState>,
     peer: ClientAddr,
@@ -376,7 +366,6 @@ pub async fn signup_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
-    let ip = peer.text();
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
         connection: Some(DATABASE_CONNECTION.into()),
@@ -384,56 +373,27 @@ pub async fn signup_submit(
         password: form.get("password").map(str::to_string),
         ..Default::default()
     };
-    let (user, password) =
-        match create.into_user(portcullis_core::random::hex(12), app.issuer(), app.now()) {
-            Ok(x) => x,
-            Err(e) => {
-                let message = e.message.replace("Payload validation error: ", "");
-                signup_failed(&app, &tx.client.client_id, &email, &ip, &message).await;
-                return Ok(render_form(
-                    &app,
-                    "signup.html",
-                    StatusCode::BAD_REQUEST,
-                    &tx,
-                    &email,
-                    FormError::on(
-                        &message,
-                        if message.to_ascii_lowercase().contains("password") {
-                            &["password"]
-                        } else {
-                            &["username"]
-                        },
-                    ),
-                ));
+    let (status, message, field): (StatusCode, String, &'static [&'static str]) =
+        match sign_up::sign_up(&app, &tx.client, create, &peer.text()).await? {
+            SignUp::Created(user) => return finish(&app, tx, &user, peer, &headers).await,
+            SignUp::Invalid(message) => {
+                let message = sign_up::plain(&message).to_string();
+                let field: &'static [&'static str] =
+                    if message.to_ascii_lowercase().contains("password") {
+                        &["password"]
+                    } else {
+                        &["username"]
+                    };
+                (StatusCode::BAD_REQUEST, message, field)
             }
-        };
-    let hash = app.hash_password(Secret::new(password)).await;
-    match app.store.insert_user(&user, Some(&hash), app.now()).await {
-        Ok(()) => {}
-        Err(StoreError::Conflict) => {
-            let message = "The user already exists.";
-            signup_failed(&app, &tx.client.client_id, &email, &ip, message).await;
-            return Ok(render_form(
-                &app,
-                "signup.html",
+            SignUp::Exists => (
                 StatusCode::CONFLICT,
-                &tx,
-                &email,
-                FormError::on(message, &["username"]),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    app.audit(Event {
-        client_id: Some(&tx.client.client_id),
-        client_name: Some(&tx.client.name),
-        user_id: Some(&user.user_id),
-        user_name: Some(&user.email),
-        ip: Some(&ip),
-        ..Event::new(crate::audit::Code::Ss, "Successful signup")
-    })
-    .await;
-    finish(&app, tx, &user, peer, &headers).await
+                "The user already exists.".to_string(),
+                &["username"],
+            ),
+        };
+    let error = FormError::on(&message, field);
+    Ok(render_form(&app, "signup.html", status, &tx, &email, error))
 }
 
 /// The API a parked request asks a token for, if any.

@@ -1,0 +1,78 @@
+//! The one sign-up of the database connection, behind both the hosted signup
+//! page and Auth0's `POST /dbconnections/signup`: validate, hash the password
+//! with argon2id, store, and write Auth0's `ss` / `fs` audit events.
+
+use portcullis_core::clients::Client;
+use portcullis_core::secrets::Secret;
+use portcullis_core::users::{User, UserCreate};
+use portcullis_store::StoreError;
+
+use crate::app::AppState;
+use crate::audit::{Code, Event};
+
+/// What a sign-up came to. Each refusal has been audited (`fs`).
+pub enum SignUp {
+    /// Stored; `ss` audited.
+    Created(Box<User>),
+    /// The request does not make a valid user (the validation message, as the
+    /// Management API words it).
+    Invalid(String),
+    /// A user with this e-mail address exists already.
+    Exists,
+}
+
+/// The validation message without the Management API's prefix, as people read it.
+pub fn plain(message: &str) -> &str {
+    message
+        .strip_prefix("Payload validation error: ")
+        .unwrap_or(message)
+}
+
+/// Signs up `create` for `client`, from `ip`.
+pub async fn sign_up(
+    app: &AppState,
+    client: &Client,
+    create: UserCreate,
+    ip: &str,
+) -> Result<SignUp, StoreError> {
+    let email = create.email.clone().unwrap_or_default();
+    let failed = |reason: String| {
+        let (email, ip) = (email.clone(), ip.to_string());
+        async move {
+            app.audit(Event {
+                client_id: Some(&client.client_id),
+                client_name: Some(&client.name),
+                user_name: Some(&email),
+                ip: Some(&ip),
+                ..Event::new(Code::Fs, &reason)
+            })
+            .await;
+        }
+    };
+    let now = app.now();
+    let (user, password) =
+        match create.into_user(portcullis_core::random::hex(12), app.issuer(), now) {
+            Ok(x) => x,
+            Err(e) => {
+                failed(plain(&e.message).to_string()).await;
+                return Ok(SignUp::Invalid(e.message));
+            }
+        };
+    let hash = app.hash_password(Secret::new(password)).await;
+    match app.store.insert_user(&user, Some(&hash), now).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => {
+            failed("The user already exists.".to_string()).await;
+            return Ok(SignUp::Exists);
+        }
+        Err(e) => return Err(e),
+    }
+    app.audit(
+        Event::new(Code::Ss, "Successful signup")
+            .client(client)
+            .user(&user)
+            .ip(ip),
+    )
+    .await;
+    Ok(SignUp::Created(Box::new(user)))
+}
