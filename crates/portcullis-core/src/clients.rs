@@ -141,6 +141,18 @@ impl Client {
         self.grant_types.contains(&grant_type)
     }
 
+    /// RFC 6749 §5.2 `unauthorized_client` (Auth0's text) unless this client
+    /// may use `grant_type`.
+    pub fn require_grant(
+        &self,
+        grant_type: GrantType,
+    ) -> Result<(), crate::protocol::errors::TokenError> {
+        if self.allows_grant(grant_type) {
+            return Ok(());
+        }
+        Err(crate::protocol::grant_type::not_allowed(grant_type))
+    }
+
     /// Where a person goes back to the application from a page that ends a
     /// flow (password changed, link expired): the origin of its first web
     /// callback URL. Registered by the application's owner, so never a place a

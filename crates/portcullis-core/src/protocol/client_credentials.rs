@@ -33,7 +33,7 @@ pub fn check_client(client: &Client) -> Result<(), TokenError> {
     if !client.is_confidential() {
         return Err(super::grant_type::not_allowed(GrantType::ClientCredentials));
     }
-    super::grant_type::require(client, GrantType::ClientCredentials)
+    client.require_grant(GrantType::ClientCredentials)
 }
 
 /// The audience is required: Portcullis has no tenant default audience.

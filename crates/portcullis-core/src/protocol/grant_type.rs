@@ -58,18 +58,6 @@ impl GrantType {
     }
 }
 
-/// RFC 6749 §5.2 `unauthorized_client` (Auth0's text) unless `client` may use
-/// `grant_type`.
-pub fn require(
-    client: &crate::clients::Client,
-    grant_type: GrantType,
-) -> Result<(), super::errors::TokenError> {
-    if client.allows_grant(grant_type) {
-        return Ok(());
-    }
-    Err(not_allowed(grant_type))
-}
-
 /// Auth0's `unauthorized_client` for a grant type the client may not use.
 pub fn not_allowed(grant_type: GrantType) -> super::errors::TokenError {
     super::errors::TokenError::new(

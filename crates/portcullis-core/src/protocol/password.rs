@@ -20,7 +20,7 @@ pub fn check_request(
     grant_type: GrantType,
     realm: Option<&str>,
 ) -> Result<(), TokenError> {
-    super::grant_type::require(client, grant_type)?;
+    client.require_grant(grant_type)?;
     if let Some(realm) = realm
         && realm != DATABASE_CONNECTION
     {

@@ -27,7 +27,7 @@ pub fn check_client(client: &Client) -> Result<(), TokenError> {
     if !client.is_confidential() {
         return Err(super::grant_type::not_allowed(GrantType::TokenExchange));
     }
-    super::grant_type::require(client, GrantType::TokenExchange)
+    client.require_grant(GrantType::TokenExchange)
 }
 
 /// Everything the decision needs, already loaded and the subject token checked.

@@ -13,7 +13,6 @@ use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{IdTokenRequest, UserGrant};
 use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
-use portcullis_core::protocol::grant_type;
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::resource_servers::{self, ResourceServer};
 use portcullis_core::secrets::hash_secret;
@@ -37,7 +36,7 @@ pub async fn exchange(
     client: &Client,
     req: CodeRequest,
 ) -> Result<Response, TokenEndpointError> {
-    grant_type::require(client, GrantType::AuthorizationCode)?;
+    client.require_grant(GrantType::AuthorizationCode)?;
     let now = app.now();
     let code_hash = hash_secret(&req.code);
     let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;

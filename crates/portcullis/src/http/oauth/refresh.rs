@@ -179,7 +179,7 @@ pub async fn exchange(
     requested_scope: Option<Vec<String>>,
     request: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
-    portcullis_core::protocol::grant_type::require(client, GrantType::RefreshToken)?;
+    client.require_grant(GrantType::RefreshToken)?;
     let now = app.now();
     let token_hash = hash_secret(presented.expose());
     let p = load(app, client, &token_hash, requested_scope.as_deref()).await?;
