@@ -3,13 +3,13 @@
 
 use portcullis_core::actions::{Action, ActionVersion, Binding};
 
-use crate::{StoreResult, TenantStore, decode, encode, with_db};
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 impl TenantStore {
     /// `Conflict` if the name is taken.
     pub async fn insert_action(&self, a: &Action, now: i64) -> StoreResult<()> {
         let doc = encode(a)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO actions (tenant_id, id, name, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
@@ -19,7 +19,7 @@ impl TenantStore {
             .bind(&a.name)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -50,7 +50,7 @@ impl TenantStore {
     /// `Conflict` if a renamed action takes another's name.
     pub async fn update_action(&self, a: &Action, now: i64) -> StoreResult<bool> {
         let doc = encode(a)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE actions SET name = $3, doc = $4, updated_at = $5
                  WHERE tenant_id = $1 AND id = $2",
@@ -60,7 +60,7 @@ impl TenantStore {
             .bind(&a.name)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -69,21 +69,18 @@ impl TenantStore {
 
     /// Deletes the action and its versions in one transaction.
     pub async fn delete_action(&self, id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        let n = write_tx!(self, |conn| {
             sqlx::query("DELETE FROM action_versions WHERE tenant_id = $1 AND action_id = $2")
                 .bind(self.id())
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            let n = sqlx::query("DELETE FROM actions WHERE tenant_id = $1 AND id = $2")
+            sqlx::query("DELETE FROM actions WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?
-                .rows_affected();
-            tx.commit().await?;
-            n
+                .rows_affected()
         });
         Ok(n == 1)
     }
@@ -92,8 +89,7 @@ impl TenantStore {
     /// transaction. `Conflict` if another deploy took the same number first.
     pub async fn deploy_action(&self, a: &Action, v: &ActionVersion, now: i64) -> StoreResult<()> {
         let (adoc, vdoc) = (encode(a)?, encode(v)?);
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        write_tx!(self, |conn| {
             sqlx::query(
                 "INSERT INTO action_versions (tenant_id, id, action_id, number, doc, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -104,7 +100,7 @@ impl TenantStore {
             .bind(v.number)
             .bind(&vdoc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "UPDATE actions SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
@@ -113,9 +109,8 @@ impl TenantStore {
             .bind(&a.id)
             .bind(&adoc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -157,7 +152,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(&bindings)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO trigger_bindings (tenant_id, trigger_id, doc, updated_at)
                  VALUES ($1, $2, $3, $4)
@@ -167,7 +162,7 @@ impl TenantStore {
             .bind(trigger)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -175,7 +170,7 @@ impl TenantStore {
 
     /// Sets a rules config value (already sealed by the caller).
     pub async fn set_rules_config(&self, key: &str, sealed: &str, now: i64) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO rules_configs (tenant_id, key, sealed, updated_at)
                  VALUES ($1, $2, $3, $4)
@@ -185,7 +180,7 @@ impl TenantStore {
             .bind(key)
             .bind(sealed)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -204,11 +199,11 @@ impl TenantStore {
     }
 
     pub async fn delete_rules_config(&self, key: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM rules_configs WHERE tenant_id = $1 AND key = $2")
                 .bind(self.id())
                 .bind(key)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -228,13 +223,13 @@ impl TenantStore {
 
     /// Marks every node's caches stale.
     pub async fn bump_config_generation(&self) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO config_generations (tenant_id, generation) VALUES ($1, 1)
                  ON CONFLICT (tenant_id) DO UPDATE SET generation = config_generations.generation + 1",
             )
             .bind(self.id())
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())

@@ -2,7 +2,7 @@
 
 use portcullis_core::client_grants::ClientGrant;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db};
 
 /// The `audience` column is authoritative: it follows the API's identifier by
 /// `ON UPDATE CASCADE`, the JSON document does not.
@@ -17,7 +17,7 @@ impl TenantStore {
     /// audience; `MissingReference` if the client or API does not exist.
     pub async fn insert_client_grant(&self, grant: &ClientGrant, now: i64) -> StoreResult<()> {
         let doc = encode(grant)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -28,7 +28,7 @@ impl TenantStore {
             .bind(&grant.audience)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -108,13 +108,13 @@ impl TenantStore {
 
     pub async fn update_client_grant(&self, grant: &ClientGrant, now: i64) -> StoreResult<bool> {
         let doc = encode(grant)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("UPDATE client_grants SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(&grant.id)
                 .bind(&doc)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -122,11 +122,11 @@ impl TenantStore {
     }
 
     pub async fn delete_client_grant(&self, id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM client_grants WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });

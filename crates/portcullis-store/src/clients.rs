@@ -2,7 +2,7 @@
 
 use portcullis_core::clients::Client;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db};
 
 /// `text` as a LIKE pattern that matches exactly it (escape character `\`).
 pub fn like_literal(text: &str) -> String {
@@ -24,7 +24,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(client)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
@@ -34,7 +34,7 @@ impl TenantStore {
             .bind(secret_hash)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -84,13 +84,13 @@ impl TenantStore {
     /// Replaces the client's record; `false` if it does not exist.
     pub async fn update_client(&self, client: &Client, now: i64) -> StoreResult<bool> {
         let doc = encode(client)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("UPDATE clients SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
                 .bind(self.id())
                 .bind(&client.client_id)
                 .bind(&doc)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -104,13 +104,13 @@ impl TenantStore {
         hash: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("UPDATE clients SET secret_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND client_id = $2")
                 .bind(self.id())
                 .bind(client_id)
                 .bind(hash)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -119,11 +119,11 @@ impl TenantStore {
 
     /// Deletes the client and (by cascade) its client grants.
     pub async fn delete_client(&self, client_id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM clients WHERE tenant_id = $1 AND client_id = $2")
                 .bind(self.id())
                 .bind(client_id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });

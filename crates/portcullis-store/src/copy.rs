@@ -73,7 +73,7 @@ impl Store {
     /// Every table of the database (for the test that `TABLES` is complete).
     pub async fn table_names(&self) -> StoreResult<Vec<String>> {
         let rows: Vec<(String,)> = match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 sqlx::query_as(
                     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
                 )
@@ -96,7 +96,7 @@ impl Store {
     /// or, on PostgreSQL, from `information_schema`.
     async fn columns(&self, table: &str) -> StoreResult<Vec<(String, ColumnType)>> {
         let raw: Vec<(String, String)> = match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 use sqlx::Row;
                 // `table` is one of `TABLES`, never input.
                 let rows = sqlx::query(sqlx::AssertSqlSafe(format!("PRAGMA table_info({table})")))

@@ -5,7 +5,7 @@
 use portcullis_core::protocol::authorization_code::CodeGrant;
 use portcullis_core::protocol::authorize::AuthorizeRequest;
 
-use crate::{StoreResult, TenantStore, decode, encode, from_row, with_db};
+use crate::{StoreResult, TenantStore, decode, encode, from_row, with_db, write_db};
 
 /// A signed-in browser session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<bool> {
         let doc = encode(&tx.request)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO login_transactions (tenant_id, id, browser_hash, csrf, doc, created_at, expires_at, client_ip)
                  SELECT $1, $2, $3, $4, $5, $6, $7, $8
@@ -99,7 +99,7 @@ impl TenantStore {
             .bind(tx.expires_at)
             .bind(client_ip)
             .bind(max_parked_bytes)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -153,11 +153,11 @@ impl TenantStore {
     /// Ends a transaction; `true` only for the caller that ended it, so a form
     /// submitted twice completes once.
     pub async fn take_login_transaction(&self, id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM login_transactions WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -165,7 +165,7 @@ impl TenantStore {
     }
 
     pub async fn create_session(&self, token_hash: &str, s: &Session, now: i64) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO sessions (tenant_id, id, token_hash, user_id, auth_time, created_at, last_seen_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
@@ -177,7 +177,7 @@ impl TenantStore {
             .bind(s.auth_time)
             .bind(now)
             .bind(s.expires_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -206,12 +206,12 @@ impl TenantStore {
 
     /// Ends the session with this public id; `true` if it was live.
     pub async fn end_session(&self, id: &str, now: i64) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND id = $2 AND ended_at IS NULL")
                 .bind(self.id())
                 .bind(id)
                 .bind(now)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -224,7 +224,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(code.grant)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO authorization_codes (tenant_id, code_hash, client_id, user_id, doc, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -236,7 +236,7 @@ impl TenantStore {
             .bind(&doc)
             .bind(now)
             .bind(code.expires_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -249,7 +249,7 @@ impl TenantStore {
         code_hash: &str,
         now: i64,
     ) -> StoreResult<Redemption> {
-        let won: Option<(String, i64)> = with_db!(self, |pool| {
+        let won: Option<(String, i64)> = write_db!(self, |conn| {
             sqlx::query_as(
                 "UPDATE authorization_codes SET redeemed_at = $3
                  WHERE tenant_id = $1 AND code_hash = $2 AND redeemed_at IS NULL
@@ -258,7 +258,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(code_hash)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
         });
         if let Some((doc, expires_at)) = won {
@@ -270,7 +270,7 @@ impl TenantStore {
         // A replay: mark the code, and learn what its first redemption issued.
         // If that redemption has not recorded its tokens yet, its
         // `record_code_issuance` sees the mark and revokes them itself.
-        let seen: Option<(Option<String>, Option<String>)> = with_db!(self, |pool| {
+        let seen: Option<(Option<String>, Option<String>)> = write_db!(self, |conn| {
             sqlx::query_as(
                 "UPDATE authorization_codes SET replayed_at = COALESCE(replayed_at, $3)
                  WHERE tenant_id = $1 AND code_hash = $2
@@ -279,7 +279,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(code_hash)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *conn)
             .await?
         });
         Ok(match seen {
@@ -301,7 +301,7 @@ impl TenantStore {
         jti: &str,
         family_id: Option<&str>,
     ) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE authorization_codes SET issued_jti = $3, issued_family = $4
                  WHERE tenant_id = $1 AND code_hash = $2 AND replayed_at IS NULL",
@@ -310,7 +310,7 @@ impl TenantStore {
             .bind(code_hash)
             .bind(jti)
             .bind(family_id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -318,7 +318,7 @@ impl TenantStore {
     }
 
     pub async fn revoke_token_id(&self, jti: &str, expires_at: i64) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO revoked_tokens (tenant_id, jti, expires_at) VALUES ($1, $2, $3)
                  ON CONFLICT (tenant_id, jti) DO NOTHING",
@@ -326,7 +326,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(jti)
             .bind(expires_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -372,7 +372,7 @@ impl TenantStore {
         scope: &str,
         now: i64,
     ) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO consents (tenant_id, user_id, client_id, audience, scope, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
@@ -384,7 +384,7 @@ impl TenantStore {
             .bind(audience)
             .bind(scope)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())

@@ -1,6 +1,6 @@
 //! Signing keys, stored with the private part sealed by the key-encryption key.
 
-use crate::{StoreResult, TenantStore, from_row, with_db};
+use crate::{StoreResult, TenantStore, from_row, with_db, write_db, write_tx};
 
 /// A key as stored: the caller opens it with the key-encryption key.
 #[derive(Debug, Clone)]
@@ -107,35 +107,38 @@ impl TenantStore {
         new_next: NewSigningKey<'_>,
         now: i64,
     ) -> StoreResult<bool> {
-        let result: StoreResult<bool> = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let retired = sqlx::query(
-                "UPDATE signing_keys SET state = 'previous', current_until = $3
+        let result: StoreResult<bool> = write_tx!(
+            self,
+            result
+                | conn
+                | {
+                    let retired = sqlx::query(
+                        "UPDATE signing_keys SET state = 'previous', current_until = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'current'",
-            )
-            .bind(self.id())
-            .bind(current)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if retired != 1 {
-                return Ok(false);
-            }
-            let promoted = sqlx::query(
-                "UPDATE signing_keys SET state = 'current', current_since = $3
+                    )
+                    .bind(self.id())
+                    .bind(current)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    if retired != 1 {
+                        return Ok(false);
+                    }
+                    let promoted = sqlx::query(
+                        "UPDATE signing_keys SET state = 'current', current_since = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'next'",
-            )
-            .bind(self.id())
-            .bind(next)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if promoted != 1 {
-                return Ok(false);
-            }
-            sqlx::query(
+                    )
+                    .bind(self.id())
+                    .bind(next)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+                    if promoted != 1 {
+                        return Ok(false);
+                    }
+                    sqlx::query(
                 "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at)
                  VALUES ($1, $2, $3, 'next', $4, $5, $6)",
             )
@@ -145,11 +148,11 @@ impl TenantStore {
             .bind(new_next.sealed_private_key)
             .bind(new_next.certificate)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
-            Ok(true)
-        });
+                    Ok(true)
+                }
+        );
         match result {
             Err(crate::StoreError::Conflict) => Ok(false),
             other => other,
@@ -158,7 +161,7 @@ impl TenantStore {
 
     /// Revokes a previous key: it leaves the JWKS and its tokens stop verifying.
     pub async fn revoke_signing_key(&self, kid: &str, now: i64) -> StoreResult<Revocation> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE signing_keys SET state = 'revoked', revoked_at = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'previous'",
@@ -166,7 +169,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(kid)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -196,28 +199,33 @@ impl TenantStore {
         current: NewSigningKey<'_>,
         next: NewSigningKey<'_>,
     ) -> StoreResult<bool> {
-        let result: StoreResult<bool> = with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            // Write first: on SQLite a transaction that reads and then writes
-            // fails at once with "database is locked" when another connection
-            // (the audit writer) is writing; a write waits its turn instead. On
-            // PostgreSQL it serialises key creation per tenant.
-            sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
-                .bind(self.id())
-                .execute(&mut *tx)
-                .await?;
-            let (n,): (i64,) = sqlx::query_as(
+        let result: StoreResult<bool> = write_tx!(
+            self,
+            result
+                | conn
+                | {
+                    // Write first: on SQLite a transaction that reads and then writes
+                    // fails at once with "database is locked" when another connection
+                    // (the audit writer) is writing; a write waits its turn instead. On
+                    // PostgreSQL it serialises key creation per tenant.
+                    sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
+                        .bind(self.id())
+                        .execute(&mut *conn)
+                        .await?;
+                    let (n,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1 AND alg = $2 AND state <> 'revoked'",
             )
             .bind(self.id())
             .bind(current.alg)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?;
-            if n > 0 {
-                return Ok(false);
-            }
-            for (k, state, since) in [(&current, "current", Some(now)), (&next, "next", None)] {
-                sqlx::query(
+                    if n > 0 {
+                        return Ok(false);
+                    }
+                    for (k, state, since) in
+                        [(&current, "current", Some(now)), (&next, "next", None)]
+                    {
+                        sqlx::query(
                     "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at, current_since)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
@@ -229,12 +237,12 @@ impl TenantStore {
                 .bind(k.certificate)
                 .bind(now)
                 .bind(since)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        });
+                    }
+                    Ok(true)
+                }
+        );
         match result {
             // The unique index on live states refused a concurrent first start.
             Err(crate::StoreError::Conflict) => Ok(false),

@@ -22,6 +22,7 @@ mod resource_servers;
 mod rules;
 mod tenants;
 mod users;
+mod writer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -39,8 +40,9 @@ pub use maintenance::Cleaned;
 pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use tenants::BootstrapAdmin;
 pub use users::PasswordTicket;
+pub use writer::WriterStats;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// A uniqueness rule was broken (duplicate identifier, duplicate grant…).
     #[error("conflict with an existing record")]
@@ -94,7 +96,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Clone, Debug)]
 enum Db {
-    Sqlite(SqlitePool),
+    /// Reads on the pool; every write through the one writer (group commit).
+    Sqlite(SqlitePool, std::sync::Arc<writer::Writer>),
     Postgres(PgPool),
 }
 
@@ -103,12 +106,99 @@ enum Db {
 macro_rules! with_db {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.db {
-            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Sqlite($pool, _) => $body,
             $crate::Db::Postgres($pool) => $body,
         }
     };
 }
 pub(crate) use with_db;
+
+/// Runs the write `$body` with `$conn` a connection of whichever backend is in
+/// use (`&mut *$conn` as each statement's executor), and evaluates to what the
+/// body evaluates to. On SQLite it runs in the one writer, inside its own
+/// savepoint of a group-committed batch, and returns after the commit; on
+/// PostgreSQL on a pooled connection in no transaction (one statement, one
+/// round trip). `?` inside `$body` leaves the body, and errors from it or from
+/// the commit leave the calling function.
+///
+/// `write_db!(self, result |conn| body)`: the body evaluates to a
+/// `StoreResult`, which the macro evaluates to (it may `return Ok(..)` early).
+macro_rules! write_db {
+    ($store:expr, |$conn:ident| $body:expr) => {
+        $crate::write_db!($store, result | $conn | Ok::<_, $crate::StoreError>($body))?
+    };
+    ($store:expr, result |$conn:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite(_, writer) => {
+                writer
+                    .run(async |$conn: &mut sqlx::SqliteConnection| {
+                        let r: $crate::StoreResult<_> = async { $body }.await;
+                        r.map(|v| (v, true))
+                    })
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                async {
+                    let mut held = pool.acquire().await?;
+                    let $conn: &mut sqlx::PgConnection = &mut held;
+                    let r: $crate::StoreResult<_> = async { $body }.await;
+                    r
+                }
+                .await
+            }
+        }
+    };
+}
+pub(crate) use write_db;
+
+/// As [`write_db!`], for a body of several statements that must apply together:
+/// on PostgreSQL it runs in a transaction (SQLite's savepoint already makes it
+/// one unit). A third form, `write_tx!(self, keep |conn| body)`, lets the body
+/// answer `Ok((value, false))` to undo what it wrote and still return `value`.
+macro_rules! write_tx {
+    ($store:expr, |$conn:ident| $body:expr) => {
+        $crate::write_tx!(
+            $store,
+            keep | $conn | Ok::<_, $crate::StoreError>(($body, true))
+        )?
+    };
+    ($store:expr, result |$conn:ident| $body:expr) => {
+        $crate::write_tx!(
+            $store,
+            keep | $conn | {
+                let r: $crate::StoreResult<_> = async { $body }.await;
+                r.map(|v| (v, true))
+            }
+        )
+    };
+    ($store:expr, keep |$conn:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite(_, writer) => {
+                writer
+                    .run(async |$conn: &mut sqlx::SqliteConnection| async { $body }.await)
+                    .await
+            }
+            $crate::Db::Postgres(pool) => {
+                async {
+                    let mut tx = pool.begin().await?;
+                    let r: $crate::StoreResult<(_, bool)> = {
+                        let $conn: &mut sqlx::PgConnection = &mut tx;
+                        async { $body }.await
+                    };
+                    let (v, keep) = r?;
+                    if keep {
+                        tx.commit().await?;
+                    } else {
+                        tx.rollback().await?;
+                    }
+                    $crate::StoreResult::Ok(v)
+                }
+                .await
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
 
 /// Decodes a row into a record by column name, on both backends: each field is
 /// read from the column of the same name, so a query must select every field and
@@ -240,9 +330,10 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(5))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
-            Db::Sqlite(pool)
+            let writer = writer::Writer::start(sqlx::ConnectOptions::connect(&opts).await?);
+            Db::Sqlite(pool, std::sync::Arc::new(writer))
         } else {
             return Err(StoreError::Unavailable(
                 "the database URL must start with sqlite: or postgres://".into(),
@@ -254,7 +345,7 @@ impl Store {
     /// Connections the pool has open, and how many of them are idle.
     pub fn pool_stats(&self) -> (u32, u32) {
         match &self.db {
-            Db::Sqlite(p) => (p.size(), p.num_idle() as u32),
+            Db::Sqlite(p, _) => (p.size(), p.num_idle() as u32),
             Db::Postgres(p) => (p.size(), p.num_idle() as u32),
         }
     }
@@ -262,7 +353,7 @@ impl Store {
     /// `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match self.db {
-            Db::Sqlite(_) => "sqlite",
+            Db::Sqlite(..) => "sqlite",
             Db::Postgres(_) => "postgres",
         }
     }
@@ -278,7 +369,7 @@ impl Store {
     /// in use (`VACUUM INTO`). PostgreSQL has its own tools (pg_dump).
     pub async fn backup_sqlite(&self, path: &str) -> StoreResult<()> {
         match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 sqlx::query("VACUUM INTO $1")
                     .bind(path)
                     .execute(pool)
@@ -295,7 +386,7 @@ impl Store {
     /// its own pages, so this only pings it.
     pub async fn integrity_check(&self) -> StoreResult<String> {
         match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
                     .fetch_all(pool)
                     .await?;
@@ -315,7 +406,21 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        with_db!(self, |pool| pool.close().await)
+        match &self.db {
+            Db::Sqlite(pool, writer) => {
+                writer.close().await;
+                pool.close().await
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// The SQLite writer's counters (`None` on PostgreSQL).
+    pub fn writer_stats(&self) -> Option<std::sync::Arc<WriterStats>> {
+        match &self.db {
+            Db::Sqlite(_, writer) => Some(writer.stats.clone()),
+            Db::Postgres(_) => None,
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! The audit log (Auth0's `/api/v2/logs`) and the login-failure counters behind
 //! brute-force protection.
 
-use crate::{Page, StoreResult, TenantStore, decode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, with_db, write_db, write_tx};
 
 /// An audit event: indexed columns and the whole event.
 pub struct LogEntry<'a> {
@@ -17,8 +17,7 @@ impl TenantStore {
     /// Several events in one transaction (one commit, one fsync): the audit
     /// writer's group commit.
     pub async fn insert_logs(&self, entries: &[LogEntry<'_>]) -> StoreResult<()> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        write_tx!(self, |conn| {
             for entry in entries {
                 sqlx::query(
                     "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
@@ -31,17 +30,16 @@ impl TenantStore {
                 .bind(entry.user_id)
                 .bind(entry.client_id)
                 .bind(entry.doc.to_string())
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             }
-            tx.commit().await?;
         });
         Ok(())
     }
 
     pub async fn insert_log(&self, entry: LogEntry<'_>) -> StoreResult<()> {
         let doc = entry.doc.to_string();
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -53,7 +51,7 @@ impl TenantStore {
             .bind(entry.user_id)
             .bind(entry.client_id)
             .bind(&doc)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -136,10 +134,13 @@ impl TenantStore {
         now: i64,
         window: i64,
     ) -> StoreResult<Option<usize>> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            for (i, (key, limit)) in keys.iter().enumerate() {
-                let row: Option<(i64,)> = sqlx::query_as(
+        // A key at its limit undoes the increments before it (`keep` false).
+        write_tx!(
+            self,
+            keep | conn
+                | {
+                    for (i, (key, limit)) in keys.iter().enumerate() {
+                        let row: Option<(i64,)> = sqlx::query_as(
                     "INSERT INTO login_failures (tenant_id, key, failures, window_start, blocked_until)
                      VALUES ($1, $2, 1, $3, NULL)
                      ON CONFLICT (tenant_id, key) DO UPDATE SET
@@ -161,16 +162,15 @@ impl TenantStore {
                 .bind(now)
                 .bind(window)
                 .bind(*limit)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut *conn)
                 .await?;
-                if row.is_none() {
-                    tx.rollback().await?;
-                    return Ok(Some(i));
+                        if row.is_none() {
+                            return Ok((Some(i), false));
+                        }
+                    }
+                    Ok((None, true))
                 }
-            }
-            tx.commit().await?;
-            Ok(None)
-        })
+        )
     }
 
     /// A reserved attempt failed: it stays counted, and at `limit` the key is
@@ -183,7 +183,7 @@ impl TenantStore {
         limit: i64,
         block_for: i64,
     ) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE login_failures SET blocked_until = $3 + $5
                  WHERE tenant_id = $1 AND key = $2 AND failures >= $4
@@ -194,7 +194,7 @@ impl TenantStore {
             .bind(now)
             .bind(limit)
             .bind(block_for)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -203,14 +203,14 @@ impl TenantStore {
 
     /// A reserved attempt succeeded: it no longer counts under `key`.
     pub async fn release_login_attempt(&self, key: &str) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE login_failures SET failures = failures - 1
                  WHERE tenant_id = $1 AND key = $2 AND failures > 0",
             )
             .bind(self.id())
             .bind(key)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -238,13 +238,13 @@ impl TenantStore {
     /// Forgets every counter whose key starts with `prefix` (lifting its blocks);
     /// returns how many there were.
     pub async fn clear_login_failures_with_prefix(&self, prefix: &str) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "DELETE FROM login_failures WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2",
             )
             .bind(self.id())
             .bind(prefix)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -253,11 +253,11 @@ impl TenantStore {
 
     /// Forgets failures of `key` (after a successful login).
     pub async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query("DELETE FROM login_failures WHERE tenant_id = $1 AND key = $2")
                 .bind(self.id())
                 .bind(key)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?;
         });
         Ok(())

@@ -2,7 +2,7 @@
 //! Every statement stands alone, so the work can be killed at any point and
 //! simply runs again.
 
-use crate::{StoreResult, TenantStore, with_db};
+use crate::{StoreResult, TenantStore, with_db, write_db};
 
 /// Rows removed by one clean-up pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +27,7 @@ impl TenantStore {
         now: i64,
         ttl: i64,
     ) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO leases (tenant_id, name, holder, expires_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (tenant_id, name) DO UPDATE
@@ -39,7 +39,7 @@ impl TenantStore {
             .bind(holder)
             .bind(now + ttl)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });

@@ -50,7 +50,7 @@ impl Store {
     pub async fn migrate(&self, now: i64) -> StoreResult<usize> {
         let mut ran = 0;
         match &self.db {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let mut conn = pool.acquire().await?;
                 sqlx::raw_sql(CREATE_LEDGER).execute(&mut *conn).await?;
                 for (version, name, sql) in MIGRATIONS {

@@ -10,7 +10,7 @@
 
 use portcullis_core::protocol::refresh_token::{Exchange, Presented};
 
-use crate::{StoreResult, TenantStore, from_row, with_db};
+use crate::{StoreResult, TenantStore, from_row, with_db, write_db, write_tx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefreshToken {
@@ -112,8 +112,8 @@ macro_rules! insert_token {
 
 impl TenantStore {
     pub async fn insert_refresh_token(&self, t: &NewRefreshToken, now: i64) -> StoreResult<()> {
-        with_db!(self, |pool| {
-            insert_token!(pool, self.id(), t, now);
+        write_db!(self, |conn| {
+            insert_token!(&mut *conn, self.id(), t, now);
         });
         Ok(())
     }
@@ -136,7 +136,7 @@ impl TenantStore {
 
     /// Revokes every token of a family; returns how many were live.
     pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3
                  WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
@@ -144,7 +144,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(family_id)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -209,21 +209,25 @@ impl TenantStore {
                    AND (idle_expires_at IS NULL OR idle_expires_at > $3)";
         let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
              WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
-        with_db!(self, |pool| {
-            match decision {
-                Exchange::Invalid => Ok(true),
-                Exchange::Reuse => {
-                    // Idempotent: a spent token never becomes unspent again.
-                    sqlx::query(revoke_family)
-                        .bind(self.id())
-                        .bind(&t.family_id)
-                        .bind(now)
-                        .execute(pool)
-                        .await?;
-                    Ok(true)
-                }
-                Exchange::Renew { idle_expires_at } => {
-                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+        write_tx!(
+            self,
+            result
+                | conn
+                | {
+                    match decision {
+                        Exchange::Invalid => Ok(true),
+                        Exchange::Reuse => {
+                            // Idempotent: a spent token never becomes unspent again.
+                            sqlx::query(revoke_family)
+                                .bind(self.id())
+                                .bind(&t.family_id)
+                                .bind(now)
+                                .execute(&mut *conn)
+                                .await?;
+                            Ok(true)
+                        }
+                        Exchange::Renew { idle_expires_at } => {
+                            let n = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE refresh_tokens SET idle_expires_at = $4
                          WHERE tenant_id = $1 AND id = $2 AND NOT rotating AND used_at IS NULL AND {LIVE}"
                     )))
@@ -231,66 +235,63 @@ impl TenantStore {
                     .bind(&t.id)
                     .bind(now)
                     .bind(idle_expires_at)
-                    .execute(pool)
+                    .execute(&mut *conn)
                     .await?
                     .rows_affected();
-                    Ok(n == 1)
-                }
-                Exchange::Rotate {
-                    within_leeway,
-                    idle_expires_at,
-                } => {
-                    let mut tx = pool.begin().await?;
-                    // Spends it (first use), or checks it is still the spent
-                    // token it was (a rotation within the leeway).
-                    let guard = if within_leeway {
-                        format!(
-                            "UPDATE refresh_tokens SET used_at = used_at
+                            Ok(n == 1)
+                        }
+                        Exchange::Rotate {
+                            within_leeway,
+                            idle_expires_at,
+                        } => {
+                            // Spends it (first use), or checks it is still the spent
+                            // token it was (a rotation within the leeway).
+                            let guard = if within_leeway {
+                                format!(
+                                    "UPDATE refresh_tokens SET used_at = used_at
                          WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at = $4 AND {LIVE}"
-                        )
-                    } else {
-                        format!("UPDATE refresh_tokens SET used_at = $3
+                                )
+                            } else {
+                                format!("UPDATE refresh_tokens SET used_at = $3
                          WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at IS NULL AND {LIVE}")
-                    };
-                    let n = sqlx::query(sqlx::AssertSqlSafe(guard))
-                        .bind(self.id())
-                        .bind(&t.id)
-                        .bind(now)
-                        .bind(t.used_at)
-                        .execute(&mut *tx)
-                        .await?
-                        .rows_affected();
-                    if n != 1 {
-                        return Ok(false);
-                    }
-                    let next = NewRefreshToken {
-                        id: fresh.id.clone(),
-                        token_hash: fresh.token_hash.clone(),
-                        family_id: t.family_id.clone(),
-                        client_id: t.client_id.clone(),
-                        user_id: t.user_id.clone(),
-                        session_id: t.session_id.clone(),
-                        audience: t.audience.clone(),
-                        scope: t.scope.clone(),
-                        rotating: true,
-                        generation: t.generation + 1,
-                        // Auth0: the absolute limit is the family's, fixed at
-                        // issue; the idle limit follows the current setting.
-                        expires_at: t.expires_at,
-                        idle_expires_at,
-                    };
-                    insert_token!(&mut *tx, self.id(), next, now);
-                    tx.commit().await?;
-                    Ok(true)
-                }
-                Exchange::Switch {
-                    to_rotating,
-                    expires_at,
-                    idle_expires_at,
-                } => {
-                    let mut tx = pool.begin().await?;
-                    // The one racer that ends the old family starts the new one.
-                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                            };
+                            let n = sqlx::query(sqlx::AssertSqlSafe(guard))
+                                .bind(self.id())
+                                .bind(&t.id)
+                                .bind(now)
+                                .bind(t.used_at)
+                                .execute(&mut *conn)
+                                .await?
+                                .rows_affected();
+                            if n != 1 {
+                                return Ok(false);
+                            }
+                            let next = NewRefreshToken {
+                                id: fresh.id.clone(),
+                                token_hash: fresh.token_hash.clone(),
+                                family_id: t.family_id.clone(),
+                                client_id: t.client_id.clone(),
+                                user_id: t.user_id.clone(),
+                                session_id: t.session_id.clone(),
+                                audience: t.audience.clone(),
+                                scope: t.scope.clone(),
+                                rotating: true,
+                                generation: t.generation + 1,
+                                // Auth0: the absolute limit is the family's, fixed at
+                                // issue; the idle limit follows the current setting.
+                                expires_at: t.expires_at,
+                                idle_expires_at,
+                            };
+                            insert_token!(&mut *conn, self.id(), next, now);
+                            Ok(true)
+                        }
+                        Exchange::Switch {
+                            to_rotating,
+                            expires_at,
+                            idle_expires_at,
+                        } => {
+                            // The one racer that ends the old family starts the new one.
+                            let n = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE refresh_tokens SET revoked_at = $3
                          WHERE tenant_id = $1 AND id = $2 AND rotating = $4 AND used_at IS NULL AND {LIVE}"
                     )))
@@ -298,22 +299,22 @@ impl TenantStore {
                     .bind(&t.id)
                     .bind(now)
                     .bind(t.rotating)
-                    .execute(&mut *tx)
+                    .execute(&mut *conn)
                     .await?
                     .rows_affected();
-                    if n != 1 {
-                        return Ok(false);
-                    }
-                    sqlx::query(revoke_family)
-                        .bind(self.id())
-                        .bind(&t.family_id)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                    if to_rotating {
-                        // Auth0: switching rotation on ends the user's other
-                        // non-rotating tokens for this application and API.
-                        sqlx::query(
+                            if n != 1 {
+                                return Ok(false);
+                            }
+                            sqlx::query(revoke_family)
+                                .bind(self.id())
+                                .bind(&t.family_id)
+                                .bind(now)
+                                .execute(&mut *conn)
+                                .await?;
+                            if to_rotating {
+                                // Auth0: switching rotation on ends the user's other
+                                // non-rotating tokens for this application and API.
+                                sqlx::query(
                             "UPDATE refresh_tokens SET revoked_at = $5
                              WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
                                AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
@@ -323,29 +324,29 @@ impl TenantStore {
                         .bind(&t.client_id)
                         .bind(&t.audience)
                         .bind(now)
-                        .execute(&mut *tx)
+                        .execute(&mut *conn)
                         .await?;
+                            }
+                            let family = NewRefreshToken {
+                                id: fresh.id.clone(),
+                                token_hash: fresh.token_hash.clone(),
+                                family_id: fresh.id.clone(),
+                                client_id: t.client_id.clone(),
+                                user_id: t.user_id.clone(),
+                                session_id: t.session_id.clone(),
+                                audience: t.audience.clone(),
+                                scope: t.scope.clone(),
+                                rotating: to_rotating,
+                                generation: 0,
+                                expires_at,
+                                idle_expires_at,
+                            };
+                            insert_token!(&mut *conn, self.id(), family, now);
+                            Ok(true)
+                        }
                     }
-                    let family = NewRefreshToken {
-                        id: fresh.id.clone(),
-                        token_hash: fresh.token_hash.clone(),
-                        family_id: fresh.id.clone(),
-                        client_id: t.client_id.clone(),
-                        user_id: t.user_id.clone(),
-                        session_id: t.session_id.clone(),
-                        audience: t.audience.clone(),
-                        scope: t.scope.clone(),
-                        rotating: to_rotating,
-                        generation: 0,
-                        expires_at,
-                        idle_expires_at,
-                    };
-                    insert_token!(&mut *tx, self.id(), family, now);
-                    tx.commit().await?;
-                    Ok(true)
                 }
-            }
-        })
+        )
     }
     /// The live tokens of a user: the newest unspent token of each family.
     pub async fn list_user_refresh_tokens(
@@ -384,7 +385,7 @@ impl TenantStore {
 
     /// Revokes every refresh token issued in browser session `session_id`.
     pub async fn revoke_refresh_by_session(&self, session_id: &str, now: i64) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3
                  WHERE tenant_id = $1 AND session_id = $2 AND revoked_at IS NULL",
@@ -392,7 +393,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(session_id)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -407,7 +408,7 @@ impl TenantStore {
         limit: i64,
         now: i64,
     ) -> StoreResult<u64> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $5
                  WHERE tenant_id = $1 AND revoked_at IS NULL AND family_id IN (
@@ -421,7 +422,7 @@ impl TenantStore {
             .bind(client_id)
             .bind(limit)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });

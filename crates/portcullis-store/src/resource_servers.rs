@@ -2,12 +2,12 @@
 
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db};
 
 impl TenantStore {
     pub async fn insert_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<()> {
         let doc = encode(rs)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
@@ -18,7 +18,7 @@ impl TenantStore {
             .bind(rs.is_system)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -81,7 +81,7 @@ impl TenantStore {
     /// Replaces a (non-system) resource server's record; `false` if none matched.
     pub async fn update_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<bool> {
         let doc = encode(rs)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE resource_servers SET doc = $3, updated_at = $4
                  WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
@@ -90,7 +90,7 @@ impl TenantStore {
             .bind(&rs.id)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -99,13 +99,13 @@ impl TenantStore {
 
     /// Deletes a (non-system) resource server and, by cascade, its client grants.
     pub async fn delete_resource_server(&self, id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "DELETE FROM resource_servers WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
             )
             .bind(self.id())
             .bind(id)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });

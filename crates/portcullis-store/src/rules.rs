@@ -2,13 +2,13 @@
 
 use portcullis_core::rules::Rule;
 
-use crate::{StoreResult, TenantStore, decode, encode, with_db};
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db};
 
 impl TenantStore {
     /// `Conflict` if the name is taken.
     pub async fn insert_rule(&self, rule: &Rule, now: i64) -> StoreResult<()> {
         let doc = encode(rule)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO rules (tenant_id, id, name, position, enabled, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -20,7 +20,7 @@ impl TenantStore {
             .bind(rule.enabled)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -53,7 +53,7 @@ impl TenantStore {
     /// `Conflict` if a renamed rule takes another's name.
     pub async fn update_rule(&self, rule: &Rule, now: i64) -> StoreResult<bool> {
         let doc = encode(rule)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE rules SET name = $3, position = $4, enabled = $5, doc = $6, updated_at = $7
                  WHERE tenant_id = $1 AND id = $2",
@@ -65,7 +65,7 @@ impl TenantStore {
             .bind(rule.enabled)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -73,11 +73,11 @@ impl TenantStore {
     }
 
     pub async fn delete_rule(&self, id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM rules WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });

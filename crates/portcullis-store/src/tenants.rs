@@ -4,7 +4,7 @@ use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{StoreResult, TenantStore, encode, with_db};
+use crate::{StoreResult, TenantStore, encode, with_db, write_db, write_tx};
 
 /// The administrator created on an empty database.
 pub struct BootstrapAdmin<'a> {
@@ -28,21 +28,24 @@ impl TenantStore {
         let api_doc = encode(system_api)?;
         let client_doc = encode(admin.client)?;
         let grant_doc = encode(admin.grant)?;
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let inserted = sqlx::query(
+        write_tx!(
+            self,
+            result
+                | conn
+                | {
+                    let inserted = sqlx::query(
                 "INSERT INTO tenants (id, created_at, issuer) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(self.id())
             .bind(now)
             .bind(issuer)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
-            if inserted == 0 {
-                return Ok(false);
-            }
-            sqlx::query(
+                    if inserted == 0 {
+                        return Ok(false);
+                    }
+                    sqlx::query(
                 "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, TRUE, $4, $5, $5)",
             )
@@ -51,9 +54,9 @@ impl TenantStore {
             .bind(&system_api.identifier)
             .bind(&api_doc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            sqlx::query(
+                    sqlx::query(
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
@@ -62,9 +65,9 @@ impl TenantStore {
             .bind(admin.secret_hash)
             .bind(&client_doc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            sqlx::query(
+                    sqlx::query(
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
@@ -74,11 +77,11 @@ impl TenantStore {
             .bind(&admin.grant.audience)
             .bind(&grant_doc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+                    Ok(true)
+                }
+        )
     }
 
     /// A new administrator and its Management API grant, in one transaction
@@ -93,8 +96,7 @@ impl TenantStore {
     ) -> StoreResult<()> {
         let client_doc = encode(client)?;
         let grant_doc = encode(grant)?;
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
+        write_tx!(self, |conn| {
             sqlx::query(
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
@@ -104,7 +106,7 @@ impl TenantStore {
             .bind(secret_hash)
             .bind(&client_doc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
             sqlx::query(
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
@@ -116,9 +118,8 @@ impl TenantStore {
             .bind(&grant.audience)
             .bind(&grant_doc)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-            tx.commit().await?;
         });
         Ok(())
     }
@@ -138,11 +139,11 @@ impl TenantStore {
     /// Records the tenant's issuer (first start after the upgrade, or
     /// `portcullis issuer set`).
     pub async fn set_tenant_issuer(&self, issuer: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("UPDATE tenants SET issuer = $2 WHERE id = $1")
                 .bind(self.id())
                 .bind(issuer)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -158,7 +159,7 @@ impl TenantStore {
         system_api: &ResourceServer,
     ) -> StoreResult<()> {
         let doc = encode(system_api)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE resource_servers SET identifier = $3, doc = $4, updated_at = $5
                  WHERE tenant_id = $1 AND id = $2 AND is_system",
@@ -168,7 +169,7 @@ impl TenantStore {
             .bind(&system_api.identifier)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())

@@ -4,7 +4,7 @@
 use portcullis_core::clock::iso8601;
 use portcullis_core::users::User;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 type Row = (String, Option<String>, i64, Option<i64>);
 
@@ -31,7 +31,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(user)?;
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -43,7 +43,7 @@ impl TenantStore {
             .bind(password_hash)
             .bind(&doc)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -123,7 +123,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<bool> {
         let doc = encode(user)?;
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6
                  WHERE tenant_id = $1 AND user_id = $2",
@@ -134,7 +134,7 @@ impl TenantStore {
             .bind(&user.email)
             .bind(password_hash)
             .bind(now)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?
             .rows_affected()
         });
@@ -143,11 +143,11 @@ impl TenantStore {
 
     /// Deletes the user and (by cascade) their sessions.
     pub async fn delete_user(&self, user_id: &str) -> StoreResult<bool> {
-        let n = with_db!(self, |pool| {
+        let n = write_db!(self, |conn| {
             sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND user_id = $2")
                 .bind(self.id())
                 .bind(user_id)
-                .execute(pool)
+                .execute(&mut *conn)
                 .await?
                 .rows_affected()
         });
@@ -156,7 +156,7 @@ impl TenantStore {
 
     /// Counts a successful login.
     pub async fn record_login(&self, user_id: &str, ip: Option<&str>, now: i64) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "UPDATE users SET logins_count = logins_count + 1, last_login = $3, last_ip = $4
                  WHERE tenant_id = $1 AND user_id = $2",
@@ -165,7 +165,7 @@ impl TenantStore {
             .bind(user_id)
             .bind(now)
             .bind(ip)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -182,7 +182,7 @@ impl TenantStore {
         now: i64,
         expires_at: i64,
     ) -> StoreResult<()> {
-        with_db!(self, |pool| {
+        write_db!(self, |conn| {
             sqlx::query(
                 "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -194,7 +194,7 @@ impl TenantStore {
             .bind(csrf)
             .bind(now)
             .bind(expires_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await?;
         });
         Ok(())
@@ -243,45 +243,48 @@ impl TenantStore {
         password_hash: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        with_db!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let row: Option<(String,)> = sqlx::query_as(
-                "UPDATE password_tickets SET used_at = $3
+        write_tx!(
+            self,
+            result
+                | conn
+                | {
+                    let row: Option<(String,)> = sqlx::query_as(
+                        "UPDATE password_tickets SET used_at = $3
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
                  RETURNING user_id",
-            )
-            .bind(self.id())
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((user_id,)) = row else {
-                return Ok(false);
-            };
-            sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
+                    )
+                    .bind(self.id())
+                    .bind(token_hash)
+                    .bind(now)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    let Some((user_id,)) = row else {
+                        return Ok(false);
+                    };
+                    sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
                 .bind(self.id())
                 .bind(&user_id)
                 .bind(password_hash)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
-            // Whoever knew the old password (or held another ticket) is out: every
-            // outstanding ticket is spent, every session ended, every refresh
-            // token revoked, in the same transaction as the new password.
-            for sql in [
-                "UPDATE password_tickets SET used_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
-                "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
-                "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-            ] {
-                sqlx::query(sql)
-                    .bind(self.id())
-                    .bind(&user_id)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(true)
-        })
+                    // Whoever knew the old password (or held another ticket) is out: every
+                    // outstanding ticket is spent, every session ended, every refresh
+                    // token revoked, in the same transaction as the new password.
+                    for sql in [
+                        "UPDATE password_tickets SET used_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
+                        "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
+                        "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(self.id())
+                            .bind(&user_id)
+                            .bind(now)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    Ok(true)
+                }
+        )
     }
 }

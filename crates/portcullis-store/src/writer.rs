@@ -1,0 +1,266 @@
+//! The one writer of a SQLite database, with group commit.
+//!
+//! SQLite lets one connection write at a time. With writes spread over a pool,
+//! the others sleep in SQLite's busy handler (1, 2, 5, 10 … 100 ms between
+//! tries) and every commit is its own fsync (`synchronous = FULL`). Here every
+//! write of the process goes through one connection instead: an operation runs
+//! inside a savepoint of the open batch transaction, and a committer task
+//! commits the batch once, one fsync for every operation that queued
+//! meanwhile, before any of them is answered. Reads stay on the pool (WAL).
+//!
+//! Invariants:
+//! - A successful operation returns only after its batch committed; if the
+//!   commit fails, every operation of the batch gets the error (none of them
+//!   was stored). A response never precedes the commit of what it reports.
+//! - An operation is all or nothing: its savepoint is rolled back when it fails,
+//!   or when its caller goes away mid-way, and it never takes its neighbours
+//!   in the batch with it.
+//! - The lock is tokio's FIFO mutex, so operations run, and batches form, in
+//!   arrival order; at most [`MAX_QUEUED`] operations wait for it (back-pressure
+//!   instead of unbounded memory).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+
+use sqlx::SqliteConnection;
+use tokio::sync::{Mutex, Notify, OwnedMutexGuard, Semaphore, oneshot};
+
+use crate::{StoreError, StoreResult};
+
+/// Operations allowed to wait for the writer at once.
+pub const MAX_QUEUED: usize = 4096;
+
+struct State {
+    conn: SqliteConnection,
+    /// A batch transaction is open.
+    open: bool,
+    /// An operation's savepoint is open (its caller may have gone away).
+    in_op: bool,
+    /// The callers of the open batch's operations, answered at its commit.
+    waiters: Vec<oneshot::Sender<StoreResult<()>>>,
+}
+
+/// Counters for `/metrics`.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Batches committed.
+    pub batches: AtomicU64,
+    /// Operations committed (so `operations / batches` is the mean batch size).
+    pub operations: AtomicU64,
+    /// Batches whose commit failed.
+    pub failed_commits: AtomicU64,
+}
+
+pub struct Writer {
+    state: Arc<Mutex<State>>,
+    commit: Arc<Notify>,
+    queue: Semaphore,
+    pub stats: Arc<WriterStats>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // The committer holds only a weak reference: wake it so it sees the
+        // state gone and ends.
+        self.commit.notify_one();
+    }
+}
+
+impl Writer {
+    /// Takes `conn` as the database's only writing connection and starts its
+    /// committer.
+    pub fn start(conn: SqliteConnection) -> Self {
+        let state = Arc::new(Mutex::new(State {
+            conn,
+            open: false,
+            in_op: false,
+            waiters: Vec::new(),
+        }));
+        let commit = Arc::new(Notify::new());
+        let stats = Arc::new(WriterStats::default());
+        tokio::spawn(committer(
+            Arc::downgrade(&state),
+            commit.clone(),
+            stats.clone(),
+        ));
+        Self {
+            state,
+            commit,
+            queue: Semaphore::new(MAX_QUEUED),
+            stats,
+        }
+    }
+
+    /// Runs `op` on the writing connection, atomically, and returns its value
+    /// once the batch it joined is committed. `op` answers its value and
+    /// whether to keep what it wrote (`false`: rolled back, value returned at
+    /// once).
+    pub async fn run<T>(
+        &self,
+        op: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<(T, bool)>,
+    ) -> StoreResult<T> {
+        let _queued = self
+            .queue
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        let mut held = Held {
+            guard: Some(self.state.clone().lock_owned().await),
+            commit: self.commit.clone(),
+        };
+        let st = held.state();
+        if !st.open {
+            // IMMEDIATE: the write lock is taken now, not at the first write,
+            // so no statement of the batch can meet SQLITE_BUSY half-way.
+            sqlx::raw_sql("BEGIN IMMEDIATE")
+                .execute(&mut st.conn)
+                .await?;
+            st.open = true;
+        }
+        sqlx::raw_sql("SAVEPOINT op").execute(&mut st.conn).await?;
+        st.in_op = true;
+        let result = op(&mut st.conn).await;
+        let end = match result {
+            Ok((_, true)) => "RELEASE op",
+            Ok((_, false)) | Err(_) => "ROLLBACK TO op; RELEASE op",
+        };
+        if let Err(e) = sqlx::raw_sql(end).execute(&mut st.conn).await {
+            // The transaction is in a state we cannot reason about: end it,
+            // and with it everything batched so far.
+            abort(st, StoreError::from(e)).await;
+            held.release();
+            return Err(StoreError::Unavailable(
+                "the database could not apply the write".into(),
+            ));
+        }
+        st.in_op = false;
+        let value = match result {
+            Ok((v, true)) => v,
+            undone => {
+                // Rolled back alone; nothing to wait for. The batch is still
+                // committed promptly for the others (or ended if empty).
+                held.release();
+                self.commit.notify_one();
+                return undone.map(|(v, _)| v);
+            }
+        };
+        let (tx, rx) = oneshot::channel();
+        st.waiters.push(tx);
+        held.release();
+        self.commit.notify_one();
+        match rx.await {
+            Ok(Ok(())) => Ok(value),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(StoreError::Unavailable("the writer has stopped".into())),
+        }
+    }
+
+    /// Waits for the batch in progress to commit (before a backup, say).
+    pub async fn close(&self) {
+        let mut st = self.state.lock().await;
+        if st.open {
+            finish(&mut st, &self.stats).await;
+        }
+    }
+}
+
+/// The writer's lock while an operation runs. Dropped mid-way (the request was
+/// cancelled), it rolls the operation back before anyone else may write.
+struct Held {
+    guard: Option<OwnedMutexGuard<State>>,
+    commit: Arc<Notify>,
+}
+
+impl Held {
+    fn state(&mut self) -> &mut State {
+        // Some from construction until `release`, which consumes the use.
+        self.guard.as_deref_mut().expect("held until released")
+    }
+
+    fn release(&mut self) {
+        self.guard = None;
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(mut guard) = self.guard.take() else {
+            return;
+        };
+        let commit = self.commit.clone();
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        rt.spawn(async move {
+            if guard.in_op {
+                let undo = sqlx::raw_sql("ROLLBACK TO op; RELEASE op")
+                    .execute(&mut guard.conn)
+                    .await;
+                guard.in_op = false;
+                if let Err(e) = undo {
+                    abort(&mut guard, StoreError::from(e)).await;
+                }
+            }
+            drop(guard);
+            commit.notify_one();
+        });
+    }
+}
+
+/// Rolls the whole batch back and tells its callers.
+async fn abort(st: &mut State, e: StoreError) {
+    tracing::error!(error = %e, "a write batch failed and was rolled back");
+    let _ = sqlx::raw_sql("ROLLBACK").execute(&mut st.conn).await;
+    st.open = false;
+    st.in_op = false;
+    for w in st.waiters.drain(..) {
+        let _ = w.send(Err(e.clone()));
+    }
+}
+
+/// Commits the open batch and answers its callers.
+async fn finish(st: &mut State, stats: &WriterStats) {
+    let n = st.waiters.len() as u64;
+    match sqlx::raw_sql("COMMIT").execute(&mut st.conn).await {
+        Ok(_) => {
+            st.open = false;
+            stats.batches.fetch_add(1, Ordering::Relaxed);
+            stats.operations.fetch_add(n, Ordering::Relaxed);
+            for w in st.waiters.drain(..) {
+                let _ = w.send(Ok(()));
+            }
+        }
+        Err(e) => {
+            // A full disk or a read-only file: nothing of the batch is stored,
+            // every caller learns it, and the next batch tries again.
+            stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+            let e = match StoreError::from(e) {
+                StoreError::Internal(d) => StoreError::Unavailable(d),
+                other => other,
+            };
+            abort(st, e).await;
+        }
+    }
+}
+
+/// Commits whenever operations are waiting. It asks for the lock after being
+/// woken, so it queues behind the operations already waiting, and they join
+/// the batch it then commits: one fsync for all of them.
+async fn committer(state: Weak<Mutex<State>>, commit: Arc<Notify>, stats: Arc<WriterStats>) {
+    loop {
+        commit.notified().await;
+        let Some(state) = state.upgrade() else {
+            return;
+        };
+        let mut st = state.lock().await;
+        if st.open && !st.in_op {
+            finish(&mut st, &stats).await;
+        }
+    }
+}
