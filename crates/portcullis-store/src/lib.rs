@@ -75,6 +75,11 @@ impl From<sqlx::Error> for StoreError {
                 _ if matches!(db.code().as_deref(), Some("40P01" | "40001")) => {
                     StoreError::Contention
                 }
+                // SQLite (primary code of the extended one): SQLITE_READONLY 8,
+                // SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14: the
+                // disk, not the request; answered 503 and retried later.
+                // PostgreSQL: 53100 disk_full, 25006 read_only_sql_transaction.
+                _ if is_unavailable(db.code().as_deref()) => StoreError::Unavailable(e.to_string()),
                 _ => StoreError::Internal(e.to_string()),
             },
             sqlx::Error::PoolTimedOut
@@ -83,6 +88,16 @@ impl From<sqlx::Error> for StoreError {
             | sqlx::Error::Tls(_) => StoreError::Unavailable(e.to_string()),
             _ => StoreError::Internal(e.to_string()),
         }
+    }
+}
+
+fn is_unavailable(code: Option<&str>) -> bool {
+    match code {
+        Some("53100" | "25006") => true,
+        Some(c) => c
+            .parse::<i64>()
+            .is_ok_and(|n| matches!(n & 0xff, 8 | 10 | 13 | 14)),
+        None => false,
     }
 }
 
@@ -284,6 +299,11 @@ impl TenantStore {
     /// See [`Store::close`].
     pub async fn close(&self) {
         self.store().close().await
+    }
+
+    /// See [`Store::writer_stats`].
+    pub fn writer_stats(&self) -> Option<std::sync::Arc<WriterStats>> {
+        self.store().writer_stats()
     }
 }
 

@@ -49,6 +49,10 @@ pub struct WriterStats {
     pub operations: AtomicU64,
     /// Batches whose commit failed.
     pub failed_commits: AtomicU64,
+    /// Microseconds operations waited for the writer, summed.
+    pub waited_micros: AtomicU64,
+    /// Microseconds spent committing (the fsync), summed over batches.
+    pub commit_micros: AtomicU64,
 }
 
 pub struct Writer {
@@ -110,10 +114,14 @@ impl Writer {
             .acquire()
             .await
             .map_err(|_| StoreError::Unavailable("the writer has stopped".into()))?;
+        let asked = std::time::Instant::now();
         let mut held = Held {
             guard: Some(self.state.clone().lock_owned().await),
             commit: self.commit.clone(),
         };
+        self.stats
+            .waited_micros
+            .fetch_add(asked.elapsed().as_micros() as u64, Ordering::Relaxed);
         let st = held.state();
         if !st.open {
             // IMMEDIATE: the write lock is taken now, not at the first write,
@@ -227,7 +235,12 @@ async fn abort(st: &mut State, e: StoreError) {
 /// Commits the open batch and answers its callers.
 async fn finish(st: &mut State, stats: &WriterStats) {
     let n = st.waiters.len() as u64;
-    match sqlx::raw_sql("COMMIT").execute(&mut st.conn).await {
+    let started = std::time::Instant::now();
+    let committed = sqlx::raw_sql("COMMIT").execute(&mut st.conn).await;
+    stats
+        .commit_micros
+        .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    match committed {
         Ok(_) => {
             st.open = false;
             stats.batches.fetch_add(1, Ordering::Relaxed);

@@ -208,3 +208,49 @@ impl Metrics {
         out
     }
 }
+
+/// The SQLite writer's counters (group commit): batches, operations (their
+/// ratio is the mean batch size), time waited for the writer and time spent
+/// committing.
+pub fn render_writer(stats: &portcullis_store::WriterStats) -> String {
+    use std::sync::atomic::Ordering::Relaxed;
+    let seconds = |micros: u64| micros as f64 / 1e6;
+    let mut out = String::with_capacity(1024);
+    for (name, kind, help, value) in [
+        (
+            "portcullis_store_write_batches_total",
+            "counter",
+            "Write batches committed (SQLite group commit).",
+            stats.batches.load(Relaxed) as f64,
+        ),
+        (
+            "portcullis_store_write_operations_total",
+            "counter",
+            "Write operations committed; divided by batches, the mean batch size.",
+            stats.operations.load(Relaxed) as f64,
+        ),
+        (
+            "portcullis_store_write_failed_commits_total",
+            "counter",
+            "Write batches whose commit failed (nothing of them was stored).",
+            stats.failed_commits.load(Relaxed) as f64,
+        ),
+        (
+            "portcullis_store_write_wait_seconds_total",
+            "counter",
+            "Time write operations waited for the writer, summed.",
+            seconds(stats.waited_micros.load(Relaxed)),
+        ),
+        (
+            "portcullis_store_write_commit_seconds_total",
+            "counter",
+            "Time spent committing batches (the fsync), summed.",
+            seconds(stats.commit_micros.load(Relaxed)),
+        ),
+    ] {
+        let _ = writeln!(out, "# HELP {name} {help}");
+        let _ = writeln!(out, "# TYPE {name} {kind}");
+        let _ = writeln!(out, "{name} {value}");
+    }
+    out
+}

@@ -26,7 +26,10 @@ pub async fn endpoint(
     axum::extract::State(app): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let body = app.metrics.render(app.store.pool_stats());
+    let mut body = app.metrics.render(app.store.pool_stats());
+    if let Some(writer) = app.store.writer_stats() {
+        body.push_str(&crate::metrics::render_writer(&writer));
+    }
     (
         [(
             axum::http::header::CONTENT_TYPE,
