@@ -3,6 +3,7 @@
 #   bench/run.sh                      # full run (about 12 minutes)
 #   DURATION=5 WARMUP=1 bench/run.sh  # a quick look
 #   PEER_DIR= bench/run.sh            # without the oidc-provider peer
+#   POSTGRES=postgres://postgres@127.0.0.1:5432/test bench/run.sh   # also on PostgreSQL
 # Builds the release binaries, then runs target/release/portcullis-bench, which
 # measures the signing limit in-process, starts Portcullis (SQLite) and the peer
 # (../shared/peer/start.sh, oidc-provider from the npm registry) on 127.0.0.1,
@@ -13,4 +14,5 @@ command -v node >/dev/null || { echo "Node.js is needed for the peer (or set PEE
 cargo build --release -p portcullis -p portcullis-bench
 exec target/release/portcullis-bench \
   --duration "${DURATION:-20}" --warmup "${WARMUP:-5}" --conns "${CONNS:-32}" --threads "${THREADS:-2}" \
-  --peer-dir "${PEER_DIR-../shared/peer}" --out "${OUT:-bench/results.json}" ${CASES:+--cases "$CASES"}
+  --peer-dir "${PEER_DIR-../shared/peer}" --out "${OUT:-bench/results.json}" ${CASES:+--cases "$CASES"} \
+  ${POSTGRES:+--postgres "$POSTGRES"}

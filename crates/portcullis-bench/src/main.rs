@@ -13,6 +13,7 @@
 
 mod load;
 mod peer;
+mod pg;
 mod portcullis;
 mod proc_stats;
 mod report;
@@ -43,6 +44,11 @@ pub struct Args {
     /// The peer's folder (start.sh, server.mjs); empty to skip the peer.
     #[arg(long, default_value = "../shared/peer")]
     pub peer_dir: String,
+    /// Also run every case with Portcullis on this PostgreSQL database (a fresh
+    /// schema is made in it for the run and dropped after), e.g.
+    /// `postgres://postgres@127.0.0.1:5432/test`.
+    #[arg(long)]
+    pub postgres: Option<String>,
     /// Cases to run (comma-separated); all by default.
     #[arg(long)]
     pub cases: Option<String>,
@@ -96,7 +102,10 @@ async fn run(args: Args) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     eprintln!("   {argon2:.0} verifications/s");
     report.argon2_limit = argon2;
-    portcullis::run(&args, &mut report).await?;
+    portcullis::run(&args, &mut report, None).await?;
+    if let Some(url) = &args.postgres {
+        portcullis::run(&args, &mut report, Some(url)).await?;
+    }
     if !args.peer_dir.is_empty() {
         peer::run(&args, &mut report).await?;
     }

@@ -19,7 +19,9 @@ pub const API: &str = "https://api.example.com";
 const CALLBACK: &str = "https://client.example.com/callback";
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "Bench-Passw0rd!42";
+/// The row label of each backend.
 const SERVER: &str = "portcullis";
+const SERVER_PG: &str = "portcullis-pg";
 
 /// The two-claim post-login action whose cost the issue asks for.
 const ACTION: &str = r#"exports.onExecutePostLogin = async (event, api) => {
@@ -36,8 +38,16 @@ struct Server {
 }
 
 impl Server {
-    fn start(args: &Args, data_dir: &std::path::Path) -> Result<Server, String> {
-        let child = Command::new(&args.server)
+    fn start(
+        args: &Args,
+        data_dir: &std::path::Path,
+        database_url: Option<&str>,
+    ) -> Result<Server, String> {
+        let mut cmd = Command::new(&args.server);
+        if let Some(url) = database_url {
+            cmd.env("PORTCULLIS_DATABASE_URL", url);
+        }
+        let child = cmd
             .arg("serve")
             .env("PORTCULLIS_BIND", format!("127.0.0.1:{PORT}"))
             .env("PORTCULLIS_DATA_DIR", data_dir)
@@ -489,7 +499,9 @@ async fn prepare_codes(
     Ok(out)
 }
 
-pub async fn run(args: &Args, report: &mut Report) -> Result<(), String> {
+/// Runs every case against Portcullis on SQLite (`postgres` `None`) or on a
+/// fresh schema of the PostgreSQL database `postgres`.
+pub async fn run(args: &Args, report: &mut Report, postgres: Option<&str>) -> Result<(), String> {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(args.conns * 2)
@@ -497,28 +509,45 @@ pub async fn run(args: &Args, report: &mut Report) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let data_dir = std::env::temp_dir().join(format!("portcullis-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
+    let (label, database) = match postgres {
+        Some(url) => (SERVER_PG, Some(crate::pg::fresh_schema(url).await?)),
+        None => (SERVER, None),
+    };
     eprintln!(
-        "== portcullis: {} on 127.0.0.1:{PORT}, SQLite in {}",
+        "== portcullis: {} on 127.0.0.1:{PORT}, {}",
         args.server.display(),
-        data_dir.display()
+        match &database {
+            Some(d) => format!("PostgreSQL schema {}", d.schema),
+            None => format!("SQLite in {}", data_dir.display()),
+        }
     );
+    let url = database.as_ref().map(|d| d.url.as_str());
     let spawned = Instant::now();
-    let server = Server::start(args, &data_dir)?;
-    report.startup_empty_ms = ready(&http, spawned).await?.as_secs_f64() * 1000.0;
+    let server = Server::start(args, &data_dir, url)?;
+    let empty = ready(&http, spawned).await?.as_secs_f64() * 1000.0;
     server.stop();
     let spawned = Instant::now();
-    let server = Server::start(args, &data_dir)?;
-    report.startup_existing_ms = ready(&http, spawned).await?.as_secs_f64() * 1000.0;
+    let server = Server::start(args, &data_dir, url)?;
+    let existing = ready(&http, spawned).await?.as_secs_f64() * 1000.0;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    report.idle_rss_mb = rss_bytes(server.pid()) as f64 / 1_048_576.0;
+    let idle = rss_bytes(server.pid()) as f64 / 1_048_576.0;
     eprintln!(
-        "   ready in {:.0} ms (empty data dir), {:.0} ms (existing database); idle RSS {:.1} MB",
-        report.startup_empty_ms, report.startup_existing_ms, report.idle_rss_mb
+        "   ready in {empty:.0} ms (empty data dir), {existing:.0} ms (existing database); idle RSS {idle:.1} MB"
     );
-    let result = cases(args, report, &http, server.pid()).await;
-    report.idle_rss_after_mb = rss_bytes(server.pid()) as f64 / 1_048_576.0;
+    if database.is_none() {
+        report.startup_empty_ms = empty;
+        report.startup_existing_ms = existing;
+        report.idle_rss_mb = idle;
+    }
+    let result = cases(args, report, &http, server.pid(), label).await;
+    if database.is_none() {
+        report.idle_rss_after_mb = rss_bytes(server.pid()) as f64 / 1_048_576.0;
+    }
     server.stop();
     let _ = std::fs::remove_dir_all(&data_dir);
+    if let Some(d) = database {
+        d.drop_schema().await;
+    }
     result
 }
 
@@ -527,6 +556,7 @@ async fn cases(
     report: &mut Report,
     http: &reqwest::Client,
     pid: u32,
+    server: &'static str,
 ) -> Result<(), String> {
     let admin = Admin::new(http).await?;
     let p = provision(&admin).await?;
@@ -549,7 +579,7 @@ async fn cases(
         report.add(
             drive(
                 "discovery",
-                SERVER,
+                server,
                 pid,
                 &shape,
                 get("/.well-known/openid-configuration", None),
@@ -561,7 +591,7 @@ async fn cases(
         report.add(
             drive(
                 "jwks",
-                SERVER,
+                server,
                 pid,
                 &shape,
                 get("/.well-known/jwks.json", None),
@@ -577,7 +607,7 @@ async fn cases(
         ]);
         let auth = basic(&p.m2m.0, &p.m2m.1);
         report.add(
-            drive("client_credentials", SERVER, pid, &shape, |_| Post {
+            drive("client_credentials", server, pid, &shape, |_| Post {
                 http: http.clone(),
                 url: token_url.clone(),
                 auth: auth.clone(),
@@ -597,7 +627,7 @@ async fn cases(
         ]);
         let auth = basic(&p.static_.0, &p.static_.1);
         report.add(
-            drive("refresh_token", SERVER, pid, &shape, |_| Post {
+            drive("refresh_token", server, pid, &shape, |_| Post {
                 http: http.clone(),
                 url: token_url.clone(),
                 auth: auth.clone(),
@@ -607,7 +637,17 @@ async fn cases(
         );
     }
     if args.wants("refresh_token_rotating") {
-        report.add(rotating(args, http, &p, pid, &shape, "refresh_token_rotating").await?);
+        report.add(
+            rotating(
+                args,
+                http,
+                &p,
+                (pid, server),
+                &shape,
+                "refresh_token_rotating",
+            )
+            .await?,
+        );
     }
     if args.wants("authorization_code") {
         // Enough codes for the window at up to ~3,000 exchanges/s.
@@ -616,7 +656,7 @@ async fn cases(
         let mut codes = prepare_codes(http, &p.rotating.0, count, args.conns).await?;
         let auth = basic(&p.rotating.0, &p.rotating.1);
         report.add(
-            drive("authorization_code", SERVER, pid, &shape, |i| Exchange {
+            drive("authorization_code", server, pid, &shape, |i| Exchange {
                 http: http.clone(),
                 auth: auth.clone(),
                 codes: std::mem::take(&mut codes[i]),
@@ -627,11 +667,11 @@ async fn cases(
     if args.wants("userinfo") {
         let t = password_tokens(http, &p.static_, "openid profile email").await?;
         let at = t["access_token"].as_str().unwrap_or_default().to_string();
-        report.add(drive("userinfo", SERVER, pid, &shape, get("/userinfo", Some(at))).await);
+        report.add(drive("userinfo", server, pid, &shape, get("/userinfo", Some(at))).await);
     }
     if args.wants("login") {
         report.add(
-            drive("login", SERVER, pid, &shape, |_| Login {
+            drive("login", server, pid, &shape, |_| Login {
                 http: http.clone(),
                 client: p.rotating.clone(),
             })
@@ -657,9 +697,19 @@ async fn cases(
                 json!({"bindings": [{"ref": {"type": "action_id", "value": id}}]}),
             )
             .await?;
-        report.add(rotating(args, http, &p, pid, &shape, "refresh_token_rotating+action").await?);
         report.add(
-            drive("login+action", SERVER, pid, &shape, |_| Login {
+            rotating(
+                args,
+                http,
+                &p,
+                (pid, server),
+                &shape,
+                "refresh_token_rotating+action",
+            )
+            .await?,
+        );
+        report.add(
+            drive("login+action", server, pid, &shape, |_| Login {
                 http: http.clone(),
                 client: p.rotating.clone(),
             })
@@ -673,7 +723,7 @@ async fn rotating(
     args: &Args,
     http: &reqwest::Client,
     p: &Provisioned,
-    pid: u32,
+    (pid, server): (u32, &'static str),
     shape: &Shape,
     name: &str,
 ) -> Result<crate::load::CaseResult, String> {
@@ -683,7 +733,7 @@ async fn rotating(
         tokens.push(t["refresh_token"].as_str().unwrap_or_default().to_string());
     }
     let auth = basic(&p.rotating.0, &p.rotating.1);
-    Ok(drive(name, SERVER, pid, shape, |i| Rotate {
+    Ok(drive(name, server, pid, shape, |i| Rotate {
         http: http.clone(),
         auth: auth.clone(),
         token: std::mem::take(&mut tokens[i]),

@@ -96,7 +96,7 @@ impl Report {
         table.push_str("| case | server | req/s | p50 ms | p99 ms | errors | server CPU s / 1k req | server cores | load-gen cores | peak RSS MB | ours / limit | ours / peer |\n");
         table.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for r in &self.results {
-            let (vs_limit, vs_peer) = if r.server == "portcullis" {
+            let (vs_limit, vs_peer) = if r.server.starts_with("portcullis") {
                 let limit = limit_cost(&r.case).map(|(kind, cost)| {
                     let l = if kind == "sign" {
                         self.signing_limit

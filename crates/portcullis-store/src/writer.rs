@@ -36,6 +36,10 @@ struct State {
     open: bool,
     /// An operation's savepoint is open (its caller may have gone away).
     in_op: bool,
+    /// The last operation's savepoint is still on the stack: released by the
+    /// next operation in the same round trip that opens its own, or by the
+    /// commit (one hop per operation saved).
+    savepoint: bool,
     /// The callers of the open batch's operations, answered at its commit.
     waiters: Vec<oneshot::Sender<StoreResult<()>>>,
 }
@@ -84,6 +88,7 @@ impl Writer {
             conn,
             open: false,
             in_op: false,
+            savepoint: false,
             waiters: Vec::new(),
         }));
         let commit = Arc::new(Notify::new());
@@ -123,29 +128,45 @@ impl Writer {
             .waited_micros
             .fetch_add(asked.elapsed().as_micros() as u64, Ordering::Relaxed);
         let st = held.state();
-        if !st.open {
-            // IMMEDIATE: the write lock is taken now, not at the first write,
-            // so no statement of the batch can meet SQLITE_BUSY half-way.
-            sqlx::raw_sql("BEGIN IMMEDIATE")
-                .execute(&mut st.conn)
-                .await?;
-            st.open = true;
+        // One round trip opens the operation: the batch if none is open
+        // (IMMEDIATE: the write lock is taken now, so no statement of the batch
+        // meets SQLITE_BUSY half-way), the previous operation's savepoint
+        // released, this one's opened.
+        let start = match (st.open, st.savepoint) {
+            (false, _) => "BEGIN IMMEDIATE; SAVEPOINT op",
+            (true, true) => "RELEASE op; SAVEPOINT op",
+            (true, false) => "SAVEPOINT op",
+        };
+        if let Err(e) = sqlx::raw_sql(start).execute(&mut st.conn).await {
+            if st.open {
+                // Half-way through the batch: end it rather than guess.
+                abort(st, StoreError::from(e)).await;
+                held.release();
+                return Err(StoreError::Unavailable(
+                    "the database could not apply the write".into(),
+                ));
+            }
+            // Nothing was open: a read-only file or a full disk refuses the
+            // BEGIN itself; nothing to undo.
+            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut st.conn).await;
+            held.release();
+            return Err(e.into());
         }
-        sqlx::raw_sql("SAVEPOINT op").execute(&mut st.conn).await?;
+        st.open = true;
+        st.savepoint = true;
         st.in_op = true;
         let result = op(&mut st.conn).await;
-        let end = match result {
-            Ok((_, true)) => "RELEASE op",
-            Ok((_, false)) | Err(_) => "ROLLBACK TO op; RELEASE op",
-        };
-        if let Err(e) = sqlx::raw_sql(end).execute(&mut st.conn).await {
-            // The transaction is in a state we cannot reason about: end it,
-            // and with it everything batched so far.
-            abort(st, StoreError::from(e)).await;
-            held.release();
-            return Err(StoreError::Unavailable(
-                "the database could not apply the write".into(),
-            ));
+        if !matches!(result, Ok((_, true))) {
+            // The savepoint stays on the stack (released by the next one).
+            if let Err(e) = sqlx::raw_sql("ROLLBACK TO op").execute(&mut st.conn).await {
+                // The transaction is in a state we cannot reason about: end
+                // it, and with it everything batched so far.
+                abort(st, StoreError::from(e)).await;
+                held.release();
+                return Err(StoreError::Unavailable(
+                    "the database could not apply the write".into(),
+                ));
+            }
         }
         st.in_op = false;
         let value = match result {
@@ -207,7 +228,7 @@ impl Drop for Held {
         };
         rt.spawn(async move {
             if guard.in_op {
-                let undo = sqlx::raw_sql("ROLLBACK TO op; RELEASE op")
+                let undo = sqlx::raw_sql("ROLLBACK TO op")
                     .execute(&mut guard.conn)
                     .await;
                 guard.in_op = false;
@@ -227,6 +248,7 @@ async fn abort(st: &mut State, e: StoreError) {
     let _ = sqlx::raw_sql("ROLLBACK").execute(&mut st.conn).await;
     st.open = false;
     st.in_op = false;
+    st.savepoint = false;
     for w in st.waiters.drain(..) {
         let _ = w.send(Err(e.clone()));
     }
@@ -242,7 +264,9 @@ async fn finish(st: &mut State, stats: &WriterStats) {
         .fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     match committed {
         Ok(_) => {
+            // COMMIT ends the savepoints still on the stack with the batch.
             st.open = false;
+            st.savepoint = false;
             stats.batches.fetch_add(1, Ordering::Relaxed);
             stats.operations.fetch_add(n, Ordering::Relaxed);
             for w in st.waiters.drain(..) {

@@ -177,6 +177,21 @@ async fn assert_survived(
 /// refresh tokens.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_node_killed_under_load_loses_nothing_acknowledged() {
+    sqlite_node_killed_with(8, 1.0).await;
+}
+
+/// As above with 48 clients, so the writer's batches are large when the kill
+/// lands (group commit: a batch's operations are answered only after its one
+/// commit): the mean batch size before the kill is checked on `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_node_killed_while_write_batches_are_large_loses_nothing_acknowledged() {
+    sqlite_node_killed_with(48, 2.0).await;
+}
+
+/// `clients` rotate refresh tokens until the node is killed; everything
+/// acknowledged works after the restart. The writer's mean batch size before
+/// the kill must be at least `min_batch`.
+async fn sqlite_node_killed_with(clients: usize, min_batch: f64) {
     let mut srv = ServerProcess::start(
         &[
             ("PORTCULLIS_BOOTSTRAP_CLIENT_ID", ADMIN_ID),
@@ -190,7 +205,8 @@ async fn sqlite_node_killed_under_load_loses_nothing_acknowledged() {
         .unwrap();
     let base = srv.url.clone();
     let app = provision(&http, &base, &base).await;
-    let start = first_tokens(&http, &base, &app, 8).await;
+    let start = first_tokens(&http, &base, &app, clients).await;
+    let before = mean_batch(&http, &base).await;
     let stop = Arc::new(AtomicBool::new(false));
     let tasks: Vec<_> = start
         .into_iter()
@@ -205,6 +221,7 @@ async fn sqlite_node_killed_under_load_loses_nothing_acknowledged() {
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    let during = mean_batch(&http, &base).await;
     srv.kill9();
     tokio::time::sleep(Duration::from_millis(300)).await;
     stop.store(true, Ordering::Relaxed);
@@ -212,9 +229,38 @@ async fn sqlite_node_killed_under_load_loses_nothing_acknowledged() {
     for t in tasks {
         held.push(t.await.unwrap().0);
     }
+    let (ops, batches) = (during.0 - before.0, during.1 - before.1);
+    assert!(batches > 0.0, "the clients wrote before the kill");
+    assert!(
+        ops / batches >= min_batch,
+        "mean batch {} under load, expected at least {min_batch}",
+        ops / batches
+    );
     let srv = srv.restart();
     assert!(srv.ok(&["check"]).contains("database ok"));
     assert_survived(&http, &base, &app, &held).await;
+}
+
+/// The writer's operations and batches so far, from `/metrics`.
+async fn mean_batch(http: &reqwest::Client, base: &str) -> (f64, f64) {
+    let text = http
+        .get(format!("{base}metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counter = |name: &str| -> f64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    (
+        counter("portcullis_store_write_operations_total"),
+        counter("portcullis_store_write_batches_total"),
+    )
 }
 
 /// Three nodes on PostgreSQL; one is killed while clients use all three.
