@@ -336,3 +336,160 @@ async fn cluster_node_killed_under_load_disturbs_only_its_own_requests() {
         .contains("database ok")
     );
 }
+
+/// A full disk: writes answer 503 `temporarily_unavailable` (the Management API
+/// in Auth0's shape, the token endpoint in RFC 6749's), reads keep working, a
+/// refused write stores nothing, and once space is freed writes succeed again
+/// without a restart. The data directory is a small tmpfs (the test mounts it,
+/// so it runs as root, as CI does on this machine).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_answers_503_and_recovers_without_a_restart() {
+    let mnt = tempfile::tempdir().unwrap();
+    let dir = mnt.path().to_str().unwrap().to_string();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs", &dir])
+        .status()
+        .expect("mount runs");
+    assert!(mounted.success(), "mounting a tmpfs needs root (as CI has)");
+    struct Unmount(String);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount")
+                .args(["-l", &self.0])
+                .status();
+        }
+    }
+    let _unmount = Unmount(dir.clone());
+    let srv = ServerProcess::start(
+        &[
+            ("PORTCULLIS_DATA_DIR", &dir),
+            ("PORTCULLIS_BOOTSTRAP_CLIENT_ID", ADMIN_ID),
+            ("PORTCULLIS_BOOTSTRAP_CLIENT_SECRET", ADMIN_SECRET),
+        ],
+        Stdio::null(),
+    );
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let base = srv.url.clone();
+    let app = provision(&http, &base, &base).await;
+    let admin = post_token(
+        &http,
+        &base,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", ADMIN_ID),
+            ("client_secret", ADMIN_SECRET),
+            ("audience", &format!("{base}api/v2/")),
+        ],
+    )
+    .await
+    .unwrap();
+    let at = admin["access_token"].as_str().unwrap().to_string();
+    let users: Value = http
+        .get(format!("{base}api/v2/users"))
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let uid = users[0]["user_id"].as_str().unwrap().to_string();
+    let user_url = format!("{base}api/v2/users/{}", uid.replace('|', "%7C"));
+    let patch = |n: usize| {
+        let blob = format!("{n:06}").repeat(20_000);
+        http.patch(&user_url)
+            .bearer_auth(&at)
+            .json(&json!({"user_metadata": {"n": n, "blob": blob}}))
+            .send()
+    };
+    // Fill the disk, leaving the database as it is.
+    let filler = mnt.path().join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 64 * 1024];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    // Writes grow the write-ahead log until it meets the full disk.
+    let mut last_stored = None;
+    let mut refused = None;
+    for n in 0..400 {
+        let res = patch(n).await.unwrap();
+        match res.status() {
+            StatusCode::OK => last_stored = Some(n),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                refused = Some((n, res.json::<Value>().await.unwrap()));
+                break;
+            }
+            other => panic!("a write on a full disk answered {other}"),
+        }
+    }
+    let (refused_n, body) = refused.expect("a write was refused once the disk was full");
+    eprintln!("disk full: write {refused_n} refused after {last_stored:?}: {body}");
+    assert_eq!(body["statusCode"], 503, "{body}");
+    assert_eq!(body["errorCode"], "temporarily_unavailable", "{body}");
+    // The token endpoint's writes are refused in RFC 6749's shape.
+    let (st, token) = {
+        let res = http
+            .post(format!("{base}oauth/token"))
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", &app.0),
+                ("client_secret", &app.1),
+                ("username", "crash@example.com"),
+                ("password", PASSWORD),
+                ("scope", "openid offline_access"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(st, StatusCode::SERVICE_UNAVAILABLE, "{token}");
+    assert_eq!(token["error"], "temporarily_unavailable", "{token}");
+    // Reads still answer, and the refused write stored nothing.
+    let seen: Value = http
+        .get(&user_url)
+        .bearer_auth(&at)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen["user_metadata"]["n"].as_u64(),
+        last_stored.map(|n| n as u64),
+        "the refused write ({refused_n}) changed nothing"
+    );
+    // Space comes back: writes succeed again, same process.
+    std::fs::remove_file(&filler).unwrap();
+    let mut recovered = false;
+    for n in 1000..1020 {
+        if patch(n).await.unwrap().status() == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "writes succeed again without a restart");
+    post_token(
+        &http,
+        &base,
+        &[
+            ("grant_type", "password"),
+            ("client_id", &app.0),
+            ("client_secret", &app.1),
+            ("username", "crash@example.com"),
+            ("password", PASSWORD),
+            ("scope", "openid offline_access"),
+        ],
+    )
+    .await
+    .expect("the token endpoint works again");
+    drop(srv);
+}
