@@ -40,19 +40,7 @@ async fn post_token(
 /// leeway (so the last acknowledged token stays usable even if a request in
 /// flight at the kill had already spent it), and a user.
 async fn provision(http: &reqwest::Client, base: &str, issuer: &str) -> (String, String) {
-    let admin = post_token(
-        http,
-        base,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", ADMIN_ID),
-            ("client_secret", ADMIN_SECRET),
-            ("audience", &format!("{issuer}api/v2/")),
-        ],
-    )
-    .await
-    .unwrap();
-    let at = admin["access_token"].as_str().unwrap();
+    let at = &admin_token(http, base, issuer).await;
     let app: Value = http
         .post(format!("{base}api/v2/clients"))
         .bearer_auth(at)
@@ -69,6 +57,35 @@ async fn provision(http: &reqwest::Client, base: &str, issuer: &str) -> (String,
         app["client_id"].as_str().unwrap().into(),
         app["client_secret"].as_str().unwrap().into(),
     )
+}
+
+/// A Management API token of the bootstrap administrator.
+async fn admin_token(http: &reqwest::Client, base: &str, issuer: &str) -> String {
+    let admin = post_token(
+        http,
+        base,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", ADMIN_ID),
+            ("client_secret", ADMIN_SECRET),
+            ("audience", &format!("{issuer}api/v2/")),
+        ],
+    )
+    .await
+    .unwrap();
+    admin["access_token"].as_str().unwrap().to_string()
+}
+
+/// The password grant's form for the provisioned user.
+fn password_form(app: &(String, String)) -> [(&'static str, &str); 6] {
+    [
+        ("grant_type", "password"),
+        ("client_id", &app.0),
+        ("client_secret", &app.1),
+        ("username", "crash@example.com"),
+        ("password", PASSWORD),
+        ("scope", "openid offline_access"),
+    ]
 }
 
 /// What one client holds after its last acknowledged response.
@@ -121,20 +138,7 @@ async fn first_tokens(
 ) -> Vec<Held> {
     let mut out = Vec::new();
     for _ in 0..n {
-        let v = post_token(
-            http,
-            base,
-            &[
-                ("grant_type", "password"),
-                ("client_id", &app.0),
-                ("client_secret", &app.1),
-                ("username", "crash@example.com"),
-                ("password", PASSWORD),
-                ("scope", "openid offline_access"),
-            ],
-        )
-        .await
-        .unwrap();
+        let v = post_token(http, base, &password_form(app)).await.unwrap();
         out.push(Held {
             refresh_token: v["refresh_token"].as_str().unwrap().into(),
             access_token: v["access_token"].as_str().unwrap().into(),
@@ -374,19 +378,7 @@ async fn a_full_disk_answers_503_and_recovers_without_a_restart() {
         .unwrap();
     let base = srv.url.clone();
     let app = provision(&http, &base, &base).await;
-    let admin = post_token(
-        &http,
-        &base,
-        &[
-            ("grant_type", "client_credentials"),
-            ("client_id", ADMIN_ID),
-            ("client_secret", ADMIN_SECRET),
-            ("audience", &format!("{base}api/v2/")),
-        ],
-    )
-    .await
-    .unwrap();
-    let at = admin["access_token"].as_str().unwrap().to_string();
+    let at = admin_token(&http, &base, &base).await;
     let users: Value = http
         .get(format!("{base}api/v2/users"))
         .bearer_auth(&at)
@@ -436,14 +428,7 @@ async fn a_full_disk_answers_503_and_recovers_without_a_restart() {
     let (st, token) = {
         let res = http
             .post(format!("{base}oauth/token"))
-            .form(&[
-                ("grant_type", "password"),
-                ("client_id", &app.0),
-                ("client_secret", &app.1),
-                ("username", "crash@example.com"),
-                ("password", PASSWORD),
-                ("scope", "openid offline_access"),
-            ])
+            .form(&password_form(&app))
             .send()
             .await
             .unwrap();
@@ -477,19 +462,8 @@ async fn a_full_disk_answers_503_and_recovers_without_a_restart() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(recovered, "writes succeed again without a restart");
-    post_token(
-        &http,
-        &base,
-        &[
-            ("grant_type", "password"),
-            ("client_id", &app.0),
-            ("client_secret", &app.1),
-            ("username", "crash@example.com"),
-            ("password", PASSWORD),
-            ("scope", "openid offline_access"),
-        ],
-    )
-    .await
-    .expect("the token endpoint works again");
+    post_token(&http, &base, &password_form(&app))
+        .await
+        .expect("the token endpoint works again");
     drop(srv);
 }
