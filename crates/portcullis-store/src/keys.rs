@@ -107,38 +107,36 @@ impl TenantStore {
         new_next: NewSigningKey<'_>,
         now: i64,
     ) -> StoreResult<bool> {
-        let result: StoreResult<bool> = write_tx!(
-            self,
-            result
-                | conn
-                | {
-                    let retired = sqlx::query(
-                        "UPDATE signing_keys SET state = 'previous', current_until = $3
+        // A retired key whose successor cannot be promoted is put back
+        // (`keep` false): the tenant is never left without a current key.
+        let result: StoreResult<bool> = write_tx!(self, keep, |conn| {
+            let retired = sqlx::query(
+                "UPDATE signing_keys SET state = 'previous', current_until = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'current'",
-                    )
-                    .bind(self.id())
-                    .bind(current)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                    if retired != 1 {
-                        return Ok(false);
-                    }
-                    let promoted = sqlx::query(
-                        "UPDATE signing_keys SET state = 'current', current_since = $3
+            )
+            .bind(self.id())
+            .bind(current)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if retired != 1 {
+                return Ok((false, false));
+            }
+            let promoted = sqlx::query(
+                "UPDATE signing_keys SET state = 'current', current_since = $3
                  WHERE tenant_id = $1 AND kid = $2 AND state = 'next'",
-                    )
-                    .bind(self.id())
-                    .bind(next)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?
-                    .rows_affected();
-                    if promoted != 1 {
-                        return Ok(false);
-                    }
-                    sqlx::query(
+            )
+            .bind(self.id())
+            .bind(next)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if promoted != 1 {
+                return Ok((false, false));
+            }
+            sqlx::query(
                 "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at)
                  VALUES ($1, $2, $3, 'next', $4, $5, $6)",
             )
@@ -150,9 +148,8 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-                    Ok(true)
-                }
-        );
+            Ok((true, true))
+        });
         match result {
             Err(crate::StoreError::Conflict) => Ok(false),
             other => other,
@@ -199,33 +196,27 @@ impl TenantStore {
         current: NewSigningKey<'_>,
         next: NewSigningKey<'_>,
     ) -> StoreResult<bool> {
-        let result: StoreResult<bool> = write_tx!(
-            self,
-            result
-                | conn
-                | {
-                    // Write first: on SQLite a transaction that reads and then writes
-                    // fails at once with "database is locked" when another connection
-                    // (the audit writer) is writing; a write waits its turn instead. On
-                    // PostgreSQL it serialises key creation per tenant.
-                    sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
-                        .bind(self.id())
-                        .execute(&mut *conn)
-                        .await?;
-                    let (n,): (i64,) = sqlx::query_as(
+        let result: StoreResult<bool> = write_tx!(self, result, |conn| {
+            // Write first: on SQLite a transaction that reads and then writes
+            // fails at once with "database is locked" when another connection
+            // (the audit writer) is writing; a write waits its turn instead. On
+            // PostgreSQL it serialises key creation per tenant.
+            sqlx::query("UPDATE tenants SET id = id WHERE id = $1")
+                .bind(self.id())
+                .execute(&mut *conn)
+                .await?;
+            let (n,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM signing_keys WHERE tenant_id = $1 AND alg = $2 AND state <> 'revoked'",
             )
             .bind(self.id())
             .bind(current.alg)
             .fetch_one(&mut *conn)
             .await?;
-                    if n > 0 {
-                        return Ok(false);
-                    }
-                    for (k, state, since) in
-                        [(&current, "current", Some(now)), (&next, "next", None)]
-                    {
-                        sqlx::query(
+            if n > 0 {
+                return Ok(false);
+            }
+            for (k, state, since) in [(&current, "current", Some(now)), (&next, "next", None)] {
+                sqlx::query(
                     "INSERT INTO signing_keys (tenant_id, kid, alg, state, sealed_private_key, certificate, created_at, current_since)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
@@ -239,14 +230,72 @@ impl TenantStore {
                 .bind(since)
                 .execute(&mut *conn)
                 .await?;
-                    }
-                    Ok(true)
-                }
-        );
+            }
+            Ok(true)
+        });
         match result {
             // The unique index on live states refused a concurrent first start.
             Err(crate::StoreError::Conflict) => Ok(false),
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NewSigningKey;
+    use crate::Store;
+
+    fn key<'a>(kid: &'a str) -> NewSigningKey<'a> {
+        NewSigningKey {
+            kid,
+            alg: "RS256",
+            sealed_private_key: "sealed",
+            certificate: "cert",
+        }
+    }
+
+    /// On a real SQLite file: a rotation whose `next` key is not the stored
+    /// one changes nothing; the current key stays current (it used to be
+    /// retired and kept, leaving the tenant without a current key).
+    #[tokio::test]
+    async fn a_rotation_that_cannot_promote_leaves_the_current_key() -> crate::StoreResult<()> {
+        let dir = std::env::temp_dir().join(format!(
+            "portcullis-store-keys-{}-{}",
+            std::process::id(),
+            portcullis_core::random::hex(4)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/db.sqlite", dir.display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate(1).await.unwrap();
+        let t = store.tenant("t1");
+        crate::write_db!(t, |conn| {
+            sqlx::query("INSERT INTO tenants (id, created_at) VALUES ($1, 1)")
+                .bind(t.id())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        assert!(
+            t.insert_initial_signing_keys(1, key("k1"), key("k2"))
+                .await
+                .unwrap()
+        );
+        let rotated = t.rotate_signing_keys("k1", "not-next", key("k3"), 2).await;
+        assert!(!rotated.unwrap(), "nothing to promote: refused");
+        let keys = t.list_signing_keys().await.unwrap();
+        let state = |kid: &str| keys.iter().find(|k| k.kid == kid).map(|k| k.state.clone());
+        assert_eq!(state("k1").as_deref(), Some("current"));
+        assert_eq!(state("k2").as_deref(), Some("next"));
+        assert!(state("k3").is_none());
+        assert!(
+            t.rotate_signing_keys("k1", "k2", key("k3"), 3)
+                .await
+                .unwrap()
+        );
+        store.close().await;
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
     }
 }

@@ -75,11 +75,15 @@ impl From<sqlx::Error> for StoreError {
                 _ if matches!(db.code().as_deref(), Some("40P01" | "40001")) => {
                     StoreError::Contention
                 }
-                // SQLite (primary code of the extended one): SQLITE_READONLY 8,
-                // SQLITE_IOERR 10, SQLITE_FULL 13, SQLITE_CANTOPEN 14: the
-                // disk, not the request; answered 503 and retried later.
-                // PostgreSQL: 53100 disk_full, 25006 read_only_sql_transaction.
-                _ if is_unavailable(db.code().as_deref()) => StoreError::Unavailable(e.to_string()),
+                // The disk or the file, not the request: answered 503 and
+                // retried later.
+                _ if is_unavailable(
+                    db.code().as_deref(),
+                    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some(),
+                ) =>
+                {
+                    StoreError::Unavailable(e.to_string())
+                }
                 _ => StoreError::Internal(e.to_string()),
             },
             sqlx::Error::PoolTimedOut
@@ -91,13 +95,17 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
-fn is_unavailable(code: Option<&str>) -> bool {
-    match code {
-        Some("53100" | "25006") => true,
-        Some(c) => c
+/// Whether a database error is the disk's or the file's, not the request's.
+fn is_unavailable(code: Option<&str>, sqlite: bool) -> bool {
+    match (code, sqlite) {
+        // SQLite's extended result codes, by their primary code: BUSY 5,
+        // READONLY 8, IOERR 10, FULL 13, CANTOPEN 14.
+        (Some(c), true) => c
             .parse::<i64>()
-            .is_ok_and(|n| matches!(n & 0xff, 8 | 10 | 13 | 14)),
-        None => false,
+            .is_ok_and(|n| matches!(n & 0xff, 5 | 8 | 10 | 13 | 14)),
+        // PostgreSQL's SQLSTATEs: disk_full, read_only_sql_transaction.
+        (Some(c), false) => matches!(c, "53100" | "25006"),
+        (None, _) => false,
     }
 }
 
@@ -136,13 +144,17 @@ pub(crate) use with_db;
 /// round trip). `?` inside `$body` leaves the body, and errors from it or from
 /// the commit leave the calling function.
 ///
-/// `write_db!(self, result |conn| body)`: the body evaluates to a
+/// `write_db!(self, result, |conn| body)`: the body evaluates to a
 /// `StoreResult`, which the macro evaluates to (it may `return Ok(..)` early).
+///
+/// An early `return Ok(..)` from a body KEEPS what the body wrote before it;
+/// a body that must undo its earlier statements on some path uses
+/// `write_tx!(self, keep, |conn| ..)` and returns `Ok((value, false))`.
 macro_rules! write_db {
     ($store:expr, |$conn:ident| $body:expr) => {
-        $crate::write_db!($store, result | $conn | Ok::<_, $crate::StoreError>($body))?
+        $crate::write_db!($store, result, |$conn| Ok::<_, $crate::StoreError>($body))?
     };
-    ($store:expr, result |$conn:ident| $body:expr) => {
+    ($store:expr, result, |$conn:ident| $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite(_, writer) => {
                 writer
@@ -168,25 +180,21 @@ pub(crate) use write_db;
 
 /// As [`write_db!`], for a body of several statements that must apply together:
 /// on PostgreSQL it runs in a transaction (SQLite's savepoint already makes it
-/// one unit). A third form, `write_tx!(self, keep |conn| body)`, lets the body
+/// one unit). A third form, `write_tx!(self, keep, |conn| body)`, lets the body
 /// answer `Ok((value, false))` to undo what it wrote and still return `value`.
 macro_rules! write_tx {
     ($store:expr, |$conn:ident| $body:expr) => {
-        $crate::write_tx!(
-            $store,
-            keep | $conn | Ok::<_, $crate::StoreError>(($body, true))
-        )?
+        $crate::write_tx!($store, keep, |$conn| Ok::<_, $crate::StoreError>((
+            $body, true
+        )))?
     };
-    ($store:expr, result |$conn:ident| $body:expr) => {
-        $crate::write_tx!(
-            $store,
-            keep | $conn | {
-                let r: $crate::StoreResult<_> = async { $body }.await;
-                r.map(|v| (v, true))
-            }
-        )
+    ($store:expr, result, |$conn:ident| $body:expr) => {
+        $crate::write_tx!($store, keep, |$conn| {
+            let r: $crate::StoreResult<_> = async { $body }.await;
+            r.map(|v| (v, true))
+        })
     };
-    ($store:expr, keep |$conn:ident| $body:expr) => {
+    ($store:expr, keep, |$conn:ident| $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite(_, writer) => {
                 writer
@@ -500,5 +508,27 @@ impl TenantStore {
             users: counts[3],
             signing_keys: counts[4],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unavailable;
+
+    #[test]
+    fn disk_errors_are_unavailable_and_request_errors_are_not() {
+        // SQLITE_FULL, SQLITE_READONLY_DBMOVED (8 | 4<<8), SQLITE_IOERR_FSYNC.
+        for code in ["13", "1032", "1034", "5"] {
+            assert!(is_unavailable(Some(code), true), "{code}");
+        }
+        // SQLITE_CONSTRAINT, SQLITE_ERROR.
+        assert!(!is_unavailable(Some("19"), true));
+        assert!(!is_unavailable(Some("1"), true));
+        // PostgreSQL: disk_full, read-only; a numeric SQLSTATE of a request
+        // error (cardinality_violation) is not read as a SQLite code.
+        assert!(is_unavailable(Some("53100"), false));
+        assert!(is_unavailable(Some("25006"), false));
+        assert!(!is_unavailable(Some("21000"), false));
+        assert!(!is_unavailable(None, true));
     }
 }

@@ -135,12 +135,9 @@ impl TenantStore {
         window: i64,
     ) -> StoreResult<Option<usize>> {
         // A key at its limit undoes the increments before it (`keep` false).
-        write_tx!(
-            self,
-            keep | conn
-                | {
-                    for (i, (key, limit)) in keys.iter().enumerate() {
-                        let row: Option<(i64,)> = sqlx::query_as(
+        write_tx!(self, keep, |conn| {
+            for (i, (key, limit)) in keys.iter().enumerate() {
+                let row: Option<(i64,)> = sqlx::query_as(
                     "INSERT INTO login_failures (tenant_id, key, failures, window_start, blocked_until)
                      VALUES ($1, $2, 1, $3, NULL)
                      ON CONFLICT (tenant_id, key) DO UPDATE SET
@@ -164,13 +161,12 @@ impl TenantStore {
                 .bind(*limit)
                 .fetch_optional(&mut *conn)
                 .await?;
-                        if row.is_none() {
-                            return Ok((Some(i), false));
-                        }
-                    }
-                    Ok((None, true))
+                if row.is_none() {
+                    return Ok((Some(i), false));
                 }
-        )
+            }
+            Ok((None, true))
+        })
     }
 
     /// A reserved attempt failed: it stays counted, and at `limit` the key is

@@ -2,7 +2,7 @@
 //! Every statement stands alone, so the work can be killed at any point and
 //! simply runs again.
 
-use crate::{StoreResult, TenantStore, with_db, write_db};
+use crate::{StoreResult, TenantStore, write_db};
 
 /// Rows removed by one clean-up pass.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -61,11 +61,13 @@ impl TenantStore {
         let mut c = Cleaned::default();
         macro_rules! run {
             ($field:ident, $sql:expr, $arg:expr) => {
-                c.$field += with_db!(self, |pool| {
+                // Through the writer, one statement at a time: a pass never
+                // holds the write lock for long.
+                c.$field += write_db!(self, |conn| {
                     sqlx::query($sql)
                         .bind(self.id())
                         .bind($arg)
-                        .execute(pool)
+                        .execute(&mut *conn)
                         .await?
                         .rows_affected()
                 });

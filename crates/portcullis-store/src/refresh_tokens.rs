@@ -209,25 +209,21 @@ impl TenantStore {
                    AND (idle_expires_at IS NULL OR idle_expires_at > $3)";
         let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
              WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
-        write_tx!(
-            self,
-            result
-                | conn
-                | {
-                    match decision {
-                        Exchange::Invalid => Ok(true),
-                        Exchange::Reuse => {
-                            // Idempotent: a spent token never becomes unspent again.
-                            sqlx::query(revoke_family)
-                                .bind(self.id())
-                                .bind(&t.family_id)
-                                .bind(now)
-                                .execute(&mut *conn)
-                                .await?;
-                            Ok(true)
-                        }
-                        Exchange::Renew { idle_expires_at } => {
-                            let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+        write_tx!(self, result, |conn| {
+            match decision {
+                Exchange::Invalid => Ok(true),
+                Exchange::Reuse => {
+                    // Idempotent: a spent token never becomes unspent again.
+                    sqlx::query(revoke_family)
+                        .bind(self.id())
+                        .bind(&t.family_id)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(true)
+                }
+                Exchange::Renew { idle_expires_at } => {
+                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE refresh_tokens SET idle_expires_at = $4
                          WHERE tenant_id = $1 AND id = $2 AND NOT rotating AND used_at IS NULL AND {LIVE}"
                     )))
@@ -238,60 +234,60 @@ impl TenantStore {
                     .execute(&mut *conn)
                     .await?
                     .rows_affected();
-                            Ok(n == 1)
-                        }
-                        Exchange::Rotate {
-                            within_leeway,
-                            idle_expires_at,
-                        } => {
-                            // Spends it (first use), or checks it is still the spent
-                            // token it was (a rotation within the leeway).
-                            let guard = if within_leeway {
-                                format!(
-                                    "UPDATE refresh_tokens SET used_at = used_at
+                    Ok(n == 1)
+                }
+                Exchange::Rotate {
+                    within_leeway,
+                    idle_expires_at,
+                } => {
+                    // Spends it (first use), or checks it is still the spent
+                    // token it was (a rotation within the leeway).
+                    let guard = if within_leeway {
+                        format!(
+                            "UPDATE refresh_tokens SET used_at = used_at
                          WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at = $4 AND {LIVE}"
-                                )
-                            } else {
-                                format!("UPDATE refresh_tokens SET used_at = $3
+                        )
+                    } else {
+                        format!("UPDATE refresh_tokens SET used_at = $3
                          WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at IS NULL AND {LIVE}")
-                            };
-                            let n = sqlx::query(sqlx::AssertSqlSafe(guard))
-                                .bind(self.id())
-                                .bind(&t.id)
-                                .bind(now)
-                                .bind(t.used_at)
-                                .execute(&mut *conn)
-                                .await?
-                                .rows_affected();
-                            if n != 1 {
-                                return Ok(false);
-                            }
-                            let next = NewRefreshToken {
-                                id: fresh.id.clone(),
-                                token_hash: fresh.token_hash.clone(),
-                                family_id: t.family_id.clone(),
-                                client_id: t.client_id.clone(),
-                                user_id: t.user_id.clone(),
-                                session_id: t.session_id.clone(),
-                                audience: t.audience.clone(),
-                                scope: t.scope.clone(),
-                                rotating: true,
-                                generation: t.generation + 1,
-                                // Auth0: the absolute limit is the family's, fixed at
-                                // issue; the idle limit follows the current setting.
-                                expires_at: t.expires_at,
-                                idle_expires_at,
-                            };
-                            insert_token!(&mut *conn, self.id(), next, now);
-                            Ok(true)
-                        }
-                        Exchange::Switch {
-                            to_rotating,
-                            expires_at,
-                            idle_expires_at,
-                        } => {
-                            // The one racer that ends the old family starts the new one.
-                            let n = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    };
+                    let n = sqlx::query(sqlx::AssertSqlSafe(guard))
+                        .bind(self.id())
+                        .bind(&t.id)
+                        .bind(now)
+                        .bind(t.used_at)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Ok(false);
+                    }
+                    let next = NewRefreshToken {
+                        id: fresh.id.clone(),
+                        token_hash: fresh.token_hash.clone(),
+                        family_id: t.family_id.clone(),
+                        client_id: t.client_id.clone(),
+                        user_id: t.user_id.clone(),
+                        session_id: t.session_id.clone(),
+                        audience: t.audience.clone(),
+                        scope: t.scope.clone(),
+                        rotating: true,
+                        generation: t.generation + 1,
+                        // Auth0: the absolute limit is the family's, fixed at
+                        // issue; the idle limit follows the current setting.
+                        expires_at: t.expires_at,
+                        idle_expires_at,
+                    };
+                    insert_token!(&mut *conn, self.id(), next, now);
+                    Ok(true)
+                }
+                Exchange::Switch {
+                    to_rotating,
+                    expires_at,
+                    idle_expires_at,
+                } => {
+                    // The one racer that ends the old family starts the new one.
+                    let n = sqlx::query(sqlx::AssertSqlSafe(format!(
                         "UPDATE refresh_tokens SET revoked_at = $3
                          WHERE tenant_id = $1 AND id = $2 AND rotating = $4 AND used_at IS NULL AND {LIVE}"
                     )))
@@ -302,19 +298,19 @@ impl TenantStore {
                     .execute(&mut *conn)
                     .await?
                     .rows_affected();
-                            if n != 1 {
-                                return Ok(false);
-                            }
-                            sqlx::query(revoke_family)
-                                .bind(self.id())
-                                .bind(&t.family_id)
-                                .bind(now)
-                                .execute(&mut *conn)
-                                .await?;
-                            if to_rotating {
-                                // Auth0: switching rotation on ends the user's other
-                                // non-rotating tokens for this application and API.
-                                sqlx::query(
+                    if n != 1 {
+                        return Ok(false);
+                    }
+                    sqlx::query(revoke_family)
+                        .bind(self.id())
+                        .bind(&t.family_id)
+                        .bind(now)
+                        .execute(&mut *conn)
+                        .await?;
+                    if to_rotating {
+                        // Auth0: switching rotation on ends the user's other
+                        // non-rotating tokens for this application and API.
+                        sqlx::query(
                             "UPDATE refresh_tokens SET revoked_at = $5
                              WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND NOT rotating AND revoked_at IS NULL
                                AND ((CAST($4 AS TEXT) IS NULL AND audience IS NULL) OR audience = $4)",
@@ -326,27 +322,26 @@ impl TenantStore {
                         .bind(now)
                         .execute(&mut *conn)
                         .await?;
-                            }
-                            let family = NewRefreshToken {
-                                id: fresh.id.clone(),
-                                token_hash: fresh.token_hash.clone(),
-                                family_id: fresh.id.clone(),
-                                client_id: t.client_id.clone(),
-                                user_id: t.user_id.clone(),
-                                session_id: t.session_id.clone(),
-                                audience: t.audience.clone(),
-                                scope: t.scope.clone(),
-                                rotating: to_rotating,
-                                generation: 0,
-                                expires_at,
-                                idle_expires_at,
-                            };
-                            insert_token!(&mut *conn, self.id(), family, now);
-                            Ok(true)
-                        }
                     }
+                    let family = NewRefreshToken {
+                        id: fresh.id.clone(),
+                        token_hash: fresh.token_hash.clone(),
+                        family_id: fresh.id.clone(),
+                        client_id: t.client_id.clone(),
+                        user_id: t.user_id.clone(),
+                        session_id: t.session_id.clone(),
+                        audience: t.audience.clone(),
+                        scope: t.scope.clone(),
+                        rotating: to_rotating,
+                        generation: 0,
+                        expires_at,
+                        idle_expires_at,
+                    };
+                    insert_token!(&mut *conn, self.id(), family, now);
+                    Ok(true)
                 }
-        )
+            }
+        })
     }
     /// The live tokens of a user: the newest unspent token of each family.
     pub async fn list_user_refresh_tokens(

@@ -28,12 +28,8 @@ impl TenantStore {
         let api_doc = encode(system_api)?;
         let client_doc = encode(admin.client)?;
         let grant_doc = encode(admin.grant)?;
-        write_tx!(
-            self,
-            result
-                | conn
-                | {
-                    let inserted = sqlx::query(
+        write_tx!(self, result, |conn| {
+            let inserted = sqlx::query(
                 "INSERT INTO tenants (id, created_at, issuer) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
             )
             .bind(self.id())
@@ -42,10 +38,10 @@ impl TenantStore {
             .execute(&mut *conn)
             .await?
             .rows_affected();
-                    if inserted == 0 {
-                        return Ok(false);
-                    }
-                    sqlx::query(
+            if inserted == 0 {
+                return Ok(false);
+            }
+            sqlx::query(
                 "INSERT INTO resource_servers (tenant_id, id, identifier, is_system, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, TRUE, $4, $5, $5)",
             )
@@ -56,7 +52,7 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-                    sqlx::query(
+            sqlx::query(
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
             )
@@ -67,7 +63,7 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-                    sqlx::query(
+            sqlx::query(
                 "INSERT INTO client_grants (tenant_id, id, client_id, audience, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6)",
             )
@@ -79,9 +75,8 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
-                    Ok(true)
-                }
-        )
+            Ok(true)
+        })
     }
 
     /// A new administrator and its Management API grant, in one transaction

@@ -243,48 +243,43 @@ impl TenantStore {
         password_hash: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        write_tx!(
-            self,
-            result
-                | conn
-                | {
-                    let row: Option<(String,)> = sqlx::query_as(
-                        "UPDATE password_tickets SET used_at = $3
+        write_tx!(self, result, |conn| {
+            let row: Option<(String,)> = sqlx::query_as(
+                "UPDATE password_tickets SET used_at = $3
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
                  RETURNING user_id",
-                    )
-                    .bind(self.id())
-                    .bind(token_hash)
-                    .bind(now)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-                    let Some((user_id,)) = row else {
-                        return Ok(false);
-                    };
-                    sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((user_id,)) = row else {
+                return Ok(false);
+            };
+            sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
                 .bind(self.id())
                 .bind(&user_id)
                 .bind(password_hash)
                 .bind(now)
                 .execute(&mut *conn)
                 .await?;
-                    // Whoever knew the old password (or held another ticket) is out: every
-                    // outstanding ticket is spent, every session ended, every refresh
-                    // token revoked, in the same transaction as the new password.
-                    for sql in [
-                        "UPDATE password_tickets SET used_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
-                        "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
-                        "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
-                    ] {
-                        sqlx::query(sql)
-                            .bind(self.id())
-                            .bind(&user_id)
-                            .bind(now)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    Ok(true)
-                }
-        )
+            // Whoever knew the old password (or held another ticket) is out: every
+            // outstanding ticket is spent, every session ended, every refresh
+            // token revoked, in the same transaction as the new password.
+            for sql in [
+                "UPDATE password_tickets SET used_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND used_at IS NULL",
+                "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
+                "UPDATE refresh_tokens SET revoked_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            ] {
+                sqlx::query(sql)
+                    .bind(self.id())
+                    .bind(&user_id)
+                    .bind(now)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Ok(true)
+        })
     }
 }

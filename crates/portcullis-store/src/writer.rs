@@ -34,6 +34,8 @@ struct State {
     conn: SqliteConnection,
     /// A batch transaction is open.
     open: bool,
+    /// An operation's opening round trip was sent and has not answered.
+    starting: bool,
     /// An operation's savepoint is open (its caller may have gone away).
     in_op: bool,
     /// The last operation's savepoint is still on the stack: released by the
@@ -87,6 +89,7 @@ impl Writer {
         let state = Arc::new(Mutex::new(State {
             conn,
             open: false,
+            starting: false,
             in_op: false,
             savepoint: false,
             waiters: Vec::new(),
@@ -106,10 +109,12 @@ impl Writer {
         }
     }
 
-    /// Runs `op` on the writing connection, atomically, and returns its value
-    /// once the batch it joined is committed. `op` answers its value and
-    /// whether to keep what it wrote (`false`: rolled back, value returned at
-    /// once).
+    /// Runs `op` on the writing connection, atomically, and returns its
+    /// outcome once the batch it joined is committed. `op` answers its value
+    /// and whether to keep what it wrote (`false`: rolled back). Every outcome,
+    /// a refusal or an error included, waits for the commit: it may rest on
+    /// what earlier operations of the batch wrote, and if that commit fails the
+    /// caller learns that instead.
     pub async fn run<T>(
         &self,
         op: impl AsyncFnOnce(&mut SqliteConnection) -> StoreResult<(T, bool)>,
@@ -128,6 +133,7 @@ impl Writer {
             .waited_micros
             .fetch_add(asked.elapsed().as_micros() as u64, Ordering::Relaxed);
         let st = held.state();
+        resync(st).await;
         // One round trip opens the operation: the batch if none is open
         // (IMMEDIATE: the write lock is taken now, so no statement of the batch
         // meets SQLITE_BUSY half-way), the previous operation's savepoint
@@ -137,20 +143,22 @@ impl Writer {
             (true, true) => "RELEASE op; SAVEPOINT op",
             (true, false) => "SAVEPOINT op",
         };
-        if let Err(e) = sqlx::raw_sql(start).execute(&mut st.conn).await {
+        // Until the round trip answers, what ran of it is unknown.
+        st.starting = true;
+        let started = sqlx::raw_sql(start).execute(&mut st.conn).await;
+        st.starting = false;
+        if let Err(e) = started {
+            let e = StoreError::from(e);
             if st.open {
                 // Half-way through the batch: end it rather than guess.
-                abort(st, StoreError::from(e)).await;
-                held.release();
-                return Err(StoreError::Unavailable(
-                    "the database could not apply the write".into(),
-                ));
+                abort(st, e.clone()).await;
+            } else {
+                // Nothing was open: a read-only file or a full disk refuses
+                // the BEGIN itself; nothing to undo.
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut st.conn).await;
             }
-            // Nothing was open: a read-only file or a full disk refuses the
-            // BEGIN itself; nothing to undo.
-            let _ = sqlx::raw_sql("ROLLBACK").execute(&mut st.conn).await;
             held.release();
-            return Err(e.into());
+            return Err(e);
         }
         st.open = true;
         st.savepoint = true;
@@ -169,38 +177,36 @@ impl Writer {
             }
         }
         st.in_op = false;
-        let value = match result {
-            Ok((v, true)) => v,
-            undone => {
-                // Rolled back alone; nothing to wait for. The batch is still
-                // committed promptly for the others (or ended if empty).
-                held.release();
-                self.commit.notify_one();
-                return undone.map(|(v, _)| v);
-            }
-        };
         let (tx, rx) = oneshot::channel();
         st.waiters.push(tx);
         held.release();
         self.commit.notify_one();
         match rx.await {
-            Ok(Ok(())) => Ok(value),
+            Ok(Ok(())) => result.map(|(v, _)| v),
             Ok(Err(e)) => Err(e),
             Err(_) => Err(StoreError::Unavailable("the writer has stopped".into())),
         }
     }
 
-    /// Waits for the batch in progress to commit (before a backup, say).
+    /// Commits the batch in progress, if any (at shutdown). The commit runs in
+    /// its own task, so it completes even if this call is abandoned.
     pub async fn close(&self) {
-        let mut st = self.state.lock().await;
-        if st.open {
-            finish(&mut st, &self.stats).await;
-        }
+        let (state, stats) = (self.state.clone(), self.stats.clone());
+        let _ = tokio::spawn(async move {
+            let mut st = state.lock().await;
+            resync(&mut st).await;
+            if st.open {
+                finish(&mut st, &stats).await;
+            }
+        })
+        .await;
     }
 }
 
 /// The writer's lock while an operation runs. Dropped mid-way (the request was
-/// cancelled), it rolls the operation back before anyone else may write.
+/// cancelled), it rolls the operation back before anyone else may write; if no
+/// task can be spawned for that, the next holder of the lock does it
+/// (`resync`).
 struct Held {
     guard: Option<OwnedMutexGuard<State>>,
     commit: Arc<Notify>,
@@ -227,18 +233,31 @@ impl Drop for Held {
             return;
         };
         rt.spawn(async move {
-            if guard.in_op {
-                let undo = sqlx::raw_sql("ROLLBACK TO op")
-                    .execute(&mut guard.conn)
-                    .await;
-                guard.in_op = false;
-                if let Err(e) = undo {
-                    abort(&mut guard, StoreError::from(e)).await;
-                }
-            }
+            resync(&mut guard).await;
             drop(guard);
             commit.notify_one();
         });
+    }
+}
+
+/// Brings the connection back to a known state after an operation was
+/// abandoned mid-way: its own writes are rolled back; if even its opening
+/// round trip was cut short (so what the stack holds is unknown), the whole
+/// batch is ended and its callers told, rather than guessing.
+async fn resync(st: &mut State) {
+    if st.starting {
+        st.starting = false;
+        st.in_op = false;
+        abort(
+            st,
+            StoreError::Unavailable("a write was interrupted; retry".into()),
+        )
+        .await;
+    } else if st.in_op {
+        st.in_op = false;
+        if let Err(e) = sqlx::raw_sql("ROLLBACK TO op").execute(&mut st.conn).await {
+            abort(st, StoreError::from(e)).await;
+        }
     }
 }
 
@@ -296,7 +315,8 @@ async fn committer(state: Weak<Mutex<State>>, commit: Arc<Notify>, stats: Arc<Wr
             return;
         };
         let mut st = state.lock().await;
-        if st.open && !st.in_op {
+        resync(&mut st).await;
+        if st.open {
             finish(&mut st, &stats).await;
         }
     }
