@@ -55,7 +55,16 @@ impl Server {
             .env("PORTCULLIS_BOOTSTRAP_CLIENT_SECRET", ADMIN_SECRET)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            // BENCH_SERVER_LOG=<file>: the server's warnings and errors there.
+            .stderr(match std::env::var_os("BENCH_SERVER_LOG") {
+                Some(path) => std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map(Stdio::from)
+                    .unwrap_or_else(|_| Stdio::null()),
+                None => Stdio::null(),
+            })
             .spawn()
             .map_err(|e| {
                 format!(
