@@ -36,25 +36,12 @@ pub async fn sign_up(
     ip: &str,
 ) -> Result<SignUp, StoreError> {
     let email = create.email.clone().unwrap_or_default();
-    let failed = |reason: String| {
-        let (email, ip) = (email.clone(), ip.to_string());
-        async move {
-            app.audit(Event {
-                client_id: Some(&client.client_id),
-                client_name: Some(&client.name),
-                user_name: Some(&email),
-                ip: Some(&ip),
-                ..Event::new(Code::Fs, &reason)
-            })
-            .await;
-        }
-    };
     let now = app.now();
     let (user, password) =
         match create.into_user(portcullis_core::random::hex(12), app.issuer(), now) {
             Ok(x) => x,
             Err(e) => {
-                failed(plain(&e.message).to_string()).await;
+                refused(app, client, &email, ip, plain(&e.message)).await;
                 return Ok(SignUp::Invalid(e.message));
             }
         };
@@ -62,7 +49,7 @@ pub async fn sign_up(
     match app.store.insert_user(&user, Some(&hash), now).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
-            failed("The user already exists.".to_string()).await;
+            refused(app, client, &email, ip, "The user already exists.").await;
             return Ok(SignUp::Exists);
         }
         Err(e) => return Err(e),
@@ -75,4 +62,13 @@ pub async fn sign_up(
     )
     .await;
     Ok(SignUp::Created(Box::new(user)))
+}
+
+/// Auth0's `fs`: a refused sign-up, with the address it was for.
+async fn refused(app: &AppState, client: &Client, email: &str, ip: &str, reason: &str) {
+    app.audit(Event {
+        user_name: Some(email),
+        ..Event::new(Code::Fs, reason).client(client).ip(ip)
+    })
+    .await;
 }

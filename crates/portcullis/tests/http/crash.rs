@@ -255,12 +255,7 @@ async fn mean_batch(http: &reqwest::Client, base: &str) -> (f64, f64) {
         .text()
         .await
         .unwrap();
-    let counter = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} ")))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name} missing"))
-    };
+    let counter = |name: &str| crate::support::metric(&text, name);
     (
         counter("portcullis_store_write_operations_total"),
         counter("portcullis_store_write_batches_total"),

@@ -188,12 +188,7 @@ async fn metrics_count_requests_tokens_and_failures() {
     assert!(text.contains("portcullis_db_pool_connections{state=\"idle\"}"));
     assert!(text.contains("portcullis_script_threads 0"));
     // SQLite's group commit: the client created above was one batch at least.
-    let counter = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} ")))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| panic!("{name} missing: {text}"))
-    };
+    let counter = |name: &str| crate::support::metric(&text, name);
     assert!(counter("portcullis_store_write_batches_total") >= 1.0);
     assert!(
         counter("portcullis_store_write_operations_total")
