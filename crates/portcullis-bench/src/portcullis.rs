@@ -416,59 +416,91 @@ fn authorize_url(client_id: &str) -> String {
     )
 }
 
-/// Signs in through the hosted page; the code and the session cookies.
-async fn sign_in(http: &reqwest::Client, client_id: &str) -> Option<(String, Vec<String>)> {
+/// Signs in through the hosted page; the code and the session cookies, or
+/// which step failed and how.
+async fn sign_in(http: &reqwest::Client, client_id: &str) -> Result<(String, Vec<String>), String> {
+    async fn send(step: &str, req: reqwest::RequestBuilder) -> Result<reqwest::Response, String> {
+        let res = req.send().await.map_err(|e| format!("{step}: {e}"))?;
+        let status = res.status();
+        if status.is_client_error() || status.is_server_error() {
+            let body = res.text().await.unwrap_or_default();
+            let body: String = body.chars().take(300).collect();
+            return Err(format!("{step}: {status}: {body}"));
+        }
+        Ok(res)
+    }
     let mut jar: Vec<String> = Vec::new();
-    let res = http.get(authorize_url(client_id)).send().await.ok()?;
+    let res = send("authorize", http.get(authorize_url(client_id))).await?;
     jar.extend(cookies_of(&res));
-    let to_login = location(&res)?;
-    let res = http
-        .get(format!("{}{to_login}", base()))
-        .header("cookie", jar.join("; "))
-        .send()
-        .await
-        .ok()?;
+    let to_login = location(&res).ok_or("authorize: no redirect")?;
+    let res = send(
+        "login page",
+        http.get(format!("{}{to_login}", base()))
+            .header("cookie", jar.join("; ")),
+    )
+    .await?;
     jar.extend(cookies_of(&res));
-    let html = res.text().await.ok()?;
-    let (state, csrf) = (input(&html, "state")?, input(&html, "csrf")?);
-    let res = http
-        .post(format!("{}/u/login", base()))
-        .header("cookie", jar.join("; "))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("state", &state),
-            ("csrf", &csrf),
-            ("username", EMAIL),
-            ("password", PASSWORD),
-        ]))
-        .send()
-        .await
-        .ok()?;
+    let html = res.text().await.map_err(|e| format!("login page: {e}"))?;
+    let (Some(state), Some(csrf)) = (input(&html, "state"), input(&html, "csrf")) else {
+        return Err("login page: no state or csrf field".into());
+    };
+    let res = send(
+        "login form",
+        http.post(format!("{}/u/login", base()))
+            .header("cookie", jar.join("; "))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form(&[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", EMAIL),
+                ("password", PASSWORD),
+            ])),
+    )
+    .await?;
     jar.extend(cookies_of(&res));
-    let code = code_of(&location(&res)?)?;
-    Some((code, jar))
+    let code = location(&res)
+        .as_deref()
+        .and_then(code_of)
+        .ok_or_else(|| format!("login form: {} without a code", res.status()))?;
+    Ok((code, jar))
+}
+
+/// Prints why a request failed, for the first few failures of a run: an error
+/// count alone does not say what to look at.
+fn report_failure(why: &str) {
+    static SEEN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    if SEEN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 5 {
+        eprintln!("   failed: {why}");
+    }
 }
 
 impl Worker for Login {
     fn once(&mut self) -> Step<'_> {
         Box::pin(async move {
-            let Some((code, _)) = sign_in(&self.http, &self.client.0).await else {
-                return Some(false);
+            let code = match sign_in(&self.http, &self.client.0).await {
+                Ok((code, _)) => code,
+                Err(why) => {
+                    report_failure(&why);
+                    return Some(false);
+                }
             };
             let body = form(&[
                 ("grant_type", "authorization_code"),
                 ("code", &code),
                 ("redirect_uri", CALLBACK),
             ]);
-            Some(
-                post_token(
-                    &self.http,
-                    Some(&basic(&self.client.0, &self.client.1)),
-                    body,
-                )
-                .await
-                .is_ok_and(|v| v["id_token"].is_string()),
-            )
+            let auth = basic(&self.client.0, &self.client.1);
+            Some(match post_token(&self.http, Some(&auth), body).await {
+                Ok(v) if v["id_token"].is_string() => true,
+                Ok(v) => {
+                    report_failure(&format!("token: no id_token in {v}"));
+                    false
+                }
+                Err(why) => {
+                    report_failure(&why);
+                    false
+                }
+            })
         })
     }
 }
@@ -482,7 +514,7 @@ async fn prepare_codes(
 ) -> Result<Vec<Vec<String>>, String> {
     let (_, jar) = sign_in(http, client_id)
         .await
-        .ok_or("sign-in for codes failed")?;
+        .map_err(|why| format!("sign-in for codes failed: {why}"))?;
     let cookie = jar.join("; ");
     let per = count / conns;
     let mut tasks = Vec::new();

@@ -268,8 +268,9 @@ impl TenantStore {
             });
         }
         // A replay: mark the code, and learn what its first redemption issued.
-        // If that redemption has not recorded its tokens yet, its
-        // `record_code_issuance` sees the mark and revokes them itself.
+        // If that redemption has not recorded its tokens yet, it sees the mark
+        // when it tries (`record_code_issuance`, or
+        // `start_refresh_family_for_code`) and stores and issues nothing.
         let seen: Option<(Option<String>, Option<String>)> = write_db!(self, |conn| {
             sqlx::query_as(
                 "UPDATE authorization_codes SET replayed_at = COALESCE(replayed_at, $3)
@@ -293,8 +294,10 @@ impl TenantStore {
 
     /// Records the access token id and refresh-token family the code's
     /// redemption issued, unless the code has been replayed meanwhile; `false`
-    /// then, and the caller must revoke what it issued (the replay could not see
-    /// it). One conditional UPDATE on the code's row orders the two.
+    /// then, and the caller must not issue (the replay could not see it). One
+    /// conditional UPDATE on the code's row orders the two. A redemption that
+    /// starts a refresh-token family records it with the family
+    /// (`start_refresh_family_for_code`).
     pub async fn record_code_issuance(
         &self,
         code_hash: &str,
@@ -302,17 +305,14 @@ impl TenantStore {
         family_id: Option<&str>,
     ) -> StoreResult<bool> {
         let n = write_db!(self, |conn| {
-            sqlx::query(
-                "UPDATE authorization_codes SET issued_jti = $3, issued_family = $4
-                 WHERE tenant_id = $1 AND code_hash = $2 AND replayed_at IS NULL",
-            )
-            .bind(self.id())
-            .bind(code_hash)
-            .bind(jti)
-            .bind(family_id)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            sqlx::query(crate::refresh_tokens::RECORD_CODE_ISSUANCE)
+                .bind(self.id())
+                .bind(code_hash)
+                .bind(jti)
+                .bind(family_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
         });
         Ok(n == 1)
     }

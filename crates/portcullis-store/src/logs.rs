@@ -197,17 +197,40 @@ impl TenantStore {
         Ok(n == 1)
     }
 
-    /// A reserved attempt succeeded: it no longer counts under `key`.
-    pub async fn release_login_attempt(&self, key: &str) -> StoreResult<()> {
-        write_db!(self, |conn| {
+    /// Until when `key` is blocked, if it is at `now`.
+    pub async fn login_blocked_until(&self, key: &str, now: i64) -> StoreResult<Option<i64>> {
+        let row: Option<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT blocked_until FROM login_failures
+                 WHERE tenant_id = $1 AND key = $2 AND blocked_until > $3",
+            )
+            .bind(self.id())
+            .bind(key)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(t,)| t))
+    }
+
+    /// A reserved attempt succeeded: it no longer counts under `address`, and
+    /// the failures under `account` are forgotten (Auth0 counts consecutive
+    /// failures), in one write.
+    pub async fn settle_login_success(&self, address: &str, account: &str) -> StoreResult<()> {
+        write_tx!(self, |conn| {
             sqlx::query(
                 "UPDATE login_failures SET failures = failures - 1
                  WHERE tenant_id = $1 AND key = $2 AND failures > 0",
             )
             .bind(self.id())
-            .bind(key)
+            .bind(address)
             .execute(&mut *conn)
             .await?;
+            sqlx::query("DELETE FROM login_failures WHERE tenant_id = $1 AND key = $2")
+                .bind(self.id())
+                .bind(account)
+                .execute(&mut *conn)
+                .await?;
         });
         Ok(())
     }
@@ -245,17 +268,5 @@ impl TenantStore {
             .rows_affected()
         });
         Ok(n)
-    }
-
-    /// Forgets failures of `key` (after a successful login).
-    pub async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
-        write_db!(self, |conn| {
-            sqlx::query("DELETE FROM login_failures WHERE tenant_id = $1 AND key = $2")
-                .bind(self.id())
-                .bind(key)
-                .execute(&mut *conn)
-                .await?;
-        });
-        Ok(())
     }
 }

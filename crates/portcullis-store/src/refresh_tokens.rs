@@ -84,6 +84,20 @@ from_row!(RefreshToken {
     revoked_at,
 });
 
+/// Revokes a user's families for a client beyond the newest `$4`, by their
+/// first token (Auth0 keeps 200 per user and application).
+const REVOKE_OLDEST_FAMILIES: &str = "UPDATE refresh_tokens SET revoked_at = $5
+     WHERE tenant_id = $1 AND revoked_at IS NULL AND family_id IN (
+       SELECT family_id FROM refresh_tokens
+       WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND generation = 0 AND revoked_at IS NULL
+       ORDER BY created_at DESC, id DESC
+       LIMIT 1000000000 OFFSET $4)";
+
+/// Records on a code's row what its redemption issued, unless it was replayed.
+pub(crate) const RECORD_CODE_ISSUANCE: &str =
+    "UPDATE authorization_codes SET issued_jti = $3, issued_family = $4
+     WHERE tenant_id = $1 AND code_hash = $2 AND replayed_at IS NULL";
+
 macro_rules! insert_token {
     ($exec:expr, $tenant:expr, $t:expr, $now:expr) => {
         sqlx::query(
@@ -116,6 +130,138 @@ impl TenantStore {
             insert_token!(&mut *conn, self.id(), t, now);
         });
         Ok(())
+    }
+
+    /// Starts a refresh-token family with its first token `t` and keeps at most
+    /// `limit` live families per user and client (Auth0: 200; the oldest beyond
+    /// it are revoked), as one write: one savepoint of the writer on SQLite, one
+    /// statement on PostgreSQL.
+    pub async fn start_refresh_family(
+        &self,
+        t: &NewRefreshToken,
+        limit: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        self.start_family_guarded(t, limit, None, now).await?;
+        Ok(())
+    }
+
+    /// As [`Self::start_refresh_family`] for a code exchange: the code's row
+    /// first records the access token's `jti` and the family its redemption
+    /// issued, unless the code was replayed meanwhile; then nothing is written
+    /// and the answer is `false` (see `record_code_issuance`).
+    pub async fn start_refresh_family_for_code(
+        &self,
+        t: &NewRefreshToken,
+        limit: i64,
+        code_hash: &str,
+        jti: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        self.start_family_guarded(t, limit, Some((code_hash, jti)), now)
+            .await
+    }
+
+    async fn start_family_guarded(
+        &self,
+        t: &NewRefreshToken,
+        limit: i64,
+        code: Option<(&str, &str)>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        // PostgreSQL's statement (its own numbering of the parameters): the
+        // families beyond the newest `limit`, by their first token.
+        const OLDEST: &str = "UPDATE refresh_tokens SET revoked_at = $12
+             WHERE tenant_id = $1 AND revoked_at IS NULL AND family_id IN (
+               SELECT family_id FROM refresh_tokens
+               WHERE tenant_id = $1 AND user_id = $6 AND client_id = $5 AND generation = 0 AND revoked_at IS NULL
+               ORDER BY created_at DESC, id DESC
+               LIMIT 1000000000 OFFSET $15)";
+        const RECORD: &str = "UPDATE authorization_codes SET issued_jti = $16, issued_family = $4
+             WHERE tenant_id = $1 AND code_hash = $17 AND replayed_at IS NULL";
+        const INSERT: &str = "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id,
+               session_id, audience, scope, rotating, generation, created_at, expires_at, idle_expires_at)";
+        macro_rules! bind_all {
+            ($q:expr, $offset:expr) => {{
+                let q = $q
+                    .bind(self.id())
+                    .bind(&t.id)
+                    .bind(&t.token_hash)
+                    .bind(&t.family_id)
+                    .bind(&t.client_id)
+                    .bind(&t.user_id)
+                    .bind(&t.session_id)
+                    .bind(&t.audience)
+                    .bind(&t.scope)
+                    .bind(t.rotating)
+                    .bind(t.generation)
+                    .bind(now)
+                    .bind(t.expires_at)
+                    .bind(t.idle_expires_at)
+                    .bind($offset);
+                match code {
+                    Some((code_hash, jti)) => q.bind(jti).bind(code_hash),
+                    None => q,
+                }
+            }};
+        }
+        match &self.db {
+            crate::Db::Sqlite(_, writer) => {
+                writer
+                    .run(async |conn: &mut sqlx::SqliteConnection| {
+                        if let Some((code_hash, jti)) = code {
+                            // RFC 6749 §4.1.2: a replay seen first revokes what
+                            // was recorded; so nothing is stored unrecorded.
+                            let n = sqlx::query(RECORD_CODE_ISSUANCE)
+                                .bind(self.id())
+                                .bind(code_hash)
+                                .bind(jti)
+                                .bind(&t.family_id)
+                                .execute(&mut *conn)
+                                .await?
+                                .rows_affected();
+                            if n != 1 {
+                                return Ok((false, true));
+                            }
+                        }
+                        insert_token!(&mut *conn, self.id(), t, now);
+                        sqlx::query(REVOKE_OLDEST_FAMILIES)
+                            .bind(self.id())
+                            .bind(&t.user_id)
+                            .bind(&t.client_id)
+                            .bind(limit)
+                            .bind(now)
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok((true, true))
+                    })
+                    .await
+            }
+            crate::Db::Postgres(pool) => {
+                // One statement: data-modifying CTEs run exactly once and
+                // atomically, whether or not the outer query reads them; all of
+                // them see the snapshot from before the INSERT, so the new
+                // family is not among those counted and one fewer is kept.
+                let sql = match code {
+                    Some(_) => format!(
+                        "WITH rec AS ({RECORD} RETURNING 1),
+                         ins AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM rec RETURNING 1),
+                         lim AS ({OLDEST} AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
+                         SELECT COUNT(*) FROM ins"
+                    ),
+                    None => format!(
+                        "WITH ins AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING 1),
+                         lim AS ({OLDEST} RETURNING 1)
+                         SELECT COUNT(*) FROM ins"
+                    ),
+                };
+                let (n,): (i64,) =
+                    bind_all!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), (limit - 1).max(0))
+                        .fetch_one(pool)
+                        .await?;
+                Ok(n == 1)
+            }
+        }
     }
 
     /// The token whose hash is `token_hash`, whatever its state. Reading changes
@@ -189,6 +335,57 @@ impl TenantStore {
         Ok(Some((t, p)))
     }
 
+    /// The rotation on PostgreSQL in one round trip: the guarded `UPDATE` that
+    /// spends the token and the `INSERT` of its successor are one statement (a
+    /// data-modifying CTE, which PostgreSQL runs atomically in its implicit
+    /// transaction), instead of `BEGIN`, `UPDATE`, `INSERT`, `COMMIT`. The
+    /// successor is inserted only if the guard matched, so `Ok(false)` still
+    /// means a concurrent exchange won and nothing was written. SQLite has no
+    /// data-modifying CTEs; there the two statements share the writer's
+    /// savepoint, which costs no round trip.
+    async fn rotate_in_one_statement(
+        &self,
+        pool: &sqlx::PgPool,
+        t: &RefreshToken,
+        within_leeway: bool,
+        idle_expires_at: Option<i64>,
+        fresh: &Fresh,
+        now: i64,
+    ) -> StoreResult<bool> {
+        // The same guards as the two-statement form in `apply_refresh_exchange`.
+        let spend = if within_leeway {
+            "SET used_at = used_at WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at = $4"
+        } else {
+            "SET used_at = $3 WHERE tenant_id = $1 AND id = $2 AND rotating AND used_at IS NULL AND $4::BIGINT IS NULL"
+        };
+        let sql = format!(
+            "WITH spent AS (
+               UPDATE refresh_tokens {spend}
+                 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
+                 AND (idle_expires_at IS NULL OR idle_expires_at > $3)
+               RETURNING family_id, client_id, user_id, session_id, audience, scope, generation, expires_at)
+             INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id,
+               audience, scope, rotating, generation, created_at, expires_at, idle_expires_at)
+             SELECT $1, $5, $6, family_id, client_id, user_id, session_id, audience, scope, TRUE,
+               generation + 1, $3, expires_at, $7
+             FROM spent"
+        );
+        // Auth0: the absolute limit is the family's, fixed at issue (carried
+        // over from the spent row); the idle limit follows the current setting.
+        let n = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(self.id())
+            .bind(&t.id)
+            .bind(now)
+            .bind(t.used_at)
+            .bind(&fresh.id)
+            .bind(&fresh.token_hash)
+            .bind(idle_expires_at)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        Ok(n == 1)
+    }
+
     /// Applies the core's decision about `t`, presented at `now`, in one
     /// transaction whose first write is guarded by what the decision read (the
     /// token still unspent, unrevoked and of its kind; for a rotation within the
@@ -209,6 +406,18 @@ impl TenantStore {
                    AND (idle_expires_at IS NULL OR idle_expires_at > $3)";
         let revoke_family = "UPDATE refresh_tokens SET revoked_at = $3
              WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL";
+        if let (
+            crate::Db::Postgres(pool),
+            Exchange::Rotate {
+                within_leeway,
+                idle_expires_at,
+            },
+        ) = (&self.db, decision)
+        {
+            return self
+                .rotate_in_one_statement(pool, t, within_leeway, idle_expires_at, fresh, now)
+                .await;
+        }
         write_tx!(self, result, |conn| {
             match decision {
                 Exchange::Invalid => Ok(true),
@@ -404,22 +613,15 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<u64> {
         let n = write_db!(self, |conn| {
-            sqlx::query(
-                "UPDATE refresh_tokens SET revoked_at = $5
-                 WHERE tenant_id = $1 AND revoked_at IS NULL AND family_id IN (
-                   SELECT family_id FROM refresh_tokens
-                   WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3 AND generation = 0 AND revoked_at IS NULL
-                   ORDER BY created_at DESC, id DESC
-                   LIMIT 1000000000 OFFSET $4)",
-            )
-            .bind(self.id())
-            .bind(user_id)
-            .bind(client_id)
-            .bind(limit)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
+            sqlx::query(REVOKE_OLDEST_FAMILIES)
+                .bind(self.id())
+                .bind(user_id)
+                .bind(client_id)
+                .bind(limit)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
         });
         Ok(n)
     }

@@ -87,6 +87,14 @@ pub struct Attempt {
 /// says which block stops it. The reservation is one atomic write in the
 /// database (cluster-wide), so concurrent guesses can never run more checks
 /// than the limit allows.
+///
+/// A key's count is its failures and its attempts still being checked. A key
+/// at its limit but not blocked is one whose last attempts are in flight: each
+/// ends within a password check (a success frees its place, a failure that
+/// reaches the limit blocks the key), so the attempt waits for them instead of
+/// refusing a person who has not failed (a burst of sign-ins of one account,
+/// or from behind one address, used to be answered 429). It is refused after
+/// [`MAX_WAIT`], as before.
 pub async fn reserve(
     store: &TenantStore,
     now: i64,
@@ -102,14 +110,29 @@ pub async fn reserve(
         (attempt.address.as_str(), IP_LIMIT),
         (attempt.account.as_str(), ACCOUNT_LIMIT),
     ];
-    Ok(
-        match store.reserve_login_attempt(&keys, now, WINDOW).await? {
-            None => Ok(attempt),
-            Some(0) => Err(Block::Address),
-            Some(_) => Err(Block::Account),
-        },
-    )
+    let started = std::time::Instant::now();
+    let mut pause = Duration::from_millis(20);
+    loop {
+        let Some(i) = store.reserve_login_attempt(&keys, now, WINDOW).await? else {
+            return Ok(Ok(attempt));
+        };
+        let block = if i == 0 {
+            Block::Address
+        } else {
+            Block::Account
+        };
+        if started.elapsed() >= MAX_WAIT
+            || store.login_blocked_until(keys[i].0, now).await?.is_some()
+        {
+            return Ok(Err(block));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
 }
+
+/// How long an attempt waits for the attempts in flight ahead of it.
+pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
 /// The attempt failed: it stays counted. Returns whether it started a block.
 /// The answer is delayed a little, to slow guessing further.
@@ -130,8 +153,9 @@ pub async fn failed(store: &TenantStore, now: i64, attempt: Attempt) -> Result<b
 /// The attempt succeeded: the account's failures are forgotten (Auth0 counts
 /// consecutive failures), and the address's counter no longer holds this one.
 pub async fn succeeded(store: &TenantStore, attempt: Attempt) -> Result<(), StoreError> {
-    store.release_login_attempt(&attempt.address).await?;
-    store.clear_login_failures(&attempt.account).await
+    store
+        .settle_login_success(&attempt.address, &attempt.account)
+        .await
 }
 
 #[cfg(test)]

@@ -119,41 +119,82 @@ impl<'a> Issuer<'a> {
         Ok((self.sign(plan, api, client), refresh))
     }
 
-    /// Starts a family with its first token (at most
-    /// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application).
-    pub async fn start_family(&self, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
-        let cfg = &f.client.refresh_token;
-        let token = portcullis_core::random::url_token();
-        let expires_at = rt::absolute_expiry(cfg, f.now);
-        let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
-        let new = NewRefreshToken {
-            family_id: id.clone(),
-            id: id.clone(),
-            token_hash: hash_secret(&token),
-            client_id: f.client.client_id.clone(),
-            user_id: f.user_id.to_string(),
-            session_id: f.session_id.map(str::to_string),
-            audience: f.audience.map(str::to_string),
-            scope: f.scope.join(" "),
-            rotating: rt::is_rotating(cfg),
-            generation: 0,
-            expires_at,
-            idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
+    /// The code exchange's issuing half: as [`Self::issue_user_grant`], and the
+    /// code's row records the access token's `jti` and the family in the same
+    /// write that starts the family. `None` when the code was replayed while
+    /// it was being redeemed: nothing was stored or signed, and the replay has
+    /// nothing of this redemption's to revoke (RFC 6749 §4.1.2).
+    pub async fn issue_code_grant(
+        &self,
+        grant: portcullis_core::issuance::UserGrant<'_>,
+        refresh: Option<FamilyStart<'_>>,
+        code_hash: &str,
+    ) -> Result<Option<(Signed, Option<IssuedRefresh>)>, StoreError> {
+        let (api, client, now) = (grant.api, grant.client, grant.now);
+        let jti = grant.jti.clone();
+        let plan = portcullis_core::issuance::plan(grant);
+        let recorded = match refresh {
+            Some(f) => {
+                let (new, issued) = new_family(f);
+                let recorded = self
+                    .store
+                    .start_refresh_family_for_code(
+                        &new,
+                        MAX_FAMILIES_PER_USER_AND_CLIENT,
+                        code_hash,
+                        &jti,
+                        now,
+                    )
+                    .await?;
+                recorded.then_some(Some(issued))
+            }
+            None => self
+                .store
+                .record_code_issuance(code_hash, &jti, None)
+                .await?
+                .then_some(None),
         };
-        self.store.insert_refresh_token(&new, f.now).await?;
-        self.store
-            .enforce_refresh_token_limit(
-                f.user_id,
-                &f.client.client_id,
-                MAX_FAMILIES_PER_USER_AND_CLIENT,
-                f.now,
-            )
-            .await?;
-        Ok(IssuedRefresh {
-            token,
-            family_id: id,
-        })
+        Ok(recorded.map(|refresh| (self.sign(plan, api, client), refresh)))
     }
+
+    /// Starts a family with its first token (at most
+    /// [`MAX_FAMILIES_PER_USER_AND_CLIENT`] per user and application), in one
+    /// write.
+    pub async fn start_family(&self, f: FamilyStart<'_>) -> Result<IssuedRefresh, StoreError> {
+        let now = f.now;
+        let (new, issued) = new_family(f);
+        self.store
+            .start_refresh_family(&new, MAX_FAMILIES_PER_USER_AND_CLIENT, now)
+            .await?;
+        Ok(issued)
+    }
+}
+
+/// A new family's first token: what is stored (by hash) and what is handed out.
+fn new_family(f: FamilyStart<'_>) -> (NewRefreshToken, IssuedRefresh) {
+    let cfg = &f.client.refresh_token;
+    let token = portcullis_core::random::url_token();
+    let expires_at = rt::absolute_expiry(cfg, f.now);
+    let id = format!("rt_{}", portcullis_core::random::alphanumeric(24));
+    let new = NewRefreshToken {
+        family_id: id.clone(),
+        id: id.clone(),
+        token_hash: hash_secret(&token),
+        client_id: f.client.client_id.clone(),
+        user_id: f.user_id.to_string(),
+        session_id: f.session_id.map(str::to_string),
+        audience: f.audience.map(str::to_string),
+        scope: f.scope.join(" "),
+        rotating: rt::is_rotating(cfg),
+        generation: 0,
+        expires_at,
+        idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
+    };
+    let issued = IssuedRefresh {
+        token,
+        family_id: id,
+    };
+    (new, issued)
 }
 
 /// Auth0 leaves out a custom claim it will not set without failing the flow;

@@ -520,6 +520,37 @@ async fn cleanup_removes_expired_state_under_one_lease(srv: crate::support::Test
     assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
 }
 
+on_both_backends!(cleanup_removes_a_backlog_larger_than_one_write);
+
+/// A backlog of more expired codes than one clean-up write removes (1,000) is
+/// removed in one pass, chunk after chunk, and nothing live with it.
+async fn cleanup_removes_a_backlog_larger_than_one_write(srv: crate::support::TestServer) {
+    let app = crate::browser::spa(&srv, json!({})).await;
+    crate::browser::user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&app, &[])).await;
+    let back = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    assert!(back.redirect_params().contains_key("code"));
+    // The session issues a code per authorize: 2,100 codes, 2,101 with the first.
+    for _ in 0..2_100 {
+        let to = b.authorize(&code_params(&app, &[])).await;
+        assert!(to.redirect_params().contains_key("code"));
+    }
+    let state = &srv.server.as_ref().unwrap().state;
+    state.advance_clock(3_600);
+    let cleaned = portcullis::jobs::clean_once(&state.store, "node-a", state.now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(cleaned.codes, 2_101, "{cleaned:?}");
+    assert_eq!(cleaned.sessions, 0, "the session is live: {cleaned:?}");
+    let to = b.authorize(&code_params(&app, &[])).await;
+    assert!(
+        to.redirect_params().contains_key("code"),
+        "the session still signs the user in"
+    );
+}
+
 fn alg_of(token: &str) -> String {
     crate::support::jwt_header(token)["alg"]
         .as_str()

@@ -471,6 +471,34 @@ async fn concurrent_wrong_guesses_never_pass_the_limit(srv: crate::support::Test
     assert!(!logs.as_array().unwrap().is_empty(), "the block is audited");
 }
 
+on_both_backends!(a_burst_of_right_passwords_is_not_taken_for_guessing);
+
+/// Attempts in flight count against the limits (so concurrent guesses never
+/// run more checks than the limit), but a burst of right passwords for one
+/// account from one address, three times the account's limit at once, all
+/// sign in: the attempts past the limit wait for those ahead of them instead
+/// of being refused as a block (they used to get 429).
+async fn a_burst_of_right_passwords_is_not_taken_for_guessing(srv: crate::support::TestServer) {
+    let app = confidential(&srv, "Legacy", json!(["password"])).await;
+    user(&srv, "ada@example.com").await;
+    let results = concurrent_password_attempts(
+        &srv,
+        &app,
+        "ada@example.com",
+        vec![PASSWORD.to_string(); 30],
+        None,
+    )
+    .await;
+    let refused: Vec<_> = results
+        .iter()
+        .filter(|(st, _)| *st != StatusCode::OK)
+        .map(|(st, body)| (st, &body["error"]))
+        .collect();
+    assert!(refused.is_empty(), "{} refused: {refused:?}", refused.len());
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
+    assert_eq!(logs, json!([]), "no block was started");
+}
+
 /// Item 3: behind a trusted proxy the client is the right-most untrusted
 /// `X-Forwarded-For` hop; an address block says the address is throttled, does
 /// not lock the account out from elsewhere, is audited with the client's

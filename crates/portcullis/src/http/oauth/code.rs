@@ -63,7 +63,6 @@ pub async fn exchange(
             now,
         )
     };
-    let jti = plan.jti.clone();
     let family = rt::may_issue(&grant.scope, client, api.as_ref()).then_some(FamilyStart {
         client,
         user_id: &user.user_id,
@@ -72,18 +71,11 @@ pub async fn exchange(
         scope: &grant.scope,
         now,
     });
-    let (signed, refresh) = issuer.issue_user_grant(plan, family).await?;
-    let family_id = refresh.as_ref().map(|r| r.family_id.as_str());
-    // If the code was replayed while this redemption ran, the replay could not
-    // see these tokens: revoke them here and answer as the replay did.
-    if !app
-        .store
-        .record_code_issuance(&code_hash, &jti, family_id)
-        .await?
-    {
-        revoke_code_tokens(app, Some(&jti), family_id).await?;
+    // If the code was replayed while this redemption ran, nothing of it was
+    // stored or signed: answer as the replay did.
+    let Some((signed, refresh)) = issuer.issue_code_grant(plan, family, &code_hash).await? else {
         return Err(refused(app, client, "Invalid authorization code").await);
-    }
+    };
     let e = Event::new(Code::Seacft, "Authorization Code for Access Token")
         .client(client)
         .user(&user);
