@@ -13,6 +13,7 @@ pub mod issuance;
 pub mod jose;
 pub mod keys;
 pub mod management;
+pub mod members;
 pub mod passwords;
 pub mod protocol;
 pub mod random;

@@ -42,6 +42,8 @@ pub const TABLES: &[&str] = &[
     "rules_configs",
     "config_generations",
     "leases",
+    "members",
+    "member_sessions",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -16,6 +16,7 @@ mod flows;
 mod keys;
 mod logs;
 mod maintenance;
+mod members;
 mod migrations;
 mod refresh_tokens;
 mod resource_servers;
@@ -37,6 +38,7 @@ pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, Ses
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;
+pub use members::MemberSession;
 pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use tenants::BootstrapAdmin;
 pub use users::PasswordTicket;

@@ -13,6 +13,7 @@ pub struct Cleaned {
     pub codes: u64,
     pub transactions: u64,
     pub sessions: u64,
+    pub member_sessions: u64,
     pub refresh_tokens: u64,
     pub revoked_token_ids: u64,
     pub login_failures: u64,
@@ -114,6 +115,13 @@ impl TenantStore {
             now
         );
         run!(sessions, "sessions", "id", "expires_at < $2", now);
+        run!(
+            member_sessions,
+            "member_sessions",
+            "id",
+            "expires_at < $2",
+            now
+        );
         run!(
             password_tickets,
             "password_tickets",

@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ticket_client",
         include_str!("../migrations/0009_ticket_client.sql"),
     ),
+    (
+        10,
+        "members",
+        include_str!("../migrations/0010_members.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

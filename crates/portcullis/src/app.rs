@@ -314,6 +314,15 @@ impl Inner {
         Option<(portcullis_core::clients::Client, Option<String>)>,
         portcullis_store::StoreError,
     > {
+        if id == portcullis_core::members::DASHBOARD_CLIENT_ID {
+            // Built in, never stored (see `portcullis_core::members`).
+            return Ok(self
+                .config
+                .dashboard
+                .then(|| portcullis_core::members::dashboard_client(self.issuer(), self.store.id()))
+                .flatten()
+                .map(|c| (c, None)));
+        }
         let g = self.sync_configuration().await?;
         let load = self.store.get_client(id);
         self.cache.client(id, g, load).await

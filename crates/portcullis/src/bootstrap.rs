@@ -170,6 +170,73 @@ pub async fn reset_admin(
 
 /// Writes the file through a temporary name, so a reader never sees half of it and
 /// a stale file from an earlier database is replaced.
+/// Creates the first dashboard member when the tenant has none: on first
+/// start, and on the first start of a database from before members existed.
+/// The address is `PORTCULLIS_ADMIN_EMAIL` (default `admin@localhost`), the
+/// role admin; the password `PORTCULLIS_ADMIN_PASSWORD`, or generated and
+/// written with the address to `<data dir>/dashboard-credentials.json` (mode
+/// 0600), whose path is returned. Auth0 has no such file (its first member is
+/// whoever created the tenant); a password chosen at first login, as some
+/// servers do, would leave the account open to whoever reached the page
+/// first, so this never does that.
+pub async fn ensure_first_member(
+    store: &TenantStore,
+    config: &Config,
+    now: i64,
+) -> Result<Option<PathBuf>, BootstrapError> {
+    if !store.list_members().await?.is_empty() {
+        return Ok(None);
+    }
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (
+            Secret::new(portcullis_core::members::generate_password()),
+            true,
+        ),
+    };
+    let member = portcullis_core::members::Member {
+        id: portcullis_core::members::new_id(),
+        email: config.admin_email.clone(),
+        role: portcullis_core::members::Role::Admin,
+        created_at: now,
+        last_login: None,
+        logins_count: 0,
+    };
+    let hash = {
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || portcullis_core::passwords::hash(&password))
+            .await
+            .unwrap_or_default()
+    };
+    match store.create_member(&member, &hash).await {
+        Ok(()) => {}
+        // Another node created it at the same moment.
+        Err(StoreError::Conflict) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    if !generated {
+        return Ok(None);
+    }
+    let file = config.data_dir.join("dashboard-credentials.json");
+    let body = serde_json::json!({
+        "url": format!("{}admin/", config.issuer),
+        "email": member.email,
+        "password": password.expose(),
+    });
+    write_private_json(&file, &body).map_err(|source| BootstrapError::Write {
+        path: file.display().to_string(),
+        source,
+    })?;
+    Ok(Some(file))
+}
+
+/// Writes `body` to `path` (mode 0600), replacing it whole.
+fn write_private_json(path: &std::path::Path, body: &serde_json::Value) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("json.{}", portcullis_core::random::hex(4)));
+    crate::keyring::write_private_file(&tmp, format!("{body:#}\n").as_bytes())?;
+    std::fs::rename(&tmp, path)
+}
+
 fn write_credentials(
     path: &std::path::Path,
     client_id: &str,
@@ -181,7 +248,5 @@ fn write_credentials(
         "client_secret": secret.expose(),
         "audience": audience,
     });
-    let tmp = path.with_extension(format!("json.{}", portcullis_core::random::hex(4)));
-    crate::keyring::write_private_file(&tmp, format!("{body:#}\n").as_bytes())?;
-    std::fs::rename(&tmp, path)
+    write_private_json(path, &body)
 }

@@ -53,6 +53,22 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub bootstrap_client_secret: Option<String>,
+    /// The e-mail address of the first dashboard member, created on first
+    /// start [default: admin@localhost].
+    #[arg(long, env = "PORTCULLIS_ADMIN_EMAIL", global = true)]
+    pub admin_email: Option<String>,
+    /// The first dashboard member's password (at least 12 characters) [default:
+    /// generated and written to <data dir>/dashboard-credentials.json].
+    #[arg(
+        long,
+        env = "PORTCULLIS_ADMIN_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+    /// Serve the dashboard at <issuer>admin/ [default: true].
+    #[arg(long, env = "PORTCULLIS_DASHBOARD", global = true)]
+    pub dashboard: Option<bool>,
     /// SMTP relay for e-mail: smtp://user:pass@host:587?tls=required,
     /// smtps://host:465, or smtp://host:25 (plain, for a local relay) [default:
     /// messages are written to <data dir>/outbox].
@@ -123,6 +139,9 @@ struct FileConfig {
     tls_key: Option<PathBuf>,
     bootstrap_client_id: Option<String>,
     bootstrap_client_secret: Option<String>,
+    admin_email: Option<String>,
+    admin_password: Option<String>,
+    dashboard: Option<bool>,
     secret_key: Option<String>,
     smtp_url: Option<String>,
     smtp_from: Option<String>,
@@ -152,6 +171,12 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     pub bootstrap_client_id: Option<String>,
     pub bootstrap_client_secret: Option<Secret>,
+    /// The first dashboard member's e-mail address (normalised).
+    pub admin_email: String,
+    /// The first dashboard member's password, when given.
+    pub admin_password: Option<Secret>,
+    /// Whether `<issuer>admin/` serves the dashboard.
+    pub dashboard: bool,
     pub secret_key: Option<Secret>,
     pub smtp_url: Option<Secret>,
     pub smtp_from: String,
@@ -331,6 +356,24 @@ impl ConfigArgs {
                 "set both PORTCULLIS_BOOTSTRAP_CLIENT_ID and PORTCULLIS_BOOTSTRAP_CLIENT_SECRET, or neither",
             ));
         }
+        let admin_email = pick(&self.admin_email, file.admin_email)
+            .map(|e| portcullis_core::members::normalize_email(&e))
+            .transpose()
+            .map_err(|_| {
+                err(
+                    "admin_email",
+                    "PORTCULLIS_ADMIN_EMAIL",
+                    "must be an e-mail address",
+                )
+            })?
+            .unwrap_or_else(|| "admin@localhost".into());
+        let admin_password = pick(&self.admin_password, file.admin_password);
+        if let Some(p) = &admin_password
+            && let Err(why) = portcullis_core::members::check_password(p)
+        {
+            return Err(err("admin_password", "PORTCULLIS_ADMIN_PASSWORD", &why));
+        }
+        let dashboard = self.dashboard.or(file.dashboard).unwrap_or(true);
         let secret_key = pick(&self.secret_key, file.secret_key);
         if let Some(k) = &secret_key {
             parse_secret_key(k).map_err(|p| err("secret_key", "PORTCULLIS_SECRET_KEY", p))?;
@@ -433,6 +476,9 @@ impl ConfigArgs {
             tls,
             bootstrap_client_id,
             bootstrap_client_secret: bootstrap_client_secret.map(Secret::new),
+            admin_email,
+            admin_password: admin_password.map(Secret::new),
+            dashboard,
             secret_key: secret_key.map(Secret::new),
             smtp_url: smtp_url.map(Secret::new),
             smtp_from,

@@ -52,6 +52,9 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     pub state: AppState,
     pub admin_credentials: AdminCredentials,
+    /// Where the first dashboard member's generated credentials were written,
+    /// when this start created that member.
+    pub member_credentials: Option<std::path::PathBuf>,
     stop: Arc<Notify>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -216,6 +219,7 @@ pub async fn start_on(
     let existing = check_issuer(&store, &config).await?;
     let kek = keyring::load_kek(&config, existing)?;
     let admin_credentials = bootstrap::bootstrap(&store, &config, now()).await?;
+    let member_credentials = bootstrap::ensure_first_member(&store, &config, now()).await?;
     let keys = keyring::load_keys(&store, &kek, &config.issuer, now()).await?;
 
     listener
@@ -308,6 +312,7 @@ pub async fn start_on(
         }
     };
     Ok(RunningServer {
+        member_credentials,
         addr,
         state,
         admin_credentials,
@@ -344,8 +349,17 @@ pub fn startup_line(server: &RunningServer) -> String {
             p.display()
         ),
     };
+    let dashboard = match (&server.member_credentials, c.dashboard) {
+        (_, false) => String::new(),
+        (Some(p), true) => format!(
+            " | dashboard {}admin/ (first member's credentials in {})",
+            c.issuer,
+            p.display()
+        ),
+        (None, true) => format!(" | dashboard {}admin/", c.issuer),
+    };
     format!(
-        "portcullis listening on {scheme}://{} | issuer {} | database {} ({}) | {admin}",
+        "portcullis listening on {scheme}://{} | issuer {} | database {} ({}) | {admin}{dashboard}",
         server.addr,
         c.issuer,
         server.state.store.backend(),

@@ -6,6 +6,7 @@
 //! what to fix and exit non-zero (2 for usage, 1 for everything else).
 
 mod manage;
+mod members;
 mod output;
 mod remote;
 mod tools;
@@ -138,6 +139,12 @@ pub enum Command {
     /// Exit 0 when the server answers /readyz (its database is reachable), 1
     /// otherwise: for container health checks, with no curl in the image.
     Health,
+    /// Dashboard members (the people who administer the tenant in the
+    /// dashboard; never end users): add, list, set-role, set-password, remove.
+    Members {
+        #[command(subcommand)]
+        command: members::MembersCommand,
+    },
     /// The administrator's credentials.
     Admin {
         #[command(subcommand)]
@@ -263,6 +270,12 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Issuer {
             command: IssuerCommand::Set { issuer },
         } => tools::set_issuer(&config, &issuer).await,
+        Command::Members { command } => {
+            tools::on_tenant(&config, async |tenant, now| {
+                members::run(tenant, command, now).await
+            })
+            .await
+        }
         Command::Email {
             command: EmailCommand::Test { address },
         } => tools::email_test(&config, &address).await,

@@ -608,7 +608,12 @@ pub async fn health(base: &str, ca_cert: Option<&std::path::Path>) -> Result<(),
 }
 
 /// `portcullis admin reset`.
-pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError> {
+/// Runs `f` on the default tenant of the configured database (migrated, its
+/// issuer checked), then closes the store: the frame of the offline commands.
+pub async fn on_tenant(
+    config: &crate::config::Config,
+    f: impl AsyncFnOnce(&portcullis_store::TenantStore, i64) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     let store = crate::server::open_store(config)
         .await
         .map_err(|e| CliError::Other(e.to_string()))?;
@@ -622,7 +627,16 @@ pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError>
                 "the database has no tenant yet: `portcullis serve` creates the administrator on first start".into(),
             ));
         }
-        let file = crate::bootstrap::reset_admin(&tenant, config, now_secs())
+        f(&tenant, now_secs()).await
+    }
+    .await;
+    store.close().await;
+    result
+}
+
+pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError> {
+    on_tenant(config, async |tenant, now| {
+        let file = crate::bootstrap::reset_admin(tenant, config, now)
             .await
             .map_err(|e| CliError::Other(e.to_string()))?;
         println!(
@@ -630,10 +644,8 @@ pub async fn reset_admin(config: &crate::config::Config) -> Result<(), CliError>
             file.display()
         );
         Ok(())
-    }
-    .await;
-    store.close().await;
-    result
+    })
+    .await
 }
 
 fn now_secs() -> i64 {

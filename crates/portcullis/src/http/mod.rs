@@ -5,12 +5,14 @@ pub mod body;
 pub mod client_addr;
 pub mod cookies;
 pub mod cors;
+pub mod dashboard;
 pub mod dbconnections;
 pub mod errors;
 pub mod flows;
 pub mod forwarded;
 pub mod health;
 pub mod management;
+pub mod member_sign_in;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
@@ -90,6 +92,7 @@ fn routes(state: AppState) -> Router {
                 )),
         )
         .merge(browser_routes())
+        .merge(dashboard::routes(state.config.dashboard))
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/u/static/portcullis.js", get(pages::script))
         .route("/avatars/{file}", get(pages::avatar))

@@ -141,6 +141,8 @@ fn extensibility_routes() -> Router<AppState> {
 /// (Auth0's rule), whatever scopes it carries.
 pub struct Caller {
     pub claims: AccessTokenClaims,
+    /// A dashboard member's token: the member's role now (not at sign-in).
+    pub member: Option<portcullis_core::members::Role>,
 }
 
 impl Caller {
@@ -154,8 +156,22 @@ impl Caller {
         self.claims.scopes().any(|s| s == scope)
     }
 
-    /// Refuses with 403 unless this is a client-credentials token carrying `scope`.
+    /// Refuses with 403 unless this is a client-credentials token carrying
+    /// `scope`, or a dashboard member's token carrying it whose role still
+    /// allows it.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+        if let Some(role) = self.member {
+            return if self.has(scope) && role.allows(scope) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(
+                    format!(
+                        "Insufficient scope, expected any of: {scope} (a dashboard {role} may not)"
+                    ),
+                    "insufficient_scope",
+                ))
+            };
+        }
         if !self.is_machine() {
             return Err(ApiError::forbidden(
                 "This endpoint needs a client-credentials token; a user's token reaches only that user's own record.",
@@ -180,7 +196,7 @@ impl Caller {
         machine_scope: &str,
         user_scope: &str,
     ) -> Result<SelfOrMachine, ApiError> {
-        if self.is_machine() {
+        if self.is_machine() || self.member.is_some() {
             return self.require(machine_scope).map(|_| SelfOrMachine::Machine);
         }
         if self.claims.sub != user_id {
@@ -250,7 +266,34 @@ impl FromRequestParts<AppState> for Caller {
         {
             return Err(ApiError::unauthorized("Revoked token", "invalid_token"));
         }
-        Ok(Caller { claims })
+        let member = member_role(app, &claims).await?;
+        Ok(Caller { claims, member })
+    }
+}
+
+/// The role of the member a dashboard token names, read now: a removed
+/// member's token stops working at once (401), a demoted member's reaches only
+/// what the new role allows. Any other token: `None`.
+async fn member_role(
+    app: &AppState,
+    claims: &AccessTokenClaims,
+) -> Result<Option<portcullis_core::members::Role>, ApiError> {
+    use portcullis_core::members;
+    let marked = claims.gty.as_deref() == Some(crate::http::member_sign_in::GRANT_MARKER);
+    let named = members::id_of_subject(&claims.sub);
+    match (marked, named) {
+        (false, None) => Ok(None),
+        (true, Some(id)) if claims.azp == members::DASHBOARD_CLIENT_ID => {
+            match app.store.get_member(id).await? {
+                Some(m) => Ok(Some(m.role)),
+                None => Err(ApiError::unauthorized(
+                    "This dashboard member no longer exists",
+                    "invalid_token",
+                )),
+            }
+        }
+        // Only the dashboard's sign-in issues either mark, and always both.
+        _ => Err(ApiError::unauthorized("Invalid token", "invalid_token")),
     }
 }
 

@@ -119,6 +119,9 @@ pub async fn continue_authorization(
     client: &portcullis_core::clients::Client,
     mut req: AuthorizeRequest,
 ) -> PageResult {
+    if crate::http::member_sign_in::is_dashboard(client) {
+        return crate::http::member_sign_in::authorize(app, headers, peer, client, req).await;
+    }
     let api = match requested_api(app, &mut req).await? {
         Ok(api) => api,
         Err(refused) => return Ok(flows::deliver_error(app, *refused)),

@@ -37,6 +37,9 @@ pub async fn exchange(
     req: CodeRequest,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(GrantType::AuthorizationCode)?;
+    if crate::http::member_sign_in::is_dashboard(client) {
+        return crate::http::member_sign_in::exchange(app, client, req).await;
+    }
     let now = app.now();
     let code_hash = hash_secret(&req.code);
     let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;

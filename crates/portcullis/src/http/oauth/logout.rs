@@ -115,7 +115,13 @@ pub async fn v2_logout(
         (None, Some(c)) => c.allowed_logout_urls.first().cloned(),
         (None, None) => None,
     };
-    let cookie = end_session(&app, &headers, client.as_ref()).await?;
+    // Signing out of the dashboard ends the dashboard session only.
+    let cookie = match &client {
+        Some(c) if crate::http::member_sign_in::is_dashboard(c) => {
+            crate::http::member_sign_in::end_session(&app, &headers).await?
+        }
+        _ => end_session(&app, &headers, client.as_ref()).await?,
+    };
     let res = match target {
         Some(t) => crate::http::found(&t),
         None => signed_out(&app, client.as_ref()),

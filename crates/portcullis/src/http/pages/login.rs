@@ -22,6 +22,7 @@ use crate::app::AppState;
 use crate::audit::Event;
 use crate::http::cookies;
 use crate::http::flows::{self, PageResult};
+use crate::http::member_sign_in::{self, SignInRefused};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
 use crate::http::sign_in::{self, SignIn};
@@ -144,6 +145,19 @@ async fn submitted(
     Ok((form, tx))
 }
 
+/// Dashboard members have no sign-up and no self-service reset: an
+/// administrator adds them (`portcullis members add`) and sets their passwords,
+/// so no end user can become a member by any flow.
+fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
+    member_sign_in::is_dashboard(&tx.client).then(|| {
+        app.pages.message(
+            StatusCode::NOT_FOUND,
+            "Not available for the dashboard",
+            "Dashboard members are added, and their passwords reset, by an administrator.",
+        )
+    })
+}
+
 fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
@@ -179,6 +193,7 @@ fn render_form(
         page,
         minijinja::context! {
             title => match page { "signup.html" => "Sign up", "forgot.html" => "Reset your password", _ => "Log in" },
+            member => member_sign_in::is_dashboard(&tx.client),
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -212,6 +227,11 @@ pub async fn signup_page(
 async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &str) -> Response {
     match load(app, headers, q.state.as_deref(), None).await {
         Ok(tx) => {
+            if page != "login.html"
+                && let Some(refused) = no_self_service(app, &tx)
+            {
+                return refused;
+            }
             let hint = tx.req.login_hint.clone().unwrap_or_default();
             render_form(app, page, StatusCode::OK, &tx, &hint, None)
         }
@@ -319,6 +339,24 @@ pub async fn login_submit(
             ),
         ));
     }
+    if member_sign_in::is_dashboard(&tx.client) {
+        let password = Secret::new(password);
+        let signed_in =
+            member_sign_in::sign_in(&app, &tx.id, &tx.client, &tx.req, &email, password, &peer);
+        let (status, error) = match signed_in.await? {
+            Ok(res) => return Ok(res),
+            Err(SignInRefused::Expired) => return Ok(expired(&app, Some(&tx.client))),
+            Err(SignInRefused::Blocked(block)) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                FormError::on(block.message(), &[]),
+            ),
+            Err(SignInRefused::Wrong) => (
+                StatusCode::UNAUTHORIZED,
+                FormError::on(GENERIC_FAILURE, &["password", "username"]),
+            ),
+        };
+        return Ok(render_form(&app, "login.html", status, &tx, &email, error));
+    }
     match sign_in::sign_in(&app, &tx.client, &email, Secret::new(password), &ip).await? {
         SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
         SignIn::Blocked(block) => Ok(render_form(
@@ -366,6 +404,9 @@ pub async fn signup_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
+    if let Some(refused) = no_self_service(&app, &tx) {
+        return Ok(refused);
+    }
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
         connection: Some(DATABASE_CONNECTION.into()),
@@ -526,7 +567,10 @@ pub async fn forgot_page(
     Query(q): Query<StateQuery>,
 ) -> Response {
     match load(&app, &headers, q.state.as_deref(), None).await {
-        Ok(tx) => render_form(&app, "forgot.html", StatusCode::OK, &tx, "", None),
+        Ok(tx) => match no_self_service(&app, &tx) {
+            Some(refused) => refused,
+            None => render_form(&app, "forgot.html", StatusCode::OK, &tx, "", None),
+        },
         Err(r) => r,
     }
 }
@@ -542,6 +586,9 @@ pub async fn forgot_submit(
         Ok(x) => x,
         Err(r) => return Ok(r),
     };
+    if let Some(refused) = no_self_service(&app, &tx) {
+        return Ok(refused);
+    }
     let taken = crate::http::dbconnections::request_reset(
         &app,
         form.get("username").unwrap_or_default(),
