@@ -12,7 +12,7 @@ use crate::webdriver::Chromium;
 
 /// Every visible text node's colour against the first opaque background behind
 /// it, and every input's border against its surroundings; returns what fails.
-const CONTRAST_CHECK: &str = r#"
+pub(crate) const CONTRAST_CHECK: &str = r#"
 function parse(s) {
   const m = s.match(/rgba?\(([^)]+)\)/);
   if (!m) return null;
@@ -56,7 +56,7 @@ for (const el of document.querySelectorAll('body *')) {
 return { failures, checked };
 "#;
 
-async fn assert_contrast(browser: &Chromium, page: &str) {
+pub(crate) async fn assert_contrast(browser: &Chromium, page: &str) {
     for (w, h) in [(390, 844), (1280, 800)] {
         browser.set_window(w, h).await;
         let v = browser.execute(CONTRAST_CHECK).await;
@@ -74,7 +74,7 @@ fn screenshot_dir() -> Option<std::path::PathBuf> {
         .map(Into::into)
 }
 
-async fn screenshots(browser: &Chromium, name: &str) {
+pub(crate) async fn screenshots(browser: &Chromium, name: &str) {
     if let Some(dir) = screenshot_dir() {
         for (suffix, w, h) in [("desktop", 1280, 800), ("phone", 390, 844)] {
             browser.set_window(w, h).await;

@@ -14,6 +14,7 @@ mod cli;
 mod cluster;
 mod codemap;
 mod crash;
+mod dashboard_browser;
 mod dashboard_members;
 mod dbconnections;
 mod discovery;

@@ -6,12 +6,23 @@ use std::process::{Child, Command, Output, Stdio};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_portcullis");
 
+/// A port that is free now, for a server that binds it itself later. Chosen
+/// below the kernel's ephemeral range (32768 and up on Linux), where the
+/// suite's own outgoing connections and `bind(…:0)` calls never land: a port
+/// taken from that range could be handed to another test's client before the
+/// server binds it (seen as AddrInUse in CI).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    // Spread processes apart; within one, never hand out a port twice.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = 20_000 + (std::process::id() % 500) as u16 * 20;
+    loop {
+        let port = start + NEXT.fetch_add(1, Ordering::Relaxed) % 10_000;
+        let port = 20_000 + (port - 20_000) % 12_000;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// A `portcullis serve` process on SQLite in a temporary data dir.

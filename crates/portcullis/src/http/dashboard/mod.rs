@@ -17,8 +17,25 @@ use axum::routing::get;
 use crate::app::AppState;
 
 const INDEX: &str = include_str!("static/index.html");
-const SCRIPT: &str = include_str!("static/app.js");
-const STYLESHEET: &str = include_str!("static/dashboard.css");
+
+/// The dashboard's files, by name under `<issuer>admin/`: its modules and
+/// its one stylesheet, all written for it (nothing vendored).
+const FILES: &[(&str, &str, &str)] = &[
+    ("app.js", include_str!("static/app.js"), JS),
+    ("lib.js", include_str!("static/lib.js"), JS),
+    ("apps.js", include_str!("static/apps.js"), JS),
+    ("apis.js", include_str!("static/apis.js"), JS),
+    ("users.js", include_str!("static/users.js"), JS),
+    ("logs.js", include_str!("static/logs.js"), JS),
+    ("actions.js", include_str!("static/actions.js"), JS),
+    (
+        "dashboard.css",
+        include_str!("static/dashboard.css"),
+        "text/css; charset=utf-8",
+    ),
+];
+
+const JS: &str = "text/javascript; charset=utf-8";
 
 /// The dashboard's CSP: its own script and style, API calls to this origin.
 pub const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -33,8 +50,7 @@ pub fn routes(enabled: bool) -> Router<AppState> {
     Router::new()
         .route("/admin", get(to_home))
         .route("/admin/", get(index))
-        .route("/admin/app.js", get(script))
-        .route("/admin/dashboard.css", get(stylesheet))
+        .route("/admin/{file}", get(file))
 }
 
 async fn to_home(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
@@ -45,12 +61,12 @@ async fn index() -> Response {
     asset(INDEX, "text/html; charset=utf-8", "no-store")
 }
 
-async fn script() -> Response {
-    asset(SCRIPT, "text/javascript; charset=utf-8", "no-cache")
-}
-
-async fn stylesheet() -> Response {
-    asset(STYLESHEET, "text/css; charset=utf-8", "no-cache")
+async fn file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    match FILES.iter().find(|(n, _, _)| *n == name) {
+        // `no-cache`: revalidated, so a new version is never mixed with old modules.
+        Some((_, body, content_type)) => asset(body, content_type, "no-cache"),
+        None => crate::http::errors::ApiError::not_found("Not Found", "not_found").into_response(),
+    }
 }
 
 fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {

@@ -1,0 +1,187 @@
+// Actions > Library and Flows, Auth0 Rules, and Signing keys. The code editor
+// is a textarea with line numbers beside it (no library): tab indents, the
+// gutter follows the scroll; JavaScript is checked by the server when saved.
+
+import {
+  api, can, destructive, enc, field, h, readOnlyNote, show, status, submitting, table, when,
+} from './lib.js';
+
+const TRIGGERS = [['post-login', 'Login'], ['credentials-exchange', 'Machine to Machine']];
+
+const STARTER = `/**
+ * @param {Event} event - Details about the user and the context in which they are logging in.
+ * @param {PostLoginAPI} api - Interface whose methods can be used to change the behavior of the login.
+ */
+exports.onExecutePostLogin = async (event, api) => {
+};
+`;
+
+/** A code editor: a textarea with a line-number gutter, Tab inserting two spaces. */
+function codeEditor(name, label, value, readonly) {
+  const area = h('textarea', {
+    id: name, name, rows: 16, class: 'code', spellcheck: 'false', autocapitalize: 'off', readonly,
+    'aria-describedby': `${name}-hint`,
+  });
+  area.value = value;
+  const gutter = h('pre', { class: 'gutter', 'aria-hidden': 'true' });
+  const number = () => {
+    gutter.textContent = Array.from({ length: area.value.split('\n').length }, (_, i) => i + 1).join('\n');
+    gutter.scrollTop = area.scrollTop;
+  };
+  area.addEventListener('input', number);
+  area.addEventListener('scroll', () => { gutter.scrollTop = area.scrollTop; });
+  area.addEventListener('keydown', (ev) => {
+    // Tab indents; Escape then Tab leaves the editor (keyboard users are never trapped).
+    if (ev.key === 'Escape') { area.dataset.escape = '1'; return; }
+    if (ev.key === 'Tab' && !ev.shiftKey && !area.dataset.escape && !readonly) {
+      ev.preventDefault();
+      area.setRangeText('  ', area.selectionStart, area.selectionEnd, 'end');
+      number();
+    }
+    delete area.dataset.escape;
+  });
+  number();
+  return [h('label', { for: name }, label), h('div', { class: 'editor' }, gutter, area),
+    h('p', { class: 'hint', id: `${name}-hint` }, 'JavaScript. Tab indents; press Escape, then Tab, to leave the editor.')];
+}
+
+export async function list() {
+  const [{ actions }, ...bindings] = await Promise.all([
+    api('GET', 'actions/actions?per_page=100'),
+    ...TRIGGERS.map(([t]) => api('GET', `actions/triggers/${t}/bindings`)),
+  ]);
+  const create = can('create:actions') ? h('form', { class: 'inline', novalidate: true, onsubmit: submitting(async (f) => {
+    const e = f.elements;
+    const made = await api('POST', 'actions/actions', {
+      name: e.name.value.trim(), code: STARTER,
+      supported_triggers: [{ id: e.trigger.value, version: 'v3' }],
+    });
+    location.hash = `#/actions/${enc(made.id)}`;
+  }) },
+  field('name', 'New action name', { autocomplete: 'off', required: true }),
+  h('label', { for: 'trigger' }, 'Trigger'),
+  h('select', { id: 'trigger', name: 'trigger' }, TRIGGERS.map(([v, l]) => h('option', { value: v }, l))),
+  h('button', { type: 'submit' }, 'Create action')) : readOnlyNote('create:actions');
+  show('Actions', create,
+    h('h2', {}, 'Library'),
+    table([
+      ['Name', (a) => h('a', { href: `#/actions/${enc(a.id)}` }, a.name)],
+      ['Trigger', (a) => a.supported_triggers?.[0]?.id || '—'],
+      ['Status', (a) => (a.deployed_version ? `Deployed (v${a.deployed_version.number ?? ''})` : 'Draft')],
+      ['Updated', (a) => when(a.updated_at)],
+    ], actions, 'No actions yet.'),
+    h('h2', {}, 'Flows'),
+    TRIGGERS.map(([t, label], i) => flow(t, label, bindings[i].bindings || [], actions)));
+}
+
+/** A trigger's bound actions, in order; reordered with Move up / Move down. */
+function flow(trigger, label, bound, actions) {
+  const editable = can('update:actions');
+  const save = async (list) => {
+    await api('PATCH', `actions/triggers/${trigger}/bindings`, {
+      bindings: list.map((b) => ({ ref: { type: 'action_id', value: b.action.id }, display_name: b.display_name || b.action.name })),
+    });
+    await list_();
+  };
+  const list_ = () => list();
+  const deployed = actions.filter((a) => a.deployed_version && a.supported_triggers?.some((s) => s.id === trigger));
+  const addable = deployed.filter((a) => !bound.some((b) => b.action.id === a.id));
+  return h('section', { class: 'flow', 'aria-labelledby': `flow-${trigger}` },
+    h('h3', { id: `flow-${trigger}` }, `${label} (${trigger})`),
+    bound.length ? h('ol', {}, bound.map((b, i) => h('li', {},
+      h('span', {}, b.display_name || b.action.name),
+      editable ? [
+        h('button', { type: 'button', class: 'link', disabled: i === 0, 'aria-label': `Move ${b.display_name} up`, onclick: () => { const l = [...bound]; [l[i - 1], l[i]] = [l[i], l[i - 1]]; save(l); } }, 'Move up'),
+        h('button', { type: 'button', class: 'link', disabled: i === bound.length - 1, 'aria-label': `Move ${b.display_name} down`, onclick: () => { const l = [...bound]; [l[i + 1], l[i]] = [l[i], l[i + 1]]; save(l); } }, 'Move down'),
+        h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${b.display_name} from the flow`, onclick: () => save(bound.filter((_, j) => j !== i)) }, 'Remove'),
+      ] : null))) : h('p', {}, 'No action runs at this trigger.'),
+    editable && addable.length ? h('form', { class: 'inline', onsubmit: submitting(async (f) => {
+      const a = addable.find((x) => x.id === f.elements[`add-${trigger}`].value);
+      await save([...bound, { action: a, display_name: a.name }]);
+    }) },
+    h('label', { for: `add-${trigger}` }, 'Add a deployed action'),
+    h('select', { id: `add-${trigger}`, name: `add-${trigger}` }, addable.map((a) => h('option', { value: a.id }, a.name))),
+    h('button', { type: 'submit', id: `add-to-${trigger}` }, 'Add to flow')) : null);
+}
+
+export async function edit(id) {
+  const a = await api('GET', `actions/actions/${enc(id)}`);
+  const editable = can('update:actions');
+  const secrets = (a.secrets || []).map((s) => s.name);
+  const form = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    const e = f.elements;
+    const body = { code: e.code.value };
+    const newSecret = e.secret_name.value.trim();
+    if (newSecret) body.secrets = [...secrets.map((name) => ({ name })), { name: newSecret, value: e.secret_value.value }];
+    await api('PATCH', `actions/actions/${enc(id)}`, body);
+    if (f.dataset.deploy) {
+      await api('POST', `actions/actions/${enc(id)}/deploy`);
+      delete f.dataset.deploy;
+    }
+    edit(id);
+  }) },
+  codeEditor('code', 'Code', a.code || '', !editable),
+  h('fieldset', {}, h('legend', {}, 'Secrets'),
+    secrets.length ? h('ul', {}, secrets.map((s) => h('li', {}, h('code', {}, s), ' (value hidden)'))) : h('p', {}, 'No secrets.'),
+    editable ? [field('secret_name', 'New secret name', { autocomplete: 'off' }), field('secret_value', 'Value', { type: 'password', autocomplete: 'off' })] : null),
+  editable ? h('div', { class: 'row' },
+    h('button', { type: 'submit', id: 'save-draft' }, 'Save draft'),
+    h('button', { type: 'submit', id: 'deploy', onclick: (ev) => { ev.target.form.dataset.deploy = '1'; } }, 'Save and deploy')) : readOnlyNote('update:actions'));
+  const event = {
+    user: { user_id: 'auth0|test', email: 'test@example.com', app_metadata: {}, user_metadata: {} },
+    client: { client_id: 'test-client', name: 'Test application' },
+    request: { ip: '127.0.0.1' },
+    transaction: { requested_scopes: ['openid'] },
+  };
+  const output = h('pre', { tabindex: 0, class: 'output', 'aria-live': 'polite' });
+  const test = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    let payload;
+    try { payload = JSON.parse(f.elements.payload.value); } catch (err) {
+      throw Object.assign(new Error(`Not valid JSON: ${err.message}`), { field: 'payload' });
+    }
+    // The test runs the draft, so the editor's code is saved as the draft first.
+    if (editable) await api('PATCH', `actions/actions/${enc(id)}`, { code: document.getElementById('code').value });
+    const r = await api('POST', `actions/actions/${enc(id)}/test`, { payload });
+    output.textContent = JSON.stringify(r.payload, null, 2);
+  }) },
+  field('payload', 'Event', { rows: 8, class: 'code', spellcheck: 'false', value: JSON.stringify(event, null, 2) }, 'The event the action is run with; edit it freely.'),
+  h('button', { type: 'submit', id: 'run-test' }, editable ? 'Save draft and run test' : 'Run test'), h('h3', {}, 'Result'), output);
+  const versions = a.deployed_version ? h('p', {}, `Deployed version ${a.deployed_version.number ?? ''}, ${when(a.deployed_version.deployed_at || a.deployed_version.created_at)}.`) : h('p', {}, 'Not deployed yet.');
+  show(a.name, versions, form, h('h2', {}, 'Test'), test,
+    can('delete:actions') ? h('section', { class: 'danger', 'aria-labelledby': 'danger' }, h('h2', { id: 'danger' }, 'Danger zone'),
+      destructive('Delete action', `Delete ${a.name}? It stops running at its trigger.`, async () => {
+        await api('DELETE', `actions/actions/${enc(id)}`);
+        location.hash = '#/actions';
+      })) : null);
+}
+
+export async function rules() {
+  const list = await api('GET', 'rules');
+  show('Rules', h('p', { class: 'hint' }, 'Auth0 Rules run before the Login flow\'s Actions, in order.'),
+    table([
+      ['Order', (r) => r.order],
+      ['Name', (r) => r.name],
+      ['Enabled', (r) => (r.enabled ? 'Yes' : 'No')],
+    ], list, 'No rules.'));
+}
+
+export async function keys() {
+  const list = await api('GET', 'keys/signing');
+  const state = (k) => (k.current ? 'Current' : k.next ? 'Next' : k.previous ? 'Previous' : k.revoked ? 'Revoked' : '—');
+  show('Signing keys',
+    h('p', {}, 'The current key signs every token. The next key is already published, so applications know it before it signs; the previous one stays published so tokens it signed keep verifying until they expire.'),
+    can('create:signing_keys') ? destructive('Rotate signing key',
+      'Rotate the signing key? The next key starts signing now and the current one becomes the previous: tokens already issued keep working. Applications that pinned the current key (instead of reading the JWKS) stop verifying new tokens.',
+      async () => { await api('POST', 'keys/signing/rotate'); keys(); }) : readOnlyNote('create:signing_keys'),
+    table([
+      ['Key ID', (k) => h('code', {}, k.kid)],
+      ['Algorithm', (k) => k.alg],
+      ['State', state],
+      ['Current since', (k) => (k.current_since ? when(k.current_since) : '—')],
+      ['', (k) => (k.previous && can('update:signing_keys') ? destructive('Revoke', `Revoke key ${k.kid}? Every token it signed stops verifying at once: users of apps holding such tokens must sign in again.`, async () => {
+        await api('PUT', `keys/signing/${enc(k.kid)}/revoke`);
+        keys();
+      }) : '')],
+    ], list, 'No keys.'),
+    status(''));
+}

@@ -1,0 +1,69 @@
+// Monitoring > Logs: filter by type and user, each event's JSON, a live tail
+// (Auth0's checkpoint paging: `from` the last log_id seen).
+
+import { api, enc, field, h, show, when } from './lib.js';
+
+const TYPES = [
+  ['', 'Any type'], ['s', 'Success Login (s)'], ['f', 'Failed Login (f)'], ['fp', 'Wrong password (fp)'],
+  ['fu', 'Unknown user (fu)'], ['seacft', 'Code exchanged (seacft)'], ['seccft', 'Client credentials (seccft)'],
+  ['sertft', 'Refresh token exchanged (sertft)'], ['ss', 'Signed up (ss)'], ['slo', 'Logged out (slo)'],
+  ['sapi', 'Management API change (sapi)'], ['fapi', 'Management API refused (fapi)'], ['limit_wc', 'Blocked account (limit_wc)'],
+];
+
+let tail = null;
+
+export async function list() {
+  if (tail) clearInterval(tail);
+  tail = null;
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const type = params.get('type') || '';
+  const user = params.get('user') || '';
+  const terms = [type && `type:${type}`, user && `user_id:"${user}"`].filter(Boolean).join(' AND ');
+  const logs = await api('GET', `logs?per_page=50${terms ? `&q=${enc(terms)}` : ''}`);
+  const rows = h('tbody');
+  const row = (l) => h('tr', {},
+    h('td', {}, when(l.date)),
+    h('td', {}, h('code', {}, l.type)),
+    h('td', {}, l.description || '—'),
+    h('td', {}, l.user_name || l.user_id || '—'),
+    h('td', {}, l.client_name || l.client_id || '—'),
+    h('td', {}, h('details', {}, h('summary', {}, 'JSON'), h('pre', { tabindex: 0 }, JSON.stringify(l, null, 2)))));
+  rows.append(...logs.map(row));
+  if (!logs.length) rows.append(h('tr', {}, h('td', { colspan: 6 }, 'No events match.')));
+  const filters = h('form', { class: 'inline', role: 'search', onsubmit: (ev) => {
+    ev.preventDefault();
+    const e = ev.currentTarget.elements;
+    const q = new URLSearchParams();
+    if (e.type.value) q.set('type', e.type.value);
+    if (e.user.value.trim()) q.set('user', e.user.value.trim());
+    location.hash = `#/logs${q.toString() ? `?${q}` : ''}`;
+  } },
+  h('label', { for: 'type' }, 'Type'),
+  h('select', { id: 'type', name: 'type' }, TYPES.map(([v, l]) => h('option', { value: v, selected: v === type }, l))),
+  field('user', 'User ID', { value: user, autocomplete: 'off' }),
+  h('button', { type: 'submit' }, 'Filter'));
+  const live = h('input', { type: 'checkbox', id: 'live' });
+  const announce = h('p', { class: 'hint', role: 'status' });
+  live.addEventListener('change', () => {
+    if (tail) clearInterval(tail);
+    tail = null;
+    if (!live.checked) return;
+    let last = logs[0]?.log_id;
+    tail = setInterval(async () => {
+      const fresh = await api('GET', `logs?take=100${last ? `&from=${enc(last)}` : ''}${type ? `&q=${enc(`type:${type}`)}` : ''}`);
+      const newer = fresh.filter((l) => !last || l.log_id > last);
+      if (!newer.length) return;
+      last = newer[newer.length - 1].log_id;
+      for (const l of newer) rows.prepend(row(l));
+      announce.textContent = `${newer.length} new event${newer.length > 1 ? 's' : ''}.`;
+    }, 2000);
+  });
+  show('Logs', filters,
+    h('label', { class: 'choice', for: 'live' }, live, h('span', {}, 'Live tail (new events appear at the top)')), announce,
+    h('table', {}, h('thead', {}, h('tr', {}, ['Date', 'Type', 'Description', 'User', 'Application', 'Event'].map((t) => h('th', { scope: 'col' }, t)))), rows));
+}
+
+export function stopTail() {
+  if (tail) clearInterval(tail);
+  tail = null;
+}

@@ -1,0 +1,122 @@
+// User Management > Users: search by e-mail, create, details (profile, the two
+// metadata editors, sessions and refresh tokens with revoke, the user's logs),
+// block and unblock, delete.
+
+import {
+  api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table, when,
+} from './lib.js';
+
+export async function list(query = '') {
+  const q = new URLSearchParams(location.hash.split('?')[1] || '').get('email') || query;
+  const path = q ? `users?q=${enc(`email:"${q}"`)}&include_totals=true` : 'users?include_totals=true&per_page=50';
+  const res = await api('GET', path);
+  const users = res.users || res;
+  const search = h('form', { role: 'search', class: 'inline', onsubmit: (ev) => {
+    ev.preventDefault();
+    const email = ev.currentTarget.elements.email.value.trim();
+    location.hash = email ? `#/users?email=${enc(email)}` : '#/users';
+  } }, field('email', 'Search by e-mail address', { type: 'search', value: q, autocomplete: 'off' }),
+  h('button', { type: 'submit' }, 'Search'));
+  show('Users',
+    can('create:users') ? h('p', {}, h('a', { class: 'button', href: '#/users/new' }, 'Create user')) : readOnlyNote('create:users'),
+    search,
+    table([
+      ['E-mail', (u) => h('a', { href: `#/users/${enc(u.user_id)}` }, u.email)],
+      ['Name', (u) => u.name || '—'],
+      ['Logins', (u) => u.logins_count ?? 0],
+      ['Latest login', (u) => (u.last_login ? when(u.last_login) : 'Never')],
+      ['', (u) => (u.blocked ? h('span', { class: 'badge' }, 'Blocked') : '')],
+    ], users, q ? 'No user has this address.' : 'No users yet.'),
+    res.total !== undefined ? h('p', { class: 'hint' }, `${users.length} of ${res.total} shown.`) : null);
+}
+
+export function create() {
+  show('Create user', h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    const e = f.elements;
+    const made = await api('POST', 'users', {
+      connection: 'Username-Password-Authentication', email: e.email.value.trim(), password: e.password.value,
+    });
+    location.hash = `#/users/${enc(made.user_id)}`;
+  }) },
+  field('email', 'E-mail address', { type: 'email', required: true, autocomplete: 'off' }),
+  field('password', 'Password', { type: 'password', required: true, autocomplete: 'new-password' },
+    'At least 8 characters, with lower-case and upper-case letters and a number.'),
+  h('p', { class: 'hint' }, 'Connection: Username-Password-Authentication'),
+  h('button', { type: 'submit' }, 'Create')));
+}
+
+/** A JSON object editor that refuses anything but a JSON object, in place. */
+function metadataForm(u, name, label) {
+  const editable = can('update:users');
+  return h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    let value;
+    try {
+      value = JSON.parse(f.elements[name].value || '{}');
+    } catch (err) {
+      throw Object.assign(new Error(`Not valid JSON: ${err.message}`), { field: name });
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw Object.assign(new Error('Metadata must be a JSON object, such as {"plan": "pro"}.'), { field: name });
+    }
+    // Auth0 merges metadata; to drop a key, set it to null.
+    await api('PATCH', `users/${enc(u.user_id)}`, { [name]: value });
+    f.querySelector('[role=status]').textContent = 'Saved.';
+  }) },
+  field(name, label, { rows: 6, class: 'code', spellcheck: 'false', readonly: !editable, value: JSON.stringify(u[name] || {}, null, 2) },
+    'A JSON object; keys are merged into what is stored, and a key set to null is removed.'),
+  editable ? h('button', { type: 'submit' }, `Save ${label.toLowerCase()}`) : null,
+  h('p', { class: 'status', role: 'status' }));
+}
+
+export async function details(id) {
+  const u = await api('GET', `users/${enc(id)}`);
+  const [sessions, tokens, logs] = await Promise.all([
+    can('read:sessions') ? api('GET', `users/${enc(id)}/sessions`).catch(() => ({ sessions: [] })) : { sessions: [] },
+    can('read:refresh_tokens') ? api('GET', `users/${enc(id)}/refresh-tokens`).catch(() => ({ tokens: [] })) : { tokens: [] },
+    can('read:logs') ? api('GET', `users/${enc(id)}/logs?per_page=20`).catch(() => []) : [],
+  ]);
+  const editable = can('update:users');
+  const reload = () => details(id);
+  show(u.email,
+    h('dl', { class: 'facts' },
+      h('dt', {}, 'User ID'), h('dd', {}, h('code', {}, u.user_id)),
+      h('dt', {}, 'Name'), h('dd', {}, u.name || '—'),
+      h('dt', {}, 'E-mail verified'), h('dd', {}, u.email_verified ? 'Yes' : 'No'),
+      h('dt', {}, 'Created'), h('dd', {}, when(u.created_at)),
+      h('dt', {}, 'Latest login'), h('dd', {}, u.last_login ? when(u.last_login) : 'Never'),
+      h('dt', {}, 'Status'), h('dd', {}, u.blocked ? 'Blocked' : 'Active')),
+    editable ? h('p', {}, h('button', {
+      type: 'button', class: u.blocked ? '' : 'destructive', onclick: async (ev) => {
+        if (!u.blocked && !confirm(`Block ${u.email}? They cannot sign in until unblocked.`)) return;
+        try { await api('PATCH', `users/${enc(id)}`, { blocked: !u.blocked }); reload(); } catch (e) { ev.target.after(h('p', { class: 'error', role: 'alert' }, e.message)); }
+      },
+    }, u.blocked ? 'Unblock' : 'Block')) : readOnlyNote('update:users'),
+    h('h2', {}, 'Metadata'),
+    metadataForm(u, 'user_metadata', 'User metadata'),
+    metadataForm(u, 'app_metadata', 'App metadata'),
+    h('h2', {}, 'Sessions'),
+    table([
+      ['Session', (s) => h('code', {}, s.id)],
+      ['Started', (s) => when(s.created_at || s.authenticated_at)],
+      ['', (s) => (can('delete:sessions') ? destructive('Revoke', 'End this session? The user signs in again on that device.', async () => { await api('DELETE', `sessions/${enc(s.id)}`); reload(); }) : '')],
+    ], sessions.sessions || [], 'No live sessions.'),
+    h('h2', {}, 'Refresh tokens'),
+    table([
+      ['Token', (t) => h('code', {}, t.id)],
+      ['Application', (t) => t.client_id],
+      ['Created', (t) => when(t.created_at)],
+      ['', (t) => (can('delete:refresh_tokens') ? destructive('Revoke', 'Revoke this refresh token? The application must sign the user in again.', async () => { await api('DELETE', `refresh-tokens/${enc(t.id)}`); reload(); }) : '')],
+    ], tokens.tokens || [], 'No refresh tokens.'),
+    h('h2', {}, 'Logs'),
+    table([
+      ['Type', (l) => h('code', {}, l.type)],
+      ['Description', (l) => l.description || '—'],
+      ['Date', (l) => when(l.date)],
+    ], Array.isArray(logs) ? logs : logs.logs || [], 'No events.'),
+    can('delete:users') ? h('section', { class: 'danger', 'aria-labelledby': 'danger' },
+      h('h2', { id: 'danger' }, 'Danger zone'),
+      destructive('Delete user', `Delete ${u.email}? Their sessions and tokens end, and this cannot be undone.`, async () => {
+        await api('DELETE', `users/${enc(id)}`);
+        location.hash = '#/users';
+      })) : null);
+}

@@ -1,0 +1,406 @@
+//! Issue 16's end-to-end walk, in Debian's headless Chromium: the first member
+//! signs in to the dashboard; creates an API with two permissions and Allow
+//! Offline Access, a single-page application with a callback and refresh-token
+//! rotation, a machine-to-machine application authorised for the API, and a
+//! user; the user signs in to the application through the hosted page and the
+//! login shows in Logs; a post-login action is written, tested, deployed and
+//! bound, and its claim is in the next token; a signing key is rotated; a
+//! viewer can change nothing; an end user's password does not open the
+//! dashboard. Every screen passes the contrast and labelling checks at phone
+//! and desktop width (screenshots with PORTCULLIS_SCREENSHOT_DIR).
+
+use std::time::Duration;
+
+use portcullis_core::members::{self, Member, Role};
+use portcullis_core::secrets::Secret;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::accessible_pages::{assert_contrast, screenshots};
+use crate::browser::{Browser, CALLBACK, PASSWORD, code_params, exchange};
+use crate::support::{Backend, verify_with_jwks};
+use crate::webdriver::Chromium;
+
+const ADMIN_PASSWORD: &str = "Dashboard-Admin-2026";
+
+/// Form controls without a label, nameless buttons and links, duplicate ids,
+/// broken aria-describedby, tables without headers, not exactly one h1, no
+/// language: what an automated checker reports as serious on these screens.
+const LABEL_CHECK: &str = r#"
+const problems = [];
+const visible = (el) => { const st = getComputedStyle(el); return st.display !== 'none' && st.visibility !== 'hidden' && el.getClientRects().length > 0; };
+for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+  if (!visible(el)) continue;
+  if (!(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby')) problems.push(`unlabelled ${el.tagName} #${el.id} ${el.name}`);
+}
+for (const el of document.querySelectorAll('button, a[href]')) {
+  if (visible(el) && !(el.textContent.trim() || el.getAttribute('aria-label'))) problems.push(`nameless ${el.tagName}`);
+}
+const ids = [...document.querySelectorAll('[id]')].map((e) => e.id);
+for (const id of new Set(ids.filter((x, i) => ids.indexOf(x) !== i))) problems.push(`duplicate id ${id}`);
+for (const el of document.querySelectorAll('[aria-describedby]')) {
+  for (const id of el.getAttribute('aria-describedby').split(' ')) if (!document.getElementById(id)) problems.push(`describedby ${id} missing`);
+}
+for (const t of document.querySelectorAll('table')) if (!t.querySelector('th')) problems.push('table without headers');
+if (document.querySelectorAll('h1').length !== 1) problems.push(`${document.querySelectorAll('h1').length} h1`);
+if (!document.documentElement.lang) problems.push('no lang');
+if (!document.querySelector('main')) problems.push('no main landmark');
+return problems;
+"#;
+
+struct Dash {
+    b: Chromium,
+    home: String,
+}
+
+impl Dash {
+    async fn js(&self, script: &str) -> Value {
+        self.b.execute(script).await
+    }
+
+    /// Waits until `condition` (a JavaScript expression) holds in the page.
+    async fn wait(&self, condition: &str) {
+        let script = format!("try {{ return !!({condition}); }} catch (e) {{ return false; }}");
+        for _ in 0..150 {
+            if self.js(&script).await == json!(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let text = self.js("return document.body.innerText").await;
+        panic!("timed out waiting for {condition}; the page says: {text}");
+    }
+
+    /// Opens a screen and waits until it has rendered.
+    async fn open(&self, hash: &str) {
+        self.b.goto(&format!("{}{hash}", self.home)).await;
+        self.ready().await;
+    }
+
+    async fn ready(&self) {
+        self.wait("document.body.classList.contains('ready') && !document.querySelector('main .loading') && document.querySelector('main h1')")
+            .await;
+        // Destructive actions ask first; the test answers yes.
+        self.js("window.confirm = () => true; return true").await;
+    }
+
+    async fn set(&self, css: &str, value: &str) {
+        let script = format!(
+            "const el = document.querySelector({}); el.value = {}; el.dispatchEvent(new Event('input')); return true",
+            json!(css),
+            json!(value)
+        );
+        self.js(&script).await;
+    }
+
+    async fn text(&self) -> String {
+        self.js("return document.querySelector('main').innerText")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// Contrast and labels at both widths, and screenshots when asked for.
+    async fn check(&self, name: &str) {
+        assert_contrast(&self.b, name).await;
+        for (w, h) in [(390, 844), (1280, 900)] {
+            self.b.set_window(w, h).await;
+            assert_eq!(self.js(LABEL_CHECK).await, json!([]), "{name} at {w}px");
+        }
+        self.js("window.scrollTo(0, 0); document.activeElement.blur(); return true")
+            .await;
+        screenshots(&self.b, &format!("dashboard-{name}")).await;
+        self.b.set_window(1280, 900).await;
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) {
+        self.b.goto(&self.home).await;
+        self.b.wait_for_url(|u| u.contains("/u/login")).await;
+        self.b.type_into("#username", email).await;
+        self.b.type_into("#password", password).await;
+        self.b.click("button[name=action]").await;
+    }
+
+    async fn sign_out(&self) {
+        self.b.click("#signout").await;
+        self.b.wait_for_url(|u| u.contains("/u/login")).await;
+    }
+}
+
+fn hash_id(hash: &str, prefix: &str) -> String {
+    let id = hash.strip_prefix(prefix).unwrap();
+    form_urlencoded::parse(format!("x={id}").as_bytes())
+        .next()
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
+    let srv = crate::support::start_configured(Backend::Sqlite, |c| {
+        c.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+    })
+    .await;
+    let d = Dash {
+        b: Chromium::start().await,
+        home: format!("{}admin/", srv.issuer),
+    };
+    d.b.set_window(1280, 900).await;
+
+    // The login page, then home.
+    d.b.goto(&d.home).await;
+    d.b.wait_for_url(|u| u.contains("/u/login")).await;
+    screenshots(&d.b, "dashboard-sign-in").await;
+    d.sign_in("admin@localhost", ADMIN_PASSWORD).await;
+    d.ready().await;
+    assert!(d.text().await.contains("admin"), "{}", d.text().await);
+    d.check("home").await;
+
+    // An API with two permissions and Allow Offline Access.
+    d.open("#/apis/new").await;
+    d.check("api-create").await;
+    d.b.type_into("#name", "Messages").await;
+    d.b.type_into("#identifier", "https://messages.example/")
+        .await;
+    d.b.click("main button[type=submit]").await;
+    d.wait("/^#\\/apis\\/[^/]+$/.test(location.hash) && location.hash !== '#/apis/new'")
+        .await;
+    let api_id = hash_id(
+        d.js("return location.hash").await.as_str().unwrap(),
+        "#/apis/",
+    );
+    d.open(&format!("#/apis/{api_id}/permissions")).await;
+    for (scope, about) in [
+        ("read:messages", "Read messages"),
+        ("write:messages", "Send messages"),
+    ] {
+        d.b.type_into("#permission", scope).await;
+        d.b.type_into("#description", about).await;
+        d.b.click("main form button[type=submit]").await;
+        d.wait(&format!(
+            "document.querySelector('main table').innerText.includes('{scope}')"
+        ))
+        .await;
+        d.ready().await;
+    }
+    d.check("api-permissions").await;
+    d.open(&format!("#/apis/{api_id}/settings")).await;
+    d.b.click("#allow_offline_access").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    d.check("api-settings").await;
+    let (_, api) = srv
+        .api(Method::GET, &format!("/resource-servers/{api_id}"), None)
+        .await;
+    assert_eq!(api["allow_offline_access"], true, "{api}");
+    assert_eq!(api["scopes"].as_array().unwrap().len(), 2, "{api}");
+
+    // A single-page application with a callback and rotation.
+    d.open("#/applications/new").await;
+    d.check("application-create").await;
+    d.b.type_into("#name", "Shop").await;
+    d.b.click("main button[type=submit]").await;
+    d.wait("/^#\\/applications\\/[^/]+$/.test(location.hash) && location.hash !== '#/applications/new'")
+        .await;
+    d.ready().await;
+    let spa = hash_id(
+        d.js("return location.hash").await.as_str().unwrap(),
+        "#/applications/",
+    );
+    d.set("#callbacks", CALLBACK).await;
+    d.js("const r = document.getElementById('rotating'); if (!r.checked) r.click(); return true")
+        .await;
+    d.js("for (const g of ['authorization_code', 'refresh_token']) { const c = document.querySelector(`[name='grant-${g}']`); if (!c.checked) c.click(); } return true")
+        .await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    d.check("application-settings").await;
+    let (_, app) = srv.api(Method::GET, &format!("/clients/{spa}"), None).await;
+    assert_eq!(app["callbacks"], json!([CALLBACK]), "{app}");
+    assert_eq!(app["refresh_token"]["rotation_type"], "rotating", "{app}");
+
+    // An invalid callback URL is refused in place; nothing is saved.
+    d.set("#callbacks", "not a url").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.querySelector('#callbacks[aria-invalid=true]')")
+        .await;
+    let (_, app) = srv.api(Method::GET, &format!("/clients/{spa}"), None).await;
+    assert_eq!(app["callbacks"], json!([CALLBACK]), "nothing saved: {app}");
+
+    // A machine-to-machine application, authorised for the API.
+    d.open("#/applications/new").await;
+    d.b.type_into("#name", "Worker").await;
+    d.b.click("input[value=non_interactive]").await;
+    d.b.click("main button[type=submit]").await;
+    d.wait("document.querySelector('.secret')").await;
+    let worker = hash_id(
+        d.js("return location.hash").await.as_str().unwrap(),
+        "#/applications/",
+    );
+    d.open(&format!("#/apis/{api_id}/m2m")).await;
+    d.b.click(&format!("[id='authorize-{worker}']")).await;
+    d.wait("document.body.innerText.includes('Permissions for Worker')")
+        .await;
+    d.ready().await;
+    d.check("api-machine-to-machine").await;
+    let (_, grants) = srv
+        .api(
+            Method::GET,
+            "/client-grants?audience=https%3A%2F%2Fmessages.example%2F",
+            None,
+        )
+        .await;
+    assert!(
+        grants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["client_id"] == worker),
+        "{grants}"
+    );
+
+    // A user, who signs in to the application through the hosted page.
+    d.open("#/users/new").await;
+    d.check("user-create").await;
+    d.b.type_into("#email", "ada@example.com").await;
+    d.b.type_into("#password", PASSWORD).await;
+    d.b.click("main button[type=submit]").await;
+    d.wait("location.hash.startsWith('#/users/auth0')").await;
+    d.ready().await;
+    d.check("user").await;
+    let sign_in_user = async || {
+        let mut ub = Browser::new(&srv);
+        let to = ub
+            .authorize(&code_params(
+                &spa,
+                &[
+                    ("audience", "https://messages.example/"),
+                    ("scope", "openid read:messages offline_access"),
+                ],
+            ))
+            .await;
+        let back = ub.submit_login(&to, "ada@example.com", PASSWORD).await;
+        let code = back.redirect_params()["code"].clone();
+        let (st, t) = exchange(&srv, &spa, &code).await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{t}");
+        t
+    };
+    let t = sign_in_user().await;
+    assert!(t["refresh_token"].is_string(), "offline access: {t}");
+    d.open("#/logs?type=s").await;
+    d.wait("document.querySelector('main table').innerText.includes('ada@example.com')")
+        .await;
+    d.check("logs").await;
+
+    // A post-login action: written, tested, deployed, bound; its claim in the next token.
+    d.open("#/actions").await;
+    d.b.type_into("#name", "Plan claim").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("/^#\\/actions\\/[^/]+$/.test(location.hash)").await;
+    d.ready().await;
+    d.set(
+        "#code",
+        "exports.onExecutePostLogin = async (event, api) => {\n  api.accessToken.setCustomClaim('https://shop.example/plan', 'gold');\n};\n",
+    )
+    .await;
+    d.b.click("#run-test").await;
+    d.wait("document.querySelector('.output').textContent.includes('shop.example/plan')")
+        .await;
+    d.check("action").await;
+    d.b.click("#deploy").await;
+    d.wait("document.body.innerText.includes('Deployed version')")
+        .await;
+    d.open("#/actions").await;
+    d.wait("document.getElementById('add-to-post-login')").await;
+    d.b.click("#add-to-post-login").await;
+    d.wait("document.querySelector('.flow ol') && document.querySelector('.flow ol').innerText.includes('Plan claim')")
+        .await;
+    d.ready().await;
+    d.check("actions").await;
+    let t = sign_in_user().await;
+    let claims = verify_with_jwks(
+        &srv,
+        t["access_token"].as_str().unwrap(),
+        "https://messages.example/",
+    )
+    .await;
+    assert_eq!(claims["https://shop.example/plan"], "gold", "{claims}");
+
+    // A signing key rotated, with the consequence explained before.
+    let current = |keys: &Value| {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["current"] == true)
+            .unwrap()["kid"]
+            .clone()
+    };
+    let (_, before) = srv.api(Method::GET, "/keys/signing", None).await;
+    d.open("#/keys").await;
+    assert!(d.text().await.contains("previous one stays published"));
+    d.check("signing-keys").await;
+    d.b.click("main button.destructive").await;
+    for _ in 0..50 {
+        let (_, after) = srv.api(Method::GET, "/keys/signing", None).await;
+        if current(&after) != current(&before) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, after) = srv.api(Method::GET, "/keys/signing", None).await;
+    assert_ne!(current(&after), current(&before), "rotated");
+    d.open("#/rules").await;
+    d.check("rules").await;
+    d.open("#/settings").await;
+    d.check("settings").await;
+    d.open("#/applications").await;
+    d.check("applications").await;
+    d.open("#/apis").await;
+    d.check("apis").await;
+    d.open("#/users").await;
+    d.check("users").await;
+
+    // A viewer sees everything and can change nothing.
+    let state = &srv.server.as_ref().unwrap().state;
+    let viewer = Member {
+        id: members::new_id(),
+        email: "viewer@example.com".into(),
+        role: Role::Viewer,
+        created_at: state.now(),
+        last_login: None,
+        logins_count: 0,
+    };
+    let hash = portcullis_core::passwords::hash(&Secret::new(ADMIN_PASSWORD));
+    state.store.create_member(&viewer, &hash).await.unwrap();
+    d.sign_out().await;
+    d.sign_in("viewer@example.com", ADMIN_PASSWORD).await;
+    d.ready().await;
+    d.open("#/applications").await;
+    assert!(d.text().await.contains("can view this but not change it"));
+    assert_eq!(
+        d.js("return document.querySelector('a.button') === null")
+            .await,
+        json!(true)
+    );
+    d.open(&format!("#/applications/{spa}")).await;
+    assert_eq!(
+        d.js("return document.querySelector('main form button[type=submit]') === null && document.getElementById('callbacks').readOnly")
+            .await,
+        json!(true)
+    );
+    d.check("viewer").await;
+
+    // An end user's password does not open the dashboard.
+    d.sign_out().await;
+    d.b.type_into("#username", "ada@example.com").await;
+    d.b.type_into("#password", PASSWORD).await;
+    d.b.click("button[name=action]").await;
+    d.wait("document.body.innerText.includes('Wrong email or password')")
+        .await;
+    assert!(d.b.url().await.contains("/u/login"));
+    d.b.quit().await;
+}
