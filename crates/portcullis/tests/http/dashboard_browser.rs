@@ -6,8 +6,9 @@
 //! login shows in Logs; a post-login action is written, tested, deployed and
 //! bound, and its claim is in the next token; a signing key is rotated; a
 //! viewer can change nothing; an end user's password does not open the
-//! dashboard. Every screen passes the contrast and labelling checks at phone
-//! and desktop width (screenshots with PORTCULLIS_SCREENSHOT_DIR).
+//! dashboard. Every screen passes axe-core (no serious or critical
+//! violation), a contrast check and a labelling check at phone and desktop
+//! width (screenshots with PORTCULLIS_SCREENSHOT_DIR).
 
 use std::time::Duration;
 
@@ -47,6 +48,16 @@ if (!document.documentElement.lang) problems.push('no lang');
 if (!document.querySelector('main')) problems.push('no main landmark');
 return problems;
 "#;
+
+/// Deque's axe-core, pinned (tests/vendor/axe-core/README.md): test-only.
+const AXE: &str = include_str!("../vendor/axe-core/axe.min.js");
+const AXE_SHA256: &str = "sha256:KTSJmUUM3yhJqOcLeRL8LahahJ2jnA0NU5T1HUqe2Vw";
+
+#[test]
+fn vendored_axe_core_is_the_pinned_release() {
+    assert_eq!(portcullis_core::secrets::hash_secret(AXE), AXE_SHA256);
+    assert!(AXE.starts_with("/*! axe v4.14.1"));
+}
 
 struct Dash {
     b: Chromium,
@@ -101,12 +112,27 @@ impl Dash {
             .to_string()
     }
 
-    /// Contrast and labels at both widths, and screenshots when asked for.
+    /// axe-core's serious and critical violations on the page (the WCAG A and
+    /// AA rules and best practices), as `rule: target` strings.
+    async fn axe(&self) -> Value {
+        if self.js("return typeof window.axe === 'object'").await != json!(true) {
+            self.js(&format!("{AXE}\n;return true")).await;
+        }
+        self.js(
+            "return axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+               .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+               .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`)))",
+        )
+        .await
+    }
+
+    /// axe-core, contrast and labels at both widths, and screenshots when asked for.
     async fn check(&self, name: &str) {
         assert_contrast(&self.b, name).await;
         for (w, h) in [(390, 844), (1280, 900)] {
             self.b.set_window(w, h).await;
             assert_eq!(self.js(LABEL_CHECK).await, json!([]), "{name} at {w}px");
+            assert_eq!(self.axe().await, json!([]), "axe-core on {name} at {w}px");
         }
         self.js("window.scrollTo(0, 0); document.activeElement.blur(); return true")
             .await;
@@ -152,7 +178,7 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     // The login page, then home.
     d.b.goto(&d.home).await;
     d.b.wait_for_url(|u| u.contains("/u/login")).await;
-    screenshots(&d.b, "dashboard-sign-in").await;
+    d.check("sign-in").await;
     d.sign_in("admin@localhost", ADMIN_PASSWORD).await;
     d.ready().await;
     assert!(d.text().await.contains("admin"), "{}", d.text().await);
@@ -364,8 +390,31 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     d.open("#/users").await;
     d.check("users").await;
 
-    // A viewer sees everything and can change nothing.
+    // An expired token: signed in again through the dashboard session, back
+    // on the screen asked for. An expired session: the login page, then back.
     let state = &srv.server.as_ref().unwrap().state;
+    state.advance_clock(2 * 3600);
+    d.open("#/users").await;
+    assert_eq!(d.js("return location.hash").await, "#/users");
+    assert_eq!(
+        d.js("return document.querySelector('main h1').textContent")
+            .await,
+        "Users"
+    );
+    state.advance_clock(13 * 3600);
+    d.b.goto(&format!("{}#/logs", d.home)).await;
+    d.b.wait_for_url(|u| u.contains("/u/login")).await;
+    d.b.type_into("#username", "admin@localhost").await;
+    d.b.type_into("#password", ADMIN_PASSWORD).await;
+    d.b.click("button[name=action]").await;
+    d.ready().await;
+    assert_eq!(
+        d.js("return location.hash").await,
+        "#/logs",
+        "back where they were"
+    );
+
+    // A viewer sees everything and can change nothing.
     let viewer = Member {
         id: members::new_id(),
         email: "viewer@example.com".into(),

@@ -16,7 +16,29 @@ exports.onExecutePostLogin = async (event, api) => {
 };
 `;
 
-/** A code editor: a textarea with a line-number gutter, Tab inserting two spaces. */
+// JavaScript's tokens worth colouring: comments, strings, keywords, numbers.
+const TOKENS = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|('(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*"|`(?:\\.|[^`\\])*`)|\b(const|let|var|function|return|if|else|for|while|async|await|new|try|catch|throw|exports|require|true|false|null|undefined|typeof|of|in|this)\b|\b(\d+(?:\.\d+)?)\b/g;
+const KINDS = [null, 'tok-comment', 'tok-string', 'tok-keyword', 'tok-number'];
+
+/** `code` as text nodes and coloured spans (never markup). */
+function highlighted(code) {
+  const out = [];
+  let at = 0;
+  for (const m of code.matchAll(TOKENS)) {
+    if (m.index > at) out.push(document.createTextNode(code.slice(at, m.index)));
+    const kind = KINDS.findIndex((_, i) => i > 0 && m[i] !== undefined);
+    out.push(h('span', { class: KINDS[kind] }, m[0]));
+    at = m.index + m[0].length;
+  }
+  out.push(document.createTextNode(code.slice(at) + '\n'));
+  return out;
+}
+
+/**
+ * A code editor with JavaScript highlighting and line numbers: a textarea
+ * whose text is transparent over a highlighted copy of itself, and a gutter;
+ * Tab inserts two spaces (Escape, then Tab, leaves: no keyboard trap).
+ */
 function codeEditor(name, label, value, readonly) {
   const area = h('textarea', {
     id: name, name, rows: 16, class: 'code', spellcheck: 'false', autocapitalize: 'off', readonly,
@@ -24,24 +46,31 @@ function codeEditor(name, label, value, readonly) {
   });
   area.value = value;
   const gutter = h('pre', { class: 'gutter', 'aria-hidden': 'true' });
-  const number = () => {
+  const colours = h('pre', { class: 'colours', 'aria-hidden': 'true' });
+  const sync = () => {
     gutter.textContent = Array.from({ length: area.value.split('\n').length }, (_, i) => i + 1).join('\n');
+    colours.replaceChildren(...highlighted(area.value));
     gutter.scrollTop = area.scrollTop;
+    colours.scrollTop = area.scrollTop;
+    colours.scrollLeft = area.scrollLeft;
   };
-  area.addEventListener('input', number);
-  area.addEventListener('scroll', () => { gutter.scrollTop = area.scrollTop; });
+  area.addEventListener('input', sync);
+  area.addEventListener('scroll', () => {
+    gutter.scrollTop = area.scrollTop;
+    colours.scrollTop = area.scrollTop;
+    colours.scrollLeft = area.scrollLeft;
+  });
   area.addEventListener('keydown', (ev) => {
-    // Tab indents; Escape then Tab leaves the editor (keyboard users are never trapped).
     if (ev.key === 'Escape') { area.dataset.escape = '1'; return; }
     if (ev.key === 'Tab' && !ev.shiftKey && !area.dataset.escape && !readonly) {
       ev.preventDefault();
       area.setRangeText('  ', area.selectionStart, area.selectionEnd, 'end');
-      number();
+      sync();
     }
     delete area.dataset.escape;
   });
-  number();
-  return [h('label', { for: name }, label), h('div', { class: 'editor' }, gutter, area),
+  sync();
+  return [h('label', { for: name }, label), h('div', { class: 'editor' }, gutter, h('div', { class: 'layers' }, colours, area)),
     h('p', { class: 'hint', id: `${name}-hint` }, 'JavaScript. Tab indents; press Escape, then Tab, to leave the editor.')];
 }
 
@@ -91,8 +120,8 @@ function flow(trigger, label, bound, actions) {
     bound.length ? h('ol', {}, bound.map((b, i) => h('li', {},
       h('span', {}, b.display_name || b.action.name),
       editable ? [
-        h('button', { type: 'button', class: 'link', disabled: i === 0, 'aria-label': `Move ${b.display_name} up`, onclick: () => { const l = [...bound]; [l[i - 1], l[i]] = [l[i], l[i - 1]]; save(l); } }, 'Move up'),
-        h('button', { type: 'button', class: 'link', disabled: i === bound.length - 1, 'aria-label': `Move ${b.display_name} down`, onclick: () => { const l = [...bound]; [l[i + 1], l[i]] = [l[i], l[i + 1]]; save(l); } }, 'Move down'),
+        h('button', { type: 'button', class: 'link', disabled: i === 0, 'aria-label': `Move up: ${b.display_name}`, onclick: () => { const l = [...bound]; [l[i - 1], l[i]] = [l[i], l[i - 1]]; save(l); } }, 'Move up'),
+        h('button', { type: 'button', class: 'link', disabled: i === bound.length - 1, 'aria-label': `Move down: ${b.display_name}`, onclick: () => { const l = [...bound]; [l[i + 1], l[i]] = [l[i], l[i + 1]]; save(l); } }, 'Move down'),
         h('button', { type: 'button', class: 'link', 'aria-label': `Remove ${b.display_name} from the flow`, onclick: () => save(bound.filter((_, j) => j !== i)) }, 'Remove'),
       ] : null))) : h('p', {}, 'No action runs at this trigger.'),
     editable && addable.length ? h('form', { class: 'inline', onsubmit: submitting(async (f) => {

@@ -233,3 +233,23 @@ export async function api(method, path, body) {
 }
 
 export const enc = encodeURIComponent;
+
+/** Previous / next links for a list of `total` items shown `perPage` at a time. */
+export function pager(base, params, page, perPage, total, shown) {
+  const link = (p, label) => {
+    const q = new URLSearchParams(params);
+    q.set('page', String(p));
+    return h('a', { href: `${base}?${q}`, class: 'button secondary' }, label);
+  };
+  const last = total === undefined ? shown < perPage : (page + 1) * perPage >= total;
+  if (page === 0 && last) return null;
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    page > 0 ? link(page - 1, 'Previous page') : null,
+    h('span', {}, total === undefined ? `Page ${page + 1}` : `Page ${page + 1} of ${Math.max(1, Math.ceil(total / perPage))}`),
+    last ? null : link(page + 1, 'Next page'));
+}
+
+/** The query of the current screen (`#/users?email=…`). */
+export function hashParams() {
+  return new URLSearchParams(location.hash.split('?')[1] || '');
+}

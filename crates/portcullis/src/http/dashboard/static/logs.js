@@ -1,7 +1,11 @@
 // Monitoring > Logs: filter by type and user, each event's JSON, a live tail
 // (Auth0's checkpoint paging: `from` the last log_id seen).
 
-import { api, enc, field, h, show, when } from './lib.js';
+import {
+  api, enc, field, h, hashParams, pager, show, when,
+} from './lib.js';
+
+const PER_PAGE = 50;
 
 const TYPES = [
   ['', 'Any type'], ['s', 'Success Login (s)'], ['f', 'Failed Login (f)'], ['fp', 'Wrong password (fp)'],
@@ -15,11 +19,13 @@ let tail = null;
 export async function list() {
   if (tail) clearInterval(tail);
   tail = null;
-  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const params = hashParams();
   const type = params.get('type') || '';
   const user = params.get('user') || '';
+  const page = Number(params.get('page') || 0);
   const terms = [type && `type:${type}`, user && `user_id:"${user}"`].filter(Boolean).join(' AND ');
-  const logs = await api('GET', `logs?per_page=50${terms ? `&q=${enc(terms)}` : ''}`);
+  const res = await api('GET', `logs?include_totals=true&page=${page}&per_page=${PER_PAGE}${terms ? `&q=${enc(terms)}` : ''}`);
+  const logs = res.logs || res;
   const rows = h('tbody');
   const row = (l) => h('tr', {},
     h('td', {}, when(l.date)),
@@ -60,7 +66,8 @@ export async function list() {
   });
   show('Logs', filters,
     h('label', { class: 'choice', for: 'live' }, live, h('span', {}, 'Live tail (new events appear at the top)')), announce,
-    h('table', {}, h('thead', {}, h('tr', {}, ['Date', 'Type', 'Description', 'User', 'Application', 'Event'].map((t) => h('th', { scope: 'col' }, t)))), rows));
+    h('table', {}, h('thead', {}, h('tr', {}, ['Date', 'Type', 'Description', 'User', 'Application', 'Event'].map((t) => h('th', { scope: 'col' }, t)))), rows),
+    pager('#/logs', Object.fromEntries([['type', type], ['user', user]].filter(([, v]) => v)), page, PER_PAGE, res.total, logs.length));
 }
 
 export function stopTail() {

@@ -3,12 +3,18 @@
 // block and unblock, delete.
 
 import {
-  api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table, when,
+  api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
 } from './lib.js';
 
-export async function list(query = '') {
-  const q = new URLSearchParams(location.hash.split('?')[1] || '').get('email') || query;
-  const path = q ? `users?q=${enc(`email:"${q}"`)}&include_totals=true` : 'users?include_totals=true&per_page=50';
+const PER_PAGE = 50;
+
+export async function list() {
+  const params = hashParams();
+  const q = params.get('email') || '';
+  const page = Number(params.get('page') || 0);
+  const path = q
+    ? `users?q=${enc(`email:"${q}"`)}&include_totals=true&page=${page}&per_page=${PER_PAGE}`
+    : `users?include_totals=true&page=${page}&per_page=${PER_PAGE}`;
   const res = await api('GET', path);
   const users = res.users || res;
   const search = h('form', { role: 'search', class: 'inline', onsubmit: (ev) => {
@@ -17,6 +23,7 @@ export async function list(query = '') {
     location.hash = email ? `#/users?email=${enc(email)}` : '#/users';
   } }, field('email', 'Search by e-mail address', { type: 'search', value: q, autocomplete: 'off' }),
   h('button', { type: 'submit' }, 'Search'));
+  const keep = q ? { email: q } : {};
   show('Users',
     can('create:users') ? h('p', {}, h('a', { class: 'button', href: '#/users/new' }, 'Create user')) : readOnlyNote('create:users'),
     search,
@@ -25,9 +32,9 @@ export async function list(query = '') {
       ['Name', (u) => u.name || '—'],
       ['Logins', (u) => u.logins_count ?? 0],
       ['Latest login', (u) => (u.last_login ? when(u.last_login) : 'Never')],
-      ['', (u) => (u.blocked ? h('span', { class: 'badge' }, 'Blocked') : '')],
+      ['Status', (u) => (u.blocked ? h('span', { class: 'badge' }, 'Blocked') : 'Active')],
     ], users, q ? 'No user has this address.' : 'No users yet.'),
-    res.total !== undefined ? h('p', { class: 'hint' }, `${users.length} of ${res.total} shown.`) : null);
+    pager('#/users', keep, page, PER_PAGE, res.total, users.length));
 }
 
 export function create() {
