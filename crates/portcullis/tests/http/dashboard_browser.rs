@@ -380,6 +380,12 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     let (_, after) = srv.api(Method::GET, "/keys/signing", None).await;
     assert_ne!(current(&after), current(&before), "rotated");
     d.open("#/rules").await;
+    d.b.type_into("#name", "Stamp").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("/^#\\/rules\\/[^/]+$/.test(location.hash)").await;
+    d.ready().await;
+    d.check("rule").await;
+    d.open("#/rules").await;
     d.check("rules").await;
     d.open("#/settings").await;
     d.check("settings").await;

@@ -39,7 +39,7 @@ function highlighted(code) {
  * whose text is transparent over a highlighted copy of itself, and a gutter;
  * Tab inserts two spaces (Escape, then Tab, leaves: no keyboard trap).
  */
-function codeEditor(name, label, value, readonly) {
+export function codeEditor(name, label, value, readonly) {
   const area = h('textarea', {
     id: name, name, rows: 16, class: 'code', spellcheck: 'false', autocapitalize: 'off', readonly,
     'aria-describedby': `${name}-hint`,
@@ -176,7 +176,14 @@ export async function edit(id) {
   field('payload', 'Event', { rows: 8, class: 'code', spellcheck: 'false', value: JSON.stringify(event, null, 2) }, 'The event the action is run with; edit it freely.'),
   h('button', { type: 'submit', id: 'run-test' }, editable ? 'Save draft and run test' : 'Run test'), h('h3', {}, 'Result'), output);
   const versions = a.deployed_version ? h('p', {}, `Deployed version ${a.deployed_version.number ?? ''}, ${when(a.deployed_version.deployed_at || a.deployed_version.created_at)}.`) : h('p', {}, 'Not deployed yet.');
-  show(a.name, versions, form, h('h2', {}, 'Test'), test,
+  const history = await api('GET', `actions/actions/${enc(id)}/versions`).catch(() => ({ versions: [] }));
+  const versionList = h('section', { 'aria-labelledby': 'versions' }, h('h2', { id: 'versions' }, 'Versions'),
+    table([
+      ['Version', (v) => `v${v.number}${v.deployed ? ' (deployed)' : ''}`],
+      ['Deployed', (v) => when(v.created_at)],
+      ['Code', (v) => h('details', {}, h('summary', {}, `Code of v${v.number}`), h('pre', { tabindex: 0 }, v.code))],
+    ], history.versions || [], 'No version deployed yet.'));
+  show(a.name, versions, form, h('h2', {}, 'Test'), test, versionList,
     can('delete:actions') ? h('section', { class: 'danger', 'aria-labelledby': 'danger' }, h('h2', { id: 'danger' }, 'Danger zone'),
       destructive('Delete action', `Delete ${a.name}? It stops running at its trigger.`, async () => {
         await api('DELETE', `actions/actions/${enc(id)}`);
@@ -184,14 +191,53 @@ export async function edit(id) {
       })) : null);
 }
 
+const RULE_STARTER = `function (user, context, callback) {
+  // Change the user or the context here, then:
+  callback(null, user, context);
+}
+`;
+
 export async function rules() {
   const list = await api('GET', 'rules');
-  show('Rules', h('p', { class: 'hint' }, 'Auth0 Rules run before the Login flow\'s Actions, in order.'),
+  const editable = can('update:rules');
+  const create = can('create:rules') ? h('form', { class: 'inline', novalidate: true, onsubmit: submitting(async (f) => {
+    const made = await api('POST', 'rules', { name: f.elements.name.value.trim(), script: RULE_STARTER, enabled: false });
+    location.hash = `#/rules/${enc(made.id)}`;
+  }) }, field('name', 'New rule name', { autocomplete: 'off', required: true }),
+  h('button', { type: 'submit' }, 'Create rule')) : readOnlyNote('create:rules');
+  show('Rules', h('p', { class: 'hint' }, 'Auth0 Rules run in order at every login, before the Login flow\'s Actions.'), create,
     table([
       ['Order', (r) => r.order],
-      ['Name', (r) => r.name],
-      ['Enabled', (r) => (r.enabled ? 'Yes' : 'No')],
+      ['Name', (r) => h('a', { href: `#/rules/${enc(r.id)}` }, r.name)],
+      ['Enabled', (r) => h('input', {
+        type: 'checkbox', checked: r.enabled, disabled: !editable, 'aria-label': `Enabled: ${r.name}`, onchange: async (ev) => {
+          try { await api('PATCH', `rules/${enc(r.id)}`, { enabled: ev.target.checked }); } catch (e) { ev.target.checked = !ev.target.checked; ev.target.after(h('span', { class: 'error', role: 'alert' }, e.message)); }
+        },
+      })],
     ], list, 'No rules.'));
+}
+
+export async function rule(id) {
+  const r = await api('GET', `rules/${enc(id)}`);
+  const editable = can('update:rules');
+  show(r.name, h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    const e = f.elements;
+    await api('PATCH', `rules/${enc(id)}`, {
+      name: e.name.value.trim(), script: e.script.value, order: Number(e.order.value), enabled: e.enabled.checked,
+    });
+    f.querySelector('[role=status]').textContent = 'Saved.';
+  }) },
+  field('name', 'Name', { value: r.name, readonly: !editable }),
+  field('order', 'Order', { type: 'number', min: 0, value: r.order, readonly: !editable }, 'Rules run from the lowest order up.'),
+  h('label', { class: 'choice' }, h('input', { type: 'checkbox', name: 'enabled', checked: r.enabled, disabled: !editable }), h('span', {}, 'Enabled')),
+  codeEditor('script', 'Script', r.script || '', !editable),
+  editable ? h('button', { type: 'submit' }, 'Save') : readOnlyNote('update:rules'),
+  h('p', { class: 'status', role: 'status' })),
+  can('delete:rules') ? h('section', { class: 'danger', 'aria-labelledby': 'danger' }, h('h2', { id: 'danger' }, 'Danger zone'),
+    destructive('Delete rule', `Delete the rule ${r.name}? It stops running at the next login.`, async () => {
+      await api('DELETE', `rules/${enc(id)}`);
+      location.hash = '#/rules';
+    })) : null);
 }
 
 export async function keys() {

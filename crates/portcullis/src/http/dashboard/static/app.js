@@ -62,6 +62,7 @@ const routes = [
   [/^#\/actions$/, actions.list],
   [/^#\/actions\/([^/?]+)$/, (id) => actions.edit(decodeURIComponent(id))],
   [/^#\/rules$/, actions.rules],
+  [/^#\/rules\/([^/?]+)$/, (id) => actions.rule(decodeURIComponent(id))],
   [/^#\/keys$/, actions.keys],
   [/^#\/settings$/, settingsScreen],
 ];
