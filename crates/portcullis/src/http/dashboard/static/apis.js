@@ -4,11 +4,11 @@
 // scopes).
 
 import {
-  api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table,
+  all, api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table,
 } from './lib.js';
 
 export async function list() {
-  const apis = await api('GET', 'resource-servers');
+  const apis = await all('resource-servers', 'resource_servers');
   show('APIs',
     can('create:resource_servers') ? h('p', {}, h('a', { class: 'button', href: '#/apis/new' }, 'Create API')) : readOnlyNote('create:resource_servers'),
     table([
@@ -118,8 +118,8 @@ function permissions(a) {
 
 async function machineApps(a) {
   const [apps, grants] = await Promise.all([
-    api('GET', 'clients'),
-    api('GET', `client-grants?audience=${enc(a.identifier)}`),
+    all('clients', 'clients'),
+    all(`client-grants?audience=${enc(a.identifier)}`, 'client_grants'),
   ]);
   const machines = apps.filter((c) => c.app_type === 'non_interactive');
   const ro = !can('create:client_grants');

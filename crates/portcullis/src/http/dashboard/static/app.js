@@ -49,7 +49,7 @@ function settingsScreen() {
 
 const routes = [
   [/^#?\/?$/, homeScreen],
-  [/^#\/applications$/, apps.list],
+  [/^#\/applications(?:\?.*)?$/, apps.list],
   [/^#\/applications\/new$/, apps.create],
   [/^#\/applications\/([^/?]+)$/, (id) => apps.settings(decodeURIComponent(id))],
   [/^#\/apis$/, apis.list],

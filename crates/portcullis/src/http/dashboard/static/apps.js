@@ -2,7 +2,8 @@
 // secret (shown once: Portcullis stores only its hash), quick start, delete.
 
 import {
-  api, can, destructive, enc, field, h, issuer, lines, readOnlyNote, show, status, submitting, table,
+  all, api, can, destructive, enc, field, h, hashParams, issuer, lines, pager, readOnlyNote, show, status,
+  submitting, table,
 } from './lib.js';
 
 export const APP_TYPES = [
@@ -24,21 +25,25 @@ const GRANTS = [
 
 export const typeName = (t) => (APP_TYPES.find(([v]) => v === t) || [, t || '—'])[1];
 
+const PER_PAGE = 50;
+
 export async function list() {
-  const apps = await api('GET', 'clients');
-  const search = h('input', { id: 'search', type: 'search', autocomplete: 'off' });
+  const apps = await all('clients', 'clients');
+  const search = h('input', { id: 'search', type: 'search', autocomplete: 'off', value: hashParams().get('q') || '' });
   const holder = h('div');
-  const draw = () => {
+  const draw = (page) => {
     const q = search.value.trim().toLowerCase();
-    const shown = apps.filter((c) => !q || c.name.toLowerCase().includes(q) || c.client_id.toLowerCase().includes(q));
+    const found = apps.filter((c) => !q || c.name.toLowerCase().includes(q) || c.client_id.toLowerCase().includes(q));
+    const shown = found.slice(page * PER_PAGE, (page + 1) * PER_PAGE);
     holder.replaceChildren(table([
       ['Name', (c) => h('a', { href: `#/applications/${enc(c.client_id)}` }, c.name)],
       ['Type', (c) => h('span', { class: `type type-${c.app_type}` }, typeName(c.app_type))],
       ['Client ID', (c) => h('code', {}, c.client_id)],
-    ], shown, q ? 'No application matches.' : 'No applications yet.'));
+    ], shown, q ? 'No application matches.' : 'No applications yet.'),
+    pager('#/applications', q ? { q } : {}, page, PER_PAGE, found.length, shown.length) || '');
   };
-  search.addEventListener('input', draw);
-  draw();
+  search.addEventListener('input', () => draw(0));
+  draw(Number(hashParams().get('page') || 0));
   show('Applications',
     can('create:clients') ? h('p', {}, h('a', { class: 'button', href: '#/applications/new' }, 'Create application')) : readOnlyNote('create:clients'),
     h('label', { for: 'search' }, 'Search by name or client ID'), search, holder);

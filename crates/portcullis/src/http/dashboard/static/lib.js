@@ -249,6 +249,19 @@ export function pager(base, params, page, perPage, total, shown) {
     last ? null : link(page + 1, 'Next page'));
 }
 
+/** Every item of a paged list (Auth0's page, per_page, include_totals), up to `max`. */
+export async function all(path, key, max = 2000) {
+  const items = [];
+  for (let page = 0; items.length < max; page += 1) {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await api('GET', `${path}${sep}include_totals=true&per_page=100&page=${page}`);
+    const got = res[key] || [];
+    items.push(...got);
+    if (got.length < 100 || items.length >= res.total) break;
+  }
+  return items;
+}
+
 /** The query of the current screen (`#/users?email=…`). */
 export function hashParams() {
   return new URLSearchParams(location.hash.split('?')[1] || '');
