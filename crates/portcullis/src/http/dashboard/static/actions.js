@@ -3,7 +3,7 @@
 // gutter follows the scroll; JavaScript is checked by the server when saved.
 
 import {
-  api, can, destructive, enc, field, h, readOnlyNote, show, status, submitting, table, when,
+  invalid, api, can, destructive, enc, field, h, readOnlyNote, show, status, submitting, table, when,
 } from './lib.js';
 
 const TRIGGERS = [['post-login', 'Login'], ['credentials-exchange', 'Machine to Machine']];
@@ -166,7 +166,7 @@ export async function edit(id) {
   const test = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
     let payload;
     try { payload = JSON.parse(f.elements.payload.value); } catch (err) {
-      throw Object.assign(new Error(`Not valid JSON: ${err.message}`), { field: 'payload' });
+      throw invalid('payload', `Not valid JSON: ${err.message}`);
     }
     // The test runs the draft, so the editor's code is saved as the draft first.
     if (editable) await api('PATCH', `actions/actions/${enc(id)}`, { code: document.getElementById('code').value });

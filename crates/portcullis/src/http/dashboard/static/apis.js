@@ -4,7 +4,7 @@
 // scopes).
 
 import {
-  all, api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table,
+  invalid, all, api, can, destructive, enc, field, h, readOnlyNote, show, submitting, table,
 } from './lib.js';
 
 export async function list() {
@@ -93,8 +93,8 @@ function permissions(a) {
   const add = h('form', { novalidate: true, class: 'inline', onsubmit: submitting(async (f) => {
     const e = f.elements;
     const value = e.permission.value.trim();
-    if (!value) throw Object.assign(new Error('Name the permission, for example read:messages.'), { field: 'permission' });
-    if (scopes.some((s) => s.value === value)) throw Object.assign(new Error(`${value} is already a permission.`), { field: 'permission' });
+    if (!value) throw invalid('permission', 'Name the permission, for example read:messages.');
+    if (scopes.some((s) => s.value === value)) throw invalid('permission', `${value} is already a permission.`);
     scopes.push({ value, description: e.description.value.trim() });
     await save();
   }) },

@@ -2,7 +2,7 @@
 // secret (shown once: Portcullis stores only its hash), quick start, delete.
 
 import {
-  all, api, can, destructive, enc, field, h, hashParams, issuer, lines, pager, readOnlyNote, show, status,
+  invalid, all, api, can, destructive, enc, field, h, hashParams, issuer, lines, pager, readOnlyNote, show, status,
   submitting, table,
 } from './lib.js';
 
@@ -51,7 +51,7 @@ export async function list() {
 
 export function create() {
   const form = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
-    if (!f.elements.name.value.trim()) throw Object.assign(new Error('Give the application a name.'), { field: 'name' });
+    if (!f.elements.name.value.trim()) throw invalid('name', 'Give the application a name.');
     const made = await api('POST', 'clients', { name: f.elements.name.value.trim(), app_type: f.elements.app_type.value });
     if (made.client_secret) sessionStorage.setItem(`portcullis.secret.${made.client_id}`, made.client_secret);
     location.hash = `#/applications/${enc(made.client_id)}`;
@@ -132,7 +132,7 @@ export async function settings(id) {
     const num = (el) => (el.value === '' ? undefined : Number(el.value));
     for (const name of ['callbacks', 'allowed_logout_urls', 'web_origins']) {
       for (const u of lines(e[name].value)) {
-        try { new URL(u); } catch { throw Object.assign(new Error(`Not a URL: ${u}`), { field: name }); }
+        try { new URL(u); } catch { throw invalid(name, `Not a URL: ${u}`); }
       }
     }
     await api('PATCH', `clients/${enc(id)}`, {

@@ -3,7 +3,7 @@
 // block and unblock, delete.
 
 import {
-  api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
+  invalid, api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
 } from './lib.js';
 
 const PER_PAGE = 50;
@@ -60,10 +60,10 @@ function metadataForm(u, name, label) {
     try {
       value = JSON.parse(f.elements[name].value || '{}');
     } catch (err) {
-      throw Object.assign(new Error(`Not valid JSON: ${err.message}`), { field: name });
+      throw invalid(name, `Not valid JSON: ${err.message}`);
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw Object.assign(new Error('Metadata must be a JSON object, such as {"plan": "pro"}.'), { field: name });
+      throw invalid(name, 'Metadata must be a JSON object, such as {"plan": "pro"}.');
     }
     // Auth0 merges metadata; to drop a key, set it to null.
     await api('PATCH', `users/${enc(u.user_id)}`, { [name]: value });
