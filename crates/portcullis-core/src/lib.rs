@@ -22,6 +22,7 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 pub mod secrets;
+pub mod tickets;
 pub mod tokens;
 pub mod users;
 pub mod validation;

@@ -22,6 +22,7 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:users",
     "update:users",
     "delete:users",
+    "create:user_tickets",
     "read:logs",
     "read:sessions",
     "delete:sessions",

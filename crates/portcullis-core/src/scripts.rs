@@ -280,7 +280,7 @@ fn user_json(user: &User) -> Value {
 }
 
 fn connection_json(user: &User) -> Value {
-    json!({"id": format!("con_{}", user.connection()), "name": user.connection(), "strategy": "auth0"})
+    json!({"id": crate::users::connection_id(user.connection()), "name": user.connection(), "strategy": "auth0"})
 }
 
 /// Auth0's post-login `event`.
@@ -388,7 +388,7 @@ pub fn rule_input(
             "clientMetadata": client.client_metadata,
             "connection": user.connection(),
             "connectionStrategy": "auth0",
-            "connectionID": format!("con_{}", user.connection()),
+            "connectionID": crate::users::connection_id(user.connection()),
             "protocol": flow.protocol,
             "request": {
                 "ip": request.ip,

@@ -11,6 +11,12 @@ use crate::validation::{self, Validated, ValidationError};
 
 pub const DATABASE_CONNECTION: &str = "Username-Password-Authentication";
 
+/// A connection's id as the APIs show it (`con_` and its name, until
+/// connections are records of their own).
+pub fn connection_id(name: &str) -> String {
+    format!("con_{name}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
     pub connection: String,

@@ -41,7 +41,7 @@ pub use maintenance::Cleaned;
 pub use members::MemberSession;
 pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use tenants::BootstrapAdmin;
-pub use users::PasswordTicket;
+pub use users::{NewPasswordTicket, PasswordTicket, RedeemedTicket};
 pub use writer::WriterStats;
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "members",
         include_str!("../migrations/0010_members.sql"),
     ),
+    (
+        11,
+        "ticket_options",
+        include_str!("../migrations/0011_ticket_options.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

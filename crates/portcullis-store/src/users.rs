@@ -22,6 +22,30 @@ pub struct PasswordTicket {
     pub csrf: String,
 }
 
+/// A reset ticket to store. Only the hash of the ticket in the link is kept.
+#[derive(Debug, Clone)]
+pub struct NewPasswordTicket<'a> {
+    pub token_hash: &'a str,
+    pub user_id: &'a str,
+    /// The application the reset was asked from; `None` for the Management API
+    /// without `client_id`.
+    pub client_id: Option<&'a str>,
+    pub csrf: &'a str,
+    pub created_at: i64,
+    pub expires_at: i64,
+    /// Where the reset page sends the user afterwards (Management API tickets).
+    pub result_url: Option<&'a str>,
+    /// Using the ticket also marks the user's e-mail address verified.
+    pub mark_email_verified: bool,
+}
+
+/// A ticket just spent on a new password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedeemedTicket {
+    pub user_id: String,
+    pub result_url: Option<String>,
+}
+
 impl TenantStore {
     /// `Conflict` if the e-mail is taken in the connection.
     pub async fn insert_user(
@@ -170,30 +194,22 @@ impl TenantStore {
         });
         Ok(())
     }
-    /// A reset ticket for `user_id`, asked for from application `client_id`
-    /// (`None`: the Management API), stored as its hash.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn insert_password_ticket(
-        &self,
-        token_hash: &str,
-        user_id: &str,
-        client_id: Option<&str>,
-        csrf: &str,
-        now: i64,
-        expires_at: i64,
-    ) -> StoreResult<()> {
+    /// Stores a reset ticket (as its hash).
+    pub async fn insert_password_ticket(&self, t: &NewPasswordTicket<'_>) -> StoreResult<()> {
         write_db!(self, |conn| {
             sqlx::query(
-                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at, result_url, mark_email_verified)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(self.id())
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(client_id)
-            .bind(csrf)
-            .bind(now)
-            .bind(expires_at)
+            .bind(t.token_hash)
+            .bind(t.user_id)
+            .bind(t.client_id)
+            .bind(t.csrf)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .bind(t.result_url)
+            .bind(t.mark_email_verified)
             .execute(&mut *conn)
             .await?;
         });
@@ -235,28 +251,47 @@ impl TenantStore {
         Ok(row.map(|(user_id, csrf)| PasswordTicket { user_id, csrf }))
     }
 
-    /// Spends the ticket and sets the new password in one transaction; `false` if
-    /// the ticket was already used or expired.
+    /// Spends the ticket and sets the new password in one transaction (marking
+    /// the e-mail address verified when the ticket says so); `None` if the
+    /// ticket was already used or expired.
     pub async fn redeem_password_ticket(
         &self,
         token_hash: &str,
         password_hash: &str,
         now: i64,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Option<RedeemedTicket>> {
         write_tx!(self, result, |conn| {
-            let row: Option<(String,)> = sqlx::query_as(
+            let row: Option<(String, Option<String>, bool)> = sqlx::query_as(
                 "UPDATE password_tickets SET used_at = $3
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
-                 RETURNING user_id",
+                 RETURNING user_id, result_url, mark_email_verified",
             )
             .bind(self.id())
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut *conn)
             .await?;
-            let Some((user_id,)) = row else {
-                return Ok(false);
+            let Some((user_id, result_url, mark_email_verified)) = row else {
+                return Ok(None);
             };
+            if mark_email_verified {
+                let doc: Option<(String,)> =
+                    sqlx::query_as("SELECT doc FROM users WHERE tenant_id = $1 AND user_id = $2")
+                        .bind(self.id())
+                        .bind(&user_id)
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                if let Some((doc,)) = doc {
+                    let mut user: User = decode(&doc)?;
+                    user.email_verified = true;
+                    sqlx::query("UPDATE users SET doc = $3 WHERE tenant_id = $1 AND user_id = $2")
+                        .bind(self.id())
+                        .bind(&user_id)
+                        .bind(encode(&user)?)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
             sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
                 .bind(self.id())
                 .bind(&user_id)
@@ -279,7 +314,10 @@ impl TenantStore {
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(true)
+            Ok(Some(RedeemedTicket {
+                user_id,
+                result_url,
+            }))
         })
     }
 }

@@ -6,16 +6,14 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::secrets::hash_secret;
 use portcullis_core::users::{self, DATABASE_CONNECTION, UserCreate};
 use portcullis_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppState;
-use crate::audit::Event;
-use crate::http::body;
 use crate::http::sign_up::{SignUp, sign_up};
+use crate::http::{body, password_tickets};
 
 /// Password-reset links are good for a day.
 const TICKET_LIFETIME: i64 = 24 * 3600;
@@ -203,25 +201,6 @@ pub async fn request_reset(
     Ok(ResetRequest::Accepted)
 }
 
-/// The reset e-mail's plain-text and HTML parts (everything in the HTML escaped).
-fn reset_message(email: &str, link: &str) -> (String, String) {
-    let text = format!(
-        "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for 24 hours. If you did not ask, ignore this message."
-    );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for 24 hours. If you did not ask, ignore this message.</p></body></html>",
-        esc(email),
-        esc(link)
-    );
-    (text, html)
-}
-
 /// If `email` has an account, creates a single-use reset ticket and e-mails its
 /// link.
 async fn send_reset_email(
@@ -236,56 +215,18 @@ async fn send_reset_email(
     else {
         return Ok(());
     };
-    let ticket = portcullis_core::random::url_token();
-    let now = app.now();
-    app.store
-        .insert_password_ticket(
-            &hash_secret(&ticket),
-            &user.user_id,
+    let link = password_tickets::create(
+        app,
+        &password_tickets::TicketFor {
+            user: &user,
             client_id,
-            &portcullis_core::random::url_token(),
-            now,
-            now + TICKET_LIFETIME,
-        )
-        .await?;
-    let link = format!("{}u/reset-password?ticket={ticket}", app.issuer());
-    let (text, html) = reset_message(email, &link);
-    let msg = crate::mailer::Message {
-        to: email,
-        subject: "Reset your password",
-        body: &text,
-        html: Some(&html),
-    };
-    // The request was answered already; a failed send is logged and audited
-    // as Auth0 does (`fn`, failed notification, and `fcpr`), never as success.
-    let sent = app.mailer.send(msg, now).await;
-    if let Err(e) = &sent {
-        tracing::error!(error = %e, "could not send the password-reset e-mail");
-        app.audit(Event {
-            client_id,
-            user_id: Some(&user.user_id),
-            user_name: Some(email),
-            details: Some(serde_json::json!({"error": e.to_string()})),
-            ..Event::new(
-                crate::audit::Code::Fn,
-                "Failed to send the password-reset e-mail",
-            )
-        })
-        .await;
-    }
-    let (code, description) = match sent {
-        Ok(_) => (crate::audit::Code::Scpr, "Change password request"),
-        Err(_) => (
-            crate::audit::Code::Fcpr,
-            "Change password request: the e-mail could not be sent",
-        ),
-    };
-    app.audit(Event {
-        client_id,
-        user_id: Some(&user.user_id),
-        user_name: Some(email),
-        ..Event::new(code, description)
-    })
-    .await;
+            ttl: TICKET_LIFETIME,
+            result_url: None,
+            mark_email_verified: false,
+        },
+    )
+    .await?;
+    // The request was answered already; the outcome is in the audit log.
+    password_tickets::mail(app, &user, client_id, &link, TICKET_LIFETIME).await;
     Ok(())
 }

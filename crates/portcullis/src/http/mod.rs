@@ -16,6 +16,7 @@ pub mod member_sign_in;
 pub mod metrics;
 pub mod oauth;
 pub mod pages;
+pub mod password_tickets;
 pub mod sign_in;
 pub mod sign_up;
 pub mod well_known;

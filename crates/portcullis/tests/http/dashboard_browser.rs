@@ -297,6 +297,30 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     d.b.click("main button[type=submit]").await;
     d.wait("location.hash.startsWith('#/users/auth0')").await;
     d.ready().await;
+    // A password reset: e-mailed through the Management API's ticket, then a
+    // link to hand on.
+    let press = |label: &str| {
+        format!(
+            "[...document.querySelectorAll('main button')].find(b => b.textContent === '{label}').click(); return true"
+        )
+    };
+    d.js(&press("Send password reset e-mail")).await;
+    d.wait(
+        "document.querySelector('main .result').innerText.includes('e-mailed to ada@example.com')",
+    )
+    .await;
+    let mails = crate::dbconnections::outbox_with(&srv, 1).await;
+    assert!(mails[0].contains("To: ada@example.com"), "{}", mails[0]);
+    d.js(&press("Create a reset link")).await;
+    d.wait("!!document.querySelector('#reset_link')").await;
+    let link = d
+        .js("return document.querySelector('#reset_link').value")
+        .await;
+    assert!(
+        link.as_str()
+            .is_some_and(|l| l.starts_with(&format!("{}u/reset-password?ticket=", srv.issuer))),
+        "{link}"
+    );
     d.check("user").await;
     let sign_in_user = async || {
         let mut ub = Browser::new(&srv);

@@ -24,6 +24,7 @@ mod management_client_grants;
 mod management_clients;
 mod management_resource_servers;
 mod management_rules;
+mod management_tickets;
 mod management_users;
 mod oidc_client;
 mod operations;

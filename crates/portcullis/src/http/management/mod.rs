@@ -15,6 +15,7 @@ pub mod resource_servers;
 pub mod rules;
 pub mod rules_configs;
 pub mod sessions;
+pub mod tickets;
 pub mod user_blocks;
 pub mod users;
 
@@ -67,6 +68,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
+        .route("/tickets/password-change", post(tickets::password_change))
         .merge(extensibility_routes())
 }
 

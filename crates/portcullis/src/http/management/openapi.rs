@@ -13,6 +13,7 @@ use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
 use portcullis_core::clients::ClientPayload;
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::rules::RulePayload;
+use portcullis_core::tickets::PasswordChangeRequest;
 use portcullis_core::users::{UserCreate, UserPatch};
 use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
@@ -323,6 +324,14 @@ pub const OPS: &[Op] = &[
         "Search audit events",
         None,
         200,
+    ),
+    op(
+        "post",
+        "/tickets/password-change",
+        "create:user_tickets",
+        "Create a password-change ticket",
+        Some(schema::<PasswordChangeRequest>),
+        201,
     ),
     op(
         "get",

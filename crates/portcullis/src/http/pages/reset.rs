@@ -40,7 +40,7 @@ async fn expired(app: &AppState, ticket: Option<&str>) -> Response {
         StatusCode::BAD_REQUEST,
         Notice::new(
             "This link has expired",
-            "Password-reset links work once, for 24 hours. To get a new one, go back to the application, choose “Forgot password?” on its login page and enter your email address.",
+            "Password-reset links work once, for a limited time. To get a new one, go back to the application, choose “Forgot password?” on its login page and enter your email address.",
         )
         .back_to(client.as_ref()),
     )
@@ -108,13 +108,13 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         ));
     }
     let hash = app.hash_password(Secret::new(password)).await;
-    if !app
+    let Some(redeemed) = app
         .store
         .redeem_password_ticket(&token_hash, &hash, app.now())
         .await?
-    {
+    else {
         return Ok(expired(&app, Some(ticket)).await);
-    }
+    };
     let email = app.store.get_user(&t.user_id).await?.map(|(u, _)| u.email);
     app.audit(Event {
         user_id: Some(&t.user_id),
@@ -123,12 +123,15 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     })
     .await;
     let client = ticket_client(&app, Some(ticket)).await;
-    Ok(app.pages.notice(
-        StatusCode::OK,
-        Notice::new(
-            "Password changed",
-            "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
-        )
-        .back_to(client.as_ref()),
-    ))
+    let notice = Notice::new(
+        "Password changed",
+        "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
+    );
+    // A Management API ticket's `result_url` (a web URL checked when the ticket
+    // was made) comes first; Auth0 redirects there, we link to it.
+    let notice = match redeemed.result_url {
+        Some(url) => notice.back(url, "Continue"),
+        None => notice.back_to(client.as_ref()),
+    };
+    Ok(app.pages.notice(StatusCode::OK, notice))
 }

@@ -1,6 +1,7 @@
 // User Management > Users: search by e-mail, create, details (profile, the two
 // metadata editors, sessions and refresh tokens with revoke, the user's logs),
-// block and unblock, delete.
+// block and unblock, a password reset (e-mailed, or as a link to hand on),
+// delete.
 
 import {
   invalid, api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
@@ -75,6 +76,49 @@ function metadataForm(u, name, label) {
   h('p', { class: 'status', role: 'status' }));
 }
 
+/** The link of a ticket, in a read-only field a member can copy from. */
+function ticketLink(url, hint) {
+  const out = h('div', { class: 'ticket' },
+    field('reset_link', 'Password-reset link', { value: url, readonly: true }, hint));
+  out.querySelector('input').addEventListener('focus', (ev) => ev.target.select());
+  return out;
+}
+
+/**
+ * Send a password reset: a Management API ticket (`POST /tickets/password-change`,
+ * so the log shows the member), e-mailed by the server or shown to hand on.
+ */
+function passwordReset(u) {
+  const database = (u.identities || []).some((i) => i.provider === 'auth0');
+  if (!database) return null;
+  if (!can('create:user_tickets')) return h('section', { 'aria-labelledby': 'pw' }, h('h2', { id: 'pw' }, 'Password'), readOnlyNote('create:user_tickets'));
+  const out = h('div', { class: 'result', 'aria-live': 'polite' });
+  const ticket = async (ev, sendEmail) => {
+    out.replaceChildren();
+    try {
+      const r = await api('POST', 'tickets/password-change', { user_id: u.user_id, send_email: sendEmail });
+      if (!sendEmail) {
+        out.append(ticketLink(r.ticket, 'Works once, for 5 days. Hand it only to the person you have checked is this user.'));
+      } else if (r.email_sent) {
+        out.append(h('p', { class: 'status', role: 'status' }, `A password-reset link was e-mailed to ${u.email}. It works once, for 5 days.`));
+      } else {
+        out.append(h('p', { class: 'error', role: 'alert' }, 'The e-mail could not be sent (see Logs).'),
+          ticketLink(r.ticket, 'Give the user this link another way. It works once, for 5 days.'));
+      }
+    } catch (e) { out.append(h('p', { class: 'error', role: 'alert' }, e.message)); }
+  };
+  return h('section', { 'aria-labelledby': 'pw' },
+    h('h2', { id: 'pw' }, 'Password'),
+    h('p', { class: 'actions' },
+      h('button', {
+        type: 'button', onclick: (ev) => {
+          if (confirm(`E-mail ${u.email} a link to choose a new password?`)) ticket(ev, true);
+        },
+      }, 'Send password reset e-mail'),
+      h('button', { type: 'button', class: 'secondary', onclick: (ev) => ticket(ev, false) }, 'Create a reset link')),
+    out);
+}
+
 export async function details(id) {
   const u = await api('GET', `users/${enc(id)}`);
   const [sessions, tokens, logs] = await Promise.all([
@@ -98,6 +142,7 @@ export async function details(id) {
         try { await api('PATCH', `users/${enc(id)}`, { blocked: !u.blocked }); reload(); } catch (e) { ev.target.after(h('p', { class: 'error', role: 'alert' }, e.message)); }
       },
     }, u.blocked ? 'Unblock' : 'Block')) : readOnlyNote('update:users'),
+    passwordReset(u),
     h('h2', {}, 'Metadata'),
     metadataForm(u, 'user_metadata', 'User metadata'),
     metadataForm(u, 'app_metadata', 'App metadata'),
