@@ -12,6 +12,7 @@ pub mod clock;
 pub mod issuance;
 pub mod jose;
 pub mod keys;
+pub mod log_query;
 pub mod management;
 pub mod members;
 pub mod passwords;

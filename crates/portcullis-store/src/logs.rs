@@ -1,7 +1,22 @@
 //! The audit log (Auth0's `/api/v2/logs`) and the login-failure counters behind
 //! brute-force protection.
 
+use portcullis_core::log_query::LogQuery;
+
 use crate::{Page, StoreResult, TenantStore, decode, with_db, write_db, write_tx};
+
+/// The search's conditions: `$2` user, `$3` type, `$4` client, `$5`..`$6` the
+/// date range (seconds, inclusive); a NULL parameter leaves its column free.
+/// A macro so each statement stays one `&'static str` (`concat!`).
+macro_rules! matches_query {
+    () => {
+        "(CAST($2 AS TEXT) IS NULL OR user_id = $2)
+         AND (CAST($3 AS TEXT) IS NULL OR type = $3)
+         AND (CAST($4 AS TEXT) IS NULL OR client_id = $4)
+         AND (CAST($5 AS BIGINT) IS NULL OR date >= $5)
+         AND (CAST($6 AS BIGINT) IS NULL OR date <= $6)"
+    };
+}
 
 /// An audit event: indexed columns and the whole event.
 pub struct LogEntry<'a> {
@@ -57,24 +72,27 @@ impl TenantStore {
         Ok(())
     }
 
-    /// Auth0's checkpoint paging: up to `take` events after the event `from`
-    /// (all events when `None`), oldest first, optionally of one event type.
+    /// Checkpoint paging (Auth0's `from` and `take`): events after `from`
+    /// (a log id), oldest first, matching `q`.
     pub async fn logs_after(
         &self,
         from: Option<&str>,
-        event_type: Option<&str>,
+        q: &LogQuery,
         take: u32,
     ) -> StoreResult<Vec<serde_json::Value>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT doc FROM logs WHERE tenant_id = $1
-                   AND (CAST($2 AS TEXT) IS NULL OR log_id > $2)
-                   AND (CAST($3 AS TEXT) IS NULL OR type = $3)
-                 ORDER BY log_id ASC LIMIT $4",
-            )
+            sqlx::query_as(concat!(
+                "SELECT doc FROM logs WHERE tenant_id = $1 AND ",
+                matches_query!(),
+                " AND (CAST($7 AS TEXT) IS NULL OR log_id > $7) ORDER BY log_id ASC LIMIT $8"
+            ))
             .bind(self.id())
+            .bind(q.user_id.as_deref())
+            .bind(q.event_type.as_deref())
+            .bind(q.client_id.as_deref())
+            .bind(q.from)
+            .bind(q.to)
             .bind(from)
-            .bind(event_type)
             .bind(i64::from(take))
             .fetch_all(pool)
             .await?
@@ -82,35 +100,38 @@ impl TenantStore {
         rows.iter().map(|(d,)| decode(d)).collect()
     }
 
-    /// Newest first, optionally of one user or one event type.
+    /// Newest first, matching `q`, with the total.
     pub async fn list_logs(
         &self,
-        user_id: Option<&str>,
-        event_type: Option<&str>,
+        q: &LogQuery,
         page: Page,
     ) -> StoreResult<(Vec<serde_json::Value>, i64)> {
         let (rows, total): (Vec<(String,)>, (i64,)) = with_db!(self, |pool| {
-            let rows = sqlx::query_as(
-                "SELECT doc FROM logs WHERE tenant_id = $1
-                   AND (CAST($2 AS TEXT) IS NULL OR user_id = $2)
-                   AND (CAST($3 AS TEXT) IS NULL OR type = $3)
-                 ORDER BY log_id DESC LIMIT $4 OFFSET $5",
-            )
+            let rows = sqlx::query_as(concat!(
+                "SELECT doc FROM logs WHERE tenant_id = $1 AND ",
+                matches_query!(),
+                " ORDER BY log_id DESC LIMIT $7 OFFSET $8"
+            ))
             .bind(self.id())
-            .bind(user_id)
-            .bind(event_type)
+            .bind(q.user_id.as_deref())
+            .bind(q.event_type.as_deref())
+            .bind(q.client_id.as_deref())
+            .bind(q.from)
+            .bind(q.to)
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(pool)
             .await?;
-            let total = sqlx::query_as(
-                "SELECT COUNT(*) FROM logs WHERE tenant_id = $1
-                   AND (CAST($2 AS TEXT) IS NULL OR user_id = $2)
-                   AND (CAST($3 AS TEXT) IS NULL OR type = $3)",
-            )
+            let total = sqlx::query_as(concat!(
+                "SELECT COUNT(*) FROM logs WHERE tenant_id = $1 AND ",
+                matches_query!()
+            ))
             .bind(self.id())
-            .bind(user_id)
-            .bind(event_type)
+            .bind(q.user_id.as_deref())
+            .bind(q.event_type.as_deref())
+            .bind(q.client_id.as_deref())
+            .bind(q.from)
+            .bind(q.to)
             .fetch_one(pool)
             .await?;
             (rows, total)

@@ -24,7 +24,8 @@ async fn of_type(srv: &TestServer, t: &str) -> Vec<Value> {
 on_both_backends!(
     every_management_write_is_audited_with_caller_route_and_redacted_body,
     every_authentication_outcome_has_its_auth0_code,
-    logs_page_by_checkpoint_oldest_first_each_once
+    logs_page_by_checkpoint_oldest_first_each_once,
+    logs_are_searched_by_application_and_date
 );
 
 async fn every_management_write_is_audited_with_caller_route_and_redacted_body(
@@ -186,4 +187,101 @@ async fn logs_page_by_checkpoint_oldest_first_each_once(srv: crate::support::Tes
     );
     let (st, e) = srv.api(Method::GET, "/logs?take=101", None).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+}
+
+/// `q=client_id:"…"` keeps one application's events, `date:[… TO …]` a time
+/// range (a day as the upper end counts whole); both in checkpoint paging too;
+/// a malformed range is a 400 naming the syntax.
+async fn logs_are_searched_by_application_and_date(srv: crate::support::TestServer) {
+    let api = "https://search.example/";
+    let (a, a_secret) = srv.m2m_with_grant(api, &["read:x"], &["read:x"]).await;
+    let (b, b_secret) = srv.m2m_with_grant(api, &["read:x"], &["read:x"]).await;
+    srv.client_token(&a, &a_secret, api).await;
+    srv.client_token(&a, &a_secret, api).await;
+    srv.client_token(&b, &b_secret, api).await;
+    let q = |s: &str| crate::token_endpoint::urlenc(s);
+    let (st, of_a) = srv
+        .api(
+            Method::GET,
+            &format!("/logs?q={}", q(&format!("client_id:\"{a}\""))),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{of_a}");
+    let of_a = of_a.as_array().unwrap();
+    assert_eq!(of_a.len(), 2, "{of_a:?}");
+    assert!(
+        of_a.iter()
+            .all(|e| e["client_id"] == a.as_str() && e["type"] == "seccft")
+    );
+
+    let now = crate::support::unix_now();
+    let day = |t: i64| {
+        let days = t.div_euclid(86_400);
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = yoe + era * 400 + i64::from(m <= 2);
+        format!("{y:04}-{m:02}-{d:02}")
+    };
+    let count = async |query: String| {
+        let (st, v) = srv
+            .api(
+                Method::GET,
+                &format!("/logs?include_totals=true&q={}", q(&query)),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{query}: {v}");
+        v["total"].as_i64().unwrap()
+    };
+    let today = day(now);
+    assert_eq!(
+        count(format!("client_id:\"{b}\" AND date:[{today} TO {today}]")).await,
+        1
+    );
+    assert_eq!(
+        count(format!(
+            "client_id:\"{b}\" AND date:[* TO {}]",
+            day(now - 86_400)
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        count(format!(
+            "client_id:\"{a}\" AND date:[{} TO *]",
+            day(now - 86_400)
+        ))
+        .await,
+        2
+    );
+    assert_eq!(
+        count(format!("date:[{} TO *]", day(now + 2 * 86_400))).await,
+        0
+    );
+
+    let (st, tail) = srv
+        .api(
+            Method::GET,
+            &format!("/logs?take=10&q={}", q(&format!("client_id:\"{a}\""))),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{tail}");
+    assert_eq!(tail.as_array().unwrap().len(), 2, "{tail}");
+
+    for bad in ["date:yesterday", "date:[2026-13-01 TO *]", "ip:127.0.0.1"] {
+        let (st, e) = srv
+            .api(Method::GET, &format!("/logs?q={}", q(bad)), None)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {e}");
+        assert_eq!(e["errorCode"], "invalid_query_string", "{e}");
+    }
 }

@@ -344,6 +344,30 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     d.open("#/logs?type=s").await;
     d.wait("document.querySelector('main table').innerText.includes('ada@example.com')")
         .await;
+    // Filtered by application (picked from the list) and by time.
+    d.js(&format!(
+        "const s = document.querySelector('#app'); s.value = '{spa}'; return s.value"
+    ))
+    .await;
+    d.b.click("main form[role=search] button[type=submit]")
+        .await;
+    d.wait(&format!("location.hash.includes('app={spa}')"))
+        .await;
+    d.wait("document.querySelector('main table').innerText.includes('ada@example.com')")
+        .await;
+    d.open("#/logs?type=s&from=2099-01-01T00:00:00Z").await;
+    d.wait("document.querySelector('main table').innerText.includes('No events match.')")
+        .await;
+    assert!(
+        d.js("return document.querySelector('#from').value")
+            .await
+            .as_str()
+            .is_some_and(|v| v.starts_with("2099-01-01") || v.starts_with("2098-12-31")),
+        "the range shows in local time"
+    );
+    d.open("#/logs?type=s").await;
+    d.wait("document.querySelector('main table').innerText.includes('ada@example.com')")
+        .await;
     d.check("logs").await;
 
     // A post-login action: written, tested, deployed, bound; its claim in the next token.

@@ -4,32 +4,15 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use serde_json::Value;
 
+use portcullis_core::log_query::{self, LogQuery};
+
 use super::{Caller, ListQuery};
 use crate::app::AppState;
 use crate::http::errors::ApiError;
 
-/// `q` supports `type:<code>` and `user_id:"<id>"` (Auth0's Lucene subset).
-pub(crate) fn parse_q(q: Option<&str>) -> Result<(Option<String>, Option<String>), ApiError> {
-    let mut event_type = None;
-    let mut user_id = None;
-    for term in q
-        .unwrap_or_default()
-        .split(" AND ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        match term.split_once(':') {
-            Some(("type", v)) => event_type = Some(v.trim_matches('"').to_string()),
-            Some(("user_id", v)) => user_id = Some(v.trim_matches('"').to_string()),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "Query validation error: q supports type:<code> and user_id:\"<id>\".",
-                    "invalid_query_string",
-                ));
-            }
-        }
-    }
-    Ok((event_type, user_id))
+/// `q`: Auth0's Lucene subset (`portcullis_core::log_query`), or 400.
+pub(crate) fn parse_q(q: Option<&str>) -> Result<LogQuery, ApiError> {
+    log_query::parse(q).map_err(|e| ApiError::bad_request(e.0, "invalid_query_string"))
 }
 
 pub async fn list(
@@ -39,18 +22,12 @@ pub async fn list(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &["q", "from", "take"])?;
-    let (event_type, user_id) = parse_q(q.filter("q"))?;
+    let query = parse_q(q.filter("q"))?;
     app.auditor.flush().await;
     // Auth0's checkpoint paging: `from` (a log_id) and/or `take` (at most 100),
     // oldest first after `from`; a client follows the log by passing the last
     // log_id it saw.
     if q.filter("from").is_some() || q.filter("take").is_some() {
-        if user_id.is_some() {
-            return Err(ApiError::bad_request(
-                "Query validation error: checkpoint paging (from/take) supports q=type:<code> only.",
-                "invalid_query_string",
-            ));
-        }
         let take = match q.filter("take") {
             None => 50,
             Some(t) => t
@@ -64,16 +41,10 @@ pub async fn list(
                     )
                 })?,
         };
-        let items = app
-            .store
-            .logs_after(q.filter("from"), event_type.as_deref(), take)
-            .await?;
+        let items = app.store.logs_after(q.filter("from"), &query, take).await?;
         return Ok(Json(Value::Array(items)));
     }
-    let (items, total) = app
-        .store
-        .list_logs(user_id.as_deref(), event_type.as_deref(), q.page)
-        .await?;
+    let (items, total) = app.store.list_logs(&query, q.page).await?;
     Ok(Json(q.respond("logs", items, total)))
 }
 
@@ -86,6 +57,10 @@ pub async fn of_user(
     caller.require("read:logs")?;
     let q = ListQuery::parse(q.as_deref(), &[])?;
     app.auditor.flush().await;
-    let (items, total) = app.store.list_logs(Some(&id), None, q.page).await?;
+    let query = LogQuery {
+        user_id: Some(id),
+        ..LogQuery::default()
+    };
+    let (items, total) = app.store.list_logs(&query, q.page).await?;
     Ok(Json(q.respond("logs", items, total)))
 }

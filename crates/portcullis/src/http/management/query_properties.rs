@@ -19,6 +19,7 @@ use super::logs::parse_q;
 use super::{LIST_PARAMS, ListQuery, select_fields, single_fields};
 use crate::http::body::{oauth_params, query, query_names};
 use crate::http::errors::ApiError;
+use portcullis_core::log_query::LogQuery;
 
 /// Bounded, and no `proptest-regressions/` files.
 fn config() -> ProptestConfig {
@@ -467,16 +468,16 @@ proptest! {
     #![proptest_config(config())]
 
     /// `/logs?q=`: never panics; accepted exactly when every ` AND `-separated
-    /// term is `type:…` or `user_id:…`, otherwise 400 `invalid_query_string`.
+    /// term is `type:…`, `user_id:…` or `client_id:…` (or a well-formed
+    /// `date:` range), otherwise 400 `invalid_query_string`.
     #[test]
     fn logs_q_parses_or_400(q in q_text()) {
-        let well_formed = q
-            .split(" AND ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .all(|t| t.starts_with("type:") || t.starts_with("user_id:"));
+        let terms: Vec<&str> = q.split(" AND ").map(str::trim).filter(|t| !t.is_empty()).collect();
+        let plain = |t: &str| ["type:", "user_id:", "client_id:"].iter().any(|p| t.starts_with(p));
+        let well_formed = terms.iter().all(|t| plain(t));
+        let has_date = terms.iter().any(|t| t.starts_with("date:"));
         match parse_q(Some(&q)) {
-            Ok(_) => prop_assert!(well_formed, "{:?} accepted", q),
+            Ok(_) => prop_assert!(well_formed || has_date, "{:?} accepted", q),
             Err(e) => {
                 is_invalid_query(&e)?;
                 prop_assert!(!well_formed, "{:?} refused", q);
@@ -503,8 +504,8 @@ proptest! {
             _ => (format!("{u} AND {t}"), (Some(code), Some(id))),
         };
         let got = parse_q(Some(&q)).map_err(|e| TestCaseError::fail(e.message))?;
-        prop_assert_eq!(got, expected);
-        prop_assert_eq!(parse_q(None).ok(), Some((None, None)));
+        prop_assert_eq!((got.event_type, got.user_id), expected);
+        prop_assert_eq!(parse_q(None).ok(), Some(LogQuery::default()));
     }
 
     /// `/users?q=`: never panics; a filter it yields is a normalised address
