@@ -404,6 +404,47 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     .await;
     assert_eq!(claims["https://shop.example/plan"], "gold", "{claims}");
 
+    // A second bound action, dragged above the first: the flow's order changes.
+    let (st, second) = srv
+        .api(
+            Method::POST,
+            "/actions/actions",
+            Some(serde_json::json!({"name": "Audit first", "supported_triggers": [{"id": "post-login", "version": "v3"}],
+                                    "code": "exports.onExecutePostLogin = async () => {};"})),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED, "{second}");
+    let second_id = second["id"].as_str().unwrap().to_string();
+    let (st, v) = srv
+        .api(
+            Method::POST,
+            &format!("/actions/actions/{second_id}/deploy"),
+            None,
+        )
+        .await;
+    assert!(st.is_success(), "{v}");
+    d.open("#/").await;
+    d.open("#/actions").await;
+    d.wait("document.getElementById('add-to-post-login')").await;
+    d.b.click("#add-to-post-login").await;
+    d.wait("document.querySelectorAll('.flow ol li').length === 2")
+        .await;
+    d.js("const [a, b] = document.querySelectorAll('.flow ol li'); const dt = new DataTransfer(); \
+          b.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt})); \
+          a.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt})); \
+          a.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt})); return true")
+        .await;
+    d.wait("document.querySelector('.flow ol li').innerText.includes('Audit first')")
+        .await;
+    let (_, order) = srv
+        .api(Method::GET, "/actions/triggers/post-login/bindings", None)
+        .await;
+    assert_eq!(
+        order["bindings"][0]["action"]["id"],
+        second_id.as_str(),
+        "{order}"
+    );
+
     // A signing key rotated, with the consequence explained before.
     let current = |keys: &Value| {
         keys.as_array()

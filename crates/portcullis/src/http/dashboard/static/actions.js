@@ -103,7 +103,11 @@ export async function list() {
     TRIGGERS.map(([t, label], i) => flow(t, label, bindings[i].bindings || [], actions)));
 }
 
-/** A trigger's bound actions, in order; reordered with Move up / Move down. */
+/**
+ * A trigger's bound actions, in order; reordered by dragging a row onto
+ * another, or with Move up / Move down (the keyboard's way, and the screen
+ * reader's).
+ */
 function flow(trigger, label, bound, actions) {
   const editable = can('update:actions');
   const save = async (list) => {
@@ -113,11 +117,29 @@ function flow(trigger, label, bound, actions) {
     await list_();
   };
   const list_ = () => list();
+  let dragged = null;
   const deployed = actions.filter((a) => a.deployed_version && a.supported_triggers?.some((s) => s.id === trigger));
   const addable = deployed.filter((a) => !bound.some((b) => b.action.id === a.id));
   return h('section', { class: 'flow', 'aria-labelledby': `flow-${trigger}` },
     h('h3', { id: `flow-${trigger}` }, `${label} (${trigger})`),
-    bound.length ? h('ol', {}, bound.map((b, i) => h('li', {},
+    bound.length ? h('ol', {}, bound.map((b, i) => h('li', editable ? {
+      draggable: 'true',
+      ondragstart: (ev) => { dragged = i; ev.dataTransfer.effectAllowed = 'move'; ev.dataTransfer.setData('text/plain', String(i)); },
+      ondragover: (ev) => { if (dragged !== null) { ev.preventDefault(); ev.currentTarget.classList.add('drop'); } },
+      ondragleave: (ev) => ev.currentTarget.classList.remove('drop'),
+      ondragend: () => { dragged = null; },
+      ondrop: (ev) => {
+        ev.preventDefault();
+        const from = dragged;
+        dragged = null;
+        if (from === null || from === i) return;
+        const l = [...bound];
+        const [moved] = l.splice(from, 1);
+        l.splice(i, 0, moved);
+        save(l);
+      },
+    } : {},
+      editable ? h('span', { class: 'grip', 'aria-hidden': 'true', title: 'Drag to reorder' }, '⠿') : null,
       h('span', {}, b.display_name || b.action.name),
       editable ? [
         h('button', { type: 'button', class: 'link', disabled: i === 0, 'aria-label': `Move up: ${b.display_name}`, onclick: () => { const l = [...bound]; [l[i - 1], l[i]] = [l[i], l[i - 1]]; save(l); } }, 'Move up'),
