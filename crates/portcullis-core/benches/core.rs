@@ -104,6 +104,7 @@ fn main() {
             client_id: "bench-spa",
             api: Some(&api),
             scope: &scope,
+            permissions: &[],
             now: 1_800_000_000,
             browser_flow: false,
             jti: "j".into(),

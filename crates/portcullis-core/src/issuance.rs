@@ -44,6 +44,9 @@ pub struct UserGrant<'a> {
     pub api: Option<&'a ResourceServer>,
     /// The scope granted.
     pub scope: &'a [String],
+    /// The user's permissions for `api` when it enforces RBAC (see
+    /// `tokens::UserAccessToken::permissions`); empty otherwise.
+    pub permissions: Vec<String>,
     /// Auth0's `gty` marker (`password`, `refresh_token`); `None` for codes and
     /// browser responses.
     pub gty: Option<&'static str>,
@@ -83,6 +86,7 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
         client_id: &g.client.client_id,
         api: g.api,
         scope: g.scope,
+        permissions: &g.permissions,
         now: g.now,
         browser_flow: g.browser_flow,
         jti: g.jti,
@@ -203,6 +207,7 @@ mod tests {
             user,
             api: None,
             scope,
+            permissions: vec![],
             gty: Some("password"),
             browser_flow: false,
             scripts,

@@ -14,11 +14,20 @@ use serde::de::DeserializeOwned;
 
 use crate::keys::SigningKey;
 
-/// A signed compact JWS of `claims` with `key`.
+/// A signed compact JWS of `claims` with `key` (`typ: JWT`).
 pub fn sign<C: Serialize>(key: &SigningKey, claims: &C) -> String {
+    sign_with_header(key, &key.header_b64, claims)
+}
+
+/// A signed access token in the RFC 9068 profile (`typ: at+jwt`, §2.1).
+pub fn sign_at_jwt<C: Serialize>(key: &SigningKey, claims: &C) -> String {
+    sign_with_header(key, &key.at_jwt_header_b64, claims)
+}
+
+fn sign_with_header<C: Serialize>(key: &SigningKey, header_b64: &str, claims: &C) -> String {
     let payload = serde_json::to_vec(claims).expect("token claims always serialize");
-    let mut token = String::with_capacity(key.header_b64.len() + payload.len() * 4 / 3 + 350);
-    token.push_str(&key.header_b64);
+    let mut token = String::with_capacity(header_b64.len() + payload.len() * 4 / 3 + 350);
+    token.push_str(header_b64);
     token.push('.');
     URL_SAFE_NO_PAD.encode_string(&payload, &mut token);
     let sig = key.sign(token.as_bytes());

@@ -191,6 +191,8 @@ pub struct SigningKey {
     pub jwk: Jwk,
     /// `base64url({"alg":…,"typ":"JWT","kid":…})`, precomputed.
     pub header_b64: String,
+    /// The same with `"typ":"at+jwt"` (RFC 9068 access tokens).
+    pub at_jwt_header_b64: String,
     material: Material,
     /// The public key: RSA (n, e) big-endian, or the EC point / Ed25519 key.
     public: (Vec<u8>, Vec<u8>),
@@ -404,12 +406,17 @@ impl SigningKey {
                 digest::digest(&digest::SHA1_FOR_LEGACY_USE_ONLY, certificate_der).as_ref(),
             ));
         }
-        let header = serde_json::json!({"alg": alg.as_str(), "typ": "JWT", "kid": kid});
+        let header = |typ: &str| {
+            URL_SAFE_NO_PAD.encode(
+                serde_json::json!({"alg": alg.as_str(), "typ": typ, "kid": kid}).to_string(),
+            )
+        };
         Ok(Self {
             kid: kid.into(),
             alg,
             state,
-            header_b64: URL_SAFE_NO_PAD.encode(header.to_string()),
+            header_b64: header("JWT"),
+            at_jwt_header_b64: header("at+jwt"),
             jwk,
             material,
             public,

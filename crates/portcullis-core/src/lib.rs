@@ -19,6 +19,7 @@ pub mod passwords;
 pub mod protocol;
 pub mod random;
 pub mod resource_servers;
+pub mod roles;
 pub mod rules;
 pub mod scope;
 pub mod scripts;

@@ -23,6 +23,13 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "update:users",
     "delete:users",
     "create:user_tickets",
+    "read:roles",
+    "create:roles",
+    "update:roles",
+    "delete:roles",
+    "read:role_members",
+    "create:role_members",
+    "delete:role_members",
     "read:logs",
     "read:sessions",
     "delete:sessions",
@@ -128,6 +135,8 @@ pub fn system_resource_server(issuer: &str, id: String) -> ResourceServer {
         token_lifetime_for_web: 7_200,
         allow_offline_access: false,
         skip_consent_for_verifiable_first_party_clients: false,
+        enforce_policies: false,
+        token_dialect: crate::resource_servers::TokenDialect::AccessToken,
     }
 }
 

@@ -27,6 +27,65 @@ pub struct ResourceServer {
     pub token_lifetime_for_web: i64,
     pub allow_offline_access: bool,
     pub skip_consent_for_verifiable_first_party_clients: bool,
+    /// RBAC: a user flow grants only the scopes the user holds as permissions
+    /// (through a role or directly). Client credentials stay governed by
+    /// client grants.
+    #[serde(default)]
+    pub enforce_policies: bool,
+    /// The shape of this API's access tokens.
+    #[serde(default)]
+    pub token_dialect: TokenDialect,
+}
+
+/// Auth0's access-token dialects. The `…_authz` ones add `permissions` (every
+/// permission the user holds for the API); the RFC 9068 ones follow the JWT
+/// profile for access tokens (`typ: at+jwt`, `client_id`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenDialect {
+    #[default]
+    AccessToken,
+    AccessTokenAuthz,
+    Rfc9068Profile,
+    Rfc9068ProfileAuthz,
+}
+
+impl TokenDialect {
+    pub const ALL: [TokenDialect; 4] = [
+        TokenDialect::AccessToken,
+        TokenDialect::AccessTokenAuthz,
+        TokenDialect::Rfc9068Profile,
+        TokenDialect::Rfc9068ProfileAuthz,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenDialect::AccessToken => "access_token",
+            TokenDialect::AccessTokenAuthz => "access_token_authz",
+            TokenDialect::Rfc9068Profile => "rfc9068_profile",
+            TokenDialect::Rfc9068ProfileAuthz => "rfc9068_profile_authz",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TokenDialect> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// Whether tokens carry the `permissions` claim.
+    pub fn includes_permissions(self) -> bool {
+        matches!(
+            self,
+            TokenDialect::AccessTokenAuthz | TokenDialect::Rfc9068ProfileAuthz
+        )
+    }
+
+    /// Whether tokens follow RFC 9068 (`typ: at+jwt`, `client_id`).
+    pub fn is_rfc9068(self) -> bool {
+        matches!(
+            self,
+            TokenDialect::Rfc9068Profile | TokenDialect::Rfc9068ProfileAuthz
+        )
+    }
 }
 
 impl ResourceServer {
@@ -47,6 +106,10 @@ pub struct ResourceServerPayload {
     pub token_lifetime_for_web: Option<i64>,
     pub allow_offline_access: Option<bool>,
     pub skip_consent_for_verifiable_first_party_clients: Option<bool>,
+    pub enforce_policies: Option<bool>,
+    /// `access_token`, `access_token_authz`, `rfc9068_profile` or
+    /// `rfc9068_profile_authz`.
+    pub token_dialect: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -78,6 +141,8 @@ impl ResourceServerPayload {
             token_lifetime_for_web: 7_200,
             allow_offline_access: false,
             skip_consent_for_verifiable_first_party_clients: true,
+            enforce_policies: false,
+            token_dialect: TokenDialect::AccessToken,
         };
         let rs = self.apply(rs)?;
         validate(&rs)?;
@@ -136,6 +201,19 @@ impl ResourceServerPayload {
         }
         if let Some(v) = self.skip_consent_for_verifiable_first_party_clients {
             rs.skip_consent_for_verifiable_first_party_clients = v;
+        }
+        if let Some(v) = self.enforce_policies {
+            rs.enforce_policies = v;
+        }
+        if let Some(v) = self.token_dialect {
+            rs.token_dialect = TokenDialect::parse(&v).ok_or_else(|| {
+                ValidationError::field(
+                    "token_dialect",
+                    format!(
+                        "'{v}' is not one of access_token, access_token_authz, rfc9068_profile, rfc9068_profile_authz"
+                    ),
+                )
+            })?;
         }
         Ok(rs)
     }

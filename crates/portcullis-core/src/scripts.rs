@@ -253,6 +253,9 @@ pub struct FlowInfo<'a> {
     pub redirect_uri: Option<&'a str>,
     pub response_type: Option<&'a str>,
     pub session_id: Option<&'a str>,
+    /// The names of the user's roles (`event.authorization.roles`,
+    /// `context.authorization.roles`).
+    pub roles: &'a [String],
 }
 
 /// The user as scripts see it (Auth0's normalized profile).
@@ -318,7 +321,7 @@ pub fn post_login_event(
             "locale": "en",
         },
         "resource_server": flow.audience.map(|a| json!({"identifier": a})),
-        "authorization": {"roles": []},
+        "authorization": {"roles": flow.roles},
         "authentication": {"methods": [{"name": "pwd"}]},
         "session": flow.session_id.map(|id| json!({"id": id})),
         "stats": {"logins_count": user.logins_count},
@@ -400,7 +403,7 @@ pub fn rule_input(
             },
             "stats": {"loginsCount": user.logins_count},
             "sessionID": flow.session_id,
-            "authorization": {"roles": []},
+            "authorization": {"roles": flow.roles},
             "idToken": so_far.id_token,
             "accessToken": access_token,
             "jwtConfiguration": jwt,

@@ -37,6 +37,9 @@ pub struct AccessTokenClaims {
     pub exp: UnixTime,
     #[serde(default)]
     pub scope: String,
+    /// The client. RFC 9068 §2.2 names it `client_id`; tokens in that dialect
+    /// carry only `client_id`, read back into this field.
+    #[serde(default, alias = "client_id")]
     pub azp: String,
     /// Auth0's grant-type marker, present for client-credentials, password and refresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,6 +50,10 @@ pub struct AccessTokenClaims {
     /// RFC 8693 §4.1: the party acting on the subject's behalf (token exchange).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub act: Option<serde_json::Value>,
+    /// RBAC with an `…_authz` dialect: every permission the user holds for the
+    /// API (client credentials: the granted scopes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
     /// Custom claims from Rules and Actions (see `scripts::apply_claims`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -55,6 +62,30 @@ pub struct AccessTokenClaims {
 impl AccessTokenClaims {
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope.split(' ').filter(|s| !s.is_empty())
+    }
+
+    /// The claims in the RFC 9068 profile (Auth0's `rfc9068_profile`
+    /// dialects): `client_id` instead of `azp`, no `gty`, always a `jti`
+    /// (RFC 9068 §2.2). Signed with `typ: at+jwt` (§2.1).
+    pub fn rfc9068(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        if let Value::Object(m) = &mut v {
+            m.remove("azp");
+            m.remove("gty");
+            m.insert("client_id".into(), Value::from(self.azp.clone()));
+            if !m.contains_key("jti") {
+                m.insert("jti".into(), Value::from(crate::random::alphanumeric(24)));
+            }
+        }
+        v
+    }
+
+    /// The `permissions` claim of an API that enforces RBAC with an `…_authz`
+    /// dialect; `None` elsewhere.
+    pub fn set_permissions(&mut self, api: Option<&ResourceServer>, held: &[String]) {
+        self.permissions = api
+            .filter(|a| a.enforce_policies && a.token_dialect.includes_permissions())
+            .map(|a| crate::roles::permissions_claim(held, a));
     }
 }
 
@@ -74,6 +105,10 @@ pub struct UserAccessToken<'a> {
     pub client_id: &'a str,
     pub api: Option<&'a ResourceServer>,
     pub scope: &'a [String],
+    /// The user's permissions for `api` (through roles or directly), read when
+    /// the API enforces RBAC; empty otherwise. With RBAC on, only these (and
+    /// the OpenID scopes) are granted, so forgetting to read them fails closed.
+    pub permissions: &'a [String],
     pub now: UnixTime,
     /// Implicit and hybrid flows use the API's `token_lifetime_for_web`.
     pub browser_flow: bool,
@@ -86,8 +121,13 @@ pub const USERINFO_TOKEN_LIFETIME: i64 = 86_400;
 impl UserAccessToken<'_> {
     pub fn claims(&self) -> AccessTokenClaims {
         let openid = self.scope.iter().any(|s| s == "openid");
-        let scope: Vec<&str> = self
-            .scope
+        let rbac = self
+            .api
+            .filter(|a| a.enforce_policies)
+            .map(|a| crate::roles::rbac_scope(self.scope, self.permissions, a));
+        let scope: Vec<&str> = rbac
+            .as_deref()
+            .unwrap_or(self.scope)
             .iter()
             .map(String::as_str)
             .filter(|s| OIDC_SCOPES.contains(s) || self.api.is_some_and(|a| a.defines_scope(s)))
@@ -116,7 +156,7 @@ impl UserAccessToken<'_> {
                 USERINFO_TOKEN_LIFETIME,
             ),
         };
-        AccessTokenClaims {
+        let mut claims = AccessTokenClaims {
             iss: self.issuer.to_string(),
             sub: self.user_id.to_string(),
             aud,
@@ -127,8 +167,11 @@ impl UserAccessToken<'_> {
             gty: None,
             jti: Some(self.jti.clone()),
             act: None,
+            permissions: None,
             extra: Map::new(),
-        }
+        };
+        claims.set_permissions(self.api, self.permissions);
+        claims
     }
 }
 
@@ -217,6 +260,7 @@ mod tests {
             client_id: "c",
             api: Some(&api),
             scope: &scope,
+            permissions: &[],
             now: 0,
             browser_flow: false,
             jti: "j".into(),

@@ -44,6 +44,10 @@ pub const TABLES: &[&str] = &[
     "leases",
     "members",
     "member_sessions",
+    "roles",
+    "role_permissions",
+    "user_roles",
+    "user_permissions",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

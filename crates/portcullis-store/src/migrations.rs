@@ -47,6 +47,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ticket_options",
         include_str!("../migrations/0011_ticket_options.sql"),
     ),
+    (12, "rbac", include_str!("../migrations/0012_rbac.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

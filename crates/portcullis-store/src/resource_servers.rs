@@ -2,7 +2,7 @@
 
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 impl TenantStore {
     pub async fn insert_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<()> {
@@ -79,10 +79,12 @@ impl TenantStore {
     }
 
     /// Replaces a (non-system) resource server's record; `false` if none matched.
+    /// A scope it no longer defines stops being a permission anywhere: its
+    /// assignments to roles and users go in the same transaction.
     pub async fn update_resource_server(&self, rs: &ResourceServer, now: i64) -> StoreResult<bool> {
         let doc = encode(rs)?;
-        let n = write_db!(self, |conn| {
-            sqlx::query(
+        let n = write_tx!(self, result, |conn| {
+            let n = sqlx::query(
                 "UPDATE resource_servers SET doc = $3, updated_at = $4
                  WHERE tenant_id = $1 AND id = $2 AND NOT is_system",
             )
@@ -92,8 +94,31 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?
-            .rows_affected()
-        });
+            .rows_affected();
+            let assigned: Vec<(String,)> = sqlx::query_as(
+                "SELECT permission_name FROM role_permissions WHERE tenant_id = $1 AND resource_server_id = $2
+                 UNION
+                 SELECT permission_name FROM user_permissions WHERE tenant_id = $1 AND resource_server_id = $2",
+            )
+            .bind(self.id())
+            .bind(&rs.id)
+            .fetch_all(&mut *conn)
+            .await?;
+            for (gone,) in assigned.iter().filter(|(p,)| !rs.defines_scope(p)) {
+                for sql in [
+                    "DELETE FROM role_permissions WHERE tenant_id = $1 AND resource_server_id = $2 AND permission_name = $3",
+                    "DELETE FROM user_permissions WHERE tenant_id = $1 AND resource_server_id = $2 AND permission_name = $3",
+                ] {
+                    sqlx::query(sql)
+                        .bind(self.id())
+                        .bind(&rs.id)
+                        .bind(gone)
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            Ok(n)
+        })?;
         Ok(n == 1)
     }
 

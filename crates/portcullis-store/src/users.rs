@@ -6,9 +6,9 @@ use portcullis_core::users::User;
 
 use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
-type Row = (String, Option<String>, i64, Option<i64>);
+pub(crate) type Row = (String, Option<String>, i64, Option<i64>);
 
-fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<User> {
+pub(crate) fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<User> {
     let mut u: User = decode(doc)?;
     u.logins_count = *logins_count;
     u.last_login = last_login.map(iso8601);

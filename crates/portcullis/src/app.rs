@@ -198,19 +198,6 @@ impl Inner {
         portcullis_core::jose::sign(keys.current(), claims)
     }
 
-    /// Signs `claims` with the current key for `alg` (an API's `signing_alg`, an
-    /// application's `jwt_configuration.alg`, validated when it was written).
-    /// The keys for an algorithm are made when an API or application first asks
-    /// for it; should this node not have read them yet (another node made them
-    /// under a second ago), RS256 signs.
-    pub fn sign_with<C: serde::Serialize>(
-        &self,
-        alg: portcullis_core::keys::Alg,
-        claims: &C,
-    ) -> String {
-        self.keys().sign(alg, claims)
-    }
-
     /// The scripts of the current configuration generation, ready to run
     /// (compiled again only when the generation moved).
     pub async fn triggers(

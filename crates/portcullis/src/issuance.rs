@@ -30,6 +30,22 @@ use crate::keyring::KeySet;
 /// goes first.
 pub const MAX_FAMILIES_PER_USER_AND_CLIENT: i64 = 200;
 
+/// Signs an access token in its API's dialect (with its API's algorithm):
+/// RFC 9068 tokens carry `typ: at+jwt`, `client_id` instead of `azp` and no
+/// `gty` (RFC 9068 §2); the others Auth0's profile.
+pub fn sign_access(
+    keys: &KeySet,
+    api: Option<&ResourceServer>,
+    claims: &AccessTokenClaims,
+) -> String {
+    let alg = access_alg(api);
+    if api.is_some_and(|a| a.token_dialect.is_rfc9068()) {
+        keys.sign_at_jwt(alg, &claims.rfc9068())
+    } else {
+        keys.sign(alg, claims)
+    }
+}
+
 /// Signed tokens of a plan.
 pub struct Signed {
     pub access_token: String,
@@ -54,7 +70,7 @@ impl<'a> Issuer<'a> {
     /// (bound to it) with the client's.
     pub fn sign(&self, mut plan: Plan, api: Option<&ResourceServer>, client: &Client) -> Signed {
         log_refused(&plan);
-        let access_token = self.keys.sign(access_alg(api), &plan.access);
+        let access_token = sign_access(&self.keys, api, &plan.access);
         plan.bind_access_token(&access_token);
         Signed {
             access_token,
@@ -94,12 +110,26 @@ impl<'a> Issuer<'a> {
             user,
             api,
             scope,
+            permissions: Vec::new(),
             gty: None,
             browser_flow: false,
             scripts,
             now,
             jti: portcullis_core::random::alphanumeric(24),
             id_token: None,
+        }
+    }
+
+    /// The user's permissions for `api`, read only when it enforces RBAC (a
+    /// grant for such an API without them grants no API scope: fail closed).
+    pub async fn permissions(
+        &self,
+        user_id: &str,
+        api: Option<&ResourceServer>,
+    ) -> Result<Vec<String>, StoreError> {
+        match api {
+            Some(a) if a.enforce_policies => self.store.held_permissions(user_id, &a.id).await,
+            _ => Ok(Vec::new()),
         }
     }
 

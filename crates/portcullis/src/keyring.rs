@@ -26,6 +26,16 @@ impl KeySet {
         portcullis_core::jose::sign(key, claims)
     }
 
+    /// As [`Self::sign`], with the header `typ: at+jwt` (RFC 9068 §2.1).
+    pub fn sign_at_jwt<C: serde::Serialize>(
+        &self,
+        alg: portcullis_core::keys::Alg,
+        claims: &C,
+    ) -> String {
+        let key = self.current_for(alg).unwrap_or_else(|| self.current());
+        portcullis_core::jose::sign_at_jwt(key, claims)
+    }
+
     /// The RS256 key that signs now (Auth0's default algorithm).
     pub fn current(&self) -> &SigningKey {
         self.current_for(Alg::Rs256)

@@ -74,6 +74,15 @@ impl Triggers<'_> {
     async fn run_post_login(&self, p: PostLogin<'_>) -> Result<ScriptResult, ScriptFailure> {
         let loaded = &self.loaded;
         let mut result = ScriptResult::default();
+        // Read only when a script will see them (the early return above).
+        let roles = self.store.user_role_names(&p.user.user_id).await?;
+        let p = PostLogin {
+            flow: FlowInfo {
+                roles: &roles,
+                ..p.flow
+            },
+            ..p
+        };
         for r in &loaded.rules {
             let input = scripts::rule_input(
                 p.user,

@@ -97,6 +97,10 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         gty: Some("client-credentials".into()),
         jti: None,
         act: None,
+        // Auth0: with RBAC and an `…_authz` dialect, a machine's permissions
+        // are its granted scopes (its client grant, never a role).
+        permissions: (api.enforce_policies && api.token_dialect.includes_permissions())
+            .then(|| scope.clone()),
         extra: Default::default(),
     })
 }

@@ -83,6 +83,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         gty: Some("token-exchange".into()),
         jti: Some(input.jti),
         act: Some(json!({"sub": format!("{}@clients", input.client.client_id)})),
+        permissions: None,
         extra: Default::default(),
     })
 }

@@ -208,6 +208,11 @@ pub async fn issue(
         }
         false => None,
     };
+    let permissions = if req.response_type.token {
+        app.issuance().permissions(&user.user_id, api).await?
+    } else {
+        Vec::new()
+    };
     let browser = BrowserTokens {
         client,
         user,
@@ -215,6 +220,7 @@ pub async fn issue(
         session,
         scripts: &script_result,
         code: code_value.as_deref(),
+        permissions,
         now,
     };
     out.extend(browser_tokens(app, req, browser));
@@ -256,6 +262,8 @@ async fn browser_scripts(
         redirect_uri: Some(&req.redirect_uri),
         response_type: Some(&response_type),
         session_id: Some(&session.id),
+        // Read by `Triggers::post_login` when a script runs.
+        roles: &[],
     };
     let post_login = crate::triggers::PostLogin {
         user,
@@ -313,6 +321,8 @@ struct BrowserTokens<'a> {
     scripts: &'a portcullis_core::scripts::ScriptResult,
     /// The code issued beside them (`c_hash`, hybrid flow).
     code: Option<&'a str>,
+    /// The user's permissions for `api` when it enforces RBAC.
+    permissions: Vec<String>,
     now: i64,
 }
 
@@ -330,6 +340,7 @@ fn browser_tokens(
         let issuer = app.issuance();
         let plan = issuance::plan(UserGrant {
             browser_flow: true,
+            permissions: b.permissions,
             id_token: req.response_type.id_token.then(|| IdTokenRequest {
                 scope: &req.scope,
                 nonce: req.nonce.clone(),

@@ -304,6 +304,7 @@ pub async fn exchange(
         client_id: &client.client_id,
         api: Some(&api),
         scope: &scope,
+        permissions: &[],
         now,
         browser_flow: false,
         jti,

@@ -31,6 +31,7 @@ mod operations;
 mod operator_safety;
 mod password_grant;
 mod proxy;
+mod rbac;
 mod real_browser;
 mod refresh_tokens;
 mod rules_and_actions;

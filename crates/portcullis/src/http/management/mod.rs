@@ -12,6 +12,7 @@ pub mod openapi;
 #[cfg(test)]
 mod query_properties;
 pub mod resource_servers;
+pub mod roles;
 pub mod rules;
 pub mod rules_configs;
 pub mod sessions;
@@ -69,11 +70,44 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/tickets/password-change", post(tickets::password_change))
+        .merge(rbac_routes())
         .merge(extensibility_routes())
 }
 
 /// The rest of `/api/v2`: Rules, Actions, keys, the OpenAPI document, sessions,
 /// refresh tokens and client grants.
+/// Roles and permissions (Auth0's RBAC).
+fn rbac_routes() -> Router<AppState> {
+    Router::new()
+        .route("/roles", get(roles::list).post(roles::create))
+        .route(
+            "/roles/{id}",
+            get(roles::get).patch(roles::update).delete(roles::delete),
+        )
+        .route(
+            "/roles/{id}/permissions",
+            get(roles::permissions)
+                .post(roles::add_permissions)
+                .delete(roles::remove_permissions),
+        )
+        .route(
+            "/roles/{id}/users",
+            get(roles::users).post(roles::assign_users),
+        )
+        .route(
+            "/users/{id}/roles",
+            get(roles::user_roles)
+                .post(roles::assign_user_roles)
+                .delete(roles::remove_user_roles),
+        )
+        .route(
+            "/users/{id}/permissions",
+            get(roles::user_permissions)
+                .post(roles::add_user_permissions)
+                .delete(roles::remove_user_permissions),
+        )
+}
+
 fn extensibility_routes() -> Router<AppState> {
     Router::new()
         .route("/rules", get(rules::list).post(rules::create))
@@ -188,6 +222,26 @@ impl Caller {
                 "insufficient_scope",
             ))
         }
+    }
+
+    /// As [`Self::require`], passing with any one of `scopes` (Auth0 lists
+    /// several for some routes and accepts any of them).
+    pub fn require_any(&self, scopes: &[&str]) -> Result<(), ApiError> {
+        let mut refused = None;
+        for s in scopes {
+            match self.require(s) {
+                Ok(()) => return Ok(()),
+                Err(e) => refused = refused.or(Some(e)),
+            }
+        }
+        let mut e = refused
+            .unwrap_or_else(|| ApiError::forbidden("Insufficient scope", "insufficient_scope"));
+        if e.message
+            .starts_with("Insufficient scope, expected any of: ")
+        {
+            e.message = format!("Insufficient scope, expected any of: {}", scopes.join(","));
+        }
+        Err(e)
     }
 
     /// For `/users/{user_id}` routes: a client-credentials token with

@@ -45,7 +45,9 @@ pub async fn exchange(
     let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;
     // The login's Rules and Actions already ran; their decisions came with the code.
     let issuer = app.issuance();
+    let permissions = issuer.permissions(&user.user_id, api.as_ref()).await?;
     let plan = UserGrant {
+        permissions,
         id_token: grant
             .scope
             .iter()

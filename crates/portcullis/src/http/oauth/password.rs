@@ -78,8 +78,10 @@ pub async fn exchange(
         .record_login(&user.user_id, Some(login.ip), now)
         .await?;
     let issuer = app.issuance();
+    let permissions = issuer.permissions(&user.user_id, api).await?;
     let grant = UserGrant {
         gty: Some("password"),
+        permissions,
         id_token: scope
             .iter()
             .any(|s| s == "openid")

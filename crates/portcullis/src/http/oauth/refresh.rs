@@ -202,8 +202,12 @@ pub async fn exchange(
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fertft, post_login).await?;
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
     let issuer = app.issuance();
+    // RBAC is read again at every refresh: a permission taken away is gone
+    // from the next access token, not only from the next login.
+    let permissions = issuer.permissions(&p.user.user_id, p.api.as_ref()).await?;
     let grant = UserGrant {
         gty: Some("refresh_token"),
+        permissions,
         // A new ID token on every refresh of an `openid` grant (see above).
         id_token: p
             .original

@@ -144,7 +144,7 @@ async fn client_credentials(
     if !refused.is_empty() {
         tracing::warn!(token = "access_token", claims = ?refused, "custom claims from a script were left out");
     }
-    let access_token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
+    let access_token = crate::issuance::sign_access(&app.keys(), api.as_ref(), &claims);
     let event = Event::new(Code::Seccft, "Client Credentials for Access Token")
         .client(client)
         .ip(&info.ip)

@@ -6,7 +6,6 @@
 
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
-use portcullis_core::issuance;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::token_request::ACCESS_TOKEN_TYPE;
 use portcullis_core::protocol::{bearer, token_exchange};
@@ -46,7 +45,7 @@ pub async fn exchange(
         now,
         jti: portcullis_core::random::alphanumeric(24),
     })?;
-    let token = app.sign_with(issuance::access_alg(api.as_ref()), &claims);
+    let token = crate::issuance::sign_access(&app.keys(), api.as_ref(), &claims);
     app.audit(Event {
         client_id: Some(&client.client_id),
         client_name: Some(&client.name),
