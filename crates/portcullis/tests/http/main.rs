@@ -4,6 +4,7 @@
 
 mod accessible_pages;
 mod audit_log;
+mod auth0_sdk;
 mod backup;
 mod browser;
 mod process;
