@@ -14,7 +14,8 @@ on_both_backends!(
     a_role_grants_exactly_its_permissions_and_losing_it_shows_at_the_next_refresh,
     rfc9068_dialect_tokens_are_at_jwt_with_client_id_and_work_at_userinfo,
     roles_api_answers_in_auth0_shapes_and_refuses_bad_input_changing_nothing,
-    post_login_scripts_see_the_users_roles
+    post_login_scripts_see_the_users_roles,
+    consent_asks_only_for_what_rbac_will_grant
 );
 
 /// An API enforcing RBAC in `dialect`, with three permissions.
@@ -542,5 +543,33 @@ async fn post_login_scripts_see_the_users_roles(srv: TestServer) {
         id["https://example.com/rule-roles"],
         json!(["Admin", "Editor"]),
         "{id}"
+    );
+}
+
+/// With RBAC on, the consent page lists the permissions the user holds and
+/// asked for, by their descriptions, and no other.
+async fn consent_asks_only_for_what_rbac_will_grant(srv: TestServer) {
+    rbac_api(&srv, "access_token").await;
+    let reader = role(&srv, "Reader", &["read:msgs"]).await;
+    let uid = user(&srv, "ada@example.com").await;
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            &format!("/users/{}/roles", urlenc(&uid)),
+            Some(json!({"roles": [reader]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let a = crate::browser::spa(&srv, json!({"is_first_party": false})).await;
+    let mut b = crate::browser::Browser::new(&srv);
+    let params = [("audience", API), ("scope", "openid read:msgs delete:msgs")];
+    let to = b.authorize(&crate::browser::code_params(&a, &params)).await;
+    let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let page = b.get(consent.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("Read messages"), "{}", page.body);
+    assert!(
+        !page.body.contains("delete:msgs") && !page.body.contains("Delete messages"),
+        "an unheld permission is not asked for: {}",
+        page.body
     );
 }

@@ -455,12 +455,21 @@ async fn describe_scopes(
     app: &AppState,
     client: &portcullis_core::clients::Client,
     req: &AuthorizeRequest,
+    user_id: &str,
 ) -> Result<Vec<serde_json::Value>, StoreError> {
     let api = api_of(app, req).await?;
     let offline =
         portcullis_core::protocol::refresh_token::may_issue(&req.scope, client, api.as_ref());
-    Ok(req
-        .scope
+    // An API that enforces RBAC grants only what the user holds: the page asks
+    // for exactly that, never for a scope the token will not carry.
+    let scope = match api.as_ref().filter(|a| a.enforce_policies) {
+        Some(a) => {
+            let held = app.issuance().permissions(user_id, Some(a)).await?;
+            portcullis_core::roles::rbac_scope(&req.scope, &held, a)
+        }
+        None => req.scope.clone(),
+    };
+    Ok(scope
         .iter()
         .filter(|s| s.as_str() != "offline_access" || offline)
         .map(|s| {
@@ -496,7 +505,7 @@ pub async fn consent_page(
     let Some((_, user)) = flows::current_session(&app, &headers).await? else {
         return Ok(expired(&app, Some(&tx.client)));
     };
-    let scopes = describe_scopes(&app, &tx.client, &tx.req).await?;
+    let scopes = describe_scopes(&app, &tx.client, &tx.req, &user.user_id).await?;
     Ok(app.pages.form_page(
         StatusCode::OK,
         "consent.html",
