@@ -31,6 +31,8 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:role_members",
     "delete:role_members",
     "read:logs",
+    "read:grants",
+    "delete:grants",
     "read:sessions",
     "delete:sessions",
     "read:refresh_tokens",

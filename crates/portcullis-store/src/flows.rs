@@ -5,9 +5,22 @@
 use portcullis_core::protocol::authorization_code::CodeGrant;
 use portcullis_core::protocol::authorize::AuthorizeRequest;
 
-use crate::{StoreResult, TenantStore, decode, encode, from_row, with_db, write_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, from_row, with_db, write_db};
 
 /// A signed-in browser session.
+/// `(user_id, client_id, audience, scope)` as read.
+type ConsentRow = (String, String, String, String);
+
+/// A user's consent to an application's access to an API (Auth0's grant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub user_id: String,
+    pub client_id: String,
+    pub audience: String,
+    /// Space-separated.
+    pub scope: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     /// Public id: the `sid` claim.
@@ -389,6 +402,81 @@ impl TenantStore {
         });
         Ok(())
     }
+    /// Consents (Auth0's grants), optionally of one user, client or audience,
+    /// by user, client and audience: a page with the total.
+    pub async fn list_consents(
+        &self,
+        user_id: Option<&str>,
+        client_id: Option<&str>,
+        audience: Option<&str>,
+        page: Page,
+    ) -> StoreResult<(Vec<Consent>, i64)> {
+        let (rows, total): (Vec<ConsentRow>, (i64,)) = with_db!(self, |pool| {
+            let rows = sqlx::query_as(
+                "SELECT user_id, client_id, audience, scope FROM consents
+                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR user_id = $2)
+                   AND (CAST($3 AS TEXT) IS NULL OR client_id = $3)
+                   AND (CAST($4 AS TEXT) IS NULL OR audience = $4)
+                 ORDER BY user_id, client_id, audience LIMIT $5 OFFSET $6",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_as(
+                "SELECT COUNT(*) FROM consents
+                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR user_id = $2)
+                   AND (CAST($3 AS TEXT) IS NULL OR client_id = $3)
+                   AND (CAST($4 AS TEXT) IS NULL OR audience = $4)",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        let items = rows
+            .into_iter()
+            .map(|(user_id, client_id, audience, scope)| Consent {
+                user_id,
+                client_id,
+                audience,
+                scope,
+            })
+            .collect();
+        Ok((items, total.0))
+    }
+
+    /// Withdraws consents: one (`client_id` and `audience` given) or all of a
+    /// user's. Returns how many went.
+    pub async fn delete_consents(
+        &self,
+        user_id: &str,
+        client_and_audience: Option<(&str, &str)>,
+    ) -> StoreResult<u64> {
+        let (client_id, audience) = client_and_audience.unzip();
+        Ok(write_db!(self, |conn| {
+            sqlx::query(
+                "DELETE FROM consents WHERE tenant_id = $1 AND user_id = $2
+                   AND (CAST($3 AS TEXT) IS NULL OR client_id = $3)
+                   AND (CAST($4 AS TEXT) IS NULL OR audience = $4)",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(client_id)
+            .bind(audience)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// The user's live sessions.
     pub async fn list_user_sessions(
         &self,

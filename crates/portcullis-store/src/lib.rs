@@ -35,7 +35,9 @@ use sqlx::sqlite::{
 };
 
 pub use copy::{CopyReport, TABLES};
-pub use flows::{LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord};
+pub use flows::{
+    Consent, LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord,
+};
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;

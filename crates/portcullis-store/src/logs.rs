@@ -72,6 +72,18 @@ impl TenantStore {
         Ok(())
     }
 
+    /// One event by its `log_id`.
+    pub async fn get_log(&self, log_id: &str) -> StoreResult<Option<serde_json::Value>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM logs WHERE tenant_id = $1 AND log_id = $2")
+                .bind(self.id())
+                .bind(log_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(d,)| decode(&d)).transpose()
+    }
+
     /// Checkpoint paging (Auth0's `from` and `take`): events after `from`
     /// (a log id), oldest first, matching `q`.
     pub async fn logs_after(

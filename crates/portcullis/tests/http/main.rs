@@ -23,6 +23,7 @@ mod login_page;
 mod management_auth;
 mod management_client_grants;
 mod management_clients;
+mod management_grants;
 mod management_resource_servers;
 mod management_rules;
 mod management_tickets;

@@ -64,3 +64,17 @@ pub async fn of_user(
     let (items, total) = app.store.list_logs(&query, q.page).await?;
     Ok(Json(q.respond("logs", items, total)))
 }
+
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:logs")?;
+    app.auditor.flush().await;
+    app.store
+        .get_log(&id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("The log does not exist.", "inexistent_log"))
+}

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
+pub mod grants;
 pub mod keys;
 pub mod last_admin;
 pub mod logs;
@@ -69,6 +70,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
+        .route("/logs/{id}", get(logs::get))
+        .route("/grants", get(grants::list).delete(grants::delete_of_user))
+        .route("/grants/{id}", axum::routing::delete(grants::delete))
         .route("/tickets/password-change", post(tickets::password_change))
         .merge(rbac_routes())
         .merge(extensibility_routes())

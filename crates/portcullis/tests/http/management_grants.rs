@@ -1,0 +1,99 @@
+//! `/api/v2/grants` (a user's consents) and `GET /api/v2/logs/{id}`.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, PASSWORD, code_params, spa, user};
+use crate::support::on_both_backends;
+use crate::token_endpoint::urlenc;
+
+on_both_backends!(
+    a_revoked_grant_asks_for_consent_again,
+    one_log_event_is_read_by_its_id
+);
+
+/// A consent shows as a grant (Auth0's shape); revoking it by id makes the
+/// next silent login answer `consent_required`; bad ids and queries are
+/// refused.
+async fn a_revoked_grant_asks_for_consent_again(srv: crate::support::TestServer) {
+    let a = spa(&srv, json!({"is_first_party": false})).await;
+    let uid = user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let consent = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let page = b.get(consent.location.as_deref().unwrap()).await;
+    let ok = b
+        .post_form(
+            "/u/consent",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("action", "accept"),
+            ],
+        )
+        .await;
+    assert!(ok.redirect_params().contains_key("code"));
+
+    let (st, grants) = srv
+        .api(
+            Method::GET,
+            &format!("/grants?user_id={}&include_totals=true", urlenc(&uid)),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{grants}");
+    assert_eq!(grants["total"], 1, "{grants}");
+    let g = &grants["grants"][0];
+    assert_eq!(g["clientID"], a.as_str());
+    assert_eq!(g["user_id"], uid.as_str());
+    assert!(
+        g["scope"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("openid")),
+        "{g}"
+    );
+    let (_, none) = srv
+        .api(Method::GET, "/grants?client_id=someone-else", None)
+        .await;
+    assert_eq!(none, json!([]));
+
+    for bad in ["nonsense", "WyJhIiwiYiJd"] {
+        let (st, e) = srv
+            .api(Method::DELETE, &format!("/grants/{bad}"), None)
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{e}");
+    }
+    let (st, e) = srv.api(Method::DELETE, "/grants", None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert!(
+        silent.redirect_params().contains_key("code"),
+        "still consented"
+    );
+
+    let id = g["id"].as_str().unwrap();
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("/grants/{id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert_eq!(silent.redirect_params()["error"], "consent_required");
+    let (_, left) = srv.api(Method::GET, "/grants", None).await;
+    assert_eq!(left, json!([]));
+}
+
+async fn one_log_event_is_read_by_its_id(srv: crate::support::TestServer) {
+    user(&srv, "ada@example.com").await;
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Asapi", None).await;
+    let first = &logs[0];
+    let id = first["log_id"].as_str().unwrap();
+    let (st, one) = srv.api(Method::GET, &format!("/logs/{id}"), None).await;
+    assert_eq!(st, StatusCode::OK, "{one}");
+    assert_eq!(&one, first);
+    let (st, e) = srv
+        .api(Method::GET, "/logs/90000000000000000000", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{e}");
+    assert_eq!(e["errorCode"], "inexistent_log");
+}
