@@ -259,6 +259,12 @@ pub struct Page {
 }
 
 impl Page {
+    /// Everything, in one page (lists filtered or paged by the caller).
+    pub const ALL: Page = Page {
+        page: 0,
+        per_page: u32::MAX,
+    };
+
     fn limit(self) -> i64 {
         i64::from(self.per_page)
     }

@@ -86,7 +86,22 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:client_grants")?;
-    let q = ListQuery::parse(q.as_deref(), &["client_id", "audience"])?;
+    let q = ListQuery::parse(q.as_deref(), &["client_id", "audience", "from", "take"])?;
+    // Checkpoint paging (Auth0's SDK asks for it by default): by grant id.
+    if let Some(cp) = q.checkpoint()? {
+        let (all, _) = app
+            .store
+            .list_client_grants(
+                q.filter("client_id"),
+                q.filter("audience"),
+                portcullis_store::Page::ALL,
+            )
+            .await?;
+        let items = all.iter().map(to_json).collect();
+        return Ok(Json(cp.respond("client_grants", items, |g| {
+            g["id"].as_str().unwrap_or_default().to_string()
+        })));
+    }
     let (items, total) = app
         .store
         .list_client_grants(q.filter("client_id"), q.filter("audience"), q.page)

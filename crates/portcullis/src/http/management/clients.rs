@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::AppType;
 use portcullis_core::clients::{Client, ClientPayload};
 use portcullis_core::secrets::{self, Secret};
 use serde_json::Value;
@@ -78,10 +79,40 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:clients")?;
-    let q = ListQuery::parse(q.as_deref(), &[])?;
-    let (items, total) = app.store.list_clients(q.page).await?;
-    let items = items.iter().map(|c| to_json(c, None)).collect();
-    Ok(Json(q.respond("clients", items, total)))
+    let q = ListQuery::parse(q.as_deref(), &["is_global", "is_first_party", "app_type"])?;
+    let is_global = q.bool_filter("is_global")?;
+    let is_first_party = q.bool_filter("is_first_party")?;
+    let app_types: Option<Vec<AppType>> = match q.filter("app_type") {
+        None => None,
+        Some(list) => Some(
+            list.split(',')
+                .map(|t| {
+                    serde_json::from_value::<AppType>(Value::from(t.trim())).map_err(|_| {
+                        ApiError::bad_request(
+                            format!("Query validation error: '{t}' is not an app_type (spa, regular_web, native, non_interactive)."),
+                            "invalid_query_string",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+    };
+    if is_global.is_none() && is_first_party.is_none() && app_types.is_none() {
+        let (items, total) = app.store.list_clients(q.page).await?;
+        let items = items.iter().map(|c| to_json(c, None)).collect();
+        return Ok(Json(q.respond("clients", items, total)));
+    }
+    // Auth0's filters (its SDK and Deploy CLI send them). No client here is
+    // Auth0's legacy global client, so `is_global=true` matches none.
+    let (all, _) = app.store.list_clients(portcullis_store::Page::ALL).await?;
+    let items = all
+        .iter()
+        .filter(|_| is_global != Some(true))
+        .filter(|c| is_first_party.is_none_or(|f| c.is_first_party == f))
+        .filter(|c| app_types.as_ref().is_none_or(|t| t.contains(&c.app_type)))
+        .map(|c| to_json(c, None))
+        .collect();
+    Ok(Json(q.respond_all("clients", items)))
 }
 
 pub async fn get(

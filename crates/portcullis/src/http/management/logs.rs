@@ -21,8 +21,15 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
-    let q = ListQuery::parse(q.as_deref(), &["q", "from", "take"])?;
-    let query = parse_q(q.filter("q"))?;
+    let q = ListQuery::parse(q.as_deref(), &["q", "search", "sort", "from", "take"])?;
+    // Auth0's SDK names the search `search`; its API documents `q`.
+    let query = parse_q(q.filter("q").or(q.filter("search")))?;
+    if q.filter("sort").is_some_and(|s| s != "date:-1") {
+        return Err(ApiError::bad_request(
+            "Query validation error: logs are sorted newest first (sort=date:-1) only.",
+            "invalid_query_string",
+        ));
+    }
     app.auditor.flush().await;
     // Auth0's checkpoint paging: `from` (a log_id) and/or `take` (at most 100),
     // oldest first after `from`; a client follows the log by passing the last

@@ -393,6 +393,55 @@ pub async fn invalidate_caches(
     res
 }
 
+/// A checkpoint page request (`from`, `take`).
+pub struct Checkpoint {
+    /// The sort key of the last item of the previous page.
+    pub after: Option<String>,
+    pub take: usize,
+}
+
+impl Checkpoint {
+    /// `{<key>: items, next}` from items sorted by `id_of`: those after the
+    /// cursor, at most `take`, and `next` (left out on the last page, as Auth0).
+    pub fn respond(
+        &self,
+        key: &str,
+        mut items: Vec<Value>,
+        id_of: impl Fn(&Value) -> String,
+    ) -> Value {
+        items.sort_by_key(&id_of);
+        let mut rest: Vec<Value> = items
+            .into_iter()
+            .filter(|v| self.after.as_ref().is_none_or(|a| id_of(v) > *a))
+            .collect();
+        let more = rest.len() > self.take;
+        rest.truncate(self.take);
+        let next = more
+            .then(|| rest.last().map(|v| checkpoint_cursor::encode(&id_of(v))))
+            .flatten();
+        let mut out = serde_json::Map::new();
+        out.insert(key.into(), Value::Array(rest));
+        if let Some(n) = next {
+            out.insert("next".into(), Value::from(n));
+        }
+        Value::Object(out)
+    }
+}
+
+/// Checkpoint cursors: opaque to callers (base64url of the last sort key).
+pub mod checkpoint_cursor {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    pub fn encode(key: &str) -> String {
+        URL_SAFE_NO_PAD.encode(key)
+    }
+
+    pub fn decode(cursor: &str) -> Option<String> {
+        String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()
+    }
+}
+
 /// Auth0's list parameters: `page` (0-based), `per_page` (default 50, at most 100),
 /// `include_totals`, `fields`, `include_fields`.
 pub struct ListQuery {
@@ -463,6 +512,63 @@ impl ListQuery {
             fields,
             params,
         })
+    }
+
+    /// A boolean filter (`true` or `false`), if given.
+    pub fn bool_filter(&self, name: &str) -> Result<Option<bool>, ApiError> {
+        match self.params.get(name) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(_) => Err(ApiError::bad_request(
+                format!("Query validation error: '{name}' must be true or false."),
+                "invalid_query_string",
+            )),
+        }
+    }
+
+    /// The list answer for items already filtered in memory: this page of
+    /// them, with Auth0's wrapper when totals are asked for.
+    pub fn respond_all(&self, key: &str, items: Vec<Value>) -> Value {
+        let total = items.len() as i64;
+        let start = (self.page.page as usize).saturating_mul(self.page.per_page as usize);
+        let shown = items
+            .into_iter()
+            .skip(start)
+            .take(self.page.per_page as usize)
+            .collect();
+        self.respond(key, shown, total)
+    }
+
+    /// Auth0's checkpoint paging, when `from` or `take` is given: the id to
+    /// start after (decoded from the cursor this API returned) and how many.
+    pub fn checkpoint(&self) -> Result<Option<Checkpoint>, ApiError> {
+        if self.filter("from").is_none() && self.filter("take").is_none() {
+            return Ok(None);
+        }
+        let take = match self.filter("take") {
+            None => 50,
+            Some(t) => t
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=100).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(
+                        "Query validation error: 'take' must be an integer from 1 to 100.",
+                        "invalid_query_string",
+                    )
+                })?,
+        };
+        let after = match self.filter("from") {
+            None => None,
+            Some(from) => Some(checkpoint_cursor::decode(from).ok_or_else(|| {
+                ApiError::bad_request(
+                    "Query validation error: 'from' is not a cursor this API returned.",
+                    "invalid_query_string",
+                )
+            })?),
+        };
+        Ok(Some(Checkpoint { after, take }))
     }
 
     /// A filter parameter's value.

@@ -12,8 +12,6 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use portcullis_core::roles::{
     self, PermissionRef, PermissionsBody, Role, RolePayload, RolesBody, UsersBody,
 };
@@ -65,18 +63,6 @@ fn member_json(u: &User) -> Value {
 async fn json_body<T: DeserializeOwned>(headers: &HeaderMap, b: Body) -> Result<T, ApiError> {
     let bytes = read_body(b).await?;
     body::api_json(headers, &bytes)
-}
-
-/// One page of an in-memory list (a role's permissions, a user's roles: short).
-fn page_of(q: &ListQuery, key: &str, items: Vec<Value>) -> Value {
-    let total = items.len() as i64;
-    let start = (q.page.page as usize).saturating_mul(q.page.per_page as usize);
-    let shown = items
-        .into_iter()
-        .skip(start)
-        .take(q.page.per_page as usize)
-        .collect();
-    q.respond(key, shown, total)
 }
 
 /// Each permission resolved to its API (by identifier) and checked to be one
@@ -205,8 +191,7 @@ pub async fn permissions(
     let q = ListQuery::parse(q.as_deref(), &[])?;
     app.store.get_role(&id).await?.ok_or_else(no_role)?;
     let items = app.store.role_permissions(&id).await?;
-    Ok(Json(page_of(
-        &q,
+    Ok(Json(q.respond_all(
         "permissions",
         items.iter().map(permission_json).collect(),
     )))
@@ -257,24 +242,6 @@ pub async fn remove_permissions(
 
 // ---- /roles/{id}/users ----------------------------------------------------------
 
-/// Auth0's checkpoint cursor: opaque to the caller (here, the last user id).
-fn cursor(user_id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(user_id)
-}
-
-fn after_cursor(from: &str) -> Result<String, ApiError> {
-    URL_SAFE_NO_PAD
-        .decode(from)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "Query validation error: 'from' is not a cursor this API returned.",
-                "invalid_query_string",
-            )
-        })
-}
-
 pub async fn users(
     State(app): State<AppState>,
     caller: Caller,
@@ -286,31 +253,17 @@ pub async fn users(
     app.store.get_role(&id).await?.ok_or_else(no_role)?;
     // Checkpoint paging (`from`, `take`): `{users, next}`, `next` left out on
     // the last page, no totals, as Auth0.
-    if q.filter("from").is_some() || q.filter("take").is_some() {
-        let take = match q.filter("take") {
-            None => 50,
-            Some(t) => t
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=100).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request(
-                        "Query validation error: 'take' must be an integer from 1 to 100.",
-                        "invalid_query_string",
-                    )
-                })?,
-        };
-        let after = q.filter("from").map(after_cursor).transpose()?;
+    if let Some(cp) = q.checkpoint()? {
         // One more than asked tells whether a next page exists.
         let mut got = app
             .store
-            .role_users_after(&id, after.as_deref(), take + 1)
+            .role_users_after(&id, cp.after.as_deref(), cp.take as u32 + 1)
             .await?;
-        let more = got.len() > take as usize;
-        got.truncate(take as usize);
+        let more = got.len() > cp.take;
+        got.truncate(cp.take);
         let mut out = json!({"users": got.iter().map(member_json).collect::<Vec<_>>()});
         if more && let Some(last) = got.last() {
-            out["next"] = Value::from(cursor(&last.user_id));
+            out["next"] = Value::from(super::checkpoint_cursor::encode(&last.user_id));
         }
         return Ok(Json(out));
     }
@@ -358,8 +311,7 @@ pub async fn user_roles(
     let q = ListQuery::parse(q.as_deref(), &[])?;
     app.store.get_user(&id).await?.ok_or_else(no_user)?;
     let items = app.store.user_roles(&id).await?;
-    Ok(Json(page_of(
-        &q,
+    Ok(Json(q.respond_all(
         "roles",
         items.iter().map(role_json).collect(),
     )))
@@ -448,7 +400,7 @@ pub async fn user_permissions(
     let q = ListQuery::parse(q.as_deref(), &[])?;
     app.store.get_user(&id).await?.ok_or_else(no_user)?;
     let rows = app.store.user_permissions(&id).await?;
-    Ok(Json(page_of(&q, "permissions", with_sources(rows))))
+    Ok(Json(q.respond_all("permissions", with_sources(rows))))
 }
 
 async fn change_user_permissions(

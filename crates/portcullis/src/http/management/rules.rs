@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::rules::{Rule, RulePayload};
@@ -11,8 +11,8 @@ use portcullis_sandbox::Trigger;
 use portcullis_store::StoreError;
 use serde_json::Value;
 
-use super::Caller;
 use super::clients::read_body;
+use super::{Caller, ListQuery};
 use crate::app::AppState;
 use crate::http::body;
 use crate::http::errors::ApiError;
@@ -75,10 +75,22 @@ pub async fn create(
     }
 }
 
-pub async fn list(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+/// In run order; `enabled` filters; Auth0's paging and wrapper.
+pub async fn list(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     caller.require("read:rules")?;
+    let q = ListQuery::parse(q.as_deref(), &["enabled"])?;
+    let enabled = q.bool_filter("enabled")?;
     let rules = app.store.list_rules().await?;
-    Ok(Json(Value::Array(rules.iter().map(to_json).collect())))
+    let items = rules
+        .iter()
+        .filter(|r| enabled.is_none_or(|e| r.enabled == e))
+        .map(to_json)
+        .collect();
+    Ok(Json(q.respond_all("rules", items)))
 }
 
 pub async fn get(

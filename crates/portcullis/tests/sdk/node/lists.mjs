@@ -1,0 +1,48 @@
+// Auth0's Node SDK (`auth0`, unchanged): every list call this server answers,
+// with the SDK's own default parameters (include_totals, checkpoint `take`,
+// filters) and its page iteration. Prints one JSON object of counts; the Rust
+// test (tests/http/auth0_sdk.rs) judges.
+
+import { ManagementClient } from 'auth0';
+
+const { DOMAIN, CLIENT_ID, CLIENT_SECRET } = process.env;
+const m = new ManagementClient({ domain: DOMAIN, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+const out = {};
+
+async function all(pagePromise) {
+  const items = [];
+  for await (const item of await pagePromise) items.push(item);
+  return items;
+}
+
+async function attempt(name, f) {
+  try {
+    out[name] = await f();
+  } catch (e) {
+    out[name] = { error: `${e.statusCode ?? ''} ${e.message}`.trim() };
+  }
+}
+
+const API = 'https://lists.example/';
+await m.resourceServers.create({ identifier: API, name: 'Lists API', scopes: [{ value: 'read:l' }] });
+for (const i of [1, 2, 3]) {
+  const c = await m.clients.create({ name: `Worker ${i}`, app_type: 'non_interactive' });
+  await m.clientGrants.create({ client_id: c.client_id, audience: API, scope: ['read:l'] });
+}
+await m.clients.create({ name: 'Browser app', app_type: 'spa', callbacks: ['https://app.example/cb'] });
+await m.rules.create({ name: 'noop', script: 'function (user, context, callback) { callback(null, user, context); }' });
+await m.users.create({ connection: 'Username-Password-Authentication', email: 'list@example.com', password: 'L1st-passw0rd!' });
+
+await attempt('clients', async () => (await all(m.clients.list({ per_page: 2 }))).length);
+await attempt('clients_spa', async () => (await all(m.clients.list({ app_type: 'spa', is_first_party: true, is_global: false }))).map((c) => c.name));
+await attempt('client_grants', async () => (await all(m.clientGrants.list({ take: 2 }))).length);
+await attempt('client_grants_of_api', async () => (await all(m.clientGrants.list({ audience: API }))).length);
+await attempt('resource_servers', async () => (await all(m.resourceServers.list({ per_page: 1 }))).length);
+await attempt('rules', async () => (await all(m.rules.list())).map((r) => r.name));
+await attempt('rules_enabled', async () => (await all(m.rules.list({ enabled: true }))).length);
+await attempt('users', async () => (await all(m.users.list({ per_page: 1 }))).map((u) => u.email));
+await attempt('logs', async () => (await all(m.logs.list({ per_page: 100, search: 'type:sapi' }))).length > 0);
+await attempt('actions', async () => (await all(m.actions.list())).length);
+await attempt('roles', async () => (await all(m.roles.list())).length);
+
+console.log(JSON.stringify(out));
