@@ -483,6 +483,65 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     d.open("#/apis").await;
     d.check("apis").await;
 
+    // Roles: a role holding a permission picked from the API, given to the
+    // user by e-mail address; RBAC switched on for the API with permissions in
+    // the token; the user's next token holds exactly the role's permission.
+    d.open("#/roles").await;
+    d.check("roles").await;
+    d.b.type_into("#role_name", "Reader").await;
+    d.b.click("#create-role").await;
+    d.wait("/^#\\/roles\\/rol_/.test(location.hash)").await;
+    d.ready().await;
+    let role_id = hash_id(
+        d.js("return location.hash").await.as_str().unwrap(),
+        "#/roles/",
+    );
+    d.check("role").await;
+    d.open(&format!("#/roles/{role_id}/permissions")).await;
+    d.js("const s = document.getElementById('role-api'); s.value = 'https://messages.example/'; s.dispatchEvent(new Event('change')); document.querySelector('input[name=permission][value=\"read:messages\"]').click(); return true")
+        .await;
+    d.b.click("#role-add").await;
+    d.wait("document.querySelector('main table') && document.querySelector('main table').innerText.includes('read:messages')")
+        .await;
+    d.ready().await;
+    d.check("role-permissions").await;
+    d.open(&format!("#/roles/{role_id}/users")).await;
+    d.b.type_into("#member_email", "ada@example.com").await;
+    d.b.click("#add-member").await;
+    d.wait("document.querySelector('main table').innerText.includes('ada@example.com')")
+        .await;
+    d.ready().await;
+    d.check("role-users").await;
+    d.open(&format!("#/apis/{api_id}/settings")).await;
+    d.b.click("#enforce_policies").await;
+    d.b.click("#add_permissions").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    let (_, api) = srv
+        .api(Method::GET, &format!("/resource-servers/{api_id}"), None)
+        .await;
+    assert_eq!(api["enforce_policies"], true, "{api}");
+    assert_eq!(api["token_dialect"], "access_token_authz", "{api}");
+    let t = sign_in_user().await;
+    let claims = verify_with_jwks(
+        &srv,
+        t["access_token"].as_str().unwrap(),
+        "https://messages.example/",
+    )
+    .await;
+    assert_eq!(claims["permissions"], json!(["read:messages"]), "{claims}");
+    let (_, found) = srv
+        .api(Method::GET, "/users-by-email?email=ada%40example.com", None)
+        .await;
+    let ada = found[0]["user_id"].as_str().unwrap().to_string();
+    d.open(&format!("#/users/{}", ada.replace('|', "%7C")))
+        .await;
+    d.wait("document.querySelector('main').innerText.includes('Role Reader')")
+        .await;
+    d.ready().await;
+    d.check("user-roles").await;
+
     // Long lists page (the API gives 50 at a time; the screen shows them all).
     for i in 0..50 {
         let (st, _) = srv

@@ -26,6 +26,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("apps.js", include_str!("static/apps.js"), JS),
     ("apis.js", include_str!("static/apis.js"), JS),
     ("users.js", include_str!("static/users.js"), JS),
+    ("roles.js", include_str!("static/roles.js"), JS),
     ("logs.js", include_str!("static/logs.js"), JS),
     ("actions.js", include_str!("static/actions.js"), JS),
     (

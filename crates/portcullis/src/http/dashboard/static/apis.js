@@ -43,6 +43,11 @@ export async function settings(id, tab = 'settings') {
   show(a.name, nav, body);
 }
 
+/** Auth0's token_dialect from the profile and the permissions checkbox. */
+function dialect(profile, withPermissions) {
+  return withPermissions ? `${profile}_authz` : profile;
+}
+
 function settingsForm(a) {
   const ro = !can('update:resource_servers') || a.is_system;
   const form = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
@@ -54,6 +59,8 @@ function settingsForm(a) {
       signing_alg: e.signing_alg.value,
       allow_offline_access: e.allow_offline_access.checked,
       skip_consent_for_verifiable_first_party_clients: e.skip_consent.checked,
+      enforce_policies: e.enforce_policies.checked,
+      token_dialect: dialect(e.token_profile.value, e.enforce_policies.checked && e.add_permissions.checked),
     });
     document.getElementById('saved').textContent = 'Saved.';
   }) },
@@ -72,6 +79,16 @@ function settingsForm(a) {
     h('label', { class: 'choice' },
       h('input', { type: 'checkbox', name: 'skip_consent', checked: a.skip_consent_for_verifiable_first_party_clients, disabled: ro }),
       h('span', {}, 'Skip consent for first-party applications'))),
+  h('fieldset', {}, h('legend', {}, 'RBAC Settings'),
+    h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name: 'enforce_policies', id: 'enforce_policies', checked: a.enforce_policies, disabled: ro }),
+      h('span', {}, h('strong', {}, 'Enable RBAC'), h('span', { class: 'hint' }, 'Users get only the permissions they hold through their roles or directly (User Management > Roles).'))),
+    h('label', { class: 'choice' },
+      h('input', { type: 'checkbox', name: 'add_permissions', id: 'add_permissions', checked: (a.token_dialect || '').endsWith('_authz'), disabled: ro }),
+      h('span', {}, h('strong', {}, 'Add Permissions in the Access Token'), h('span', { class: 'hint' }, 'With RBAC on, access tokens carry a permissions claim listing every permission the user holds for this API.'))),
+    h('label', { for: 'token_profile' }, 'Token profile'),
+    h('select', { id: 'token_profile', name: 'token_profile', disabled: ro },
+      [['access_token', 'Auth0'], ['rfc9068_profile', 'RFC 9068']].map(([v, l]) => h('option', { value: v, selected: (a.token_dialect || 'access_token').startsWith(v) }, l)))),
   ro ? readOnlyNote('update:resource_servers') : h('button', { type: 'submit' }, 'Save changes'),
   h('p', { class: 'status', role: 'status', id: 'saved' }));
   const danger = can('delete:resource_servers') && !a.is_system ? h('section', { class: 'danger', 'aria-labelledby': 'danger' },

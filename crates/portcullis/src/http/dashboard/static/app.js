@@ -11,6 +11,7 @@ import {
 } from './lib.js';
 import * as logs from './logs.js';
 import * as users from './users.js';
+import * as roles from './roles.js';
 
 async function homeScreen() {
   const figures = h('p', { class: 'loading', role: 'status' }, 'Loading…');
@@ -58,6 +59,8 @@ const routes = [
   [/^#\/users(?:\?.*)?$/, () => users.list()],
   [/^#\/users\/new$/, users.create],
   [/^#\/users\/([^/?]+)$/, (id) => users.details(decodeURIComponent(id))],
+  [/^#\/roles(?:\?.*)?$/, roles.list],
+  [/^#\/roles\/([^/?]+)(?:\/(settings|permissions|users))?$/, (id, tab) => roles.details(decodeURIComponent(id), tab)],
   [/^#\/logs(?:\?.*)?$/, logs.list],
   [/^#\/actions$/, actions.list],
   [/^#\/actions\/([^/?]+)$/, (id) => actions.edit(decodeURIComponent(id))],

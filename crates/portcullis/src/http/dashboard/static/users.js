@@ -1,11 +1,12 @@
 // User Management > Users: search by e-mail, create, details (profile, the two
 // metadata editors, sessions and refresh tokens with revoke, the user's logs),
 // block and unblock, a password reset (e-mailed, or as a link to hand on),
-// delete.
+// the user's roles and permissions (roles.js), delete.
 
 import {
   invalid, api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
 } from './lib.js';
+import { ofUser as rolesOfUser } from './roles.js';
 
 const PER_PAGE = 50;
 
@@ -128,6 +129,7 @@ export async function details(id) {
   ]);
   const editable = can('update:users');
   const reload = () => details(id);
+  const rbac = await rolesOfUser(u, reload);
   show(u.email,
     h('dl', { class: 'facts' },
       h('dt', {}, 'User ID'), h('dd', {}, h('code', {}, u.user_id)),
@@ -143,6 +145,7 @@ export async function details(id) {
       },
     }, u.blocked ? 'Unblock' : 'Block')) : readOnlyNote('update:users'),
     passwordReset(u),
+    rbac,
     h('h2', {}, 'Metadata'),
     metadataForm(u, 'user_metadata', 'User metadata'),
     metadataForm(u, 'app_metadata', 'App metadata'),
