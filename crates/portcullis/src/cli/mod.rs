@@ -9,6 +9,7 @@ mod manage;
 mod members;
 mod output;
 mod remote;
+mod roles;
 mod tools;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -205,6 +206,11 @@ pub enum Command {
         #[command(subcommand)]
         command: manage::Users,
     },
+    /// Roles and their permissions and users (RBAC).
+    Roles {
+        #[command(subcommand)]
+        command: roles::Roles,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -364,6 +370,7 @@ async fn remote_command(
         Command::Apis { command } => manage::apis(&mut r, json_out, command).await,
         Command::Grants { command } => manage::grants(&mut r, json_out, command).await,
         Command::Users { command } => manage::users(&mut r, json_out, command).await,
+        Command::Roles { command } => roles::roles(&mut r, json_out, command).await,
         Command::Keys { command } => manage::keys(&mut r, json_out, command).await,
         Command::Logs { command } => manage::logs(&mut r, json_out, command).await,
         _ => Err(CliError::Usage("not a management command".into())),

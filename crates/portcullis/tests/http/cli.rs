@@ -501,3 +501,73 @@ fn cli_tls_errors_say_so_and_ca_cert_trusts_a_private_ca() {
     let trusted = run(&["--ca-cert", cert_path.to_str().unwrap()]);
     assert!(trusted.status.success(), "{}", stderr(&trusted));
 }
+
+/// `portcullis roles`: a role made, given permissions of an API and a user,
+/// listed, taken back and deleted; a permission the API does not define is
+/// refused with the API's message.
+#[test]
+fn cli_manages_roles_their_permissions_and_users() {
+    let srv = ServerProcess::start(&[], Stdio::null());
+    srv.json(&[
+        "apis",
+        "create",
+        "--identifier",
+        "https://orders.example/",
+        "--name",
+        "Orders",
+        "--scope",
+        "read:orders",
+    ]);
+    let user = srv.json(&[
+        "users",
+        "create",
+        "--email",
+        "ada@example.com",
+        "--password",
+        "Passw0rd-long",
+    ]);
+    let uid = user["user_id"].as_str().unwrap().to_string();
+    let role = srv.json(&[
+        "roles",
+        "create",
+        "--name",
+        "Clerk",
+        "--description",
+        "Sees orders",
+    ]);
+    let id = role["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("rol_"), "{role}");
+    srv.ok(&[
+        "roles",
+        "add-permission",
+        &id,
+        "--api",
+        "https://orders.example/",
+        "--permission",
+        "read:orders",
+    ]);
+    let bad = srv.cli(&[
+        "roles",
+        "add-permission",
+        &id,
+        "--api",
+        "https://orders.example/",
+        "--permission",
+        "fly:orders",
+    ]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("fly:orders"), "{}", stderr(&bad));
+    let perms = srv.ok(&["roles", "permissions", &id]);
+    assert!(perms.contains("read:orders"), "{perms}");
+    srv.ok(&["roles", "assign", &id, "--user", &uid]);
+    assert!(srv.ok(&["roles", "users", &id]).contains("ada@example.com"));
+    assert!(srv.ok(&["roles", "of-user", &uid]).contains("Clerk"));
+    assert!(
+        srv.ok(&["roles", "list", "--name", "cler"])
+            .contains("Clerk")
+    );
+    srv.ok(&["roles", "unassign", &id, "--user", &uid]);
+    assert_eq!(srv.json(&["roles", "of-user", &uid]), serde_json::json!([]));
+    srv.ok(&["roles", "delete", &id]);
+    assert_eq!(srv.json(&["roles", "list"]), serde_json::json!([]));
+}
