@@ -18,15 +18,23 @@ pub enum Roles {
     },
     /// Create a role.
     Create {
+        /// The role's name (unique).
         #[arg(long)]
         name: String,
+        /// What the role is for.
         #[arg(long)]
         description: Option<String>,
     },
     /// Delete a role (its users lose it).
-    Delete { id: String },
+    Delete {
+        /// The role's id (`roles list`).
+        id: String,
+    },
     /// A role's permissions.
-    Permissions { id: String },
+    Permissions {
+        /// The role's id.
+        id: String,
+    },
     /// Give a role permissions of an API.
     AddPermission {
         /// The role's id.
@@ -40,14 +48,20 @@ pub enum Roles {
     },
     /// Take permissions of an API from a role.
     RemovePermission {
+        /// The role's id.
         id: String,
+        /// The API's identifier.
         #[arg(long)]
         api: String,
+        /// A permission to take away (repeat for several).
         #[arg(long = "permission", required = true)]
         permissions: Vec<String>,
     },
     /// The users holding a role.
-    Users { id: String },
+    Users {
+        /// The role's id.
+        id: String,
+    },
     /// Give a role to users.
     Assign {
         /// The role's id.
@@ -58,12 +72,17 @@ pub enum Roles {
     },
     /// Take a role from a user.
     Unassign {
+        /// The role's id.
         id: String,
+        /// The user's id.
         #[arg(long)]
         user: String,
     },
     /// A user's roles.
-    OfUser { user_id: String },
+    OfUser {
+        /// The user's id.
+        user_id: String,
+    },
 }
 
 fn enc(s: &str) -> String {

@@ -168,3 +168,128 @@ async fn auth0_node_sdk_manages_roles_permissions_and_tickets_unchanged_sqlite()
 async fn auth0_node_sdk_manages_roles_permissions_and_tickets_unchanged_postgres() {
     run(Backend::Postgres).await;
 }
+
+/// The Management API operations of Auth0's Node SDK: `(METHOD, /path)` with
+/// every path parameter written `{}`, read from its generated clients.
+fn sdk_operations() -> std::collections::BTreeSet<(String, String)> {
+    let root = sdk_dir().join("node_modules/auth0/dist/cjs/management/api/resources");
+    let mut ops = std::collections::BTreeSet::new();
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.file_name().is_none_or(|n| n != "Client.js") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            const AT: &str = "ManagementEnvironment.Default, ";
+            for (i, _) in text.match_indices(AT) {
+                let rest = &text[i + AT.len()..];
+                let quote = rest.chars().next().unwrap();
+                let Some(end) = rest[1..].find(quote) else {
+                    continue;
+                };
+                let template = &rest[1..=end];
+                let tail = &rest[end..(end + 300).min(rest.len())];
+                let Some(m) = tail.find("method: \"") else {
+                    continue;
+                };
+                let method: String = tail[m + 9..].chars().take_while(|c| *c != '"').collect();
+                // `${core.url.encodePathParam(id)}` → `{}`.
+                let mut p = String::from("/");
+                let mut t = template;
+                while let Some(s) = t.find("${") {
+                    p.push_str(&t[..s]);
+                    p.push_str("{}");
+                    t = &t[s..];
+                    t = &t[t.find('}').map_or(t.len(), |e| e + 1)..];
+                }
+                p.push_str(t);
+                ops.insert((method, p));
+            }
+        }
+    }
+    ops
+}
+
+/// docs/auth0-compatibility.md's table of implemented operations per group
+/// is what the code routes (the OpenAPI operations list) measured against the
+/// SDK's operations; PORTCULLIS_UPDATE_DOCS=1 rewrites it.
+#[test]
+fn management_api_coverage_table_is_current() {
+    sdk_installed();
+    let sdk = sdk_operations();
+    let ours: std::collections::BTreeSet<(String, String)> =
+        portcullis::http::management::openapi::OPS
+            .iter()
+            .map(|op| {
+                let mut p = String::new();
+                let mut inside = false;
+                for c in op.path.chars() {
+                    match c {
+                        '{' => {
+                            inside = true;
+                            p.push_str("{}");
+                        }
+                        '}' => inside = false,
+                        c if !inside => p.push(c),
+                        _ => {}
+                    }
+                }
+                (op.method.to_uppercase(), p)
+            })
+            .collect();
+    let beyond: Vec<_> = ours.difference(&sdk).collect();
+    assert!(
+        beyond.is_empty(),
+        "operations the SDK does not know (a wrong path?): {beyond:?}"
+    );
+    let mut groups: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (m, p) in &sdk {
+        let g = p.split('/').nth(1).unwrap_or_default();
+        let e = groups.entry(g).or_default();
+        e.1 += 1;
+        if ours.contains(&(m.clone(), p.clone())) {
+            e.0 += 1;
+        }
+    }
+    let done: usize = groups.values().map(|(a, _)| a).sum();
+    let mut table = format!(
+        "Portcullis implements **{done} of the {} operations** ({}%) of the Management API as Auth0's Node SDK (`auth0` {}) calls them. Per group (groups with none yet are listed after):\n\n| group | implemented | of |\n|---|---|---|\n",
+        sdk.len(),
+        done * 100 / sdk.len(),
+        "7.1.0"
+    );
+    let mut rows: Vec<_> = groups.iter().collect();
+    rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(b.0)));
+    let mut none = Vec::new();
+    for (g, (a, b)) in rows {
+        if *a == 0 {
+            none.push(format!("`{g}` ({b})"));
+        } else {
+            table.push_str(&format!("| `{g}` | {a} | {b} |\n"));
+        }
+    }
+    table.push_str(&format!("\nNot yet: {}.\n", none.join(", ")));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/auth0-compatibility.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("<!-- coverage:start -->\n", "<!-- coverage:end -->");
+    let a = doc
+        .find(start)
+        .expect("coverage markers in docs/auth0-compatibility.md")
+        + start.len();
+    let b = doc.find(end).unwrap();
+    if std::env::var("PORTCULLIS_UPDATE_DOCS").is_ok() {
+        std::fs::write(&path, format!("{}{}{}", &doc[..a], table, &doc[b..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &doc[a..b],
+        table,
+        "docs/auth0-compatibility.md's coverage is stale: PORTCULLIS_UPDATE_DOCS=1 cargo test -p portcullis --test http coverage_table"
+    );
+}
