@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scope;
 pub mod scripts;
 pub mod secrets;
+pub mod tenant_settings;
 pub mod tickets;
 pub mod tokens;
 pub mod users;

@@ -33,6 +33,8 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:logs",
     "read:grants",
     "delete:grants",
+    "read:tenant_settings",
+    "update:tenant_settings",
     "read:sessions",
     "delete:sessions",
     "read:refresh_tokens",

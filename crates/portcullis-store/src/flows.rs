@@ -197,19 +197,45 @@ impl TenantStore {
     }
 
     /// The live session whose cookie hashes to `token_hash`.
-    pub async fn find_session(&self, token_hash: &str, now: i64) -> StoreResult<Option<Session>> {
-        let row: Option<(String, String, i64, i64)> = with_db!(self, |pool| {
+    /// The live session this cookie names: not ended, not past its absolute
+    /// expiry, and used within the last `idle` seconds. A use is recorded
+    /// (`last_seen_at`) at most once a minute, so a busy session costs one
+    /// write a minute, not one per request.
+    pub async fn find_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle: i64,
+    ) -> StoreResult<Option<Session>> {
+        let row: Option<(String, String, i64, i64, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, user_id, auth_time, expires_at FROM sessions
-                 WHERE tenant_id = $1 AND token_hash = $2 AND ended_at IS NULL AND expires_at > $3",
+                "SELECT id, user_id, auth_time, expires_at, last_seen_at FROM sessions
+                 WHERE tenant_id = $1 AND token_hash = $2 AND ended_at IS NULL AND expires_at > $3
+                   AND last_seen_at > $4",
             )
             .bind(self.id())
             .bind(token_hash)
             .bind(now)
+            .bind(now - idle)
             .fetch_optional(pool)
             .await?
         });
-        Ok(row.map(|(id, user_id, auth_time, expires_at)| Session {
+        let Some((id, user_id, auth_time, expires_at, last_seen_at)) = row else {
+            return Ok(None);
+        };
+        if last_seen_at < now - 60 {
+            write_db!(self, |conn| {
+                sqlx::query(
+                    "UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2 AND last_seen_at < $3",
+                )
+                .bind(self.id())
+                .bind(&id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            });
+        }
+        Ok(Some(Session {
             id,
             user_id,
             auth_time,

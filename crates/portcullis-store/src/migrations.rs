@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0011_ticket_options.sql"),
     ),
     (12, "rbac", include_str!("../migrations/0012_rbac.sql")),
+    (
+        13,
+        "tenant_settings",
+        include_str!("../migrations/0013_tenant_settings.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -4,7 +4,9 @@ use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
 use portcullis_core::resource_servers::ResourceServer;
 
-use crate::{StoreResult, TenantStore, encode, with_db, write_db, write_tx};
+use portcullis_core::tenant_settings::TenantSettings;
+
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 /// The administrator created on an empty database.
 pub struct BootstrapAdmin<'a> {
@@ -129,6 +131,32 @@ impl TenantStore {
                 .await?
         });
         Ok(row.map(|(i,)| i))
+    }
+
+    /// The tenant's settings (Auth0's defaults until first changed).
+    pub async fn tenant_settings(&self) -> StoreResult<TenantSettings> {
+        let row: Option<(Option<String>,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT settings FROM tenants WHERE id = $1")
+                .bind(self.id())
+                .fetch_optional(pool)
+                .await?
+        });
+        match row.and_then(|(s,)| s) {
+            Some(doc) => decode(&doc),
+            None => Ok(TenantSettings::default()),
+        }
+    }
+
+    pub async fn set_tenant_settings(&self, settings: &TenantSettings) -> StoreResult<()> {
+        let doc = encode(settings)?;
+        write_db!(self, |conn| {
+            sqlx::query("UPDATE tenants SET settings = $2 WHERE id = $1")
+                .bind(self.id())
+                .bind(&doc)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Records the tenant's issuer (first start after the upgrade, or

@@ -328,6 +328,15 @@ impl Inner {
         self.cache.api(identifier, g, load).await
     }
 
+    /// The tenant's settings (Auth0's `/tenants/settings`), from the cache.
+    pub async fn settings(
+        &self,
+    ) -> Result<portcullis_core::tenant_settings::TenantSettings, portcullis_store::StoreError>
+    {
+        let g = self.sync_configuration().await?;
+        self.cache.settings(g, self.store.tenant_settings()).await
+    }
+
     /// The grant of `client_id` for `audience`, from the cache.
     pub async fn client_grant(
         &self,

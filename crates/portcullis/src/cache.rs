@@ -1,5 +1,5 @@
-//! Per-node caches of what every token request reads: applications, APIs and
-//! client grants. Entries remember the configuration generation they were
+//! Per-node caches of what every token request reads: applications, APIs,
+//! client grants and the tenant's settings. Entries remember the configuration generation they were
 //! read at (`crate::generation`) and are re-read when it moves; a change on
 //! this node drops them at once.
 
@@ -10,6 +10,7 @@ use std::sync::RwLock;
 use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
 use portcullis_core::resource_servers::ResourceServer;
+use portcullis_core::tenant_settings::TenantSettings;
 use portcullis_store::StoreError;
 
 /// Entries per map before it is emptied: unknown ids are cached too (as
@@ -23,6 +24,7 @@ pub struct Cache {
     clients: Stored<(Client, Option<String>)>,
     apis: Stored<ResourceServer>,
     grants: Stored<ClientGrant>,
+    settings: Stored<TenantSettings>,
 }
 
 fn get<V: Clone>(map: &Stored<V>, key: &str, generation: i64) -> Option<Option<V>> {
@@ -45,7 +47,12 @@ fn put<V>(map: &Stored<V>, key: String, generation: i64, value: Option<V>) {
 impl Cache {
     /// Drops every entry.
     pub fn clear(&self) {
-        for m in [&self.clients as &dyn Clear, &self.apis, &self.grants] {
+        for m in [
+            &self.clients as &dyn Clear,
+            &self.apis,
+            &self.grants,
+            &self.settings,
+        ] {
             m.clear_all();
         }
     }
@@ -113,5 +120,17 @@ impl Cache {
         // A separator that cannot occur in a client id.
         let key = format!("{client_id}\n{audience}");
         cached(&self.grants, &key, generation, load).await
+    }
+
+    /// The tenant's settings, read at `generation`.
+    pub async fn settings(
+        &self,
+        generation: i64,
+        load: impl Future<Output = Result<TenantSettings, StoreError>>,
+    ) -> Result<TenantSettings, StoreError> {
+        let load = async { load.await.map(Some) };
+        Ok(cached(&self.settings, "", generation, load)
+            .await?
+            .unwrap_or_default())
     }
 }

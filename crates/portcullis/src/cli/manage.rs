@@ -568,7 +568,9 @@ pub enum Keys {
     Rotate,
     /// Revoke a previous key: it leaves the JWKS and its tokens stop verifying.
     Revoke {
-        /// The key's kid (`keys list`).
+        /// The key's kid (`keys list`). A kid is base64url and may begin with
+        /// `-`; it is taken as the kid, not as a flag.
+        #[arg(allow_hyphen_values = true)]
         kid: String,
     },
 }

@@ -25,8 +25,6 @@ use crate::http::pages::Pages as _;
 use crate::http::pages::with_headers;
 use crate::scripts::ScriptFailure;
 
-/// Browser sessions last a week from sign-in (Auth0's default absolute timeout).
-pub const SESSION_LIFETIME: i64 = 7 * 24 * 3600;
 /// A person has ten minutes to finish the login page.
 pub const TRANSACTION_LIFETIME: i64 = 600;
 
@@ -40,9 +38,11 @@ pub async fn current_session(
     let Some(token) = cookies::get(headers, cookies::SESSION) else {
         return Ok(None);
     };
+    // The tenant's `idle_session_lifetime` (Auth0's; three days by default).
+    let idle = app.settings().await?.idle_seconds();
     let Some(session) = app
         .store
-        .find_session(&hash_secret(&token), app.now())
+        .find_session(&hash_secret(&token), app.now(), idle)
         .await?
     else {
         return Ok(None);
@@ -54,15 +54,17 @@ pub async fn current_session(
         .map(|(u, _)| (session, u)))
 }
 
-/// Starts a session for `user`; returns it and the `Set-Cookie` value.
+/// Starts a session for `user`; returns it and the `Set-Cookie` value. It lasts
+/// the tenant's `session_lifetime` (Auth0's; a week by default).
 pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, String), StoreError> {
     let now = app.now();
+    let lifetime = app.settings().await?.session_seconds();
     let token = portcullis_core::random::url_token();
     let session = Session {
         id: portcullis_core::random::alphanumeric(32),
         user_id: user.user_id.clone(),
         auth_time: now,
-        expires_at: now + SESSION_LIFETIME,
+        expires_at: now + lifetime,
     };
     app.store
         .create_session(&hash_secret(&token), &session, now)
@@ -70,7 +72,7 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
     let cookie = cookies::set(
         cookies::SESSION,
         &token,
-        SESSION_LIFETIME,
+        lifetime,
         &crate::http::cookies::scope(app),
         true,
     );

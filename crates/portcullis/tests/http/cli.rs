@@ -331,6 +331,23 @@ fn cli_errors_name_what_to_fix() {
         "{}",
         stderr(&out)
     );
+    // A kid may begin with `-` (base64url): it is the kid, not a flag, so the
+    // command gets as far as the server (unreachable here: exit 1, not 2).
+    let out = cli_alone(
+        &[
+            "keys",
+            "revoke",
+            "-a6TixoZ",
+            "--url",
+            &closed,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let out = cli_alone(
         &["apps", "list", "--data-dir", "/nonexistent-portcullis"],
         dir.path(),

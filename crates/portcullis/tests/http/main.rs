@@ -39,5 +39,6 @@ mod refresh_tokens;
 mod rules_and_actions;
 mod security;
 mod startup;
+mod tenant_settings;
 mod token_endpoint;
 mod webdriver;

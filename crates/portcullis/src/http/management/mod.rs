@@ -17,6 +17,7 @@ pub mod roles;
 pub mod rules;
 pub mod rules_configs;
 pub mod sessions;
+pub mod tenant_settings;
 pub mod tickets;
 pub mod user_blocks;
 pub mod users;
@@ -71,6 +72,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/logs/{id}", get(logs::get))
+        .route(
+            "/tenants/settings",
+            get(tenant_settings::get).patch(tenant_settings::update),
+        )
         .route("/grants", get(grants::list).delete(grants::delete_of_user))
         .route("/grants/{id}", axum::routing::delete(grants::delete))
         .route("/tickets/password-change", post(tickets::password_change))
@@ -367,6 +372,7 @@ const CACHED: &[&str] = &[
     "/rules-configs",
     "/actions",
     "/keys",
+    "/tenants",
 ];
 
 /// After a successful write to a cached resource, marks every node's caches

@@ -14,6 +14,7 @@ use portcullis_core::clients::ClientPayload;
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
 use portcullis_core::rules::RulePayload;
+use portcullis_core::tenant_settings::TenantSettingsPatch;
 use portcullis_core::tickets::PasswordChangeRequest;
 use portcullis_core::users::{UserCreate, UserPatch};
 use schemars::SchemaGenerator;
@@ -453,6 +454,22 @@ pub const OPS: &[Op] = &[
         "read:logs",
         "Get one audit event",
         None,
+        200,
+    ),
+    op(
+        "get",
+        "/tenants/settings",
+        "read:tenant_settings",
+        "The tenant's settings",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/tenants/settings",
+        "update:tenant_settings",
+        "Change the tenant's settings",
+        Some(schema::<TenantSettingsPatch>),
         200,
     ),
     op(

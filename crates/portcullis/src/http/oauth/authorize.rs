@@ -30,7 +30,7 @@ pub async fn authorize(
         Ok(p) => p,
         // A repeated parameter makes the request ambiguous, redirect_uri included:
         // nothing can be trusted enough to redirect to.
-        Err(e) => return Ok(cannot_sign_in(&app, None, e.to_string())),
+        Err(e) => return cannot_sign_in(&app, None, e.to_string()).await,
     };
     let client = match params.get("client_id") {
         Some(id) => app.client(id).await?.map(|(c, _)| c),
@@ -39,20 +39,17 @@ pub async fn authorize(
     let req = match authorize::validate(&params, client.as_ref()) {
         Ok(r) => r,
         Err(AuthorizeFailure::ShowErrorPage { title, description }) => {
-            return Ok(cannot_sign_in(
-                &app,
-                client.as_ref(),
-                format!("{title}: {description}"),
-            ));
+            return cannot_sign_in(&app, client.as_ref(), format!("{title}: {description}")).await;
         }
         Err(AuthorizeFailure::Redirect(e)) => return Ok(flows::deliver_error(&app, e)),
     };
     let Some(client) = client else {
-        return Ok(cannot_sign_in(
+        return cannot_sign_in(
             &app,
             None,
             "Unknown application: no application has this client_id.".into(),
-        ));
+        )
+        .await;
     };
     continue_authorization(&app, &headers, peer, &client, req).await
 }
@@ -61,12 +58,21 @@ pub async fn authorize(
 /// §4.1.2.1: not to an unverified redirect URI): a sentence for the person,
 /// the way back to the application when it is known, and `detail` (for the
 /// application's developers) folded away.
-fn cannot_sign_in(
+/// With the tenant's `error_page.url` set (Auth0's custom error page), the
+/// person goes there instead, with `error` and `error_description`.
+async fn cannot_sign_in(
     app: &AppState,
     client: Option<&portcullis_core::clients::Client>,
     detail: String,
-) -> axum::response::Response {
-    app.pages.notice(
+) -> PageResult {
+    if let Some(url) = app
+        .settings()
+        .await?
+        .error_page_url("invalid_request", &detail)
+    {
+        return Ok(crate::http::found(&url));
+    }
+    Ok(app.pages.notice(
         StatusCode::BAD_REQUEST,
         Notice::new(
             "We could not sign you in",
@@ -74,7 +80,7 @@ fn cannot_sign_in(
         )
         .detail(detail)
         .back_to(client),
-    )
+    ))
 }
 
 /// Everything after validation; also where the login and consent pages return to.
@@ -85,6 +91,10 @@ async fn requested_api(
     app: &AppState,
     req: &mut AuthorizeRequest,
 ) -> Result<Result<Option<ResourceServer>, Box<ErrorRedirect>>, portcullis_store::StoreError> {
+    // Auth0: the tenant's default audience when the request names none.
+    if req.audience.is_none() {
+        req.audience = app.settings().await?.default_audience;
+    }
     let Some(aud) = req.audience.clone() else {
         return Ok(Ok(None));
     };

@@ -38,7 +38,11 @@ async fn end_session(
     if let Some(token) = cookies::get(headers, cookies::SESSION)
         && let Some(s) = app
             .store
-            .find_session(&hash_secret(&token), app.now())
+            .find_session(
+                &hash_secret(&token),
+                app.now(),
+                app.settings().await?.idle_seconds(),
+            )
             .await?
     {
         app.store.end_session(&s.id, app.now()).await?;
@@ -85,7 +89,8 @@ fn cannot_sign_out(app: &AppState, client: Option<&Client>, detail: String) -> R
 }
 
 /// `GET /v2/logout?client_id&returnTo[&federated]`: `returnTo` must be one of the
-/// application's Allowed Logout URLs; without it, the first of them, or a page.
+/// application's Allowed Logout URLs (without `client_id`, the tenant's);
+/// without it, the first of them, or a page.
 pub async fn v2_logout(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -99,10 +104,13 @@ pub async fn v2_logout(
         Some(id) => app.client(id).await?.map(|(c, _)| c),
         None => None,
     };
+    let tenant_urls = app.settings().await?.allowed_logout_urls;
     let target = match (p.get("returnTo"), &client) {
         (Some(to), Some(c)) if c.allowed_logout_urls.iter().any(|u| u == to) => {
             Some(to.to_string())
         }
+        // Auth0: without an application, the tenant's Allowed Logout URLs.
+        (Some(to), None) if tenant_urls.iter().any(|u| u == to) => Some(to.to_string()),
         (Some(to), _) => {
             return Ok(cannot_sign_out(
                 &app,

@@ -70,6 +70,11 @@ async fn grant_tokens(
             realm,
             grant_type,
         } => {
+            // Auth0: the tenant's default audience when the request names none.
+            let audience = match audience {
+                Some(a) => Some(a),
+                None => app.settings().await?.default_audience,
+            };
             let login = PasswordLogin {
                 username: &username,
                 scope: &scope,

@@ -129,9 +129,18 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     );
     // A Management API ticket's `result_url` (a web URL checked when the ticket
     // was made) comes first; Auth0 redirects there, we link to it.
-    let notice = match redeemed.result_url {
-        Some(url) => notice.back(url, "Continue"),
-        None => notice.back_to(client.as_ref()),
+    // With neither, the tenant's `default_redirection_uri` (Auth0's setting for
+    // a hosted page with no application to return to).
+    let notice = match (
+        redeemed.result_url,
+        client.as_ref().and_then(|c| c.home_url()),
+    ) {
+        (Some(url), _) => notice.back(url, "Continue"),
+        (None, Some(_)) => notice.back_to(client.as_ref()),
+        (None, None) => match app.settings().await?.default_redirection_uri {
+            Some(url) => notice.back(url, "Continue"),
+            None => notice,
+        },
     };
     Ok(app.pages.notice(StatusCode::OK, notice))
 }

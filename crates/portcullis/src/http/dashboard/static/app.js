@@ -7,7 +7,8 @@ import * as actions from './actions.js';
 import * as apis from './apis.js';
 import * as apps from './apps.js';
 import {
-  api, audience, can, errorBox, finishSignIn, h, issuer, main, role, show, signIn, signOut,
+  all, api, audience, can, errorBox, field, finishSignIn, h, invalid, issuer, lines, main, readOnlyNote, role, show, signIn, signOut,
+  submitting,
 } from './lib.js';
 import * as logs from './logs.js';
 import * as users from './users.js';
@@ -40,9 +41,68 @@ async function homeScreen() {
     h('li', { class: 'hint' }, recent.length === 100 ? 'counted in the latest 100 events' : 'from the audit log')));
 }
 
-function settingsScreen() {
+/** Settings: the tenant's settings (Auth0's /tenants/settings), editable with
+ * update:tenant_settings, and the server's configuration, shown. */
+async function settingsScreen() {
+  const [s, apiList] = await Promise.all([
+    api('GET', 'tenants/settings'),
+    all('resource-servers', 'resource_servers').catch(() => []),
+  ]);
+  const ro = !can('update:tenant_settings');
+  const form = h('form', { novalidate: true, onsubmit: submitting(async (f) => {
+    const e = f.elements;
+    const hours = (name) => {
+      const v = Number(e[name].value);
+      if (!e[name].value || Number.isNaN(v)) throw invalid(name, 'Enter a number of hours.');
+      return v;
+    };
+    await api('PATCH', 'tenants/settings', {
+      friendly_name: e.friendly_name.value.trim(),
+      support_email: e.support_email.value.trim(),
+      support_url: e.support_url.value.trim(),
+      default_audience: e.default_audience.value,
+      default_directory: e.default_directory.value,
+      session_lifetime: hours('session_lifetime'),
+      idle_session_lifetime: hours('idle_session_lifetime'),
+      allowed_logout_urls: lines(e.allowed_logout_urls.value),
+      default_redirection_uri: e.default_redirection_uri.value.trim(),
+      error_page: { url: e.error_page_url.value.trim() || undefined, show_log_link: false },
+    });
+    document.getElementById('saved').textContent = 'Saved.';
+  }) },
+  h('fieldset', {}, h('legend', {}, 'General'),
+    field('friendly_name', 'Friendly name', { value: s.friendly_name || '', readonly: ro, autocomplete: 'off' }),
+    field('support_email', 'Support e-mail', { type: 'email', value: s.support_email || '', readonly: ro, autocomplete: 'off' }),
+    field('support_url', 'Support URL', { value: s.support_url || '', readonly: ro, autocomplete: 'off' })),
+  h('fieldset', {}, h('legend', {}, 'API Authorization Settings'),
+    h('label', { for: 'default_audience' }, 'Default Audience'),
+    h('select', { id: 'default_audience', name: 'default_audience', disabled: ro, 'aria-describedby': 'default_audience-hint' },
+      h('option', { value: '' }, 'None'),
+      apiList.filter((a) => !a.is_system).map((a) => h('option', { value: a.identifier, selected: a.identifier === s.default_audience }, `${a.name} (${a.identifier})`))),
+    h('p', { class: 'hint', id: 'default_audience-hint' }, 'The API a user\'s token is for when the application names none.'),
+    h('label', { for: 'default_directory' }, 'Default Directory'),
+    h('select', { id: 'default_directory', name: 'default_directory', disabled: ro, 'aria-describedby': 'default_directory-hint' },
+      h('option', { value: '' }, 'None'),
+      h('option', { value: 'Username-Password-Authentication', selected: s.default_directory === 'Username-Password-Authentication' }, 'Username-Password-Authentication')),
+    h('p', { class: 'hint', id: 'default_directory-hint' }, 'The connection the password grant uses.')),
+  h('fieldset', {}, h('legend', {}, 'Login Session Management'),
+    field('idle_session_lifetime', 'Inactivity timeout (hours)', { type: 'number', min: 0.1, step: 'any', value: s.idle_session_lifetime, readonly: ro },
+      'A session unused for this long ends.'),
+    field('session_lifetime', 'Require log in after (hours)', { type: 'number', min: 1, step: 'any', value: s.session_lifetime, readonly: ro },
+      'A session ends this long after sign-in, however much it is used.')),
+  h('fieldset', {}, h('legend', {}, 'Advanced'),
+    field('allowed_logout_urls', 'Allowed Logout URLs', { rows: 3, value: (s.allowed_logout_urls || []).join('\n'), readonly: ro },
+      'One per line: where /v2/logout may return when no application is named.'),
+    field('default_redirection_uri', 'Default Login Route', { value: s.default_redirection_uri || '', readonly: ro, autocomplete: 'off' },
+      'HTTPS. Where hosted pages send people when there is no application to return to.'),
+    field('error_page_url', 'Custom error page URL', { value: s.error_page?.url || '', readonly: ro, autocomplete: 'off' },
+      'Errors that cannot go back to an application send people here, with error and error_description.')),
+  ro ? readOnlyNote('update:tenant_settings') : h('button', { type: 'submit' }, 'Save changes'),
+  h('p', { class: 'status', role: 'status', id: 'saved' }));
   show('Settings',
-    h('p', {}, 'The tenant\'s settings are the server\'s configuration (docs/configuration.md): the issuer, the database, e-mail, key rotation, script limits and trusted proxies are set in portcullis.toml or PORTCULLIS_* variables and shown here as each becomes editable.'),
+    form,
+    h('h2', {}, 'Server configuration'),
+    h('p', {}, 'The server\'s own configuration (docs/configuration.md): the issuer, the database, e-mail, key rotation, script limits and trusted proxies are set in portcullis.toml or PORTCULLIS_* variables.'),
     h('dl', { class: 'facts' },
       h('dt', {}, 'Issuer'), h('dd', {}, issuer),
       h('dt', {}, 'Discovery'), h('dd', {}, h('a', { href: `${issuer}.well-known/openid-configuration` }, `${issuer}.well-known/openid-configuration`))));

@@ -1,0 +1,68 @@
+//! `GET/PATCH /api/v2/tenants/settings`: the tenant's settings that change
+//! behaviour here (`portcullis_core::tenant_settings`). A change reaches every
+//! node through the configuration generation, as applications' changes do.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use portcullis_core::tenant_settings::{TenantSettings, TenantSettingsPatch};
+use portcullis_core::users::DATABASE_CONNECTION;
+use serde_json::Value;
+
+use super::Caller;
+use super::clients::read_body;
+use crate::app::AppState;
+use crate::http::body;
+use crate::http::errors::ApiError;
+
+fn to_json(s: &TenantSettings) -> Value {
+    serde_json::to_value(s).unwrap_or(Value::Null)
+}
+
+pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    caller.require("read:tenant_settings")?;
+    Ok(Json(to_json(&app.store.tenant_settings().await?)))
+}
+
+pub async fn update(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("update:tenant_settings")?;
+    let bytes = read_body(b).await?;
+    let patch: TenantSettingsPatch = body::api_json(&headers, &bytes)?;
+    let current = app.store.tenant_settings().await?;
+    let settings = patch
+        .apply_to(current)
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    if let Some(aud) = &settings.default_audience
+        && app
+            .store
+            .get_resource_server_by_identifier(aud)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::bad_request(
+            format!(
+                "Payload validation error: no API has the identifier '{aud}' on property default_audience."
+            ),
+            "invalid_body",
+        ));
+    }
+    // One database connection until connections exist (issue 18).
+    if let Some(dir) = &settings.default_directory
+        && dir != DATABASE_CONNECTION
+    {
+        return Err(ApiError::bad_request(
+            format!(
+                "Payload validation error: no connection is named '{dir}' on property default_directory."
+            ),
+            "invalid_body",
+        ));
+    }
+    app.store.set_tenant_settings(&settings).await?;
+    Ok(Json(to_json(&settings)))
+}
