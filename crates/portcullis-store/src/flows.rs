@@ -243,6 +243,21 @@ impl TenantStore {
         }))
     }
 
+    /// Ends every live session of the user; returns how many.
+    pub async fn end_user_sessions(&self, user_id: &str, now: i64) -> StoreResult<u64> {
+        Ok(write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE sessions SET ended_at = $3 WHERE tenant_id = $1 AND user_id = $2 AND ended_at IS NULL",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Ends the session with this public id; `true` if it was live.
     pub async fn end_session(&self, id: &str, now: i64) -> StoreResult<bool> {
         let n = write_db!(self, |conn| {

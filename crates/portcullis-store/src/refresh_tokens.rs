@@ -603,6 +603,22 @@ impl TenantStore {
         });
         Ok(n)
     }
+    /// Revokes every refresh token of the user; returns how many.
+    pub async fn revoke_user_refresh_tokens(&self, user_id: &str, now: i64) -> StoreResult<u64> {
+        Ok(write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3
+                 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Keeps at most `limit` live families per user and client (Auth0: 200),
     /// revoking the oldest beyond it; returns how many tokens were revoked.
     pub async fn enforce_refresh_token_limit(

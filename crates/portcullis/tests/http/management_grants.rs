@@ -1,4 +1,5 @@
-//! `/api/v2/grants` (a user's consents) and `GET /api/v2/logs/{id}`.
+//! `/api/v2/grants` (a user's consents), `GET /api/v2/logs/{id}`, and ending a
+//! user's sessions and refresh tokens in bulk.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -9,7 +10,8 @@ use crate::token_endpoint::urlenc;
 
 on_both_backends!(
     a_revoked_grant_asks_for_consent_again,
-    one_log_event_is_read_by_its_id
+    one_log_event_is_read_by_its_id,
+    a_users_sessions_and_refresh_tokens_end_in_bulk
 );
 
 /// A consent shows as a grant (Auth0's shape); revoking it by id makes the
@@ -96,4 +98,82 @@ async fn one_log_event_is_read_by_its_id(srv: crate::support::TestServer) {
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND, "{e}");
     assert_eq!(e["errorCode"], "inexistent_log");
+}
+
+/// `DELETE /users/{id}/sessions` ends single sign-on everywhere;
+/// `DELETE /users/{id}/refresh-tokens` makes every refresh token fail;
+/// `POST /sessions/{id}/revoke` ends one session. Unknown users are 404.
+async fn a_users_sessions_and_refresh_tokens_end_in_bulk(srv: crate::support::TestServer) {
+    let api = "https://bulk.example/";
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({"identifier": api, "allow_offline_access": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let uid = user(&srv, "ada@example.com").await;
+    let (_, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Inbox", "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
+        )
+        .await;
+    let (id, secret) = (
+        c["client_id"].as_str().unwrap().to_string(),
+        c["client_secret"].as_str().unwrap().to_string(),
+    );
+    let (st, t, _) = srv
+        .token_form(&[
+            ("grant_type", "password"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+            ("username", "ada@example.com"),
+            ("password", PASSWORD),
+            ("audience", api),
+            ("scope", "openid offline_access"),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let rt = t["refresh_token"].as_str().unwrap().to_string();
+    let a = spa(&srv, json!({})).await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert!(silent.redirect_params().contains_key("code"));
+
+    let path = |what: &str| format!("/users/{}/{what}", urlenc(&uid));
+    let (st, _) = srv.api(Method::DELETE, &path("sessions"), None).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert_eq!(silent.redirect_params()["error"], "login_required");
+    let (st, _) = srv.api(Method::DELETE, &path("refresh-tokens"), None).await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let (st, e, _) = srv
+        .token_form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", &id),
+            ("client_secret", &secret),
+            ("refresh_token", &rt),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+
+    let to = b.authorize(&code_params(&a, &[])).await;
+    b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    let (_, sessions) = srv.api(Method::GET, &path("sessions"), None).await;
+    let sid = sessions["sessions"][0]["id"].as_str().unwrap().to_string();
+    let (st, _) = srv
+        .api(Method::POST, &format!("/sessions/{sid}/revoke"), None)
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let silent = b.authorize(&code_params(&a, &[("prompt", "none")])).await;
+    assert_eq!(silent.redirect_params()["error"], "login_required");
+    let (st, _) = srv
+        .api(Method::DELETE, "/users/auth0%7Cnobody/sessions", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 }

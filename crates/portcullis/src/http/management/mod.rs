@@ -156,12 +156,19 @@ fn extensibility_routes() -> Router<AppState> {
             "/actions/triggers/{trigger}/bindings",
             get(actions::bindings).patch(actions::set_bindings),
         )
-        .route("/users/{id}/sessions", get(sessions::of_user))
+        .route(
+            "/users/{id}/sessions",
+            get(sessions::of_user).delete(sessions::delete_of_user),
+        )
+        .route("/sessions/{id}/revoke", post(sessions::revoke))
         .route(
             "/sessions/{id}",
             get(sessions::get).delete(sessions::delete),
         )
-        .route("/users/{id}/refresh-tokens", get(sessions::tokens_of_user))
+        .route(
+            "/users/{id}/refresh-tokens",
+            get(sessions::tokens_of_user).delete(sessions::delete_tokens_of_user),
+        )
         .route(
             "/refresh-tokens/{id}",
             get(sessions::get_token).delete(sessions::delete_token),

@@ -134,3 +134,50 @@ pub async fn delete_token(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `POST /sessions/{id}/revoke`: as `DELETE /sessions/{id}` (the session and
+/// the refresh tokens issued in it), answered 202 as Auth0 does.
+pub async fn revoke(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    delete(State(app), caller, Path(id)).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `DELETE /users/{id}/sessions`: every session of the user ends (single
+/// sign-on stops everywhere); refresh tokens stay, as in Auth0.
+pub async fn delete_of_user(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:sessions")?;
+    user_exists(&app, &id).await?;
+    app.store.end_user_sessions(&id, app.now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `DELETE /users/{id}/refresh-tokens`: every refresh token of the user is
+/// revoked.
+pub async fn delete_tokens_of_user(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:refresh_tokens")?;
+    user_exists(&app, &id).await?;
+    app.store.revoke_user_refresh_tokens(&id, app.now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn user_exists(app: &AppState, id: &str) -> Result<(), ApiError> {
+    match app.store.get_user(id).await? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::not_found(
+            "The user does not exist.",
+            "inexistent_user",
+        )),
+    }
+}
