@@ -106,11 +106,33 @@ pub async fn signup(
         // Auth0 does not say whether the address is taken.
         SignUp::Exists => return Ok(bad("invalid_signup", "Invalid sign up")),
     };
-    let id = user.user_id.trim_start_matches("auth0|").to_string();
-    Ok(
-        Json(json!({"_id": id, "email": user.email, "email_verified": user.email_verified}))
-            .into_response(),
-    )
+    Ok(Json(signup_answer(&user)).into_response())
+}
+
+/// Auth0's answer to a sign-up: the id without its `auth0|` prefix, and the
+/// profile it echoes (absent fields left out, as Auth0 does).
+fn signup_answer(user: &portcullis_core::users::User) -> serde_json::Value {
+    let mut out = json!({
+        "_id": user.user_id.trim_start_matches("auth0|"),
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "name": user.name,
+        "nickname": user.nickname,
+        "picture": user.picture,
+    });
+    for (key, value) in [
+        ("username", user.username.as_ref()),
+        ("given_name", user.given_name.as_ref()),
+        ("family_name", user.family_name.as_ref()),
+    ] {
+        if let Some(v) = value {
+            out[key] = json!(v);
+        }
+    }
+    if !user.user_metadata.is_empty() {
+        out["user_metadata"] = json!(user.user_metadata);
+    }
+    out
 }
 
 #[derive(Deserialize)]

@@ -103,12 +103,23 @@ async fn dbconnections_signup_audits_ss_and_fs_with_the_address(srv: crate::supp
 async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv: crate::support::TestServer) {
     let app = spa(&srv, json!({})).await;
     let url = format!("{}/dbconnections/signup", srv.url);
-    let res = srv.http.post(&url).json(&json!({"client_id": app, "connection": DB, "email": "New@Example.com", "password": PASSWORD, "given_name": "New"})).send().await.unwrap();
+    let res = srv.http.post(&url).json(&json!({"client_id": app, "connection": DB, "email": "New@Example.com", "password": PASSWORD,
+        "given_name": "New", "family_name": "Person", "username": "newbie", "user_metadata": {"plan": "free"}})).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["email"], "new@example.com");
     assert_eq!(body["email_verified"], false);
     assert_eq!(body["_id"].as_str().unwrap().len(), 24);
+    // Auth0 echoes the profile it made.
+    assert_eq!(body["given_name"], "New", "{body}");
+    assert_eq!(body["family_name"], "Person", "{body}");
+    assert_eq!(body["username"], "newbie", "{body}");
+    assert_eq!(body["user_metadata"], json!({"plan": "free"}), "{body}");
+    assert!(
+        body["nickname"].is_string() && body["picture"].is_string() && body["name"].is_string(),
+        "{body}"
+    );
+    assert!(body.get("password").is_none(), "{body}");
     for (payload, code) in [
         (
             json!({"client_id": app, "connection": DB, "email": "new@example.com", "password": PASSWORD}),
