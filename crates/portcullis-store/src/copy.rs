@@ -48,6 +48,8 @@ pub const TABLES: &[&str] = &[
     "role_permissions",
     "user_roles",
     "user_permissions",
+    "email_tickets",
+    "jobs",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -24,6 +24,7 @@ mod roles;
 mod rules;
 mod tenants;
 mod users;
+mod verification;
 mod writer;
 
 use std::str::FromStr;
@@ -46,6 +47,7 @@ pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use roles::{Assignment, Permission, PermissionSource};
 pub use tenants::BootstrapAdmin;
 pub use users::{NewPasswordTicket, PasswordTicket, RedeemedTicket};
+pub use verification::{NewEmailTicket, Verification};
 pub use writer::WriterStats;
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -18,6 +18,7 @@ pub struct Cleaned {
     pub revoked_token_ids: u64,
     pub login_failures: u64,
     pub password_tickets: u64,
+    pub email_tickets: u64,
     pub logs: u64,
 }
 
@@ -125,6 +126,13 @@ impl TenantStore {
         run!(
             password_tickets,
             "password_tickets",
+            "token_hash",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            email_tickets,
+            "email_tickets",
             "token_hash",
             "expires_at < $2",
             now

@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "tenant_settings",
         include_str!("../migrations/0013_tenant_settings.sql"),
     ),
+    (
+        14,
+        "email_verification",
+        include_str!("../migrations/0014_email_verification.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

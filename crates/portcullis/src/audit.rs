@@ -62,6 +62,15 @@ pub enum Code {
     Fn,
     /// `scp`: A password was changed through a reset link.
     Scp,
+    /// `svr`: A verification e-mail was sent.
+    Svr,
+    /// `fvr`: A verification e-mail could not be sent.
+    Fvr,
+    /// `sv`: An e-mail address was verified through its link.
+    Sv,
+    /// `fv`: A verification link was used but could not verify (spent,
+    /// expired, or the address changed since).
+    Fv,
     /// `sapi`: A Management API write succeeded.
     Sapi,
     /// `fapi`: A Management API write was refused.
@@ -69,7 +78,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 33] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -94,6 +103,10 @@ impl Code {
         Code::Ss,
         Code::Fs,
         Code::Scpr,
+        Code::Svr,
+        Code::Fvr,
+        Code::Sv,
+        Code::Fv,
         Code::Fcpr,
         Code::Fn,
         Code::Scp,
@@ -127,6 +140,10 @@ impl Code {
             Code::Ss => "ss",
             Code::Fs => "fs",
             Code::Scpr => "scpr",
+            Code::Svr => "svr",
+            Code::Fvr => "fvr",
+            Code::Sv => "sv",
+            Code::Fv => "fv",
             Code::Fcpr => "fcpr",
             Code::Fn => "fn",
             Code::Scp => "scp",

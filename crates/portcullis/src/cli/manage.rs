@@ -419,7 +419,7 @@ pub enum Users {
         email: String,
         /// The password; omit it (or pass `-`) to read it from standard input
         /// or a prompt, so it stays out of the shell history and `ps`.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         password: Option<String>,
         /// The user's full name.
         #[arg(long)]
@@ -448,7 +448,7 @@ pub enum Users {
         user_id: String,
         /// The new password; omit it (or pass `-`) to read it from standard
         /// input or a prompt.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         password: Option<String>,
     },
 }

@@ -41,11 +41,13 @@ pub struct Cli {
     #[arg(long, env = "PORTCULLIS_CLIENT_ID", global = true)]
     pub client_id: Option<String>,
     /// Client secret for --client-id.
+    // A generated secret may begin with `-`: it is the value, not a flag.
     #[arg(
         long,
         env = "PORTCULLIS_CLIENT_SECRET",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        allow_hyphen_values = true
     )]
     pub client_secret: Option<String>,
     /// PEM file of a private CA to trust when talking to the server over

@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod cors;
 pub mod dashboard;
 pub mod dbconnections;
+pub mod email_verification;
 pub mod errors;
 pub mod flows;
 pub mod forwarded;
@@ -166,6 +167,7 @@ fn browser_routes() -> Router<AppState> {
             "/u/reset-password",
             get(pages::reset::page).post(pages::reset::submit),
         )
+        .route("/u/email-verification", get(email_verification::page))
         .route(
             "/u/forgot",
             get(pages::login::forgot_page).post(pages::login::forgot_submit),

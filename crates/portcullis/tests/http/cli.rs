@@ -348,6 +348,21 @@ fn cli_errors_name_what_to_fix() {
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // So may a generated client secret.
+    let out = cli_alone(
+        &[
+            "apps",
+            "list",
+            "--url",
+            &closed,
+            "--client-id",
+            "x",
+            "--client-secret",
+            "-k4m0H2zBjNOUnFVe",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let out = cli_alone(
         &["apps", "list", "--data-dir", "/nonexistent-portcullis"],
         dir.path(),

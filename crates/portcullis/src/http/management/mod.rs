@@ -6,6 +6,7 @@ pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
 pub mod grants;
+pub mod jobs;
 pub mod keys;
 pub mod last_admin;
 pub mod logs;
@@ -79,6 +80,12 @@ pub fn router() -> Router<AppState> {
         .route("/grants", get(grants::list).delete(grants::delete_of_user))
         .route("/grants/{id}", axum::routing::delete(grants::delete))
         .route("/tickets/password-change", post(tickets::password_change))
+        .route(
+            "/tickets/email-verification",
+            post(tickets::email_verification),
+        )
+        .route("/jobs/verification-email", post(jobs::verification_email))
+        .route("/jobs/{id}", get(jobs::get))
         .merge(rbac_routes())
         .merge(extensibility_routes())
 }

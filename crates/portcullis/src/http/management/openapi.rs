@@ -15,7 +15,7 @@ use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
 use portcullis_core::rules::RulePayload;
 use portcullis_core::tenant_settings::TenantSettingsPatch;
-use portcullis_core::tickets::PasswordChangeRequest;
+use portcullis_core::tickets::{EmailVerificationRequest, PasswordChangeRequest};
 use portcullis_core::users::{UserCreate, UserPatch};
 use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
@@ -520,6 +520,23 @@ pub const OPS: &[Op] = &[
         None,
         204,
     ),
+    op(
+        "post",
+        "/tickets/email-verification",
+        "create:user_tickets",
+        "Create an e-mail verification ticket",
+        Some(schema::<EmailVerificationRequest>),
+        201,
+    ),
+    op(
+        "post",
+        "/jobs/verification-email",
+        "update:users",
+        "E-mail a user a verification link",
+        Some(schema::<crate::http::management::jobs::VerificationEmailJob>),
+        201,
+    ),
+    op("get", "/jobs/{id}", "read:users", "Get a job", None, 200),
     op(
         "post",
         "/tickets/password-change",

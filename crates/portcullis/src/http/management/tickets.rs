@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::tickets::{self, PasswordChangeRequest, TicketUser};
+use portcullis_core::tickets::{self, EmailVerificationRequest, PasswordChangeRequest, TicketUser};
 use portcullis_core::users::{DATABASE_CONNECTION, connection_id};
 use serde_json::json;
 
@@ -17,11 +17,38 @@ use super::Caller;
 use super::clients::read_body;
 use crate::app::AppState;
 use crate::http::body;
+use crate::http::email_verification;
 use crate::http::errors::ApiError;
 use crate::http::password_tickets::{self, TicketFor};
 
 fn no_user() -> ApiError {
     ApiError::not_found("The user does not exist.", "inexistent_user")
+}
+
+/// No organization exists until issue 21, so every id is unknown.
+fn no_organization() -> ApiError {
+    ApiError::not_found(
+        "No organization found by that id or name",
+        "inexistent_organization",
+    )
+}
+
+/// The application a ticket returns to must exist (and not be the dashboard's
+/// built-in client, which is for members, never a user's way back).
+async fn check_client(app: &AppState, client_id: Option<&str>) -> Result<(), ApiError> {
+    let Some(id) = client_id else {
+        return Ok(());
+    };
+    let found = id != portcullis_core::members::DASHBOARD_CLIENT_ID
+        && app.store.get_client(id).await?.is_some();
+    if found {
+        Ok(())
+    } else {
+        Err(ApiError::not_found(
+            "The client does not exist",
+            "inexistent_client",
+        ))
+    }
 }
 
 pub async fn password_change(
@@ -60,23 +87,9 @@ pub async fn password_change(
             "operation_not_supported",
         ));
     }
-    if let Some(id) = &ticket.client_id {
-        // The dashboard's built-in client is for members, never a user's way back.
-        let found = id != portcullis_core::members::DASHBOARD_CLIENT_ID
-            && app.store.get_client(id).await?.is_some();
-        if !found {
-            return Err(ApiError::not_found(
-                "The client does not exist",
-                "inexistent_client",
-            ));
-        }
-    }
+    check_client(&app, ticket.client_id.as_deref()).await?;
     if ticket.organization_id.is_some() {
-        // No organization exists until issue 21, so every id is unknown.
-        return Err(ApiError::not_found(
-            "No organization found by that id or name",
-            "inexistent_organization",
-        ));
+        return Err(no_organization());
     }
     let result_url = ticket.result_url_for(&user.email);
     let link = password_tickets::create(
@@ -103,4 +116,40 @@ pub async fn password_change(
         Json(json!({"ticket": link, "email_sent": sent})),
     )
         .into_response())
+}
+
+/// `POST /tickets/email-verification`: a single-use link that verifies the
+/// user's address (Auth0's shape: `201 {"ticket": url}`; nothing is sent).
+pub async fn email_verification(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    caller.require("create:user_tickets")?;
+    let bytes = read_body(b).await?;
+    let req: EmailVerificationRequest = body::api_json(&headers, &bytes)?;
+    let ticket = tickets::decide_email_verification(req)
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    let (user, _) = app
+        .store
+        .get_user(&ticket.user_id)
+        .await?
+        .ok_or_else(no_user)?;
+    check_client(&app, ticket.client_id.as_deref()).await?;
+    if ticket.organization_id.is_some() {
+        return Err(no_organization());
+    }
+    let result_url = ticket.result_url_for(&user.email);
+    let link = email_verification::create(
+        &app,
+        &email_verification::VerificationFor {
+            user: &user,
+            client_id: ticket.client_id.as_deref(),
+            result_url: result_url.as_deref(),
+            ttl: ticket.ttl,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({"ticket": link}))).into_response())
 }

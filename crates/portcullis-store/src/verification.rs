@@ -1,0 +1,149 @@
+//! E-mail verification tickets and Management API jobs.
+//!
+//! Invariants: only the SHA-256 of a ticket is stored; a ticket is spent once;
+//! spending it verifies the address it was made for and no other (a user who
+//! changed address since keeps `email_verified` as it is), in one transaction.
+
+use portcullis_core::users::User;
+
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
+
+/// A verification ticket to store.
+#[derive(Debug, Clone)]
+pub struct NewEmailTicket<'a> {
+    pub token_hash: &'a str,
+    pub user_id: &'a str,
+    /// The address the link is for.
+    pub email: &'a str,
+    pub client_id: Option<&'a str>,
+    pub result_url: Option<&'a str>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What spending a ticket did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// The address is verified now.
+    Verified {
+        user_id: String,
+        email: String,
+        client_id: Option<String>,
+        result_url: Option<String>,
+    },
+    /// The user's address changed since the link was sent: nothing verified.
+    AddressChanged { user_id: String },
+    /// Unknown, spent or expired.
+    Gone,
+}
+
+impl TenantStore {
+    pub async fn insert_email_ticket(&self, t: &NewEmailTicket<'_>) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO email_tickets (tenant_id, token_hash, user_id, email, client_id, result_url, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(self.id())
+            .bind(t.token_hash)
+            .bind(t.user_id)
+            .bind(t.email)
+            .bind(t.client_id)
+            .bind(t.result_url)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Spends the ticket and verifies the address, in one transaction.
+    pub async fn redeem_email_ticket(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> StoreResult<Verification> {
+        write_tx!(self, result, |conn| {
+            let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+                "UPDATE email_tickets SET used_at = $3
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
+                 RETURNING user_id, email, client_id, result_url",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((user_id, email, client_id, result_url)) = row else {
+                return Ok(Verification::Gone);
+            };
+            let doc: Option<(String,)> =
+                sqlx::query_as("SELECT doc FROM users WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(self.id())
+                    .bind(&user_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some((doc,)) = doc else {
+                return Ok(Verification::Gone);
+            };
+            let mut user: User = decode(&doc)?;
+            if user.email != email {
+                return Ok(Verification::AddressChanged { user_id });
+            }
+            user.email_verified = true;
+            sqlx::query(
+                "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(self.id())
+            .bind(&user_id)
+            .bind(encode(&user)?)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            Ok(Verification::Verified {
+                user_id,
+                email,
+                client_id,
+                result_url,
+            })
+        })
+    }
+
+    /// Records a job (its Auth0-shaped record in `doc`).
+    pub async fn insert_job(
+        &self,
+        id: &str,
+        kind: &str,
+        status: &str,
+        doc: &serde_json::Value,
+        now: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(doc)?;
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO jobs (tenant_id, id, type, status, doc, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(kind)
+            .bind(status)
+            .bind(&doc)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn get_job(&self, id: &str) -> StoreResult<Option<serde_json::Value>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM jobs WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(d,)| decode(&d)).transpose()
+    }
+}

@@ -1,0 +1,200 @@
+//! E-mail verification: single-use links made by the Management API's
+//! `POST /tickets/email-verification` (handed on by the caller) and
+//! `POST /jobs/verification-email` (e-mailed here), and the page they open,
+//! `GET /u/email-verification?ticket=…`, which verifies the address.
+//!
+//! Invariants: only the ticket's hash is stored; a link verifies the address
+//! it was made for and no other (`TenantStore::redeem_email_ticket`); a failed
+//! e-mail is audited as a failure (`fn`, `fvr`), never as success.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::users::User;
+use portcullis_store::{NewEmailTicket, StoreError, Verification};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::audit::{Code, Event};
+use crate::http::flows::PageResult;
+use crate::http::pages::Notice;
+use crate::http::pages::Pages as _;
+
+/// What a new link is for.
+pub struct VerificationFor<'a> {
+    pub user: &'a User,
+    pub client_id: Option<&'a str>,
+    pub result_url: Option<&'a str>,
+    /// Seconds the link works for.
+    pub ttl: i64,
+}
+
+/// Stores a new ticket; returns the link to the verify page.
+pub async fn create(app: &AppState, t: &VerificationFor<'_>) -> Result<String, StoreError> {
+    let ticket = portcullis_core::random::url_token();
+    let now = app.now();
+    app.store
+        .insert_email_ticket(&NewEmailTicket {
+            token_hash: &hash_secret(&ticket),
+            user_id: &t.user.user_id,
+            email: &t.user.email,
+            client_id: t.client_id,
+            result_url: t.result_url,
+            created_at: now,
+            expires_at: now + t.ttl,
+        })
+        .await?;
+    Ok(format!(
+        "{}u/email-verification?ticket={ticket}",
+        app.issuer()
+    ))
+}
+
+fn message(email: &str, link: &str, days: i64) -> (String, String) {
+    let valid = if days == 1 {
+        "one day".to_string()
+    } else {
+        format!("{days} days")
+    };
+    let text = format!(
+        "Please confirm that {email} is your e-mail address by opening this link:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not sign up, ignore this message."
+    );
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Please confirm that {} is your e-mail address.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Verify my e-mail address</a></p><p>The link works once, for {valid}. If you did not sign up, ignore this message.</p></body></html>",
+        esc(email),
+        esc(link)
+    );
+    (text, html)
+}
+
+/// E-mails the link and audits the outcome (`svr`, or `fn` and `fvr`);
+/// whether the mail went out.
+pub async fn mail(
+    app: &AppState,
+    user: &User,
+    client_id: Option<&str>,
+    link: &str,
+    ttl: i64,
+) -> bool {
+    let (text, html) = message(&user.email, link, (ttl + 86_399) / 86_400);
+    let sent = app
+        .mailer
+        .send(
+            crate::mailer::Message {
+                to: &user.email,
+                subject: "Verify your e-mail address",
+                body: &text,
+                html: Some(&html),
+            },
+            app.now(),
+        )
+        .await;
+    if let Err(e) = &sent {
+        tracing::error!(error = %e, "could not send the verification e-mail");
+        app.audit(Event {
+            client_id,
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            details: Some(serde_json::json!({"error": e.to_string()})),
+            ..Event::new(Code::Fn, "Failed to send the verification e-mail")
+        })
+        .await;
+    }
+    let (code, description) = match sent {
+        Ok(_) => (Code::Svr, "Verification e-mail sent"),
+        Err(_) => (Code::Fvr, "Verification e-mail could not be sent"),
+    };
+    app.audit(Event {
+        client_id,
+        user_id: Some(&user.user_id),
+        user_name: Some(&user.email),
+        ..Event::new(code, description)
+    })
+    .await;
+    sent.is_ok()
+}
+
+#[derive(Deserialize)]
+pub struct TicketQuery {
+    ticket: Option<String>,
+}
+
+/// `GET /u/email-verification?ticket=…`: verifies the address the link was
+/// made for, once.
+pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> PageResult {
+    let outcome = match &q.ticket {
+        Some(t) => {
+            app.store
+                .redeem_email_ticket(&hash_secret(t), app.now())
+                .await?
+        }
+        None => Verification::Gone,
+    };
+    match outcome {
+        Verification::Verified {
+            user_id,
+            email,
+            client_id,
+            result_url,
+        } => {
+            app.audit(Event {
+                client_id: client_id.as_deref(),
+                user_id: Some(&user_id),
+                user_name: Some(&email),
+                ..Event::new(Code::Sv, "Email verified")
+            })
+            .await;
+            let client = match &client_id {
+                Some(id) => app.client(id).await?.map(|(c, _)| c),
+                None => None,
+            };
+            let notice = Notice::new(
+                "E-mail address verified",
+                "Thank you: your e-mail address is verified. You can close this page or go on.",
+            );
+            let notice = match (result_url, client.as_ref().and_then(|c| c.home_url())) {
+                (Some(url), _) => notice.back(url, "Continue"),
+                (None, Some(_)) => notice.back_to(client.as_ref()),
+                (None, None) => match app.settings().await?.default_redirection_uri {
+                    Some(url) => notice.back(url, "Continue"),
+                    None => notice,
+                },
+            };
+            Ok(app.pages.notice(StatusCode::OK, notice))
+        }
+        other => {
+            let user_id = match &other {
+                Verification::AddressChanged { user_id } => Some(user_id.as_str()),
+                _ => None,
+            };
+            app.audit(Event {
+                user_id,
+                ..Event::new(Code::Fv, "Verification link could not verify")
+            })
+            .await;
+            Ok(app.pages.notice(
+                StatusCode::BAD_REQUEST,
+                Notice::new(
+                    "This link can no longer verify your address",
+                    "Verification links work once, for a limited time, and only for the address they were sent to. Ask the application to send you a new one.",
+                ),
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_mail_escapes_and_states_the_lifetime() {
+        let (text, html) = super::message("a@b.c", "https://x/?t=1&u=<2>", 5);
+        assert!(text.contains("for 5 days"));
+        assert!(html.contains("t=1&amp;u=&lt;2&gt;"), "{html}");
+    }
+}
