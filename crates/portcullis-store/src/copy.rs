@@ -50,6 +50,7 @@ pub const TABLES: &[&str] = &[
     "user_permissions",
     "email_tickets",
     "jobs",
+    "email_templates",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

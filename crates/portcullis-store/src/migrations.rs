@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "email_verification",
         include_str!("../migrations/0014_email_verification.sql"),
     ),
+    (
+        15,
+        "email_templates",
+        include_str!("../migrations/0015_email_templates.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

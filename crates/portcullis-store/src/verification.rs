@@ -1,9 +1,11 @@
-//! E-mail verification tickets and Management API jobs.
+//! E-mail verification tickets, Management API jobs, and the tenant's e-mail
+//! templates.
 //!
 //! Invariants: only the SHA-256 of a ticket is stored; a ticket is spent once;
 //! spending it verifies the address it was made for and no other (a user who
 //! changed address since keeps `email_verified` as it is), in one transaction.
 
+use portcullis_core::email_templates::{EmailTemplate, TemplateName};
 use portcullis_core::users::User;
 
 use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
@@ -145,5 +147,50 @@ impl TenantStore {
                 .await?
         });
         row.map(|(d,)| decode(&d)).transpose()
+    }
+
+    /// The tenant's template of this name, if it has one.
+    pub async fn get_email_template(
+        &self,
+        name: TemplateName,
+    ) -> StoreResult<Option<EmailTemplate>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM email_templates WHERE tenant_id = $1 AND name = $2")
+                .bind(self.id())
+                .bind(name.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(d,)| decode(&d)).transpose()
+    }
+
+    /// Stores a template: a new one (`Conflict` if it exists) or, with
+    /// `replace`, over whatever is there.
+    pub async fn put_email_template(
+        &self,
+        t: &EmailTemplate,
+        replace: bool,
+        now: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(t)?;
+        write_db!(self, |conn| {
+            let q = if replace {
+                sqlx::query(
+                    "INSERT INTO email_templates (tenant_id, name, doc, updated_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (tenant_id, name) DO UPDATE SET doc = $3, updated_at = $4",
+                )
+            } else {
+                sqlx::query(
+                    "INSERT INTO email_templates (tenant_id, name, doc, updated_at) VALUES ($1, $2, $3, $4)",
+                )
+            };
+            q.bind(self.id())
+                .bind(t.template.as_str())
+                .bind(&doc)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
     }
 }

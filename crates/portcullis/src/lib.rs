@@ -15,6 +15,7 @@ pub mod http;
 pub mod issuance;
 pub mod jobs;
 pub mod keyring;
+pub mod mail_templates;
 pub mod mailer;
 pub mod metrics;
 pub mod scripts;

@@ -16,6 +16,9 @@ pub struct Message<'a> {
     pub body: &'a str,
     /// An HTML alternative, already escaped.
     pub html: Option<&'a str>,
+    /// A sender of the tenant's own (an e-mail template's `from`), instead of
+    /// the configured one.
+    pub from: Option<&'a str>,
 }
 
 pub enum Mailer {
@@ -71,11 +74,14 @@ impl Mailer {
     fn build(&self, msg: &Message<'_>, now: i64) -> Result<lettre::Message, MailError> {
         use lettre::message::header::ContentType;
         use lettre::message::{Body, MultiPart, SinglePart};
-        let from: Mailbox = match self {
-            Mailer::Outbox { from, .. } => from
+        let from: Mailbox = match (msg.from, self) {
+            (Some(f), _) => f
                 .parse()
                 .map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?,
-            Mailer::Smtp { from, .. } => from.clone(),
+            (None, Mailer::Outbox { from, .. }) => from
+                .parse()
+                .map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?,
+            (None, Mailer::Smtp { from, .. }) => from.clone(),
         };
         let to: Mailbox = msg.to.parse().map_err(|_| MailError::Recipient)?;
         let part = |text: &str, kind: ContentType| -> Result<SinglePart, MailError> {

@@ -567,6 +567,7 @@ pub async fn email_test(config: &crate::config::Config, address: &str) -> Result
                 subject: "Portcullis test message",
                 body: &text,
                 html: None,
+                from: None,
             },
             now_secs(),
         )

@@ -237,18 +237,29 @@ async fn send_reset_email(
     else {
         return Ok(());
     };
+    // The tenant's `reset_email` template may set the link's lifetime and
+    // where the reset page leads on (Auth0's urlLifetimeInSeconds, resultUrl).
+    let template = crate::http::tenant_mail::enabled(
+        app,
+        portcullis_core::email_templates::TemplateName::ResetEmail,
+    )
+    .await;
+    let ttl = match template.as_ref().map(|t| t.url_lifetime_in_seconds) {
+        Some(n) if n > 0 => n,
+        _ => TICKET_LIFETIME,
+    };
     let link = password_tickets::create(
         app,
         &password_tickets::TicketFor {
             user: &user,
             client_id,
-            ttl: TICKET_LIFETIME,
-            result_url: None,
+            ttl,
+            result_url: template.as_ref().and_then(|t| t.result_url.as_deref()),
             mark_email_verified: false,
         },
     )
     .await?;
     // The request was answered already; the outcome is in the audit log.
-    password_tickets::mail(app, &user, client_id, &link, TICKET_LIFETIME).await;
+    password_tickets::mail(app, &user, client_id, &link, ttl).await;
     Ok(())
 }

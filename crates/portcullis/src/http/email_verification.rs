@@ -83,18 +83,32 @@ pub async fn mail(
     ttl: i64,
 ) -> bool {
     let (text, html) = message(&user.email, link, (ttl + 86_399) / 86_400);
-    let sent = app
-        .mailer
-        .send(
-            crate::mailer::Message {
-                to: &user.email,
-                subject: "Verify your e-mail address",
-                body: &text,
-                html: Some(&html),
-            },
-            app.now(),
-        )
-        .await;
+    // The tenant's `verify_email` template, when enabled.
+    let custom = crate::http::tenant_mail::rendered(
+        app,
+        portcullis_core::email_templates::TemplateName::VerifyEmail,
+        user,
+        Some(link),
+        client_id,
+    )
+    .await;
+    let msg = match &custom {
+        Some(r) => crate::mailer::Message {
+            to: &user.email,
+            subject: &r.subject,
+            body: &r.text,
+            html: Some(&r.html),
+            from: Some(&r.from),
+        },
+        None => crate::mailer::Message {
+            to: &user.email,
+            subject: "Verify your e-mail address",
+            body: &text,
+            html: Some(&html),
+            from: None,
+        },
+    };
+    let sent = app.mailer.send(msg, app.now()).await;
     if let Err(e) = &sent {
         tracing::error!(error = %e, "could not send the verification e-mail");
         app.audit(Event {

@@ -20,6 +20,7 @@ pub mod pages;
 pub mod password_tickets;
 pub mod sign_in;
 pub mod sign_up;
+pub mod tenant_mail;
 pub mod well_known;
 
 use std::time::Duration;

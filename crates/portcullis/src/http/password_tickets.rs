@@ -87,11 +87,30 @@ pub async fn mail(
     let email = user.email.as_str();
     let (text, html) = message(email, link, ttl);
     let now = app.now();
-    let msg = crate::mailer::Message {
-        to: email,
-        subject: "Reset your password",
-        body: &text,
-        html: Some(&html),
+    // The tenant's `reset_email` template, when enabled.
+    let custom = crate::http::tenant_mail::rendered(
+        app,
+        portcullis_core::email_templates::TemplateName::ResetEmail,
+        user,
+        Some(link),
+        client_id,
+    )
+    .await;
+    let msg = match &custom {
+        Some(r) => crate::mailer::Message {
+            to: email,
+            subject: &r.subject,
+            body: &r.text,
+            html: Some(&r.html),
+            from: Some(&r.from),
+        },
+        None => crate::mailer::Message {
+            to: email,
+            subject: "Reset your password",
+            body: &text,
+            html: Some(&html),
+            from: None,
+        },
     };
     let sent = app.mailer.send(msg, now).await;
     if let Err(e) = &sent {

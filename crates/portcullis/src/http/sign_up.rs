@@ -61,7 +61,67 @@ pub async fn sign_up(
             .ip(ip),
     )
     .await;
+    after_sign_up(app, &user, &client.client_id);
     Ok(SignUp::Created(Box::new(user)))
+}
+
+/// The mails a sign-up earns when the tenant asks for them by enabling the
+/// template (Auth0's `verify_email` and `welcome_email`): sent off the
+/// request path, so the answer does not wait for the mail relay.
+fn after_sign_up(app: &AppState, user: &portcullis_core::users::User, client_id: &str) {
+    let (app, user, client_id) = (app.clone(), user.clone(), client_id.to_string());
+    tokio::spawn(async move {
+        use portcullis_core::email_templates::TemplateName;
+        if let Some(t) = crate::http::tenant_mail::enabled(&app, TemplateName::VerifyEmail).await {
+            let ttl = match t.url_lifetime_in_seconds {
+                0 => portcullis_core::tickets::DEFAULT_TTL,
+                n => n,
+            };
+            let made = crate::http::email_verification::create(
+                &app,
+                &crate::http::email_verification::VerificationFor {
+                    user: &user,
+                    client_id: Some(&client_id),
+                    result_url: t.result_url.as_deref(),
+                    ttl,
+                },
+            )
+            .await;
+            match made {
+                Ok(link) => {
+                    crate::http::email_verification::mail(
+                        &app,
+                        &user,
+                        Some(&client_id),
+                        &link,
+                        ttl,
+                    )
+                    .await;
+                }
+                Err(e) => tracing::error!(error = %e, "could not make the verification link"),
+            }
+        }
+        if let Some(r) = crate::http::tenant_mail::rendered(
+            &app,
+            TemplateName::WelcomeEmail,
+            &user,
+            None,
+            Some(&client_id),
+        )
+        .await
+        {
+            let msg = crate::mailer::Message {
+                to: &user.email,
+                subject: &r.subject,
+                body: &r.text,
+                html: Some(&r.html),
+                from: Some(&r.from),
+            };
+            if let Err(e) = app.mailer.send(msg, app.now()).await {
+                tracing::error!(error = %e, "could not send the welcome e-mail");
+            }
+        }
+    });
 }
 
 /// Auth0's `fs`: a refused sign-up, with the address it was for.

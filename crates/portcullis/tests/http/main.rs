@@ -19,6 +19,7 @@ mod dashboard_browser;
 mod dashboard_members;
 mod dbconnections;
 mod discovery;
+mod email_templates;
 mod email_verification;
 mod login_page;
 mod management_auth;

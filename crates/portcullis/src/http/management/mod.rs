@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
+pub mod email_templates;
 pub mod grants;
 pub mod jobs;
 pub mod keys;
@@ -86,6 +87,13 @@ pub fn router() -> Router<AppState> {
         )
         .route("/jobs/verification-email", post(jobs::verification_email))
         .route("/jobs/{id}", get(jobs::get))
+        .route("/email-templates", post(email_templates::create))
+        .route(
+            "/email-templates/{name}",
+            get(email_templates::get)
+                .patch(email_templates::update)
+                .put(email_templates::replace),
+        )
         .merge(rbac_routes())
         .merge(extensibility_routes())
 }

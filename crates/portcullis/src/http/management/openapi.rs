@@ -11,6 +11,7 @@ use axum::extract::State;
 use portcullis_core::actions::{ActionPayload, BindingsPayload};
 use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
 use portcullis_core::clients::ClientPayload;
+use portcullis_core::email_templates::EmailTemplatePayload;
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
 use portcullis_core::rules::RulePayload;
@@ -519,6 +520,38 @@ pub const OPS: &[Op] = &[
         "Revoke a consent",
         None,
         204,
+    ),
+    op(
+        "post",
+        "/email-templates",
+        "create:email_templates",
+        "Create an e-mail template (Liquid)",
+        Some(schema::<EmailTemplatePayload>),
+        200,
+    ),
+    op(
+        "get",
+        "/email-templates/{name}",
+        "read:email_templates",
+        "Get an e-mail template",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/email-templates/{name}",
+        "update:email_templates",
+        "Change an e-mail template",
+        Some(schema::<EmailTemplatePayload>),
+        200,
+    ),
+    op(
+        "put",
+        "/email-templates/{name}",
+        "update:email_templates",
+        "Replace an e-mail template",
+        Some(schema::<EmailTemplatePayload>),
+        200,
     ),
     op(
         "post",

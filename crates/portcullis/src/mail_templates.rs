@@ -1,0 +1,206 @@
+//! The tenant's e-mail templates (`portcullis_core::email_templates`) parsed
+//! and rendered with Liquid, as Auth0 renders them.
+//!
+//! Invariants:
+//! - A template that does not parse is refused when it is saved ([`check`]).
+//! - Every value put into a template's HTML body is HTML-escaped first (the
+//!   user's name, the link, the application's name…): the template's own
+//!   markup is the tenant's, the data never becomes markup. (Auth0 leaves
+//!   escaping to the template's author; a name like `<a href=…>` would be a
+//!   link in the mail.) The subject gets the values unescaped: it is text.
+//! - The plain-text part is the HTML with its tags removed.
+
+use portcullis_core::clients::Client;
+use portcullis_core::email_templates::EmailTemplate;
+use portcullis_core::tenant_settings::TenantSettings;
+use portcullis_core::users::User;
+use serde_json::{Value, json};
+
+/// A template rendered for one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub from: String,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// What a template may use (Auth0's variables).
+pub struct Vars<'a> {
+    pub user: &'a User,
+    /// The link the mail is for (verification, reset), if any.
+    pub url: Option<&'a str>,
+    pub application: Option<&'a Client>,
+    pub tenant: &'a str,
+    pub settings: &'a TenantSettings,
+}
+
+fn parser() -> Result<liquid::Parser, String> {
+    liquid::ParserBuilder::with_stdlib()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Whether the template's subject and body parse; the parser's message if not.
+pub fn check(t: &EmailTemplate) -> Result<(), String> {
+    let p = parser()?;
+    p.parse(&t.subject)
+        .map_err(|e| format!("the subject is not valid Liquid: {e}"))?;
+    p.parse(&t.body)
+        .map_err(|e| format!("the body is not valid Liquid: {e}"))?;
+    Ok(())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Every string in `v`, HTML-escaped.
+fn escaped(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(escape(s)),
+        Value::Array(a) => Value::Array(a.iter().map(escaped).collect()),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), escaped(v))).collect()),
+        other => other.clone(),
+    }
+}
+
+fn globals(v: &Vars<'_>) -> Value {
+    let u = v.user;
+    json!({
+        "user": {
+            "user_id": u.user_id,
+            "email": u.email,
+            "email_verified": u.email_verified,
+            "name": u.name,
+            "nickname": u.nickname,
+            "given_name": u.given_name,
+            "family_name": u.family_name,
+            "picture": u.picture,
+            "user_metadata": u.user_metadata,
+            "app_metadata": u.app_metadata,
+        },
+        "url": v.url,
+        "application": v.application.map(|c| json!({"name": c.name, "clientID": c.client_id})),
+        "tenant": v.tenant,
+        "friendly_name": v.settings.friendly_name,
+        "support_email": v.settings.support_email,
+        "support_url": v.settings.support_url,
+    })
+}
+
+fn render_one(p: &liquid::Parser, src: &str, data: &Value) -> Result<String, String> {
+    let template = p.parse(src).map_err(|e| e.to_string())?;
+    let object = liquid::to_object(data).map_err(|e| e.to_string())?;
+    template.render(&object).map_err(|e| e.to_string())
+}
+
+/// The HTML with its tags removed and the common entities read back.
+fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
+
+/// Renders `t` for one message.
+pub fn render(t: &EmailTemplate, vars: &Vars<'_>) -> Result<Rendered, String> {
+    let p = parser()?;
+    let data = globals(vars);
+    let subject = render_one(&p, &t.subject, &data)?;
+    let html = render_one(&p, &t.body, &escaped(&data))?;
+    Ok(Rendered {
+        from: t.from.clone(),
+        subject: subject.replace(['\r', '\n'], " ").trim().to_string(),
+        text: text_of(&html),
+        html,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use portcullis_core::email_templates::EmailTemplatePayload;
+
+    fn template(subject: &str, body: &str) -> EmailTemplate {
+        serde_json::from_value::<EmailTemplatePayload>(json!({"template": "verify_email", "body": body,
+            "from": "Shop <no-reply@shop.example>", "subject": subject, "syntax": "liquid", "enabled": true}))
+        .unwrap()
+        .into_template(None)
+        .unwrap()
+    }
+
+    fn user(name: &str) -> User {
+        let mut u = serde_json::from_value::<portcullis_core::users::UserCreate>(json!({
+            "connection": "Username-Password-Authentication", "email": "ada@example.com", "password": "Corr3ct-horse"
+        }))
+        .unwrap()
+        .into_user("auth0|1".into(), "https://id.example/", 0)
+        .unwrap()
+        .0;
+        u.name = name.into();
+        u
+    }
+
+    #[test]
+    fn values_are_escaped_in_the_body_not_in_the_subject() {
+        let t = template(
+            "Welcome {{ user.name }}",
+            "<p>Hi {{ user.name }}, <a href=\"{{ url }}\">verify</a></p>",
+        );
+        let u = user("<b>Ada</b>");
+        let settings = TenantSettings::default();
+        let r = render(
+            &t,
+            &Vars {
+                user: &u,
+                url: Some("https://id.example/v?a=1&b=2"),
+                application: None,
+                tenant: "t",
+                settings: &settings,
+            },
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Welcome <b>Ada</b>");
+        assert!(r.html.contains("Hi &lt;b&gt;Ada&lt;/b&gt;"), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"https://id.example/v?a=1&amp;b=2\""),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.text, "Hi <b>Ada</b>, verify");
+    }
+
+    #[test]
+    fn a_template_that_does_not_parse_is_refused() {
+        assert!(check(&template("ok", "{% if %}")).is_err());
+        assert!(check(&template("{{ unclosed", "ok")).is_err());
+        assert!(
+            check(&template(
+                "Hi {{ user.email }}",
+                "{% if user.email_verified %}yes{% endif %}"
+            ))
+            .is_ok()
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! `/api/v2/email-templates`: Auth0's Liquid templates, checked when saved and
+//! used for the verification, reset and welcome mails.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, PASSWORD, spa};
+use crate::dbconnections::{outbox, outbox_with};
+use crate::support::{TestServer, on_both_backends};
+
+on_both_backends!(
+    templates_are_checked_when_saved_and_answered_in_auth0_shape,
+    enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome
+);
+
+fn verify(subject: &str, body: &str) -> Value {
+    json!({"template": "verify_email", "from": "Shop <hello@shop.example>", "subject": subject,
+           "body": body, "syntax": "liquid", "enabled": true, "urlLifetimeInSeconds": 3600})
+}
+
+async fn templates_are_checked_when_saved_and_answered_in_auth0_shape(srv: TestServer) {
+    let (st, t) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(verify("Verify", "<p>{{ url }}</p>")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(t["template"], "verify_email");
+    assert_eq!(t["urlLifetimeInSeconds"], 3600);
+    let (st, e) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(verify("Verify", "<p>{{ url }}</p>")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    for bad in [
+        json!({"body": "{% if %}"}),
+        json!({"subject": "{{ unclosed"}),
+        json!({"from": "nobody"}),
+        json!({"template": "reset_email"}),
+        json!({"colour": "red"}),
+    ] {
+        let (st, e) = srv
+            .api(
+                Method::PATCH,
+                "/email-templates/verify_email",
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad} -> {e}");
+        assert_eq!(e["errorCode"], "invalid_body", "{e}");
+    }
+    let (st, got) = srv
+        .api(Method::GET, "/email-templates/verify_email", None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(got, t, "nothing changed");
+    let (st, p) = srv
+        .api(
+            Method::PATCH,
+            "/email-templates/verify_email",
+            Some(json!({"subject": "Please verify"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    assert_eq!(p["subject"], "Please verify");
+    let (st, _) = srv
+        .api(Method::GET, "/email-templates/reset_email", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = srv
+        .api(Method::GET, "/email-templates/sms_code", None)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST);
+    let (st, put) = srv
+        .api(
+            Method::PUT,
+            "/email-templates/reset_email",
+            Some(json!({"from": "a@b.example", "subject": "Reset", "body": "{{ url }}", "syntax": "liquid", "enabled": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{put}");
+    assert_eq!(put["template"], "reset_email");
+}
+
+/// With verify_email and welcome_email enabled, a sign-up gets both mails, in
+/// the template's words and sender, with the user's values escaped; the
+/// verification link works. reset_email shapes the reset mail.
+async fn enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome(srv: TestServer) {
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(verify(
+                "Verify your address for {{ application.name }}",
+                "<p>Hello {{ user.name }}</p><p><a href=\"{{ url }}\">Verify</a></p>",
+            )),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(json!({"template": "welcome_email", "from": "Shop <hello@shop.example>",
+                        "subject": "Welcome to {{ application.name }}", "body": "<p>Welcome, {{ user.email }}!</p>",
+                        "syntax": "liquid", "enabled": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let app = spa(&srv, json!({})).await;
+    let res = srv
+        .http
+        .post(format!("{}/dbconnections/signup", srv.url))
+        .json(
+            &json!({"client_id": app, "connection": "Username-Password-Authentication",
+                      "email": "bo@example.com", "password": PASSWORD, "name": "<b>Bo</b>"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mails = outbox_with(&srv, 2).await;
+    let verify_mail = mails
+        .iter()
+        .find(|m| m.contains("Subject: Verify your address for Shop"))
+        .unwrap_or_else(|| panic!("{mails:?}"));
+    assert!(verify_mail.contains("hello@shop.example"), "{verify_mail}");
+    assert!(
+        verify_mail.contains("Hello &lt;b&gt;Bo&lt;/b&gt;"),
+        "{verify_mail}"
+    );
+    assert!(!verify_mail.contains("<b>Bo</b></p>"), "{verify_mail}");
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Welcome to Shop")
+                && m.contains("Welcome, bo@example.com!")),
+        "{mails:?}"
+    );
+    let link = verify_mail
+        .split(['"', ' ', '\n', '\r'])
+        .find(|w| w.contains("/u/email-verification?ticket="))
+        .unwrap()
+        .replace("&amp;", "&");
+    let mut b = Browser::new(&srv);
+    let page = b.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let (_, users) = srv
+        .api(Method::GET, "/users-by-email?email=bo%40example.com", None)
+        .await;
+    assert_eq!(users[0]["email_verified"], true);
+
+    // reset_email: its words for /dbconnections/change_password.
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(json!({"template": "reset_email", "from": "Shop <hello@shop.example>",
+                        "subject": "Reset for {{ user.email }}", "body": "<a href=\"{{ url }}\">Reset</a>",
+                        "syntax": "liquid", "enabled": true, "urlLifetimeInSeconds": 600})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let before = outbox(&srv).len();
+    let res = srv
+        .http
+        .post(format!("{}/dbconnections/change_password", srv.url))
+        .json(&json!({"email": "bo@example.com", "connection": "Username-Password-Authentication"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let mails = outbox_with(&srv, before + 1).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.contains("Subject: Reset for bo@example.com")
+                && m.contains("/u/reset-password?ticket=")),
+        "{mails:?}"
+    );
+}
