@@ -9,6 +9,7 @@ pub mod actions;
 pub mod client_grants;
 pub mod clients;
 pub mod clock;
+pub mod email_provider;
 pub mod email_templates;
 pub mod issuance;
 pub mod jose;

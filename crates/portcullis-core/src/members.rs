@@ -57,9 +57,20 @@ pub enum Role {
     Viewer,
 }
 
-/// Changes only an administrator may make: they can lock every application
-/// out (a revoked key) or cut every session (a rotated one).
-const ADMIN_ONLY: &[&str] = &["create:signing_keys", "update:signing_keys"];
+/// Changes only an administrator may make: the signing keys (a revoked key
+/// locks every application out), and the tenant-wide settings and mail
+/// (session lifetimes, logout and redirect URLs, the sender and words of every
+/// mail, the mail relay).
+const ADMIN_ONLY: &[&str] = &[
+    "create:signing_keys",
+    "update:signing_keys",
+    "update:tenant_settings",
+    "create:email_templates",
+    "update:email_templates",
+    "create:email_provider",
+    "update:email_provider",
+    "delete:email_provider",
+];
 
 impl Role {
     pub const ALL: [Role; 3] = [Role::Admin, Role::Editor, Role::Viewer];

@@ -19,6 +19,8 @@ use crate::validation::{self, Validated, ValidationError};
 /// Auth0's defaults: a week, and three days without activity.
 pub const DEFAULT_SESSION_HOURS: f64 = 168.0;
 pub const DEFAULT_IDLE_HOURS: f64 = 72.0;
+/// Shortest idle timeout accepted: five minutes.
+pub const MIN_IDLE_HOURS: f64 = 5.0 / 60.0;
 /// Longest absolute session accepted: a year.
 pub const MAX_SESSION_HOURS: f64 = 8_760.0;
 
@@ -216,10 +218,13 @@ pub fn validate(s: &TenantSettings) -> Validated<()> {
             format!("must be between 1 and {MAX_SESSION_HOURS} hours"),
         ));
     }
-    if !(s.idle_session_lifetime > 0.0 && s.idle_session_lifetime <= s.session_lifetime) {
+    // At least five minutes: a use is recorded at most once a minute, so a
+    // shorter timeout could end sessions that are in use.
+    if !(s.idle_session_lifetime >= MIN_IDLE_HOURS && s.idle_session_lifetime <= s.session_lifetime)
+    {
         return Err(ValidationError::field(
             "idle_session_lifetime",
-            "must be more than 0 hours and at most session_lifetime",
+            "must be at least 5 minutes (0.0834 hours) and at most session_lifetime",
         ));
     }
     for u in &s.allowed_logout_urls {

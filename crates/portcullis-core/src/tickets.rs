@@ -72,13 +72,22 @@ impl PasswordChangeTicket {
     /// Where the reset page sends the user afterwards: `result_url`, with the
     /// user's e-mail address added as `email=` when asked for.
     pub fn result_url_for(&self, email: &str) -> Option<String> {
-        let raw = self.result_url.as_deref()?;
-        let mut url = url::Url::parse(raw).ok()?;
-        if self.include_email_in_redirect {
-            url.query_pairs_mut().append_pair("email", email);
-        }
-        Some(url.into())
+        result_url_with(
+            self.result_url.as_deref(),
+            email,
+            self.include_email_in_redirect,
+        )
     }
+}
+
+/// `result_url` with `email=` added when `include_email` (Auth0's
+/// `includeEmailInRedirect`).
+fn result_url_with(result_url: Option<&str>, email: &str, include_email: bool) -> Option<String> {
+    let mut url = url::Url::parse(result_url?).ok()?;
+    if include_email {
+        url.query_pairs_mut().append_pair("email", email);
+    }
+    Some(url.into())
 }
 
 fn present(v: Option<String>) -> Option<String> {
@@ -176,11 +185,11 @@ pub struct EmailVerificationTicket {
 impl EmailVerificationTicket {
     /// `result_url`, with `email=` added when asked for.
     pub fn result_url_for(&self, email: &str) -> Option<String> {
-        let mut url = url::Url::parse(self.result_url.as_deref()?).ok()?;
-        if self.include_email_in_redirect {
-            url.query_pairs_mut().append_pair("email", email);
-        }
-        Some(url.into())
+        result_url_with(
+            self.result_url.as_deref(),
+            email,
+            self.include_email_in_redirect,
+        )
     }
 }
 

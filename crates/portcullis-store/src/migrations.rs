@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "email_templates",
         include_str!("../migrations/0015_email_templates.sql"),
     ),
+    (
+        16,
+        "email_provider",
+        include_str!("../migrations/0016_email_provider.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

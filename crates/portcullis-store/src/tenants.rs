@@ -4,6 +4,7 @@ use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
 use portcullis_core::resource_servers::ResourceServer;
 
+use portcullis_core::email_provider::EmailProvider;
 use portcullis_core::tenant_settings::TenantSettings;
 
 use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
@@ -155,6 +156,45 @@ impl TenantStore {
                 .bind(&doc)
                 .execute(&mut *conn)
                 .await?;
+        });
+        Ok(())
+    }
+
+    /// The tenant's e-mail provider and its sealed password, if one is set.
+    pub async fn email_provider(&self) -> StoreResult<Option<(EmailProvider, Option<String>)>> {
+        let row: Option<(Option<String>, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email_provider, email_provider_secret FROM tenants WHERE id = $1",
+            )
+            .bind(self.id())
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            Some((Some(doc), sealed)) => Ok(Some((decode(&doc)?, sealed))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Sets (or, with `None`, removes) the e-mail provider and its sealed
+    /// password, together.
+    pub async fn set_email_provider(
+        &self,
+        provider: Option<(&EmailProvider, Option<&str>)>,
+    ) -> StoreResult<()> {
+        let (doc, sealed) = match provider {
+            Some((p, s)) => (Some(encode(p)?), s.map(str::to_string)),
+            None => (None, None),
+        };
+        write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE tenants SET email_provider = $2, email_provider_secret = $3 WHERE id = $1",
+            )
+            .bind(self.id())
+            .bind(&doc)
+            .bind(&sealed)
+            .execute(&mut *conn)
+            .await?;
         });
         Ok(())
     }

@@ -259,6 +259,9 @@ impl Inner {
     }
 }
 
+/// The associated data the e-mail provider's password is sealed under.
+pub const EMAIL_PROVIDER_AAD: &str = "email_provider";
+
 /// The configuration every node shares, seen through the generation.
 impl Inner {
     /// Looks at the tenant's configuration generation (at most once per
@@ -326,6 +329,42 @@ impl Inner {
         let g = self.sync_configuration().await?;
         let load = self.store.get_resource_server_by_identifier(identifier);
         self.cache.api(identifier, g, load).await
+    }
+
+    /// Sends a mail through the tenant's e-mail provider when it has an
+    /// enabled one (`/api/v2/emails/provider`), else the configured mailer.
+    pub async fn send_mail(
+        &self,
+        msg: crate::mailer::Message<'_>,
+    ) -> Result<(), crate::mailer::MailError> {
+        let now = self.now();
+        let provider = self
+            .store
+            .email_provider()
+            .await
+            .map_err(|e| crate::mailer::MailError::Config(e.to_string()))?;
+        match provider {
+            Some((p, sealed)) if p.enabled => {
+                let password = match sealed {
+                    Some(s) => Some(
+                        self.kek
+                            .open(EMAIL_PROVIDER_AAD, &s)
+                            .ok()
+                            .and_then(|b| String::from_utf8(b).ok())
+                            .ok_or_else(|| {
+                                crate::mailer::MailError::Config(
+                                    "the e-mail provider's password cannot be opened".into(),
+                                )
+                            })?,
+                    ),
+                    None => None,
+                };
+                crate::mailer::Mailer::for_provider(&p, password.as_deref())?
+                    .send(msg, now)
+                    .await
+            }
+            _ => self.mailer.send(msg, now).await,
+        }
     }
 
     /// The tenant's settings (Auth0's `/tenants/settings`), from the cache.

@@ -8,7 +8,8 @@
 //!   markup is the tenant's, the data never becomes markup. (Auth0 leaves
 //!   escaping to the template's author; a name like `<a href=…>` would be a
 //!   link in the mail.) The subject gets the values unescaped: it is text.
-//! - The plain-text part is the HTML with its tags removed.
+//! - The plain-text part is the HTML with its tags removed and each link's
+//!   address after its text.
 
 use portcullis_core::clients::Client;
 use portcullis_core::email_templates::EmailTemplate;
@@ -43,6 +44,11 @@ fn parser() -> Result<liquid::Parser, String> {
 
 /// Whether the template's subject and body parse; the parser's message if not.
 pub fn check(t: &EmailTemplate) -> Result<(), String> {
+    // The sender must be one the mailer can write (RFC 5322), or every mail
+    // of this template would fail.
+    t.from
+        .parse::<lettre::message::Mailbox>()
+        .map_err(|e| format!("from is not an address the mailer can use ({e})"))?;
     let p = parser()?;
     p.parse(&t.subject)
         .map_err(|e| format!("the subject is not valid Liquid: {e}"))?;
@@ -51,7 +57,8 @@ pub fn check(t: &EmailTemplate) -> Result<(), String> {
     Ok(())
 }
 
-fn escape(s: &str) -> String {
+/// `s` safe in HTML text and attribute values.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -64,7 +71,8 @@ fn escaped(v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(escape(s)),
         Value::Array(a) => Value::Array(a.iter().map(escaped).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), escaped(v))).collect()),
+        // Keys too: printing an object (`{{ user.user_metadata }}`) prints them.
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (escape(k), escaped(v))).collect()),
         other => other.clone(),
     }
 }
@@ -99,16 +107,42 @@ fn render_one(p: &liquid::Parser, src: &str, data: &Value) -> Result<String, Str
     template.render(&object).map_err(|e| e.to_string())
 }
 
-/// The HTML with its tags removed and the common entities read back.
+/// The `href` of an `<a …>` tag's text, if it has one.
+fn href_of(tag: &str) -> Option<&str> {
+    let lower = tag.to_ascii_lowercase();
+    if !lower.starts_with("a ") {
+        return None;
+    }
+    let at = lower.find("href=\"")? + 6;
+    let end = tag[at..].find('"')?;
+    Some(&tag[at..at + end])
+}
+
+/// The HTML with its tags removed (a link's address written after its text,
+/// so the plain part keeps it) and the common entities read back.
 fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
+    let mut tag = String::new();
     let mut in_tag = false;
+    let mut link: Option<String> = None;
     for c in html.chars() {
         match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
+            '<' => {
+                in_tag = true;
+                tag.clear();
+            }
+            '>' if in_tag => {
+                in_tag = false;
+                if let Some(h) = href_of(&tag) {
+                    link = Some(h.to_string());
+                } else if tag.eq_ignore_ascii_case("/a")
+                    && let Some(h) = link.take()
+                {
+                    out.push_str(&format!(" ({h})"));
+                }
+            }
+            c if in_tag => tag.push(c),
+            c => out.push(c),
         }
     }
     out.replace("&lt;", "<")
@@ -188,7 +222,10 @@ mod tests {
             "{}",
             r.html
         );
-        assert_eq!(r.text, "Hi <b>Ada</b>, verify");
+        assert_eq!(
+            r.text,
+            "Hi <b>Ada</b>, verify (https://id.example/v?a=1&b=2)"
+        );
     }
 
     #[test]

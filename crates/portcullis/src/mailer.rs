@@ -105,6 +105,40 @@ impl Mailer {
         built.map_err(|e| MailError::Build(e.to_string()))
     }
 
+    /// The tenant's own relay (`/api/v2/emails/provider`): TLS (port 465,
+    /// else STARTTLS required) unless the relay is this machine.
+    pub fn for_provider(
+        p: &portcullis_core::email_provider::EmailProvider,
+        password: Option<&str>,
+    ) -> Result<Self, MailError> {
+        let host = p.credentials.smtp_host.as_str();
+        let port = p.credentials.smtp_port;
+        let config = |e: lettre::transport::smtp::Error| MailError::Config(e.to_string());
+        let mut builder = if portcullis_core::email_provider::is_local(host) {
+            AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        } else if port == 465 {
+            AsyncSmtpTransport::<Tokio1Executor>::relay(host).map_err(config)?
+        } else {
+            AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host).map_err(config)?
+        }
+        .port(port);
+        if let Some(user) = &p.credentials.smtp_user {
+            builder =
+                builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+                    user.clone(),
+                    password.unwrap_or_default().to_string(),
+                ));
+        }
+        let from = p
+            .default_from_address
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailError::Config(e.to_string()))?;
+        Ok(Mailer::Smtp {
+            transport: builder.build(),
+            from,
+        })
+    }
+
     /// Sends `msg`.
     pub async fn send(&self, msg: Message<'_>, now: i64) -> Result<(), MailError> {
         let email = self.build(&msg, now)?;

@@ -59,12 +59,7 @@ fn message(email: &str, link: &str, days: i64) -> (String, String) {
     let text = format!(
         "Please confirm that {email} is your e-mail address by opening this link:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not sign up, ignore this message."
     );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = crate::mail_templates::escape;
     let html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Please confirm that {} is your e-mail address.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Verify my e-mail address</a></p><p>The link works once, for {valid}. If you did not sign up, ignore this message.</p></body></html>",
         esc(email),
@@ -83,55 +78,22 @@ pub async fn mail(
     ttl: i64,
 ) -> bool {
     let (text, html) = message(&user.email, link, (ttl + 86_399) / 86_400);
-    // The tenant's `verify_email` template, when enabled.
-    let custom = crate::http::tenant_mail::rendered(
+    crate::http::tenant_mail::send_link_mail(
         app,
-        portcullis_core::email_templates::TemplateName::VerifyEmail,
-        user,
-        Some(link),
-        client_id,
-    )
-    .await;
-    let msg = match &custom {
-        Some(r) => crate::mailer::Message {
-            to: &user.email,
-            subject: &r.subject,
-            body: &r.text,
-            html: Some(&r.html),
-            from: Some(&r.from),
-        },
-        None => crate::mailer::Message {
-            to: &user.email,
-            subject: "Verify your e-mail address",
-            body: &text,
-            html: Some(&html),
-            from: None,
-        },
-    };
-    let sent = app.mailer.send(msg, app.now()).await;
-    if let Err(e) = &sent {
-        tracing::error!(error = %e, "could not send the verification e-mail");
-        app.audit(Event {
+        crate::http::tenant_mail::LinkMail {
+            user,
             client_id,
-            user_id: Some(&user.user_id),
-            user_name: Some(&user.email),
-            details: Some(serde_json::json!({"error": e.to_string()})),
-            ..Event::new(Code::Fn, "Failed to send the verification e-mail")
-        })
-        .await;
-    }
-    let (code, description) = match sent {
-        Ok(_) => (Code::Svr, "Verification e-mail sent"),
-        Err(_) => (Code::Fvr, "Verification e-mail could not be sent"),
-    };
-    app.audit(Event {
-        client_id,
-        user_id: Some(&user.user_id),
-        user_name: Some(&user.email),
-        ..Event::new(code, description)
-    })
-    .await;
-    sent.is_ok()
+            link,
+            template: portcullis_core::email_templates::TemplateName::VerifyEmail,
+            subject: "Verify your e-mail address",
+            text: &text,
+            html: &html,
+            what: "the verification e-mail",
+            sent: (Code::Svr, "Verification e-mail sent"),
+            failed: (Code::Fvr, "Verification e-mail could not be sent"),
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -169,7 +169,30 @@ pub async fn needs_consent(
         .get_consent(user_id, &client.client_id, &consent_audience(app, req))
         .await?;
     let granted: Vec<&str> = granted.as_deref().unwrap_or_default().split(' ').collect();
-    Ok(!req.scope.iter().all(|s| granted.contains(&s.as_str())))
+    let asked = consentable_scope(app, req, user_id).await?;
+    Ok(!asked.iter().all(|s| granted.contains(&s.as_str())))
+}
+
+/// The scopes a consent is about: with an API that enforces RBAC, the
+/// requested ones the user holds (what the token will carry, and all the
+/// consent page shows); otherwise the requested ones. A consent is recorded
+/// for exactly these, so a permission given later is asked for then.
+pub async fn consentable_scope(
+    app: &AppState,
+    req: &AuthorizeRequest,
+    user_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let api = match &req.audience {
+        Some(a) => app.api(a).await?,
+        None => None,
+    };
+    match api.as_ref().filter(|a| a.enforce_policies) {
+        Some(a) => {
+            let held = app.issuance().permissions(user_id, Some(a)).await?;
+            Ok(portcullis_core::roles::rbac_scope(&req.scope, &held, a))
+        }
+        None => Ok(req.scope.clone()),
+    }
 }
 
 /// Issues the authorization response for the signed-in `user`, after the

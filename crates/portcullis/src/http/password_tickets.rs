@@ -13,7 +13,7 @@ use portcullis_core::users::User;
 use portcullis_store::{NewPasswordTicket, StoreError};
 
 use crate::app::AppState;
-use crate::audit::Event;
+use crate::audit::Code;
 
 /// What a new ticket is for.
 pub struct TicketFor<'a> {
@@ -61,12 +61,7 @@ fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
     let text = format!(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not ask, ignore this message."
     );
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
+    let esc = crate::mail_templates::escape;
     let html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for {valid}. If you did not ask, ignore this message.</p></body></html>",
         esc(email),
@@ -84,64 +79,26 @@ pub async fn mail(
     link: &str,
     ttl: i64,
 ) -> bool {
-    let email = user.email.as_str();
-    let (text, html) = message(email, link, ttl);
-    let now = app.now();
-    // The tenant's `reset_email` template, when enabled.
-    let custom = crate::http::tenant_mail::rendered(
+    let (text, html) = message(&user.email, link, ttl);
+    crate::http::tenant_mail::send_link_mail(
         app,
-        portcullis_core::email_templates::TemplateName::ResetEmail,
-        user,
-        Some(link),
-        client_id,
-    )
-    .await;
-    let msg = match &custom {
-        Some(r) => crate::mailer::Message {
-            to: email,
-            subject: &r.subject,
-            body: &r.text,
-            html: Some(&r.html),
-            from: Some(&r.from),
-        },
-        None => crate::mailer::Message {
-            to: email,
-            subject: "Reset your password",
-            body: &text,
-            html: Some(&html),
-            from: None,
-        },
-    };
-    let sent = app.mailer.send(msg, now).await;
-    if let Err(e) = &sent {
-        tracing::error!(error = %e, "could not send the password-reset e-mail");
-        app.audit(Event {
+        crate::http::tenant_mail::LinkMail {
+            user,
             client_id,
-            user_id: Some(&user.user_id),
-            user_name: Some(email),
-            details: Some(serde_json::json!({"error": e.to_string()})),
-            ..Event::new(
-                crate::audit::Code::Fn,
-                "Failed to send the password-reset e-mail",
-            )
-        })
-        .await;
-    }
-    let (code, description) = match sent {
-        Ok(_) => (crate::audit::Code::Scpr, "Change password request"),
-        Err(_) => (
-            crate::audit::Code::Fcpr,
-            "Change password request: the e-mail could not be sent",
-        ),
-    };
-    app.audit(Event {
-        client_id,
-        user_id: Some(&user.user_id),
-        user_name: Some(email),
-        ..Event::new(code, description)
-    })
-    .await;
-    sent.is_ok()
+            link,
+            template: portcullis_core::email_templates::TemplateName::ResetEmail,
+            subject: "Reset your password",
+            text: &text,
+            html: &html,
+            what: "the password-reset e-mail",
+            sent: (Code::Scpr, "Change password request"),
+            failed: (
+                Code::Fcpr,
+                "Change password request: the e-mail could not be sent",
+            ),
+        },
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ fn after_sign_up(app: &AppState, user: &portcullis_core::users::User, client_id:
                 html: Some(&r.html),
                 from: Some(&r.from),
             };
-            if let Err(e) = app.mailer.send(msg, app.now()).await {
+            if let Err(e) = app.send_mail(msg).await {
                 tracing::error!(error = %e, "could not send the welcome e-mail");
             }
         }

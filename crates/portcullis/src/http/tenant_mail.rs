@@ -8,6 +8,7 @@ use portcullis_core::email_templates::{EmailTemplate, TemplateName};
 use portcullis_core::users::User;
 
 use crate::app::AppState;
+use crate::audit::{Code, Event};
 use crate::mail_templates::{self, Rendered, Vars};
 
 /// The enabled template of this name, if any.
@@ -60,4 +61,67 @@ pub async fn rendered(
 ) -> Option<Rendered> {
     let t = enabled(app, name).await?;
     render(app, &t, user, url, client_id).await
+}
+
+/// A mail carrying a link (verification, reset), and how to audit it.
+pub struct LinkMail<'a> {
+    pub user: &'a User,
+    pub client_id: Option<&'a str>,
+    pub link: &'a str,
+    /// The tenant's template that replaces the built-in mail when enabled.
+    pub template: TemplateName,
+    /// The built-in mail: subject, plain text and HTML (already escaped).
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    /// What the mail is, for the log ("the password-reset e-mail").
+    pub what: &'a str,
+    /// The audit events of a sent and a failed mail.
+    pub sent: (Code, &'a str),
+    pub failed: (Code, &'a str),
+}
+
+/// Sends `m` (the tenant's template when enabled, else the built-in mail) and
+/// audits the outcome: its `sent` event, or `fn` and its `failed` event; a
+/// failure is never recorded as success. Whether the mail went out.
+pub async fn send_link_mail(app: &AppState, m: LinkMail<'_>) -> bool {
+    let user = m.user;
+    let custom = rendered(app, m.template, user, Some(m.link), m.client_id).await;
+    let msg = match &custom {
+        Some(r) => crate::mailer::Message {
+            to: &user.email,
+            subject: &r.subject,
+            body: &r.text,
+            html: Some(&r.html),
+            from: Some(&r.from),
+        },
+        None => crate::mailer::Message {
+            to: &user.email,
+            subject: m.subject,
+            body: m.text,
+            html: Some(m.html),
+            from: None,
+        },
+    };
+    let sent = app.send_mail(msg).await;
+    if let Err(e) = &sent {
+        tracing::error!(error = %e, what = m.what, "could not send the e-mail");
+        app.audit(Event {
+            client_id: m.client_id,
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            details: Some(serde_json::json!({"error": e.to_string()})),
+            ..Event::new(Code::Fn, &format!("Failed to send {}", m.what))
+        })
+        .await;
+    }
+    let (code, description) = if sent.is_ok() { m.sent } else { m.failed };
+    app.audit(Event {
+        client_id: m.client_id,
+        user_id: Some(&user.user_id),
+        user_name: Some(&user.email),
+        ..Event::new(code, description)
+    })
+    .await;
+    sent.is_ok()
 }

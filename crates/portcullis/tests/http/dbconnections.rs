@@ -264,7 +264,7 @@ async fn forgot_password_link_on_the_login_page_sends_a_reset_email(
 }
 
 /// A minimal SMTP server on 127.0.0.1 that accepts every message and keeps it.
-async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+pub async fn smtp_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();

@@ -1,5 +1,6 @@
 //! `/api/v2/email-templates`: Auth0's Liquid templates, checked when saved and
-//! used for the verification, reset and welcome mails.
+//! used for the verification, reset and welcome mails; `/api/v2/emails/provider`:
+//! the tenant's SMTP relay.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -10,7 +11,8 @@ use crate::support::{TestServer, on_both_backends};
 
 on_both_backends!(
     templates_are_checked_when_saved_and_answered_in_auth0_shape,
-    enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome
+    enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome,
+    the_email_provider_carries_the_mails_and_never_shows_its_password
 );
 
 fn verify(subject: &str, body: &str) -> Value {
@@ -146,6 +148,7 @@ async fn enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome(
         .split(['"', ' ', '\n', '\r'])
         .find(|w| w.contains("/u/email-verification?ticket="))
         .unwrap()
+        .trim_matches(|c| c == '(' || c == ')')
         .replace("&amp;", "&");
     let mut b = Browser::new(&srv);
     let page = b.get(&link).await;
@@ -183,4 +186,88 @@ async fn enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome(
                 && m.contains("/u/reset-password?ticket=")),
         "{mails:?}"
     );
+}
+
+/// Mails go through the tenant's SMTP relay once it is set and enabled (a real
+/// SMTP conversation with a receiver the test runs), with its sender; the
+/// password is never answered; disabled or removed, the configured mailer
+/// (the outbox) is used again.
+async fn the_email_provider_carries_the_mails_and_never_shows_its_password(srv: TestServer) {
+    let (port, inbox) = crate::dbconnections::smtp_sink().await;
+    let (st, e) = srv.api(Method::GET, "/emails/provider", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "{e}");
+    for bad in [
+        json!({"name": "sendgrid", "default_from_address": "a@b.example", "credentials": {"api_key": "k"}}),
+        json!({"name": "smtp", "default_from_address": "nobody", "credentials": {"smtp_host": "127.0.0.1", "smtp_port": port}}),
+    ] {
+        let (st, e) = srv
+            .api(Method::POST, "/emails/provider", Some(bad.clone()))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad} -> {e}");
+    }
+    let (st, p) = srv
+        .api(
+            Method::POST,
+            "/emails/provider",
+            Some(json!({"name": "smtp", "enabled": true, "default_from_address": "Shop <mail@shop.example>",
+                        "credentials": {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_pass": "s3cret-relay"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{p}");
+    assert!(!p.to_string().contains("s3cret-relay"), "{p}");
+    let (_, got) = srv.api(Method::GET, "/emails/provider", None).await;
+    assert!(!got.to_string().contains("s3cret-relay"), "{got}");
+    assert_eq!(got["credentials"]["smtp_port"], port);
+    let (st, _) = srv
+        .api(Method::POST, "/emails/provider", Some(got.clone()))
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT);
+
+    let uid = {
+        let (st, u) = srv
+            .api(
+                Method::POST,
+                "/users",
+                Some(json!({"connection": "Username-Password-Authentication", "email": "cy@example.com", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{u}");
+        u["user_id"].as_str().unwrap().to_string()
+    };
+    let (st, job) = srv
+        .api(
+            Method::POST,
+            "/jobs/verification-email",
+            Some(json!({"user_id": uid})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{job}");
+    assert_eq!(job["status"], "completed", "{job}");
+    let got_mail = inbox.lock().unwrap().clone();
+    assert_eq!(got_mail.len(), 1, "through the relay: {got_mail:?}");
+    assert!(got_mail[0].contains("mail@shop.example"), "{}", got_mail[0]);
+    assert!(got_mail[0].contains("cy@example.com"), "{}", got_mail[0]);
+    assert!(outbox(&srv).is_empty(), "not the configured outbox");
+
+    // Disabled: the configured mailer again.
+    let (st, p) = srv
+        .api(
+            Method::PATCH,
+            "/emails/provider",
+            Some(json!({"enabled": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{p}");
+    srv.api(
+        Method::POST,
+        "/jobs/verification-email",
+        Some(json!({"user_id": uid})),
+    )
+    .await;
+    assert_eq!(outbox_with(&srv, 1).await.len(), 1);
+    assert_eq!(inbox.lock().unwrap().len(), 1);
+    let (st, _) = srv.api(Method::DELETE, "/emails/provider", None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = srv.api(Method::GET, "/emails/provider", None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 }

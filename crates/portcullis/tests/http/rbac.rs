@@ -572,4 +572,34 @@ async fn consent_asks_only_for_what_rbac_will_grant(srv: TestServer) {
         "an unheld permission is not asked for: {}",
         page.body
     );
+    // Accepted: the consent covers what was shown, so a permission given
+    // later is asked for then, never taken as consented.
+    let ok = b
+        .post_form(
+            "/u/consent",
+            &[
+                ("state", &page.input("state")),
+                ("csrf", &page.input("csrf")),
+                ("action", "accept"),
+            ],
+        )
+        .await;
+    assert!(ok.redirect_params().contains_key("code"));
+    let silent = [
+        ("audience", API),
+        ("scope", "openid read:msgs delete:msgs"),
+        ("prompt", "none"),
+    ];
+    let again = b.authorize(&crate::browser::code_params(&a, &silent)).await;
+    assert!(again.redirect_params().contains_key("code"), "consented");
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            &format!("/users/{}/permissions", urlenc(&uid)),
+            Some(json!({"permissions": [{"resource_server_identifier": API, "permission_name": "delete:msgs"}]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let again = b.authorize(&crate::browser::code_params(&a, &silent)).await;
+    assert_eq!(again.redirect_params()["error"], "consent_required");
 }

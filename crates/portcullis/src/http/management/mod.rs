@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
+pub mod email_provider;
 pub mod email_templates;
 pub mod grants;
 pub mod jobs;
@@ -88,6 +89,13 @@ pub fn router() -> Router<AppState> {
         .route("/jobs/verification-email", post(jobs::verification_email))
         .route("/jobs/{id}", get(jobs::get))
         .route("/email-templates", post(email_templates::create))
+        .route(
+            "/emails/provider",
+            get(email_provider::get)
+                .post(email_provider::create)
+                .patch(email_provider::update)
+                .delete(email_provider::delete),
+        )
         .route(
             "/email-templates/{name}",
             get(email_templates::get)
@@ -540,6 +548,14 @@ impl ListQuery {
             fields,
             params,
         })
+    }
+
+    /// Whether the caller asked for paging (`page`, `per_page` or
+    /// `include_totals`).
+    pub fn paged(&self) -> bool {
+        ["page", "per_page", "include_totals"]
+            .iter()
+            .any(|p| self.params.get(p).is_some())
     }
 
     /// A boolean filter (`true` or `false`), if given.

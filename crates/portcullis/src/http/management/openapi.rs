@@ -11,6 +11,7 @@ use axum::extract::State;
 use portcullis_core::actions::{ActionPayload, BindingsPayload};
 use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
 use portcullis_core::clients::ClientPayload;
+use portcullis_core::email_provider::EmailProviderPayload;
 use portcullis_core::email_templates::EmailTemplatePayload;
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
@@ -518,6 +519,38 @@ pub const OPS: &[Op] = &[
         "/grants/{id}",
         "delete:grants",
         "Revoke a consent",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/emails/provider",
+        "read:email_provider",
+        "The tenant's SMTP relay (never its password)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/emails/provider",
+        "create:email_provider",
+        "Set the tenant's SMTP relay",
+        Some(schema::<EmailProviderPayload>),
+        201,
+    ),
+    op(
+        "patch",
+        "/emails/provider",
+        "update:email_provider",
+        "Change the tenant's SMTP relay",
+        Some(schema::<EmailProviderPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/emails/provider",
+        "delete:email_provider",
+        "Remove the tenant's SMTP relay (back to the configured mailer)",
         None,
         204,
     ),

@@ -90,6 +90,10 @@ pub async fn list(
         .filter(|r| enabled.is_none_or(|e| r.enabled == e))
         .map(to_json)
         .collect();
+    // Without paging asked for, every rule (their run order matters), as before.
+    if !q.paged() {
+        return Ok(Json(Value::Array(items)));
+    }
     Ok(Json(q.respond_all("rules", items)))
 }
 

@@ -34,7 +34,7 @@ pub async fn exchange(
         Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
         None => None,
     };
-    let claims = token_exchange::decide(token_exchange::Input {
+    let mut claims = token_exchange::decide(token_exchange::Input {
         issuer: app.issuer(),
         client,
         user_id: &user.user_id,
@@ -45,6 +45,14 @@ pub async fn exchange(
         now,
         jti: portcullis_core::random::alphanumeric(24),
     })?;
+    // The token speaks for the user: at an API that enforces RBAC it carries
+    // only what the user holds, as any user grant's does.
+    if let Some(a) = api.as_ref().filter(|a| a.enforce_policies) {
+        let held = app.issuance().permissions(&user.user_id, Some(a)).await?;
+        let requested: Vec<String> = portcullis_core::scope::parse(&claims.scope);
+        claims.scope = portcullis_core::roles::rbac_scope(&requested, &held, a).join(" ");
+        claims.set_permissions(Some(a), &held);
+    }
     let token = crate::issuance::sign_access(&app.keys(), api.as_ref(), &claims);
     app.audit(Event {
         client_id: Some(&client.client_id),

@@ -462,13 +462,7 @@ async fn describe_scopes(
         portcullis_core::protocol::refresh_token::may_issue(&req.scope, client, api.as_ref());
     // An API that enforces RBAC grants only what the user holds: the page asks
     // for exactly that, never for a scope the token will not carry.
-    let scope = match api.as_ref().filter(|a| a.enforce_policies) {
-        Some(a) => {
-            let held = app.issuance().permissions(user_id, Some(a)).await?;
-            portcullis_core::roles::rbac_scope(&req.scope, &held, a)
-        }
-        None => req.scope.clone(),
-    };
+    let scope = flows::consentable_scope(app, req, user_id).await?;
     Ok(scope
         .iter()
         .filter(|s| s.as_str() != "offline_access" || offline)
@@ -547,12 +541,14 @@ pub async fn consent_submit(
             ),
         ));
     }
+    // What the page showed, never more (see `flows::consentable_scope`).
+    let consented = flows::consentable_scope(&app, &tx.req, &user.user_id).await?;
     app.store
         .save_consent(
             &user.user_id,
             &tx.client.client_id,
             &flows::consent_audience(&app, &tx.req),
-            &tx.req.scope.join(" "),
+            &consented.join(" "),
             app.now(),
         )
         .await?;
