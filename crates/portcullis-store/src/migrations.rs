@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "email_provider",
         include_str!("../migrations/0016_email_provider.sql"),
     ),
+    (
+        17,
+        "email_tickets_by_user",
+        include_str!("../migrations/0017_email_tickets_by_user.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

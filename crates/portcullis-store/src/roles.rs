@@ -63,14 +63,6 @@ fn to_permission(doc: &str, name: String) -> StoreResult<Permission> {
     })
 }
 
-/// `%`, `_` and `\` taken literally in a `LIKE … ESCAPE '\'` pattern.
-fn like_literal(s: &str) -> String {
-    s.to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 impl TenantStore {
     /// `Conflict` if the name is taken.
     pub async fn insert_role(&self, role: &Role, now: i64) -> StoreResult<()> {
@@ -104,36 +96,39 @@ impl TenantStore {
     }
 
     /// Roles by name, optionally those whose name contains `name_filter`
-    /// (case-insensitive), with the total.
+    /// (case-insensitive, Unicode), with the total. The filter is applied
+    /// here rather than in SQL, where SQLite's `LOWER` folds ASCII only and
+    /// the two backends would answer differently; a tenant has few roles.
     pub async fn list_roles(
         &self,
         name_filter: Option<&str>,
         page: Page,
     ) -> StoreResult<(Vec<Role>, i64)> {
-        let pattern = name_filter.map(|f| format!("%{}%", like_literal(f)));
-        let (rows, total): (Vec<RoleRow>, (i64,)) = with_db!(self, |pool| {
-            let rows = sqlx::query_as(
-                "SELECT id, name, description FROM roles
-                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\')
-                 ORDER BY name, id LIMIT $3 OFFSET $4",
+        let rows: Vec<RoleRow> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, name, description FROM roles WHERE tenant_id = $1 ORDER BY name, id",
             )
             .bind(self.id())
-            .bind(pattern.as_deref())
-            .bind(page.limit())
-            .bind(page.offset())
             .fetch_all(pool)
-            .await?;
-            let total = sqlx::query_as(
-                "SELECT COUNT(*) FROM roles
-                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\')",
-            )
-            .bind(self.id())
-            .bind(pattern.as_deref())
-            .fetch_one(pool)
-            .await?;
-            (rows, total)
+            .await?
         });
-        Ok((rows.into_iter().map(to_role).collect(), total.0))
+        let needle = name_filter.map(str::to_lowercase);
+        let matching: Vec<Role> = rows
+            .into_iter()
+            .map(to_role)
+            .filter(|r| {
+                needle
+                    .as_deref()
+                    .is_none_or(|n| r.name.to_lowercase().contains(n))
+            })
+            .collect();
+        let total = matching.len() as i64;
+        let shown = matching
+            .into_iter()
+            .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+            .take(usize::try_from(page.limit()).unwrap_or(usize::MAX))
+            .collect();
+        Ok((shown, total))
     }
 
     /// `false` if no such role; `Conflict` if the new name is taken.
@@ -480,13 +475,5 @@ impl TenantStore {
             .into_iter()
             .map(|r| r.name)
             .collect())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_patterns_take_wildcards_literally() {
-        assert_eq!(super::like_literal("A_b%c\\"), "a\\_b\\%c\\\\");
     }
 }

@@ -293,6 +293,16 @@ async fn roles_api_answers_in_auth0_shapes_and_refuses_bad_input_changing_nothin
     assert_eq!(found["roles"][0]["id"], id.as_str());
     let (_, all) = srv.api(Method::GET, "/roles", None).await;
     assert_eq!(all.as_array().unwrap().len(), 2, "{all}");
+    // Case-insensitive beyond ASCII, the same on both backends.
+    role(&srv, "Élan Team", &[]).await;
+    let (_, found) = srv
+        .api(Method::GET, "/roles?name_filter=%C3%A9LAN", None)
+        .await;
+    assert_eq!(found.as_array().unwrap().len(), 1, "{found}");
+    let (_, found) = srv
+        .api(Method::GET, "/roles?name_filter=100%25", None)
+        .await;
+    assert_eq!(found, json!([]), "a % is a character, not a wildcard");
     let (st, e) = srv.api(Method::GET, "/roles/rol_nothere", None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(e["message"], "The role does not exist.");
