@@ -167,6 +167,11 @@ impl TenantSettingsPatch {
         }
         if let Some(v) = self.session_lifetime {
             s.session_lifetime = v;
+            // A shorter session shortens the idle timeout with it unless that
+            // is given too (it can never be the longer of the two).
+            if self.idle_session_lifetime.is_none() {
+                s.idle_session_lifetime = s.idle_session_lifetime.min(v);
+            }
         }
         if let Some(v) = self.idle_session_lifetime {
             s.idle_session_lifetime = v;

@@ -10,6 +10,7 @@ mod members;
 mod output;
 mod remote;
 mod roles;
+mod tenant;
 mod tools;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
@@ -213,6 +214,16 @@ pub enum Command {
         #[command(subcommand)]
         command: roles::Roles,
     },
+    /// The tenant's settings (session lifetimes, default audience, …).
+    Settings {
+        #[command(subcommand)]
+        command: tenant::Settings,
+    },
+    /// The tenant's e-mail templates (Liquid).
+    EmailTemplates {
+        #[command(subcommand)]
+        command: tenant::EmailTemplates,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -373,6 +384,10 @@ async fn remote_command(
         Command::Grants { command } => manage::grants(&mut r, json_out, command).await,
         Command::Users { command } => manage::users(&mut r, json_out, command).await,
         Command::Roles { command } => roles::roles(&mut r, json_out, command).await,
+        Command::Settings { command } => tenant::settings(&mut r, json_out, command).await,
+        Command::EmailTemplates { command } => {
+            tenant::email_templates(&mut r, json_out, command).await
+        }
         Command::Keys { command } => manage::keys(&mut r, json_out, command).await,
         Command::Logs { command } => manage::logs(&mut r, json_out, command).await,
         _ => Err(CliError::Usage("not a management command".into())),

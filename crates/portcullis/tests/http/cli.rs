@@ -603,3 +603,64 @@ fn cli_manages_roles_their_permissions_and_users() {
     srv.ok(&["roles", "delete", &id]);
     assert_eq!(srv.json(&["roles", "list"]), serde_json::json!([]));
 }
+
+/// `portcullis settings` and `portcullis email-templates`: the tenant's
+/// settings changed and shown; a template set from a file, shown, and refused
+/// when its Liquid does not parse.
+#[test]
+fn cli_changes_tenant_settings_and_email_templates() {
+    let srv = ServerProcess::start(&[], Stdio::null());
+    let s = srv.json(&[
+        "settings",
+        "update",
+        "--data",
+        r#"{"session_lifetime": 24, "friendly_name": "Shop"}"#,
+    ]);
+    assert_eq!(s["session_lifetime"], 24.0, "{s}");
+    assert!(srv.ok(&["settings", "show"]).contains("Shop"));
+    let bad = srv.cli(&["settings", "update", "--data", r#"{"session_lifetime": 0}"#]);
+    assert!(!bad.status.success());
+    assert!(
+        stderr(&bad).contains("session_lifetime"),
+        "{}",
+        stderr(&bad)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("verify.html");
+    std::fs::write(
+        &body,
+        "<p>Hello {{ user.email }}: <a href=\"{{ url }}\">verify</a></p>",
+    )
+    .unwrap();
+    let t = srv.json(&[
+        "email-templates",
+        "set",
+        "verify_email",
+        "--from",
+        "Shop <hello@shop.example>",
+        "--subject",
+        "Verify for {{ application.name }}",
+        "--body-file",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(t["enabled"], true, "{t}");
+    assert!(
+        srv.ok(&["email-templates", "show", "verify_email"])
+            .contains("hello@shop.example")
+    );
+    std::fs::write(&body, "{% if %}").unwrap();
+    let bad = srv.cli(&[
+        "email-templates",
+        "set",
+        "verify_email",
+        "--from",
+        "a@b.example",
+        "--subject",
+        "s",
+        "--body-file",
+        body.to_str().unwrap(),
+    ]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("Liquid"), "{}", stderr(&bad));
+}
