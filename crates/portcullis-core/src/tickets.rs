@@ -90,6 +90,28 @@ fn result_url_with(result_url: Option<&str>, email: &str, include_email: bool) -
     Some(url.into())
 }
 
+/// Where the user goes after the ticket: an application (`client_id`), an
+/// organization, or a `result_url` (an http(s) URL), which excludes the other
+/// two (Auth0's rule). Blank values count as absent.
+fn way_back(
+    client_id: Option<String>,
+    organization_id: Option<String>,
+    result_url: Option<String>,
+) -> Validated<(Option<String>, Option<String>, Option<String>)> {
+    let (client_id, organization_id) = (present(client_id), present(organization_id));
+    let result_url = match present(result_url) {
+        None => None,
+        Some(_) if client_id.is_some() || organization_id.is_some() => {
+            return Err(ValidationError::field(
+                "result_url",
+                "result_url cannot be used with client_id or organization_id",
+            ));
+        }
+        Some(u) => Some(web_url("result_url", &u)?.to_string()),
+    };
+    Ok((client_id, organization_id, result_url))
+}
+
 fn present(v: Option<String>) -> Option<String> {
     v.filter(|s| !s.trim().is_empty())
 }
@@ -130,18 +152,8 @@ pub fn decide(req: PasswordChangeRequest) -> Validated<PasswordChangeTicket> {
             ));
         }
     };
-    let client_id = present(req.client_id);
-    let organization_id = present(req.organization_id);
-    let result_url = match present(req.result_url) {
-        None => None,
-        Some(_) if client_id.is_some() || organization_id.is_some() => {
-            return Err(ValidationError::field(
-                "result_url",
-                "result_url cannot be used with client_id or organization_id",
-            ));
-        }
-        Some(u) => Some(web_url("result_url", &u)?.to_string()),
-    };
+    let (client_id, organization_id, result_url) =
+        way_back(req.client_id, req.organization_id, req.result_url)?;
     let ttl = ttl_of(req.ttl_sec)?;
     Ok(PasswordChangeTicket {
         user,
@@ -224,18 +236,8 @@ pub fn decide_email_verification(
             "only the user's primary identity can be verified (there are no secondary identities)",
         ));
     }
-    let client_id = present(req.client_id);
-    let organization_id = present(req.organization_id);
-    let result_url = match present(req.result_url) {
-        None => None,
-        Some(_) if client_id.is_some() || organization_id.is_some() => {
-            return Err(ValidationError::field(
-                "result_url",
-                "result_url cannot be used with client_id or organization_id",
-            ));
-        }
-        Some(u) => Some(web_url("result_url", &u)?.to_string()),
-    };
+    let (client_id, organization_id, result_url) =
+        way_back(req.client_id, req.organization_id, req.result_url)?;
     Ok(EmailVerificationTicket {
         user_id,
         client_id,

@@ -50,20 +50,18 @@ pub async fn create(app: &AppState, t: &VerificationFor<'_>) -> Result<String, S
     ))
 }
 
-fn message(email: &str, link: &str, days: i64) -> (String, String) {
-    let valid = if days == 1 {
-        "one day".to_string()
-    } else {
-        format!("{days} days")
-    };
+/// The verification e-mail's plain-text and HTML parts.
+fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
+    let valid = crate::http::tenant_mail::lifetime(ttl);
     let text = format!(
         "Please confirm that {email} is your e-mail address by opening this link:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not sign up, ignore this message."
     );
-    let esc = crate::mail_templates::escape;
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Please confirm that {} is your e-mail address.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Verify my e-mail address</a></p><p>The link works once, for {valid}. If you did not sign up, ignore this message.</p></body></html>",
-        esc(email),
-        esc(link)
+    let html = crate::http::tenant_mail::link_html(
+        "Please confirm that {email} is your e-mail address.",
+        email,
+        "Verify my e-mail address",
+        link,
+        &format!("The link works once, for {valid}. If you did not sign up, ignore this message."),
     );
     (text, html)
 }
@@ -77,7 +75,7 @@ pub async fn mail(
     link: &str,
     ttl: i64,
 ) -> bool {
-    let (text, html) = message(&user.email, link, (ttl + 86_399) / 86_400);
+    let (text, html) = message(&user.email, link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {
@@ -169,7 +167,7 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
 mod tests {
     #[test]
     fn the_mail_escapes_and_states_the_lifetime() {
-        let (text, html) = super::message("a@b.c", "https://x/?t=1&u=<2>", 5);
+        let (text, html) = super::message("a@b.c", "https://x/?t=1&u=<2>", 5 * 86_400);
         assert!(text.contains("for 5 days"));
         assert!(html.contains("t=1&amp;u=&lt;2&gt;"), "{html}");
     }

@@ -14,6 +14,7 @@ use portcullis_store::{NewPasswordTicket, StoreError};
 
 use crate::app::AppState;
 use crate::audit::Code;
+use crate::http::tenant_mail::{lifetime, link_html};
 
 /// What a new ticket is for.
 pub struct TicketFor<'a> {
@@ -45,27 +46,18 @@ pub async fn create(app: &AppState, t: &TicketFor<'_>) -> Result<String, StoreEr
     Ok(format!("{}u/reset-password?ticket={ticket}", app.issuer()))
 }
 
-/// "24 hours", "5 days": how long a link works, for the e-mail.
-fn lifetime(ttl: i64) -> String {
-    let hours = (ttl + 3599) / 3600;
-    match hours {
-        ..=1 => "one hour".to_string(),
-        2..=48 => format!("{hours} hours"),
-        _ => format!("{} days", (hours + 23) / 24),
-    }
-}
-
 /// The reset e-mail's plain-text and HTML parts (everything in the HTML escaped).
 fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
     let valid = lifetime(ttl);
     let text = format!(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not ask, ignore this message."
     );
-    let esc = crate::mail_templates::escape;
-    let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Someone asked to reset the password of your account {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Choose a new password</a></p><p>The link works once, for {valid}. If you did not ask, ignore this message.</p></body></html>",
-        esc(email),
-        esc(link)
+    let html = link_html(
+        "Someone asked to reset the password of your account {email}.",
+        email,
+        "Choose a new password",
+        link,
+        &format!("The link works once, for {valid}. If you did not ask, ignore this message."),
     );
     (text, html)
 }

@@ -125,3 +125,24 @@ pub async fn send_link_mail(app: &AppState, m: LinkMail<'_>) -> bool {
     .await;
     sent.is_ok()
 }
+
+/// "one hour", "24 hours", "5 days": how long a link works, for a built-in mail.
+pub fn lifetime(ttl: i64) -> String {
+    let hours = (ttl + 3599) / 3600;
+    match hours {
+        ..=1 => "one hour".to_string(),
+        2..=48 => format!("{hours} hours"),
+        _ => format!("{} days", (hours + 23) / 24),
+    }
+}
+
+/// A built-in link mail's HTML part: `lead` (with `email`), the link as a
+/// button labelled `button`, then `tail`; the address and link escaped.
+pub fn link_html(lead: &str, email: &str, button: &str, link: &str, tail: &str) -> String {
+    let esc = crate::mail_templates::escape;
+    format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>{}</p><p><a href=\"{}\" style=\"color:#1f4fbf\">{button}</a></p><p>{tail}</p></body></html>",
+        lead.replace("{email}", &esc(email)),
+        esc(link)
+    )
+}

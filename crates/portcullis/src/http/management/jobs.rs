@@ -49,25 +49,14 @@ pub async fn verification_email(
         ));
     }
     if job.organization_id.is_some() {
-        return Err(ApiError::not_found(
-            "No organization found by that id or name",
-            "inexistent_organization",
-        ));
+        return Err(super::tickets::no_organization());
     }
     let (user, _) = app
         .store
         .get_user(&job.user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("The user does not exist.", "inexistent_user"))?;
-    if let Some(id) = &job.client_id
-        && (id == portcullis_core::members::DASHBOARD_CLIENT_ID
-            || app.store.get_client(id).await?.is_none())
-    {
-        return Err(ApiError::not_found(
-            "The client does not exist",
-            "inexistent_client",
-        ));
-    }
+    super::tickets::check_client(&app, job.client_id.as_deref()).await?;
     let link = email_verification::create(
         &app,
         &VerificationFor {

@@ -26,7 +26,7 @@ fn no_user() -> ApiError {
 }
 
 /// No organization exists until issue 21, so every id is unknown.
-fn no_organization() -> ApiError {
+pub(super) fn no_organization() -> ApiError {
     ApiError::not_found(
         "No organization found by that id or name",
         "inexistent_organization",
@@ -35,7 +35,7 @@ fn no_organization() -> ApiError {
 
 /// The application a ticket returns to must exist (and not be the dashboard's
 /// built-in client, which is for members, never a user's way back).
-async fn check_client(app: &AppState, client_id: Option<&str>) -> Result<(), ApiError> {
+pub(super) async fn check_client(app: &AppState, client_id: Option<&str>) -> Result<(), ApiError> {
     let Some(id) = client_id else {
         return Ok(());
     };
