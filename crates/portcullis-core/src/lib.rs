@@ -29,6 +29,7 @@ pub mod secrets;
 pub mod tenant_settings;
 pub mod tickets;
 pub mod tokens;
+pub mod user_search;
 pub mod users;
 pub mod validation;
 

@@ -38,7 +38,7 @@ fn unquote(v: &str) -> String {
 }
 
 /// One end of a date range; `upper` rounds a bare day up to its last second.
-fn instant(raw: &str, upper: bool) -> Result<Option<UnixTime>, LogQueryError> {
+pub(crate) fn instant(raw: &str, upper: bool) -> Result<Option<UnixTime>, LogQueryError> {
     let raw = raw.trim().trim_matches('"');
     if raw == "*" {
         return Ok(None);

@@ -356,19 +356,6 @@ impl UserPatch {
     }
 }
 
-/// Parses Auth0's user search `q` for the forms Portcullis supports:
-/// `email:"a@b.c"` (or unquoted). Returns the normalised e-mail.
-pub fn parse_email_query(q: &str) -> Option<String> {
-    let rest = q.trim().strip_prefix("email:")?;
-    let value = rest.trim().trim_matches('"');
-    if value.contains('"') {
-        return None;
-    }
-    // Normalised first, so `email:" "` is as empty as `email:""` (found by a
-    // property test).
-    Some(normalize_email(value)).filter(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,12 +404,5 @@ mod tests {
             serde_json::json!({"a": 1, "c": 3})
         );
         assert!(pw.is_none());
-    }
-
-    #[test]
-    fn email_query_forms() {
-        assert_eq!(parse_email_query("email:\"A@b.co\""), Some("a@b.co".into()));
-        assert_eq!(parse_email_query("email:a@b.co"), Some("a@b.co".into()));
-        assert_eq!(parse_email_query("name:x"), None);
     }
 }

@@ -51,6 +51,7 @@ pub const TABLES: &[&str] = &[
     "email_tickets",
     "jobs",
     "email_templates",
+    "user_attributes",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -23,6 +23,7 @@ mod resource_servers;
 mod roles;
 mod rules;
 mod tenants;
+mod user_search;
 mod users;
 mod verification;
 mod writer;

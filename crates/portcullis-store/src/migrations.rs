@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "email_tickets_by_user",
         include_str!("../migrations/0017_email_tickets_by_user.sql"),
     ),
+    (
+        18,
+        "user_search",
+        include_str!("../migrations/0018_user_search.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (
@@ -152,6 +157,9 @@ impl Store {
                 }
             }
         }
+        // Users written before migration 18 (or by a build without it) have no
+        // search attributes yet.
+        self.index_unindexed_users().await?;
         Ok(ran)
     }
 }

@@ -4,6 +4,7 @@
 use portcullis_core::clock::iso8601;
 use portcullis_core::users::User;
 
+use crate::user_search::index_user;
 use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 pub(crate) type Row = (String, Option<String>, i64, Option<i64>);
@@ -55,7 +56,7 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(user)?;
-        write_db!(self, |conn| {
+        write_tx!(self, |conn| {
             sqlx::query(
                 "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -69,6 +70,7 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            index_user!(conn, self.id(), user);
         });
         Ok(())
     }
@@ -147,8 +149,8 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<bool> {
         let doc = encode(user)?;
-        let n = write_db!(self, |conn| {
-            sqlx::query(
+        let n = write_tx!(self, |conn| {
+            let n = sqlx::query(
                 "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6
                  WHERE tenant_id = $1 AND user_id = $2",
             )
@@ -160,7 +162,11 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if n == 1 {
+                index_user!(conn, self.id(), user);
+            }
+            n
         });
         Ok(n == 1)
     }
@@ -290,6 +296,7 @@ impl TenantStore {
                         .bind(encode(&user)?)
                         .execute(&mut *conn)
                         .await?;
+                    index_user!(conn, self.id(), &user);
                 }
             }
             sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")

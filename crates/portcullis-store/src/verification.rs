@@ -8,6 +8,7 @@
 use portcullis_core::email_templates::{EmailTemplate, TemplateName};
 use portcullis_core::users::User;
 
+use crate::user_search::index_user;
 use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 /// A verification ticket to store.
@@ -103,6 +104,7 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            index_user!(conn, self.id(), &user);
             Ok(Verification::Verified {
                 user_id,
                 email,

@@ -598,6 +598,34 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
         .await;
     d.open("#/users").await;
     d.check("users").await;
+    // Search: a word is the start of a name or address; a query with a field
+    // goes as it is, and one the server refuses is explained, not a blank page.
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/users",
+            Some(serde_json::json!({"connection": "Username-Password-Authentication", "email": "grace@example.com", "password": "Passw0rd!x"})),
+        )
+        .await;
+    assert_eq!(st, reqwest::StatusCode::CREATED);
+    d.b.type_into("#q", "ADA").await;
+    d.b.click("form[role=search] button").await;
+    d.wait("location.hash === '#/users?q=ADA' && document.querySelector('main table') && document.querySelector('main').innerText.includes('ada@example.com')")
+        .await;
+    assert!(
+        !d.text().await.contains("grace@example.com"),
+        "{}",
+        d.text().await
+    );
+    d.open("#/users?q=phone_number%3A1").await;
+    d.wait("document.querySelector('main [role=alert]') !== null")
+        .await;
+    assert!(d.text().await.contains("not a field"), "{}", d.text().await);
+    assert_eq!(
+        d.js("return document.querySelector('#q').getAttribute('aria-invalid')")
+            .await,
+        "true"
+    );
 
     // An expired token: signed in again through the dashboard session, back
     // on the screen asked for. An expired session: the login page, then back.

@@ -43,4 +43,5 @@ mod security;
 mod startup;
 mod tenant_settings;
 mod token_endpoint;
+mod user_search;
 mod webdriver;

@@ -6,6 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::secrets::Secret;
+use portcullis_core::user_search::{self, Match, Paths, UserQuery};
 use portcullis_core::users::{self, User, UserCreate, UserPatch};
 use portcullis_store::StoreError;
 use serde_json::Value;
@@ -57,23 +58,42 @@ pub async fn create(
     }
 }
 
+/// `GET /api/v2/users`: Auth0's v3 search (`q`, `search_engine=v3`, `sort`,
+/// `connection`, `fields`/`include_fields`, paging). Unlike Auth0, which stops
+/// at the first 1000 results, every page can be reached.
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:users")?;
-    let q = ListQuery::parse(q.as_deref(), &["q", "search_engine"])?;
-    let email = match q.filter("q") {
-        None => None,
-        Some(raw) => Some(users::parse_email_query(raw).ok_or_else(|| {
-            ApiError::bad_request(
-                "Query validation error: q supports email:\"address\" only.",
-                "invalid_query_string",
-            )
-        })?),
-    };
-    let (items, total) = app.store.list_users(email.as_deref(), q.page).await?;
+    let q = ListQuery::parse(
+        q.as_deref(),
+        &["q", "search_engine", "sort", "connection", "primary_order"],
+    )?;
+    let invalid =
+        |e: user_search::SearchError| ApiError::bad_request(e.to_string(), "invalid_query_string");
+    if let Some(engine) = q.filter("search_engine").filter(|e| *e != "v3") {
+        return Err(ApiError::bad_request(
+            format!("Query validation error: search_engine '{engine}' is not available; use v3."),
+            "invalid_query_string",
+        ));
+    }
+    let mut query = user_search::parse(q.filter("q").unwrap_or_default()).map_err(invalid)?;
+    // `connection` (an older parameter the SDKs still send) narrows the search.
+    if let Some(connection) = q.filter("connection") {
+        let by_connection = UserQuery::Match(Match::Attribute {
+            paths: Paths::One("identities.connection".into()),
+            value: connection.to_string(),
+            prefix: false,
+        });
+        query = Some(match query {
+            Some(q) => UserQuery::And(vec![q, by_connection]),
+            None => by_connection,
+        });
+    }
+    let sort = user_search::parse_sort(q.filter("sort")).map_err(invalid)?;
+    let (items, total) = app.store.search_users(query.as_ref(), sort, q.page).await?;
     Ok(Json(q.respond(
         "users",
         items.iter().map(to_json).collect(),

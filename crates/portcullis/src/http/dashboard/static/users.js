@@ -1,41 +1,65 @@
-// User Management > Users: search by e-mail, create, details (profile, the two
+// User Management > Users: search (Auth0's v3 query syntax), create, details (profile, the two
 // metadata editors, sessions and refresh tokens with revoke, the user's logs),
 // block and unblock, a password reset (e-mailed, or as a link to hand on),
 // the user's roles and permissions (roles.js), delete.
 
 import {
-  invalid, api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
+  ApiError, errorBox, invalid, api, can, destructive, enc, field, h, hashParams, pager, readOnlyNote, show, submitting, table, when,
 } from './lib.js';
 import { ofUser as rolesOfUser } from './roles.js';
 
 const PER_PAGE = 50;
 
+/**
+ * What was typed in the search box as Auth0's v3 `q`: a query as it is when it
+ * names a field (`app_metadata.plan:gold`), an e-mail address exactly, a
+ * phrase exactly, or one word as the start of a name or address.
+ */
+export function toQuery(text) {
+  if (/^[\w.]+:/.test(text) || /\s(AND|OR)\s/.test(text)) return text;
+  const quoted = `"${text.replace(/["\\]/g, '\\$&')}"`;
+  if (text.includes('@')) return `email:${quoted}`;
+  if (/\s/.test(text)) return quoted;
+  return `${text.replace(/[\\"()*?:[\]{}!&|-]/g, '\\$&')}*`;
+}
+
 export async function list() {
   const params = hashParams();
-  const q = params.get('email') || '';
+  const q = params.get('q') || '';
   const page = Number(params.get('page') || 0);
   const path = q
-    ? `users?q=${enc(`email:"${q}"`)}&include_totals=true&page=${page}&per_page=${PER_PAGE}`
+    ? `users?q=${enc(toQuery(q))}&search_engine=v3&include_totals=true&page=${page}&per_page=${PER_PAGE}`
     : `users?include_totals=true&page=${page}&per_page=${PER_PAGE}`;
-  const res = await api('GET', path);
+  let res;
+  let problem = null;
+  try {
+    res = await api('GET', path);
+  } catch (e) {
+    if (!(e instanceof ApiError) || e.status !== 400) throw e;
+    res = [];
+    problem = e;
+  }
   const users = res.users || res;
   const search = h('form', { role: 'search', class: 'inline', onsubmit: (ev) => {
     ev.preventDefault();
-    const email = ev.currentTarget.elements.email.value.trim();
-    location.hash = email ? `#/users?email=${enc(email)}` : '#/users';
-  } }, field('email', 'Search by e-mail address', { type: 'search', value: q, autocomplete: 'off' }),
+    const text = ev.currentTarget.elements.q.value.trim();
+    location.hash = text ? `#/users?q=${enc(text)}` : '#/users';
+  } }, field('q', 'Search users', {
+    type: 'search', value: q, autocomplete: 'off', 'aria-invalid': problem ? 'true' : 'false',
+  }, 'An e-mail address, the start of a name, or a query such as app_metadata.plan:"gold" AND blocked:false.'),
   h('button', { type: 'submit' }, 'Search'));
-  const keep = q ? { email: q } : {};
+  const keep = q ? { q } : {};
   show('Users',
     can('create:users') ? h('p', {}, h('a', { class: 'button', href: '#/users/new' }, 'Create user')) : readOnlyNote('create:users'),
     search,
+    problem ? errorBox(problem) : null,
     table([
       ['E-mail', (u) => h('a', { href: `#/users/${enc(u.user_id)}` }, u.email)],
       ['Name', (u) => u.name || '—'],
       ['Logins', (u) => u.logins_count ?? 0],
       ['Latest login', (u) => (u.last_login ? when(u.last_login) : 'Never')],
       ['Status', (u) => (u.blocked ? h('span', { class: 'badge' }, 'Blocked') : 'Active')],
-    ], users, q ? 'No user has this address.' : 'No users yet.'),
+    ], users, q ? 'No user matches this search.' : 'No users yet.'),
     pager('#/users', keep, page, PER_PAGE, res.total, users.length));
 }
 
