@@ -142,6 +142,11 @@ async fn run(backend: Backend) {
         serde_json::json!(["sdk1@example.com", "sdk2@example.com", "sdk3@example.com"]),
         "checkpoint paging two at a time"
     );
+    assert_eq!(
+        seen["user_search"],
+        serde_json::json!(["email sdk3@example.com", "email sdk1@example.com"]),
+        "v3 search, sorted, one field, a page at a time"
+    );
     assert_eq!(seen["user_roles"], serde_json::json!(["SDK Reader"]));
     assert_eq!(
         seen["user_permissions"],

@@ -51,6 +51,10 @@ for (const i of [1, 2, 3]) {
   }));
 }
 await m.roles.users.assign(role.id, { users: users.map((u) => u.user_id) });
+// User search as the SDK sends it: v3 `q`, `sort`, `fields`, paging.
+out.user_search = (await all(m.users.list({
+  q: 'email:sdk* AND NOT email:"sdk2@example.com"', search_engine: 'v3', sort: 'email:-1', fields: 'email', include_fields: true, per_page: 1,
+}))).map((u) => Object.keys(u).join(',') + ' ' + u.email);
 out.role_users_checkpoint = (await all(m.roles.users.list(role.id, { take: 2 }))).map((u) => u.email).sort();
 
 const first = users[0].user_id;
