@@ -48,7 +48,7 @@ pub use refresh_tokens::{Fresh, NewRefreshToken, RefreshToken};
 pub use roles::{Assignment, Permission, PermissionSource};
 pub use tenants::BootstrapAdmin;
 pub use users::{NewPasswordTicket, PasswordTicket, RedeemedTicket};
-pub use verification::{NewEmailTicket, Verification};
+pub use verification::{NewEmailTicket, TicketPurpose, Verification};
 pub use writer::WriterStats;
 
 #[derive(Debug, Clone, thiserror::Error)]

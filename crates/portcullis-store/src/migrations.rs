@@ -78,6 +78,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "user_search",
         include_str!("../migrations/0018_user_search.sql"),
     ),
+    (
+        19,
+        "email_ticket_purpose",
+        include_str!("../migrations/0019_email_ticket_purpose.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -22,6 +22,25 @@ pub struct NewEmailTicket<'a> {
     pub result_url: Option<&'a str>,
     pub created_at: i64,
     pub expires_at: i64,
+    pub purpose: TicketPurpose,
+}
+
+/// What an e-mail ticket does when it is spent; it is spent only for that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketPurpose {
+    /// Verifies the address it was made for.
+    VerifyEmail,
+    /// Lifts the brute-force block of the account it was sent to.
+    Unblock,
+}
+
+impl TicketPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TicketPurpose::VerifyEmail => "verify_email",
+            TicketPurpose::Unblock => "unblock",
+        }
+    }
 }
 
 /// What spending a ticket did.
@@ -44,8 +63,8 @@ impl TenantStore {
     pub async fn insert_email_ticket(&self, t: &NewEmailTicket<'_>) -> StoreResult<()> {
         write_db!(self, |conn| {
             sqlx::query(
-                "INSERT INTO email_tickets (tenant_id, token_hash, user_id, email, client_id, result_url, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "INSERT INTO email_tickets (tenant_id, token_hash, user_id, email, client_id, result_url, created_at, expires_at, purpose)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(self.id())
             .bind(t.token_hash)
@@ -55,6 +74,7 @@ impl TenantStore {
             .bind(t.result_url)
             .bind(t.created_at)
             .bind(t.expires_at)
+            .bind(t.purpose.as_str())
             .execute(&mut *conn)
             .await?;
         });
@@ -71,6 +91,7 @@ impl TenantStore {
             let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
                 "UPDATE email_tickets SET used_at = $3
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
+                   AND purpose = 'verify_email'
                  RETURNING user_id, email, client_id, result_url",
             )
             .bind(self.id())
@@ -111,6 +132,63 @@ impl TenantStore {
                 client_id,
                 result_url,
             })
+        })
+    }
+
+    /// The address a live (unspent, unexpired) ticket of `purpose` was made
+    /// for, without spending it.
+    pub async fn live_email_ticket(
+        &self,
+        token_hash: &str,
+        purpose: TicketPurpose,
+        now: i64,
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email FROM email_tickets
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3 AND purpose = $4",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(now)
+            .bind(purpose.as_str())
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(e,)| e))
+    }
+
+    /// Spends an unblock ticket and forgets the brute-force counters whose
+    /// keys start with `prefix_of(address)`, in one transaction. The user id
+    /// and address, or `None` when the ticket is unknown, spent or expired.
+    pub async fn redeem_unblock_ticket(
+        &self,
+        token_hash: &str,
+        now: i64,
+        prefix_of: impl Fn(&str) -> String,
+    ) -> StoreResult<Option<(String, String)>> {
+        write_tx!(self, result, |conn| {
+            let row: Option<(String, String)> = sqlx::query_as(
+                "UPDATE email_tickets SET used_at = $3
+                 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
+                   AND purpose = 'unblock'
+                 RETURNING user_id, email",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(now)
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some((_, email)) = &row {
+                sqlx::query(
+                    "DELETE FROM login_failures WHERE tenant_id = $1 AND substr(key, 1, length($2)) = $2",
+                )
+                .bind(self.id())
+                .bind(prefix_of(email))
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(row)
         })
     }
 

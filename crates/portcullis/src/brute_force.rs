@@ -134,20 +134,28 @@ pub async fn reserve(
 /// How long an attempt waits for the attempts in flight ahead of it.
 pub const MAX_WAIT: Duration = Duration::from_secs(10);
 
-/// The attempt failed: it stays counted. Returns whether it started a block.
-/// The answer is delayed a little, to slow guessing further.
-pub async fn failed(store: &TenantStore, now: i64, attempt: Attempt) -> Result<bool, StoreError> {
-    let mut blocked = false;
-    for (key, limit) in [
-        (&attempt.address, IP_LIMIT),
-        (&attempt.account, ACCOUNT_LIMIT),
+/// The attempt failed: it stays counted. Returns the block it started, if any
+/// (the account's when both start at once). The answer is delayed a little, to
+/// slow guessing further.
+pub async fn failed(
+    store: &TenantStore,
+    now: i64,
+    attempt: Attempt,
+) -> Result<Option<Block>, StoreError> {
+    let mut started = None;
+    for (key, limit, block) in [
+        (&attempt.address, IP_LIMIT, Block::Address),
+        (&attempt.account, ACCOUNT_LIMIT, Block::Account),
     ] {
-        blocked |= store
+        if store
             .confirm_login_failure(key, now, limit, BLOCK_FOR)
-            .await?;
+            .await?
+        {
+            started = Some(block);
+        }
     }
     tokio::time::sleep(Duration::from_millis(100)).await;
-    Ok(blocked)
+    Ok(started)
 }
 
 /// The attempt succeeded: the account's failures are forgotten (Auth0 counts

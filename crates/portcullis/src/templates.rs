@@ -38,6 +38,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("http/pages/templates/forgot.html"),
     ),
     (
+        "unblock.html",
+        include_str!("http/pages/templates/unblock.html"),
+    ),
+    (
         "form_post.html",
         include_str!("http/pages/templates/form_post.html"),
     ),

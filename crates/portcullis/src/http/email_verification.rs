@@ -42,6 +42,7 @@ pub async fn create(app: &AppState, t: &VerificationFor<'_>) -> Result<String, S
             result_url: t.result_url,
             created_at: now,
             expires_at: now + t.ttl,
+            purpose: portcullis_store::TicketPurpose::VerifyEmail,
         })
         .await?;
     Ok(format!(
@@ -87,8 +88,8 @@ pub async fn mail(
             text: &text,
             html: &html,
             what: "the verification e-mail",
-            sent: (Code::Svr, "Verification e-mail sent"),
-            failed: (Code::Fvr, "Verification e-mail could not be sent"),
+            sent: Some((Code::Svr, "Verification e-mail sent")),
+            failed: Some((Code::Fvr, "Verification e-mail could not be sent")),
         },
     )
     .await

@@ -187,7 +187,10 @@ pub async fn sign_in(
     let member = match (member, app.verify_password(password, hash).await) {
         (Some(m), true) => m,
         (m, _) => {
-            if brute_force::failed(&app.store, app.now(), attempt).await? {
+            if brute_force::failed(&app.store, app.now(), attempt)
+                .await?
+                .is_some()
+            {
                 tracing::warn!(ip = %ip, "dashboard sign-in blocked after repeated failures");
             }
             let e = Event {

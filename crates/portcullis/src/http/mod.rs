@@ -21,6 +21,7 @@ pub mod password_tickets;
 pub mod sign_in;
 pub mod sign_up;
 pub mod tenant_mail;
+pub mod unblock;
 pub mod well_known;
 
 use std::time::Duration;
@@ -169,6 +170,7 @@ fn browser_routes() -> Router<AppState> {
             get(pages::reset::page).post(pages::reset::submit),
         )
         .route("/u/email-verification", get(email_verification::page))
+        .route("/u/unblock", get(unblock::page).post(unblock::submit))
         .route(
             "/u/forgot",
             get(pages::login::forgot_page).post(pages::login::forgot_submit),

@@ -83,11 +83,11 @@ pub async fn mail(
             text: &text,
             html: &html,
             what: "the password-reset e-mail",
-            sent: (Code::Scpr, "Change password request"),
-            failed: (
+            sent: Some((Code::Scpr, "Change password request")),
+            failed: Some((
                 Code::Fcpr,
                 "Change password request: the e-mail could not be sent",
-            ),
+            )),
         },
     )
     .await

@@ -50,7 +50,12 @@ pub async fn sign_in(
             Ok(SignIn::Ok(user))
         }
         (user, _) => {
-            if brute_force::failed(&app.store, app.now(), attempt).await? {
+            let started = brute_force::failed(&app.store, app.now(), attempt).await?;
+            if let (Some(brute_force::Block::Account), Some(user)) = (started, &user) {
+                // Auth0's brute-force protection tells the account's owner.
+                crate::http::unblock::notify(app, user.clone(), Some(client.client_id.clone()));
+            }
+            if started.is_some() {
                 app.audit(crate::audit::Event {
                     client_id: Some(&client.client_id),
                     user_id: user.as_ref().map(|u| u.user_id.as_str()),

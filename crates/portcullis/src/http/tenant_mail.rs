@@ -76,9 +76,10 @@ pub struct LinkMail<'a> {
     pub html: &'a str,
     /// What the mail is, for the log ("the password-reset e-mail").
     pub what: &'a str,
-    /// The audit events of a sent and a failed mail.
-    pub sent: (Code, &'a str),
-    pub failed: (Code, &'a str),
+    /// The audit events of a sent and a failed mail (a failure is always
+    /// audited as `fn` besides); `None` where Auth0 has no such event.
+    pub sent: Option<(Code, &'a str)>,
+    pub failed: Option<(Code, &'a str)>,
 }
 
 /// Sends `m` (the tenant's template when enabled, else the built-in mail) and
@@ -115,14 +116,15 @@ pub async fn send_link_mail(app: &AppState, m: LinkMail<'_>) -> bool {
         })
         .await;
     }
-    let (code, description) = if sent.is_ok() { m.sent } else { m.failed };
-    app.audit(Event {
-        client_id: m.client_id,
-        user_id: Some(&user.user_id),
-        user_name: Some(&user.email),
-        ..Event::new(code, description)
-    })
-    .await;
+    if let Some((code, description)) = if sent.is_ok() { m.sent } else { m.failed } {
+        app.audit(Event {
+            client_id: m.client_id,
+            user_id: Some(&user.user_id),
+            user_name: Some(&user.email),
+            ..Event::new(code, description)
+        })
+        .await;
+    }
     sent.is_ok()
 }
 

@@ -205,5 +205,59 @@ async fn chromium_pages_meet_contrast_focus_and_have_a_way_back() {
         v["failures"].to_string().contains("Secured by Portcullis"),
         "{v}"
     );
+
+    // The blocked-account e-mail's page: readable, and its one button works
+    // from the keyboard.
+    let mut b = crate::browser::Browser::new(&srv);
+    let to = b.authorize(&code_params(&client, &[])).await;
+    let page = b.get(&to.location.unwrap()).await;
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    for _ in 0..10 {
+        b.post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "ada@example.com"),
+                ("password", "wrong"),
+            ],
+        )
+        .await;
+    }
+    let mut link = None;
+    for _ in 0..100 {
+        link = crate::dbconnections::outbox(&srv).iter().find_map(|m| {
+            m.split_whitespace()
+                .find(|w| w.contains("/u/unblock?ticket="))
+                .map(str::to_string)
+        });
+        if link.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    browser
+        .goto(&link.expect("the blocked-account e-mail"))
+        .await;
+    assert_contrast(&browser, "unblock").await;
+    screenshots(&browser, "unblock").await;
+    js(
+        &browser,
+        "document.querySelector('button[name=action]').focus()",
+    )
+    .await;
+    assert_eq!(
+        js(&browser, "return document.activeElement.textContent").await,
+        "Unblock my account"
+    );
+    browser.click("button[name=action]").await;
+    for _ in 0..100 {
+        if browser.source().await.contains("Your account is unblocked") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(browser.source().await.contains("Your account is unblocked"));
+    assert_contrast(&browser, "unblocked").await;
     browser.quit().await;
 }

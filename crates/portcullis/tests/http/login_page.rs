@@ -10,6 +10,7 @@ use crate::support::on_both_backends;
 on_both_backends!(
     wrong_credentials_get_one_generic_message,
     repeated_failures_block_the_account_for_a_while,
+    a_disabled_blocked_account_template_sends_no_mail,
     login_post_needs_csrf_token_and_same_browser,
     pages_escape_everything_they_render,
     third_party_apps_need_consent,
@@ -95,6 +96,99 @@ async fn repeated_failures_block_the_account_for_a_while(srv: crate::support::Te
     assert!(p.location.is_none());
     let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
     assert_eq!(logs.as_array().unwrap().len(), 1);
+
+    // The owner is told, with a link that lifts the block (Auth0's
+    // blocked-account e-mail).
+    let mails = crate::dbconnections::outbox_with(&srv, 1).await;
+    assert_eq!(mails.len(), 1, "one mail for one block");
+    assert!(mails[0].contains("To: ada@example.com"), "{}", mails[0]);
+    assert!(
+        mails[0].contains("Subject: Your account has been blocked"),
+        "{}",
+        mails[0]
+    );
+    let link = mails[0]
+        .split_whitespace()
+        .find(|w| w.contains("/u/unblock?ticket="))
+        .unwrap()
+        .to_string();
+    let ticket = link.split("ticket=").nth(1).unwrap().to_string();
+    // Not a verification link, and opening it spends nothing (mail scanners
+    // open links).
+    let wrong = b
+        .get(&format!("/u/email-verification?ticket={ticket}"))
+        .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+    for _ in 0..2 {
+        let page = b.get(&link).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("Unblock my account"), "{}", page.body);
+    }
+    let forged = b.post_form("/u/unblock", &[("ticket", "forged")]).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    let done = b.post_form("/u/unblock", &[("ticket", &ticket)]).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(
+        done.body.contains("Your account is unblocked"),
+        "{}",
+        done.body
+    );
+    let again = b.post_form("/u/unblock", &[("ticket", &ticket)]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "single use");
+    let (_, released) = srv.api(Method::GET, "/logs?q=type%3Aublkdu", None).await;
+    assert_eq!(released.as_array().unwrap().len(), 1);
+    let p = b
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(
+        p.location.is_some(),
+        "signed in again: {} {}",
+        p.status,
+        p.body
+    );
+}
+
+/// A tenant that saved the `blocked_account` template disabled sends no
+/// blocked-account e-mail; the block itself holds as before.
+async fn a_disabled_blocked_account_template_sends_no_mail(srv: crate::support::TestServer) {
+    let (st, body) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(json!({"template": "blocked_account", "enabled": false, "from": "security@example.com", "subject": "Blocked", "body": "<p>{{ url }}</p>", "syntax": "liquid"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let a = spa(&srv, json!({})).await;
+    user(&srv, "ada@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let page = b.get(&to.location.unwrap()).await;
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    for _ in 0..11 {
+        b.post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "ada@example.com"),
+                ("password", "nope"),
+            ],
+        )
+        .await;
+    }
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(crate::dbconnections::outbox(&srv).is_empty());
 }
 
 /// A login POST needs the transaction's CSRF token and the browser that started
