@@ -11,7 +11,8 @@ use crate::token_endpoint::urlenc;
 on_both_backends!(
     a_revoked_grant_asks_for_consent_again,
     one_log_event_is_read_by_its_id,
-    a_users_sessions_and_refresh_tokens_end_in_bulk
+    a_users_sessions_and_refresh_tokens_end_in_bulk,
+    a_users_sessions_and_refresh_tokens_page_by_checkpoint
 );
 
 /// A consent shows as a grant (Auth0's shape); revoking it by id makes the
@@ -176,4 +177,87 @@ async fn a_users_sessions_and_refresh_tokens_end_in_bulk(srv: crate::support::Te
         .api(Method::DELETE, "/users/auth0%7Cnobody/sessions", None)
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+/// `GET /users/{id}/sessions` and `/users/{id}/refresh-tokens` with Auth0's
+/// checkpoint paging (`from`, `take`, `next`): every item once, in pages.
+async fn a_users_sessions_and_refresh_tokens_page_by_checkpoint(srv: crate::support::TestServer) {
+    let api = "https://paged.example/";
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({"identifier": api, "allow_offline_access": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let uid = user(&srv, "ada@example.com").await;
+    let (_, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Inbox", "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
+        )
+        .await;
+    let (id, secret) = (
+        c["client_id"].as_str().unwrap().to_string(),
+        c["client_secret"].as_str().unwrap().to_string(),
+    );
+    for _ in 0..3 {
+        let (st, t, _) = srv
+            .token_form(&[
+                ("grant_type", "password"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+                ("audience", api),
+                ("scope", "openid offline_access"),
+            ])
+            .await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+    }
+    let a = spa(&srv, json!({})).await;
+    for _ in 0..3 {
+        let mut b = Browser::new(&srv);
+        let to = b.authorize(&code_params(&a, &[])).await;
+        b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    }
+    for (what, key) in [("sessions", "sessions"), ("refresh-tokens", "tokens")] {
+        let base = format!("/users/{}/{what}", urlenc(&uid));
+        let (st, all) = srv.api(Method::GET, &base, None).await;
+        assert_eq!(st, StatusCode::OK, "{all}");
+        let ids = |v: &Value| -> Vec<String> {
+            v[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let mut expected = ids(&all);
+        expected.sort();
+        assert_eq!(expected.len(), 3, "{what}: {all}");
+        let mut seen = Vec::new();
+        let mut from: Option<String> = None;
+        for _ in 0..5 {
+            let url = match &from {
+                Some(f) => format!("{base}?take=2&from={}", urlenc(f)),
+                None => format!("{base}?take=2"),
+            };
+            let (st, page) = srv.api(Method::GET, &url, None).await;
+            assert_eq!(st, StatusCode::OK, "{page}");
+            seen.extend(ids(&page));
+            match page["next"].as_str() {
+                Some(n) => from = Some(n.to_string()),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "{what}: each once, in order");
+        for bad in ["take=0", "take=x", "from=not-a-cursor"] {
+            let (st, e) = srv.api(Method::GET, &format!("{base}?{bad}"), None).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{what} {bad}: {e}");
+            assert_eq!(e["errorCode"], "invalid_query_string");
+        }
+    }
 }

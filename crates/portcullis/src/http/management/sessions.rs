@@ -3,13 +3,13 @@
 //! `/refresh-tokens/{id}`.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use portcullis_core::clock::iso8601;
 use portcullis_store::{RefreshToken, SessionRecord};
 use serde_json::{Value, json};
 
-use super::Caller;
+use super::{Caller, ListQuery};
 use crate::app::AppState;
 use crate::http::errors::ApiError;
 
@@ -40,16 +40,28 @@ fn token_json(t: &RefreshToken) -> Value {
     })
 }
 
+/// `{<key>: items}`, or with `from`/`take` (Auth0's checkpoint paging, which
+/// its SDK sends for these lists) one page of them by id and `next`.
+fn checkpointed(q: &ListQuery, key: &str, items: Vec<Value>) -> Result<Value, ApiError> {
+    Ok(match q.checkpoint()? {
+        Some(cp) => cp.respond(key, items, |v| {
+            v["id"].as_str().unwrap_or_default().to_string()
+        }),
+        None => json!({ key: items }),
+    })
+}
+
 pub async fn of_user(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:sessions")?;
+    let q = ListQuery::parse(q.as_deref(), &["from", "take"])?;
     let sessions = app.store.list_user_sessions(&id, app.now()).await?;
-    Ok(Json(
-        json!({"sessions": sessions.iter().map(session_json).collect::<Vec<_>>()}),
-    ))
+    let items = sessions.iter().map(session_json).collect();
+    Ok(Json(checkpointed(&q, "sessions", items)?))
 }
 
 pub async fn get(
@@ -88,12 +100,13 @@ pub async fn tokens_of_user(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:refresh_tokens")?;
+    let q = ListQuery::parse(q.as_deref(), &["from", "take"])?;
     let tokens = app.store.list_user_refresh_tokens(&id, app.now()).await?;
-    Ok(Json(
-        json!({"tokens": tokens.iter().map(token_json).collect::<Vec<_>>()}),
-    ))
+    let items = tokens.iter().map(token_json).collect();
+    Ok(Json(checkpointed(&q, "tokens", items)?))
 }
 
 fn token_not_found() -> ApiError {
