@@ -516,6 +516,84 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
         .await;
     let (_, settings) = srv.api(Method::GET, "/tenants/settings", None).await;
     assert_eq!(settings["idle_session_lifetime"], 12.0, "{settings}");
+
+    // E-mail templates: the list; a template saved (PUT creates the tenant's
+    // first version); Liquid that does not parse refused, nothing changed.
+    d.open("#/emails").await;
+    d.wait("document.querySelector('main table') !== null")
+        .await;
+    assert!(
+        d.text().await.contains("Blocked account"),
+        "{}",
+        d.text().await
+    );
+    d.check("email-templates").await;
+    d.b.click("main a[href='#/emails/templates/blocked_account']")
+        .await;
+    d.wait("!!document.getElementById('body')").await;
+    d.set("#from", "Security <security@example.com>").await;
+    d.set("#subject", "Your account is blocked").await;
+    d.set(
+        "#body",
+        "<p>Hello {{ user.email }}: <a href=\"{{ url }}\">unblock it</a></p>",
+    )
+    .await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    d.check("email-template").await;
+    let (st, t) = srv
+        .api(Method::GET, "/email-templates/blocked_account", None)
+        .await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{t}");
+    assert_eq!(t["subject"], "Your account is blocked");
+    assert_eq!(t["enabled"], true);
+    d.set("#body", "{% if %}").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.querySelector('main [role=alert]') !== null")
+        .await;
+    let (_, t) = srv
+        .api(Method::GET, "/email-templates/blocked_account", None)
+        .await;
+    assert!(t["body"].as_str().unwrap().contains("unblock it"), "{t}");
+
+    // The e-mail provider: set up on the screen, the password write-only.
+    d.open("#/emails/provider").await;
+    d.wait("!!document.getElementById('smtp_host')").await;
+    d.set("#default_from_address", "mail@example.com").await;
+    d.set("#smtp_host", "127.0.0.1").await;
+    d.set("#smtp_port", "2525").await;
+    d.set("#smtp_user", "relay").await;
+    d.set("#smtp_pass", "s3cret-relay-pass").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent.startsWith('Saved.')")
+        .await;
+    let (st, p) = srv.api(Method::GET, "/emails/provider", None).await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{p}");
+    assert_eq!(p["credentials"]["smtp_host"], "127.0.0.1");
+    assert_eq!(p["credentials"]["smtp_port"], 2525);
+    assert!(!p.to_string().contains("s3cret-relay-pass"));
+    d.open("#/emails/provider").await;
+    d.wait("!!document.getElementById('smtp_pass')").await;
+    assert_eq!(
+        d.js("return document.getElementById('smtp_pass').value")
+            .await,
+        ""
+    );
+    assert_eq!(
+        d.js("return document.getElementById('smtp_host').value")
+            .await,
+        "127.0.0.1"
+    );
+    d.check("email-provider").await;
+    // Removed again, so the rest of the walk mails through the test's outbox.
+    d.b.click("main button.destructive").await;
+    d.wait(
+        "document.getElementById('smtp_host') && document.getElementById('smtp_host').value === ''",
+    )
+    .await;
+    let (st, _) = srv.api(Method::GET, "/emails/provider", None).await;
+    assert_eq!(st, reqwest::StatusCode::NOT_FOUND);
     d.open("#/applications").await;
     d.check("applications").await;
     d.open("#/apis").await;

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::email_provider::{Decided, EmailProvider, EmailProviderPayload};
@@ -50,10 +50,19 @@ fn invalid(e: portcullis_core::validation::ValidationError) -> ApiError {
     ApiError::bad_request(e.message, "invalid_body")
 }
 
-pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+/// `GET /emails/provider`, with Auth0's `fields`/`include_fields` (the Deploy
+/// CLI asks for `name,enabled,credentials,settings,default_from_address`).
+/// Without them, every field (Auth0 answers only `name` and `enabled`); the
+/// password is never among them.
+pub async fn get(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
     caller.require("read:email_provider")?;
+    let fields = super::single_fields(q.as_deref())?;
     let (p, _) = app.store.email_provider().await?.ok_or_else(not_found)?;
-    Ok(Json(to_json(&p)))
+    Ok(Json(super::select_fields(to_json(&p), fields.as_ref())))
 }
 
 pub async fn create(

@@ -6,6 +6,7 @@
 import * as actions from './actions.js';
 import * as apis from './apis.js';
 import * as apps from './apps.js';
+import * as emails from './emails.js';
 import {
   all, api, audience, can, errorBox, field, finishSignIn, h, invalid, issuer, lines, main, readOnlyNote, role, show, signIn, signOut,
   submitting,
@@ -127,6 +128,9 @@ const routes = [
   [/^#\/rules$/, actions.rules],
   [/^#\/rules\/([^/?]+)$/, (id) => actions.rule(decodeURIComponent(id))],
   [/^#\/keys$/, actions.keys],
+  [/^#\/emails$/, emails.list],
+  [/^#\/emails\/templates\/([a-z_]+)$/, (name) => emails.edit(name)],
+  [/^#\/emails\/provider$/, emails.providerScreen],
   [/^#\/settings$/, settingsScreen],
 ];
 
