@@ -224,6 +224,11 @@ pub enum Command {
         #[command(subcommand)]
         command: tenant::EmailTemplates,
     },
+    /// The tenant's SMTP relay (Auth0's e-mail provider).
+    EmailProvider {
+        #[command(subcommand)]
+        command: tenant::EmailProvider,
+    },
     /// Signing keys.
     Keys {
         #[command(subcommand)]
@@ -387,6 +392,9 @@ async fn remote_command(
         Command::Settings { command } => tenant::settings(&mut r, json_out, command).await,
         Command::EmailTemplates { command } => {
             tenant::email_templates(&mut r, json_out, command).await
+        }
+        Command::EmailProvider { command } => {
+            tenant::email_provider(&mut r, json_out, command).await
         }
         Command::Keys { command } => manage::keys(&mut r, json_out, command).await,
         Command::Logs { command } => manage::logs(&mut r, json_out, command).await,

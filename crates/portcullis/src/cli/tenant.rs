@@ -1,6 +1,7 @@
-//! `portcullis settings` and `portcullis email-templates`: the tenant's
-//! settings and its e-mail templates, over the Management API of a running
-//! server (as `apps`, `roles` and the rest).
+//! `portcullis settings`, `portcullis email-templates` and `portcullis
+//! email-provider`: the tenant's settings, its e-mail templates and its SMTP
+//! relay, over the Management API of a running server (as `apps`, `roles` and
+//! the rest).
 
 use clap::Subcommand;
 use reqwest::Method;
@@ -46,6 +47,36 @@ pub enum EmailTemplates {
         #[arg(long)]
         disabled: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmailProvider {
+    /// Show the SMTP relay (never its password).
+    Show,
+    /// Set up or change the relay. Fields left out keep their stored values.
+    Set {
+        /// The relay's host name (TLS is required unless it is this machine).
+        #[arg(long)]
+        host: Option<String>,
+        /// The relay's port, e.g. 587.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The user name to log in with.
+        #[arg(long)]
+        user: Option<String>,
+        /// A file holding the password (`/dev/stdin` to pipe it in), so it
+        /// never appears among the process's arguments.
+        #[arg(long, value_name = "FILE")]
+        password_file: Option<std::path::PathBuf>,
+        /// The sender when a template names none.
+        #[arg(long)]
+        from: Option<String>,
+        /// Keep it stored but unused (mail goes through the server's settings).
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Remove the relay (mail goes through the server's own settings again).
+    Remove,
 }
 
 fn object(raw: &str) -> Result<Value, CliError> {
@@ -110,6 +141,70 @@ pub async fn email_templates(
                 Some(Value::Object(t)),
             )
             .await?
+        }
+    };
+    print(json_out, &v, |v| record(v, &first));
+    Ok(())
+}
+
+pub async fn email_provider(
+    r: &mut Remote,
+    json_out: bool,
+    cmd: EmailProvider,
+) -> Result<(), CliError> {
+    let first = ["name", "enabled", "default_from_address"];
+    let v = match cmd {
+        EmailProvider::Show => r.call(Method::GET, "/emails/provider", None).await?,
+        EmailProvider::Remove => {
+            r.call(Method::DELETE, "/emails/provider", None).await?;
+            json!({"removed": true})
+        }
+        EmailProvider::Set {
+            host,
+            port,
+            user,
+            password_file,
+            from,
+            disabled,
+        } => {
+            let mut credentials = Map::new();
+            if let Some(h) = host {
+                credentials.insert("smtp_host".into(), json!(h));
+            }
+            if let Some(p) = port {
+                credentials.insert("smtp_port".into(), json!(p));
+            }
+            if let Some(u) = user {
+                credentials.insert("smtp_user".into(), json!(u));
+            }
+            if let Some(file) = password_file {
+                let raw = std::fs::read_to_string(&file)
+                    .map_err(|e| CliError::Usage(format!("cannot read {}: {e}", file.display())))?;
+                // One trailing line break is the file's, not the password's.
+                let pass = raw
+                    .strip_suffix('\n')
+                    .map(|p| p.strip_suffix('\r').unwrap_or(p))
+                    .unwrap_or(&raw);
+                credentials.insert("smtp_pass".into(), json!(pass));
+            }
+            let mut body = Map::new();
+            body.insert("name".into(), json!("smtp"));
+            body.insert("enabled".into(), json!(!disabled));
+            if let Some(f) = from {
+                body.insert("default_from_address".into(), json!(f));
+            }
+            if !credentials.is_empty() {
+                body.insert("credentials".into(), Value::Object(credentials));
+            }
+            // Auth0's API: POST sets up, PATCH changes what is there.
+            let exists = match r.call(Method::GET, "/emails/provider", None).await {
+                Ok(_) => true,
+                Err(CliError::Api { status: 404, .. }) => false,
+                Err(e) => return Err(e),
+            };
+            let method = if exists { Method::PATCH } else { Method::POST };
+            r.call(method, "/emails/provider", Some(Value::Object(body)))
+                .await?
         }
     };
     print(json_out, &v, |v| record(v, &first));
