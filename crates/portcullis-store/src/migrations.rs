@@ -80,8 +80,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
     (
         19,
-        "email_ticket_purpose",
-        include_str!("../migrations/0019_email_ticket_purpose.sql"),
+        "ticket_purpose_and_address",
+        include_str!("../migrations/0019_ticket_purpose_and_address.sql"),
     ),
 ];
 

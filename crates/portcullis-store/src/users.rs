@@ -36,8 +36,9 @@ pub struct NewPasswordTicket<'a> {
     pub expires_at: i64,
     /// Where the reset page sends the user afterwards (Management API tickets).
     pub result_url: Option<&'a str>,
-    /// Using the ticket also marks the user's e-mail address verified.
-    pub mark_email_verified: bool,
+    /// Using the ticket also marks this address verified, if it is still the
+    /// user's (Auth0's `mark_email_as_verified`).
+    pub verify_address: Option<&'a str>,
 }
 
 /// A ticket just spent on a new password.
@@ -204,8 +205,8 @@ impl TenantStore {
     pub async fn insert_password_ticket(&self, t: &NewPasswordTicket<'_>) -> StoreResult<()> {
         write_db!(self, |conn| {
             sqlx::query(
-                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at, result_url, mark_email_verified)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                "INSERT INTO password_tickets (tenant_id, token_hash, user_id, client_id, csrf, created_at, expires_at, result_url, mark_email_verified, verify_address)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(self.id())
             .bind(t.token_hash)
@@ -215,7 +216,8 @@ impl TenantStore {
             .bind(t.created_at)
             .bind(t.expires_at)
             .bind(t.result_url)
-            .bind(t.mark_email_verified)
+            .bind(t.verify_address.is_some())
+            .bind(t.verify_address)
             .execute(&mut *conn)
             .await?;
         });
@@ -258,7 +260,8 @@ impl TenantStore {
     }
 
     /// Spends the ticket and sets the new password in one transaction (marking
-    /// the e-mail address verified when the ticket says so); `None` if the
+    /// the e-mail address verified when the ticket names it and it is still
+    /// the user's); `None` if the
     /// ticket was already used or expired.
     pub async fn redeem_password_ticket(
         &self,
@@ -267,28 +270,30 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<Option<RedeemedTicket>> {
         write_tx!(self, result, |conn| {
-            let row: Option<(String, Option<String>, bool)> = sqlx::query_as(
+            let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
                 "UPDATE password_tickets SET used_at = $3
                  WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL AND expires_at > $3
-                 RETURNING user_id, result_url, mark_email_verified",
+                 RETURNING user_id, result_url, verify_address",
             )
             .bind(self.id())
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut *conn)
             .await?;
-            let Some((user_id, result_url, mark_email_verified)) = row else {
+            let Some((user_id, result_url, verify_address)) = row else {
                 return Ok(None);
             };
-            if mark_email_verified {
+            if let Some(address) = verify_address {
                 let doc: Option<(String,)> =
                     sqlx::query_as("SELECT doc FROM users WHERE tenant_id = $1 AND user_id = $2")
                         .bind(self.id())
                         .bind(&user_id)
                         .fetch_optional(&mut *conn)
                         .await?;
-                if let Some((doc,)) = doc {
-                    let mut user: User = decode(&doc)?;
+                let user = doc.map(|(d,)| decode::<User>(&d)).transpose()?;
+                // Only the address the ticket was made for: one the user
+                // changed to since is not verified by an old link.
+                if let Some(mut user) = user.filter(|u| u.email == address) {
                     user.email_verified = true;
                     sqlx::query("UPDATE users SET doc = $3 WHERE tenant_id = $1 AND user_id = $2")
                         .bind(self.id())

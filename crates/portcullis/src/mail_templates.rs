@@ -10,6 +10,9 @@
 //!   link in the mail.) The subject gets the values unescaped: it is text.
 //! - The plain-text part is the HTML with its tags removed and each link's
 //!   address after its text.
+//! - The `url_decode` filter is refused (when saved and when rendered): it
+//!   would turn an escaped value back into markup (a user named
+//!   `%3Ca href=…%3E` would become a link).
 
 use portcullis_core::clients::Client;
 use portcullis_core::email_templates::EmailTemplate;
@@ -42,8 +45,24 @@ fn parser() -> Result<liquid::Parser, String> {
         .map_err(|e| e.to_string())
 }
 
+/// `source` uses the `url_decode` filter (between `|` and the filter's name
+/// Liquid allows only spaces).
+fn decodes_urls(source: &str) -> bool {
+    source.split('|').skip(1).any(|after| {
+        let name = after.trim_start();
+        name.strip_prefix("url_decode")
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
+}
+
+const NO_URL_DECODE: &str =
+    "the url_decode filter is not available: it would turn escaped values back into markup";
+
 /// Whether the template's subject and body parse; the parser's message if not.
 pub fn check(t: &EmailTemplate) -> Result<(), String> {
+    if decodes_urls(&t.subject) || decodes_urls(&t.body) {
+        return Err(NO_URL_DECODE.to_string());
+    }
     // The sender must be one the mailer can write (RFC 5322), or every mail
     // of this template would fail.
     t.from
@@ -159,6 +178,10 @@ fn text_of(html: &str) -> String {
 
 /// Renders `t` for one message.
 pub fn render(t: &EmailTemplate, vars: &Vars<'_>) -> Result<Rendered, String> {
+    // Also here: a template saved before this rule was made.
+    if decodes_urls(&t.subject) || decodes_urls(&t.body) {
+        return Err(NO_URL_DECODE.to_string());
+    }
     let p = parser()?;
     let data = globals(vars);
     let subject = render_one(&p, &t.subject, &data)?;
@@ -226,6 +249,23 @@ mod tests {
             r.text,
             "Hi <b>Ada</b>, verify (https://id.example/v?a=1&b=2)"
         );
+    }
+
+    #[test]
+    fn url_decode_is_refused_however_it_is_spaced() {
+        for body in [
+            "{{ user.name | url_decode }}",
+            "{{ user.name|url_decode }}",
+            "{% assign n = user.name |\n url_decode %}{{ n }}",
+        ] {
+            assert!(check(&template("s", body)).is_err(), "{body}");
+            assert!(decodes_urls(body), "{body}");
+        }
+        assert!(!decodes_urls(
+            "{{ url | url_encode }} {{ x | url_decoded_not }}"
+        ));
+        let t = template("s", "<p>{{ user.name }}</p>");
+        assert!(check(&t).is_ok());
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub async fn create(app: &AppState, t: &TicketFor<'_>) -> Result<String, StoreEr
             created_at: now,
             expires_at: now + t.ttl,
             result_url: t.result_url,
-            mark_email_verified: t.mark_email_verified,
+            verify_address: t.mark_email_verified.then_some(t.user.email.as_str()),
         })
         .await?;
     Ok(format!("{}u/reset-password?ticket={ticket}", app.issuer()))

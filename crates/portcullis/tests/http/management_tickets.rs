@@ -81,6 +81,46 @@ async fn password_change_ticket_is_a_single_use_link_that_can_verify_the_email(
         .api(Method::GET, &format!("/users/{}", enc(&id)), None)
         .await;
     assert_eq!(u["email_verified"], true, "{u}");
+
+    // A ticket verifies the address it was made for only: after the user's
+    // address changed, it still sets the password but verifies nothing.
+    let other = unverified_user(&srv, "cy@example.com").await;
+    let (_, body) = srv
+        .api(
+            Method::POST,
+            "/tickets/password-change",
+            Some(json!({"user_id": other, "mark_email_as_verified": true})),
+        )
+        .await;
+    let link = body["ticket"].as_str().unwrap().to_string();
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/users/{}", enc(&other)),
+            Some(json!({"email": "cy.new@example.com", "email_verified": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let page = b.get(&link).await;
+    let (ticket, csrf) = (page.input("ticket"), page.input("csrf"));
+    let done = b
+        .post_form(
+            "/u/reset-password",
+            &[
+                ("ticket", ticket.as_str()),
+                ("csrf", csrf.as_str()),
+                ("password", "N3w-password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let (_, u) = srv
+        .api(Method::GET, &format!("/users/{}", enc(&other)), None)
+        .await;
+    assert_eq!(
+        u["email_verified"], false,
+        "the new address is not verified: {u}"
+    );
 }
 
 /// By e-mail and connection id, with Portcullis's `send_email`: the link goes
