@@ -80,6 +80,12 @@ async fn lists(backend: Backend) {
         "logs": true,
         "actions": 0,
         "roles": 0,
+        "resource_servers_by_identifiers": ["https://lists.example/"],
+        "client_grants_for_clients": 4,
+        "client_grants_for_users": 0,
+        "tenant_roles": 0,
+        "clients_by_external_id": 0,
+        "user_logs_sorted": true,
     });
     assert_eq!(seen, want);
 }

@@ -11,7 +11,8 @@ on_both_backends!(
     duplicate_identifier_is_409_and_identifier_is_immutable,
     system_api_cannot_be_changed_or_deleted,
     invalid_api_payloads_are_refused_and_store_nothing,
-    deleting_an_api_deletes_its_grants
+    deleting_an_api_deletes_its_grants,
+    list_filters_auth0_documents_are_answered_or_refused_clearly
 );
 
 async fn api_is_created_read_updated_and_deleted(srv: crate::support::TestServer) {
@@ -199,4 +200,73 @@ async fn deleting_an_api_deletes_its_grants(srv: crate::support::TestServer) {
         .api(Method::GET, &format!("/client-grants?client_id={id}"), None)
         .await;
     assert_eq!(grants, json!([]));
+}
+
+/// The list filters Auth0 documents and its SDK sends: `identifiers` (repeated)
+/// on APIs; `subject_type`, `allow_any_organization`, `default_for` on client
+/// grants; `type`, `owner_id` on roles; a value outside the documented ones is
+/// a 400 that names it.
+async fn list_filters_auth0_documents_are_answered_or_refused_clearly(
+    srv: crate::support::TestServer,
+) {
+    for id in [
+        "https://a.example/",
+        "https://b.example/",
+        "https://c.example/",
+    ] {
+        let (st, _) = srv
+            .api(
+                Method::POST,
+                "/resource-servers",
+                Some(json!({"identifier": id})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let (st, got) = srv
+        .api(
+            Method::GET,
+            "/resource-servers?identifiers=https%3A%2F%2Fa.example%2F&identifiers=https%3A%2F%2Fc.example%2F&include_totals=true",
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{got}");
+    assert_eq!(got["total"], 2, "{got}");
+    let mut ids: Vec<&str> = got["resource_servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["identifier"].as_str().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["https://a.example/", "https://c.example/"]);
+    for (path, n) in [
+        ("/client-grants?subject_type=client", 1),
+        ("/client-grants?subject_type=user", 0),
+        ("/client-grants?allow_any_organization=true", 0),
+        ("/client-grants?default_for=third_party_clients", 0),
+        ("/roles?type=organization", 0),
+        ("/clients?external_client_id=x", 0),
+    ] {
+        let (st, got) = srv.api(Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {got}");
+        assert_eq!(got.as_array().unwrap().len(), n, "{path}: {got}");
+    }
+    for (path, named) in [
+        ("/client-grants?subject_type=robot", "subject_type"),
+        (
+            "/client-grants?allow_any_organization=maybe",
+            "allow_any_organization",
+        ),
+        ("/roles?type=global", "type"),
+        ("/users/auth0%7C1/logs?sort=date%3A1", "sort"),
+    ] {
+        let (st, e) = srv.api(Method::GET, path, None).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{path}: {e}");
+        assert_eq!(e["errorCode"], "invalid_query_string");
+        assert!(
+            e["message"].as_str().unwrap().contains(named),
+            "{path}: {e}"
+        );
+    }
 }

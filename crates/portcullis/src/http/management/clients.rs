@@ -79,7 +79,20 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:clients")?;
-    let q = ListQuery::parse(q.as_deref(), &["is_global", "is_first_party", "app_type"])?;
+    let q = ListQuery::parse(
+        q.as_deref(),
+        &[
+            "is_global",
+            "is_first_party",
+            "app_type",
+            "external_client_id",
+        ],
+    )?;
+    // Clients registered from a metadata document (Auth0's CIMD) do not exist
+    // here: a filter on their external id matches none.
+    if q.filter("external_client_id").is_some() {
+        return Ok(Json(q.respond("clients", Vec::new(), 0)));
+    }
     let is_global = q.bool_filter("is_global")?;
     let is_first_party = q.bool_filter("is_first_party")?;
     let app_types: Option<Vec<AppType>> = match q.filter("app_type") {

@@ -15,6 +15,17 @@ pub(crate) fn parse_q(q: Option<&str>) -> Result<LogQuery, ApiError> {
     log_query::parse(q).map_err(|e| ApiError::bad_request(e.0, "invalid_query_string"))
 }
 
+/// Logs are answered newest first; `sort` may say so, and nothing else.
+fn newest_first_only(q: &ListQuery) -> Result<(), ApiError> {
+    if q.filter("sort").is_some_and(|s| s != "date:-1") {
+        return Err(ApiError::bad_request(
+            "Query validation error: logs are sorted newest first (sort=date:-1) only.",
+            "invalid_query_string",
+        ));
+    }
+    Ok(())
+}
+
 pub async fn list(
     State(app): State<AppState>,
     caller: Caller,
@@ -24,12 +35,7 @@ pub async fn list(
     let q = ListQuery::parse(q.as_deref(), &["q", "search", "sort", "from", "take"])?;
     // Auth0's SDK names the search `search`; its API documents `q`.
     let query = parse_q(q.filter("q").or(q.filter("search")))?;
-    if q.filter("sort").is_some_and(|s| s != "date:-1") {
-        return Err(ApiError::bad_request(
-            "Query validation error: logs are sorted newest first (sort=date:-1) only.",
-            "invalid_query_string",
-        ));
-    }
+    newest_first_only(&q)?;
     app.auditor.flush().await;
     // Auth0's checkpoint paging: `from` (a log_id) and/or `take` (at most 100),
     // oldest first after `from`; a client follows the log by passing the last
@@ -62,7 +68,8 @@ pub async fn of_user(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:logs")?;
-    let q = ListQuery::parse(q.as_deref(), &[])?;
+    let q = ListQuery::parse(q.as_deref(), &["sort"])?;
+    newest_first_only(&q)?;
     app.auditor.flush().await;
     let query = LogQuery {
         user_id: Some(id),

@@ -550,6 +550,42 @@ impl ListQuery {
         })
     }
 
+    /// Like [`ListQuery::parse`], with `repeated` names that may come several
+    /// times (Auth0's array parameters, which its SDK sends as
+    /// `name=a&name=b`); their values, in order.
+    pub fn parse_repeated(
+        raw: Option<&str>,
+        extra: &[&str],
+        repeated: &[&str],
+    ) -> Result<(Self, Vec<String>), ApiError> {
+        let mut rest = form_urlencoded::Serializer::new(String::new());
+        let mut values = Vec::new();
+        for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            if repeated.contains(&k.as_ref()) {
+                values.push(v.into_owned());
+            } else {
+                rest.append_pair(&k, &v);
+            }
+        }
+        let rest = rest.finish();
+        Ok((Self::parse(Some(&rest), extra)?, values))
+    }
+
+    /// A filter that must be one of `allowed`, if given.
+    pub fn enum_filter(&self, name: &str, allowed: &[&str]) -> Result<Option<&str>, ApiError> {
+        match self.params.get(name) {
+            None => Ok(None),
+            Some(v) if allowed.contains(&v) => Ok(Some(v)),
+            Some(v) => Err(ApiError::bad_request(
+                format!(
+                    "Query validation error: '{v}' is not a value of '{name}' (one of {}).",
+                    allowed.join(", ")
+                ),
+                "invalid_query_string",
+            )),
+        }
+    }
+
     /// Whether the caller asked for paging (`page`, `per_page` or
     /// `include_totals`).
     pub fn paged(&self) -> bool {

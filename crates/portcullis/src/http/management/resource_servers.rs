@@ -77,7 +77,20 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:resource_servers")?;
-    let q = ListQuery::parse(q.as_deref(), &[])?;
+    // `identifiers`: Auth0's filter by audience (repeated for several).
+    let (q, identifiers) = ListQuery::parse_repeated(q.as_deref(), &[], &["identifiers"])?;
+    if !identifiers.is_empty() {
+        let (all, _) = app
+            .store
+            .list_resource_servers(portcullis_store::Page::ALL)
+            .await?;
+        let items = all
+            .iter()
+            .filter(|rs| identifiers.contains(&rs.identifier))
+            .map(to_json)
+            .collect();
+        return Ok(Json(q.respond_all("resource_servers", items)));
+    }
     let (items, total) = app.store.list_resource_servers(q.page).await?;
     Ok(Json(q.respond(
         "resource_servers",

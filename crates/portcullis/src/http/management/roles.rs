@@ -109,7 +109,14 @@ pub async fn list(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:roles")?;
-    let q = ListQuery::parse(q.as_deref(), &["name_filter"])?;
+    let q = ListQuery::parse(q.as_deref(), &["name_filter", "type", "owner_id"])?;
+    // Every role here is a tenant role: organization roles (`type=organization`,
+    // `owner_id`) come with organizations.
+    if q.enum_filter("type", &["tenant", "organization"])? == Some("organization")
+        || q.filter("owner_id").is_some()
+    {
+        return Ok(Json(q.respond("roles", Vec::new(), 0)));
+    }
     let (items, total) = app
         .store
         .list_roles(q.filter("name_filter"), q.page)

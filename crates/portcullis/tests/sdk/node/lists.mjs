@@ -44,5 +44,14 @@ await attempt('users', async () => (await all(m.users.list({ per_page: 1 }))).ma
 await attempt('logs', async () => (await all(m.logs.list({ per_page: 100, search: 'type:sapi' }))).length > 0);
 await attempt('actions', async () => (await all(m.actions.list())).length);
 await attempt('roles', async () => (await all(m.roles.list())).length);
+// The filters the SDK documents on these lists, passed as the SDK passes them
+// (arrays as repeated keys).
+await attempt('resource_servers_by_identifiers', async () => (await all(m.resourceServers.list({ identifiers: [API, 'https://none.example/'] }))).map((r) => r.identifier));
+await attempt('client_grants_for_clients', async () => (await all(m.clientGrants.list({ subject_type: 'client', allow_any_organization: false }))).length);
+await attempt('client_grants_for_users', async () => (await all(m.clientGrants.list({ subject_type: 'user' }))).length);
+await attempt('tenant_roles', async () => (await all(m.roles.list({ type: 'tenant' }))).length);
+await attempt('clients_by_external_id', async () => (await all(m.clients.list({ external_client_id: 'https://cimd.example/app.json' }))).length);
+const listUser = (await all(m.users.list({ q: 'email:"list@example.com"', search_engine: 'v3' })))[0];
+await attempt('user_logs_sorted', async () => (await all(m.users.logs.list(listUser.user_id, { sort: 'date:-1' }))).length >= 0);
 
 console.log(JSON.stringify(out));
