@@ -281,6 +281,34 @@ impl TenantStore {
     }
 
     /// Revokes every token of a family; returns how many were live.
+    /// Revokes every token of these families, in one transaction.
+    pub async fn revoke_refresh_families(
+        &self,
+        family_ids: &[String],
+        now: i64,
+    ) -> StoreResult<u64> {
+        if family_ids.is_empty() {
+            return Ok(0);
+        }
+        let n = write_tx!(self, |conn| {
+            let mut n = 0;
+            for family_id in family_ids {
+                n += sqlx::query(
+                    "UPDATE refresh_tokens SET revoked_at = $3
+                     WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(self.id())
+                .bind(family_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            }
+            n
+        });
+        Ok(n)
+    }
+
     pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
         let n = write_db!(self, |conn| {
             sqlx::query(

@@ -38,6 +38,8 @@ const ROUTES: &[(&str, &str, &str)] = &[
     ("DELETE", "/sessions/x", "delete:sessions"),
     ("GET", "/users/x/refresh-tokens", "read:refresh_tokens"),
     ("GET", "/refresh-tokens/x", "read:refresh_tokens"),
+    ("GET", "/refresh-tokens?user_id=x", "read:refresh_tokens"),
+    ("POST", "/refresh-tokens/revoke", "delete:refresh_tokens"),
     ("DELETE", "/refresh-tokens/x", "delete:refresh_tokens"),
     ("GET", "/rules", "read:rules"),
     ("POST", "/rules", "create:rules"),

@@ -12,7 +12,8 @@ on_both_backends!(
     a_revoked_grant_asks_for_consent_again,
     one_log_event_is_read_by_its_id,
     a_users_sessions_and_refresh_tokens_end_in_bulk,
-    a_users_sessions_and_refresh_tokens_page_by_checkpoint
+    a_users_sessions_and_refresh_tokens_page_by_checkpoint,
+    refresh_tokens_are_listed_by_user_and_revoked_in_bulk
 );
 
 /// A consent shows as a grant (Auth0's shape); revoking it by id makes the
@@ -260,4 +261,157 @@ async fn a_users_sessions_and_refresh_tokens_page_by_checkpoint(srv: crate::supp
             assert_eq!(e["errorCode"], "invalid_query_string");
         }
     }
+}
+
+/// `GET /refresh-tokens?user_id=…&client_id=…` (checkpoint pages) and
+/// `POST /refresh-tokens/revoke` by ids, by user and client, by user, client
+/// and audience; the combinations Auth0 refuses are 400 and revoke nothing.
+async fn refresh_tokens_are_listed_by_user_and_revoked_in_bulk(srv: crate::support::TestServer) {
+    let uid = user(&srv, "ada@example.com").await;
+    let mut apps = Vec::new();
+    for name in ["One", "Two"] {
+        let (_, c) = srv
+            .api(
+                Method::POST,
+                "/clients",
+                Some(json!({"name": name, "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
+            )
+            .await;
+        apps.push((
+            c["client_id"].as_str().unwrap().to_string(),
+            c["client_secret"].as_str().unwrap().to_string(),
+        ));
+    }
+    for api in ["https://x.example/", "https://y.example/"] {
+        let (st, _) = srv
+            .api(
+                Method::POST,
+                "/resource-servers",
+                Some(json!({"identifier": api, "allow_offline_access": true})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    // One: a token for x and one for y; Two: one for x.
+    for (app, api) in [
+        (0, "https://x.example/"),
+        (0, "https://y.example/"),
+        (1, "https://x.example/"),
+    ] {
+        let (id, secret) = &apps[app];
+        let (st, t, _) = srv
+            .token_form(&[
+                ("grant_type", "password"),
+                ("client_id", id),
+                ("client_secret", secret),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+                ("audience", api),
+                ("scope", "openid offline_access"),
+            ])
+            .await;
+        assert_eq!(st, StatusCode::OK, "{t}");
+    }
+    let list = |extra: String| {
+        let srv = &srv;
+        let uid = uid.clone();
+        async move {
+            let (st, v) = srv
+                .api(
+                    Method::GET,
+                    &format!("/refresh-tokens?user_id={}{extra}", urlenc(&uid)),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            v
+        }
+    };
+    let all = list(String::new()).await;
+    assert_eq!(all["refresh_tokens"].as_array().unwrap().len(), 3, "{all}");
+    assert!(all.get("next").is_none());
+    let of_one = list(format!("&client_id={}", apps[0].0)).await;
+    assert_eq!(of_one["refresh_tokens"].as_array().unwrap().len(), 2);
+    let first = list("&take=2&fields=id&include_fields=true".into()).await;
+    assert_eq!(first["refresh_tokens"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        first["refresh_tokens"][0].as_object().unwrap().len(),
+        1,
+        "{first}"
+    );
+    let rest = list(format!("&take=2&from={}", first["next"].as_str().unwrap())).await;
+    assert_eq!(rest["refresh_tokens"].as_array().unwrap().len(), 1);
+
+    // Refused before anything changes.
+    for bad in [
+        json!({}),
+        json!({"client_id": apps[0].0}),
+        json!({"user_id": uid, "audience": "https://x.example/"}),
+        json!({"ids": [], }),
+        json!({"ids": ["x"], "user_id": uid}),
+        json!({"user_id": uid, "extra": 1}),
+    ] {
+        let (st, e) = srv
+            .api(Method::POST, "/refresh-tokens/revoke", Some(bad.clone()))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {e}");
+        assert_eq!(e["statusCode"], 400);
+    }
+    let (st, e) = srv.api(Method::GET, "/refresh-tokens", None).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    assert_eq!(
+        list(String::new()).await["refresh_tokens"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+
+    // By user, client and audience: One's token for y only.
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/refresh-tokens/revoke",
+            Some(json!({"user_id": uid, "client_id": apps[0].0, "audience": "https://y.example/"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    let left = list(String::new()).await;
+    let left = left["refresh_tokens"].as_array().unwrap();
+    assert_eq!(left.len(), 2);
+    assert!(
+        left.iter()
+            .all(|t| t["resource_servers"][0]["audience"] == "https://x.example/")
+    );
+    // By ids: Two's token.
+    let two = left
+        .iter()
+        .find(|t| t["client_id"] == apps[1].0.as_str())
+        .unwrap()["id"]
+        .clone();
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/refresh-tokens/revoke",
+            Some(json!({"ids": [two, "rt_unknown"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    assert_eq!(
+        list(String::new()).await["refresh_tokens"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // By user: the rest.
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/refresh-tokens/revoke",
+            Some(json!({"user_id": uid})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::ACCEPTED);
+    assert_eq!(list(String::new()).await["refresh_tokens"], json!([]));
 }

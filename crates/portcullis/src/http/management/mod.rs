@@ -192,6 +192,8 @@ fn extensibility_routes() -> Router<AppState> {
             "/users/{id}/refresh-tokens",
             get(sessions::tokens_of_user).delete(sessions::delete_tokens_of_user),
         )
+        .route("/refresh-tokens", get(sessions::list_tokens))
+        .route("/refresh-tokens/revoke", post(sessions::revoke_tokens))
         .route(
             "/refresh-tokens/{id}",
             get(sessions::get_token).delete(sessions::delete_token),
@@ -649,6 +651,11 @@ impl ListQuery {
             })?),
         };
         Ok(Some(Checkpoint { after, take }))
+    }
+
+    /// `fields`/`include_fields` applied to one item.
+    pub fn select(&self, item: Value) -> Value {
+        select_fields(item, self.fields.as_ref())
     }
 
     /// A filter parameter's value.

@@ -331,6 +331,22 @@ pub const OPS: &[Op] = &[
     ),
     op(
         "get",
+        "/refresh-tokens",
+        "read:refresh_tokens",
+        "A user's refresh tokens (user_id, client_id; checkpoint paging)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/refresh-tokens/revoke",
+        "delete:refresh_tokens",
+        "Revoke refresh tokens in bulk (ids, or user_id with client_id and audience)",
+        Some(schema::<super::sessions::RevokeTokens>),
+        202,
+    ),
+    op(
+        "get",
         "/refresh-tokens/{id}",
         "read:refresh_tokens",
         "Get a refresh token",

@@ -3,10 +3,12 @@
 //! `/refresh-tokens/{id}`.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use portcullis_core::clock::iso8601;
 use portcullis_store::{RefreshToken, SessionRecord};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Caller, ListQuery};
@@ -182,6 +184,139 @@ pub async fn delete_tokens_of_user(
     caller.require("delete:refresh_tokens")?;
     user_exists(&app, &id).await?;
     app.store.revoke_user_refresh_tokens(&id, app.now()).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// `GET /refresh-tokens?user_id=…[&client_id=…]`: a user's live refresh
+/// tokens by id, in Auth0's checkpoint pages (`from`, `take`, `next`).
+pub async fn list_tokens(
+    State(app): State<AppState>,
+    caller: Caller,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:refresh_tokens")?;
+    let q = ListQuery::parse(q.as_deref(), &["user_id", "client_id", "from", "take"])?;
+    let Some(user_id) = q.filter("user_id") else {
+        return Err(ApiError::bad_request(
+            "Query validation error: Missing required property: user_id.",
+            "invalid_query_string",
+        ));
+    };
+    let client_id = q.filter("client_id");
+    let tokens = app
+        .store
+        .list_user_refresh_tokens(user_id, app.now())
+        .await?;
+    let items = tokens
+        .iter()
+        .filter(|t| client_id.is_none_or(|c| t.client_id == c))
+        .map(|t| q.select(token_json(t)))
+        .collect();
+    let page = q.checkpoint()?.unwrap_or(super::Checkpoint {
+        after: None,
+        take: 50,
+    });
+    Ok(Json(page.respond("refresh_tokens", items, |v| {
+        v["id"].as_str().unwrap_or_default().to_string()
+    })))
+}
+
+/// `POST /refresh-tokens/revoke`: Auth0's bulk revocation, by `ids` (at most
+/// 100), or by `user_id`, narrowed by `client_id` and then `audience`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeTokens {
+    ids: Option<Vec<String>>,
+    user_id: Option<String>,
+    client_id: Option<String>,
+    audience: Option<String>,
+}
+
+/// Which tokens a bulk revocation names; the combinations Auth0 refuses are
+/// refused here, before anything changes.
+enum Revocation<'a> {
+    Ids(&'a [String]),
+    OfUser {
+        user_id: &'a str,
+        client_id: Option<&'a str>,
+        audience: Option<&'a str>,
+    },
+}
+
+fn revocation(r: &RevokeTokens) -> Result<Revocation<'_>, ApiError> {
+    let bad =
+        |m: &str| ApiError::bad_request(format!("Payload validation error: {m}"), "invalid_body");
+    if let Some(ids) = &r.ids {
+        if r.user_id.is_some() || r.client_id.is_some() || r.audience.is_some() {
+            return Err(bad(
+                "ids cannot be combined with user_id, client_id or audience.",
+            ));
+        }
+        if ids.is_empty() || ids.len() > 100 {
+            return Err(bad("ids must hold from 1 to 100 refresh token ids."));
+        }
+        return Ok(Revocation::Ids(ids));
+    }
+    let Some(user_id) = r.user_id.as_deref() else {
+        return Err(bad(
+            "give ids, or user_id (with client_id, then audience, to narrow it).",
+        ));
+    };
+    if r.audience.is_some() && r.client_id.is_none() {
+        return Err(bad(
+            "audience must be used with both user_id and client_id.",
+        ));
+    }
+    Ok(Revocation::OfUser {
+        user_id,
+        client_id: r.client_id.as_deref(),
+        audience: r.audience.as_deref(),
+    })
+}
+
+pub async fn revoke_tokens(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:refresh_tokens")?;
+    let bytes = super::clients::read_body(b).await?;
+    let req: RevokeTokens = crate::http::body::api_json(&headers, &bytes)?;
+    let mut families: Vec<String> = Vec::new();
+    match revocation(&req)? {
+        Revocation::Ids(ids) => {
+            // Unknown ids are already as good as revoked.
+            for id in ids {
+                if let Some(t) = app.store.get_refresh_token(id).await? {
+                    families.push(t.family_id);
+                }
+            }
+        }
+        Revocation::OfUser {
+            user_id,
+            client_id,
+            audience,
+        } => {
+            user_exists(&app, user_id).await?;
+            for t in app
+                .store
+                .list_user_refresh_tokens(user_id, app.now())
+                .await?
+            {
+                if client_id.is_none_or(|c| t.client_id == c)
+                    && audience.is_none_or(|a| t.audience.as_deref() == Some(a))
+                {
+                    families.push(t.family_id);
+                }
+            }
+        }
+    }
+    families.sort();
+    families.dedup();
+    app.store
+        .revoke_refresh_families(&families, app.now())
+        .await?;
     Ok(StatusCode::ACCEPTED)
 }
 
