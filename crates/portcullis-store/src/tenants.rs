@@ -136,6 +136,13 @@ impl TenantStore {
 
     /// The tenant's settings (Auth0's defaults until first changed).
     pub async fn tenant_settings(&self) -> StoreResult<TenantSettings> {
+        Ok(self.tenant_settings_versioned().await?.0)
+    }
+
+    /// The settings and the stored text they were read from (`None` before
+    /// the first change): the version [`TenantStore::replace_tenant_settings`]
+    /// compares against.
+    pub async fn tenant_settings_versioned(&self) -> StoreResult<(TenantSettings, Option<String>)> {
         let row: Option<(Option<String>,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT settings FROM tenants WHERE id = $1")
                 .bind(self.id())
@@ -143,21 +150,32 @@ impl TenantStore {
                 .await?
         });
         match row.and_then(|(s,)| s) {
-            Some(doc) => decode(&doc),
-            None => Ok(TenantSettings::default()),
+            Some(doc) => Ok((decode(&doc)?, Some(doc))),
+            None => Ok((TenantSettings::default(), None)),
         }
     }
 
-    pub async fn set_tenant_settings(&self, settings: &TenantSettings) -> StoreResult<()> {
+    /// Stores `settings` if the stored ones are still those read as `read`
+    /// (compare-and-set); `false` when another change came first, so a
+    /// read-modify-write never loses a concurrent one.
+    pub async fn replace_tenant_settings(
+        &self,
+        settings: &TenantSettings,
+        read: Option<&str>,
+    ) -> StoreResult<bool> {
         let doc = encode(settings)?;
-        write_db!(self, |conn| {
-            sqlx::query("UPDATE tenants SET settings = $2 WHERE id = $1")
-                .bind(self.id())
-                .bind(&doc)
-                .execute(&mut *conn)
-                .await?;
+        let n = write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE tenants SET settings = $2 WHERE id = $1 AND settings IS NOT DISTINCT FROM CAST($3 AS TEXT)",
+            )
+            .bind(self.id())
+            .bind(&doc)
+            .bind(read)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     /// The tenant's e-mail provider and its sealed password, if one is set.

@@ -12,8 +12,34 @@ on_both_backends!(
     settings_answer_in_auth0_shape_and_refuse_bad_input_changing_nothing,
     default_audience_applies_when_a_flow_names_none,
     session_lifetimes_end_single_sign_on,
-    tenant_logout_urls_error_page_and_default_redirection_apply
+    tenant_logout_urls_error_page_and_default_redirection_apply,
+    concurrent_changes_of_different_settings_all_hold
 );
+
+/// Two PATCHes of different fields at once: both hold (a read-modify-write
+/// that lost one would leave a field at its old value).
+async fn concurrent_changes_of_different_settings_all_hold(srv: TestServer) {
+    for round in 0..8 {
+        let name = format!("Shop {round}");
+        let url = format!("https://support.example/{round}");
+        let (a, b, c) = tokio::join!(
+            patch(&srv, json!({"friendly_name": name})),
+            patch(&srv, json!({"support_url": url})),
+            patch(&srv, json!({"session_lifetime": 10 + round})),
+        );
+        for (st, body) in [a, b, c] {
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        let (_, s) = srv.api(Method::GET, "/tenants/settings", None).await;
+        assert_eq!(s["friendly_name"], name, "round {round}: {s}");
+        assert_eq!(s["support_url"], url, "round {round}: {s}");
+        assert_eq!(
+            s["session_lifetime"],
+            f64::from(10 + round),
+            "round {round}: {s}"
+        );
+    }
+}
 
 async fn patch(srv: &TestServer, body: serde_json::Value) -> (StatusCode, serde_json::Value) {
     srv.api(Method::PATCH, "/tenants/settings", Some(body))

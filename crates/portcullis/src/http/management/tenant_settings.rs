@@ -34,8 +34,37 @@ pub async fn update(
     caller.require("update:tenant_settings")?;
     let bytes = read_body(b).await?;
     let patch: TenantSettingsPatch = body::api_json(&headers, &bytes)?;
-    let current = app.store.tenant_settings().await?;
+    // Read, change, store only if nobody changed them meanwhile; else again
+    // on what they changed (two PATCHes of different fields both hold).
+    for _ in 0..ATTEMPTS {
+        let (current, read) = app.store.tenant_settings_versioned().await?;
+        let settings = checked(&app, &patch, current).await?;
+        if app
+            .store
+            .replace_tenant_settings(&settings, read.as_deref())
+            .await?
+        {
+            return Ok(Json(to_json(&settings)));
+        }
+    }
+    Err(ApiError::conflict(
+        "The tenant's settings were changed by another request meanwhile; try again.",
+        "settings_conflict",
+    ))
+}
+
+/// Attempts of a compare-and-set before answering 409.
+const ATTEMPTS: usize = 5;
+
+/// `patch` applied to `current` and checked (the default audience names an
+/// API, the default directory a connection).
+async fn checked(
+    app: &AppState,
+    patch: &TenantSettingsPatch,
+    current: portcullis_core::tenant_settings::TenantSettings,
+) -> Result<portcullis_core::tenant_settings::TenantSettings, ApiError> {
     let settings = patch
+        .clone()
         .apply_to(current)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     if let Some(aud) = &settings.default_audience
@@ -63,6 +92,5 @@ pub async fn update(
             "invalid_body",
         ));
     }
-    app.store.set_tenant_settings(&settings).await?;
-    Ok(Json(to_json(&settings)))
+    Ok(settings)
 }
