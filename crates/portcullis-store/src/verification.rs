@@ -244,6 +244,48 @@ impl TenantStore {
         row.map(|(d,)| decode(&d)).transpose()
     }
 
+    /// The template and the stored text it was read from (the version
+    /// [`TenantStore::update_email_template`] compares against).
+    pub async fn get_email_template_versioned(
+        &self,
+        name: TemplateName,
+    ) -> StoreResult<Option<(EmailTemplate, String)>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT doc FROM email_templates WHERE tenant_id = $1 AND name = $2")
+                .bind(self.id())
+                .bind(name.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(|(d,)| Ok((decode(&d)?, d))).transpose()
+    }
+
+    /// Stores `t` over the template if it is still the one read as `read`
+    /// (compare-and-set); `false` when another change (or a delete) came first.
+    pub async fn update_email_template(
+        &self,
+        t: &EmailTemplate,
+        read: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let doc = encode(t)?;
+        let n = write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE email_templates SET doc = $3, updated_at = $4
+                 WHERE tenant_id = $1 AND name = $2 AND doc = $5",
+            )
+            .bind(self.id())
+            .bind(t.template.as_str())
+            .bind(&doc)
+            .bind(now)
+            .bind(read)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// Stores a template: a new one (`Conflict` if it exists) or, with
     /// `replace`, over whatever is there.
     pub async fn put_email_template(

@@ -12,8 +12,35 @@ use crate::support::{TestServer, on_both_backends};
 on_both_backends!(
     templates_are_checked_when_saved_and_answered_in_auth0_shape,
     enabled_templates_shape_the_mails_and_sign_up_sends_verify_and_welcome,
-    the_email_provider_carries_the_mails_and_never_shows_its_password
+    the_email_provider_carries_the_mails_and_never_shows_its_password,
+    concurrent_patches_of_a_template_all_hold
 );
+
+/// Two PATCHes of different fields of one template at once: both hold.
+async fn concurrent_patches_of_a_template_all_hold(srv: TestServer) {
+    let (st, body) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(verify("Hi", "<p>{{ url }}</p>")),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    for round in 0..8 {
+        let subject = format!("Verify, round {round}");
+        let from = format!("Shop {round} <hello@shop.example>");
+        let path = "/email-templates/verify_email";
+        let (a, b) = tokio::join!(
+            srv.api(Method::PATCH, path, Some(json!({"subject": subject}))),
+            srv.api(Method::PATCH, path, Some(json!({"from": from}))),
+        );
+        assert_eq!(a.0, StatusCode::OK, "{}", a.1);
+        assert_eq!(b.0, StatusCode::OK, "{}", b.1);
+        let (_, t) = srv.api(Method::GET, path, None).await;
+        assert_eq!(t["subject"], subject, "round {round}: {t}");
+        assert_eq!(t["from"], from, "round {round}: {t}");
+    }
+}
 
 fn verify(subject: &str, body: &str) -> Value {
     json!({"template": "verify_email", "from": "Shop <hello@shop.example>", "subject": subject,

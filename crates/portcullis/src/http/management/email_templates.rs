@@ -95,14 +95,27 @@ pub async fn update(
     caller.require("update:email_templates")?;
     let name = name_of(&name)?;
     let patch = payload(&headers, b).await?;
-    let current = app
-        .store
-        .get_email_template(name)
-        .await?
-        .ok_or_else(not_found)?;
-    let t = checked(patch.apply_to(current))?;
-    app.store.put_email_template(&t, true, app.now()).await?;
-    Ok(Json(to_json(&t)))
+    // Read, change, store only if unchanged meanwhile; else again on the
+    // newer version, so a concurrent change is never lost.
+    for _ in 0..5 {
+        let (current, read) = app
+            .store
+            .get_email_template_versioned(name)
+            .await?
+            .ok_or_else(not_found)?;
+        let t = checked(patch.clone().apply_to(current))?;
+        if app
+            .store
+            .update_email_template(&t, &read, app.now())
+            .await?
+        {
+            return Ok(Json(to_json(&t)));
+        }
+    }
+    Err(ApiError::conflict(
+        "The template was changed by another request meanwhile; try again.",
+        "template_conflict",
+    ))
 }
 
 pub async fn replace(
