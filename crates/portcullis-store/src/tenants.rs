@@ -194,6 +194,58 @@ impl TenantStore {
         }
     }
 
+    /// The provider, its sealed password, and the stored text of both (the
+    /// version [`TenantStore::replace_email_provider`] compares against).
+    #[allow(clippy::type_complexity)]
+    pub async fn email_provider_versioned(
+        &self,
+    ) -> StoreResult<Option<(EmailProvider, Option<String>, (String, Option<String>))>> {
+        let row: Option<(Option<String>, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT email_provider, email_provider_secret FROM tenants WHERE id = $1",
+            )
+            .bind(self.id())
+            .fetch_optional(pool)
+            .await?
+        });
+        match row {
+            Some((Some(doc), sealed)) => Ok(Some((decode(&doc)?, sealed.clone(), (doc, sealed)))),
+            _ => Ok(None),
+        }
+    }
+
+    /// Sets the provider and its sealed password if both are still as read
+    /// (`read`; `None`: no provider was set); `false` when another change
+    /// came first.
+    pub async fn replace_email_provider(
+        &self,
+        provider: &EmailProvider,
+        sealed: Option<&str>,
+        read: Option<(&str, Option<&str>)>,
+    ) -> StoreResult<bool> {
+        let doc = encode(provider)?;
+        let (read_doc, read_sealed) = match read {
+            Some((d, s)) => (Some(d), s),
+            None => (None, None),
+        };
+        let n = write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE tenants SET email_provider = $2, email_provider_secret = $3
+                 WHERE id = $1 AND email_provider IS NOT DISTINCT FROM CAST($4 AS TEXT)
+                   AND email_provider_secret IS NOT DISTINCT FROM CAST($5 AS TEXT)",
+            )
+            .bind(self.id())
+            .bind(&doc)
+            .bind(sealed)
+            .bind(read_doc)
+            .bind(read_sealed)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
     /// Sets (or, with `None`, removes) the e-mail provider and its sealed
     /// password, together.
     pub async fn set_email_provider(

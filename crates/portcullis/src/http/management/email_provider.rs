@@ -33,17 +33,13 @@ async fn payload(headers: &HeaderMap, b: Body) -> Result<EmailProviderPayload, A
     body::api_json(headers, &bytes)
 }
 
-/// Stores the provider with its new password sealed, or `kept` (the sealed
+/// The password to store: the new one sealed, or `kept` (the sealed
 /// password already stored) when none was sent.
-async fn save(app: &AppState, d: Decided, kept: Option<String>) -> Result<EmailProvider, ApiError> {
-    let sealed = match &d.password {
+fn sealed(app: &AppState, d: &Decided, kept: Option<String>) -> Option<String> {
+    match &d.password {
         Some(p) => Some(app.kek.seal(EMAIL_PROVIDER_AAD, p.expose().as_bytes())),
         None => kept,
-    };
-    app.store
-        .set_email_provider(Some((&d.provider, sealed.as_deref())))
-        .await?;
-    Ok(d.provider)
+    }
 }
 
 fn invalid(e: portcullis_core::validation::ValidationError) -> ApiError {
@@ -73,14 +69,20 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require("create:email_provider")?;
     let d = payload(&headers, b).await?.into_new().map_err(invalid)?;
-    if app.store.email_provider().await?.is_some() {
+    // Stored only if none is set, in the one write (two creates at once: one
+    // wins, the other is told).
+    let secret = sealed(&app, &d, None);
+    if !app
+        .store
+        .replace_email_provider(&d.provider, secret.as_deref(), None)
+        .await?
+    {
         return Err(ApiError::conflict(
             "An e-mail provider is already set; change it with PATCH.",
             "email_provider_conflict",
         ));
     }
-    let p = save(&app, d, None).await?;
-    Ok((StatusCode::CREATED, Json(to_json(&p))).into_response())
+    Ok((StatusCode::CREATED, Json(to_json(&d.provider))).into_response())
 }
 
 pub async fn update(
@@ -91,9 +93,32 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:email_provider")?;
     let patch = payload(&headers, b).await?;
-    let (current, sealed) = app.store.email_provider().await?.ok_or_else(not_found)?;
-    let d = patch.apply_to(current).map_err(invalid)?;
-    Ok(Json(to_json(&save(&app, d, sealed).await?)))
+    // Compare-and-set on the provider and its password, so a concurrent
+    // change (a new password included) is never lost.
+    for _ in 0..5 {
+        let (current, kept, (doc, read_sealed)) = app
+            .store
+            .email_provider_versioned()
+            .await?
+            .ok_or_else(not_found)?;
+        let d = patch.clone().apply_to(current).map_err(invalid)?;
+        let secret = sealed(&app, &d, kept);
+        if app
+            .store
+            .replace_email_provider(
+                &d.provider,
+                secret.as_deref(),
+                Some((&doc, read_sealed.as_deref())),
+            )
+            .await?
+        {
+            return Ok(Json(to_json(&d.provider)));
+        }
+    }
+    Err(ApiError::conflict(
+        "The e-mail provider was changed by another request meanwhile; try again.",
+        "email_provider_conflict",
+    ))
 }
 
 pub async fn delete(State(app): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
