@@ -31,6 +31,15 @@ pub fn check_request(
     Ok(())
 }
 
+/// The connection whose users the grant signs in: the `realm` of
+/// password-realm, else the tenant's `default_directory`. Auth0 refuses the
+/// plain password grant of a tenant without a default directory ("Authorization
+/// server not configured with default connection."); Portcullis uses its
+/// database connection then, so the grant works on a fresh install.
+pub fn connection<'a>(realm: Option<&'a str>, default_directory: Option<&'a str>) -> &'a str {
+    realm.or(default_directory).unwrap_or(DATABASE_CONNECTION)
+}
+
 /// The API named by `audience`, which must exist (Auth0: `access_denied`).
 pub fn require_api<'a>(
     audience: Option<&str>,
@@ -57,5 +66,17 @@ pub fn scope_for(
             .map_err(|e| TokenError::new(TokenErrorCode::AccessDenied, e.to_string()))
     } else {
         Ok(requested.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_realm_then_the_default_directory_then_the_database_connection() {
+        assert_eq!(connection(Some("Realm"), Some("Dir")), "Realm");
+        assert_eq!(connection(None, Some("Dir")), "Dir");
+        assert_eq!(connection(None, None), DATABASE_CONNECTION);
     }
 }

@@ -22,12 +22,13 @@ pub enum SignIn {
 }
 
 /// The one password sign-in of the login page and the password grants:
-/// reserve an attempt, check the password of the database connection's user
+/// reserve an attempt, check the password of `connection`'s user
 /// (a decoy hash for an unknown address, so both take as long), and count the
 /// outcome. A failure that starts a block is audited (`limit_wc`) here.
 pub async fn sign_in(
     app: &AppState,
     client: &portcullis_core::clients::Client,
+    connection: &str,
     email: &str,
     password: portcullis_core::secrets::Secret,
     ip: &str,
@@ -36,11 +37,7 @@ pub async fn sign_in(
         Ok(a) => a,
         Err(block) => return Ok(SignIn::Blocked(block)),
     };
-    let (user, hash) = match app
-        .store
-        .find_user_by_email(portcullis_core::users::DATABASE_CONNECTION, email)
-        .await?
-    {
+    let (user, hash) = match app.store.find_user_by_email(connection, email).await? {
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };

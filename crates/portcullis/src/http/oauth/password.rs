@@ -129,7 +129,9 @@ async fn sign_in(
         )
     };
     // Reserved before the slow password check (Auth0: 429 too_many_attempts).
-    let user = match sign_in::sign_in(app, client, &email, secret, login.ip).await? {
+    let settings = app.settings().await?;
+    let connection = password::connection(login.realm, settings.default_directory.as_deref());
+    let user = match sign_in::sign_in(app, client, connection, &email, secret, login.ip).await? {
         SignIn::Ok(user) => user,
         SignIn::Blocked(block) => {
             let _ = failed(block.message(), None).await;

@@ -357,7 +357,18 @@ pub async fn login_submit(
         };
         return Ok(render_form(&app, "login.html", status, &tx, &email, error));
     }
-    match sign_in::sign_in(&app, &tx.client, &email, Secret::new(password), &ip).await? {
+    // The login page offers the database connection (one, until issue 18).
+    let connection = portcullis_core::users::DATABASE_CONNECTION;
+    match sign_in::sign_in(
+        &app,
+        &tx.client,
+        connection,
+        &email,
+        Secret::new(password),
+        &ip,
+    )
+    .await?
+    {
         SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
         SignIn::Blocked(block) => Ok(render_form(
             &app,
