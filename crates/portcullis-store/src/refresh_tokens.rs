@@ -280,8 +280,8 @@ impl TenantStore {
         Ok(row)
     }
 
-    /// Revokes every token of a family; returns how many were live.
-    /// Revokes every token of these families, in one transaction.
+    /// Revokes every token of these families, in one transaction; returns how
+    /// many were live.
     pub async fn revoke_refresh_families(
         &self,
         family_ids: &[String],
@@ -309,20 +309,10 @@ impl TenantStore {
         Ok(n)
     }
 
+    /// Revokes every token of a family; returns how many were live.
     pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<u64> {
-        let n = write_db!(self, |conn| {
-            sqlx::query(
-                "UPDATE refresh_tokens SET revoked_at = $3
-                 WHERE tenant_id = $1 AND family_id = $2 AND revoked_at IS NULL",
-            )
-            .bind(self.id())
-            .bind(family_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-        });
-        Ok(n)
+        self.revoke_refresh_families(&[family_id.to_string()], now)
+            .await
     }
 
     /// A presented token as the core's `refresh_token::decide` reads it (with

@@ -180,18 +180,10 @@ impl TenantStore {
 
     /// The tenant's e-mail provider and its sealed password, if one is set.
     pub async fn email_provider(&self) -> StoreResult<Option<(EmailProvider, Option<String>)>> {
-        let row: Option<(Option<String>, Option<String>)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT email_provider, email_provider_secret FROM tenants WHERE id = $1",
-            )
-            .bind(self.id())
-            .fetch_optional(pool)
+        Ok(self
+            .email_provider_versioned()
             .await?
-        });
-        match row {
-            Some((Some(doc), sealed)) => Ok(Some((decode(&doc)?, sealed))),
-            _ => Ok(None),
-        }
+            .map(|(p, sealed, _)| (p, sealed)))
     }
 
     /// The provider, its sealed password, and the stored text of both (the

@@ -234,14 +234,10 @@ impl TenantStore {
         &self,
         name: TemplateName,
     ) -> StoreResult<Option<EmailTemplate>> {
-        let row: Option<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT doc FROM email_templates WHERE tenant_id = $1 AND name = $2")
-                .bind(self.id())
-                .bind(name.as_str())
-                .fetch_optional(pool)
-                .await?
-        });
-        row.map(|(d,)| decode(&d)).transpose()
+        Ok(self
+            .get_email_template_versioned(name)
+            .await?
+            .map(|(t, _)| t))
     }
 
     /// The template and the stored text it was read from (the version

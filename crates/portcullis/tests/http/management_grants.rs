@@ -16,6 +16,55 @@ on_both_backends!(
     refresh_tokens_are_listed_by_user_and_revoked_in_bulk
 );
 
+/// An API that allows refresh tokens.
+async fn offline_api(srv: &crate::support::TestServer, api: &str) {
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/resource-servers",
+            Some(json!({"identifier": api, "allow_offline_access": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+}
+
+/// A confidential application allowed the password and refresh grants: its
+/// id and secret.
+async fn password_app(srv: &crate::support::TestServer, name: &str) -> (String, String) {
+    let (_, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": name, "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
+        )
+        .await;
+    (
+        c["client_id"].as_str().unwrap().to_string(),
+        c["client_secret"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Ada's tokens for `api` through the password grant, with a refresh token.
+async fn password_tokens(
+    srv: &crate::support::TestServer,
+    app: &(String, String),
+    api: &str,
+) -> Value {
+    let (st, t, _) = srv
+        .token_form(&[
+            ("grant_type", "password"),
+            ("client_id", &app.0),
+            ("client_secret", &app.1),
+            ("username", "ada@example.com"),
+            ("password", PASSWORD),
+            ("audience", api),
+            ("scope", "openid offline_access"),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    t
+}
+
 /// A consent shows as a grant (Auth0's shape); revoking it by id makes the
 /// next silent login answer `consent_required`; bad ids and queries are
 /// refused.
@@ -107,38 +156,11 @@ async fn one_log_event_is_read_by_its_id(srv: crate::support::TestServer) {
 /// `POST /sessions/{id}/revoke` ends one session. Unknown users are 404.
 async fn a_users_sessions_and_refresh_tokens_end_in_bulk(srv: crate::support::TestServer) {
     let api = "https://bulk.example/";
-    let (st, _) = srv
-        .api(
-            Method::POST,
-            "/resource-servers",
-            Some(json!({"identifier": api, "allow_offline_access": true})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
+    offline_api(&srv, api).await;
     let uid = user(&srv, "ada@example.com").await;
-    let (_, c) = srv
-        .api(
-            Method::POST,
-            "/clients",
-            Some(json!({"name": "Inbox", "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
-        )
-        .await;
-    let (id, secret) = (
-        c["client_id"].as_str().unwrap().to_string(),
-        c["client_secret"].as_str().unwrap().to_string(),
-    );
-    let (st, t, _) = srv
-        .token_form(&[
-            ("grant_type", "password"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-            ("username", "ada@example.com"),
-            ("password", PASSWORD),
-            ("audience", api),
-            ("scope", "openid offline_access"),
-        ])
-        .await;
-    assert_eq!(st, StatusCode::OK, "{t}");
+    let app = password_app(&srv, "Inbox").await;
+    let (id, secret) = app.clone();
+    let t = password_tokens(&srv, &app, api).await;
     let rt = t["refresh_token"].as_str().unwrap().to_string();
     let a = spa(&srv, json!({})).await;
     let mut b = Browser::new(&srv);
@@ -184,39 +206,11 @@ async fn a_users_sessions_and_refresh_tokens_end_in_bulk(srv: crate::support::Te
 /// checkpoint paging (`from`, `take`, `next`): every item once, in pages.
 async fn a_users_sessions_and_refresh_tokens_page_by_checkpoint(srv: crate::support::TestServer) {
     let api = "https://paged.example/";
-    let (st, _) = srv
-        .api(
-            Method::POST,
-            "/resource-servers",
-            Some(json!({"identifier": api, "allow_offline_access": true})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED);
+    offline_api(&srv, api).await;
     let uid = user(&srv, "ada@example.com").await;
-    let (_, c) = srv
-        .api(
-            Method::POST,
-            "/clients",
-            Some(json!({"name": "Inbox", "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
-        )
-        .await;
-    let (id, secret) = (
-        c["client_id"].as_str().unwrap().to_string(),
-        c["client_secret"].as_str().unwrap().to_string(),
-    );
+    let app = password_app(&srv, "Inbox").await;
     for _ in 0..3 {
-        let (st, t, _) = srv
-            .token_form(&[
-                ("grant_type", "password"),
-                ("client_id", &id),
-                ("client_secret", &secret),
-                ("username", "ada@example.com"),
-                ("password", PASSWORD),
-                ("audience", api),
-                ("scope", "openid offline_access"),
-            ])
-            .await;
-        assert_eq!(st, StatusCode::OK, "{t}");
+        password_tokens(&srv, &app, api).await;
     }
     let a = spa(&srv, json!({})).await;
     for _ in 0..3 {
@@ -268,29 +262,12 @@ async fn a_users_sessions_and_refresh_tokens_page_by_checkpoint(srv: crate::supp
 /// and audience; the combinations Auth0 refuses are 400 and revoke nothing.
 async fn refresh_tokens_are_listed_by_user_and_revoked_in_bulk(srv: crate::support::TestServer) {
     let uid = user(&srv, "ada@example.com").await;
-    let mut apps = Vec::new();
-    for name in ["One", "Two"] {
-        let (_, c) = srv
-            .api(
-                Method::POST,
-                "/clients",
-                Some(json!({"name": name, "app_type": "regular_web", "grant_types": ["password", "refresh_token"]})),
-            )
-            .await;
-        apps.push((
-            c["client_id"].as_str().unwrap().to_string(),
-            c["client_secret"].as_str().unwrap().to_string(),
-        ));
-    }
+    let apps = [
+        password_app(&srv, "One").await,
+        password_app(&srv, "Two").await,
+    ];
     for api in ["https://x.example/", "https://y.example/"] {
-        let (st, _) = srv
-            .api(
-                Method::POST,
-                "/resource-servers",
-                Some(json!({"identifier": api, "allow_offline_access": true})),
-            )
-            .await;
-        assert_eq!(st, StatusCode::CREATED);
+        offline_api(&srv, api).await;
     }
     // One: a token for x and one for y; Two: one for x.
     for (app, api) in [
@@ -298,19 +275,7 @@ async fn refresh_tokens_are_listed_by_user_and_revoked_in_bulk(srv: crate::suppo
         (0, "https://y.example/"),
         (1, "https://x.example/"),
     ] {
-        let (id, secret) = &apps[app];
-        let (st, t, _) = srv
-            .token_form(&[
-                ("grant_type", "password"),
-                ("client_id", id),
-                ("client_secret", secret),
-                ("username", "ada@example.com"),
-                ("password", PASSWORD),
-                ("audience", api),
-                ("scope", "openid offline_access"),
-            ])
-            .await;
-        assert_eq!(st, StatusCode::OK, "{t}");
+        password_tokens(&srv, &apps[app], api).await;
     }
     let list = |extra: String| {
         let srv = &srv;
