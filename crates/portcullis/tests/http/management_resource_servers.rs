@@ -247,6 +247,7 @@ async fn list_filters_auth0_documents_are_answered_or_refused_clearly(
         ("/client-grants?default_for=third_party_clients", 0),
         ("/roles?type=organization", 0),
         ("/clients?external_client_id=x", 0),
+        ("/clients?q=client_grant.organization_id%3Aorg_1", 0),
     ] {
         let (st, got) = srv.api(Method::GET, path, None).await;
         assert_eq!(st, StatusCode::OK, "{path}: {got}");
@@ -259,6 +260,7 @@ async fn list_filters_auth0_documents_are_answered_or_refused_clearly(
             "allow_any_organization",
         ),
         ("/roles?type=global", "type"),
+        ("/clients?q=name%3Ax", "client_grant.organization_id"),
         ("/users/auth0%7C1/logs?sort=date%3A1", "sort"),
     ] {
         let (st, e) = srv.api(Method::GET, path, None).await;

@@ -86,12 +86,46 @@ pub async fn list(
             "is_first_party",
             "app_type",
             "external_client_id",
+            "q",
+            "from",
+            "take",
         ],
     )?;
     // Clients registered from a metadata document (Auth0's CIMD) do not exist
     // here: a filter on their external id matches none.
     if q.filter("external_client_id").is_some() {
         return Ok(Json(q.respond("clients", Vec::new(), 0)));
+    }
+    // Auth0's `q` searches clients by their grants' organizations; no grant
+    // here is for an organization yet (issue 21), so a valid query matches
+    // none.
+    if let Some(query) = q.filter("q") {
+        let by_organization = query.split(" AND ").all(|term| {
+            term.trim().split_once(':').is_some_and(|(field, value)| {
+                matches!(
+                    field,
+                    "client_grant.organization_id" | "client_grant.allow_any_organization"
+                ) && !value.trim().is_empty()
+            })
+        });
+        if !by_organization {
+            return Err(ApiError::bad_request(
+                "Query validation error: q searches client_grant.organization_id and client_grant.allow_any_organization only.",
+                "invalid_query_string",
+            ));
+        }
+        return Ok(Json(match q.checkpoint()? {
+            Some(cp) => cp.respond("clients", Vec::new(), |_| String::new()),
+            None => q.respond("clients", Vec::new(), 0),
+        }));
+    }
+    if let Some(cp) = q.checkpoint()? {
+        // Checkpoint paging over every client, by id.
+        let (all, _) = app.store.list_clients(portcullis_store::Page::ALL).await?;
+        let items = all.iter().map(|c| to_json(c, None)).collect();
+        return Ok(Json(cp.respond("clients", items, |c| {
+            c["client_id"].as_str().unwrap_or_default().to_string()
+        })));
     }
     let is_global = q.bool_filter("is_global")?;
     let is_first_party = q.bool_filter("is_first_party")?;
