@@ -68,7 +68,8 @@ pub struct TenantSettings {
     pub default_redirection_uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_page: Option<ErrorPage>,
-    /// Auth0's feature flags, kept as given (none changes behaviour here yet).
+    /// Auth0's feature flags, kept as given; `enable_public_signup_user_exists_error`
+    /// changes behaviour here (the others are kept for tenants moving over).
     #[serde(default)]
     pub flags: BTreeMap<String, bool>,
 }
@@ -93,6 +94,11 @@ impl Default for TenantSettings {
 }
 
 impl TenantSettings {
+    /// Whether one of Auth0's feature flags is on (off when never set).
+    pub fn flag(&self, name: &str) -> bool {
+        self.flags.get(name).copied().unwrap_or(false)
+    }
+
     /// The absolute session lifetime in seconds.
     pub fn session_seconds(&self) -> i64 {
         (self.session_lifetime * 3600.0).round() as i64

@@ -103,11 +103,22 @@ pub async fn signup(
             return Ok(bad("invalid_password", &message));
         }
         SignUp::Invalid(message) => return Ok(bad("invalid_signup", &message)),
-        // Auth0 does not say whether the address is taken.
-        SignUp::Exists => return Ok(bad("invalid_signup", "Invalid sign up")),
+        // Auth0 does not say whether the address is taken, unless the tenant
+        // turned on its `enable_public_signup_user_exists_error` flag.
+        SignUp::Exists => {
+            let settings = app.settings().await?;
+            return Ok(if settings.flag(USER_EXISTS_FLAG) {
+                bad("user_exists", "The user already exists.")
+            } else {
+                bad("invalid_signup", "Invalid sign up")
+            });
+        }
     };
     Ok(Json(signup_answer(&user)).into_response())
 }
+
+/// Auth0's tenant flag that makes a sign-up with a taken address say so.
+const USER_EXISTS_FLAG: &str = "enable_public_signup_user_exists_error";
 
 /// Auth0's answer to a sign-up: the id without its `auth0|` prefix, and the
 /// profile it echoes (absent fields left out, as Auth0 does).

@@ -148,6 +148,27 @@ async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv: crate::suppor
         .api(Method::GET, "/users?include_totals=true", None)
         .await;
     assert_eq!(all["total"], 1);
+
+    // The tenant's `enable_public_signup_user_exists_error` flag makes a taken
+    // address say so, as Auth0's does.
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            "/tenants/settings",
+            Some(json!({"flags": {"enable_public_signup_user_exists_error": true}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let res = srv
+        .http
+        .post(&url)
+        .json(&json!({"client_id": app, "connection": DB, "email": "new@example.com", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["code"], "user_exists", "{e}");
 }
 
 /// The reset e-mail goes to the outbox; its link changes the password once; an

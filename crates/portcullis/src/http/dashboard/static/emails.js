@@ -33,10 +33,11 @@ export async function list() {
   const rows = await Promise.all(TEMPLATES.map(async ([name, label, when]) => ({ name, label, when, t: await template(name) })));
   show('Email Templates',
     h('p', {}, 'Each mail is sent with Portcullis\'s built-in text until you save a template for it.'),
+    // Two columns, the "when" under the name, so the table fits a phone.
     table([
-      ['Template', (r) => h('a', { href: `#/emails/templates/${r.name}` }, r.label)],
-      ['Sent', (r) => r.when],
-      ['Status', (r) => (r.t === null ? 'Built-in' : r.t.enabled ? h('span', { class: 'badge' }, 'Enabled') : 'Disabled')],
+      ['Template', (r) => [h('a', { href: `#/emails/templates/${r.name}` }, r.label), h('p', { class: 'hint' }, r.when)]],
+      ['Status', (r) => (r.t === null ? h('span', { class: 'nowrap' }, 'Built-in')
+        : r.t.enabled ? h('span', { class: 'badge nowrap' }, 'Enabled') : h('span', { class: 'nowrap' }, 'Disabled'))],
     ], rows, ''),
     h('h2', {}, 'Email Provider'),
     h('p', {}, h('a', { href: '#/emails/provider' }, 'SMTP relay'), ': where the tenant\'s mail is sent from.'));
