@@ -46,8 +46,12 @@ pub const MAX_TERMS: usize = 50;
 pub const MAX_DEPTH: usize = 10;
 /// Attribute values longer than this (bytes) are not indexed.
 pub const MAX_VALUE_LEN: usize = 512;
-/// At most this many attributes of one user are indexed (metadata first come).
+/// At most this many attributes of one user are indexed: the profile's fields
+/// always, then metadata leaves as they come.
 pub const MAX_ATTRIBUTES: usize = 500;
+/// Attributes whose path is longer than this (bytes) are not indexed (an index
+/// row must stay far below PostgreSQL's B-tree limit).
+pub const MAX_PATH_LEN: usize = 256;
 
 /// The fields whose values Auth0 normalises (matched case-insensitively), and
 /// that a term without a field name searches.
@@ -307,7 +311,13 @@ impl Parser {
     fn unary(&mut self, depth: usize) -> Result<UserQuery, SearchError> {
         self.skip_ws();
         if self.keyword("NOT") || self.symbol("-") || self.symbol("!") {
-            return Ok(UserQuery::Not(Box::new(self.unary(depth)?)));
+            // A NOT nests like a parenthesis (in the SQL too): it counts.
+            if depth >= MAX_DEPTH {
+                return refuse(format!(
+                    "q nests more than {MAX_DEPTH} parentheses and NOTs."
+                ));
+            }
+            return Ok(UserQuery::Not(Box::new(self.unary(depth + 1)?)));
         }
         if self.symbol("(") {
             if depth >= MAX_DEPTH {
@@ -516,6 +526,14 @@ fn to_match(field: Option<&str>, raw: Raw) -> Result<Match, SearchError> {
         };
         return exists(name);
     }
+    if let Raw::Word {
+        text,
+        trailing_star: true,
+    } = &raw
+        && text.is_empty()
+    {
+        return exists(field);
+    }
     if let Some(column) = Column::named(field) {
         let (from, to) = match raw {
             Raw::Range { text } => range(column, &text)?,
@@ -657,9 +675,8 @@ fn range(column: Column, text: &str) -> Result<(Option<i64>, Option<i64>), Searc
 /// or `false`; numbers their JSON text; strings as they are. Values longer than
 /// [`MAX_VALUE_LEN`] and anything past [`MAX_ATTRIBUTES`] are left out.
 pub fn attributes(user: &User) -> Vec<(String, String)> {
-    let mut out: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut put = |path: &str, value: String| {
-        if !value.is_empty() && value.len() <= MAX_VALUE_LEN {
+    fn put(out: &mut BTreeSet<(String, String)>, path: &str, value: String) {
+        if !value.is_empty() && value.len() <= MAX_VALUE_LEN && path.len() <= MAX_PATH_LEN {
             let value = if normalised(path) || path == "email.domain" {
                 value.to_lowercase()
             } else {
@@ -667,30 +684,37 @@ pub fn attributes(user: &User) -> Vec<(String, String)> {
             };
             out.insert((path.to_string(), value));
         }
-    };
-    put("user_id", user.user_id.clone());
-    put("email", user.email.clone());
-    if let Some((_, domain)) = user.email.rsplit_once('@') {
-        put("email.domain", domain.to_string());
     }
-    put("email_verified", user.email_verified.to_string());
-    put("blocked", user.blocked.to_string());
-    put("name", user.name.clone());
-    put("nickname", user.nickname.clone());
+    // The profile's own fields first, never crowded out by metadata.
+    let mut out: BTreeSet<(String, String)> = BTreeSet::new();
+    out.insert(("user_id".to_string(), user.user_id.clone()));
+    put(&mut out, "email", user.email.clone());
+    if let Some((_, domain)) = user.email.rsplit_once('@') {
+        put(&mut out, "email.domain", domain.to_string());
+    }
+    put(&mut out, "email_verified", user.email_verified.to_string());
+    put(&mut out, "blocked", user.blocked.to_string());
+    put(&mut out, "name", user.name.clone());
+    put(&mut out, "nickname", user.nickname.clone());
     for (path, v) in [
         ("given_name", &user.given_name),
         ("family_name", &user.family_name),
         ("username", &user.username),
     ] {
         if let Some(v) = v {
-            put(path, v.clone());
+            put(&mut out, path, v.clone());
         }
     }
     for identity in &user.identities {
-        put("identities.connection", identity.connection.clone());
-        put("identities.provider", identity.provider.clone());
-        put("identities.user_id", identity.user_id.clone());
+        put(
+            &mut out,
+            "identities.connection",
+            identity.connection.clone(),
+        );
+        put(&mut out, "identities.provider", identity.provider.clone());
+        put(&mut out, "identities.user_id", identity.user_id.clone());
     }
+    // Then metadata, up to MAX_ATTRIBUTES in all.
     let mut leaves = Vec::new();
     for (root, map) in [
         ("app_metadata", &user.app_metadata),
@@ -700,12 +724,16 @@ pub fn attributes(user: &User) -> Vec<(String, String)> {
             flatten(&format!("{root}.{k}"), v, &mut leaves);
         }
     }
+    let room = MAX_ATTRIBUTES.saturating_sub(out.len());
+    let mut meta = BTreeSet::new();
     for (path, value) in leaves {
-        put(&path, value);
+        if meta.len() >= room {
+            break;
+        }
+        put(&mut meta, &path, value);
     }
-    let mut all: Vec<_> = out.into_iter().collect();
-    all.truncate(MAX_ATTRIBUTES);
-    all
+    out.extend(meta);
+    out.into_iter().collect()
 }
 
 /// Scalars under `path` (objects by their dotted path, arrays looked through).
@@ -885,6 +913,49 @@ mod tests {
         let many = vec!["name:a"; MAX_TERMS + 1].join(" OR ");
         assert!(parse(&many).is_err());
         assert!(parse(&"a".repeat(MAX_QUERY_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn a_long_run_of_nots_is_refused_not_recursed() {
+        let q = format!("{}a", "!".repeat(1001));
+        assert!(parse(&q).is_err());
+        let q = format!("{}name:a", "NOT ".repeat(MAX_DEPTH + 1));
+        assert!(parse(&q).is_err());
+        assert!(parse(&format!("{}name:a", "NOT ".repeat(MAX_DEPTH))).is_ok());
+    }
+
+    #[test]
+    fn star_alone_on_a_column_asks_for_its_presence() {
+        assert_eq!(
+            m("last_login:*"),
+            UserQuery::Match(Match::Range {
+                column: Column::LastLogin,
+                from: None,
+                to: None
+            })
+        );
+    }
+
+    #[test]
+    fn metadata_never_crowds_out_the_profile() {
+        let mut u: User = serde_json::from_value(serde_json::json!({
+            "user_id": "auth0|1", "email": "jo@example.com", "email_verified": false,
+            "name": "Jo", "nickname": "jo", "picture": "", "blocked": false,
+            "user_metadata": {}, "app_metadata": {}, "identities": [],
+            "created_at": "x", "updated_at": "x"
+        }))
+        .unwrap();
+        for i in 0..2 * MAX_ATTRIBUTES {
+            u.app_metadata.insert(format!("k{i}"), Value::from(i));
+        }
+        u.app_metadata
+            .insert("x".repeat(MAX_PATH_LEN), Value::from("long path"));
+        let a = attributes(&u);
+        assert!(a.len() <= MAX_ATTRIBUTES);
+        for field in ["user_id", "email", "name", "blocked"] {
+            assert!(a.iter().any(|(p, _)| p == field), "{field} kept");
+        }
+        assert!(a.iter().all(|(p, _)| p.len() <= MAX_PATH_LEN));
     }
 
     #[test]

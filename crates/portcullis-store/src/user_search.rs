@@ -117,7 +117,10 @@ impl Sql {
     }
 
     fn term(&mut self, m: &Match) {
-        const ATTRIBUTE: &str = "EXISTS (SELECT 1 FROM user_attributes a WHERE a.tenant_id = u.tenant_id AND a.user_id = u.user_id AND ";
+        // An uncorrelated `IN`: the users with a matching attribute are found
+        // through the (tenant_id, path, value) index, not by a probe per user.
+        const ATTRIBUTE: &str =
+            "u.user_id IN (SELECT a.user_id FROM user_attributes a WHERE a.tenant_id = $1 AND ";
         match m {
             Match::Attribute {
                 paths,
@@ -249,13 +252,16 @@ const INDEX_BATCH: i64 = 500;
 impl Store {
     /// Indexes every user that has no search attributes yet (all of them right
     /// after migration 18; none afterwards, as every write indexes its user).
+    /// A user changed by a node of an older build (a rolling upgrade across
+    /// migration 18) after being indexed keeps its older attributes until its
+    /// next write: upgrade every node before relying on search.
     /// Returns how many were indexed.
     pub async fn index_unindexed_users(&self) -> StoreResult<u64> {
         let mut done = 0u64;
         loop {
             let rows: Vec<(String, String)> = with_db!(self, |pool| {
                 sqlx::query_as(
-                    "SELECT u.tenant_id, u.doc FROM users u WHERE NOT EXISTS
+                    "SELECT u.tenant_id, u.user_id FROM users u WHERE NOT EXISTS
                      (SELECT 1 FROM user_attributes a WHERE a.tenant_id = u.tenant_id AND a.user_id = u.user_id)
                      LIMIT $1",
                 )
@@ -266,16 +272,26 @@ impl Store {
             if rows.is_empty() {
                 return Ok(done);
             }
-            let users: Vec<(String, User)> = rows
-                .into_iter()
-                .map(|(tenant, doc)| Ok((tenant, decode(&doc)?)))
-                .collect::<StoreResult<_>>()?;
-            write_tx!(self, |conn| {
-                for (tenant, user) in &users {
-                    index_user!(conn, tenant.as_str(), user);
+            // Each user read again inside the write: one deleted meanwhile is
+            // skipped, one changed meanwhile is indexed as it is now.
+            let keys = rows;
+            write_tx!(self, result, |conn| {
+                for (tenant, user_id) in &keys {
+                    let doc: Option<(String,)> = sqlx::query_as(
+                        "SELECT doc FROM users WHERE tenant_id = $1 AND user_id = $2",
+                    )
+                    .bind(tenant)
+                    .bind(user_id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                    if let Some((doc,)) = doc {
+                        let user: User = decode(&doc)?;
+                        index_user!(conn, tenant.as_str(), &user);
+                    }
                 }
-            });
-            done += users.len() as u64;
+                Ok(())
+            })?;
+            done += keys.len() as u64;
         }
     }
 }

@@ -135,6 +135,29 @@ impl TenantStore {
         })
     }
 
+    /// Whether a ticket of `purpose` was made for the user at or after `since`
+    /// (to send a kind of mail at most once in a while).
+    pub async fn email_ticket_since(
+        &self,
+        user_id: &str,
+        purpose: TicketPurpose,
+        since: i64,
+    ) -> StoreResult<bool> {
+        let row: Option<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT created_at FROM email_tickets
+                 WHERE tenant_id = $1 AND user_id = $2 AND purpose = $3 AND created_at >= $4 LIMIT 1",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(purpose.as_str())
+            .bind(since)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.is_some())
+    }
+
     /// The address a live (unspent, unexpired) ticket of `purpose` was made
     /// for, without spending it.
     pub async fn live_email_ticket(

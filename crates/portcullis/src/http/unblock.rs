@@ -5,8 +5,9 @@
 //!
 //! Invariants:
 //! - the mail goes only for an account block of a user that exists (never for
-//!   an address block, never to an address nobody owns), and not at all when
-//!   the tenant saved the `blocked_account` template disabled;
+//!   an address block, never to an address nobody owns), at most once per
+//!   account per block window (blocks from many addresses send one mail), and
+//!   not at all when the tenant saved the `blocked_account` template disabled;
 //! - it is sent in the background, so a failed attempt that starts a block is
 //!   answered as fast as any other failure (timing tells an attacker nothing);
 //! - the link's ticket is stored as a hash, works once, only for unblocking
@@ -55,12 +56,25 @@ async fn send(app: &AppState, user: &User, client_id: Option<&str>) -> Result<()
     if template.as_ref().is_some_and(|t| !t.enabled) {
         return Ok(());
     }
+    // One mail per account per block window, however many addresses start a
+    // block: the mail cannot be used to flood the owner.
+    let now = app.now();
+    if app
+        .store
+        .email_ticket_since(
+            &user.user_id,
+            TicketPurpose::Unblock,
+            now - brute_force::BLOCK_FOR,
+        )
+        .await?
+    {
+        return Ok(());
+    }
     let ttl = match template.as_ref().map(|t| t.url_lifetime_in_seconds) {
         Some(n) if n > 0 => n,
         _ => TICKET_LIFETIME,
     };
     let ticket = portcullis_core::random::url_token();
-    let now = app.now();
     app.store
         .insert_email_ticket(&NewEmailTicket {
             token_hash: &hash_secret(&ticket),

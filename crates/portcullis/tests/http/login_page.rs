@@ -154,6 +154,33 @@ async fn repeated_failures_block_the_account_for_a_while(srv: crate::support::Te
         p.status,
         p.body
     );
+
+    // A second block within the window sends no second mail (one mail per
+    // account per window, however many blocks start).
+    let mut b = Browser::new(&srv);
+    let to = b.authorize(&code_params(&a, &[])).await;
+    let page = b.get(&to.location.unwrap()).await;
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    for _ in 0..10 {
+        b.post_form(
+            "/u/login",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "ada@example.com"),
+                ("password", "nope"),
+            ],
+        )
+        .await;
+    }
+    let (_, logs) = srv.api(Method::GET, "/logs?q=type%3Alimit_wc", None).await;
+    assert_eq!(logs.as_array().unwrap().len(), 2, "blocked again");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(
+        crate::dbconnections::outbox(&srv).len(),
+        1,
+        "still one mail"
+    );
 }
 
 /// A tenant that saved the `blocked_account` template disabled sends no

@@ -253,6 +253,42 @@ async fn list_filters_auth0_documents_are_answered_or_refused_clearly(
         assert_eq!(st, StatusCode::OK, "{path}: {got}");
         assert_eq!(got.as_array().unwrap().len(), n, "{path}: {got}");
     }
+    // Checkpoint paging keeps the filters.
+    for name in ["Web A", "Web B"] {
+        let (st, _) = srv
+            .api(
+                Method::POST,
+                "/clients",
+                Some(json!({"name": name, "app_type": "spa"})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED);
+    }
+    let (_, page) = srv
+        .api(
+            Method::GET,
+            "/clients?app_type=spa&take=1&fields=name",
+            None,
+        )
+        .await;
+    assert_eq!(page["clients"].as_array().unwrap().len(), 1, "{page}");
+    assert!(page["next"].is_string(), "{page}");
+    let (_, rest) = srv
+        .api(
+            Method::GET,
+            &format!(
+                "/clients?app_type=spa&take=5&from={}",
+                page["next"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(rest["clients"].as_array().unwrap().len(), 1, "{rest}");
+    assert!(rest.get("next").is_none());
+    let (_, none) = srv
+        .api(Method::GET, "/clients?external_client_id=x&take=5", None)
+        .await;
+    assert_eq!(none, json!({"clients": []}));
     for (path, named) in [
         ("/client-grants?subject_type=robot", "subject_type"),
         (

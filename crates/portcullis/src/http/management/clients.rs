@@ -91,14 +91,10 @@ pub async fn list(
             "take",
         ],
     )?;
-    // Clients registered from a metadata document (Auth0's CIMD) do not exist
-    // here: a filter on their external id matches none.
-    if q.filter("external_client_id").is_some() {
-        return Ok(Json(q.respond("clients", Vec::new(), 0)));
-    }
-    // Auth0's `q` searches clients by their grants' organizations; no grant
-    // here is for an organization yet (issue 21), so a valid query matches
-    // none.
+    // Auth0's `q` searches clients by their grants' organizations: checked
+    // here, and matching none, as no grant is for an organization yet (issue
+    // 21). `external_client_id` names clients registered from a metadata
+    // document (Auth0's CIMD), which do not exist here: none either.
     if let Some(query) = q.filter("q") {
         let by_organization = query.split(" AND ").all(|term| {
             term.trim().split_once(':').is_some_and(|(field, value)| {
@@ -114,19 +110,8 @@ pub async fn list(
                 "invalid_query_string",
             ));
         }
-        return Ok(Json(match q.checkpoint()? {
-            Some(cp) => cp.respond("clients", Vec::new(), |_| String::new()),
-            None => q.respond("clients", Vec::new(), 0),
-        }));
     }
-    if let Some(cp) = q.checkpoint()? {
-        // Checkpoint paging over every client, by id.
-        let (all, _) = app.store.list_clients(portcullis_store::Page::ALL).await?;
-        let items = all.iter().map(|c| to_json(c, None)).collect();
-        return Ok(Json(cp.respond("clients", items, |c| {
-            c["client_id"].as_str().unwrap_or_default().to_string()
-        })));
-    }
+    let none = q.filter("q").is_some() || q.filter("external_client_id").is_some();
     let is_global = q.bool_filter("is_global")?;
     let is_first_party = q.bool_filter("is_first_party")?;
     let app_types: Option<Vec<AppType>> = match q.filter("app_type") {
@@ -144,22 +129,42 @@ pub async fn list(
                 .collect::<Result<_, _>>()?,
         ),
     };
-    if is_global.is_none() && is_first_party.is_none() && app_types.is_none() {
+    let checkpoint = q.checkpoint()?;
+    let filtered = none || is_global.is_some() || is_first_party.is_some() || app_types.is_some();
+    if !filtered && checkpoint.is_none() {
         let (items, total) = app.store.list_clients(q.page).await?;
         let items = items.iter().map(|c| to_json(c, None)).collect();
         return Ok(Json(q.respond("clients", items, total)));
     }
-    // Auth0's filters (its SDK and Deploy CLI send them). No client here is
-    // Auth0's legacy global client, so `is_global=true` matches none.
-    let (all, _) = app.store.list_clients(portcullis_store::Page::ALL).await?;
-    let items = all
+    // Auth0's filters (its SDK and Deploy CLI send them), in memory. No client
+    // here is Auth0's legacy global client, so `is_global=true` matches none.
+    let all = if none {
+        Vec::new()
+    } else {
+        app.store.list_clients(portcullis_store::Page::ALL).await?.0
+    };
+    let items: Vec<Value> = all
         .iter()
         .filter(|_| is_global != Some(true))
         .filter(|c| is_first_party.is_none_or(|f| c.is_first_party == f))
         .filter(|c| app_types.as_ref().is_none_or(|t| t.contains(&c.app_type)))
         .map(|c| to_json(c, None))
         .collect();
-    Ok(Json(q.respond_all("clients", items)))
+    Ok(Json(match checkpoint {
+        // Checkpoint pages by client id, `fields` applied after paging.
+        Some(cp) => {
+            let mut out = cp.respond("clients", items, |c| {
+                c["client_id"].as_str().unwrap_or_default().to_string()
+            });
+            if let Some(Value::Array(page)) = out.get_mut("clients") {
+                for c in page.iter_mut() {
+                    *c = q.select(std::mem::take(c));
+                }
+            }
+            out
+        }
+        None => q.respond_all("clients", items),
+    }))
 }
 
 pub async fn get(

@@ -210,15 +210,22 @@ pub async fn list_tokens(
     let items = tokens
         .iter()
         .filter(|t| client_id.is_none_or(|c| t.client_id == c))
-        .map(|t| q.select(token_json(t)))
+        .map(token_json)
         .collect();
     let page = q.checkpoint()?.unwrap_or(super::Checkpoint {
         after: None,
         take: 50,
     });
-    Ok(Json(page.respond("refresh_tokens", items, |v| {
+    // Paged by id first, then `fields` applied (which may leave the id out).
+    let mut out = page.respond("refresh_tokens", items, |v| {
         v["id"].as_str().unwrap_or_default().to_string()
-    })))
+    });
+    if let Some(Value::Array(tokens)) = out.get_mut("refresh_tokens") {
+        for t in tokens.iter_mut() {
+            *t = q.select(std::mem::take(t));
+        }
+    }
+    Ok(Json(out))
 }
 
 /// `POST /refresh-tokens/revoke`: Auth0's bulk revocation, by `ids` (at most

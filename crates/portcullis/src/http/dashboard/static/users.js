@@ -16,7 +16,7 @@ const PER_PAGE = 50;
  * phrase exactly, or one word as the start of a name or address.
  */
 export function toQuery(text) {
-  if (/^[\w.]+:/.test(text) || /\s(AND|OR)\s/.test(text)) return text;
+  if (/^([\w.]+:|NOT\s|[-!(])/.test(text) || /\s(AND|OR)\s/.test(text)) return text;
   const quoted = `"${text.replace(/["\\]/g, '\\$&')}"`;
   if (text.includes('@')) return `email:${quoted}`;
   if (/\s/.test(text)) return quoted;
