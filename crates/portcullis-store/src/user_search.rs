@@ -18,8 +18,7 @@ use std::fmt::Write as _;
 use portcullis_core::user_search::{Match, Paths, Sort, SortKey, UserQuery};
 use portcullis_core::users::User;
 
-use crate::users::{Row, to_user};
-use crate::{Page, Store, StoreResult, TenantStore, decode, with_db, write_tx};
+use crate::{Page, Store, StoreResult, decode, with_db, write_tx};
 
 /// Attribute rows per `INSERT` (four parameters a row, far below either
 /// backend's limit).
@@ -69,7 +68,7 @@ pub(crate) use index_user;
 
 /// A value bound to a search.
 #[derive(Debug, Clone)]
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
 }
@@ -184,65 +183,44 @@ fn order_by(sort: Sort) -> String {
     format!("ORDER BY ({key} IS NULL), {key} {dir}, u.user_id {dir}")
 }
 
-impl TenantStore {
-    /// A page of the users matching `q` (all when `None`) in `sort` order, and
-    /// how many match.
-    pub async fn search_users(
-        &self,
-        q: Option<&UserQuery>,
-        sort: Sort,
-        page: Page,
-    ) -> StoreResult<(Vec<User>, i64)> {
-        let mut sql = Sql {
-            text: String::new(),
-            binds: Vec::new(),
-        };
-        match q {
-            Some(q) => sql.condition(q),
-            None => sql.text.push_str("TRUE"),
-        }
-        let limit = sql.bind(Bind::Int(page.limit()));
-        let offset = sql.bind(Bind::Int(page.offset()));
-        let select = format!(
-            "SELECT u.doc, u.password_hash, u.logins_count, u.last_login FROM users u
-             WHERE u.tenant_id = $1 AND {} {} LIMIT {limit} OFFSET {offset}",
-            sql.text,
-            order_by(sort)
-        );
-        let count = format!(
-            "SELECT COUNT(*) FROM users u WHERE u.tenant_id = $1 AND {}",
-            sql.text
-        );
-        let n_where = sql.binds.len() - 2;
-        macro_rules! bound {
-            ($q:expr, $binds:expr) => {{
-                let mut q = $q.bind(self.id());
-                for b in $binds {
-                    q = match b {
-                        Bind::Text(s) => q.bind(s.clone()),
-                        Bind::Int(i) => q.bind(*i),
-                    };
-                }
-                q
-            }};
-        }
-        let (rows, total): (Vec<Row>, (i64,)) = with_db!(self, |pool| {
-            let rows = bound!(
-                sqlx::query_as(sqlx::AssertSqlSafe(select.clone())),
-                &sql.binds
-            )
-            .fetch_all(pool)
-            .await?;
-            let total = bound!(
-                sqlx::query_as(sqlx::AssertSqlSafe(count.clone())),
-                &sql.binds[..n_where]
-            )
-            .fetch_one(pool)
-            .await?;
-            (rows, total)
-        });
-        let users = rows.iter().map(to_user).collect::<StoreResult<_>>()?;
-        Ok((users, total.0))
+/// A search as SQL: the page query (`$1` the tenant, then `binds`), the count
+/// query (`$1`, then the first `n_where` of `binds`), and the values.
+pub(crate) struct SearchSql {
+    pub select: String,
+    pub count: String,
+    pub binds: Vec<Bind>,
+    pub n_where: usize,
+}
+
+/// The SQL of a page of the users matching `q` (all when `None`) in `sort`
+/// order, with the columns `users::Row` reads.
+pub(crate) fn search_sql(q: Option<&UserQuery>, sort: Sort, page: Page) -> SearchSql {
+    let mut sql = Sql {
+        text: String::new(),
+        binds: Vec::new(),
+    };
+    match q {
+        Some(q) => sql.condition(q),
+        None => sql.text.push_str("TRUE"),
+    }
+    let n_where = sql.binds.len();
+    let limit = sql.bind(Bind::Int(page.limit()));
+    let offset = sql.bind(Bind::Int(page.offset()));
+    let select = format!(
+        "SELECT u.doc, u.password_hash, u.logins_count, u.last_login FROM users u
+         WHERE u.tenant_id = $1 AND {} {} LIMIT {limit} OFFSET {offset}",
+        sql.text,
+        order_by(sort)
+    );
+    let count = format!(
+        "SELECT COUNT(*) FROM users u WHERE u.tenant_id = $1 AND {}",
+        sql.text
+    );
+    SearchSql {
+        select,
+        count,
+        binds: sql.binds,
+        n_where,
     }
 }
 

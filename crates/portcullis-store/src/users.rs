@@ -2,9 +2,10 @@
 //! login statistics live in columns and are merged into the record when read.
 
 use portcullis_core::clock::iso8601;
+use portcullis_core::user_search::{Sort, UserQuery};
 use portcullis_core::users::User;
 
-use crate::user_search::index_user;
+use crate::user_search::{Bind, index_user, search_sql};
 use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 pub(crate) type Row = (String, Option<String>, i64, Option<i64>);
@@ -133,6 +134,47 @@ impl TenantStore {
             )
             .bind(self.id())
             .bind(email)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        let users = rows.iter().map(to_user).collect::<StoreResult<_>>()?;
+        Ok((users, total.0))
+    }
+
+    /// A page of the users matching Auth0's v3 search `q` (all when `None`)
+    /// in `sort` order, and how many match (`crate::user_search` writes the
+    /// SQL; every value is bound here).
+    pub async fn search_users(
+        &self,
+        q: Option<&UserQuery>,
+        sort: Sort,
+        page: Page,
+    ) -> StoreResult<(Vec<User>, i64)> {
+        let sql = search_sql(q, sort, page);
+        macro_rules! bound {
+            ($q:expr, $binds:expr) => {{
+                let mut q = $q.bind(self.id());
+                for b in $binds {
+                    q = match b {
+                        Bind::Text(s) => q.bind(s.clone()),
+                        Bind::Int(i) => q.bind(*i),
+                    };
+                }
+                q
+            }};
+        }
+        let (rows, total): (Vec<Row>, (i64,)) = with_db!(self, |pool| {
+            let rows = bound!(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.select.clone())),
+                &sql.binds
+            )
+            .fetch_all(pool)
+            .await?;
+            let total = bound!(
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.count.clone())),
+                &sql.binds[..sql.n_where]
+            )
             .fetch_one(pool)
             .await?;
             (rows, total)
