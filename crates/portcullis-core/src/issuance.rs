@@ -189,7 +189,12 @@ mod tests {
             ..Default::default()
         };
         create
-            .into_user("u1".into(), "https://id.example/", 1_000)
+            .into_user(
+                &crate::users::DatabaseConnection::preview(),
+                "u1".into(),
+                "https://id.example/",
+                1_000,
+            )
             .unwrap()
             .0
     }

@@ -256,6 +256,8 @@ pub struct FlowInfo<'a> {
     /// The names of the user's roles (`event.authorization.roles`,
     /// `context.authorization.roles`).
     pub roles: &'a [String],
+    /// The connection the user signed in with (`event.connection`).
+    pub connection: Option<&'a crate::connections::Connection>,
 }
 
 /// The user as scripts see it (Auth0's normalized profile).
@@ -282,8 +284,15 @@ fn user_json(user: &User) -> Value {
     })
 }
 
-fn connection_json(user: &User) -> Value {
-    json!({"id": crate::users::connection_id(user.connection()), "name": user.connection(), "strategy": "auth0"})
+/// Auth0's `event.connection`: the record when the caller loaded it, else what
+/// the user's identity names.
+fn connection_json(user: &User, connection: Option<&crate::connections::Connection>) -> Value {
+    match connection {
+        Some(c) => {
+            json!({"id": c.id, "name": c.name, "strategy": c.strategy, "metadata": c.metadata})
+        }
+        None => json!({"name": user.connection(), "strategy": "auth0", "metadata": {}}),
+    }
 }
 
 /// Auth0's post-login `event`.
@@ -302,7 +311,7 @@ pub fn post_login_event(
             "name": client.name,
             "metadata": client.client_metadata,
         },
-        "connection": connection_json(user),
+        "connection": connection_json(user, flow.connection),
         "request": {
             "ip": request.ip,
             "hostname": request.hostname,
@@ -390,8 +399,9 @@ pub fn rule_input(
             "clientName": client.name,
             "clientMetadata": client.client_metadata,
             "connection": user.connection(),
-            "connectionStrategy": "auth0",
-            "connectionID": crate::users::connection_id(user.connection()),
+            "connectionStrategy": flow.connection.map_or("auth0", |c| c.strategy.as_str()),
+            "connectionID": flow.connection.map(|c| c.id.as_str()),
+            "connectionMetadata": flow.connection.map(|c| &c.metadata),
             "protocol": flow.protocol,
             "request": {
                 "ip": request.ip,

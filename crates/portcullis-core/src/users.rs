@@ -1,20 +1,98 @@
-//! Users of the database connection `Username-Password-Authentication` (Auth0's
-//! default name), in Auth0's shape.
+//! Users of database connections, in Auth0's shape. Which connection a write
+//! happens in, and its rules (password policy, usernames), the caller resolves and
+//! passes in as a [`DatabaseConnection`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::UnixTime;
 use crate::clock::iso8601;
-use crate::passwords;
+use crate::connections::DatabaseOptions;
+use crate::password_policy::{PersonalInfo, Refusal};
 use crate::validation::{self, Validated, ValidationError};
 
-pub const DATABASE_CONNECTION: &str = "Username-Password-Authentication";
+/// The name of the database connection every tenant starts with.
+pub const DATABASE_CONNECTION: &str = crate::connections::DEFAULT_DATABASE;
 
-/// A connection's id as the APIs show it (`con_` and its name, until
-/// connections are records of their own).
-pub fn connection_id(name: &str) -> String {
-    format!("con_{name}")
+/// The database connection a user is written in: its name and the options that
+/// govern passwords and usernames.
+#[derive(Debug, Clone)]
+pub struct DatabaseConnection {
+    pub id: String,
+    pub name: String,
+    pub options: DatabaseOptions,
+}
+
+impl DatabaseConnection {
+    /// The connection as a place users are written, if it is a database one.
+    pub fn of(c: &crate::connections::Connection) -> Option<Self> {
+        Some(Self {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            options: c.database()?,
+        })
+    }
+
+    /// The default database connection with default options (tests and previews).
+    pub fn preview() -> Self {
+        Self {
+            id: "con_preview".into(),
+            name: DATABASE_CONNECTION.into(),
+            options: DatabaseOptions::default(),
+        }
+    }
+}
+
+/// Why a user write was refused: the payload, or the connection's password
+/// policy (which the sign-up endpoint answers in Auth0's own shape).
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserRefusal {
+    Invalid(ValidationError),
+    Password(Refusal),
+}
+
+impl From<ValidationError> for UserRefusal {
+    fn from(e: ValidationError) -> Self {
+        UserRefusal::Invalid(e)
+    }
+}
+
+impl UserRefusal {
+    /// The Management API's message (Auth0's `PasswordStrengthError: Password
+    /// is too weak` for a policy refusal).
+    pub fn message(&self) -> String {
+        match self {
+            UserRefusal::Invalid(e) => e.message.clone(),
+            UserRefusal::Password(r) => format!("{}: {}", r.name(), r.message()),
+        }
+    }
+}
+
+/// What the personal-information rule compares a new password with: the
+/// user's names, `user_metadata.name`/`first`/`last`, and the e-mail's local
+/// part.
+pub fn personal_info(u: &User) -> PersonalInfo<'_> {
+    let mut values = vec![u.name.as_str(), u.nickname.as_str()];
+    values.extend(u.username.as_deref());
+    values.extend(u.given_name.as_deref());
+    values.extend(u.family_name.as_deref());
+    for key in ["name", "first", "last"] {
+        values.extend(u.user_metadata.get(key).and_then(Value::as_str));
+    }
+    values.extend(u.email.split('@').next());
+    PersonalInfo { values }
+}
+
+/// Checks a new password against the connection's policy for this user
+/// (history aside: the caller holds the previous hashes).
+pub fn check_new_password(
+    db: &DatabaseConnection,
+    u: &User,
+    password: &str,
+) -> Result<(), Refusal> {
+    db.options
+        .password_policy
+        .check(password, &personal_info(u))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,6 +141,73 @@ impl User {
             .first()
             .map(|i| i.connection.as_str())
             .unwrap_or(DATABASE_CONNECTION)
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+    use crate::connections::DatabaseOptions;
+
+    fn db(options: Value) -> DatabaseConnection {
+        DatabaseConnection {
+            id: "con_1".into(),
+            name: "db2".into(),
+            options: DatabaseOptions::parse(options.as_object().unwrap()).unwrap(),
+        }
+    }
+
+    fn create(db: &DatabaseConnection, v: Value) -> Result<(User, String), UserRefusal> {
+        serde_json::from_value::<UserCreate>(v).unwrap().into_user(
+            db,
+            "abc".into(),
+            "https://id.example/",
+            0,
+        )
+    }
+
+    #[test]
+    fn the_connections_policy_and_username_rule_apply() {
+        let low = db(serde_json::json!({"passwordPolicy": "low"}));
+        let (u, _) = create(
+            &low,
+            serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "simple"}),
+        )
+        .unwrap();
+        assert_eq!(u.identities[0].connection, "db2");
+        assert!(matches!(
+            create(
+                &low,
+                serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "short"})
+            ),
+            Err(UserRefusal::Password(Refusal::TooWeak { .. }))
+        ));
+        assert!(
+            create(
+                &low,
+                serde_json::json!({"connection": "other", "email": "a@b.co", "password": "simple"})
+            )
+            .is_err()
+        );
+        assert!(create(&low, serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "simple", "username": "jo"})).unwrap_err().message().contains("requires_username"));
+        let named = db(
+            serde_json::json!({"passwordPolicy": "low", "requires_username": true, "password_no_personal_info": {"enable": true}}),
+        );
+        assert!(
+            create(
+                &named,
+                serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "simple"})
+            )
+            .unwrap_err()
+            .message()
+            .contains("username")
+        );
+        assert!(create(&named, serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "simple", "username": "jo smith"})).is_err());
+        assert_eq!(
+            create(&named, serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "i-am-jsmith", "username": "jsmith"})).unwrap_err(),
+            UserRefusal::Password(Refusal::PersonalInfo)
+        );
+        assert!(create(&named, serde_json::json!({"connection": "db2", "email": "a@b.co", "password": "simple", "username": "jsmith"})).is_ok());
     }
 }
 
@@ -171,18 +316,41 @@ fn check_email(email: &str) -> Validated<()> {
     }
 }
 
-fn check_connection(connection: Option<&str>) -> Validated<()> {
+/// A payload's `connection` must name the connection the write happens in.
+fn check_connection(connection: Option<&str>, db: &DatabaseConnection) -> Validated<()> {
     match connection {
-        Some(DATABASE_CONNECTION) => Ok(()),
+        Some(c) if c == db.name => Ok(()),
         Some(other) => Err(ValidationError::field(
             "connection",
-            format!(
-                "the connection '{other}' does not exist (the database connection is '{DATABASE_CONNECTION}')"
-            ),
+            format!("the user is not in the connection '{other}'"),
         )),
         None => Err(ValidationError::field(
             "connection",
             "Missing required property",
+        )),
+    }
+}
+
+/// `username` as the connection allows it: required (and well-formed) where
+/// `requires_username` is on, refused where it is off (Auth0's rule).
+fn check_username(
+    username: Option<&str>,
+    db: &DatabaseConnection,
+    required: bool,
+) -> Validated<()> {
+    match (username, db.options.requires_username) {
+        (Some(u), true) => db.options.check_username(u),
+        (None, true) if required => Err(ValidationError::field(
+            "username",
+            "Missing required property",
+        )),
+        (None, _) => Ok(()),
+        (Some(_), false) => Err(ValidationError::field(
+            "username",
+            format!(
+                "Cannot set username for connection without requires_username (connection '{}')",
+                db.name
+            ),
         )),
     }
 }
@@ -223,30 +391,24 @@ fn check_profile(
     Ok(())
 }
 
-fn check_password(password: &str) -> Validated<()> {
-    passwords::check_policy(password).map_err(|m| ValidationError { message: m })
-}
-
 impl UserCreate {
     /// Validates and builds the user; returns it with the password to hash.
     pub fn into_user(
         self,
+        db: &DatabaseConnection,
         user_id_hex: String,
         issuer: &str,
         now: UnixTime,
-    ) -> Validated<(User, String)> {
-        check_connection(self.connection.as_deref())?;
+    ) -> Result<(User, String), UserRefusal> {
+        check_connection(self.connection.as_deref(), db)?;
         let Some(email) = self.email else {
-            return Err(ValidationError::field("email", "Missing required property"));
+            return Err(ValidationError::field("email", "Missing required property").into());
         };
         check_email(&email)?;
         let Some(password) = self.password else {
-            return Err(ValidationError::field(
-                "password",
-                "Missing required property",
-            ));
+            return Err(ValidationError::field("password", "Missing required property").into());
         };
-        check_password(&password)?;
+        check_username(self.username.as_deref(), db, true)?;
         check_profile(
             self.name.as_deref(),
             self.nickname.as_deref(),
@@ -273,7 +435,7 @@ impl UserCreate {
             user_metadata: self.user_metadata.unwrap_or_default(),
             app_metadata: self.app_metadata.unwrap_or_default(),
             identities: vec![Identity {
-                connection: DATABASE_CONNECTION.into(),
+                connection: db.name.clone(),
                 user_id: user_id_hex,
                 provider: "auth0".into(),
                 is_social: false,
@@ -284,6 +446,7 @@ impl UserCreate {
             logins_count: 0,
             last_password_reset: None,
         };
+        check_new_password(db, &user, &password).map_err(UserRefusal::Password)?;
         Ok((user, password))
     }
 }
@@ -300,9 +463,35 @@ fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {
 
 impl UserPatch {
     /// Applies the patch; returns the new password to hash, if one was given.
-    pub fn apply_to(self, mut u: User, now: UnixTime) -> Validated<(User, Option<String>)> {
+    /// `db` is the user's connection; a password or username for a user of an
+    /// upstream connection (`None`) is refused.
+    pub fn apply_to(
+        self,
+        mut u: User,
+        db: Option<&DatabaseConnection>,
+        now: UnixTime,
+    ) -> Result<(User, Option<String>), UserRefusal> {
         if let Some(c) = &self.connection {
-            check_connection(Some(c))?;
+            match db {
+                Some(db) => check_connection(Some(c), db)?,
+                None => {
+                    return Err(ValidationError::field(
+                        "connection",
+                        "the user's connection is not a database connection",
+                    )
+                    .into());
+                }
+            }
+        }
+        if (self.password.is_some() || self.username.is_some()) && db.is_none() {
+            return Err(ValidationError::field(
+                "password",
+                "only users of a database connection have a password or a username",
+            )
+            .into());
+        }
+        if let (Some(db), Some(name)) = (db, self.username.as_deref()) {
+            check_username(Some(name), db, false)?;
         }
         check_profile(
             self.name.as_deref(),
@@ -317,10 +506,7 @@ impl UserPatch {
                 u.email_verified = false;
             }
         }
-        if let Some(p) = &self.password {
-            check_password(p)?;
-            u.last_password_reset = Some(iso8601(now));
-        }
+        let password_set = self.password.is_some();
         if let Some(v) = self.username {
             u.username = Some(v);
         }
@@ -351,6 +537,13 @@ impl UserPatch {
         if let Some(m) = self.app_metadata {
             merge(&mut u.app_metadata, m);
         }
+        if let (Some(p), Some(db)) = (&self.password, db) {
+            // Checked on the patched profile: a new name counts at once.
+            check_new_password(db, &u, p).map_err(UserRefusal::Password)?;
+        }
+        if password_set {
+            u.last_password_reset = Some(iso8601(now));
+        }
         u.updated_at = iso8601(now);
         Ok((u, self.password))
     }
@@ -360,8 +553,9 @@ impl UserPatch {
 mod tests {
     use super::*;
 
-    fn create(v: Value) -> Validated<(User, String)> {
+    fn create(v: Value) -> Result<(User, String), UserRefusal> {
         serde_json::from_value::<UserCreate>(v).unwrap().into_user(
+            &DatabaseConnection::preview(),
             "0123456789abcdef01234567".into(),
             "https://id.example/",
             1_700_058_600,
@@ -385,11 +579,11 @@ mod tests {
         assert!(
             create(serde_json::json!({"email": "a@b.co", "password": "Passw0rd!"}))
                 .unwrap_err()
-                .message
+                .message()
                 .contains("connection")
         );
-        assert!(create(serde_json::json!({"connection": DATABASE_CONNECTION, "email": "nope", "password": "Passw0rd!"})).unwrap_err().message.contains("email"));
-        assert!(create(serde_json::json!({"connection": DATABASE_CONNECTION, "email": "a@b.co", "password": "weak"})).unwrap_err().message.contains("weak"));
+        assert!(create(serde_json::json!({"connection": DATABASE_CONNECTION, "email": "nope", "password": "Passw0rd!"})).unwrap_err().message().contains("email"));
+        assert!(create(serde_json::json!({"connection": DATABASE_CONNECTION, "email": "a@b.co", "password": "weak"})).unwrap_err().message().contains("weak"));
     }
 
     #[test]
@@ -398,7 +592,9 @@ mod tests {
         let p: UserPatch =
             serde_json::from_value(serde_json::json!({"user_metadata": {"b": null, "c": 3}}))
                 .unwrap();
-        let (u, pw) = p.apply_to(u, 1).unwrap();
+        let (u, pw) = p
+            .apply_to(u, Some(&DatabaseConnection::preview()), 1)
+            .unwrap();
         assert_eq!(
             Value::Object(u.user_metadata),
             serde_json::json!({"a": 1, "c": 3})

@@ -2,7 +2,7 @@
 
 use portcullis_core::clients::Client;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db};
+use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 /// `text` as a LIKE pattern that matches exactly it (escape character `\`).
 pub fn like_literal(text: &str) -> String {
@@ -17,14 +17,18 @@ pub fn like_literal(text: &str) -> String {
 }
 
 impl TenantStore {
+    /// Stores a new client; with `enable_connections` (the tenant flag
+    /// `enable_client_connections`, on by default as in Auth0) it is enabled on
+    /// every connection in the same transaction.
     pub async fn insert_client(
         &self,
         client: &Client,
         secret_hash: Option<&str>,
+        enable_connections: bool,
         now: i64,
     ) -> StoreResult<()> {
         let doc = encode(client)?;
-        write_db!(self, |conn| {
+        write_tx!(self, |conn| {
             sqlx::query(
                 "INSERT INTO clients (tenant_id, client_id, secret_hash, doc, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $5)",
@@ -36,6 +40,16 @@ impl TenantStore {
             .bind(now)
             .execute(&mut *conn)
             .await?;
+            if enable_connections {
+                sqlx::query(
+                    "INSERT INTO connection_clients (tenant_id, connection_id, client_id)
+                     SELECT tenant_id, id, $2 FROM connections WHERE tenant_id = $1",
+                )
+                .bind(self.id())
+                .bind(&client.client_id)
+                .execute(&mut *conn)
+                .await?;
+            }
         });
         Ok(())
     }

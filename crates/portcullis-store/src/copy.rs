@@ -52,6 +52,9 @@ pub const TABLES: &[&str] = &[
     "jobs",
     "email_templates",
     "user_attributes",
+    "connections",
+    "connection_clients",
+    "password_history",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

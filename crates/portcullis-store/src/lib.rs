@@ -11,6 +11,7 @@
 mod actions;
 mod client_grants;
 mod clients;
+mod connections;
 mod copy;
 mod flows;
 mod keys;
@@ -36,6 +37,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use connections::SecretWrite;
 pub use copy::{CopyReport, TABLES};
 pub use flows::{
     Consent, LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord,

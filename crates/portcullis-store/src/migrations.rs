@@ -83,6 +83,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ticket_purpose_and_address",
         include_str!("../migrations/0019_ticket_purpose_and_address.sql"),
     ),
+    (
+        20,
+        "connections",
+        include_str!("../migrations/0020_connections.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -1,10 +1,13 @@
-//! Users of the database connection. Passwords are stored only as argon2id hashes;
-//! login statistics live in columns and are merged into the record when read.
+//! Users of database connections. Passwords are stored only as argon2id hashes
+//! (the previous ones in `password_history`); login statistics live in columns
+//! and are merged into the record when read. The `username` column holds the
+//! lower-cased username, unique per connection.
 
 use portcullis_core::clock::iso8601;
 use portcullis_core::user_search::{Sort, UserQuery};
 use portcullis_core::users::User;
 
+use crate::connections::remember_password;
 use crate::user_search::{Bind, index_user, search_sql};
 use crate::{Page, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
@@ -15,6 +18,12 @@ pub(crate) fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<U
     u.logins_count = *logins_count;
     u.last_login = last_login.map(iso8601);
     Ok(u)
+}
+
+/// The `username` column: lower-cased, so that a username is unique and found
+/// whatever its case.
+fn username_key(u: &User) -> Option<String> {
+    u.username.as_deref().map(str::to_lowercase)
 }
 
 /// A live password-reset ticket.
@@ -50,7 +59,7 @@ pub struct RedeemedTicket {
 }
 
 impl TenantStore {
-    /// `Conflict` if the e-mail is taken in the connection.
+    /// `Conflict` if the e-mail (or the username) is taken in the connection.
     pub async fn insert_user(
         &self,
         user: &User,
@@ -60,8 +69,8 @@ impl TenantStore {
         let doc = encode(user)?;
         write_tx!(self, |conn| {
             sqlx::query(
-                "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at, username)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
             )
             .bind(self.id())
             .bind(&user.user_id)
@@ -70,6 +79,7 @@ impl TenantStore {
             .bind(password_hash)
             .bind(&doc)
             .bind(now)
+            .bind(username_key(user))
             .execute(&mut *conn)
             .await?;
             index_user!(conn, self.id(), user);
@@ -105,6 +115,26 @@ impl TenantStore {
             .bind(self.id())
             .bind(connection)
             .bind(email)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|r| Ok((to_user(&r)?, r.1.clone()))).transpose()
+    }
+
+    /// The user with this username (any case) in `connection`, and their hash.
+    pub async fn find_user_by_username(
+        &self,
+        connection: &str,
+        username: &str,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, password_hash, logins_count, last_login FROM users
+                 WHERE tenant_id = $1 AND connection = $2 AND username = $3",
+            )
+            .bind(self.id())
+            .bind(connection)
+            .bind(username.to_lowercase())
             .fetch_optional(pool)
             .await?
         });
@@ -193,8 +223,11 @@ impl TenantStore {
     ) -> StoreResult<bool> {
         let doc = encode(user)?;
         let n = write_tx!(self, |conn| {
+            if password_hash.is_some() {
+                remember_password!(conn, self.id(), &user.user_id, now);
+            }
             let n = sqlx::query(
-                "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6
+                "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, username = $7
                  WHERE tenant_id = $1 AND user_id = $2",
             )
             .bind(self.id())
@@ -203,6 +236,7 @@ impl TenantStore {
             .bind(&user.email)
             .bind(password_hash)
             .bind(now)
+            .bind(username_key(user))
             .execute(&mut *conn)
             .await?
             .rows_affected();
@@ -346,6 +380,7 @@ impl TenantStore {
                     index_user!(conn, self.id(), &user);
                 }
             }
+            remember_password!(conn, self.id(), &user_id, now);
             sqlx::query("UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2")
                 .bind(self.id())
                 .bind(&user_id)

@@ -376,6 +376,54 @@ impl Inner {
         self.cache.settings(g, self.store.tenant_settings()).await
     }
 
+    /// Every connection of the tenant, from the cache.
+    pub async fn connections(
+        &self,
+    ) -> Result<Vec<portcullis_core::connections::Connection>, portcullis_store::StoreError> {
+        let g = self.sync_configuration().await?;
+        self.cache
+            .connections(g, self.store.list_connections())
+            .await
+    }
+
+    /// A connection by its name, from the cache.
+    pub async fn connection_named(
+        &self,
+        name: &str,
+    ) -> Result<Option<portcullis_core::connections::Connection>, portcullis_store::StoreError>
+    {
+        Ok(self
+            .connections()
+            .await?
+            .into_iter()
+            .find(|c| c.name == name))
+    }
+
+    /// The connections `client_id` may sign in with, oldest first, from the
+    /// cache.
+    pub async fn client_connections(
+        &self,
+        client_id: &str,
+    ) -> Result<Vec<portcullis_core::connections::Connection>, portcullis_store::StoreError> {
+        let g = self.sync_configuration().await?;
+        let store = &self.store;
+        let load = async move {
+            Ok(store
+                .client_connections(client_id)
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect())
+        };
+        let ids = self.cache.client_connections(client_id, g, load).await?;
+        Ok(self
+            .connections()
+            .await?
+            .into_iter()
+            .filter(|c| ids.contains(&c.id))
+            .collect())
+    }
+
     /// The grant of `client_id` for `audience`, from the cache.
     pub async fn client_grant(
         &self,

@@ -163,6 +163,8 @@ pub struct Event<'a> {
     pub user_name: Option<&'a str>,
     pub ip: Option<&'a str>,
     pub details: Option<Value>,
+    /// The connection the event happened in (the user's, when a user is named).
+    pub connection: Option<&'a str>,
 }
 
 impl<'a> Event<'a> {
@@ -178,6 +180,7 @@ impl<'a> Event<'a> {
             user_name: None,
             ip: None,
             details: None,
+            connection: None,
         }
     }
 
@@ -192,6 +195,7 @@ impl<'a> Event<'a> {
     pub fn user(mut self, u: &'a portcullis_core::users::User) -> Self {
         self.user_id = Some(&u.user_id);
         self.user_name = Some(&u.email);
+        self.connection = Some(u.connection());
         self
     }
 
@@ -256,7 +260,7 @@ async fn record_to(tx: &tokio::sync::mpsc::Sender<Message>, hostname: &str, e: E
         "date": portcullis_core::clock::iso8601(date).replace(".000Z", &format!(".{:03}Z", now_ms % 1000)),
         "type": e.event_type.as_str(),
         "description": e.description,
-        "connection": portcullis_core::users::DATABASE_CONNECTION,
+        "connection": e.connection.unwrap_or(portcullis_core::users::DATABASE_CONNECTION),
         "hostname": hostname,
     });
     for (k, v) in [

@@ -88,6 +88,13 @@ pub async fn bootstrap(
             },
         )
         .await?;
+    // Every tenant has its first database connection as a record; a tenant
+    // made before connections were records gets it on its next start, enabled
+    // for the clients it already has.
+    let default_db = portcullis_core::connections::Connection::default_database(
+        portcullis_core::connections::new_id(),
+    );
+    store.ensure_default_connection(&default_db, now).await?;
     let file = config.data_dir.join("admin-credentials.json");
     if !created {
         store.refresh_system_api(now, &system_api).await?;

@@ -79,11 +79,14 @@ impl Block {
 /// A password attempt counted before the password is checked.
 #[derive(Debug)]
 pub struct Attempt {
-    account: String,
+    /// `None` where the connection turned brute-force protection off: only
+    /// the address is counted then.
+    account: Option<String>,
     address: String,
 }
 
-/// Reserves an attempt for `email` from `ip` before the slow password check, or
+/// Reserves an attempt for `email` (`None`: the address only) from `ip` before
+/// the slow password check, or
 /// says which block stops it. The reservation is one atomic write in the
 /// database (cluster-wide), so concurrent guesses can never run more checks
 /// than the limit allows.
@@ -98,18 +101,18 @@ pub struct Attempt {
 pub async fn reserve(
     store: &TenantStore,
     now: i64,
-    email: &str,
+    email: Option<&str>,
     ip: &str,
 ) -> Result<Result<Attempt, Block>, StoreError> {
     let attempt = Attempt {
-        account: account_key(email, ip),
+        account: email.map(|e| account_key(e, ip)),
         address: address_key(ip),
     };
     // The address first: a request refused there reserves nothing for the account.
-    let keys = [
-        (attempt.address.as_str(), IP_LIMIT),
-        (attempt.account.as_str(), ACCOUNT_LIMIT),
-    ];
+    let mut keys = vec![(attempt.address.as_str(), IP_LIMIT)];
+    if let Some(account) = &attempt.account {
+        keys.push((account.as_str(), ACCOUNT_LIMIT));
+    }
     let started = std::time::Instant::now();
     let mut pause = Duration::from_millis(20);
     loop {
@@ -144,9 +147,10 @@ pub async fn failed(
 ) -> Result<Option<Block>, StoreError> {
     let mut started = None;
     for (key, limit, block) in [
-        (&attempt.address, IP_LIMIT, Block::Address),
-        (&attempt.account, ACCOUNT_LIMIT, Block::Account),
+        (Some(&attempt.address), IP_LIMIT, Block::Address),
+        (attempt.account.as_ref(), ACCOUNT_LIMIT, Block::Account),
     ] {
+        let Some(key) = key else { continue };
         if store
             .confirm_login_failure(key, now, limit, BLOCK_FOR)
             .await?
@@ -162,7 +166,7 @@ pub async fn failed(
 /// consecutive failures), and the address's counter no longer holds this one.
 pub async fn succeeded(store: &TenantStore, attempt: Attempt) -> Result<(), StoreError> {
     store
-        .settle_login_success(&attempt.address, &attempt.account)
+        .settle_login_success(&attempt.address, attempt.account.as_deref().unwrap_or(""))
         .await
 }
 

@@ -9,6 +9,7 @@ use std::sync::RwLock;
 
 use portcullis_core::client_grants::ClientGrant;
 use portcullis_core::clients::Client;
+use portcullis_core::connections::Connection;
 use portcullis_core::resource_servers::ResourceServer;
 use portcullis_core::tenant_settings::TenantSettings;
 use portcullis_store::StoreError;
@@ -25,6 +26,8 @@ pub struct Cache {
     apis: Stored<ResourceServer>,
     grants: Stored<ClientGrant>,
     settings: Stored<TenantSettings>,
+    connections: Stored<Vec<Connection>>,
+    client_connections: Stored<Vec<String>>,
 }
 
 fn get<V: Clone>(map: &Stored<V>, key: &str, generation: i64) -> Option<Option<V>> {
@@ -52,6 +55,8 @@ impl Cache {
             &self.apis,
             &self.grants,
             &self.settings,
+            &self.connections,
+            &self.client_connections,
         ] {
             m.clear_all();
         }
@@ -120,6 +125,34 @@ impl Cache {
         // A separator that cannot occur in a client id.
         let key = format!("{client_id}\n{audience}");
         cached(&self.grants, &key, generation, load).await
+    }
+
+    /// Every connection of the tenant, read at `generation`.
+    pub async fn connections(
+        &self,
+        generation: i64,
+        load: impl Future<Output = Result<Vec<Connection>, StoreError>>,
+    ) -> Result<Vec<Connection>, StoreError> {
+        let load = async { load.await.map(Some) };
+        Ok(cached(&self.connections, "", generation, load)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// The ids of the connections `client_id` is enabled for, read at
+    /// `generation`.
+    pub async fn client_connections(
+        &self,
+        client_id: &str,
+        generation: i64,
+        load: impl Future<Output = Result<Vec<String>, StoreError>>,
+    ) -> Result<Vec<String>, StoreError> {
+        let load = async { load.await.map(Some) };
+        Ok(
+            cached(&self.client_connections, client_id, generation, load)
+                .await?
+                .unwrap_or_default(),
+        )
     }
 
     /// The tenant's settings, read at `generation`.

@@ -212,7 +212,7 @@ mod tests {
             "connection": "Username-Password-Authentication", "email": "ada@example.com", "password": "Corr3ct-horse"
         }))
         .unwrap()
-        .into_user("auth0|1".into(), "https://id.example/", 0)
+        .into_user(&portcullis_core::users::DatabaseConnection::preview(), "auth0|1".into(), "https://id.example/", 0)
         .unwrap()
         .0;
         u.name = name.into();

@@ -76,9 +76,14 @@ impl Triggers<'_> {
         let mut result = ScriptResult::default();
         // Read only when a script will see them (the early return above).
         let roles = self.store.user_role_names(&p.user.user_id).await?;
+        let connection = self
+            .store
+            .get_connection_by_name(p.user.connection())
+            .await?;
         let p = PostLogin {
             flow: FlowInfo {
                 roles: &roles,
+                connection: connection.as_ref(),
                 ..p.flow
             },
             ..p

@@ -141,6 +141,10 @@ pub struct AuthorizeRequest {
     pub login_hint: Option<String>,
     pub screen_hint: Option<String>,
     pub code_challenge: Option<String>,
+    /// Auth0's `connection`: the connection to sign in with (the login page
+    /// offers only it). Checked against the stored connections by the shell.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
 }
 
 impl AuthorizeRequest {
@@ -217,6 +221,7 @@ pub const LENGTH_LIMITS: &[(&str, usize)] = &[
     ("code_challenge", 128),
     ("ui_locales", 128),
     ("screen_hint", 64),
+    ("connection", 128),
 ];
 
 /// Validates `params` for `client` (None if `client_id` named no client).
@@ -458,6 +463,7 @@ pub fn validate(
         login_hint: params.get("login_hint").map(str::to_string),
         screen_hint: params.get("screen_hint").map(str::to_string),
         code_challenge,
+        connection: params.get("connection").map(str::to_string),
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Invariants:
 //! - The client must list the grant type it used (`password` or the realm one).
-//! - The only realm is the database connection.
+//! - The realm names a database connection enabled for the client (checked by
+//!   the shell, which holds the connections: `http::realm`).
 //! - A user is never granted more than the `current_user` scopes of the
 //!   Management API (`management::user_grant_scopes`).
 
@@ -14,20 +15,9 @@ use crate::management;
 use crate::resource_servers::ResourceServer;
 use crate::users::DATABASE_CONNECTION;
 
-/// Checks the client and the realm (before anything is looked up).
-pub fn check_request(
-    client: &Client,
-    grant_type: GrantType,
-    realm: Option<&str>,
-) -> Result<(), TokenError> {
+/// Checks the client's grant types (before anything is looked up).
+pub fn check_request(client: &Client, grant_type: GrantType) -> Result<(), TokenError> {
     client.require_grant(grant_type)?;
-    if let Some(realm) = realm
-        && realm != DATABASE_CONNECTION
-    {
-        return Err(TokenError::invalid_request(format!(
-            "Unknown realm: {realm} (the database connection is {DATABASE_CONNECTION})"
-        )));
-    }
     Ok(())
 }
 

@@ -6,14 +6,14 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::users::{self, DATABASE_CONNECTION, UserCreate};
+use portcullis_core::users::{self, DatabaseConnection, UserCreate, UserRefusal};
 use portcullis_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::http::sign_up::{SignUp, sign_up};
-use crate::http::{body, password_tickets};
+use crate::http::{body, password_tickets, realm};
 
 /// Password-reset links are good for a day.
 const TICKET_LIFETIME: i64 = 24 * 3600;
@@ -84,6 +84,10 @@ pub async fn signup(
     let Some((client, _)) = app.client(&body.client_id).await? else {
         return Ok(bad("invalid_client", "Unknown client_id."));
     };
+    let db = match realm::database(&app, Some(&client.client_id), &body.connection).await? {
+        Ok(db) => db,
+        Err(why) => return Ok(bad("invalid_connection", &why.message())),
+    };
     let create = UserCreate {
         connection: Some(body.connection),
         email: Some(body.email.clone()),
@@ -97,12 +101,21 @@ pub async fn signup(
         user_metadata: body.user_metadata,
         ..Default::default()
     };
-    let user = match sign_up(&app, &client, create, &peer.text()).await? {
+    let user = match sign_up(&app, &client, &db, create, &peer.text()).await? {
         SignUp::Created(user) => user,
-        SignUp::Invalid(message) if message.contains("Password") => {
-            return Ok(bad("invalid_password", &message));
+        // Auth0's answer names the policy's rules and which were met.
+        SignUp::Invalid(UserRefusal::Password(refusal)) => {
+            return Ok((StatusCode::BAD_REQUEST, Json(refusal.signup_body())).into_response());
         }
-        SignUp::Invalid(message) => return Ok(bad("invalid_signup", &message)),
+        SignUp::Invalid(UserRefusal::Invalid(e)) => {
+            return Ok(bad("invalid_signup", &e.message));
+        }
+        SignUp::Disabled => {
+            return Ok(bad(
+                "operation_not_allowed",
+                "Signups are disabled for this connection",
+            ));
+        }
         // Auth0 does not say whether the address is taken, unless the tenant
         // turned on its `enable_public_signup_user_exists_error` flag.
         SignUp::Exists => {
@@ -168,10 +181,18 @@ pub async fn change_password(
         Err(r) => return Ok(r),
     };
     let _ = body.organization;
-    if body.connection != DATABASE_CONNECTION {
-        return Ok(bad("invalid_connection", "Unknown connection."));
-    }
-    if request_reset(&app, &body.email, body.client_id.as_deref(), &peer.text()).await?
+    let db = match realm::database(&app, body.client_id.as_deref(), &body.connection).await? {
+        Ok(db) => db,
+        Err(why) => return Ok(bad("invalid_connection", &why.message())),
+    };
+    if request_reset(
+        &app,
+        &db,
+        &body.email,
+        body.client_id.as_deref(),
+        &peer.text(),
+    )
+    .await?
         == ResetRequest::Throttled
     {
         return Ok(too_many());
@@ -204,6 +225,7 @@ pub enum ResetRequest {
 /// e-mail happen off the request path.
 pub async fn request_reset(
     app: &AppState,
+    db: &DatabaseConnection,
     email: &str,
     client_id: Option<&str>,
     ip: &str,
@@ -226,8 +248,9 @@ pub async fn request_reset(
     }
     let app = app.clone();
     let client_id = client_id.map(str::to_string);
+    let connection = db.name.clone();
     tokio::spawn(async move {
-        if let Err(e) = send_reset_email(&app, &email, client_id.as_deref()).await {
+        if let Err(e) = send_reset_email(&app, &connection, &email, client_id.as_deref()).await {
             tracing::error!(error = %e, "could not create a password-reset ticket");
         }
     });
@@ -238,14 +261,11 @@ pub async fn request_reset(
 /// link.
 async fn send_reset_email(
     app: &AppState,
+    connection: &str,
     email: &str,
     client_id: Option<&str>,
 ) -> Result<(), StoreError> {
-    let Some((user, _)) = app
-        .store
-        .find_user_by_email(DATABASE_CONNECTION, email)
-        .await?
-    else {
+    let Some((user, _)) = app.store.find_user_by_email(connection, email).await? else {
         return Ok(());
     };
     // The tenant's `reset_email` template may set the link's lifetime and

@@ -289,6 +289,7 @@ async fn browser_scripts(
         session_id: Some(&session.id),
         // Read by `Triggers::post_login` when a script runs.
         roles: &[],
+        connection: None,
     };
     let post_login = crate::triggers::PostLogin {
         user,

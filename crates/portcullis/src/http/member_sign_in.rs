@@ -175,7 +175,7 @@ pub async fn sign_in(
     let ip = peer.text();
     let now = app.now();
     let attempt =
-        match brute_force::reserve(&app.store, now, &format!("member:{email}"), &ip).await? {
+        match brute_force::reserve(&app.store, now, Some(&format!("member:{email}")), &ip).await? {
             Ok(a) => a,
             Err(block) => return Ok(Err(SignInRefused::Blocked(block))),
         };

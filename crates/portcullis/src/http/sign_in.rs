@@ -3,6 +3,7 @@
 //! connection user's password, with the `limit_wc` audit event when a failure
 //! starts a block.
 
+use portcullis_core::users::{DatabaseConnection, normalize_email};
 use portcullis_store::StoreError;
 
 use crate::app::AppState;
@@ -22,22 +23,37 @@ pub enum SignIn {
 }
 
 /// The one password sign-in of the login page and the password grants:
-/// reserve an attempt, check the password of `connection`'s user
-/// (a decoy hash for an unknown address, so both take as long), and count the
-/// outcome. A failure that starts a block is audited (`limit_wc`) here.
+/// reserve an attempt, check the password of the user of `db` named by
+/// `login` (an e-mail address, or a username where the connection has
+/// usernames; a decoy hash for an unknown one, so both take as long), and count
+/// the outcome. A failure that starts a block is audited (`limit_wc`) here.
 pub async fn sign_in(
     app: &AppState,
     client: &portcullis_core::clients::Client,
-    connection: &str,
-    email: &str,
+    db: &DatabaseConnection,
+    login: &str,
     password: portcullis_core::secrets::Secret,
     ip: &str,
 ) -> Result<SignIn, StoreError> {
-    let attempt = match brute_force::reserve(&app.store, app.now(), email, ip).await? {
+    let found = if db.options.requires_username && !login.contains('@') {
+        app.store.find_user_by_username(&db.name, login).await?
+    } else {
+        app.store
+            .find_user_by_email(&db.name, &normalize_email(login))
+            .await?
+    };
+    // Failures count against the account's address (what unblocking names),
+    // or what was typed when no user has it.
+    let email = found
+        .as_ref()
+        .map_or_else(|| normalize_email(login), |(u, _)| u.email.clone());
+    let email = email.as_str();
+    let counted = db.options.brute_force_protection.then_some(email);
+    let attempt = match brute_force::reserve(&app.store, app.now(), counted, ip).await? {
         Ok(a) => a,
         Err(block) => return Ok(SignIn::Blocked(block)),
     };
-    let (user, hash) = match app.store.find_user_by_email(connection, email).await? {
+    let (user, hash) = match found {
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };

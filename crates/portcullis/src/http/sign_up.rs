@@ -1,10 +1,10 @@
-//! The one sign-up of the database connection, behind both the hosted signup
+//! The one sign-up of a database connection, behind both the hosted signup
 //! page and Auth0's `POST /dbconnections/signup`: validate, hash the password
 //! with argon2id, store, and write Auth0's `ss` / `fs` audit events.
 
 use portcullis_core::clients::Client;
 use portcullis_core::secrets::Secret;
-use portcullis_core::users::{User, UserCreate};
+use portcullis_core::users::{DatabaseConnection, User, UserCreate, UserRefusal};
 use portcullis_store::StoreError;
 
 use crate::app::AppState;
@@ -14,11 +14,13 @@ use crate::audit::{Code, Event};
 pub enum SignUp {
     /// Stored; `ss` audited.
     Created(Box<User>),
-    /// The request does not make a valid user (the validation message, as the
-    /// Management API words it).
-    Invalid(String),
-    /// A user with this e-mail address exists already.
+    /// The request does not make a valid user (a validation message, as the
+    /// Management API words it, or the connection's password policy).
+    Invalid(UserRefusal),
+    /// A user with this e-mail address (or username) exists already.
     Exists,
+    /// The connection takes no sign-ups (`disable_signup`).
+    Disabled,
 }
 
 /// The validation message without the Management API's prefix, as people read it.
@@ -28,21 +30,33 @@ pub fn plain(message: &str) -> &str {
         .unwrap_or(message)
 }
 
-/// Signs up `create` for `client`, from `ip`.
+/// Signs up `create` in `db` for `client`, from `ip`.
 pub async fn sign_up(
     app: &AppState,
     client: &Client,
+    db: &DatabaseConnection,
     create: UserCreate,
     ip: &str,
 ) -> Result<SignUp, StoreError> {
     let email = create.email.clone().unwrap_or_default();
+    if db.options.disable_signup {
+        refused(
+            app,
+            client,
+            &email,
+            ip,
+            "Signups are disabled for this connection",
+        )
+        .await;
+        return Ok(SignUp::Disabled);
+    }
     let now = app.now();
     let (user, password) =
-        match create.into_user(portcullis_core::random::hex(12), app.issuer(), now) {
+        match create.into_user(db, portcullis_core::random::hex(12), app.issuer(), now) {
             Ok(x) => x,
             Err(e) => {
-                refused(app, client, &email, ip, plain(&e.message)).await;
-                return Ok(SignUp::Invalid(e.message));
+                refused(app, client, &email, ip, plain(&e.message())).await;
+                return Ok(SignUp::Invalid(e));
             }
         };
     let hash = app.hash_password(Secret::new(password)).await;

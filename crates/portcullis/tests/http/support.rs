@@ -336,6 +336,23 @@ impl TestServer {
         (id, secret)
     }
 
+    /// The id of the connection named `name` (its record, through the
+    /// Management API).
+    pub async fn connection_id(&self, name: &str) -> String {
+        let (st, body) = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/connections?name={name}"),
+                None,
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{body}");
+        body[0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no connection named {name}: {body}"))
+            .to_string()
+    }
+
     pub async fn new_m2m(&self, name: &str) -> (String, String) {
         let (st, body) = self
             .api(

@@ -50,6 +50,9 @@ pub(super) async fn read_body(b: Body) -> Result<axum::body::Bytes, ApiError> {
         })
 }
 
+/// Auth0's tenant flag: new applications are enabled on every connection.
+const ENABLE_CLIENT_CONNECTIONS: &str = "enable_client_connections";
+
 pub async fn create(
     State(app): State<AppState>,
     caller: Caller,
@@ -67,8 +70,16 @@ pub async fn create(
     signing_keys_for(&app, client.jwt_configuration.alg).await?;
     let secret = secrets::generate_client_secret();
     let hash = secrets::hash_secret(secret.expose());
+    // Auth0's tenant flag `enable_client_connections` (on unless turned off):
+    // a new application may sign in with every existing connection.
+    let settings = app.settings().await?;
+    let enable = settings
+        .flags
+        .get(ENABLE_CLIENT_CONNECTIONS)
+        .copied()
+        .unwrap_or(true);
     app.store
-        .insert_client(&client, Some(&hash), app.now())
+        .insert_client(&client, Some(&hash), enable, app.now())
         .await?;
     Ok((StatusCode::CREATED, Json(to_json(&client, Some(&secret)))).into_response())
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod audit_writes;
 pub mod client_grants;
 pub mod clients;
+pub mod connections;
 pub mod email_provider;
 pub mod email_templates;
 pub mod grants;
@@ -57,6 +58,25 @@ pub fn router() -> Router<AppState> {
             get(resource_servers::get)
                 .patch(resource_servers::update)
                 .delete(resource_servers::delete),
+        )
+        .route(
+            "/connections",
+            get(connections::list).post(connections::create),
+        )
+        .route(
+            "/connections/{id}",
+            get(connections::get)
+                .patch(connections::update)
+                .delete(connections::delete),
+        )
+        .route(
+            "/connections/{id}/clients",
+            get(connections::clients).patch(connections::update_clients),
+        )
+        .route("/connections/{id}/status", get(connections::status))
+        .route(
+            "/connections/{id}/users",
+            axum::routing::delete(connections::delete_user_by_email),
         )
         .route("/users", get(users::list).post(users::create))
         .route(
@@ -405,6 +425,7 @@ const CACHED: &[&str] = &[
     "/actions",
     "/keys",
     "/tenants",
+    "/connections",
 ];
 
 /// After a successful write to a cached resource, marks every node's caches

@@ -11,6 +11,7 @@ use axum::extract::State;
 use portcullis_core::actions::{ActionPayload, BindingsPayload};
 use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
 use portcullis_core::clients::ClientPayload;
+use portcullis_core::connections::{ConnectionCreate, ConnectionPatch};
 use portcullis_core::email_provider::EmailProviderPayload;
 use portcullis_core::email_templates::EmailTemplatePayload;
 use portcullis_core::resource_servers::ResourceServerPayload;
@@ -23,6 +24,7 @@ use schemars::SchemaGenerator;
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
+use super::connections::ClientStatus;
 use crate::app::AppState;
 
 /// One operation: method, path (axum syntax), scope, summary, request body
@@ -149,6 +151,78 @@ pub const OPS: &[Op] = &[
         "/resource-servers/{id}",
         "delete:resource_servers",
         "Delete an API",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/connections",
+        "read:connections",
+        "List connections",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/connections",
+        "create:connections",
+        "Create a connection",
+        Some(schema::<ConnectionCreate>),
+        201,
+    ),
+    op(
+        "get",
+        "/connections/{id}",
+        "read:connections",
+        "Get a connection",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/connections/{id}",
+        "update:connections",
+        "Update a connection (options are replaced whole)",
+        Some(schema::<ConnectionPatch>),
+        200,
+    ),
+    op(
+        "delete",
+        "/connections/{id}",
+        "delete:connections",
+        "Delete a connection and its users",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/connections/{id}/clients",
+        "read:connections",
+        "List the applications a connection is enabled for",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/connections/{id}/clients",
+        "update:connections",
+        "Enable or disable applications on a connection",
+        Some(schema::<Vec<ClientStatus>>),
+        204,
+    ),
+    op(
+        "get",
+        "/connections/{id}/status",
+        "read:connections",
+        "Check a connection's status",
+        None,
+        200,
+    ),
+    op(
+        "delete",
+        "/connections/{id}/users",
+        "delete:users",
+        "Delete a database connection's user by e-mail",
         None,
         204,
     ),

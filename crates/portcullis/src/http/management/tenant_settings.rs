@@ -7,7 +7,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use portcullis_core::tenant_settings::{TenantSettings, TenantSettingsPatch};
-use portcullis_core::users::DATABASE_CONNECTION;
 use serde_json::Value;
 
 use super::Caller;
@@ -81,13 +80,16 @@ async fn checked(
             "invalid_body",
         ));
     }
-    // One database connection until connections exist (issue 18).
+    // The default directory is a database connection (the password grant's).
     if let Some(dir) = &settings.default_directory
-        && dir != DATABASE_CONNECTION
+        && app
+            .connection_named(dir)
+            .await?
+            .is_none_or(|c| c.database().is_none())
     {
         return Err(ApiError::bad_request(
             format!(
-                "Payload validation error: no connection is named '{dir}' on property default_directory."
+                "Payload validation error: no database connection is named '{dir}' on property default_directory."
             ),
             "invalid_body",
         ));

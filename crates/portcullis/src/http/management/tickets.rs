@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::tickets::{self, EmailVerificationRequest, PasswordChangeRequest, TicketUser};
-use portcullis_core::users::{DATABASE_CONNECTION, connection_id};
 use serde_json::json;
 
 use super::Caller;
@@ -20,6 +19,7 @@ use crate::http::body;
 use crate::http::email_verification;
 use crate::http::errors::ApiError;
 use crate::http::password_tickets::{self, TicketFor};
+use crate::http::realm;
 
 fn no_user() -> ApiError {
     ApiError::not_found("The user does not exist.", "inexistent_user")
@@ -68,20 +68,19 @@ pub async fn password_change(
             connection_id: id,
             email,
         } => {
-            // One database connection until connections exist (issue 18).
-            if *id != connection_id(DATABASE_CONNECTION) {
+            let Some((connection, _)) = app.store.get_connection(id).await? else {
                 return Err(ApiError::not_found(
                     "The connection does not exist",
                     "inexistent_connection",
                 ));
-            }
+            };
             app.store
-                .find_user_by_email(DATABASE_CONNECTION, email)
+                .find_user_by_email(&connection.name, email)
                 .await?
         }
     };
     let (user, _) = user.ok_or_else(no_user)?;
-    if user.connection() != DATABASE_CONNECTION {
+    if realm::of_user(&app, &user).await?.is_none() {
         return Err(ApiError::bad_request(
             "The user's connection has no password to change.",
             "operation_not_supported",

@@ -5,9 +5,10 @@ use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use portcullis_core::password_policy::Refusal;
 use portcullis_core::secrets::Secret;
 use portcullis_core::user_search::{self, Match, Paths, UserQuery};
-use portcullis_core::users::{self, User, UserCreate, UserPatch};
+use portcullis_core::users::{self, User, UserCreate, UserPatch, UserRefusal};
 use portcullis_store::StoreError;
 use serde_json::Value;
 
@@ -16,6 +17,7 @@ use super::{Caller, ListQuery, SelfOrMachine, select_fields, single_fields};
 use crate::app::AppState;
 use crate::http::body;
 use crate::http::errors::ApiError;
+use crate::http::{password_history, realm};
 
 fn not_found() -> ApiError {
     ApiError::not_found("The user does not exist.", "inexistent_user")
@@ -24,6 +26,12 @@ fn not_found() -> ApiError {
 /// Auth0 answers a duplicate e-mail with 409 and this code.
 fn exists() -> ApiError {
     ApiError::conflict("The user already exists.", "auth0_idp_error")
+}
+
+/// A refused user write: Auth0's message (`PasswordStrengthError: Password is
+/// too weak` for the connection's policy).
+fn refused(e: UserRefusal) -> ApiError {
+    ApiError::bad_request(e.message(), "invalid_body")
 }
 
 fn to_json(u: &User) -> Value {
@@ -39,9 +47,23 @@ pub async fn create(
     caller.require("create:users")?;
     let bytes = read_body(body).await?;
     let payload: UserCreate = body::api_json(&headers, &bytes)?;
+    let Some(name) = payload.connection.clone() else {
+        return Err(ApiError::bad_request(
+            "Payload validation error: Missing required property on property connection.",
+            "invalid_body",
+        ));
+    };
+    let db = realm::database(&app, None, &name)
+        .await?
+        .map_err(|why| ApiError::bad_request(why.message(), "invalid_body"))?;
     let (user, password) = payload
-        .into_user(portcullis_core::random::hex(12), app.issuer(), app.now())
-        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+        .into_user(
+            &db,
+            portcullis_core::random::hex(12),
+            app.issuer(),
+            app.now(),
+        )
+        .map_err(refused)?;
     if app
         .store
         .find_user_by_email(user.connection(), &user.email)
@@ -154,10 +176,16 @@ pub async fn update(
             "insufficient_scope",
         ));
     }
-    let (user, _) = app.store.get_user(&id).await?.ok_or_else(not_found)?;
+    let (user, current_hash) = app.store.get_user(&id).await?.ok_or_else(not_found)?;
+    let db = realm::of_user(&app, &user).await?;
     let (user, password) = patch
-        .apply_to(user, app.now())
-        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+        .apply_to(user, db.as_ref(), app.now())
+        .map_err(refused)?;
+    if let (Some(p), Some(db)) = (&password, &db)
+        && password_history::reused(&app, db, &user.user_id, current_hash.as_deref(), p).await?
+    {
+        return Err(refused(UserRefusal::Password(Refusal::Reused)));
+    }
     let hash = match password {
         Some(p) => Some(app.hash_password(Secret::new(p)).await),
         None => None,

@@ -11,11 +11,12 @@ use portcullis_core::protocol::password;
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 use portcullis_core::secrets::Secret;
-use portcullis_core::users::{User, normalize_email};
+use portcullis_core::users::{DatabaseConnection, User, normalize_email};
 
 use crate::app::AppState;
 use crate::audit::{Code, Event};
 use crate::http::errors::TokenEndpointError;
+use crate::http::realm;
 use crate::http::sign_in::{self, SignIn};
 use crate::issuance::{FamilyStart, TokenResponse};
 
@@ -52,14 +53,23 @@ pub async fn exchange(
     login: PasswordLogin<'_>,
     secret: Secret,
 ) -> Result<Response, TokenEndpointError> {
-    password::check_request(client, login.grant_type, login.realm)?;
+    password::check_request(client, login.grant_type)?;
+    let settings = app.settings().await?;
+    let name = password::connection(login.realm, settings.default_directory.as_deref());
+    let db = match realm::database(app, Some(&client.client_id), name).await? {
+        Ok(db) => db,
+        Err(why @ realm::Unusable::NotEnabled(_)) => {
+            return Err(TokenError::new(TokenErrorCode::UnauthorizedClient, why.message()).into());
+        }
+        Err(why) => return Err(TokenError::invalid_request(why.message()).into()),
+    };
     let api = match login.audience {
         Some(a) => app.api(a).await?,
         None => None,
     };
     let api = password::require_api(login.audience, api.as_ref())?;
     let scope = password::scope_for(api, login.scope)?;
-    let user = sign_in(app, client, &login, secret).await?;
+    let user = sign_in(app, client, &db, &login, secret).await?;
     let flow = FlowInfo {
         protocol: "oauth2-password",
         requested_scopes: &scope,
@@ -114,6 +124,7 @@ pub async fn exchange(
 async fn sign_in(
     app: &AppState,
     client: &Client,
+    db: &DatabaseConnection,
     login: &PasswordLogin<'_>,
     secret: Secret,
 ) -> Result<User, TokenEndpointError> {
@@ -129,9 +140,7 @@ async fn sign_in(
         )
     };
     // Reserved before the slow password check (Auth0: 429 too_many_attempts).
-    let settings = app.settings().await?;
-    let connection = password::connection(login.realm, settings.default_directory.as_deref());
-    let user = match sign_in::sign_in(app, client, connection, &email, secret, login.ip).await? {
+    let user = match sign_in::sign_in(app, client, db, login.username, secret, login.ip).await? {
         SignIn::Ok(user) => user,
         SignIn::Blocked(block) => {
             let _ = failed(block.message(), None).await;

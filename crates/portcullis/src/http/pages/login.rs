@@ -12,7 +12,7 @@ use portcullis_core::clients::Client;
 use portcullis_core::protocol::authorize::{AuthorizeErrorCode, AuthorizeRequest, ErrorRedirect};
 use portcullis_core::protocol::params::Params;
 use portcullis_core::secrets::{Secret, hash_secret};
-use portcullis_core::users::{self, DATABASE_CONNECTION, User, UserCreate};
+use portcullis_core::users::{self, DatabaseConnection, User, UserCreate};
 use portcullis_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
@@ -25,6 +25,7 @@ use crate::http::flows::{self, PageResult};
 use crate::http::member_sign_in::{self, SignInRefused};
 use crate::http::pages::Notice;
 use crate::http::pages::Pages as _;
+use crate::http::realm;
 use crate::http::sign_in::{self, SignIn};
 use crate::http::sign_up::{self, SignUp};
 
@@ -176,11 +177,64 @@ impl<'a> FormError<'a> {
     }
 }
 
+/// The database connection a login page offers: the request's `connection`,
+/// else the tenant's `default_directory`, else the first database connection
+/// enabled for the application. `Ok(None)` for the dashboard (its members are
+/// not users); a page to show when there is none to offer.
+async fn page_database(
+    app: &AppState,
+    tx: &Transaction,
+) -> Result<Result<Option<DatabaseConnection>, Response>, StoreError> {
+    if member_sign_in::is_dashboard(&tx.client) {
+        return Ok(Ok(None));
+    }
+    let client_id = &tx.client.client_id;
+    if let Some(name) = &tx.req.connection {
+        return Ok(match realm::database(app, Some(client_id), name).await? {
+            Ok(db) => Ok(Some(db)),
+            Err(why) => Err(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "This sign-in method is not available",
+                &why.message(),
+            )),
+        });
+    }
+    let enabled = app.client_connections(client_id).await?;
+    let settings = app.settings().await?;
+    let preferred = settings
+        .default_directory
+        .as_deref()
+        .and_then(|d| enabled.iter().find(|c| c.name == d));
+    let chosen = preferred
+        .into_iter()
+        .chain(enabled.iter())
+        .find_map(DatabaseConnection::of);
+    Ok(chosen.map(Some).ok_or_else(|| {
+        app.pages.message(
+            StatusCode::BAD_REQUEST,
+            "No way to sign in",
+            "No sign-in method is enabled for this application. Its administrator can enable a connection for it.",
+        )
+    }))
+}
+
+/// `page_database` for a handler: the page to show, or the connection.
+macro_rules! database_or_page {
+    ($app:expr, $tx:expr) => {
+        match page_database($app, $tx).await? {
+            Ok(db) => db,
+            Err(page) => return Ok(page),
+        }
+    };
+}
+
+#[allow(clippy::too_many_arguments)]
 fn render_form(
     app: &AppState,
     page: &str,
     status: StatusCode,
     tx: &Transaction,
+    db: Option<&DatabaseConnection>,
     username: &str,
     error: Option<FormError<'_>>,
 ) -> Response {
@@ -188,6 +242,7 @@ fn render_form(
         Some(e) => (Some(e.message), e.fields),
         None => (None, &[][..]),
     };
+    let options = db.map(|d| &d.options);
     app.pages.form_page(
         status,
         page,
@@ -201,6 +256,9 @@ fn render_form(
             error => message,
             invalid => invalid.to_vec(),
             focus => invalid.first().copied().unwrap_or("username"),
+            requires_username => options.is_some_and(|o| o.requires_username),
+            signup_enabled => options.is_some_and(|o| !o.disable_signup),
+            password_hint => options.map(|o| o.password_policy.hint()),
         },
         &tx.req.redirect_uri,
     )
@@ -210,7 +268,7 @@ pub async fn login_page(
     State(app): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<StateQuery>,
-) -> Response {
+) -> PageResult {
     first_page(&app, &headers, q, "login.html").await
 }
 
@@ -218,25 +276,45 @@ pub async fn signup_page(
     State(app): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<StateQuery>,
-) -> Response {
+) -> PageResult {
     first_page(&app, &headers, q, "signup.html").await
 }
 
 /// The login or signup form as a parked request first shows it (the address
 /// from `login_hint`, no error).
-async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &str) -> Response {
-    match load(app, headers, q.state.as_deref(), None).await {
-        Ok(tx) => {
-            if page != "login.html"
-                && let Some(refused) = no_self_service(app, &tx)
-            {
-                return refused;
-            }
-            let hint = tx.req.login_hint.clone().unwrap_or_default();
-            render_form(app, page, StatusCode::OK, &tx, &hint, None)
-        }
-        Err(r) => r,
+async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &str) -> PageResult {
+    let tx = match load(app, headers, q.state.as_deref(), None).await {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    if page != "login.html"
+        && let Some(refused) = no_self_service(app, &tx)
+    {
+        return Ok(refused);
     }
+    let db = database_or_page!(app, &tx);
+    if page == "signup.html" && db.as_ref().is_some_and(|d| d.options.disable_signup) {
+        return Ok(signup_disabled(app));
+    }
+    let hint = tx.req.login_hint.clone().unwrap_or_default();
+    Ok(render_form(
+        app,
+        page,
+        StatusCode::OK,
+        &tx,
+        db.as_ref(),
+        &hint,
+        None,
+    ))
+}
+
+/// The connection takes no sign-ups (`disable_signup`).
+fn signup_disabled(app: &AppState) -> Response {
+    app.pages.message(
+        StatusCode::FORBIDDEN,
+        "Sign-up is not available",
+        "This application does not take new sign-ups. Ask its administrator for an account.",
+    )
 }
 
 fn with_cookie(mut res: Response, cookie: &str) -> Response {
@@ -320,6 +398,8 @@ pub async fn login_submit(
         Err(r) => return Ok(r),
     };
     let ip = peer.text();
+    let db = database_or_page!(&app, &tx);
+    // An e-mail address, or a username where the connection has usernames.
     let email = users::normalize_email(form.get("username").unwrap_or_default());
     let password = form.get("password").unwrap_or_default();
     if email.is_empty() || password.is_empty() {
@@ -328,6 +408,7 @@ pub async fn login_submit(
             "login.html",
             StatusCode::BAD_REQUEST,
             &tx,
+            db.as_ref(),
             &email,
             FormError::on(
                 "Enter your email address and password.",
@@ -355,26 +436,27 @@ pub async fn login_submit(
                 FormError::on(GENERIC_FAILURE, &["password", "username"]),
             ),
         };
-        return Ok(render_form(&app, "login.html", status, &tx, &email, error));
+        return Ok(render_form(
+            &app,
+            "login.html",
+            status,
+            &tx,
+            None,
+            &email,
+            error,
+        ));
     }
-    // The login page offers the database connection (one, until issue 18).
-    let connection = portcullis_core::users::DATABASE_CONNECTION;
-    match sign_in::sign_in(
-        &app,
-        &tx.client,
-        connection,
-        &email,
-        Secret::new(password),
-        &ip,
-    )
-    .await?
-    {
+    let Some(db) = db else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    match sign_in::sign_in(&app, &tx.client, &db, &email, Secret::new(password), &ip).await? {
         SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
         SignIn::Blocked(block) => Ok(render_form(
             &app,
             "login.html",
             StatusCode::TOO_MANY_REQUESTS,
             &tx,
+            Some(&db),
             &email,
             FormError::on(block.message(), &[]),
         )),
@@ -397,6 +479,7 @@ pub async fn login_submit(
                 "login.html",
                 StatusCode::UNAUTHORIZED,
                 &tx,
+                Some(&db),
                 &email,
                 // Either field may be wrong; the password is the one to retype.
                 FormError::on(GENERIC_FAILURE, &["password", "username"]),
@@ -418,24 +501,37 @@ pub async fn signup_submit(
     if let Some(refused) = no_self_service(&app, &tx) {
         return Ok(refused);
     }
+    let Some(db) = database_or_page!(&app, &tx) else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
-        connection: Some(DATABASE_CONNECTION.into()),
+        connection: Some(db.name.clone()),
         email: Some(email.clone()),
         password: form.get("password").map(str::to_string),
+        // The handle of a connection with usernames (`requires_username`).
+        username: form
+            .get("handle")
+            .filter(|_| db.options.requires_username)
+            .map(str::to_string),
         ..Default::default()
     };
     let (status, message, field): (StatusCode, String, &'static [&'static str]) =
-        match sign_up::sign_up(&app, &tx.client, create, &peer.text()).await? {
+        match sign_up::sign_up(&app, &tx.client, &db, create, &peer.text()).await? {
             SignUp::Created(user) => return finish(&app, tx, &user, peer, &headers).await,
-            SignUp::Invalid(message) => {
-                let message = sign_up::plain(&message).to_string();
-                let field: &'static [&'static str] =
-                    if message.to_ascii_lowercase().contains("password") {
-                        &["password"]
-                    } else {
-                        &["username"]
-                    };
+            SignUp::Disabled => return Ok(signup_disabled(&app)),
+            SignUp::Invalid(users::UserRefusal::Password(refusal)) => {
+                (StatusCode::BAD_REQUEST, refusal.explain(), &["password"])
+            }
+            SignUp::Invalid(users::UserRefusal::Invalid(e)) => {
+                let message = sign_up::plain(&e.message).to_string();
+                let field: &'static [&'static str] = if message.contains("property username") {
+                    &["handle"]
+                } else if message.to_ascii_lowercase().contains("password") {
+                    &["password"]
+                } else {
+                    &["username"]
+                };
                 (StatusCode::BAD_REQUEST, message, field)
             }
             SignUp::Exists => (
@@ -445,7 +541,15 @@ pub async fn signup_submit(
             ),
         };
     let error = FormError::on(&message, field);
-    Ok(render_form(&app, "signup.html", status, &tx, &email, error))
+    Ok(render_form(
+        &app,
+        "signup.html",
+        status,
+        &tx,
+        Some(&db),
+        &email,
+        error,
+    ))
 }
 
 /// The API a parked request asks a token for, if any.
@@ -585,7 +689,7 @@ pub async fn forgot_page(
     match load(&app, &headers, q.state.as_deref(), None).await {
         Ok(tx) => match no_self_service(&app, &tx) {
             Some(refused) => refused,
-            None => render_form(&app, "forgot.html", StatusCode::OK, &tx, "", None),
+            None => render_form(&app, "forgot.html", StatusCode::OK, &tx, None, "", None),
         },
         Err(r) => r,
     }
@@ -605,8 +709,12 @@ pub async fn forgot_submit(
     if let Some(refused) = no_self_service(&app, &tx) {
         return Ok(refused);
     }
+    let Some(db) = database_or_page!(&app, &tx) else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
     let taken = crate::http::dbconnections::request_reset(
         &app,
+        &db,
         form.get("username").unwrap_or_default(),
         Some(&tx.client.client_id),
         &peer.text(),

@@ -6,8 +6,10 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portcullis_core::clients::Client;
-use portcullis_core::passwords;
+use portcullis_core::password_policy::Refusal;
 use portcullis_core::secrets::{Secret, hash_secret};
+use portcullis_core::users;
+use portcullis_store::StoreError;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
@@ -46,17 +48,27 @@ async fn expired(app: &AppState, ticket: Option<&str>) -> Response {
     )
 }
 
+/// The user's connection's policy, in one sentence for the form.
+async fn hint(app: &AppState, user_id: &str) -> Result<Option<String>, StoreError> {
+    let Some((user, _)) = app.store.get_user(user_id).await? else {
+        return Ok(None);
+    };
+    let db = crate::http::realm::of_user(app, &user).await?;
+    Ok(db.map(|d| d.options.password_policy.hint()))
+}
+
 fn form(
     app: &AppState,
     status: StatusCode,
     ticket: &str,
     csrf: &str,
+    hint: Option<String>,
     error: Option<&str>,
 ) -> Response {
     app.pages.page(
         status,
         "reset.html",
-        minijinja::context! { title => "Change your password", ticket => ticket, csrf => csrf, error => error },
+        minijinja::context! { title => "Change your password", ticket => ticket, csrf => csrf, error => error, password_hint => hint },
     )
 }
 
@@ -69,7 +81,10 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
         .get_password_ticket(&hash_secret(&ticket), app.now())
         .await?
     {
-        Some(t) => Ok(form(&app, StatusCode::OK, &ticket, &t.csrf, None)),
+        Some(t) => {
+            let hint = hint(&app, &t.user_id).await?;
+            Ok(form(&app, StatusCode::OK, &ticket, &t.csrf, hint, None))
+        }
         None => Ok(expired(&app, Some(&ticket)).await),
     }
 }
@@ -98,13 +113,37 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         ));
     }
     let password = p.get("password").unwrap_or_default();
-    if let Err(message) = passwords::check_policy(password) {
+    // The policy of the user's connection, on the user's profile.
+    let Some((user, current_hash)) = app.store.get_user(&t.user_id).await? else {
+        return Ok(expired(&app, Some(ticket)).await);
+    };
+    let Some(db) = crate::http::realm::of_user(&app, &user).await? else {
+        return Ok(expired(&app, Some(ticket)).await);
+    };
+    let refusal = match users::check_new_password(&db, &user, password) {
+        Err(r) => Some(r),
+        Ok(())
+            if crate::http::password_history::reused(
+                &app,
+                &db,
+                &user.user_id,
+                current_hash.as_deref(),
+                password,
+            )
+            .await? =>
+        {
+            Some(Refusal::Reused)
+        }
+        Ok(()) => None,
+    };
+    if let Some(r) = refusal {
         return Ok(form(
             &app,
             StatusCode::BAD_REQUEST,
             ticket,
             &t.csrf,
-            Some(&message),
+            Some(db.options.password_policy.hint()),
+            Some(&r.explain()),
         ));
     }
     let hash = app.hash_password(Secret::new(password)).await;
