@@ -34,10 +34,12 @@ CREATE TABLE password_history (
     tenant_id  TEXT NOT NULL,
     user_id    TEXT NOT NULL,
     hash       TEXT NOT NULL,
+    -- Per user, increasing: the order of changes even within one second.
+    seq        BIGINT NOT NULL,
     created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, seq),
     FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, user_id) ON DELETE CASCADE
 );
-CREATE INDEX password_history_by_user ON password_history (tenant_id, user_id, created_at);
 
 -- Usernames (lower-cased) for `requires_username` connections: unique per
 -- connection, and the key of a login by username.

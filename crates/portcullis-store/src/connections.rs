@@ -32,8 +32,11 @@ macro_rules! enable {
 macro_rules! remember_password {
     ($conn:expr, $tenant:expr, $user_id:expr, $now:expr) => {
         sqlx::query(
-            "INSERT INTO password_history (tenant_id, user_id, hash, created_at)
-             SELECT tenant_id, user_id, password_hash, $3 FROM users
+            "INSERT INTO password_history (tenant_id, user_id, hash, seq, created_at)
+             SELECT tenant_id, user_id, password_hash,
+                    (SELECT COALESCE(MAX(seq), 0) + 1 FROM password_history WHERE tenant_id = $1 AND user_id = $2),
+                    $3
+             FROM users
              WHERE tenant_id = $1 AND user_id = $2 AND password_hash IS NOT NULL",
         )
         .bind($tenant)
@@ -43,8 +46,8 @@ macro_rules! remember_password {
         .await?;
         sqlx::query(
             "DELETE FROM password_history WHERE tenant_id = $1 AND user_id = $2
-             AND hash NOT IN (SELECT hash FROM password_history WHERE tenant_id = $1 AND user_id = $2
-                              ORDER BY created_at DESC LIMIT $3)",
+             AND seq NOT IN (SELECT seq FROM password_history WHERE tenant_id = $1 AND user_id = $2
+                             ORDER BY seq DESC LIMIT $3)",
         )
         .bind($tenant)
         .bind($user_id)
@@ -163,7 +166,7 @@ impl TenantStore {
     pub async fn list_connections(&self) -> StoreResult<Vec<Connection>> {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc FROM connections WHERE tenant_id = $1 ORDER BY created_at, id",
+                "SELECT doc FROM connections WHERE tenant_id = $1 ORDER BY created_at, name",
             )
             .bind(self.id())
             .fetch_all(pool)
@@ -267,8 +270,8 @@ impl TenantStore {
         write_tx!(self, keep, |conn| {
             for (client, on) in changes {
                 if *on {
-                    let exists: Option<(i64,)> = sqlx::query_as(
-                        "SELECT 1 FROM clients WHERE tenant_id = $1 AND client_id = $2",
+                    let exists: Option<(String,)> = sqlx::query_as(
+                        "SELECT client_id FROM clients WHERE tenant_id = $1 AND client_id = $2",
                     )
                     .bind(self.id())
                     .bind(client)
@@ -300,7 +303,7 @@ impl TenantStore {
                 "SELECT c.doc FROM connections c
                  JOIN connection_clients cc ON cc.tenant_id = c.tenant_id AND cc.connection_id = c.id
                  WHERE c.tenant_id = $1 AND cc.client_id = $2
-                 ORDER BY c.created_at, c.id",
+                 ORDER BY c.created_at, c.name",
             )
             .bind(self.id())
             .bind(client_id)
@@ -319,7 +322,7 @@ impl TenantStore {
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
                 "SELECT hash FROM password_history WHERE tenant_id = $1 AND user_id = $2
-                 ORDER BY created_at DESC LIMIT $3",
+                 ORDER BY seq DESC LIMIT $3",
             )
             .bind(self.id())
             .bind(user_id)

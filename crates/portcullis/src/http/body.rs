@@ -119,6 +119,23 @@ impl<'de> serde::Deserialize<'de> for JsonPairs {
 
 /// A Management API JSON payload, with errors that name the offending property.
 pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
+    api_body(headers, bytes, false)
+}
+
+/// As [`api_json`], for the few operations whose body is a JSON array
+/// (Auth0's `PATCH /connections/{id}/clients`).
+pub fn api_json_array<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+) -> Result<T, ApiError> {
+    api_body(headers, bytes, true)
+}
+
+fn api_body<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    array: bool,
+) -> Result<T, ApiError> {
     if media_type(headers).as_deref() != Some("application/json") {
         return Err(ApiError::bad_request(
             "Payload validation error: Content-Type must be application/json.",
@@ -137,7 +154,13 @@ pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Resul
             "invalid_body",
         )
     })?;
-    if !value.is_object() {
+    if array && !value.is_array() {
+        return Err(ApiError::bad_request(
+            "Payload validation error: the body must be a JSON array.",
+            "invalid_body",
+        ));
+    }
+    if !array && !value.is_object() {
         return Err(ApiError::bad_request(
             "Payload validation error: the body must be a JSON object.",
             "invalid_body",

@@ -86,6 +86,14 @@ async fn lists(backend: Backend) {
         "tenant_roles": 0,
         "clients_by_external_id": 0,
         "user_logs_sorted": true,
+        "connections": ["Username-Password-Authentication", "sdk-db"],
+        "connections_auth0_one_per_page": 2,
+        "connections_oidc": 0,
+        "connection_policy": "excellent",
+        "connection_renamed": "SDK DB",
+        "connection_clients": 2,
+        "connection_status": "ok",
+        "connections_after_delete": 1,
     });
     assert_eq!(seen, want);
 }

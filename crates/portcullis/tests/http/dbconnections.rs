@@ -113,7 +113,10 @@ async fn dbconnections_signup_creates_a_user_as_auth0_answers(srv: crate::suppor
     // Auth0 echoes the profile it made.
     assert_eq!(body["given_name"], "New", "{body}");
     assert_eq!(body["family_name"], "Person", "{body}");
-    assert!(body.get("username").is_none(), "no username on a connection without usernames: {body}");
+    assert!(
+        body.get("username").is_none(),
+        "no username on a connection without usernames: {body}"
+    );
     assert_eq!(body["user_metadata"], json!({"plan": "free"}), "{body}");
     assert!(
         body["nickname"].is_string() && body["picture"].is_string() && body["name"].is_string(),

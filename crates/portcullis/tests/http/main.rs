@@ -14,6 +14,7 @@ mod browser_flows;
 mod cli;
 mod cluster;
 mod codemap;
+mod connections;
 mod crash;
 mod dashboard_browser;
 mod dashboard_members;

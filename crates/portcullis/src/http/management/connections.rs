@@ -252,7 +252,7 @@ pub async fn update_clients(
 ) -> Result<StatusCode, ApiError> {
     caller.require("update:connections")?;
     let bytes = read_body(body).await?;
-    let changes: Vec<ClientStatus> = body::api_json(&headers, &bytes)?;
+    let changes: Vec<ClientStatus> = body::api_json_array(&headers, &bytes)?;
     if changes.is_empty() || changes.len() > 50 {
         return Err(ApiError::bad_request(
             "Payload validation error: between 1 and 50 changes are allowed.",

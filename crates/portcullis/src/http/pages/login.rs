@@ -178,8 +178,9 @@ impl<'a> FormError<'a> {
 }
 
 /// The database connection a login page offers: the request's `connection`,
-/// else the tenant's `default_directory`, else the first database connection
-/// enabled for the application. `Ok(None)` for the dashboard (its members are
+/// else the tenant's `default_directory`, else `Username-Password-Authentication`,
+/// else the oldest database connection enabled for the application (all of
+/// them enabled for it). `Ok(None)` for the dashboard (its members are
 /// not users); a page to show when there is none to offer.
 async fn page_database(
     app: &AppState,
@@ -201,12 +202,16 @@ async fn page_database(
     }
     let enabled = app.client_connections(client_id).await?;
     let settings = app.settings().await?;
-    let preferred = settings
-        .default_directory
-        .as_deref()
-        .and_then(|d| enabled.iter().find(|c| c.name == d));
+    // The default directory, then the tenant's first database connection,
+    // then the oldest enabled one.
+    let preferred = [
+        settings.default_directory.as_deref(),
+        Some(portcullis_core::connections::DEFAULT_DATABASE),
+    ];
     let chosen = preferred
-        .into_iter()
+        .iter()
+        .flatten()
+        .filter_map(|d| enabled.iter().find(|c| c.name == *d))
         .chain(enabled.iter())
         .find_map(DatabaseConnection::of);
     Ok(chosen.map(Some).ok_or_else(|| {

@@ -25,8 +25,10 @@ async function attempt(name, f) {
 
 const API = 'https://lists.example/';
 await m.resourceServers.create({ identifier: API, name: 'Lists API', scopes: [{ value: 'read:l' }] });
+const workers = [];
 for (const i of [1, 2, 3]) {
   const c = await m.clients.create({ name: `Worker ${i}`, app_type: 'non_interactive' });
+  workers.push(c.client_id);
   await m.clientGrants.create({ client_id: c.client_id, audience: API, scope: ['read:l'] });
 }
 await m.clients.create({ name: 'Browser app', app_type: 'spa', callbacks: ['https://app.example/cb'] });
@@ -53,5 +55,18 @@ await attempt('tenant_roles', async () => (await all(m.roles.list({ type: 'tenan
 await attempt('clients_by_external_id', async () => (await all(m.clients.list({ external_client_id: 'https://cimd.example/app.json' }))).length);
 const listUser = (await all(m.users.list({ q: 'email:"list@example.com"', search_engine: 'v3' })))[0];
 await attempt('user_logs_sorted', async () => (await all(m.users.logs.list(listUser.user_id, { sort: 'date:-1' }))).length >= 0);
+
+// Connections (issue 18): created, listed with the SDK's checkpoint paging
+// and strategy filter, read, changed, their applications, status, deleted.
+const conn = await m.connections.create({ name: 'sdk-db', strategy: 'auth0', options: { passwordPolicy: 'excellent' } });
+await attempt('connections', async () => (await all(m.connections.list())).map((c) => c.name).sort());
+await attempt('connections_auth0_one_per_page', async () => (await all(m.connections.list({ strategy: ['auth0'], take: 1 }))).length);
+await attempt('connections_oidc', async () => (await all(m.connections.list({ strategy: ['oidc'] }))).length);
+await attempt('connection_policy', async () => (await m.connections.get(conn.id)).options.passwordPolicy);
+await attempt('connection_renamed', async () => (await m.connections.update(conn.id, { display_name: 'SDK DB' })).display_name);
+await m.connections.clients.update(conn.id, workers.slice(0, 2).map((client_id) => ({ client_id, status: true })));
+await attempt('connection_clients', async () => (await all(m.connections.clients.get(conn.id, { take: 1 }))).length);
+await attempt('connection_status', async () => { await m.connections.checkStatus(conn.id); return 'ok'; });
+await attempt('connections_after_delete', async () => { await m.connections.delete(conn.id); return (await all(m.connections.list())).length; });
 
 console.log(JSON.stringify(out));
