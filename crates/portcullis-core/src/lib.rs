@@ -31,6 +31,7 @@ pub mod secrets;
 pub mod tenant_settings;
 pub mod tickets;
 pub mod tokens;
+pub mod upstream;
 pub mod user_search;
 pub mod users;
 pub mod validation;

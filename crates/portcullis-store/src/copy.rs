@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "connections",
     "connection_clients",
     "password_history",
+    "upstream_states",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -82,6 +82,17 @@ from_row!(SessionRecord {
     expires_at,
 });
 
+/// A sign-in sent to an upstream provider, waiting for its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpstreamState {
+    pub login_tx_id: String,
+    pub connection_id: String,
+    pub nonce: String,
+    /// The PKCE verifier, sealed with the key-encryption key.
+    pub sealed_verifier: String,
+    pub expires_at: i64,
+}
+
 impl TenantStore {
     /// Parks a login transaction, unless `client_ip` already has `max_parked`
     /// live ones (bytes of `doc`, summed) or more: `false` then, and nothing is
@@ -161,6 +172,59 @@ impl TenantStore {
             })
         })
         .transpose()
+    }
+
+    /// Stores the `state` of a sign-in sent to an upstream provider (its hash),
+    /// for the transaction it continues.
+    pub async fn insert_upstream_state(
+        &self,
+        s: &UpstreamState,
+        state_hash: &str,
+    ) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO upstream_states (tenant_id, state_hash, login_tx_id, connection_id, nonce, code_verifier, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(self.id())
+            .bind(state_hash)
+            .bind(&s.login_tx_id)
+            .bind(&s.connection_id)
+            .bind(&s.nonce)
+            .bind(&s.sealed_verifier)
+            .bind(s.expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Spends an upstream `state`: the one caller that presents it first, before
+    /// it expires, gets it; a replay gets `None`.
+    pub async fn take_upstream_state(
+        &self,
+        state_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<UpstreamState>> {
+        let row: Option<(String, String, String, String, i64)> = write_db!(self, |conn| {
+            sqlx::query_as(
+                "DELETE FROM upstream_states WHERE tenant_id = $1 AND state_hash = $2
+                 RETURNING login_tx_id, connection_id, nonce, code_verifier, expires_at",
+            )
+            .bind(self.id())
+            .bind(state_hash)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        Ok(row.filter(|r| r.4 > now).map(
+            |(login_tx_id, connection_id, nonce, sealed_verifier, expires_at)| UpstreamState {
+                login_tx_id,
+                connection_id,
+                nonce,
+                sealed_verifier,
+                expires_at,
+            },
+        ))
     }
 
     /// Ends a transaction; `true` only for the caller that ended it, so a form

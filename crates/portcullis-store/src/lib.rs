@@ -41,6 +41,7 @@ pub use connections::SecretWrite;
 pub use copy::{CopyReport, TABLES};
 pub use flows::{
     Consent, LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord,
+    UpstreamState,
 };
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;

@@ -88,6 +88,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "connections",
         include_str!("../migrations/0020_connections.sql"),
     ),
+    (
+        21,
+        "upstream_states",
+        include_str!("../migrations/0021_upstream_states.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

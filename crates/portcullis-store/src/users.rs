@@ -20,6 +20,16 @@ pub(crate) fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<U
     Ok(u)
 }
 
+/// The `email` column (unique per connection): the address, or the user id
+/// for a user whose provider gave none (so that two of them do not collide).
+fn email_key(u: &User) -> &str {
+    if u.email.is_empty() {
+        &u.user_id
+    } else {
+        &u.email
+    }
+}
+
 /// The `username` column: lower-cased, so that a username is unique and found
 /// whatever its case.
 fn username_key(u: &User) -> Option<String> {
@@ -75,7 +85,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(&user.user_id)
             .bind(user.connection())
-            .bind(&user.email)
+            .bind(email_key(user))
             .bind(password_hash)
             .bind(&doc)
             .bind(now)
@@ -233,7 +243,7 @@ impl TenantStore {
             .bind(self.id())
             .bind(&user.user_id)
             .bind(&doc)
-            .bind(&user.email)
+            .bind(email_key(user))
             .bind(password_hash)
             .bind(now)
             .bind(username_key(user))

@@ -43,6 +43,8 @@ pub struct Inner {
     pub auditor: crate::audit::Auditor,
     /// The server's clock (tests move it forward with [`Inner::advance_clock`]).
     pub clock: crate::clock::Clock,
+    /// The client of upstream identity providers (connections), with its caches.
+    pub upstream: crate::upstream_client::UpstreamClient,
 }
 
 impl std::ops::Deref for AppState {
@@ -103,6 +105,7 @@ impl AppState {
             metrics: crate::metrics::Metrics::new(),
             auditor,
             clock: Default::default(),
+            upstream: Default::default(),
         }))
     }
 }

@@ -22,3 +22,4 @@ pub mod scripts;
 pub mod server;
 pub mod templates;
 pub mod triggers;
+pub mod upstream_client;

@@ -70,6 +70,11 @@ impl Params {
         Ok(Self(out))
     }
 
+    /// Every parameter, in the order received.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
     /// The value of `name`. RFC 6749 §3.1: parameters sent without a value are
     /// treated as omitted.
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -12,10 +12,15 @@ pub fn valid_verifier(v: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
+/// RFC 7636 §4.2: the S256 challenge of `verifier` (what Portcullis sends
+/// when it is the client of an upstream).
+pub fn challenge_s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()).as_ref())
+}
+
 /// RFC 7636 §4.6: `BASE64URL(SHA256(verifier)) == challenge`, in constant time.
 pub fn verify_s256(verifier: &str, challenge: &str) -> bool {
-    let computed =
-        URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, verifier.as_bytes()).as_ref());
+    let computed = challenge_s256(verifier);
     valid_verifier(verifier) && bool::from(computed.as_bytes().ct_eq(challenge.as_bytes()))
 }
 

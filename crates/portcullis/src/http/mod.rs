@@ -163,6 +163,11 @@ fn browser_routes() -> Router<AppState> {
             "/u/signup",
             get(pages::login::signup_page).post(pages::login::signup_submit),
         )
+        .route("/u/upstream", get(pages::upstream::start))
+        .route(
+            "/login/callback",
+            get(pages::upstream::callback).post(pages::upstream::callback_post),
+        )
         .route(
             "/u/consent",
             get(pages::login::consent_page).post(pages::login::consent_submit),

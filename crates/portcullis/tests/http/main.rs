@@ -44,5 +44,6 @@ mod security;
 mod startup;
 mod tenant_settings;
 mod token_endpoint;
+mod upstream;
 mod user_search;
 mod webdriver;

@@ -32,7 +32,7 @@ fn invalid(e: portcullis_core::validation::ValidationError) -> ApiError {
 
 /// The associated data a connection's secret is sealed with: a sealed
 /// secret copied to another connection does not open.
-fn secret_aad(connection_id: &str) -> String {
+pub(crate) fn secret_aad(connection_id: &str) -> String {
     format!("connection:{connection_id}")
 }
 
@@ -44,6 +44,14 @@ fn to_json(c: &Connection) -> Value {
 
 async fn find(app: &AppState, id: &str) -> Result<(Connection, Option<String>), ApiError> {
     app.store.get_connection(id).await?.ok_or_else(not_found)
+}
+
+/// An upstream's options must say how to reach it (`portcullis_core::upstream`).
+fn check_upstream(c: &Connection) -> Result<(), ApiError> {
+    if c.database().is_none() {
+        portcullis_core::upstream::config(c).map_err(invalid)?;
+    }
+    Ok(())
 }
 
 /// Every named client must exist (nothing is stored otherwise).
@@ -75,6 +83,7 @@ pub async fn create(
         client_secret,
         enabled_clients,
     } = payload.into_new(new_id()).map_err(invalid)?;
+    check_upstream(&connection)?;
     let clients = enabled_clients.unwrap_or_default();
     check_clients(&app, &clients).await?;
     let sealed = client_secret.map(|s| {
@@ -161,6 +170,7 @@ pub async fn update(
         client_secret,
         enabled_clients,
     } = patch.apply_to(current).map_err(invalid)?;
+    check_upstream(&connection)?;
     if let Some(clients) = &enabled_clients {
         check_clients(&app, clients).await?;
     }

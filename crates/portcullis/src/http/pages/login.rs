@@ -37,16 +37,16 @@ pub struct StateQuery {
 }
 
 /// A parked request, loaded and checked.
-struct Transaction {
-    id: String,
-    csrf: String,
-    req: AuthorizeRequest,
-    client: Client,
+pub(super) struct Transaction {
+    pub(super) id: String,
+    pub(super) csrf: String,
+    pub(super) req: AuthorizeRequest,
+    pub(super) client: Client,
 }
 
 /// The page of a sign-in that can no longer go on, with the way back to
 /// `client` when it is known.
-fn expired(app: &AppState, client: Option<&Client>) -> Response {
+pub(super) fn expired(app: &AppState, client: Option<&Client>) -> Response {
     app.pages.notice(
         StatusCode::BAD_REQUEST,
         Notice::new(
@@ -76,7 +76,7 @@ async fn expired_tx(app: &AppState, id: Option<&str>) -> Response {
 
 /// Loads transaction `id`. With `csrf` (a POST), also checks the CSRF token and
 /// that the request comes from the browser that started it.
-async fn load(
+pub(super) async fn load(
     app: &AppState,
     headers: &HeaderMap,
     id: Option<&str>,
@@ -130,7 +130,7 @@ async fn load(
 
 /// A POSTed form of a parked request: the form, and its transaction checked for
 /// the CSRF token and the browser binding.
-async fn submitted(
+pub(super) async fn submitted(
     app: &AppState,
     headers: &HeaderMap,
     body: Body,
@@ -177,22 +177,35 @@ impl<'a> FormError<'a> {
     }
 }
 
-/// The database connection a login page offers: the request's `connection`,
-/// else the tenant's `default_directory`, else `Username-Password-Authentication`,
-/// else the oldest database connection enabled for the application (all of
-/// them enabled for it). `Ok(None)` for the dashboard (its members are
-/// not users); a page to show when there is none to offer.
-async fn page_database(
+/// What a login page offers: one database connection's form, and a button
+/// per upstream provider.
+#[derive(Default)]
+struct Offer {
+    db: Option<DatabaseConnection>,
+    upstreams: Vec<portcullis_core::connections::Connection>,
+}
+
+/// The login page's offer. The database connection: the request's
+/// `connection`, else the tenant's `default_directory`, else
+/// `Username-Password-Authentication`, else the oldest database connection
+/// enabled for the application (all of them enabled for it). The buttons: the
+/// upstream connections enabled for it, unless the request named a
+/// connection. Nothing for the dashboard (its members are not users); a page
+/// to show when there is nothing to offer.
+async fn page_offer(
     app: &AppState,
     tx: &Transaction,
-) -> Result<Result<Option<DatabaseConnection>, Response>, StoreError> {
+) -> Result<Result<Offer, Response>, StoreError> {
     if member_sign_in::is_dashboard(&tx.client) {
-        return Ok(Ok(None));
+        return Ok(Ok(Offer::default()));
     }
     let client_id = &tx.client.client_id;
     if let Some(name) = &tx.req.connection {
         return Ok(match realm::database(app, Some(client_id), name).await? {
-            Ok(db) => Ok(Some(db)),
+            Ok(db) => Ok(Offer {
+                db: Some(db),
+                upstreams: Vec::new(),
+            }),
             Err(why) => Err(app.pages.message(
                 StatusCode::BAD_REQUEST,
                 "This sign-in method is not available",
@@ -214,23 +227,40 @@ async fn page_database(
         .filter_map(|d| enabled.iter().find(|c| c.name == *d))
         .chain(enabled.iter())
         .find_map(DatabaseConnection::of);
-    Ok(chosen.map(Some).ok_or_else(|| {
-        app.pages.message(
+    let upstreams: Vec<_> = enabled
+        .into_iter()
+        .filter(|c| c.database().is_none())
+        .collect();
+    if chosen.is_none() && upstreams.is_empty() {
+        return Ok(Err(app.pages.message(
             StatusCode::BAD_REQUEST,
             "No way to sign in",
             "No sign-in method is enabled for this application. Its administrator can enable a connection for it.",
-        )
+        )));
+    }
+    Ok(Ok(Offer {
+        db: chosen,
+        upstreams,
     }))
 }
 
-/// `page_database` for a handler: the page to show, or the connection.
-macro_rules! database_or_page {
+/// `page_offer` for a handler: the page to show, or the offer.
+macro_rules! offer_or_page {
     ($app:expr, $tx:expr) => {
-        match page_database($app, $tx).await? {
-            Ok(db) => db,
+        match page_offer($app, $tx).await? {
+            Ok(offer) => offer,
             Err(page) => return Ok(page),
         }
     };
+}
+
+/// A login page's button for an upstream provider.
+fn upstream_button(c: &portcullis_core::connections::Connection) -> serde_json::Value {
+    // Auth0's `icon_url`, shown only when it is an https URL.
+    let icon = c.options["icon_url"]
+        .as_str()
+        .filter(|u| u.starts_with("https://"));
+    json!({"name": c.name, "display_name": c.display_name, "icon": icon})
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -239,7 +269,7 @@ fn render_form(
     page: &str,
     status: StatusCode,
     tx: &Transaction,
-    db: Option<&DatabaseConnection>,
+    offer: &Offer,
     username: &str,
     error: Option<FormError<'_>>,
 ) -> Response {
@@ -247,7 +277,8 @@ fn render_form(
         Some(e) => (Some(e.message), e.fields),
         None => (None, &[][..]),
     };
-    let options = db.map(|d| &d.options);
+    let options = offer.db.as_ref().map(|d| &d.options);
+    let upstreams: Vec<serde_json::Value> = offer.upstreams.iter().map(upstream_button).collect();
     app.pages.form_page(
         status,
         page,
@@ -264,6 +295,8 @@ fn render_form(
             requires_username => options.is_some_and(|o| o.requires_username),
             signup_enabled => options.is_some_and(|o| !o.disable_signup),
             password_hint => options.map(|o| o.password_policy.hint()),
+            password_form => offer.db.is_some() || member_sign_in::is_dashboard(&tx.client),
+            upstreams => minijinja::Value::from(minijinja::value::Serde(upstreams)),
         },
         &tx.req.redirect_uri,
     )
@@ -297,8 +330,15 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
     {
         return Ok(refused);
     }
-    let db = database_or_page!(app, &tx);
-    if page == "signup.html" && db.as_ref().is_some_and(|d| d.options.disable_signup) {
+    // `/authorize?connection=NAME` of an upstream provider goes straight there.
+    if page == "login.html"
+        && let Some(name) = &tx.req.connection
+        && let Some(c) = super::upstream::enabled_upstream(app, &tx.client.client_id, name).await?
+    {
+        return super::upstream::begin(app, &tx, c).await;
+    }
+    let offer = offer_or_page!(app, &tx);
+    if page == "signup.html" && offer.db.as_ref().is_none_or(|d| d.options.disable_signup) {
         return Ok(signup_disabled(app));
     }
     let hint = tx.req.login_hint.clone().unwrap_or_default();
@@ -307,7 +347,7 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
         page,
         StatusCode::OK,
         &tx,
-        db.as_ref(),
+        &offer,
         &hint,
         None,
     ))
@@ -330,7 +370,7 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 }
 
 /// After a successful sign-in: consent if needed, else the response to the app.
-async fn finish(
+pub(super) async fn finish(
     app: &AppState,
     tx: Transaction,
     user: &User,
@@ -403,7 +443,7 @@ pub async fn login_submit(
         Err(r) => return Ok(r),
     };
     let ip = peer.text();
-    let db = database_or_page!(&app, &tx);
+    let offer = offer_or_page!(&app, &tx);
     // An e-mail address, or a username where the connection has usernames.
     let email = users::normalize_email(form.get("username").unwrap_or_default());
     let password = form.get("password").unwrap_or_default();
@@ -413,7 +453,7 @@ pub async fn login_submit(
             "login.html",
             StatusCode::BAD_REQUEST,
             &tx,
-            db.as_ref(),
+            &offer,
             &email,
             FormError::on(
                 "Enter your email address and password.",
@@ -446,22 +486,22 @@ pub async fn login_submit(
             "login.html",
             status,
             &tx,
-            None,
+            &offer,
             &email,
             error,
         ));
     }
-    let Some(db) = db else {
+    let Some(db) = offer.db.as_ref() else {
         return Ok(expired(&app, Some(&tx.client)));
     };
-    match sign_in::sign_in(&app, &tx.client, &db, &email, Secret::new(password), &ip).await? {
+    match sign_in::sign_in(&app, &tx.client, db, &email, Secret::new(password), &ip).await? {
         SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
         SignIn::Blocked(block) => Ok(render_form(
             &app,
             "login.html",
             StatusCode::TOO_MANY_REQUESTS,
             &tx,
-            Some(&db),
+            &offer,
             &email,
             FormError::on(block.message(), &[]),
         )),
@@ -484,7 +524,7 @@ pub async fn login_submit(
                 "login.html",
                 StatusCode::UNAUTHORIZED,
                 &tx,
-                Some(&db),
+                &offer,
                 &email,
                 // Either field may be wrong; the password is the one to retype.
                 FormError::on(GENERIC_FAILURE, &["password", "username"]),
@@ -506,8 +546,9 @@ pub async fn signup_submit(
     if let Some(refused) = no_self_service(&app, &tx) {
         return Ok(refused);
     }
-    let Some(db) = database_or_page!(&app, &tx) else {
-        return Ok(expired(&app, Some(&tx.client)));
+    let offer = offer_or_page!(&app, &tx);
+    let Some(db) = offer.db.as_ref() else {
+        return Ok(signup_disabled(&app));
     };
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
@@ -522,7 +563,7 @@ pub async fn signup_submit(
         ..Default::default()
     };
     let (status, message, field): (StatusCode, String, &'static [&'static str]) =
-        match sign_up::sign_up(&app, &tx.client, &db, create, &peer.text()).await? {
+        match sign_up::sign_up(&app, &tx.client, db, create, &peer.text()).await? {
             SignUp::Created(user) => return finish(&app, tx, &user, peer, &headers).await,
             SignUp::Disabled => return Ok(signup_disabled(&app)),
             SignUp::Invalid(users::UserRefusal::Password(refusal)) => {
@@ -551,7 +592,7 @@ pub async fn signup_submit(
         "signup.html",
         status,
         &tx,
-        Some(&db),
+        &offer,
         &email,
         error,
     ))
@@ -694,7 +735,15 @@ pub async fn forgot_page(
     match load(&app, &headers, q.state.as_deref(), None).await {
         Ok(tx) => match no_self_service(&app, &tx) {
             Some(refused) => refused,
-            None => render_form(&app, "forgot.html", StatusCode::OK, &tx, None, "", None),
+            None => render_form(
+                &app,
+                "forgot.html",
+                StatusCode::OK,
+                &tx,
+                &Offer::default(),
+                "",
+                None,
+            ),
         },
         Err(r) => r,
     }
@@ -714,7 +763,7 @@ pub async fn forgot_submit(
     if let Some(refused) = no_self_service(&app, &tx) {
         return Ok(refused);
     }
-    let Some(db) = database_or_page!(&app, &tx) else {
+    let Some(db) = offer_or_page!(&app, &tx).db else {
         return Ok(expired(&app, Some(&tx.client)));
     };
     let taken = crate::http::dbconnections::request_reset(

@@ -1,0 +1,400 @@
+//! Issue 18: signing in through an upstream identity provider. The upstream
+//! is a second Portcullis started by the test on 127.0.0.1 (a real OpenID
+//! Connect provider: discovery, JWKS, code flow with PKCE, userinfo); the bad
+//! cases that a well-behaved provider never produces (a forged ID token, a
+//! wrong nonce, a slow token endpoint) come from a small provider served by
+//! the test itself.
+
+use std::collections::HashMap;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, Page, code_params, exchange, spa};
+use crate::support::{Backend, TestServer, on_both_backends, verify_with_jwks};
+
+on_both_backends!(
+    oidc_upstream_signs_a_user_in_and_refreshes_the_profile_later,
+    oauth2_upstream_signs_a_user_in_through_its_profile_url,
+    login_page_offers_a_button_per_enabled_upstream,
+    replayed_forged_and_refused_callbacks_change_nothing,
+);
+
+/// The upstream provider: a second Portcullis with an application whose
+/// callback is the downstream's `login/callback`, and a user.
+pub struct Upstream {
+    pub idp: TestServer,
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+pub async fn upstream_for(srv: &TestServer) -> Upstream {
+    let idp = TestServer::start(Backend::Sqlite).await;
+    let (st, c) = idp
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Downstream", "app_type": "regular_web",
+                "callbacks": [format!("{}login/callback", srv.issuer)]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let (st, u) = idp
+        .api(
+            Method::POST,
+            "/users",
+            Some(json!({"connection": "Username-Password-Authentication", "email": "ann@corp.example",
+                "password": crate::browser::PASSWORD, "name": "Ann Upstream", "given_name": "Ann",
+                "email_verified": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{u}");
+    Upstream {
+        idp,
+        client_id: c["client_id"].as_str().unwrap().into(),
+        client_secret: c["client_secret"].as_str().unwrap().into(),
+    }
+}
+
+/// A connection to `up` (strategy `oidc` by discovery, or `oauth2`).
+pub async fn connect(
+    srv: &TestServer,
+    up: &Upstream,
+    name: &str,
+    strategy: &str,
+    clients: &[&str],
+) -> Value {
+    let issuer = &up.idp.issuer;
+    let options = match strategy {
+        "oidc" => json!({"client_id": up.client_id, "client_secret": up.client_secret,
+            "discovery_url": format!("{issuer}.well-known/openid-configuration")}),
+        _ => json!({"client_id": up.client_id, "client_secret": up.client_secret,
+            "authorizationURL": format!("{issuer}authorize"), "tokenURL": format!("{issuer}oauth/token"),
+            "profileURL": format!("{issuer}userinfo"), "scope": "openid profile email",
+            "profile_map": {"user_id": "sub", "email": "email", "email_verified": "email_verified",
+                "name": "name", "given_name": "given_name", "picture": "picture"}}),
+    };
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(
+                json!({"name": name, "display_name": format!("{name} SSO"), "strategy": strategy,
+                "options": options, "enabled_clients": clients}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    c
+}
+
+fn query_of(url: &str) -> HashMap<String, String> {
+    let q = url.split_once('?').map(|x| x.1).unwrap_or("");
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+/// From the downstream's redirect to the upstream, through the upstream's
+/// login page, to the downstream's callback URL (not yet followed).
+pub async fn through_upstream(up: &Upstream, to_idp: &Page, email: &str, password: &str) -> String {
+    assert_eq!(to_idp.status, StatusCode::FOUND, "{}", to_idp.body);
+    let idp_authorize = to_idp.location.clone().unwrap();
+    assert!(idp_authorize.starts_with(&up.idp.issuer), "{idp_authorize}");
+    let q = query_of(&idp_authorize);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["redirect_uri"].ends_with("/login/callback"), "{q:?}");
+    let mut theirs = Browser::new(&up.idp);
+    let to_login = theirs.get(&idp_authorize).await;
+    let back = theirs.submit_login(&to_login, email, password).await;
+    assert_eq!(back.status, StatusCode::FOUND, "{}", back.body);
+    back.location.unwrap()
+}
+
+/// The whole sign-in from `/authorize?connection=NAME` to the app's code.
+async fn sign_in_with(
+    srv: &TestServer,
+    up: &Upstream,
+    app: &str,
+    connection: &str,
+) -> (Browser, Page) {
+    let mut ours = Browser::new(srv);
+    let to_login = ours
+        .authorize(&code_params(app, &[("connection", connection)]))
+        .await;
+    let to_idp = ours.get(to_login.location.as_deref().unwrap()).await;
+    let callback =
+        through_upstream(up, &to_idp, "ann@corp.example", crate::browser::PASSWORD).await;
+    assert!(
+        callback.starts_with(&format!("{}login/callback?", srv.issuer)),
+        "{callback}"
+    );
+    let done = ours.get(&callback).await;
+    (ours, done)
+}
+
+async fn oidc_upstream_signs_a_user_in_and_refreshes_the_profile_later(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+    // OpenID Connect: a nonce with the request (OIDC Core §3.1.2.1).
+    let mut probe = Browser::new(&srv);
+    let to_login = probe
+        .authorize(&code_params(&app, &[("connection", "corp")]))
+        .await;
+    let to_idp = probe.get(to_login.location.as_deref().unwrap()).await;
+    let q = query_of(to_idp.location.as_deref().unwrap());
+    assert_eq!(q["nonce"].len(), 43, "{q:?}");
+    assert_eq!(q["scope"], "openid profile email");
+    let (_, done) = sign_in_with(&srv, &up, &app, "corp").await;
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
+    let params = done.redirect_params();
+    assert_eq!(params["state"], "st4te");
+    let (st, tokens) = exchange(&srv, &app, &params["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{tokens}");
+    let id = verify_with_jwks(&srv, tokens["id_token"].as_str().unwrap(), &app).await;
+    let sub = id["sub"].as_str().unwrap().to_string();
+    assert!(
+        sub.starts_with("oidc|corp|auth0|"),
+        "Auth0's enterprise user id: {sub}"
+    );
+    assert_eq!(id["email"], "ann@corp.example");
+    assert_eq!(id["email_verified"], true);
+    assert_eq!(
+        id["name"], "Ann Upstream",
+        "profile claims as for database users: {id}"
+    );
+    // The user, in Auth0's shape.
+    let (st, u) = srv
+        .api(Method::GET, &format!("/users/{}", urlencode(&sub)), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["identities"][0]["connection"], "corp");
+    assert_eq!(u["identities"][0]["provider"], "oidc");
+    assert_eq!(u["identities"][0]["isSocial"], false);
+    assert_eq!(u["logins_count"], 1);
+    // Logged as Auth0 does: a first sign-in (ss) and a login (s) in `corp`.
+    srv.server.as_ref().unwrap().state.auditor.flush().await;
+    for code in ["ss", "s"] {
+        let (_, logs) = srv
+            .api(Method::GET, &format!("/logs?q=type%3A{code}"), None)
+            .await;
+        let logs = logs.as_array().unwrap();
+        assert_eq!(logs.len(), 1, "{code}: {logs:?}");
+        assert_eq!(logs[0]["connection"], "corp", "{code}");
+        assert_eq!(logs[0]["user_id"], sub.as_str());
+    }
+    // The upstream changes the name; the next sign-in brings it, and keeps
+    // what was set here.
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/users/{}", urlencode(&sub)),
+            Some(json!({"app_metadata": {"plan": "gold"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, idp_users) = up.idp.api(Method::GET, "/users", None).await;
+    let idp_user = idp_users[0]["user_id"].as_str().unwrap().to_string();
+    let (st, _) = up
+        .idp
+        .api(
+            Method::PATCH,
+            &format!("/users/{}", urlencode(&idp_user)),
+            Some(json!({"name": "Ann Renamed"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, done) = sign_in_with(&srv, &up, &app, "corp").await;
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
+    let (_, u) = srv
+        .api(Method::GET, &format!("/users/{}", urlencode(&sub)), None)
+        .await;
+    assert_eq!(u["name"], "Ann Renamed");
+    assert_eq!(u["app_metadata"]["plan"], "gold");
+    assert_eq!(u["logins_count"], 2);
+    let (_, all) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 1, "one user, not two: {all}");
+}
+
+async fn oauth2_upstream_signs_a_user_in_through_its_profile_url(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    connect(&srv, &up, "corp-oauth", "oauth2", &[&app]).await;
+    let (_, done) = sign_in_with(&srv, &up, &app, "corp-oauth").await;
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
+    let (st, tokens) = exchange(&srv, &app, &done.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{tokens}");
+    let id = verify_with_jwks(&srv, tokens["id_token"].as_str().unwrap(), &app).await;
+    assert!(
+        id["sub"]
+            .as_str()
+            .unwrap()
+            .starts_with("oauth2|corp-oauth|auth0|"),
+        "{id}"
+    );
+    assert_eq!(id["email"], "ann@corp.example");
+    assert_eq!(id["given_name"], "Ann");
+}
+
+async fn login_page_offers_a_button_per_enabled_upstream(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    let other = spa(&srv, json!({"name": "Other"})).await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/connections/{}", srv.connection_id("corp").await),
+            Some(json!({"options": {"client_id": up.client_id,
+                "discovery_url": format!("{}.well-known/openid-configuration", up.idp.issuer),
+                "icon_url": "https://cdn.example/corp.svg"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let mut ours = Browser::new(&srv);
+    let to_login = ours.authorize(&code_params(&app, &[])).await;
+    let page = ours.get(to_login.location.as_deref().unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Continue with corp SSO"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("corp.svg\" alt=\"\""), "{}", page.body);
+    assert!(
+        page.body.contains("name=\"password\""),
+        "the database form too"
+    );
+    // The button starts the sign-in at the provider.
+    let state = page.input("state");
+    let start = ours
+        .get(&format!("/u/upstream?state={state}&connection=corp"))
+        .await;
+    assert_eq!(start.status, StatusCode::FOUND, "{}", start.body);
+    assert!(start.location.unwrap().starts_with(&up.idp.issuer));
+    // Not for an application it is not enabled for, by button or by name.
+    let mut b = Browser::new(&srv);
+    let to_login = b.authorize(&code_params(&other, &[])).await;
+    let page = b.get(to_login.location.as_deref().unwrap()).await;
+    assert!(!page.body.contains("corp SSO"), "{}", page.body);
+    let state = page.input("state");
+    let refused = b
+        .get(&format!("/u/upstream?state={state}&connection=corp"))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    let to_login = b
+        .authorize(&code_params(&other, &[("connection", "corp")]))
+        .await;
+    let page = b.get(to_login.location.as_deref().unwrap()).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    // Another browser cannot use this browser's transaction.
+    let mut stranger = Browser::new(&srv);
+    let refused = stranger
+        .get(&format!("/u/upstream?state={state}&connection=corp"))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    // An application with only upstream connections: buttons, no password form.
+    let only = spa(&srv, json!({"name": "Only SSO"})).await;
+    let db = srv.connection_id("Username-Password-Authentication").await;
+    let corp = srv.connection_id("corp").await;
+    for (conn, on) in [(&db, false), (&corp, true)] {
+        let (st, _) = srv
+            .api(
+                Method::PATCH,
+                &format!("/connections/{conn}/clients"),
+                Some(json!([{"client_id": only, "status": on}])),
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+    }
+    let mut b = Browser::new(&srv);
+    let to_login = b.authorize(&code_params(&only, &[])).await;
+    let page = b.get(to_login.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("Continue with corp SSO"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("name=\"password\""), "{}", page.body);
+}
+
+async fn replayed_forged_and_refused_callbacks_change_nothing(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+    let (mut ours, done) = sign_in_with(&srv, &up, &app, "corp").await;
+    assert_eq!(done.status, StatusCode::FOUND);
+    let (_, users) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(users.as_array().unwrap().len(), 1);
+
+    // A forged state.
+    let page = ours.get("/login/callback?state=forged&code=whatever").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
+    let page = ours.get("/login/callback").await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+
+    // The provider refuses (the person said no): an error redirect to the
+    // application, nothing stored.
+    let mut b = Browser::new(&srv);
+    let to_login = b
+        .authorize(&code_params(&app, &[("connection", "corp")]))
+        .await;
+    let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
+    let q = query_of(to_idp.location.as_deref().unwrap());
+    let refused = b
+        .get(&format!(
+            "/login/callback?state={}&error=access_denied&error_description=no&iss={}",
+            q["state"],
+            urlencode(&up.idp.issuer)
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
+    let r = refused.redirect_params();
+    assert_eq!(r["error"], "access_denied", "{r:?}");
+    assert_eq!(r["state"], "st4te");
+    // … and its state is spent: the same answer again is unknown.
+    let again = b
+        .get(&format!("/login/callback?state={}&code=x", q["state"]))
+        .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+
+    // RFC 9207: an answer naming another issuer (mix-up) is refused.
+    let mut b = Browser::new(&srv);
+    let to_login = b
+        .authorize(&code_params(&app, &[("connection", "corp")]))
+        .await;
+    let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
+    let callback =
+        through_upstream(&up, &to_idp, "ann@corp.example", crate::browser::PASSWORD).await;
+    let mut cq = query_of(&callback);
+    cq.insert("iss".into(), "https://evil.example/".into());
+    let forged: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(cq.iter())
+        .finish();
+    let mixed = b.get(&format!("/login/callback?{forged}")).await;
+    assert_eq!(mixed.status, StatusCode::FOUND, "{}", mixed.body);
+    assert_eq!(mixed.redirect_params()["error"], "access_denied");
+
+    // A real answer replayed in another browser finds nothing.
+    let mut b = Browser::new(&srv);
+    let to_login = b
+        .authorize(&code_params(&app, &[("connection", "corp")]))
+        .await;
+    let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
+    let callback =
+        through_upstream(&up, &to_idp, "ann@corp.example", crate::browser::PASSWORD).await;
+    let mut thief = Browser::new(&srv);
+    let stolen = thief.get(&callback).await;
+    assert_ne!(stolen.status, StatusCode::FOUND, "{}", stolen.body);
+
+    // Failures are logged (f), and no user was added or changed.
+    srv.server.as_ref().unwrap().state.auditor.flush().await;
+    let (_, f) = srv.api(Method::GET, "/logs?q=type%3Af", None).await;
+    assert!(f.as_array().unwrap().len() >= 3, "{f}");
+    let (_, after) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
+    assert_eq!(after[0]["logins_count"], 1, "{after}");
+}
+
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
