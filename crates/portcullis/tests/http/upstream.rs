@@ -398,3 +398,250 @@ async fn replayed_forged_and_refused_callbacks_change_nothing(srv: TestServer) {
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// A provider served by the test: discovery, one ES256 key, and a token
+/// endpoint that answers the ID token the test sets (or hangs).
+struct FakeIdp {
+    base: String,
+    claims: std::sync::Arc<std::sync::Mutex<Value>>,
+    /// A second key with the same `kid`: a token it signs is a forgery.
+    forger: jsonwebtoken::EncodingKey,
+    key: jsonwebtoken::EncodingKey,
+    hang: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    raw_token: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl FakeIdp {
+    async fn start() -> Self {
+        use axum::routing::{get, post};
+        let der = rcgen::KeyPair::generate().unwrap().serialize_der();
+        let key = jsonwebtoken::EncodingKey::from_ec_der(&der);
+        let mut jwk =
+            jsonwebtoken::jwk::Jwk::from_encoding_key(&key, jsonwebtoken::Algorithm::ES256)
+                .unwrap();
+        jwk.common.key_id = Some("k1".into());
+        let forger_der = rcgen::KeyPair::generate().unwrap().serialize_der();
+        let forger = jsonwebtoken::EncodingKey::from_ec_der(&forger_der);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let claims = std::sync::Arc::new(std::sync::Mutex::new(Value::Null));
+        let hang = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let raw_token = std::sync::Arc::new(std::sync::Mutex::new(None::<String>));
+        let discovery = json!({"issuer": format!("{base}/"), "authorization_endpoint": format!("{base}/authorize"),
+            "token_endpoint": format!("{base}/token"), "jwks_uri": format!("{base}/jwks")});
+        let jwks = json!({"keys": [jwk]});
+        let signing = key.clone();
+        let (c, h, r) = (claims.clone(), hang.clone(), raw_token.clone());
+        let app = axum::Router::new()
+            .route(
+                "/.well-known/openid-configuration",
+                get(move || async move { axum::Json(discovery) }),
+            )
+            .route("/jwks", get(move || async move { axum::Json(jwks) }))
+            .route(
+                "/token",
+                post(move || async move {
+                    if h.load(std::sync::atomic::Ordering::SeqCst) {
+                        tokio::time::sleep(std::time::Duration::from_secs(15)).await;
+                    }
+                    let raw = r.lock().unwrap().clone();
+                    let id_token = raw.unwrap_or_else(|| {
+                        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+                        header.kid = Some("k1".into());
+                        jsonwebtoken::encode(&header, &*c.lock().unwrap(), &signing).unwrap()
+                    });
+                    axum::Json(
+                        json!({"access_token": "at", "token_type": "Bearer", "id_token": id_token}),
+                    )
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base,
+            claims,
+            forger,
+            key,
+            hang,
+            raw_token,
+        }
+    }
+
+    fn sign(&self, key: &jsonwebtoken::EncodingKey, claims: &Value) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+        header.kid = Some("k1".into());
+        jsonwebtoken::encode(&header, claims, key).unwrap()
+    }
+}
+
+on_both_backends!(
+    bad_id_tokens_and_unverified_addresses_sign_no_one_in,
+    an_upstream_that_is_down_or_slow_ends_in_an_error_redirect,
+);
+
+/// Starts a sign-in at the fake provider; (browser, state, nonce).
+async fn to_fake(srv: &TestServer, app: &str) -> (Browser, String, String) {
+    let mut b = Browser::new(srv);
+    let to_login = b
+        .authorize(&code_params(app, &[("connection", "fake")]))
+        .await;
+    let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
+    assert_eq!(to_idp.status, StatusCode::FOUND, "{}", to_idp.body);
+    let q = query_of(to_idp.location.as_deref().unwrap());
+    (b, q["state"].clone(), q["nonce"].clone())
+}
+
+async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) {
+    let idp = FakeIdp::start().await;
+    let app = spa(&srv, json!({})).await;
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(
+                json!({"name": "fake", "strategy": "oidc", "enabled_clients": [app],
+                "options": {"client_id": "down", "client_secret": "s",
+                    "discovery_url": format!("{}/.well-known/openid-configuration", idp.base)}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    crate::browser::user(&srv, "taken@example.com").await;
+    let now = crate::support::unix_now();
+    let good = |nonce: &str| {
+        json!({"iss": format!("{}/", idp.base), "aud": "down", "sub": "u-1", "exp": now + 300,
+            "iat": now, "nonce": nonce, "email": "new@example.com", "email_verified": true})
+    };
+    let forged_kind = [
+        "aud",
+        "nonce",
+        "iss",
+        "exp",
+        "signature",
+        "alg-none",
+        "unverified-taken",
+    ];
+    for kind in forged_kind {
+        let (mut b, state, nonce) = to_fake(&srv, &app).await;
+        let mut claims = good(&nonce);
+        *idp.raw_token.lock().unwrap() = None;
+        match kind {
+            "aud" => claims["aud"] = json!("someone-else"),
+            "nonce" => claims["nonce"] = json!("replayed-nonce"),
+            "iss" => claims["iss"] = json!("https://evil.example/"),
+            "exp" => claims["exp"] = json!(now - 10),
+            "signature" => {
+                *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.forger, &claims));
+            }
+            "alg-none" => {
+                use base64::Engine;
+                let e = |v: &Value| {
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+                };
+                *idp.raw_token.lock().unwrap() = Some(format!(
+                    "{}.{}.",
+                    e(&json!({"alg": "none", "kid": "k1"})),
+                    e(&claims)
+                ));
+            }
+            _ => {
+                claims["email"] = json!("Taken@Example.com");
+                claims["email_verified"] = json!(false);
+            }
+        }
+        *idp.claims.lock().unwrap() = claims;
+        let answer = b
+            .get(&format!("/login/callback?state={state}&code=c"))
+            .await;
+        assert_eq!(answer.status, StatusCode::FOUND, "{kind}: {}", answer.body);
+        let r = answer.redirect_params();
+        assert_eq!(r["error"], "access_denied", "{kind}: {r:?}");
+        assert!(r["error_description"].len() > 10, "{kind}: {r:?}");
+    }
+    let (_, users) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(
+        users.as_array().unwrap().len(),
+        1,
+        "only the one made by the test: {users}"
+    );
+    // The same token, well made, signs in (the test's provider works).
+    let (mut b, state, nonce) = to_fake(&srv, &app).await;
+    *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.key, &good(&nonce)));
+    let answer = b
+        .get(&format!("/login/callback?state={state}&code=c"))
+        .await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert!(
+        answer.redirect_params().contains_key("code"),
+        "{:?}",
+        answer.location
+    );
+    // A verified address may be the same as another account's: a user of its own.
+    let (mut b, state, nonce) = to_fake(&srv, &app).await;
+    let mut verified = good(&nonce);
+    verified["sub"] = json!("u-2");
+    verified["email"] = json!("taken@example.com");
+    *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.key, &verified));
+    let answer = b
+        .get(&format!("/login/callback?state={state}&code=c"))
+        .await;
+    assert!(
+        answer.redirect_params().contains_key("code"),
+        "{:?}",
+        answer.location
+    );
+    let (_, users) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(users.as_array().unwrap().len(), 3, "{users}");
+}
+
+async fn an_upstream_that_is_down_or_slow_ends_in_an_error_redirect(srv: TestServer) {
+    let app = spa(&srv, json!({})).await;
+    // Down: nothing listens on the discovery URL's port.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(json!({"name": "down", "strategy": "oidc", "enabled_clients": [app],
+                "options": {"client_id": "down",
+                    "discovery_url": format!("http://127.0.0.1:{port}/.well-known/openid-configuration")}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let mut b = Browser::new(&srv);
+    let to_login = b
+        .authorize(&code_params(&app, &[("connection", "down")]))
+        .await;
+    let answer = b.get(to_login.location.as_deref().unwrap()).await;
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert_eq!(answer.redirect_params()["error"], "temporarily_unavailable");
+    // Slow: the token endpoint does not answer within the deadline.
+    let idp = FakeIdp::start().await;
+    idp.hang.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(
+                json!({"name": "fake", "strategy": "oidc", "enabled_clients": [app],
+                "options": {"client_id": "down",
+                    "discovery_url": format!("{}/.well-known/openid-configuration", idp.base)}}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (mut b, state, _) = to_fake(&srv, &app).await;
+    let started = std::time::Instant::now();
+    let answer = b
+        .get(&format!("/login/callback?state={state}&code=c"))
+        .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(14),
+        "the deadline holds"
+    );
+    assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+    assert_eq!(answer.redirect_params()["error"], "temporarily_unavailable");
+    let (_, users) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(users, json!([]));
+}
