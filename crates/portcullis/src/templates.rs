@@ -42,6 +42,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("http/pages/templates/unblock.html"),
     ),
     (
+        "continue.html",
+        include_str!("http/pages/templates/continue.html"),
+    ),
+    (
         "form_post.html",
         include_str!("http/pages/templates/form_post.html"),
     ),

@@ -171,7 +171,7 @@ async fn connections_api_creates_lists_gets_patches_and_deletes_as_auth0(srv: Te
         .api(
             Method::POST,
             "/connections",
-            Some(json!({"name": "corp", "strategy": "oidc", "options": {"client_id": "abc"}})),
+            Some(json!({"name": "corp", "strategy": "oidc", "options": {"client_id": "abc", "discovery_url": "https://idp.example/.well-known/openid-configuration"}})),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED);
@@ -323,6 +323,22 @@ async fn bad_connection_payloads_are_refused_and_change_nothing(srv: TestServer)
         (
             json!({"name": "x", "strategy": "auth0", "admin": true}),
             "unknown property",
+        ),
+        (
+            json!({"name": "x", "strategy": "oidc", "options": {"client_id": "a"}}),
+            "oidc without discovery or endpoints",
+        ),
+        (
+            json!({"name": "x", "strategy": "oidc", "options": {"client_id": "a", "discovery_url": "http://idp.example/"}}),
+            "plain http off this machine",
+        ),
+        (
+            json!({"name": "x", "strategy": "oauth2", "options": {"client_id": "a", "authorizationURL": "https://i.example/a", "tokenURL": "https://i.example/t"}}),
+            "oauth2 without profileURL",
+        ),
+        (
+            json!({"name": "x", "strategy": "github", "options": {}}),
+            "no client_id",
         ),
         (json!([]), "not an object"),
     ] {

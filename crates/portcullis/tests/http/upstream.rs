@@ -127,7 +127,7 @@ async fn sign_in_with(
         callback.starts_with(&format!("{}login/callback?", srv.issuer)),
         "{callback}"
     );
-    let done = ours.get(&callback).await;
+    let done = moved_on(ours.get(&callback).await);
     (ours, done)
 }
 
@@ -340,21 +340,23 @@ async fn replayed_forged_and_refused_callbacks_change_nothing(srv: TestServer) {
         .await;
     let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
     let q = query_of(to_idp.location.as_deref().unwrap());
-    let refused = b
-        .get(&format!(
+    let refused = moved_on(
+        b.get(&format!(
             "/login/callback?state={}&error=access_denied&error_description=no&iss={}",
             q["state"],
             urlencode(&up.idp.issuer)
         ))
-        .await;
+        .await,
+    );
     assert_eq!(refused.status, StatusCode::FOUND, "{}", refused.body);
     let r = refused.redirect_params();
     assert_eq!(r["error"], "access_denied", "{r:?}");
     assert_eq!(r["state"], "st4te");
     // … and its state is spent: the same answer again is unknown.
-    let again = b
-        .get(&format!("/login/callback?state={}&code=x", q["state"]))
-        .await;
+    let again = moved_on(
+        b.get(&format!("/login/callback?state={}&code=x", q["state"]))
+            .await,
+    );
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
 
     // RFC 9207: an answer naming another issuer (mix-up) is refused.
@@ -370,7 +372,7 @@ async fn replayed_forged_and_refused_callbacks_change_nothing(srv: TestServer) {
     let forged: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(cq.iter())
         .finish();
-    let mixed = b.get(&format!("/login/callback?{forged}")).await;
+    let mixed = moved_on(b.get(&format!("/login/callback?{forged}")).await);
     assert_eq!(mixed.status, StatusCode::FOUND, "{}", mixed.body);
     assert_eq!(mixed.redirect_params()["error"], "access_denied");
 
@@ -393,6 +395,28 @@ async fn replayed_forged_and_refused_callbacks_change_nothing(srv: TestServer) {
     let (_, after) = srv.api(Method::GET, "/users", None).await;
     assert_eq!(after.as_array().unwrap().len(), 1, "{after}");
     assert_eq!(after[0]["logins_count"], 1, "{after}");
+}
+
+/// The page the callback answers with, read as the redirect it stands for
+/// (a page that moves on by itself, see `pages::upstream::continue_page`).
+pub fn moved_on(page: Page) -> Page {
+    if page.status != StatusCode::OK || !page.body.contains("http-equiv=\"refresh\"") {
+        return page;
+    }
+    let start = page.body.find("url=").unwrap() + 4;
+    let end = start + page.body[start..].find('"').unwrap();
+    let url = page.body[start..end]
+        .replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    Page {
+        status: StatusCode::FOUND,
+        location: Some(url),
+        ..page
+    }
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -549,9 +573,10 @@ async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) 
             }
         }
         *idp.claims.lock().unwrap() = claims;
-        let answer = b
-            .get(&format!("/login/callback?state={state}&code=c"))
-            .await;
+        let answer = moved_on(
+            b.get(&format!("/login/callback?state={state}&code=c"))
+                .await,
+        );
         assert_eq!(answer.status, StatusCode::FOUND, "{kind}: {}", answer.body);
         let r = answer.redirect_params();
         assert_eq!(r["error"], "access_denied", "{kind}: {r:?}");
@@ -566,9 +591,10 @@ async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) 
     // The same token, well made, signs in (the test's provider works).
     let (mut b, state, nonce) = to_fake(&srv, &app).await;
     *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.key, &good(&nonce)));
-    let answer = b
-        .get(&format!("/login/callback?state={state}&code=c"))
-        .await;
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={state}&code=c"))
+            .await,
+    );
     assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
     assert!(
         answer.redirect_params().contains_key("code"),
@@ -581,9 +607,10 @@ async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) 
     verified["sub"] = json!("u-2");
     verified["email"] = json!("taken@example.com");
     *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.key, &verified));
-    let answer = b
-        .get(&format!("/login/callback?state={state}&code=c"))
-        .await;
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={state}&code=c"))
+            .await,
+    );
     assert!(
         answer.redirect_params().contains_key("code"),
         "{:?}",
@@ -633,9 +660,10 @@ async fn an_upstream_that_is_down_or_slow_ends_in_an_error_redirect(srv: TestSer
     assert_eq!(st, StatusCode::CREATED);
     let (mut b, state, _) = to_fake(&srv, &app).await;
     let started = std::time::Instant::now();
-    let answer = b
-        .get(&format!("/login/callback?state={state}&code=c"))
-        .await;
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={state}&code=c"))
+            .await,
+    );
     assert!(
         started.elapsed() < std::time::Duration::from_secs(14),
         "the deadline holds"
@@ -644,4 +672,102 @@ async fn an_upstream_that_is_down_or_slow_ends_in_an_error_redirect(srv: TestSer
     assert_eq!(answer.redirect_params()["error"], "temporarily_unavailable");
     let (_, users) = srv.api(Method::GET, "/users", None).await;
     assert_eq!(users, json!([]));
+}
+
+/// Headless Chromium clicks the provider's button on the login page, signs in
+/// at the provider (a second Portcullis on `localhost`, so that the two
+/// servers' cookies do not mix as they would on one host) and lands at the
+/// application with a code that redeems for this user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_clicks_the_upstream_button_and_lands_signed_in() {
+    use crate::webdriver::Chromium;
+    let srv = TestServer::start(Backend::Sqlite).await;
+    let idp = crate::support::start_configured(Backend::Sqlite, |c| {
+        c.issuer = format!("http://localhost:{}/", c.bind.port());
+    })
+    .await;
+    let (st, c) = idp
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Downstream", "app_type": "regular_web",
+                "callbacks": [format!("{}login/callback", srv.issuer)]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    crate::browser::user(&idp, "ann@corp.example").await;
+    let up = Upstream {
+        client_id: c["client_id"].as_str().unwrap().into(),
+        client_secret: c["client_secret"].as_str().unwrap().into(),
+        idp,
+    };
+    // The application: a page on its own origin that shows the code.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app_origin = format!("http://{}", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/callback",
+        axum::routing::get(
+            |axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>| async move {
+                axum::response::Html(format!(
+                    "<!doctype html><title>App</title><p id=code>{}</p>",
+                    q.get("code").cloned().unwrap_or_default()
+                ))
+            },
+        ),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let callback = format!("{app_origin}/callback");
+    let app = spa(
+        &srv,
+        json!({"callbacks": [callback], "web_origins": [app_origin]}),
+    )
+    .await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+
+    let browser = Chromium::start().await;
+    let mut params = code_params(&app, &[]);
+    params.retain(|(k, _)| *k != "redirect_uri");
+    params.push(("redirect_uri", &callback));
+    let q: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    browser.goto(&format!("{}/authorize?{q}", srv.url)).await;
+    browser
+        .wait_for_url(|u| u.contains("/u/login?state="))
+        .await;
+    assert!(browser.source().await.contains("Continue with corp SSO"));
+    crate::accessible_pages::screenshots(&browser, "login-upstream").await;
+    browser.set_window(1280, 800).await;
+    browser.click("a.upstream").await;
+    browser
+        .wait_for_url(|u| u.starts_with(&up.idp.issuer) && u.contains("/u/login"))
+        .await;
+    browser
+        .type_into("input[name=username]", "ann@corp.example")
+        .await;
+    browser
+        .type_into("input[name=password]", crate::browser::PASSWORD)
+        .await;
+    browser.click("button[type=submit]").await;
+    let landed = browser
+        .wait_for_url(|u| u.starts_with(&format!("{callback}?")))
+        .await;
+    let code = query_of(&landed)["code"].clone();
+    browser.quit().await;
+    let (st, t, _) = srv
+        .token_form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", &app),
+            ("code", &code),
+            ("redirect_uri", &callback),
+            ("code_verifier", crate::browser::VERIFIER),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+    assert!(
+        id["sub"].as_str().unwrap().starts_with("oidc|corp|"),
+        "{id}"
+    );
+    assert_eq!(id["email"], "ann@corp.example");
 }

@@ -257,8 +257,10 @@ macro_rules! offer_or_page {
 /// A login page's button for an upstream provider.
 fn upstream_button(c: &portcullis_core::connections::Connection) -> serde_json::Value {
     // Auth0's `icon_url`, shown only when it is an https URL.
-    let icon = c.options["icon_url"]
-        .as_str()
+    let icon = c
+        .options
+        .get("icon_url")
+        .and_then(serde_json::Value::as_str)
         .filter(|u| u.starts_with("https://"));
     json!({"name": c.name, "display_name": c.display_name, "icon": icon})
 }

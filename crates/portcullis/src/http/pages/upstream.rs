@@ -254,15 +254,42 @@ pub async fn callback(
                 )
                 .await;
             }
-            finish(&app, tx, &user, peer, &headers).await
+            let res = finish(&app, tx, &user, peer, &headers).await?;
+            Ok(continue_page(&app, res))
         }
         Ok(Outcome::Failed(e)) => {
             tracing::info!(error = %e, connection = %name, "upstream sign-in failed");
             audit_failure(&app, &tx.client.client_id, Some(&name), &e).await;
-            Ok(end_with_error(&app, &tx, &e).await)
+            Ok(continue_page(&app, end_with_error(&app, &tx, &e).await))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The provider's login page posted a form whose answer redirected here; a
+/// further redirect to the application would still be that form's navigation,
+/// which the provider's CSP `form-action` may forbid (Chromium enforces it
+/// along the redirect chain). A page that moves on by itself (meta refresh,
+/// and a link) starts a new navigation. Its cookies are kept.
+fn continue_page(app: &AppState, res: Response) -> Response {
+    let location = res
+        .headers()
+        .get(axum::http::header::LOCATION)
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_string);
+    let Some(url) = location.filter(|_| res.status().is_redirection()) else {
+        return res;
+    };
+    let mut page = app.pages.page(
+        StatusCode::OK,
+        "continue.html",
+        minijinja::context! { title => "Signing you in", url => url },
+    );
+    for c in res.headers().get_all(axum::http::header::SET_COOKIE) {
+        page.headers_mut()
+            .append(axum::http::header::SET_COOKIE, c.clone());
+    }
+    page
 }
 
 enum Outcome {
