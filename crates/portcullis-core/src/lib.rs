@@ -12,6 +12,7 @@ pub mod clock;
 pub mod connections;
 pub mod email_provider;
 pub mod email_templates;
+pub mod identities;
 pub mod issuance;
 pub mod jose;
 pub mod keys;

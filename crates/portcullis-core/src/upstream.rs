@@ -654,6 +654,7 @@ pub fn user_after_sign_in(
                 user_id: p.subject.clone(),
                 provider: c.strategy.as_str().into(),
                 is_social: c.strategy.is_social(),
+                profile_data: None,
             }],
             created_at: ts.clone(),
             updated_at: ts,

@@ -102,6 +102,13 @@ pub struct Identity {
     pub provider: String,
     #[serde(rename = "isSocial")]
     pub is_social: bool,
+    /// A linked (secondary) identity's profile, as Auth0 shows it.
+    #[serde(
+        rename = "profileData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub profile_data: Option<Map<String, Value>>,
 }
 
 /// A user as stored and as the Management API shows it. Login statistics are kept
@@ -439,6 +446,7 @@ impl UserCreate {
                 user_id: user_id_hex,
                 provider: "auth0".into(),
                 is_social: false,
+                profile_data: None,
             }],
             created_at: ts.clone(),
             updated_at: ts,

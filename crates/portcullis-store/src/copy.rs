@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "connection_clients",
     "password_history",
     "upstream_states",
+    "linked_identities",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

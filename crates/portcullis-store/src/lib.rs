@@ -14,6 +14,7 @@ mod clients;
 mod connections;
 mod copy;
 mod flows;
+mod identities;
 mod keys;
 mod logs;
 mod maintenance;
@@ -43,6 +44,7 @@ pub use flows::{
     Consent, LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord,
     UpstreamState,
 };
+pub use identities::LinkedBy;
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;

@@ -93,6 +93,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "upstream_states",
         include_str!("../migrations/0021_upstream_states.sql"),
     ),
+    (
+        22,
+        "linked_identities",
+        include_str!("../migrations/0022_linked_identities.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -78,6 +78,22 @@ impl TenantStore {
     ) -> StoreResult<()> {
         let doc = encode(user)?;
         write_tx!(self, |conn| {
+            // A linked identity still holds its address (and username) in its
+            // connection.
+            let held: Option<(String,)> = sqlx::query_as(
+                "SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND connection = $2
+                 AND (email = $3 OR user_id = $4 OR (username IS NOT NULL AND username = $5))",
+            )
+            .bind(self.id())
+            .bind(user.connection())
+            .bind(email_key(user))
+            .bind(&user.user_id)
+            .bind(username_key(user))
+            .fetch_optional(&mut *conn)
+            .await?;
+            if held.is_some() {
+                return Err(crate::StoreError::Conflict);
+            }
             sqlx::query(
                 "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at, username)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",

@@ -4,7 +4,7 @@
 //! starts a block.
 
 use portcullis_core::users::{DatabaseConnection, normalize_email};
-use portcullis_store::StoreError;
+use portcullis_store::{LinkedBy, StoreError};
 
 use crate::app::AppState;
 use crate::brute_force;
@@ -35,12 +35,26 @@ pub async fn sign_in(
     password: portcullis_core::secrets::Secret,
     ip: &str,
 ) -> Result<SignIn, StoreError> {
-    let found = if db.options.requires_username && !login.contains('@') {
+    let by_username = db.options.requires_username && !login.contains('@');
+    let email = normalize_email(login);
+    let found = if by_username {
         app.store.find_user_by_username(&db.name, login).await?
     } else {
-        app.store
-            .find_user_by_email(&db.name, &normalize_email(login))
-            .await?
+        app.store.find_user_by_email(&db.name, &email).await?
+    };
+    // A linked identity's password signs its primary user in.
+    let found = match found {
+        Some(f) => Some(f),
+        None if by_username => {
+            app.store
+                .linked_primary(LinkedBy::Username(&db.name, login))
+                .await?
+        }
+        None => {
+            app.store
+                .linked_primary(LinkedBy::Email(&db.name, &email))
+                .await?
+        }
     };
     // Failures count against the account's address (what unblocking names),
     // or what was typed when no user has it.

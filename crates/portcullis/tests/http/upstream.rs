@@ -771,3 +771,170 @@ async fn chromium_clicks_the_upstream_button_and_lands_signed_in() {
     );
     assert_eq!(id["email"], "ann@corp.example");
 }
+
+on_both_backends!(linking_moves_an_identity_and_unlinking_makes_it_a_user_again);
+
+/// The `sub` of the ID token a sign-in through `corp` ends with.
+async fn corp_sub(srv: &TestServer, up: &Upstream, app: &str) -> String {
+    let (_, done) = sign_in_with(srv, up, app, "corp").await;
+    assert_eq!(done.status, StatusCode::FOUND, "{}", done.body);
+    let (st, t) = exchange(srv, app, &done.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let id = verify_with_jwks(srv, t["id_token"].as_str().unwrap(), app).await;
+    id["sub"].as_str().unwrap().to_string()
+}
+
+async fn linking_moves_an_identity_and_unlinking_makes_it_a_user_again(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+    let corp_id = srv.connection_id("corp").await;
+    let upstream_user = corp_sub(&srv, &up, &app).await;
+    let (_, u) = srv
+        .api(
+            Method::GET,
+            &format!("/users/{}", urlencode(&upstream_user)),
+            None,
+        )
+        .await;
+    let identity_id = u["identities"][0]["user_id"].as_str().unwrap().to_string();
+    let primary = crate::browser::user(&srv, "primary@example.com").await;
+    let path = format!("/users/{}/identities", urlencode(&primary));
+
+    // Refusals first; each changes nothing.
+    for (body, status) in [
+        (
+            json!({"provider": "auth0", "user_id": primary}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"provider": "oidc", "user_id": "nobody", "connection_id": corp_id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!({"provider": "oidc", "user_id": identity_id, "connection_id": "con_nope"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (json!({"provider": "oidc"}), StatusCode::BAD_REQUEST),
+        (json!({"link_with": "not.a.token"}), StatusCode::BAD_REQUEST),
+    ] {
+        let (st, e) = srv.api(Method::POST, &path, Some(body.clone())).await;
+        assert_eq!(st, status, "{body}: {e}");
+    }
+    let (_, all) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 2);
+
+    // Link the upstream user into the database user.
+    let (st, ids) = srv
+        .api(
+            Method::POST,
+            &path,
+            Some(json!({"provider": "oidc", "user_id": identity_id, "connection_id": corp_id})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{ids}");
+    assert_eq!(ids.as_array().unwrap().len(), 2, "{ids}");
+    assert_eq!(ids[1]["provider"], "oidc");
+    assert_eq!(ids[1]["connection"], "corp");
+    assert_eq!(ids[1]["profileData"]["email"], "ann@corp.example");
+    let (st, _) = srv
+        .api(
+            Method::GET,
+            &format!("/users/{}", urlencode(&upstream_user)),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "the secondary user is gone");
+    let (_, all) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    // Signing in with the linked identity signs the primary in.
+    assert_eq!(corp_sub(&srv, &up, &app).await, primary);
+
+    // A database user linked the same way: its password signs the primary in,
+    // and its address stays taken.
+    let second = crate::browser::user(&srv, "second@example.com").await;
+    let (st, ids) = srv
+        .api(
+            Method::POST,
+            &path,
+            Some(json!({"provider": "auth0", "user_id": second})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{ids}");
+    assert_eq!(ids.as_array().unwrap().len(), 3);
+    let mut b = Browser::new(&srv);
+    let to_login = b.authorize(&code_params(&app, &[])).await;
+    let done = b
+        .submit_login(&to_login, "second@example.com", crate::browser::PASSWORD)
+        .await;
+    let (st, t) = exchange(&srv, &app, &done.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+    assert_eq!(id["sub"], primary.as_str());
+    let (st, e) = srv
+        .api(
+            Method::POST,
+            "/users",
+            Some(json!({"connection": "Username-Password-Authentication", "email": "second@example.com",
+                "password": crate::browser::PASSWORD})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+
+    // The main identity stays; an identity not linked here is not found.
+    let main_id = primary.trim_start_matches("auth0|");
+    let (st, e) = srv
+        .api(Method::DELETE, &format!("{path}/auth0/{main_id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("{path}/auth0/nobody"), None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+
+    // Unlink the upstream identity: it is a user again and signs itself in.
+    let (st, ids) = srv
+        .api(
+            Method::DELETE,
+            &format!("{path}/oidc/{}", urlencode(&identity_id)),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{ids}");
+    assert_eq!(ids.as_array().unwrap().len(), 2, "{ids}");
+    let (st, back) = srv
+        .api(
+            Method::GET,
+            &format!("/users/{}", urlencode(&upstream_user)),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{back}");
+    assert_eq!(back["email"], "ann@corp.example");
+    assert_eq!(corp_sub(&srv, &up, &app).await, upstream_user);
+
+    // Deleting the primary takes its linked identities with it.
+    let (st, _) = srv
+        .api(
+            Method::DELETE,
+            &format!("/users/{}", urlencode(&primary)),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, all) = srv.api(Method::GET, "/users", None).await;
+    assert_eq!(
+        all.as_array().unwrap().len(),
+        1,
+        "only the unlinked one: {all}"
+    );
+    let (st, u) = srv
+        .api(
+            Method::POST,
+            "/users",
+            Some(json!({"connection": "Username-Password-Authentication", "email": "second@example.com",
+                "password": crate::browser::PASSWORD})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "the address is free again: {u}");
+}

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod email_provider;
 pub mod email_templates;
 pub mod grants;
+pub mod identities;
 pub mod jobs;
 pub mod keys;
 pub mod last_admin;
@@ -77,6 +78,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/connections/{id}/users",
             axum::routing::delete(connections::delete_user_by_email),
+        )
+        .route("/users/{id}/identities", post(identities::link))
+        .route(
+            "/users/{id}/identities/{provider}/{user_id}",
+            axum::routing::delete(identities::unlink),
         )
         .route("/users", get(users::list).post(users::create))
         .route(

@@ -14,6 +14,7 @@ use portcullis_core::clients::ClientPayload;
 use portcullis_core::connections::{ConnectionCreate, ConnectionPatch};
 use portcullis_core::email_provider::EmailProviderPayload;
 use portcullis_core::email_templates::EmailTemplatePayload;
+use portcullis_core::identities::LinkRequest;
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
 use portcullis_core::rules::RulePayload;
@@ -153,6 +154,22 @@ pub const OPS: &[Op] = &[
         "Delete an API",
         None,
         204,
+    ),
+    op(
+        "post",
+        "/users/{id}/identities",
+        "update:users",
+        "Link a user's account into this user",
+        Some(schema::<LinkRequest>),
+        201,
+    ),
+    op(
+        "delete",
+        "/users/{id}/identities/{provider}/{user_id}",
+        "update:users",
+        "Unlink an identity (it becomes a user again)",
+        None,
+        200,
     ),
     op(
         "get",

@@ -314,6 +314,15 @@ async fn complete(
     };
     let user_id = upstream::user_id(&up.config, &profile.subject);
     let existing = app.store.get_user(&user_id).await?.map(|(u, _)| u);
+    // An identity linked to another user signs that user in, unchanged.
+    if existing.is_none()
+        && let Some((primary, _)) = app
+            .store
+            .linked_primary(portcullis_store::LinkedBy::UserId(&user_id))
+            .await?
+    {
+        return Ok(Outcome::Signed(Box::new(primary), false));
+    }
     let first = existing.is_none();
     if first
         && !profile.email_verified

@@ -1,0 +1,208 @@
+//! Linked identities: a secondary user's row moved out of `users` when it is
+//! linked to a primary, and back when it is unlinked.
+//!
+//! Invariants:
+//! - Linking is one transaction: the secondary's row moves to
+//!   `linked_identities` (its sessions, refresh tokens and assignments go with
+//!   the `users` row, by cascade) and the primary's record, which now lists the
+//!   identity, is written; if either user changed meanwhile, nothing is.
+//! - A linked identity's address stays taken in its connection: a sign-up with
+//!   it is a `Conflict`, as if the user still existed.
+
+use portcullis_core::users::User;
+
+use crate::user_search::index_user;
+use crate::users::{Row, to_user};
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_tx};
+
+/// A linked row: user id, connection, email, username, password hash, doc.
+type Linked = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+/// A user's row to move: connection, email, username, password hash, doc.
+type Moving = (String, String, Option<String>, Option<String>, String);
+
+impl TenantStore {
+    /// Links `secondary_id` into `primary` (the primary's record as it is after
+    /// the link). `false` if either user no longer exists.
+    pub async fn link_user(
+        &self,
+        primary: &User,
+        secondary_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let primary_doc = encode(primary)?;
+        write_tx!(self, keep, |conn| {
+            let row: Option<Moving> = sqlx::query_as(
+                "SELECT connection, email, username, password_hash, doc FROM users
+                 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(self.id())
+            .bind(secondary_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((connection, email, username, hash, doc)) = row else {
+                return Ok((false, false));
+            };
+            let secondary: User = decode(&doc)?;
+            let Some(identity) = secondary.identities.first() else {
+                return Ok((false, false));
+            };
+            sqlx::query(
+                "INSERT INTO linked_identities (tenant_id, user_id, primary_user_id, provider, identity_user_id,
+                   connection, email, username, password_hash, doc, linked_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(self.id())
+            .bind(secondary_id)
+            .bind(&primary.user_id)
+            .bind(&identity.provider)
+            .bind(&identity.user_id)
+            .bind(&connection)
+            .bind(&email)
+            .bind(&username)
+            .bind(&hash)
+            .bind(&doc)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND user_id = $2")
+                .bind(self.id())
+                .bind(secondary_id)
+                .execute(&mut *conn)
+                .await?;
+            let n = sqlx::query(
+                "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(self.id())
+            .bind(&primary.user_id)
+            .bind(&primary_doc)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Ok((false, false));
+            }
+            index_user!(conn, self.id(), primary);
+            Ok((true, true))
+        })
+    }
+
+    /// Unlinks the identity `provider`/`identity_user_id` from `primary` (its
+    /// record as it is after): the secondary is a user again, returned. `None`
+    /// if it is not linked to this primary.
+    pub async fn unlink_user(
+        &self,
+        primary: &User,
+        provider: &str,
+        identity_user_id: &str,
+        now: i64,
+    ) -> StoreResult<Option<User>> {
+        let primary_doc = encode(primary)?;
+        write_tx!(self, keep, |conn| {
+            let row: Option<Linked> = sqlx::query_as(
+                "SELECT user_id, connection, email, username, password_hash, doc FROM linked_identities
+                 WHERE tenant_id = $1 AND primary_user_id = $2 AND provider = $3 AND identity_user_id = $4",
+            )
+            .bind(self.id())
+            .bind(&primary.user_id)
+            .bind(provider)
+            .bind(identity_user_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some((user_id, connection, email, username, hash, doc)) = row else {
+                return Ok((None, false));
+            };
+            sqlx::query("DELETE FROM linked_identities WHERE tenant_id = $1 AND user_id = $2")
+                .bind(self.id())
+                .bind(&user_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at, username)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+            )
+            .bind(self.id())
+            .bind(&user_id)
+            .bind(&connection)
+            .bind(&email)
+            .bind(&hash)
+            .bind(&doc)
+            .bind(now)
+            .bind(&username)
+            .execute(&mut *conn)
+            .await?;
+            let n = sqlx::query(
+                "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
+            )
+            .bind(self.id())
+            .bind(&primary.user_id)
+            .bind(&primary_doc)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Ok((None, false));
+            }
+            let secondary: User = decode(&doc)?;
+            index_user!(conn, self.id(), primary);
+            index_user!(conn, self.id(), &secondary);
+            Ok((Some(secondary), true))
+        })
+    }
+
+    /// The primary a linked identity signs in, with the identity's own
+    /// password hash: by the secondary's user id, or (`connection`, `email`)
+    /// or (`connection`, `username`) for a database identity.
+    pub async fn linked_primary(
+        &self,
+        by: LinkedBy<'_>,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
+        let (sql, a, b) = match by {
+            LinkedBy::UserId(id) => ("l.user_id = $2 AND $3 = $3", id.to_string(), String::new()),
+            LinkedBy::Email(c, e) => (
+                "l.connection = $2 AND l.email = $3",
+                c.to_string(),
+                e.to_string(),
+            ),
+            LinkedBy::Username(c, u) => (
+                "l.connection = $2 AND l.username = $3",
+                c.to_string(),
+                u.to_lowercase(),
+            ),
+        };
+        let row: Option<(String, i64, Option<i64>, Option<String>)> = with_db!(self, |pool| {
+            // `sql` is one of three constant conditions above, never input.
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT u.doc, u.logins_count, u.last_login, l.password_hash
+                 FROM linked_identities l JOIN users u ON u.tenant_id = l.tenant_id AND u.user_id = l.primary_user_id
+                 WHERE l.tenant_id = $1 AND {sql}"
+            )))
+            .bind(self.id())
+            .bind(&a)
+            .bind(&b)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(doc, logins, last, hash)| {
+            let r: Row = (doc, None, logins, last);
+            Ok((to_user(&r)?, hash))
+        })
+        .transpose()
+    }
+}
+
+/// How a sign-in names a linked identity.
+#[derive(Debug, Clone, Copy)]
+pub enum LinkedBy<'a> {
+    UserId(&'a str),
+    Email(&'a str, &'a str),
+    Username(&'a str, &'a str),
+}
