@@ -11,7 +11,12 @@ use crate::support::{Backend, TestServer, on_both_backends, verify_with_jwks};
 use crate::token_endpoint::urlenc;
 
 /// Creates, deploys and returns the id of an action for `trigger`.
-async fn deployed_action(srv: &TestServer, name: &str, trigger: &str, code: &str) -> String {
+pub(crate) async fn deployed_action(
+    srv: &TestServer,
+    name: &str,
+    trigger: &str,
+    code: &str,
+) -> String {
     let (st, a) = srv
         .api(
             Method::POST,
@@ -29,7 +34,7 @@ async fn deployed_action(srv: &TestServer, name: &str, trigger: &str, code: &str
 }
 
 /// Binds the actions to `trigger`, in this order.
-async fn bind(srv: &TestServer, trigger: &str, ids: &[&str]) {
+pub(crate) async fn bind(srv: &TestServer, trigger: &str, ids: &[&str]) {
     let bindings: Vec<Value> = ids
         .iter()
         .map(|id| json!({"ref": {"type": "action_id", "value": id}}))

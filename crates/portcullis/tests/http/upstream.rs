@@ -938,3 +938,39 @@ async fn linking_moves_an_identity_and_unlinking_makes_it_a_user_again(srv: Test
         .await;
     assert_eq!(st, StatusCode::CREATED, "the address is free again: {u}");
 }
+
+on_both_backends!(post_login_actions_see_the_connection_and_the_identities);
+
+/// Auth0's `event.connection` and `event.user.identities` reach Actions for an
+/// upstream sign-in, and their claims reach the tokens.
+async fn post_login_actions_see_the_connection_and_the_identities(srv: TestServer) {
+    let up = upstream_for(&srv).await;
+    let app = spa(&srv, json!({})).await;
+    connect(&srv, &up, "corp", "oidc", &[&app]).await;
+    let corp = srv.connection_id("corp").await;
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/connections/{corp}"),
+            Some(json!({"metadata": {"tier": "gold"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let code = r#"exports.onExecutePostLogin = async (event, api) => {
+        api.idToken.setCustomClaim("https://example.com/connection", {
+            id: event.connection.id, name: event.connection.name,
+            strategy: event.connection.strategy, tier: event.connection.metadata.tier,
+            provider: event.user.identities[0].provider, isSocial: event.user.identities[0].isSocial });
+    };"#;
+    let id = crate::rules_and_actions::deployed_action(&srv, "who", "post-login", code).await;
+    crate::rules_and_actions::bind(&srv, "post-login", &[&id]).await;
+    let (_, done) = sign_in_with(&srv, &up, &app, "corp").await;
+    let (st, t) = exchange(&srv, &app, &done.redirect_params()["code"]).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let claims = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
+    assert_eq!(
+        claims["https://example.com/connection"],
+        json!({"id": corp, "name": "corp", "strategy": "oidc", "tier": "gold", "provider": "oidc", "isSocial": false}),
+        "{claims}"
+    );
+}
