@@ -9,7 +9,7 @@
 //!   options Portcullis acts on are checked on every write and read through
 //!   [`DatabaseOptions`]. A PATCH's `options` replaces the whole object, as in
 //!   Auth0.
-//! - An upstream's `options.client_secret` is never part of the stored
+//! - An upstream's `options.client_secret` (Apple's `app_secret`) is never part of the stored
 //!   document: it is split off to be sealed, and never answered. A PATCH whose
 //!   options leave it out keeps the sealed one (Auth0 would drop it).
 //! - `metadata`: at most 10 keys, string values of at most 255 characters.
@@ -200,6 +200,20 @@ fn checked_options(
             return Err(ValidationError::field(
                 "options.client_secret",
                 "must be a non-empty string, on an upstream connection",
+            ));
+        }
+    };
+    // Apple: Auth0's `app_secret` is the team's private key (.p8), from which
+    // the client secret is made per request; sealed in its place.
+    let secret = match (strategy, options.remove("app_secret")) {
+        (_, None | Some(Value::Null)) => secret,
+        (Strategy::Apple, Some(Value::String(k))) if secret.is_none() && !k.is_empty() => {
+            Some(Secret::new(k))
+        }
+        _ => {
+            return Err(ValidationError::field(
+                "options.app_secret",
+                "is the private key of an apple connection, given instead of client_secret",
             ));
         }
     };

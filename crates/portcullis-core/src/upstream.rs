@@ -121,6 +121,34 @@ pub struct UpstreamConfig {
     pub scope: String,
     /// The part of the user id before the upstream's subject.
     pub id_prefix: String,
+    /// Apple: the client secret is a JWT made with the team's key.
+    pub apple: Option<AppleKey>,
+    /// GitHub: where the verified addresses are (its profile says nothing of
+    /// verification).
+    pub emails_url: Option<String>,
+    /// The provider answers with a POST (Apple, when it sends the name or
+    /// e-mail).
+    pub form_post: bool,
+}
+
+/// Auth0's `team_id` and `kid` of an apple connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppleKey {
+    pub team_id: String,
+    pub key_id: String,
+}
+
+/// The claims of Apple's client-secret JWT (ES256 with the team's key, `kid`
+/// its key id): at most six months; Portcullis makes one per exchange, valid
+/// five minutes.
+pub fn apple_client_secret_claims(key: &AppleKey, client_id: &str, now: UnixTime) -> Value {
+    serde_json::json!({
+        "iss": key.team_id,
+        "iat": now,
+        "exp": now + 300,
+        "aud": "https://appleid.apple.com",
+        "sub": client_id,
+    })
 }
 
 fn text<'a>(o: &'a Map<String, Value>, key: &str) -> Validated<Option<&'a str>> {
@@ -301,6 +329,9 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
                 client_id,
                 scope: with_openid(scope(o, "openid profile email")?),
                 id_prefix: format!("oidc|{}", c.name),
+                apple: None,
+                emails_url: None,
+                form_post: false,
             })
         }
         Strategy::OAuth2 => {
@@ -329,6 +360,9 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
                 client_id,
                 scope: scope(o, "")?,
                 id_prefix: format!("oauth2|{}", c.name),
+                apple: None,
+                emails_url: None,
+                form_post: false,
             })
         }
         Strategy::Google | Strategy::Microsoft | Strategy::Apple => {
@@ -341,6 +375,23 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
                 Strategy::Apple => "openid",
                 _ => "openid profile email",
             };
+            let scope = with_openid(scope(o, default_scope)?);
+            let apple = match (c.strategy, text(o, "team_id")?, text(o, "kid")?) {
+                (Strategy::Apple, Some(t), Some(k)) => Some(AppleKey {
+                    team_id: t.into(),
+                    key_id: k.into(),
+                }),
+                (_, None, None) => None,
+                _ => {
+                    return Err(ValidationError::field(
+                        "options.team_id",
+                        "team_id and kid go together, on an apple connection",
+                    ));
+                }
+            };
+            // Apple sends the name and e-mail only with a POST.
+            let form_post = c.strategy == Strategy::Apple
+                && scope.split(' ').any(|s| s == "name" || s == "email");
             Ok(UpstreamConfig {
                 protocol: Protocol::OpenIdConnect,
                 // Overridable, for a mirror or a test double of the provider.
@@ -351,8 +402,11 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
                 profile_url: None,
                 profile_map: ProfileMap::oidc(),
                 client_id,
-                scope: with_openid(scope(o, default_scope)?),
+                scope,
                 id_prefix: social(c.strategy.as_str()),
+                apple,
+                emails_url: None,
+                form_post,
             })
         }
         Strategy::GitHub => {
@@ -363,13 +417,17 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
                 token_endpoint: endpoint(o, "tokenURL")?.unwrap_or_else(|| GITHUB_TOKEN.into()),
                 ..Endpoints::default()
             };
+            let profile_url = endpoint(o, "profileURL")?.unwrap_or_else(|| GITHUB_PROFILE.into());
+            // GitHub's API: `…/user` and `…/user/emails`.
+            let emails_url = Some(format!("{}/emails", profile_url.trim_end_matches('/')));
             Ok(UpstreamConfig {
                 protocol: Protocol::OAuth2,
                 discovery_url: None,
                 endpoints: Some(endpoints),
-                profile_url: Some(
-                    endpoint(o, "profileURL")?.unwrap_or_else(|| GITHUB_PROFILE.into()),
-                ),
+                profile_url: Some(profile_url),
+                apple: None,
+                emails_url,
+                form_post: false,
                 profile_map: ProfileMap::github(),
                 client_id,
                 scope: scope(o, "read:user user:email")?,
@@ -415,6 +473,9 @@ pub fn start(cfg: &UpstreamConfig, endpoints: &Endpoints, redirect_uri: &str) ->
         }
         if cfg.protocol == Protocol::OpenIdConnect {
             q.append_pair("nonce", &nonce);
+        }
+        if cfg.form_post {
+            q.append_pair("response_mode", "form_post");
         }
     }
     Started {
@@ -587,6 +648,16 @@ pub fn profile(doc: &Value, map: &ProfileMap) -> Result<Profile, UpstreamError> 
     })
 }
 
+/// GitHub's `/user/emails`: the primary address, when GitHub verified it.
+pub fn github_verified_email(emails: &Value) -> Option<String> {
+    emails
+        .as_array()?
+        .iter()
+        .find(|e| e["primary"] == true && e["verified"] == true)
+        .and_then(|e| e["email"].as_str())
+        .map(crate::users::normalize_email)
+}
+
 /// The user id an upstream subject gets.
 pub fn user_id(cfg: &UpstreamConfig, subject: &str) -> String {
     format!("{}|{subject}", cfg.id_prefix)
@@ -732,6 +803,31 @@ mod tests {
         assert_eq!(gh.protocol, Protocol::OAuth2);
         assert_eq!(gh.endpoints.unwrap().token_endpoint, GITHUB_TOKEN);
         assert_eq!(gh.profile_map.nickname.as_deref(), Some("login"));
+        assert_eq!(
+            gh.emails_url.as_deref(),
+            Some("https://api.github.com/user/emails")
+        );
+        let apple = config(&conn(Strategy::Apple, json!({"client_id": "com.example.web", "team_id": "T1", "kid": "K1", "scope": "name email"}))).unwrap();
+        assert!(apple.form_post);
+        assert_eq!(apple.apple.as_ref().unwrap().team_id, "T1");
+        let claims =
+            apple_client_secret_claims(apple.apple.as_ref().unwrap(), &apple.client_id, 100);
+        assert_eq!(claims["sub"], "com.example.web");
+        assert_eq!(claims["aud"], "https://appleid.apple.com");
+        assert!(
+            config(&conn(
+                Strategy::Apple,
+                json!({"client_id": "a", "team_id": "T1"})
+            ))
+            .is_err()
+        );
+        assert_eq!(github_verified_email(&json!([{"email": "a@x.io", "primary": false, "verified": true}, {"email": "B@x.io", "primary": true, "verified": true}])).as_deref(), Some("b@x.io"));
+        assert_eq!(
+            github_verified_email(
+                &json!([{"email": "b@x.io", "primary": true, "verified": false}])
+            ),
+            None
+        );
         let ms = config(&conn(Strategy::Microsoft, json!({"client_id": "m"}))).unwrap();
         assert_eq!(ms.discovery_url.as_deref(), Some(MICROSOFT_DISCOVERY));
         assert_eq!(ms.id_prefix, "windowslive");

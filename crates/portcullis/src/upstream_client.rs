@@ -52,6 +52,25 @@ impl Default for UpstreamClient {
     }
 }
 
+/// An ES256 JWT of `claims`, signed with the PKCS#8 PEM key `pem` (Apple's
+/// `.p8`) and naming `kid`: Apple's client secret.
+pub fn es256_jwt(pem: &str, kid: &str, claims: &Value) -> Result<String, UpstreamError> {
+    use base64::Engine;
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| bad("the Apple key is not a PEM private key"))?;
+    let key = jsonwebtoken::EncodingKey::from_ec_der(&der);
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(kid.to_string());
+    jsonwebtoken::encode(&header, claims, &key)
+        .map_err(|_| bad("the Apple key is not a P-256 private key"))
+}
+
 fn unreachable(e: impl std::fmt::Display) -> UpstreamError {
     UpstreamError::Unreachable(e.to_string())
 }

@@ -433,6 +433,8 @@ struct FakeIdp {
     key: jsonwebtoken::EncodingKey,
     hang: std::sync::Arc<std::sync::atomic::AtomicBool>,
     raw_token: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+    /// The last token request's form body.
+    last_form: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl FakeIdp {
@@ -456,6 +458,8 @@ impl FakeIdp {
         let jwks = json!({"keys": [jwk]});
         let signing = key.clone();
         let (c, h, r) = (claims.clone(), hang.clone(), raw_token.clone());
+        let last_form = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let lf = last_form.clone();
         let app = axum::Router::new()
             .route(
                 "/.well-known/openid-configuration",
@@ -464,7 +468,8 @@ impl FakeIdp {
             .route("/jwks", get(move || async move { axum::Json(jwks) }))
             .route(
                 "/token",
-                post(move || async move {
+                post(move |form: String| async move {
+                    *lf.lock().unwrap() = form;
                     if h.load(std::sync::atomic::Ordering::SeqCst) {
                         tokio::time::sleep(std::time::Duration::from_secs(15)).await;
                     }
@@ -478,6 +483,25 @@ impl FakeIdp {
                         json!({"access_token": "at", "token_type": "Bearer", "id_token": id_token}),
                     )
                 }),
+            )
+            // GitHub's API, for the github preset.
+            .route(
+                "/user",
+                get(|| async {
+                    axum::Json(
+                        json!({"id": 42, "login": "octo", "name": "Octo Cat", "email": null,
+                        "avatar_url": "https://avatars.example/42"}),
+                    )
+                }),
+            )
+            .route(
+                "/user/emails",
+                get(|| async {
+                    axum::Json(
+                        json!([{"email": "old@example.com", "primary": false, "verified": true},
+                        {"email": "Octo@Example.com", "primary": true, "verified": true}]),
+                    )
+                }),
             );
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self {
@@ -487,6 +511,7 @@ impl FakeIdp {
             key,
             hang,
             raw_token,
+            last_form,
         }
     }
 
@@ -504,14 +529,25 @@ on_both_backends!(
 
 /// Starts a sign-in at the fake provider; (browser, state, nonce).
 async fn to_fake(srv: &TestServer, app: &str) -> (Browser, String, String) {
+    let (b, q) = to_provider(srv, app, "fake").await;
+    (b, q["state"].clone(), q["nonce"].clone())
+}
+
+/// Starts a sign-in through `connection`; the browser and the query sent to
+/// the provider.
+async fn to_provider(
+    srv: &TestServer,
+    app: &str,
+    connection: &str,
+) -> (Browser, HashMap<String, String>) {
     let mut b = Browser::new(srv);
     let to_login = b
-        .authorize(&code_params(app, &[("connection", "fake")]))
+        .authorize(&code_params(app, &[("connection", connection)]))
         .await;
     let to_idp = b.get(to_login.location.as_deref().unwrap()).await;
     assert_eq!(to_idp.status, StatusCode::FOUND, "{}", to_idp.body);
     let q = query_of(to_idp.location.as_deref().unwrap());
-    (b, q["state"].clone(), q["nonce"].clone())
+    (b, q)
 }
 
 async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) {
@@ -973,4 +1009,138 @@ async fn post_login_actions_see_the_connection_and_the_identities(srv: TestServe
         json!({"id": corp, "name": "corp", "strategy": "oidc", "tier": "gold", "provider": "oidc", "isSocial": false}),
         "{claims}"
     );
+}
+
+on_both_backends!(
+    github_preset_reads_the_profile_and_the_verified_address,
+    apple_preset_signs_its_client_secret_and_takes_a_posted_answer,
+);
+
+async fn github_preset_reads_the_profile_and_the_verified_address(srv: TestServer) {
+    let idp = FakeIdp::start().await;
+    let app = spa(&srv, json!({})).await;
+    let base = &idp.base;
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(json!({"name": "github", "strategy": "github", "enabled_clients": [app],
+                "options": {"client_id": "gh-id", "client_secret": "gh-secret",
+                    "authorizationURL": format!("{base}/authorize"), "tokenURL": format!("{base}/token"),
+                    "profileURL": format!("{base}/user")}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    let (mut b, q) = to_provider(&srv, &app, "github").await;
+    assert_eq!(q["scope"], "read:user user:email");
+    assert!(!q.contains_key("nonce"), "OAuth 2.0: no nonce");
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={}&code=c", q["state"]))
+            .await,
+    );
+    assert!(
+        answer.redirect_params().contains_key("code"),
+        "{:?} {}",
+        answer.location,
+        answer.body
+    );
+    // client_secret_post, as GitHub wants it.
+    let form = idp.last_form.lock().unwrap().clone();
+    assert!(
+        form.contains("client_secret=gh-secret") && form.contains("code_verifier="),
+        "{form}"
+    );
+    let (st, u) = srv.api(Method::GET, "/users/github%7C42", None).await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["email"], "octo@example.com");
+    assert_eq!(
+        u["email_verified"], true,
+        "GitHub's verified primary address"
+    );
+    assert_eq!(u["nickname"], "octo");
+    assert_eq!(u["identities"][0]["provider"], "github");
+    assert_eq!(u["identities"][0]["isSocial"], true);
+}
+
+async fn apple_preset_signs_its_client_secret_and_takes_a_posted_answer(srv: TestServer) {
+    let idp = FakeIdp::start().await;
+    let app = spa(&srv, json!({})).await;
+    let team_key = rcgen::KeyPair::generate().unwrap();
+    let options = |secret: &str| {
+        json!({"client_id": "com.example.web", "team_id": "TEAM123", "kid": "KEY456", "app_secret": secret,
+            "scope": "name email", "discovery_url": format!("{}/.well-known/openid-configuration", idp.base)})
+    };
+    let (st, e) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(json!({"name": "apple", "strategy": "apple", "options": options("not a key")})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(
+                json!({"name": "apple", "strategy": "apple", "enabled_clients": [app],
+                "options": options(&team_key.serialize_pem())}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert!(!c.to_string().contains("PRIVATE KEY"), "{c}");
+    let (mut b, q) = to_provider(&srv, &app, "apple").await;
+    assert_eq!(q["response_mode"], "form_post");
+    let now = crate::support::unix_now();
+    *idp.raw_token.lock().unwrap() = Some(idp.sign(
+        &idp.key,
+        &json!({"iss": format!("{}/", idp.base), "aud": "com.example.web", "sub": "001234.abcd",
+            "exp": now + 300, "iat": now, "nonce": q["nonce"], "email": "pat@privaterelay.example",
+            "email_verified": "true"}),
+    ));
+    // Apple posts its answer; it becomes a GET that carries the browser's cookie.
+    let posted = b
+        .post_form(
+            "/login/callback",
+            &[("state", q["state"].as_str()), ("code", "c")],
+        )
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let answer = moved_on(b.get(posted.location.as_deref().unwrap()).await);
+    assert!(
+        answer.redirect_params().contains_key("code"),
+        "{:?} {}",
+        answer.location,
+        answer.body
+    );
+    // The client secret was a JWT signed with the team's key, naming it.
+    let form = idp.last_form.lock().unwrap().clone();
+    let sent: HashMap<String, String> = form_urlencoded::parse(form.as_bytes())
+        .into_owned()
+        .collect();
+    let secret = &sent["client_secret"];
+    let header = jsonwebtoken::decode_header(secret).unwrap();
+    assert_eq!(header.kid.as_deref(), Some("KEY456"));
+    let public = jsonwebtoken::jwk::Jwk::from_encoding_key(
+        &jsonwebtoken::EncodingKey::from_ec_der(&team_key.serialize_der()),
+        jsonwebtoken::Algorithm::ES256,
+    )
+    .unwrap();
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+    v.set_audience(&["https://appleid.apple.com"]);
+    v.set_issuer(&["TEAM123"]);
+    let claims = jsonwebtoken::decode::<Value>(
+        secret,
+        &jsonwebtoken::DecodingKey::from_jwk(&public).unwrap(),
+        &v,
+    )
+    .unwrap()
+    .claims;
+    assert_eq!(claims["sub"], "com.example.web");
+    let (st, u) = srv
+        .api(Method::GET, "/users/apple%7C001234.abcd", None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["email_verified"], true, "Apple's \"true\" string");
 }

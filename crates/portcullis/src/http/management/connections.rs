@@ -54,6 +54,27 @@ fn check_upstream(c: &Connection) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// An apple connection's key must sign (it is checked once, here, rather than
+/// at each sign-in).
+fn check_apple_key(
+    c: &Connection,
+    secret: Option<&portcullis_core::secrets::Secret>,
+) -> Result<(), ApiError> {
+    let apple = portcullis_core::upstream::config(c)
+        .ok()
+        .and_then(|cfg| cfg.apple);
+    if let (Some(key), Some(pem)) = (apple, secret) {
+        crate::upstream_client::es256_jwt(pem.expose(), &key.key_id, &serde_json::json!({}))
+            .map_err(|e| {
+                ApiError::bad_request(
+                    format!("Payload validation error: {e} on property options.app_secret."),
+                    "invalid_body",
+                )
+            })?;
+    }
+    Ok(())
+}
+
 /// Every named client must exist (nothing is stored otherwise).
 async fn check_clients(app: &AppState, clients: &[String]) -> Result<(), ApiError> {
     for id in clients {
@@ -84,6 +105,7 @@ pub async fn create(
         enabled_clients,
     } = payload.into_new(new_id()).map_err(invalid)?;
     check_upstream(&connection)?;
+    check_apple_key(&connection, client_secret.as_ref())?;
     let clients = enabled_clients.unwrap_or_default();
     check_clients(&app, &clients).await?;
     let sealed = client_secret.map(|s| {
@@ -171,6 +193,7 @@ pub async fn update(
         enabled_clients,
     } = patch.apply_to(current).map_err(invalid)?;
     check_upstream(&connection)?;
+    check_apple_key(&connection, client_secret.as_ref())?;
     if let Some(clients) = &enabled_clients {
         check_clients(&app, clients).await?;
     }

@@ -382,6 +382,15 @@ async fn redeem(
     let basic = up.config.protocol == Protocol::OpenIdConnect
         && !methods.is_empty()
         && !methods.iter().any(|m| m == "client_secret_post");
+    // Apple: the secret is a short JWT signed with the team's key.
+    let client_secret = match (&up.config.apple, &up.client_secret) {
+        (Some(key), Some(pem)) => Some(crate::upstream_client::es256_jwt(
+            pem,
+            &key.key_id,
+            &upstream::apple_client_secret_claims(key, &up.config.client_id, app.now()),
+        )?),
+        _ => up.client_secret.clone(),
+    };
     let tokens = app
         .upstream
         .exchange_code(
@@ -390,7 +399,7 @@ async fn redeem(
             &callback_url(app),
             &verifier,
             &up.config.client_id,
-            up.client_secret.as_deref(),
+            client_secret.as_deref(),
             basic,
         )
         .await?;
@@ -435,7 +444,16 @@ async fn redeem(
                 .as_deref()
                 .ok_or_else(|| UpstreamError::BadAnswer("no profile URL".into()))?;
             let doc = app.upstream.profile(url, at).await?;
-            upstream::profile(&doc, &up.config.profile_map)
+            let mut profile = upstream::profile(&doc, &up.config.profile_map)?;
+            // GitHub: the primary address, if GitHub verified it.
+            if let Some(emails) = &up.config.emails_url
+                && let Ok(list) = app.upstream.profile(emails, at).await
+                && let Some(email) = upstream::github_verified_email(&list)
+            {
+                profile.email = Some(email);
+                profile.email_verified = true;
+            }
+            Ok(profile)
         }
     }
 }
