@@ -124,19 +124,19 @@ pub(super) async fn begin(app: &AppState, tx: &Transaction, connection: Connecti
 /// ends with an error redirect to the application.
 async fn failed_before_leaving(app: &AppState, tx: &Transaction, e: UpstreamError) -> Response {
     tracing::warn!(error = %e, "upstream sign-in could not start");
-    audit_failure(app, &tx.client.client_id, None, &e).await;
+    audit_failure(app, Some(&tx.client.client_id), None, &e).await;
     end_with_error(app, tx, &e).await
 }
 
 async fn audit_failure(
     app: &AppState,
-    client_id: &str,
+    client_id: Option<&str>,
     connection: Option<&str>,
     e: &UpstreamError,
 ) {
     let description = e.to_string();
     app.audit(Event {
-        client_id: Some(client_id),
+        client_id,
         connection,
         ..Event::new(Code::F, &description)
     })
@@ -229,7 +229,7 @@ pub async fn callback(
         .take_upstream_state(&hash_secret(state), app.now())
         .await?
     else {
-        audit_failure(&app, "", None, &UpstreamError::UnknownState).await;
+        audit_failure(&app, None, None, &UpstreamError::UnknownState).await;
         return Ok(unknown(&app));
     };
     // The transaction must be this browser's.
@@ -259,7 +259,7 @@ pub async fn callback(
         }
         Ok(Outcome::Failed(e)) => {
             tracing::info!(error = %e, connection = %name, "upstream sign-in failed");
-            audit_failure(&app, &tx.client.client_id, Some(&name), &e).await;
+            audit_failure(&app, Some(&tx.client.client_id), Some(&name), &e).await;
             Ok(continue_page(&app, end_with_error(&app, &tx, &e).await))
         }
         Err(e) => Err(e.into()),
