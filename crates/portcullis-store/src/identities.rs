@@ -15,6 +15,22 @@ use crate::user_search::index_user;
 use crate::users::{Row, to_user};
 use crate::{StoreResult, TenantStore, decode, encode, with_db, write_tx};
 
+/// Writes the primary's record; the rows written (0 if it is gone).
+macro_rules! write_primary {
+    ($conn:ident, $tenant:expr, $primary:expr, $doc:expr, $now:expr) => {
+        sqlx::query(
+            "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
+        )
+        .bind($tenant)
+        .bind(&$primary.user_id)
+        .bind($doc)
+        .bind($now)
+        .execute(&mut *$conn)
+        .await?
+        .rows_affected()
+    };
+}
+
 /// A linked row: user id, connection, email, username, password hash, doc.
 type Linked = (
     String,
@@ -76,16 +92,7 @@ impl TenantStore {
                 .bind(secondary_id)
                 .execute(&mut *conn)
                 .await?;
-            let n = sqlx::query(
-                "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
-            )
-            .bind(self.id())
-            .bind(&primary.user_id)
-            .bind(&primary_doc)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+            let n = write_primary!(conn, self.id(), primary, &primary_doc, now);
             if n != 1 {
                 return Ok((false, false));
             }
@@ -138,16 +145,7 @@ impl TenantStore {
             .bind(&username)
             .execute(&mut *conn)
             .await?;
-            let n = sqlx::query(
-                "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
-            )
-            .bind(self.id())
-            .bind(&primary.user_id)
-            .bind(&primary_doc)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected();
+            let n = write_primary!(conn, self.id(), primary, &primary_doc, now);
             if n != 1 {
                 return Ok((None, false));
             }

@@ -29,7 +29,11 @@ pub struct Upstream {
 }
 
 pub async fn upstream_for(srv: &TestServer) -> Upstream {
-    let idp = TestServer::start(Backend::Sqlite).await;
+    upstream_on(TestServer::start(Backend::Sqlite).await, srv).await
+}
+
+/// `idp` made the upstream of `srv`.
+pub async fn upstream_on(idp: TestServer, srv: &TestServer) -> Upstream {
     let (st, c) = idp
         .api(
             Method::POST,
@@ -722,21 +726,7 @@ async fn chromium_clicks_the_upstream_button_and_lands_signed_in() {
         c.issuer = format!("http://localhost:{}/", c.bind.port());
     })
     .await;
-    let (st, c) = idp
-        .api(
-            Method::POST,
-            "/clients",
-            Some(json!({"name": "Downstream", "app_type": "regular_web",
-                "callbacks": [format!("{}login/callback", srv.issuer)]})),
-        )
-        .await;
-    assert_eq!(st, StatusCode::CREATED, "{c}");
-    crate::browser::user(&idp, "ann@corp.example").await;
-    let up = Upstream {
-        client_id: c["client_id"].as_str().unwrap().into(),
-        client_secret: c["client_secret"].as_str().unwrap().into(),
-        idp,
-    };
+    let up = upstream_on(idp, &srv).await;
     // The application: a page on its own origin that shows the code.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app_origin = format!("http://{}", listener.local_addr().unwrap());
