@@ -594,6 +594,63 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     .await;
     let (st, _) = srv.api(Method::GET, "/emails/provider", None).await;
     assert_eq!(st, reqwest::StatusCode::NOT_FOUND);
+
+    // Connections: a database connection made on the screen, its policy and
+    // options saved (the rest of its options kept), enabled for the shop.
+    d.open("#/connections").await;
+    assert!(
+        d.text().await.contains("Username-Password-Authentication"),
+        "{}",
+        d.text().await
+    );
+    d.check("connections").await;
+    d.open("#/connections/new").await;
+    d.check("connection-create").await;
+    d.b.type_into("#name", "staff").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("/^#\\/connections\\/con_/.test(location.hash)")
+        .await;
+    d.ready().await;
+    d.js("document.getElementById('passwordPolicy').value = 'excellent'; return true")
+        .await;
+    d.set("#history", "3").await;
+    d.b.click("#requires_username").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    d.check("connection").await;
+    let staff = srv.connection_id("staff").await;
+    let (_, c) = srv
+        .api(Method::GET, &format!("/connections/{staff}"), None)
+        .await;
+    assert_eq!(c["options"]["passwordPolicy"], "excellent", "{c}");
+    assert_eq!(
+        c["options"]["password_history"],
+        json!({"enable": true, "size": 3}),
+        "{c}"
+    );
+    assert_eq!(c["options"]["requires_username"], true, "{c}");
+    assert_eq!(c["options"]["brute_force_protection"], true, "{c}");
+    // A policy the API refuses is shown beside the form; nothing saved.
+    d.set("#min_length", "500").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.querySelector('main [role=alert]') !== null")
+        .await;
+    let (_, same) = srv
+        .api(Method::GET, &format!("/connections/{staff}"), None)
+        .await;
+    assert_eq!(same, c);
+    d.open(&format!("#/connections/{staff}/applications")).await;
+    d.b.click(&format!("input[name=enabled][value='{spa}']"))
+        .await;
+    d.wait("document.getElementById('saved').textContent.startsWith('Enabled for')")
+        .await;
+    d.check("connection-applications").await;
+    let (_, enabled) = srv
+        .api(Method::GET, &format!("/connections/{staff}/clients"), None)
+        .await;
+    assert_eq!(enabled["clients"], json!([{"client_id": spa}]), "{enabled}");
+
     d.open("#/applications").await;
     d.check("applications").await;
     d.open("#/apis").await;

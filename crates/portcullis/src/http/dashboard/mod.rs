@@ -28,6 +28,7 @@ const FILES: &[(&str, &str, &str)] = &[
     ("users.js", include_str!("static/users.js"), JS),
     ("roles.js", include_str!("static/roles.js"), JS),
     ("emails.js", include_str!("static/emails.js"), JS),
+    ("connections.js", include_str!("static/connections.js"), JS),
     ("logs.js", include_str!("static/logs.js"), JS),
     ("actions.js", include_str!("static/actions.js"), JS),
     (

@@ -7,6 +7,7 @@ import * as actions from './actions.js';
 import * as apis from './apis.js';
 import * as apps from './apps.js';
 import * as emails from './emails.js';
+import * as connections from './connections.js';
 import {
   all, api, audience, can, errorBox, field, finishSignIn, h, invalid, issuer, lines, main, readOnlyNote, role, show, signIn, signOut,
   submitting,
@@ -117,6 +118,9 @@ const routes = [
   [/^#\/apis$/, apis.list],
   [/^#\/apis\/new$/, apis.create],
   [/^#\/apis\/([^/?]+)(?:\/(settings|permissions|m2m))?$/, (id, tab) => apis.settings(decodeURIComponent(id), tab)],
+  [/^#\/connections$/, connections.list],
+  [/^#\/connections\/new$/, connections.create],
+  [/^#\/connections\/([^/?]+)(?:\/(settings|applications))?$/, (id, tab) => connections.details(decodeURIComponent(id), tab)],
   [/^#\/users(?:\?.*)?$/, () => users.list()],
   [/^#\/users\/new$/, users.create],
   [/^#\/users\/([^/?]+)$/, (id) => users.details(decodeURIComponent(id))],
