@@ -207,7 +207,12 @@ fn checked_options(
     // the client secret is made per request; sealed in its place.
     let secret = match (strategy, options.remove("app_secret")) {
         (_, None | Some(Value::Null)) => secret,
-        (Strategy::Apple, Some(Value::String(k))) if secret.is_none() && !k.is_empty() => {
+        (Strategy::Apple, Some(Value::String(k)))
+            if secret.is_none()
+                && !k.is_empty()
+                && options.get("team_id").is_some()
+                && options.get("kid").is_some() =>
+        {
             Some(Secret::new(k))
         }
         _ => {

@@ -128,13 +128,14 @@ pub fn link(mut primary: User, secondary: &User, now: crate::UnixTime) -> Result
     Ok(primary)
 }
 
-/// The primary after the identity `provider`/`user_id` is unlinked.
+/// The primary after the identity `provider`/`user_id` is unlinked, and that
+/// identity (its connection tells the store which linked row it is).
 pub fn unlink(
     mut primary: User,
     provider: &str,
     user_id: &str,
     now: crate::UnixTime,
-) -> Result<User, LinkError> {
+) -> Result<(User, Identity), LinkError> {
     let at = primary
         .identities
         .iter()
@@ -143,9 +144,9 @@ pub fn unlink(
     if at == 0 {
         return Err(LinkError::MainIdentity);
     }
-    primary.identities.remove(at);
+    let removed = primary.identities.remove(at);
     primary.updated_at = crate::clock::iso8601(now);
-    Ok(primary)
+    Ok((primary, removed))
 }
 
 #[cfg(test)]
@@ -183,10 +184,9 @@ mod tests {
             unlink(linked.clone(), "auth0", "zzz", 6),
             Err(LinkError::NotLinked)
         );
-        assert_eq!(
-            unlink(linked, "auth0", "bbb", 6).unwrap().identities,
-            a.identities
-        );
+        let (back, removed) = unlink(linked, "auth0", "bbb", 6).unwrap();
+        assert_eq!(back.identities, a.identities);
+        assert_eq!(removed.user_id, "bbb");
     }
 
     #[test]

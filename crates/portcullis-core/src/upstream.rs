@@ -508,7 +508,8 @@ pub enum UpstreamError {
     BadIdToken(String),
     #[error("the profile has no {0}")]
     NoSubject(&'static str),
-    #[error("the provider did not verify this e-mail address, and another account uses it")]
+    /// Said without telling whether another account has the address.
+    #[error("the sign-in was refused: the provider did not verify the e-mail address")]
     UnverifiedEmailTaken,
 }
 

@@ -1,7 +1,10 @@
 -- Connections (issue 18): where users come from. A tenant's first database
 -- connection is written by the store at start (TenantStore::
 -- ensure_default_connection) with a random id, enabled for every client that
--- existed before, so nothing changes for them.
+-- existed before, so nothing changes for them; once only (`connections_seeded`),
+-- so a connection an administrator deleted stays deleted.
+ALTER TABLE tenants ADD COLUMN connections_seeded BOOLEAN NOT NULL DEFAULT FALSE;
+
 CREATE TABLE connections (
     tenant_id  TEXT NOT NULL REFERENCES tenants(id),
     id         TEXT NOT NULL,

@@ -100,12 +100,24 @@ impl TenantStore {
         Ok(())
     }
 
-    /// The tenant's first database connection, if it has none by that name:
-    /// written with `c`'s id and enabled for every existing client (they could
-    /// all sign in to it before connections were records). `true` if written.
+    /// The tenant's first database connection, written once in the tenant's
+    /// life (its first start, or the first start of a version with
+    /// connections): with `c`'s id, enabled for every existing client (they
+    /// could all sign in to it before connections were records). Later starts
+    /// write nothing, so a deleted one stays deleted. `true` if written.
     pub async fn ensure_default_connection(&self, c: &Connection, now: i64) -> StoreResult<bool> {
         let doc = encode(c)?;
-        let n = write_tx!(self, |conn| {
+        let n = write_tx!(self, result, |conn| {
+            let first = sqlx::query(
+                "UPDATE tenants SET connections_seeded = TRUE WHERE id = $1 AND NOT connections_seeded",
+            )
+            .bind(self.id())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if first != 1 {
+                return Ok(0);
+            }
             let n = sqlx::query(
                 "INSERT INTO connections (tenant_id, id, name, strategy, doc, secret, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, NULL, $6, $6)
@@ -130,8 +142,8 @@ impl TenantStore {
                 .execute(&mut *conn)
                 .await?;
             }
-            n
-        });
+            Ok(n)
+        })?;
         Ok(n == 1)
     }
 
@@ -223,18 +235,24 @@ impl TenantStore {
         Ok(n == 1)
     }
 
-    /// Deletes a connection, its users and its enabled clients in one
-    /// transaction; `false` if it did not exist.
+    /// Deletes a connection, its users (and its identities linked into other
+    /// users) and its enabled clients in one transaction; `false` if it did not exist.
     pub async fn delete_connection(&self, id: &str) -> StoreResult<bool> {
         let n = write_tx!(self, |conn| {
-            sqlx::query(
+            // Its users, and its identities linked into users of other
+            // connections (they could never sign in again).
+            for sql in [
                 "DELETE FROM users WHERE tenant_id = $1
                  AND connection = (SELECT name FROM connections WHERE tenant_id = $1 AND id = $2)",
-            )
-            .bind(self.id())
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+                "DELETE FROM linked_identities WHERE tenant_id = $1
+                 AND connection = (SELECT name FROM connections WHERE tenant_id = $1 AND id = $2)",
+            ] {
+                sqlx::query(sql)
+                    .bind(self.id())
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
             sqlx::query("DELETE FROM connections WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)

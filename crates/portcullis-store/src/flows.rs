@@ -5,7 +5,9 @@
 use portcullis_core::protocol::authorization_code::CodeGrant;
 use portcullis_core::protocol::authorize::AuthorizeRequest;
 
-use crate::{Page, StoreResult, TenantStore, decode, encode, from_row, with_db, write_db};
+use crate::{
+    Page, StoreResult, TenantStore, decode, encode, from_row, with_db, write_db, write_tx,
+};
 
 /// A signed-in browser session.
 /// `(user_id, client_id, audience, scope)` as read.
@@ -181,7 +183,14 @@ impl TenantStore {
         s: &UpstreamState,
         state_hash: &str,
     ) -> StoreResult<()> {
-        write_db!(self, |conn| {
+        write_tx!(self, |conn| {
+            // One per transaction: a new start replaces the last one, so
+            // repeated starts cannot grow the table.
+            sqlx::query("DELETE FROM upstream_states WHERE tenant_id = $1 AND login_tx_id = $2")
+                .bind(self.id())
+                .bind(&s.login_tx_id)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query(
                 "INSERT INTO upstream_states (tenant_id, state_hash, login_tx_id, connection_id, nonce, code_verifier, expires_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",

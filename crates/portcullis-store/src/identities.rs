@@ -9,26 +9,53 @@
 //! - A linked identity's address stays taken in its connection: a sign-up with
 //!   it is a `Conflict`, as if the user still existed.
 
-use portcullis_core::users::User;
+use portcullis_core::users::{Identity, User};
 
 use crate::user_search::index_user;
 use crate::users::{Row, to_user};
 use crate::{StoreResult, TenantStore, decode, encode, with_db, write_tx};
 
-/// Writes the primary's record; the rows written (0 if it is gone).
-macro_rules! write_primary {
-    ($conn:ident, $tenant:expr, $primary:expr, $doc:expr, $now:expr) => {
-        sqlx::query(
-            "UPDATE users SET doc = $3, updated_at = $4 WHERE tenant_id = $1 AND user_id = $2",
-        )
-        .bind($tenant)
-        .bind(&$primary.user_id)
-        .bind($doc)
-        .bind($now)
-        .execute(&mut *$conn)
-        .await?
-        .rows_affected()
-    };
+/// Gives the primary its new `identities`, if they are still the ones read
+/// (`$before`): onto its record as it is now, so a profile change made
+/// meanwhile is kept; the write is guarded by the document read (a racing
+/// transaction that changed it makes this one write nothing). The user
+/// written, or `None`.
+macro_rules! relink_primary {
+    ($conn:ident, $tenant:expr, $before:expr, $after:expr, $now:expr) => {{
+        let before: &User = $before;
+        let after: &User = $after;
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT doc FROM users WHERE tenant_id = $1 AND user_id = $2")
+                .bind($tenant)
+                .bind(&after.user_id)
+                .fetch_optional(&mut *$conn)
+                .await?;
+        match row {
+            Some((read,)) => {
+                let mut current: User = decode(&read)?;
+                if current.identities != before.identities {
+                    None
+                } else {
+                    current.identities = after.identities.clone();
+                    current.updated_at = after.updated_at.clone();
+                    let n = sqlx::query(
+                        "UPDATE users SET doc = $3, updated_at = $4
+                         WHERE tenant_id = $1 AND user_id = $2 AND doc = $5",
+                    )
+                    .bind($tenant)
+                    .bind(&current.user_id)
+                    .bind(encode(&current)?)
+                    .bind($now)
+                    .bind(&read)
+                    .execute(&mut *$conn)
+                    .await?
+                    .rows_affected();
+                    (n == 1).then_some(current)
+                }
+            }
+            None => None,
+        }
+    }};
 }
 
 /// A linked row: user id, connection, email, username, password hash, doc.
@@ -44,15 +71,16 @@ type Linked = (
 type Moving = (String, String, Option<String>, Option<String>, String);
 
 impl TenantStore {
-    /// Links `secondary_id` into `primary` (the primary's record as it is after
-    /// the link). `false` if either user no longer exists.
+    /// Links `secondary_id` into the primary (`before` as it was read, `primary`
+    /// as it is after the link). `false`, nothing written, if either user
+    /// changed meanwhile, or the secondary has linked identities of its own.
     pub async fn link_user(
         &self,
+        before: &User,
         primary: &User,
         secondary_id: &str,
         now: i64,
     ) -> StoreResult<bool> {
-        let primary_doc = encode(primary)?;
         write_tx!(self, keep, |conn| {
             let row: Option<Moving> = sqlx::query_as(
                 "SELECT connection, email, username, password_hash, doc FROM users
@@ -66,7 +94,20 @@ impl TenantStore {
                 return Ok((false, false));
             };
             let secondary: User = decode(&doc)?;
-            let Some(identity) = secondary.identities.first() else {
+            // One level only, checked in the transaction: a user that became a
+            // primary meanwhile is not moved (its linked rows would go with it).
+            let has_links: Option<(String,)> = sqlx::query_as(
+                "SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND primary_user_id = $2",
+            )
+            .bind(self.id())
+            .bind(secondary_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let (Some(identity), 1, None) = (
+                secondary.identities.first(),
+                secondary.identities.len(),
+                has_links,
+            ) else {
                 return Ok((false, false));
             };
             sqlx::query(
@@ -92,35 +133,35 @@ impl TenantStore {
                 .bind(secondary_id)
                 .execute(&mut *conn)
                 .await?;
-            let n = write_primary!(conn, self.id(), primary, &primary_doc, now);
-            if n != 1 {
+            let Some(written) = relink_primary!(conn, self.id(), before, primary, now) else {
                 return Ok((false, false));
-            }
-            index_user!(conn, self.id(), primary);
+            };
+            index_user!(conn, self.id(), &written);
             Ok((true, true))
         })
     }
 
-    /// Unlinks the identity `provider`/`identity_user_id` from `primary` (its
-    /// record as it is after): the secondary is a user again, returned. `None`
-    /// if it is not linked to this primary.
+    /// Unlinks `identity` from the primary (`before` as read, `primary` as it
+    /// is after): the secondary is a user again, returned. `None`, nothing
+    /// written, if it is not linked to this primary or the primary changed.
     pub async fn unlink_user(
         &self,
+        before: &User,
         primary: &User,
-        provider: &str,
-        identity_user_id: &str,
+        identity: &Identity,
         now: i64,
     ) -> StoreResult<Option<User>> {
-        let primary_doc = encode(primary)?;
         write_tx!(self, keep, |conn| {
             let row: Option<Linked> = sqlx::query_as(
                 "SELECT user_id, connection, email, username, password_hash, doc FROM linked_identities
-                 WHERE tenant_id = $1 AND primary_user_id = $2 AND provider = $3 AND identity_user_id = $4",
+                 WHERE tenant_id = $1 AND primary_user_id = $2 AND provider = $3 AND identity_user_id = $4
+                   AND connection = $5",
             )
             .bind(self.id())
             .bind(&primary.user_id)
-            .bind(provider)
-            .bind(identity_user_id)
+            .bind(&identity.provider)
+            .bind(&identity.user_id)
+            .bind(&identity.connection)
             .fetch_optional(&mut *conn)
             .await?;
             let Some((user_id, connection, email, username, hash, doc)) = row else {
@@ -145,12 +186,11 @@ impl TenantStore {
             .bind(&username)
             .execute(&mut *conn)
             .await?;
-            let n = write_primary!(conn, self.id(), primary, &primary_doc, now);
-            if n != 1 {
+            let Some(written) = relink_primary!(conn, self.id(), before, primary, now) else {
                 return Ok((None, false));
-            }
+            };
             let secondary: User = decode(&doc)?;
-            index_user!(conn, self.id(), primary);
+            index_user!(conn, self.id(), &written);
             index_user!(conn, self.id(), &secondary);
             Ok((Some(secondary), true))
         })
@@ -164,7 +204,11 @@ impl TenantStore {
         by: LinkedBy<'_>,
     ) -> StoreResult<Option<(User, Option<String>)>> {
         let (sql, a, b) = match by {
-            LinkedBy::UserId(id) => ("l.user_id = $2 AND $3 = $3", id.to_string(), String::new()),
+            LinkedBy::UserId(c, id) => (
+                "l.connection = $2 AND l.user_id = $3",
+                c.to_string(),
+                id.to_string(),
+            ),
             LinkedBy::Email(c, e) => (
                 "l.connection = $2 AND l.email = $3",
                 c.to_string(),
@@ -200,7 +244,8 @@ impl TenantStore {
 /// How a sign-in names a linked identity.
 #[derive(Debug, Clone, Copy)]
 pub enum LinkedBy<'a> {
-    UserId(&'a str),
+    /// The connection and the secondary's user id.
+    UserId(&'a str, &'a str),
     Email(&'a str, &'a str),
     Username(&'a str, &'a str),
 }

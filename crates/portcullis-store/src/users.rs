@@ -167,6 +167,25 @@ impl TenantStore {
         row.map(|r| Ok((to_user(&r)?, r.1.clone()))).transpose()
     }
 
+    /// Whether a user other than `except` (in any connection, linked
+    /// identities included) has this (normalised) address.
+    pub async fn email_in_use(&self, email: &str, except: &str) -> StoreResult<bool> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id FROM users WHERE tenant_id = $1 AND email = $2 AND user_id <> $3
+                 UNION ALL
+                 SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND email = $2 AND user_id <> $3
+                 LIMIT 1",
+            )
+            .bind(self.id())
+            .bind(email)
+            .bind(except)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.is_some())
+    }
+
     /// A page of users, optionally only those with one e-mail (any connection).
     pub async fn list_users(
         &self,

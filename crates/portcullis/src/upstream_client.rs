@@ -95,6 +95,16 @@ fn remember<V>(map: &Cached<V>, key: &str, v: V) {
     }
 }
 
+/// Whether `url` names this machine.
+fn is_loopback(url: &str) -> bool {
+    url::Url::parse(url).ok().is_some_and(|u| match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback() || ip.is_unspecified(),
+        None => false,
+    })
+}
+
 /// The issuer a discovery document at `url` must name (OIDC Discovery §4.3:
 /// the document's `issuer` is the URL before `/.well-known/…`).
 fn issuer_of_discovery_url(url: &str) -> Option<&str> {
@@ -161,6 +171,11 @@ impl UpstreamClient {
         {
             if !is_allowed_url(u) {
                 return Err(bad(format!("the endpoint {u} is not an https URL")));
+            }
+            // A provider elsewhere may not send this server to itself (its
+            // token endpoint would receive the client secret).
+            if is_loopback(u) && !is_loopback(url) {
+                return Err(bad(format!("the endpoint {u} is on this machine")));
             }
         }
         remember(&self.discovery, url, e.clone());

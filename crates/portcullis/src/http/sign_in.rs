@@ -87,6 +87,7 @@ pub async fn sign_in(
                     client_id: Some(&client.client_id),
                     user_id: user.as_ref().map(|u| u.user_id.as_str()),
                     user_name: Some(email),
+                    connection: Some(&db.name),
                     ip: Some(ip),
                     ..crate::audit::Event::new(
                         crate::audit::Code::LimitWc,

@@ -43,6 +43,7 @@ pub async fn sign_up(
         refused(
             app,
             client,
+            &db.name,
             &email,
             ip,
             "Signups are disabled for this connection",
@@ -55,7 +56,7 @@ pub async fn sign_up(
         match create.into_user(db, portcullis_core::random::hex(12), app.issuer(), now) {
             Ok(x) => x,
             Err(e) => {
-                refused(app, client, &email, ip, plain(&e.message())).await;
+                refused(app, client, &db.name, &email, ip, plain(&e.message())).await;
                 return Ok(SignUp::Invalid(e));
             }
         };
@@ -63,7 +64,15 @@ pub async fn sign_up(
     match app.store.insert_user(&user, Some(&hash), now).await {
         Ok(()) => {}
         Err(StoreError::Conflict) => {
-            refused(app, client, &email, ip, "The user already exists.").await;
+            refused(
+                app,
+                client,
+                &db.name,
+                &email,
+                ip,
+                "The user already exists.",
+            )
+            .await;
             return Ok(SignUp::Exists);
         }
         Err(e) => return Err(e),
@@ -139,9 +148,17 @@ fn after_sign_up(app: &AppState, user: &portcullis_core::users::User, client_id:
 }
 
 /// Auth0's `fs`: a refused sign-up, with the address it was for.
-async fn refused(app: &AppState, client: &Client, email: &str, ip: &str, reason: &str) {
+async fn refused(
+    app: &AppState,
+    client: &Client,
+    connection: &str,
+    email: &str,
+    ip: &str,
+    reason: &str,
+) {
     app.audit(Event {
         user_name: Some(email),
+        connection: Some(connection),
         ..Event::new(Code::Fs, reason).client(client).ip(ip)
     })
     .await;

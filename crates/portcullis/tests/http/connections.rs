@@ -996,10 +996,36 @@ async fn an_upstream_client_secret_is_sealed_and_never_answered(srv: TestServer)
     assert_eq!(got["options"]["client_id"], "g-id-2");
 }
 
+/// Runs `sql` on the server's database directly (what an older version
+/// left behind is made by hand).
+async fn raw_sql(srv: &TestServer, sql: &str) {
+    use sqlx::Connection;
+    match srv.backend {
+        crate::support::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+        crate::support::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+    }
+}
+
 /// A database made before connections were records has no connection row:
-/// the next start writes `Username-Password-Authentication`, enabled for every
-/// application there is, so they sign in as before. (Deleting the row stands
-/// in for such a database.) Restarts after that change nothing.
+/// its next start writes `Username-Password-Authentication`, enabled for every
+/// application there is, so they sign in as before. That happens once: a
+/// default connection an administrator deletes stays deleted across restarts.
 async fn a_tenant_without_its_database_connection_gets_it_back_at_start(srv: TestServer) {
     let app = spa(&srv, json!({})).await;
     let id = srv.connection_id(DB).await;
@@ -1007,8 +1033,11 @@ async fn a_tenant_without_its_database_connection_gets_it_back_at_start(srv: Tes
         .api(Method::DELETE, &format!("/connections/{id}"), None)
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT);
+    let srv = srv.restart().await;
     let (_, list) = srv.api(Method::GET, "/connections", None).await;
-    assert_eq!(list, json!([]));
+    assert_eq!(list, json!([]), "deleted stays deleted");
+    // What a database from before connections looks like.
+    raw_sql(&srv, "UPDATE tenants SET connections_seeded = FALSE").await;
     let srv = srv.restart().await;
     let again = srv.connection_id(DB).await;
     assert_ne!(again, id, "a new record");

@@ -217,6 +217,31 @@ async fn oidc_upstream_signs_a_user_in_and_refreshes_the_profile_later(srv: Test
     assert_eq!(u["logins_count"], 2);
     let (_, all) = srv.api(Method::GET, "/users", None).await;
     assert_eq!(all.as_array().unwrap().len(), 1, "one user, not two: {all}");
+    // A blocked user is refused, and the refused sign-in writes nothing.
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/users/{}", urlencode(&sub)),
+            Some(json!({"blocked": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, _) = up
+        .idp
+        .api(
+            Method::PATCH,
+            &format!("/users/{}", urlencode(&idp_user)),
+            Some(json!({"name": "Ann Blocked"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (_, refused) = sign_in_with(&srv, &up, &app, "corp").await;
+    assert_eq!(refused.redirect_params()["error"], "access_denied");
+    let (_, u) = srv
+        .api(Method::GET, &format!("/users/{}", urlencode(&sub)), None)
+        .await;
+    assert_eq!(u["name"], "Ann Renamed", "{u}");
+    assert_eq!(u["logins_count"], 2);
 }
 
 async fn oauth2_upstream_signs_a_user_in_through_its_profile_url(srv: TestServer) {
@@ -641,6 +666,25 @@ async fn bad_id_tokens_and_unverified_addresses_sign_no_one_in(srv: TestServer) 
         "{:?}",
         answer.location
     );
+    // Later, the provider sends another account's address, unverified: refused,
+    // and the user keeps its own.
+    let (mut b, state, nonce) = to_fake(&srv, &app).await;
+    let mut changed = good(&nonce);
+    changed["email"] = json!("taken@example.com");
+    changed["email_verified"] = json!(false);
+    *idp.raw_token.lock().unwrap() = Some(idp.sign(&idp.key, &changed));
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={state}&code=c"))
+            .await,
+    );
+    assert_eq!(
+        answer.redirect_params()["error"],
+        "access_denied",
+        "{:?}",
+        answer.location
+    );
+    let (_, u) = srv.api(Method::GET, "/users/oidc%7Cfake%7Cu-1", None).await;
+    assert_eq!(u["email"], "new@example.com", "{u}");
     // A verified address may be the same as another account's: a user of its own.
     let (mut b, state, nonce) = to_fake(&srv, &app).await;
     let mut verified = good(&nonce);
@@ -876,17 +920,33 @@ async fn linking_moves_an_identity_and_unlinking_makes_it_a_user_again(srv: Test
     // Signing in with the linked identity signs the primary in.
     assert_eq!(corp_sub(&srv, &up, &app).await, primary);
 
-    // A database user linked the same way: its password signs the primary in,
-    // and its address stays taken.
+    // A database user linked by its ID token (`link_with`): its password then
+    // signs the primary in, and its address stays taken. An access token of
+    // the same user is not an ID token and is refused.
     let second = crate::browser::user(&srv, "second@example.com").await;
+    let mut b = Browser::new(&srv);
+    let to_login = b.authorize(&code_params(&app, &[])).await;
+    let done = b
+        .submit_login(&to_login, "second@example.com", crate::browser::PASSWORD)
+        .await;
+    let (_, t) = exchange(&srv, &app, &done.redirect_params()["code"]).await;
+    let (st, e) = srv
+        .api(
+            Method::POST,
+            &path,
+            Some(json!({"link_with": t["access_token"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "an access token: {e}");
     let (st, ids) = srv
         .api(
             Method::POST,
             &path,
-            Some(json!({"provider": "auth0", "user_id": second})),
+            Some(json!({"link_with": t["id_token"]})),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{ids}");
+    assert_eq!(ids[2]["user_id"], second.trim_start_matches("auth0|"));
     assert_eq!(ids.as_array().unwrap().len(), 3);
     let mut b = Browser::new(&srv);
     let to_login = b.authorize(&code_params(&app, &[])).await;
@@ -1050,6 +1110,31 @@ async fn github_preset_reads_the_profile_and_the_verified_address(srv: TestServe
     assert_eq!(u["nickname"], "octo");
     assert_eq!(u["identities"][0]["provider"], "github");
     assert_eq!(u["identities"][0]["isSocial"], true);
+    // A second GitHub connection (say, an Enterprise server) gives the same
+    // ids: its user 42 is not this one, and is refused rather than signed in.
+    let (st, _) = srv
+        .api(
+            Method::POST,
+            "/connections",
+            Some(json!({"name": "github-enterprise", "strategy": "github", "enabled_clients": [app],
+                "options": {"client_id": "gh-id", "client_secret": "gh-secret",
+                    "authorizationURL": format!("{base}/authorize"), "tokenURL": format!("{base}/token"),
+                    "profileURL": format!("{base}/user")}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (mut b, q) = to_provider(&srv, &app, "github-enterprise").await;
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={}&code=c", q["state"]))
+            .await,
+    );
+    assert!(
+        answer.redirect_params().contains_key("error"),
+        "{:?}",
+        answer.location
+    );
+    let (_, u2) = srv.api(Method::GET, "/users/github%7C42", None).await;
+    assert_eq!(u2["identities"][0]["connection"], "github");
 }
 
 async fn apple_preset_signs_its_client_secret_and_takes_a_posted_answer(srv: TestServer) {
@@ -1133,4 +1218,33 @@ async fn apple_preset_signs_its_client_secret_and_takes_a_posted_answer(srv: Tes
         .await;
     assert_eq!(st, StatusCode::OK, "{u}");
     assert_eq!(u["email_verified"], true, "Apple's \"true\" string");
+    // Options without team_id and kid keep the sealed key, which is then
+    // never sent as a secret: the sign-in fails before the token request.
+    let apple_id = c["id"].as_str().unwrap();
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/connections/{apple_id}"),
+            Some(json!({"options": {"client_id": "com.example.web",
+                "discovery_url": format!("{}/.well-known/openid-configuration", idp.base)}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    idp.last_form.lock().unwrap().clear();
+    let (mut b, q) = to_provider(&srv, &app, "apple").await;
+    let answer = moved_on(
+        b.get(&format!("/login/callback?state={}&code=c", q["state"]))
+            .await,
+    );
+    assert_eq!(
+        answer.redirect_params()["error"],
+        "server_error",
+        "{:?}",
+        answer.location
+    );
+    assert_eq!(
+        idp.last_form.lock().unwrap().as_str(),
+        "",
+        "nothing was sent"
+    );
 }

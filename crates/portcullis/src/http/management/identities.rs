@@ -32,8 +32,15 @@ fn identities_json(u: &portcullis_core::users::User) -> Value {
 }
 
 /// The secondary's user id from a `link_with` ID token this server issued
-/// (signature and expiry checked).
-fn token_subject(app: &AppState, token: &str) -> Result<String, ApiError> {
+/// to an application: our signature, our issuer, not expired, an application
+/// as its audience (an access token, whose audience is an API and which
+/// carries a scope, is refused), and, for a user's own call, the application
+/// the caller's token was issued to (Auth0's rule).
+async fn token_subject(
+    app: &AppState,
+    token: &str,
+    caller_azp: Option<&str>,
+) -> Result<String, ApiError> {
     let invalid = || {
         ApiError::bad_request(
             "Payload validation error: link_with is not a valid ID token of this tenant.",
@@ -41,7 +48,13 @@ fn token_subject(app: &AppState, token: &str) -> Result<String, ApiError> {
         )
     };
     let claims: Value = app.verify(token).map_err(|_| invalid())?;
-    if claims["exp"].as_i64().is_none_or(|exp| exp <= app.now()) {
+    let aud = claims["aud"].as_str().ok_or_else(invalid)?;
+    let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > app.now());
+    let id_token = claims["iss"] == app.issuer() && claims.get("scope").is_none();
+    if !fresh || !id_token || caller_azp.is_some_and(|azp| azp != aud) {
+        return Err(invalid());
+    }
+    if app.client(aud).await?.is_none() {
         return Err(invalid());
     }
     claims["sub"]
@@ -66,7 +79,10 @@ pub async fn link(
         .decide()
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     let secondary_id = match secondary {
-        Secondary::Token(t) => token_subject(&app, &t)?,
+        Secondary::Token(t) => {
+            let azp = (who == SelfOrMachine::OwnUser).then_some(caller.claims.azp.as_str());
+            token_subject(&app, &t, azp).await?
+        }
         // A user's own token must prove the other account too (Auth0's rule).
         Secondary::UserId { .. } if who == SelfOrMachine::OwnUser => {
             return Err(ApiError::forbidden(
@@ -105,14 +121,14 @@ pub async fn link(
             "invalid_body",
         ));
     };
-    let linked = identities::link(primary, &secondary, app.now()).map_err(refused)?;
+    let linked = identities::link(primary.clone(), &secondary, app.now()).map_err(refused)?;
     if !app
         .store
-        .link_user(&linked, &secondary_id, app.now())
+        .link_user(&primary, &linked, &secondary_id, app.now())
         .await?
     {
         return Err(ApiError::conflict(
-            "One of the users changed meanwhile; try again.",
+            "One of the users changed meanwhile (or the user to link has linked accounts of its own); try again.",
             "conflict",
         ));
     }
@@ -126,16 +142,20 @@ pub async fn unlink(
     caller: Caller,
     Path((id, provider, user_id)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    caller.require("update:users")?;
+    caller.require_user_access(&id, "update:users", "update:current_user_identities")?;
     let (primary, _) = app.store.get_user(&id).await?.ok_or_else(not_found)?;
-    let unlinked = identities::unlink(primary, &provider, &user_id, app.now()).map_err(refused)?;
+    let (unlinked, identity) =
+        identities::unlink(primary.clone(), &provider, &user_id, app.now()).map_err(refused)?;
     if app
         .store
-        .unlink_user(&unlinked, &provider, &user_id, app.now())
+        .unlink_user(&primary, &unlinked, &identity, app.now())
         .await?
         .is_none()
     {
-        return Err(refused(LinkError::NotLinked));
+        return Err(ApiError::conflict(
+            "The user changed meanwhile; try again.",
+            "conflict",
+        ));
     }
     Ok(Json(identities_json(&unlinked)))
 }

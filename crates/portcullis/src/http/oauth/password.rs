@@ -24,6 +24,7 @@ use crate::issuance::{FamilyStart, TokenResponse};
 async fn refused(
     app: &AppState,
     client: &Client,
+    connection: &str,
     email: &str,
     ip: &str,
     description: &'static str,
@@ -32,6 +33,7 @@ async fn refused(
     let mut e = Event::new(Code::Fepft, description).client(client).ip(ip);
     e.user_id = user_id.as_deref();
     e.user_name = Some(email);
+    e.connection = Some(connection);
     app.audit(e).await;
     TokenError::new(TokenErrorCode::InvalidGrant, description).into()
 }
@@ -133,6 +135,7 @@ async fn sign_in(
         refused(
             app,
             client,
+            &db.name,
             &email,
             login.ip,
             description,

@@ -517,6 +517,7 @@ pub async fn login_submit(
                 client_name: Some(&tx.client.name),
                 user_id: user.as_ref().map(|u| u.user_id.as_str()),
                 user_name: Some(&email),
+                connection: Some(&db.name),
                 ip: Some(&ip),
                 ..Event::new(event_type, "Wrong email or password.")
             })

@@ -314,27 +314,44 @@ async fn complete(
     };
     let user_id = upstream::user_id(&up.config, &profile.subject);
     let existing = app.store.get_user(&user_id).await?.map(|(u, _)| u);
+    // Two connections of one strategy (a preset pointed at another server)
+    // give the same ids: a user of the other connection is not this one.
+    if existing
+        .as_ref()
+        .is_some_and(|u| u.connection() != up.connection.name)
+    {
+        return Ok(Outcome::Failed(UpstreamError::BadAnswer(
+            "a user of another connection has this provider's id".into(),
+        )));
+    }
     // An identity linked to another user signs that user in, unchanged.
     if existing.is_none()
         && let Some((primary, _)) = app
             .store
-            .linked_primary(portcullis_store::LinkedBy::UserId(&user_id))
+            .linked_primary(portcullis_store::LinkedBy::UserId(
+                &up.connection.name,
+                &user_id,
+            ))
             .await?
     {
         return Ok(Outcome::Signed(Box::new(primary), false));
     }
+    // A blocked user is refused by `finish`, with nothing written.
+    if let Some(u) = existing.as_ref().filter(|u| u.blocked) {
+        return Ok(Outcome::Signed(Box::new(u.clone()), false));
+    }
     let first = existing.is_none();
-    if first
+    // An address the provider did not verify may not be one another account
+    // uses, whether on the first sign-in or when the provider changes it.
+    let new_address = profile
+        .email
+        .as_ref()
+        .filter(|e| existing.as_ref().is_none_or(|u| u.email != **e));
+    if let Some(email) = new_address
         && !profile.email_verified
-        && let Some(email) = &profile.email
+        && app.store.email_in_use(email, &user_id).await?
     {
-        let (taken, _) = app
-            .store
-            .list_users(Some(email), portcullis_store::Page::ALL)
-            .await?;
-        if !taken.is_empty() {
-            return Ok(Outcome::Failed(UpstreamError::UnverifiedEmailTaken));
-        }
+        return Ok(Outcome::Failed(UpstreamError::UnverifiedEmailTaken));
     }
     let user = upstream::user_after_sign_in(
         existing,
@@ -354,9 +371,10 @@ async fn complete(
     };
     match stored {
         Ok(_) => Ok(Outcome::Signed(Box::new(user), first)),
-        Err(StoreError::Conflict) => Ok(Outcome::Failed(UpstreamError::BadAnswer(
-            "another account of this connection has this e-mail address".into(),
-        ))),
+        Err(StoreError::Conflict) => Ok(Outcome::Failed(UpstreamError::Refused {
+            error: "access_denied".into(),
+            description: "an account of this connection already has this e-mail address".into(),
+        })),
         Err(e) => Err(e),
     }
 }
@@ -389,6 +407,13 @@ async fn redeem(
             &key.key_id,
             &upstream::apple_client_secret_claims(key, &up.config.client_id, app.now()),
         )?),
+        // A key is never sent as a secret (an apple connection whose
+        // team_id or kid was removed since the key was saved).
+        (None, Some(s)) if s.contains("PRIVATE KEY") => {
+            return Err(UpstreamError::BadAnswer(
+                "the connection's key needs team_id and kid".into(),
+            ));
+        }
         _ => up.client_secret.clone(),
     };
     let tokens = app
