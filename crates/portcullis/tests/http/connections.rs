@@ -467,6 +467,7 @@ async fn connection_clients_are_listed_and_changed_together(srv: TestServer) {
 
 async fn each_password_policy_is_enforced_at_signup_with_auth0s_answer(srv: TestServer) {
     let app = spa(&srv, json!({})).await;
+    let legacy = password_app(&srv).await;
     for (n, (options, weak, strong)) in [
         (json!({"passwordPolicy": null}), "", "x"),
         (json!({"passwordPolicy": "none"}), "", "x"),
@@ -488,7 +489,7 @@ async fn each_password_policy_is_enforced_at_signup_with_auth0s_answer(srv: Test
     .enumerate()
     {
         let name = format!("db-{n}");
-        database(&srv, &name, options.clone(), &[&app]).await;
+        database(&srv, &name, options.clone(), &[&app, &legacy.0]).await;
         if !weak.is_empty() {
             let (st, e) = signup(
                 &srv,
@@ -527,6 +528,14 @@ async fn each_password_policy_is_enforced_at_signup_with_auth0s_answer(srv: Test
         assert_eq!(users.as_array().unwrap().len(), 1, "{users}");
         assert!(users[0]["user_id"].as_str().unwrap().starts_with("auth0|"));
         assert_eq!(users[0]["identities"][0]["connection"], name.as_str());
+        // … and signs in with it there.
+        let (st, t) = realm_login(&srv, &legacy, &name, "a@example.com", strong).await;
+        assert_eq!(st, StatusCode::OK, "{options}: {t}");
+        assert_eq!(
+            crate::support::verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &legacy.0)
+                .await["sub"],
+            users[0]["user_id"]
+        );
     }
     // The Management API applies the same policy, in its own words.
     let (st, e) = srv
