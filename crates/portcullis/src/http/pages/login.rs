@@ -6,21 +6,19 @@ use axum::body::Body;
 use axum::extract::{Query, State};
 
 use crate::http::client_addr::ClientAddr;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use portcullis_core::clients::Client;
 use portcullis_core::protocol::authorize::{AuthorizeErrorCode, AuthorizeRequest, ErrorRedirect};
 use portcullis_core::protocol::params::Params;
-use portcullis_core::secrets::{Secret, hash_secret};
-use portcullis_core::users::{self, DatabaseConnection, User, UserCreate};
+use portcullis_core::secrets::Secret;
+use portcullis_core::users::{self, DatabaseConnection, UserCreate};
 use portcullis_store::StoreError;
 use serde::Deserialize;
 use serde_json::json;
-use subtle::ConstantTimeEq;
 
 use crate::app::AppState;
 use crate::audit::Event;
-use crate::http::cookies;
 use crate::http::flows::{self, PageResult};
 use crate::http::member_sign_in::{self, SignInRefused};
 use crate::http::pages::Notice;
@@ -29,103 +27,13 @@ use crate::http::realm;
 use crate::http::sign_in::{self, SignIn};
 use crate::http::sign_up::{self, SignUp};
 
+use super::transaction::{Transaction, api_of, expired, finish, load};
+
 const GENERIC_FAILURE: &str = "Wrong email or password.";
 
 #[derive(Deserialize)]
 pub struct StateQuery {
     state: Option<String>,
-}
-
-/// A parked request, loaded and checked.
-pub(super) struct Transaction {
-    pub(super) id: String,
-    pub(super) csrf: String,
-    pub(super) req: AuthorizeRequest,
-    pub(super) client: Client,
-}
-
-/// The page of a sign-in that can no longer go on, with the way back to
-/// `client` when it is known.
-pub(super) fn expired(app: &AppState, client: Option<&Client>) -> Response {
-    app.pages.notice(
-        StatusCode::BAD_REQUEST,
-        Notice::new(
-            "This page has expired",
-            "Sign-in pages work for 10 minutes, in the browser that opened them. Go back to the application and sign in again.",
-        )
-        .back_to(client),
-    )
-}
-
-/// `expired`, finding the application from transaction `id` (expired or not)
-/// while it is still stored.
-async fn expired_tx(app: &AppState, id: Option<&str>) -> Response {
-    let mut client = None;
-    if let Some(id) = id
-        && let Ok(Some(req)) = app.store.login_transaction_request(id).await
-    {
-        client = app
-            .client(&req.client_id)
-            .await
-            .ok()
-            .flatten()
-            .map(|(c, _)| c);
-    }
-    expired(app, client.as_ref())
-}
-
-/// Loads transaction `id`. With `csrf` (a POST), also checks the CSRF token and
-/// that the request comes from the browser that started it.
-pub(super) async fn load(
-    app: &AppState,
-    headers: &HeaderMap,
-    id: Option<&str>,
-    csrf: Option<&str>,
-) -> Result<Transaction, Response> {
-    let Some(id) = id else {
-        return Err(expired(app, None));
-    };
-    let tx = match app.store.get_login_transaction(id, app.now()).await {
-        Ok(Some(tx)) => tx,
-        // A request parked by a version whose shape differs: start again.
-        Ok(None) | Err(StoreError::Undecodable(_)) => return Err(expired_tx(app, Some(id)).await),
-        Err(e) => {
-            return Err(axum::response::IntoResponse::into_response(
-                flows::PageError(e),
-            ));
-        }
-    };
-    let browser = cookies::get(headers, cookies::BROWSER).map(|b| hash_secret(&b));
-    let same_browser =
-        browser.is_some_and(|b| bool::from(b.as_bytes().ct_eq(tx.browser_hash.as_bytes())));
-    if !same_browser {
-        return Err(expired_tx(app, Some(id)).await);
-    }
-    if let Some(sent) = csrf
-        && !bool::from(sent.as_bytes().ct_eq(tx.csrf.as_bytes()))
-    {
-        return Err(app.pages.message(
-            StatusCode::FORBIDDEN,
-            "Invalid form",
-            "The form could not be verified. Go back to the application and try again.",
-        ));
-    }
-    let req = tx.request;
-    let client = match app.client(&req.client_id).await {
-        Ok(Some((c, _))) => c,
-        Ok(None) => return Err(expired_tx(app, Some(id)).await),
-        Err(e) => {
-            return Err(axum::response::IntoResponse::into_response(
-                flows::PageError(e),
-            ));
-        }
-    };
-    Ok(Transaction {
-        id: id.to_string(),
-        csrf: tx.csrf,
-        req,
-        client,
-    })
 }
 
 /// A POSTed form of a parked request: the form, and its transaction checked for
@@ -364,76 +272,6 @@ fn signup_disabled(app: &AppState) -> Response {
     )
 }
 
-fn with_cookie(mut res: Response, cookie: &str) -> Response {
-    if let Ok(v) = HeaderValue::from_str(cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    res
-}
-
-/// After a successful sign-in: consent if needed, else the response to the app.
-pub(super) async fn finish(
-    app: &AppState,
-    tx: Transaction,
-    user: &User,
-    peer: ClientAddr,
-    headers: &HeaderMap,
-) -> PageResult {
-    let ip = &peer.text();
-    if user.blocked {
-        app.audit(
-            Event::new(crate::audit::Code::F, "user is blocked")
-                .client(&tx.client)
-                .user(user)
-                .ip(ip),
-        )
-        .await;
-        if !app.store.take_login_transaction(&tx.id).await? {
-            return Ok(expired(app, Some(&tx.client)));
-        }
-        return Ok(flows::deliver_error(
-            app,
-            ErrorRedirect::to(&tx.req, AuthorizeErrorCode::AccessDenied, "user is blocked"),
-        ));
-    }
-    let (session, cookie) = flows::start_session(app, user).await?;
-    app.store
-        .record_login(&user.user_id, Some(ip), app.now())
-        .await?;
-    app.audit(
-        Event::new(crate::audit::Code::S, "Successful login")
-            .client(&tx.client)
-            .user(user)
-            .ip(ip),
-    )
-    .await;
-    if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
-    {
-        let res = crate::http::found(&format!(
-            "{}/u/consent?state={}",
-            app.config.base_path(),
-            tx.id
-        ));
-        return Ok(with_cookie(res, &cookie));
-    }
-    if !app.store.take_login_transaction(&tx.id).await? {
-        return Ok(expired(app, Some(&tx.client)));
-    }
-    let api = api_of(app, &tx.req).await?;
-    let request = flows::request_info(peer, headers, "POST", flows::authorize_query(&tx.req));
-    let res = flows::issue(
-        app,
-        &tx.client,
-        &tx.req,
-        api.as_ref(),
-        &session,
-        user,
-        &request,
-    )
-    .await?;
-    Ok(with_cookie(res, &cookie))
-}
-
 pub async fn login_submit(
     State(app): State<AppState>,
     peer: ClientAddr,
@@ -599,17 +437,6 @@ pub async fn signup_submit(
         &email,
         error,
     ))
-}
-
-/// The API a parked request asks a token for, if any.
-async fn api_of(
-    app: &AppState,
-    req: &AuthorizeRequest,
-) -> Result<Option<portcullis_core::resource_servers::ResourceServer>, StoreError> {
-    match &req.audience {
-        Some(a) => app.api(a).await,
-        None => Ok(None),
-    }
 }
 
 /// The scopes to show on the consent page, with the API's descriptions and the

@@ -4,6 +4,7 @@
 
 pub mod login;
 pub mod reset;
+pub mod transaction;
 pub mod upstream;
 
 use axum::body::Body;

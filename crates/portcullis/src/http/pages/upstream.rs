@@ -24,7 +24,7 @@ use portcullis_core::secrets::hash_secret;
 use portcullis_core::upstream::{self, Endpoints, Protocol, UpstreamConfig, UpstreamError};
 use portcullis_store::{StoreError, UpstreamState};
 
-use super::login::{Transaction, expired, finish, load};
+use super::transaction::{Transaction, expired, finish, load};
 use crate::app::AppState;
 use crate::audit::{Code, Event};
 use crate::http::client_addr::ClientAddr;
