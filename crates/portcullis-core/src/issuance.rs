@@ -183,6 +183,7 @@ mod tests {
 
     fn user() -> User {
         let create = UserCreate {
+            user_id: None,
             connection: Some(crate::users::DATABASE_CONNECTION.into()),
             email: Some("ada@example.com".into()),
             password: Some("Corr3ct-horse".into()),

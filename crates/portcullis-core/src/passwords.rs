@@ -9,6 +9,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD_NO_PAD;
 
+use crate::custom_password_hash::ImportedHash;
 use crate::secrets::Secret;
 
 /// Longest password accepted: long enough for any passphrase, short enough that a
@@ -73,9 +74,26 @@ pub fn hash(password: &Secret) -> String {
     )
 }
 
-/// Whether `password` matches the stored PHC string (argon2id only). A
-/// malformed hash never matches; the comparison is constant-time.
+/// The start of every hash [`hash`] writes today: a stored hash without it is
+/// replaced at the next successful sign-in ([`needs_upgrade`]).
+const CURRENT: &str = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+/// Whether a stored hash should be replaced by a fresh argon2id one once the
+/// password is known to be right: an imported hash (bcrypt, PBKDF2, …) or an
+/// argon2id hash with other parameters.
+pub fn needs_upgrade(stored: &str) -> bool {
+    !stored.starts_with(CURRENT)
+}
+
+/// Whether `password` matches the stored hash: an argon2id PHC string, or a
+/// hash imported from another system (`custom_password_hash`, checked with its
+/// own algorithm). A malformed hash never matches; the comparison is
+/// constant-time.
 pub fn verify(password: &Secret, stored: &str) -> bool {
+    if let Some(imported) = ImportedHash::from_stored(stored) {
+        return password.expose().len() <= MAX_PASSWORD_BYTES
+            && imported.verify(password.expose());
+    }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
     };
@@ -153,6 +171,20 @@ mod tests {
         assert!(verify(&Secret::new("Correct-Horse-1"), &ours));
         let argon2i = ours.replace("$argon2id$", "$argon2i$");
         assert!(!verify(&Secret::new("Correct-Horse-1"), &argon2i));
+    }
+
+    #[test]
+    fn imported_hashes_verify_and_ask_for_an_upgrade() {
+        let bcrypt = crate::custom_password_hash::from_password_hash(
+            "$2b$10$33N6PPytqVo6c6FgE7LzSuvSNelw2xh8WZPxNWmxllqLuDbNHD3Xi",
+        )
+        .unwrap()
+        .to_stored();
+        assert!(verify(&Secret::new("shh"), &bcrypt));
+        assert!(!verify(&Secret::new("shh!"), &bcrypt));
+        assert!(needs_upgrade(&bcrypt));
+        assert!(!needs_upgrade(&hash(&Secret::new("shh"))));
+        assert!(needs_upgrade("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA"));
     }
 
     #[test]

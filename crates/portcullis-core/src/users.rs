@@ -222,6 +222,9 @@ mod policy_tests {
 #[derive(Debug, Default, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserCreate {
+    /// The id after `auth0|` (Auth0 prefixes it; a given `auth0|` prefix is
+    /// taken off, so that an id exported from Auth0 comes back unchanged).
+    pub user_id: Option<String>,
     pub connection: Option<String>,
     pub email: Option<String>,
     pub password: Option<String>,
@@ -400,20 +403,51 @@ fn check_profile(
 
 impl UserCreate {
     /// Validates and builds the user; returns it with the password to hash.
+    /// `user_id_hex` is the id to use unless the payload names one.
     pub fn into_user(
-        self,
+        mut self,
         db: &DatabaseConnection,
         user_id_hex: String,
         issuer: &str,
         now: UnixTime,
     ) -> Result<(User, String), UserRefusal> {
         check_connection(self.connection.as_deref(), db)?;
+        let Some(password) = self.password.take() else {
+            return Err(ValidationError::field("password", "Missing required property").into());
+        };
+        let user = self.build(db, user_id_hex, issuer, now)?;
+        check_new_password(db, &user, &password).map_err(UserRefusal::Password)?;
+        Ok((user, password))
+    }
+
+    /// The user of a bulk import (its password hash, if any, comes separately).
+    pub fn into_imported_user(
+        self,
+        db: &DatabaseConnection,
+        user_id_hex: String,
+        issuer: &str,
+        now: UnixTime,
+    ) -> Result<User, UserRefusal> {
+        if self.password.is_some() {
+            return Err(ValidationError::field("password", "Additional properties not allowed").into());
+        }
+        self.build(db, user_id_hex, issuer, now)
+    }
+
+    fn build(
+        self,
+        db: &DatabaseConnection,
+        user_id_hex: String,
+        issuer: &str,
+        now: UnixTime,
+    ) -> Result<User, UserRefusal> {
         let Some(email) = self.email else {
             return Err(ValidationError::field("email", "Missing required property").into());
         };
         check_email(&email)?;
-        let Some(password) = self.password else {
-            return Err(ValidationError::field("password", "Missing required property").into());
+        let user_id_hex = match self.user_id {
+            Some(given) => chosen_user_id(&given)?,
+            None => user_id_hex,
         };
         check_username(self.username.as_deref(), db, true)?;
         check_profile(
@@ -454,9 +488,29 @@ impl UserCreate {
             logins_count: 0,
             last_password_reset: None,
         };
-        check_new_password(db, &user, &password).map_err(UserRefusal::Password)?;
-        Ok((user, password))
+        Ok(user)
     }
+}
+
+/// Longest user id accepted (Auth0's `user_id` maxLength).
+const MAX_USER_ID: usize = 255;
+
+/// A user id chosen by the caller (Auth0's `user_id` of `POST /users` and of
+/// the bulk import): the part after `auth0|`. A given `auth0|` prefix is taken
+/// off — Auth0 would prefix it again (`auth0|auth0|…`), which breaks every
+/// app that stored the exported id; Portcullis keeps the id as exported.
+pub fn chosen_user_id(given: &str) -> Validated<String> {
+    let id = given.strip_prefix("auth0|").unwrap_or(given);
+    if id.is_empty()
+        || id.len() > MAX_USER_ID
+        || id.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(ValidationError::field(
+            "user_id",
+            format!("'{given}' is not a valid user id (1 to {MAX_USER_ID} characters, no spaces)"),
+        ));
+    }
+    Ok(id.to_string())
 }
 
 fn merge(target: &mut Map<String, Value>, patch: Map<String, Value>) {

@@ -89,6 +89,7 @@ pub async fn signup(
         Err(why) => return Ok(bad("invalid_connection", &why.message())),
     };
     let create = UserCreate {
+        user_id: None,
         connection: Some(body.connection),
         email: Some(body.email.clone()),
         password: Some(body.password),

@@ -393,6 +393,7 @@ pub async fn signup_submit(
     };
     let email = form.get("username").unwrap_or_default().to_string();
     let create = UserCreate {
+        user_id: None,
         connection: Some(db.name.clone()),
         email: Some(email.clone()),
         password: form.get("password").map(str::to_string),
