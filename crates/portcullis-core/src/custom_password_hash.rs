@@ -290,7 +290,7 @@ impl Encoding {
 }
 
 fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -659,7 +659,10 @@ pub fn parse(v: &Value) -> Result<ImportedHash, Refusal> {
     )?;
     let value = hash.required_str("value")?;
     let encoding = hash.enumerated("encoding", Encoding::parse, "base64, hex, utf8")?;
-    let salt = top.get("salt").map(|s| salt(s, top.at("salt"))).transpose()?;
+    let salt = top
+        .get("salt")
+        .map(|s| salt(s, top.at("salt")))
+        .transpose()?;
     let password = match top.get("password") {
         None => PasswordEncoding::Utf8,
         Some(p) => {
@@ -691,7 +694,10 @@ pub fn parse(v: &Value) -> Result<ImportedHash, Refusal> {
         Some(_) => Err(refuse(
             RefusalKind::Enum,
             &hash.at("encoding"),
-            format!("hash.encoding must be utf8 when algorithm is {}", alg.as_str()),
+            format!(
+                "hash.encoding must be utf8 when algorithm is {}",
+                alg.as_str()
+            ),
         )),
     };
     let binary = |enc: Option<Encoding>| -> Result<Vec<u8>, Refusal> {

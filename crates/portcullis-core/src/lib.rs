@@ -15,6 +15,7 @@ pub mod email_provider;
 pub mod email_templates;
 pub mod identities;
 pub mod issuance;
+pub mod jobs;
 pub mod jose;
 pub mod keys;
 pub mod log_query;

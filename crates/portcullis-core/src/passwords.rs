@@ -91,8 +91,7 @@ pub fn needs_upgrade(stored: &str) -> bool {
 /// constant-time.
 pub fn verify(password: &Secret, stored: &str) -> bool {
     if let Some(imported) = ImportedHash::from_stored(stored) {
-        return password.expose().len() <= MAX_PASSWORD_BYTES
-            && imported.verify(password.expose());
+        return password.expose().len() <= MAX_PASSWORD_BYTES && imported.verify(password.expose());
     }
     let Ok(parsed) = PasswordHash::new(stored) else {
         return false;
@@ -184,7 +183,9 @@ mod tests {
         assert!(!verify(&Secret::new("shh!"), &bcrypt));
         assert!(needs_upgrade(&bcrypt));
         assert!(!needs_upgrade(&hash(&Secret::new("shh"))));
-        assert!(needs_upgrade("$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA"));
+        assert!(needs_upgrade(
+            "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaA"
+        ));
     }
 
     #[test]

@@ -216,10 +216,7 @@ pub fn parse_row(
             )),
             Some((_, want)) if json_type(value) != *want => errors.push(RowError::new(
                 ErrorCode::InvalidType,
-                format!(
-                    "Expected type {want} but found type {}",
-                    json_type(value)
-                ),
+                format!("Expected type {want} but found type {}", json_type(value)),
                 Some(key),
             )),
             Some(_) => {}
@@ -233,9 +230,7 @@ pub fn parse_row(
         ));
     }
     if let Some(Value::Object(app)) = o.get("app_metadata")
-        && let Some(reserved) = RESERVED_APP_METADATA
-            .iter()
-            .find(|k| app.contains_key(**k))
+        && let Some(reserved) = RESERVED_APP_METADATA.iter().find(|k| app.contains_key(**k))
     {
         errors.push(RowError::new(
             ErrorCode::NotPassed,
@@ -274,9 +269,8 @@ pub fn parse_row(
     fields.remove("custom_password_hash");
     fields.insert("connection".into(), Value::String(db.name.clone()));
     let given = o.keys().cloned().collect();
-    let create: UserCreate = serde_json::from_value(Value::Object(fields)).map_err(|e| {
-        vec![RowError::new(ErrorCode::InvalidType, e.to_string(), None)]
-    })?;
+    let create: UserCreate = serde_json::from_value(Value::Object(fields))
+        .map_err(|e| vec![RowError::new(ErrorCode::InvalidType, e.to_string(), None)])?;
     let user = create
         .into_imported_user(db, user_id_hex, issuer, now)
         .map_err(|r| vec![refusal_error(&r)])?;
@@ -304,6 +298,11 @@ fn refusal_error(r: &UserRefusal) -> RowError {
 }
 
 impl ImportRow {
+    /// Whether the file named the user's id (else it was made here).
+    pub fn given_user_id(&self) -> bool {
+        self.given.iter().any(|g| g == "user_id")
+    }
+
     /// The keys by which a user given twice in one file is recognised.
     pub fn keys(&self) -> Vec<(&'static str, String)> {
         let mut keys = vec![
@@ -354,8 +353,7 @@ pub fn upsert(
         u.picture = row.user.picture.clone();
     }
     let hash = if row.given.iter().any(|g| g == "custom_password_hash") {
-        let replaceable = existing_hash
-            .is_none_or(|h| h.starts_with(custom_password_hash::PREFIX));
+        let replaceable = existing_hash.is_none_or(|h| h.starts_with(custom_password_hash::PREFIX));
         if !replaceable {
             return Err(RowError::new(
                 ErrorCode::Conflict,
@@ -454,11 +452,7 @@ impl ArraySplitter {
 
     /// Feeds the next bytes; each complete user is handed to `each` as a
     /// parsed JSON value.
-    pub fn feed(
-        &mut self,
-        bytes: &[u8],
-        each: &mut dyn FnMut(Value),
-    ) -> Result<(), FileError> {
+    pub fn feed(&mut self, bytes: &[u8], each: &mut dyn FnMut(Value)) -> Result<(), FileError> {
         for &b in bytes {
             self.step(b, each)?;
             self.offset += 1;
@@ -513,7 +507,10 @@ impl ArraySplitter {
 
     fn in_user(&mut self, b: u8, each: &mut dyn FnMut(Value)) -> Result<(), FileError> {
         // A scalar element ends at the first delimiter outside a string.
-        let scalar = self.current.first().is_some_and(|f| !matches!(f, b'{' | b'['));
+        let scalar = self
+            .current
+            .first()
+            .is_some_and(|f| !matches!(f, b'{' | b'['));
         if self.depth == 0
             && !self.in_string
             && (scalar || self.current.is_empty())
@@ -558,11 +555,12 @@ impl ArraySplitter {
     }
 
     fn complete(&mut self, each: &mut dyn FnMut(Value)) -> Result<(), FileError> {
-        let value: Value = serde_json::from_slice(&self.current).map_err(|e| FileError::Syntax {
-            index: self.count,
-            offset: self.started_at,
-            reason: e.to_string(),
-        })?;
+        let value: Value =
+            serde_json::from_slice(&self.current).map_err(|e| FileError::Syntax {
+                index: self.count,
+                offset: self.started_at,
+                reason: e.to_string(),
+            })?;
         self.current.clear();
         self.count += 1;
         self.place = Place::AfterUser;
@@ -613,10 +611,16 @@ mod tests {
 
     #[test]
     fn malformed_files_fail_whole() {
-        assert_eq!(split(&[r#"{"email":"a@x.io"}"#]), Err(FileError::NotAnArray));
+        assert_eq!(
+            split(&[r#"{"email":"a@x.io"}"#]),
+            Err(FileError::NotAnArray)
+        );
         assert_eq!(split(&["[]"]), Err(FileError::Empty));
         assert_eq!(split(&["  "]), Err(FileError::Empty));
-        assert_eq!(split(&[r#"[{"email":"a@x.io"}"#]), Err(FileError::Truncated));
+        assert_eq!(
+            split(&[r#"[{"email":"a@x.io"}"#]),
+            Err(FileError::Truncated)
+        );
         assert!(matches!(
             split(&[r#"[{"email":"a@x.io"} {"email":"b@x.io"}]"#]),
             Err(FileError::Syntax { index: 1, .. })
@@ -692,7 +696,9 @@ mod tests {
             vec![(ErrorCode::NotPassed, Some("app_metadata".into()))]
         );
         assert_eq!(
-            codes(json!({"email": "a@x.io", "custom_password_hash": {"algorithm": "crc32", "hash": {"value": "1"}}})),
+            codes(
+                json!({"email": "a@x.io", "custom_password_hash": {"algorithm": "crc32", "hash": {"value": "1"}}})
+            ),
             vec![(
                 ErrorCode::EnumMismatch,
                 Some("custom_password_hash.algorithm".into())
@@ -720,20 +726,33 @@ mod tests {
             "app_metadata": {"a": 1, "b": 2}, "blocked": false}))
         .unwrap();
         let again = row(json!({"email": "a@x.io", "name": "New", "blocked": true,
-            "app_metadata": {"c": 3}})).unwrap();
+            "app_metadata": {"c": 3}}))
+        .unwrap();
         let (u, hash) = upsert(&first.user, None, &again, 1_700_000_100).unwrap();
         assert_eq!(u.name, "New");
         assert!(!u.blocked, "blocked is not upsertable");
-        assert_eq!(u.app_metadata, json!({"c": 3}).as_object().cloned().unwrap());
+        assert_eq!(
+            u.app_metadata,
+            json!({"c": 3}).as_object().cloned().unwrap()
+        );
         assert_eq!(hash, None);
-        let with_hash = row(json!({"email": "a@x.io", "custom_password_hash": {"algorithm": "md5",
-            "hash": {"value": "67A1E09BB1F83F5007DC119C14D663AA", "encoding": "hex"}}}))
+        let with_hash = row(
+            json!({"email": "a@x.io", "custom_password_hash": {"algorithm": "md5",
+            "hash": {"value": "67A1E09BB1F83F5007DC119C14D663AA", "encoding": "hex"}}}),
+        )
         .unwrap();
         let argon = crate::passwords::hash(&crate::secrets::Secret::new("x"));
         assert_eq!(
-            upsert(&first.user, Some(&argon), &with_hash, 0).unwrap_err().code,
+            upsert(&first.user, Some(&argon), &with_hash, 0)
+                .unwrap_err()
+                .code,
             ErrorCode::Conflict
         );
-        assert!(upsert(&first.user, None, &with_hash, 0).unwrap().1.is_some());
+        assert!(
+            upsert(&first.user, None, &with_hash, 0)
+                .unwrap()
+                .1
+                .is_some()
+        );
     }
 }

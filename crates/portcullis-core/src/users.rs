@@ -429,7 +429,9 @@ impl UserCreate {
         now: UnixTime,
     ) -> Result<User, UserRefusal> {
         if self.password.is_some() {
-            return Err(ValidationError::field("password", "Additional properties not allowed").into());
+            return Err(
+                ValidationError::field("password", "Additional properties not allowed").into(),
+            );
         }
         self.build(db, user_id_hex, issuer, now)
     }

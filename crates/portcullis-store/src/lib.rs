@@ -15,6 +15,7 @@ mod connections;
 mod copy;
 mod flows;
 mod identities;
+mod jobs;
 mod keys;
 mod logs;
 mod maintenance;
@@ -45,6 +46,7 @@ pub use flows::{
     UpstreamState,
 };
 pub use identities::LinkedBy;
+pub use jobs::{ChunkCounts, ChunkUser};
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;

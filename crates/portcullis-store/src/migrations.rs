@@ -98,6 +98,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "linked_identities",
         include_str!("../migrations/0022_linked_identities.sql"),
     ),
+    (
+        23,
+        "import_jobs",
+        include_str!("../migrations/0023_import_jobs.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -22,7 +22,7 @@ pub(crate) fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<U
 
 /// The `email` column (unique per connection): the address, or the user id
 /// for a user whose provider gave none (so that two of them do not collide).
-fn email_key(u: &User) -> &str {
+pub(crate) fn email_key(u: &User) -> &str {
     if u.email.is_empty() {
         &u.user_id
     } else {
@@ -32,7 +32,7 @@ fn email_key(u: &User) -> &str {
 
 /// The `username` column: lower-cased, so that a username is unique and found
 /// whatever its case.
-fn username_key(u: &User) -> Option<String> {
+pub(crate) fn username_key(u: &User) -> Option<String> {
     u.username.as_deref().map(str::to_lowercase)
 }
 
@@ -68,6 +68,56 @@ pub struct RedeemedTicket {
     pub result_url: Option<String>,
 }
 
+/// Inserts the user's row (and its search index) on `$conn`.
+macro_rules! insert_user_row {
+    ($conn:ident, $tenant:expr, $user:expr, $hash:expr, $doc:expr, $now:expr) => {{
+        let user: &portcullis_core::users::User = $user;
+        sqlx::query(
+            "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at, username)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
+        )
+        .bind($tenant)
+        .bind(&user.user_id)
+        .bind(user.connection())
+        .bind($crate::users::email_key(user))
+        .bind($hash)
+        .bind($doc)
+        .bind($now)
+        .bind($crate::users::username_key(user))
+        .execute(&mut *$conn)
+        .await?;
+        $crate::user_search::index_user!($conn, $tenant, user);
+    }};
+}
+pub(crate) use insert_user_row;
+
+/// Rewrites the user's row (the hash only when `Some`) and its search index;
+/// evaluates to the number of rows changed.
+macro_rules! update_user_row {
+    ($conn:ident, $tenant:expr, $user:expr, $hash:expr, $doc:expr, $now:expr) => {{
+        let user: &portcullis_core::users::User = $user;
+        let n = sqlx::query(
+            "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, username = $7
+             WHERE tenant_id = $1 AND user_id = $2",
+        )
+        .bind($tenant)
+        .bind(&user.user_id)
+        .bind($doc)
+        .bind($crate::users::email_key(user))
+        .bind($hash)
+        .bind($now)
+        .bind($crate::users::username_key(user))
+        .execute(&mut *$conn)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            $crate::user_search::index_user!($conn, $tenant, user);
+        }
+        n
+    }};
+}
+pub(crate) use update_user_row;
+
 impl TenantStore {
     /// `Conflict` if the e-mail (or the username) is taken in the connection.
     pub async fn insert_user(
@@ -94,21 +144,7 @@ impl TenantStore {
             if held.is_some() {
                 return Err(crate::StoreError::Conflict);
             }
-            sqlx::query(
-                "INSERT INTO users (tenant_id, user_id, connection, email, password_hash, doc, created_at, updated_at, username)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8)",
-            )
-            .bind(self.id())
-            .bind(&user.user_id)
-            .bind(user.connection())
-            .bind(email_key(user))
-            .bind(password_hash)
-            .bind(&doc)
-            .bind(now)
-            .bind(username_key(user))
-            .execute(&mut *conn)
-            .await?;
-            index_user!(conn, self.id(), user);
+            insert_user_row!(conn, self.id(), user, password_hash, &doc, now);
         });
         Ok(())
     }
@@ -271,24 +307,31 @@ impl TenantStore {
             if password_hash.is_some() {
                 remember_password!(conn, self.id(), &user.user_id, now);
             }
-            let n = sqlx::query(
-                "UPDATE users SET doc = $3, email = $4, password_hash = COALESCE($5, password_hash), updated_at = $6, username = $7
-                 WHERE tenant_id = $1 AND user_id = $2",
+            update_user_row!(conn, self.id(), user, password_hash, &doc, now)
+        });
+        Ok(n == 1)
+    }
+
+    /// Replaces an imported (or older argon2id) hash by `new` once the
+    /// password was found right, if the hash is still `old` (a password
+    /// changed meanwhile wins). Not a password change: no history entry.
+    pub async fn upgrade_password_hash(
+        &self,
+        user_id: &str,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool> {
+        let n = write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE users SET password_hash = $4 WHERE tenant_id = $1 AND user_id = $2 AND password_hash = $3",
             )
             .bind(self.id())
-            .bind(&user.user_id)
-            .bind(&doc)
-            .bind(email_key(user))
-            .bind(password_hash)
-            .bind(now)
-            .bind(username_key(user))
+            .bind(user_id)
+            .bind(old)
+            .bind(new)
             .execute(&mut *conn)
             .await?
-            .rows_affected();
-            if n == 1 {
-                index_user!(conn, self.id(), user);
-            }
-            n
+            .rows_affected()
         });
         Ok(n == 1)
     }

@@ -45,6 +45,8 @@ pub struct Inner {
     pub clock: crate::clock::Clock,
     /// The client of upstream identity providers (connections), with its caches.
     pub upstream: crate::upstream_client::UpstreamClient,
+    /// The runner of user import jobs (a new job wakes it).
+    pub imports: crate::bulk_import::Runner,
 }
 
 impl std::ops::Deref for AppState {
@@ -88,6 +90,9 @@ impl AppState {
             });
         }
         let pages = crate::templates::Templates::new(config.base_path());
+        let clock = crate::clock::Clock::default();
+        let imports =
+            crate::bulk_import::Runner::new(store.clone(), clock.clone(), config.issuer.clone());
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
             password_last_used,
@@ -104,8 +109,9 @@ impl AppState {
             generation: Default::default(),
             metrics: crate::metrics::Metrics::new(),
             auditor,
-            clock: Default::default(),
+            clock,
             upstream: Default::default(),
+            imports,
         }))
     }
 }

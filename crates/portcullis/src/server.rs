@@ -62,6 +62,7 @@ pub struct RunningServer {
 impl RunningServer {
     /// Stops accepting connections and waits (up to 10 s) for requests in flight.
     pub async fn shutdown(self) -> std::io::Result<()> {
+        self.state.imports.stop();
         self.stop.notify_one();
         self.wait().await
     }
@@ -261,6 +262,7 @@ pub async fn start_on(
     let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, keys, kek, mailer);
     crate::jobs::start(state.store.clone(), state.clock.clone());
+    state.imports.start();
     if rotation_days > 0 {
         let app = state.clone();
         tokio::spawn(async move {

@@ -71,9 +71,21 @@ pub async fn sign_in(
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };
-    match (user, app.verify_password(password, hash).await) {
+    let stored = hash.clone();
+    match (user, app.verify_password(password.clone(), hash).await) {
         (Some(user), true) => {
             brute_force::succeeded(&app.store, attempt).await?;
+            // A hash imported from another system (or argon2id with older
+            // parameters) becomes today's argon2id now that the password is
+            // known to be right; a password changed meanwhile wins.
+            if let Some(old) = stored.filter(|h| portcullis_core::passwords::needs_upgrade(h)) {
+                let new = app.hash_password(password).await;
+                if !new.is_empty() {
+                    app.store
+                        .upgrade_password_hash(&user.user_id, &old, &new)
+                        .await?;
+                }
+            }
             Ok(SignIn::Ok(user))
         }
         (user, _) => {

@@ -45,5 +45,6 @@ mod startup;
 mod tenant_settings;
 mod token_endpoint;
 mod upstream;
+mod user_import;
 mod user_search;
 mod webdriver;

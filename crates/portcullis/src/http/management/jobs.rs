@@ -12,6 +12,9 @@ use portcullis_core::clock::iso8601;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use portcullis_core::jobs::{JobKind, JobStatus, MAX_ACTIVE_IMPORTS, TOO_MANY_IMPORTS};
+use portcullis_core::user_import::ArraySplitter;
+
 use super::Caller;
 use super::clients::read_body;
 use crate::app::AppState;
@@ -91,8 +94,308 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&["create:users", "read:users"])?;
     app.store
-        .get_job(&id)
+        .job(&id)
         .await?
-        .map(Json)
-        .ok_or_else(|| ApiError::not_found("The job does not exist.", "inexistent_job"))
+        .map(|job| Json(job.to_json(app.now())))
+        .ok_or_else(no_job)
+}
+
+fn no_job() -> ApiError {
+    ApiError::not_found("The job does not exist.", "inexistent_job")
+}
+
+/// `GET /jobs/{id}/errors`: each refused user (secrets masked) with its
+/// errors, in file order; 204 when there is none (Auth0's answer).
+pub async fn errors(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_any(&["create:users", "read:users"])?;
+    if app.store.job(&id).await?.is_none() {
+        return Err(no_job());
+    }
+    let errors = app.store.job_errors(&id).await?;
+    if errors.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Ok(Json(errors).into_response())
+}
+
+/// The largest users file taken (Auth0's limit is 500 KB; Portcullis takes a
+/// whole tenant in one file, read as a stream in bounded memory).
+pub const MAX_IMPORT_BYTES: u64 = 512 * 1024 * 1024;
+/// A stored chunk holds at most this many users, or this many bytes.
+const CHUNK_USERS: usize = 1000;
+const CHUNK_BYTES: usize = 1 << 20;
+
+fn multipart_error() -> ApiError {
+    ApiError::bad_request(
+        "Payload validation error: 'Invalid multipart payload format'.",
+        "invalid_body",
+    )
+}
+
+/// The text parts of an import request.
+#[derive(Default)]
+struct ImportOptions {
+    connection_id: Option<String>,
+    upsert: Option<String>,
+    external_id: Option<String>,
+    send_completion_email: Option<String>,
+}
+
+/// What the upload of the `users` part came to.
+enum Upload {
+    /// Whole and well-formed: this many users in this many chunks.
+    Read { users: i64, chunks: i64 },
+    /// Malformed: the job fails with this message.
+    Malformed(String),
+}
+
+/// `POST /jobs/users-imports` (multipart: `users`, `connection_id`, `upsert`,
+/// `external_id`, `send_completion_email`). The file is split into chunks as
+/// it arrives; the job then runs in the background (`bulk_import`). A
+/// malformed file makes a failed job (nothing imported); a bad request
+/// leaves no job.
+pub async fn users_imports(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    caller.require("create:users")?;
+    let boundary = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(multipart_error)?;
+    if app.store.active_jobs(JobKind::UsersImport).await? >= MAX_ACTIVE_IMPORTS {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            TOO_MANY_IMPORTS,
+            "too_many_requests",
+        ));
+    }
+    let now = app.now();
+    let id = format!("job_{}", portcullis_core::random::alphanumeric(16));
+    let doc = json!({"id": id, "type": JobKind::UsersImport.as_str(), "created_at": iso8601(now)});
+    app.store
+        .insert_job(
+            &id,
+            JobKind::UsersImport.as_str(),
+            JobStatus::Uploading.as_str(),
+            &doc,
+            now,
+        )
+        .await?;
+    let read = read_import(&app, &id, b, boundary).await;
+    let (options, upload) = match read {
+        Ok(r) => r,
+        Err(e) => {
+            app.store.delete_job(&id).await?;
+            return Err(e);
+        }
+    };
+    let checked = check_import_options(&app, &options).await;
+    let (connection, upsert, send_email) = match checked {
+        Ok(c) => c,
+        Err(e) => {
+            app.store.delete_job(&id).await?;
+            return Err(e);
+        }
+    };
+    let mut doc = json!({
+        "id": id,
+        "type": JobKind::UsersImport.as_str(),
+        "connection_id": connection.id,
+        "connection": connection.name,
+        "upsert": upsert,
+        "send_completion_email": send_email,
+        "created_at": iso8601(now),
+    });
+    if let (Some(e), Some(o)) = (&options.external_id, doc.as_object_mut()) {
+        o.insert("external_id".into(), e.clone().into());
+    }
+    match upload {
+        Upload::Read { users, chunks } => {
+            app.store
+                .finish_job_upload(&id, &doc, chunks, users)
+                .await?;
+            app.imports.wake();
+        }
+        Upload::Malformed(why) => {
+            app.store.finish_job_upload(&id, &doc, 0, 0).await?;
+            app.store
+                .end_job(&id, JobStatus::Failed, Some(&why), app.now())
+                .await?;
+        }
+    }
+    let job = app.store.job(&id).await?.ok_or_else(no_job)?;
+    Ok((StatusCode::ACCEPTED, Json(job.to_json(app.now()))).into_response())
+}
+
+/// Reads the multipart body: the text options, and the `users` file split
+/// into stored chunks of the job.
+async fn read_import(
+    app: &AppState,
+    id: &str,
+    b: Body,
+    boundary: String,
+) -> Result<(ImportOptions, Upload), ApiError> {
+    let constraints = multer::Constraints::new()
+        .size_limit(multer::SizeLimit::new().whole_stream(MAX_IMPORT_BYTES));
+    let mut parts =
+        multer::Multipart::with_constraints(b.into_data_stream(), boundary, constraints);
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("Payload content length greater than maximum allowed: {MAX_IMPORT_BYTES}."),
+            "payload_too_large",
+        )
+    };
+    let part_error = |e: multer::Error| match e {
+        multer::Error::StreamSizeExceeded { .. } | multer::Error::FieldSizeExceeded { .. } => {
+            too_large()
+        }
+        _ => multipart_error(),
+    };
+    let mut options = ImportOptions::default();
+    let mut upload = None;
+    while let Some(mut part) = parts.next_field().await.map_err(part_error)? {
+        let name = part.name().unwrap_or_default().to_string();
+        if name == "users" {
+            if upload.is_some() {
+                return Err(ApiError::bad_request(
+                    "Payload validation error: only one 'users' file may be sent.",
+                    "invalid_body",
+                ));
+            }
+            let mut splitter = ArraySplitter::new();
+            let mut chunk = String::from("[");
+            let (mut in_chunk, mut chunks) = (0usize, 0i64);
+            let mut malformed = None;
+            while let Some(bytes) = part.chunk().await.map_err(part_error)? {
+                if malformed.is_some() {
+                    continue;
+                }
+                let mut users = Vec::new();
+                if let Err(e) = splitter.feed(&bytes, &mut |v| users.push(v)) {
+                    malformed = Some(e.to_string());
+                }
+                for user in users {
+                    if in_chunk > 0 {
+                        chunk.push(',');
+                    }
+                    chunk.push_str(&user.to_string());
+                    in_chunk += 1;
+                    if in_chunk >= CHUNK_USERS || chunk.len() >= CHUNK_BYTES {
+                        chunk.push(']');
+                        let first = splitter.count() as i64 - in_chunk as i64;
+                        app.store.add_job_chunk(id, chunks, first, &chunk).await?;
+                        chunks += 1;
+                        chunk = String::from("[");
+                        in_chunk = 0;
+                    }
+                }
+            }
+            if malformed.is_none()
+                && let Err(e) = splitter.finish()
+            {
+                malformed = Some(e.to_string());
+            }
+            if in_chunk > 0 && malformed.is_none() {
+                chunk.push(']');
+                let first = splitter.count() as i64 - in_chunk as i64;
+                app.store.add_job_chunk(id, chunks, first, &chunk).await?;
+                chunks += 1;
+            }
+            upload = Some(match malformed {
+                Some(why) => Upload::Malformed(why),
+                None => Upload::Read {
+                    users: splitter.count() as i64,
+                    chunks,
+                },
+            });
+            continue;
+        }
+        let text = part.text().await.map_err(part_error)?;
+        let slot = match name.as_str() {
+            "connection_id" => &mut options.connection_id,
+            "upsert" => &mut options.upsert,
+            "external_id" => &mut options.external_id,
+            "send_completion_email" => &mut options.send_completion_email,
+            other => {
+                return Err(ApiError::bad_request(
+                    format!(
+                        "Payload validation error: 'Additional properties not allowed: {other}'."
+                    ),
+                    "invalid_body",
+                ));
+            }
+        };
+        *slot = Some(text);
+    }
+    let upload = upload.ok_or_else(|| {
+        ApiError::bad_request(
+            "Must provide 'users' file as multipart part.",
+            "invalid_body",
+        )
+    })?;
+    Ok((options, upload))
+}
+
+/// The connection (a database one) and the booleans of an import request.
+async fn check_import_options(
+    app: &AppState,
+    o: &ImportOptions,
+) -> Result<(portcullis_core::connections::Connection, bool, bool), ApiError> {
+    let Some(connection_id) = o.connection_id.as_deref() else {
+        return Err(ApiError::bad_request(
+            "Must provide 'connection_id' as multipart part.",
+            "invalid_body",
+        ));
+    };
+    let well_formed = connection_id
+        .strip_prefix("con_")
+        .is_some_and(|rest| rest.len() == 16 && rest.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !well_formed {
+        return Err(ApiError::bad_request(
+            "Payload validation error: 'String does not match pattern ^con_[A-Za-z0-9]{16}$' on property connection_id.",
+            "invalid_body",
+        ));
+    }
+    let (connection, _) = app
+        .store
+        .get_connection(connection_id)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("The connection does not exist.", "invalid_body"))?;
+    if connection.database().is_none() {
+        return Err(ApiError::bad_request(
+            "Connection must be a database connection.",
+            "invalid_body",
+        ));
+    }
+    let flag = |name: &str, v: &Option<String>, default: bool| match v.as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(ApiError::bad_request(
+            format!(
+                "Payload validation error: 'Expected type boolean but found type string' on property {name} ('{other}')."
+            ),
+            "invalid_body",
+        )),
+    };
+    let upsert = flag("upsert", &o.upsert, false)?;
+    let send = flag("send_completion_email", &o.send_completion_email, true)?;
+    if let Some(e) = &o.external_id
+        && e.len() > 255
+    {
+        return Err(ApiError::bad_request(
+            "Payload validation error: 'String is too long' on property external_id.",
+            "invalid_body",
+        ));
+    }
+    Ok((connection, upsert, send))
 }

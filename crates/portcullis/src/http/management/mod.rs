@@ -113,7 +113,9 @@ pub fn router() -> Router<AppState> {
             post(tickets::email_verification),
         )
         .route("/jobs/verification-email", post(jobs::verification_email))
+        .route("/jobs/users-imports", post(jobs::users_imports))
         .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/errors", get(jobs::errors))
         .route("/email-templates", post(email_templates::create))
         .route(
             "/emails/provider",

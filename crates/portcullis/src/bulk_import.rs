@@ -1,0 +1,162 @@
+//! The runner of user import jobs: takes a waiting or abandoned job under a
+//! lease in the database, and applies its chunks one transaction each
+//! (`TenantStore::apply_import_chunk`) until none is left.
+//!
+//! Invariants: one node works on a job at a time (the lease `job:<id>`,
+//! renewed before each chunk); a node that dies leaves the lease to lapse and
+//! another node (or this one, restarted) resumes at the first chunk not done,
+//! so a job is never half-imported silently: it completes, or fails with
+//! `status_details` saying why.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_core::jobs::JobStatus;
+use portcullis_core::user_import::{masked, parse_row};
+use portcullis_core::users::DatabaseConnection;
+use portcullis_store::{ChunkUser, StoreError, TenantStore};
+use serde_json::Value;
+
+use crate::clock::Clock;
+
+/// A job's lease lapses this long after its node stopped renewing it.
+pub const LEASE_TTL: i64 = 10;
+/// How often a node looks for jobs when nobody wakes it.
+const POLL_EVERY: Duration = Duration::from_secs(2);
+/// An upload that has not finished this long after it started is abandoned.
+const UPLOAD_DEADLINE: i64 = 3600;
+
+/// What the runner needs, and the bell a new job rings.
+#[derive(Clone)]
+pub struct Runner {
+    store: TenantStore,
+    clock: Clock,
+    issuer: String,
+    node: String,
+    wake: Arc<tokio::sync::Notify>,
+    /// Set when the server stops: no chunk is started after it.
+    stopped: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Runner {
+    pub fn new(store: TenantStore, clock: Clock, issuer: String) -> Self {
+        Self {
+            store,
+            clock,
+            issuer,
+            node: portcullis_core::random::alphanumeric(16),
+            wake: Arc::new(tokio::sync::Notify::new()),
+            stopped: Arc::default(),
+        }
+    }
+
+    /// Stops the loop (the server is stopping); a job under way is left to
+    /// its lease, which lapses, and is resumed by the next node.
+    pub fn stop(&self) {
+        self.stopped
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    fn is_stopped(&self) -> bool {
+        self.stopped.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Starts the loop for the life of the process.
+    pub fn start(&self) {
+        let runner = self.clone();
+        tokio::spawn(async move {
+            while !runner.is_stopped() {
+                if let Err(e) = runner.run_once().await {
+                    tracing::warn!(error = %e, "import jobs: a pass failed; retrying");
+                }
+                let _ = tokio::time::timeout(POLL_EVERY, runner.wake.notified()).await;
+            }
+        });
+    }
+
+    /// A job is waiting: look now rather than at the next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// One pass over the runnable jobs.
+    pub async fn run_once(&self) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        for id in self.store.runnable_jobs(now - UPLOAD_DEADLINE, now).await? {
+            self.process(&id).await?;
+        }
+        Ok(())
+    }
+
+    async fn lease(&self, id: &str) -> Result<bool, StoreError> {
+        self.store
+            .acquire_lease(
+                &format!("job:{id}"),
+                &self.node,
+                self.clock.now(),
+                LEASE_TTL,
+            )
+            .await
+    }
+
+    async fn process(&self, id: &str) -> Result<(), StoreError> {
+        if self.is_stopped() || !self.lease(id).await? {
+            return Ok(());
+        }
+        let Some(job) = self.store.job(id).await? else {
+            return Ok(());
+        };
+        let fail = |why: String| async move {
+            tracing::warn!(job = %id, reason = %why, "import job failed");
+            self.store
+                .end_job(id, JobStatus::Failed, Some(&why), self.clock.now())
+                .await
+        };
+        let connection_id = job
+            .doc
+            .get("connection_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let upsert = job
+            .doc
+            .get("upsert")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let db = match self.store.get_connection(connection_id).await? {
+            Some((c, _)) => DatabaseConnection::of(&c),
+            None => None,
+        };
+        let Some(db) = db else {
+            return fail("The connection was deleted or is not a database connection.".into())
+                .await;
+        };
+        self.store.start_job(id, self.clock.now()).await?;
+        while let Some((seq, first, users)) = self.store.next_job_chunk(id).await? {
+            if self.is_stopped() || !self.lease(id).await? {
+                return Ok(());
+            }
+            let Ok(values) = serde_json::from_str::<Vec<Value>>(&users) else {
+                return fail(format!("Chunk {seq} of the upload is unreadable.")).await;
+            };
+            let now = self.clock.now();
+            let chunk: Vec<ChunkUser> = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| ChunkUser {
+                    index: first + i as i64,
+                    masked: masked(v),
+                    parsed: parse_row(v, &db, portcullis_core::random::hex(12), &self.issuer, now),
+                })
+                .collect();
+            self.store
+                .apply_import_chunk(id, seq, upsert, &chunk, now)
+                .await?;
+        }
+        self.store
+            .end_job(id, JobStatus::Completed, None, self.clock.now())
+            .await?;
+        tracing::info!(job = %id, "import job completed");
+        Ok(())
+    }
+}

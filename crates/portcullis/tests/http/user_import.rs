@@ -1,0 +1,484 @@
+//! Auth0's bulk user import (`POST /api/v2/jobs/users-imports`): users with a
+//! password hash of every algorithm Auth0 takes, each made by that
+//! algorithm's reference implementation (`tests/vectors/make_import.py`, run
+//! with the interpreter `.ci/run` prepares), sign in with their original
+//! password, and their hash becomes argon2id; bad users are reported with
+//! Auth0's codes and the others imported; a malformed file fails the job whole.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{TestServer, on_both_backends};
+
+fn vectors_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+/// The Python with bcrypt, argon2-cffi and pycryptodome:
+/// `PORTCULLIS_TEST_PYTHON`, or the virtual environment `.ci/run` makes.
+fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("PORTCULLIS_TEST_PYTHON") {
+        return p.into();
+    }
+    let venv = vectors_dir().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "the import test needs Python with tests/vectors/requirements.txt: \
+         python3 -m venv crates/portcullis/tests/vectors/.venv && \
+         crates/portcullis/tests/vectors/.venv/bin/pip install -r crates/portcullis/tests/vectors/requirements.txt \
+         (.ci/run does it), or PORTCULLIS_TEST_PYTHON"
+    );
+    venv
+}
+
+/// Users made by the reference implementations, and their passwords.
+fn reference_users() -> (Vec<Value>, serde_json::Map<String, Value>) {
+    let out = std::process::Command::new(python())
+        .arg(vectors_dir().join("make_import.py"))
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "make_import.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["users"].as_array().unwrap().clone(),
+        v["passwords"].as_object().unwrap().clone(),
+    )
+}
+
+/// A multipart body with the users file and text parts.
+pub(crate) fn multipart(file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "----portcullis-import-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// `POST /jobs/users-imports`; the status and the answer.
+pub(crate) async fn post_import(
+    srv: &TestServer,
+    file: &[u8],
+    fields: &[(&str, &str)],
+) -> (StatusCode, Value) {
+    let (content_type, body) = multipart(file, fields);
+    let token = srv.admin_token().await;
+    let res = srv
+        .http
+        .post(format!("{}/api/v2/jobs/users-imports", srv.url))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// Waits for the job to end; its last record.
+pub(crate) async fn finished(srv: &TestServer, id: &str) -> Value {
+    for _ in 0..600 {
+        let (st, job) = srv.api(Method::GET, &format!("/jobs/{id}"), None).await;
+        assert_eq!(st, StatusCode::OK, "{job}");
+        if job["status"] == "completed" || job["status"] == "failed" {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {id} did not finish in a minute");
+}
+
+async fn realm_app(srv: &TestServer) -> (String, String) {
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Imported app", "app_type": "regular_web",
+                "grant_types": ["http://auth0.com/oauth/grant-type/password-realm"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    (
+        c["client_id"].as_str().unwrap().into(),
+        c["client_secret"].as_str().unwrap().into(),
+    )
+}
+
+async fn sign_in(srv: &TestServer, app: &(String, String), email: &str, pw: &str) -> StatusCode {
+    srv.token_form(&[
+        (
+            "grant_type",
+            "http://auth0.com/oauth/grant-type/password-realm",
+        ),
+        ("client_id", &app.0),
+        ("client_secret", &app.1),
+        ("username", email),
+        ("password", pw),
+        ("realm", "Username-Password-Authentication"),
+    ])
+    .await
+    .0
+}
+
+/// The stored password hash of a user (read with SQL: the API never shows it).
+async fn stored_hash(srv: &TestServer, user_id: &str) -> String {
+    use sqlx::Connection;
+    let sql = "SELECT password_hash FROM users WHERE user_id = $1";
+    let row: (Option<String>,) = match srv.backend {
+        crate::support::Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::query_as(sql)
+                .bind(user_id)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        }
+        crate::support::Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
+                .await
+                .unwrap();
+            sqlx::query_as(sql)
+                .bind(user_id)
+                .fetch_one(&mut c)
+                .await
+                .unwrap()
+        }
+    };
+    row.0.unwrap_or_default()
+}
+
+on_both_backends!(
+    imported_hashes_of_every_algorithm_sign_in_and_become_argon2id,
+    bad_users_are_reported_with_auth0_codes_and_the_rest_imported,
+    upsert_merges_by_email_and_without_it_existing_users_are_refused,
+    a_malformed_file_fails_the_job_and_imports_nobody,
+    bad_requests_leave_no_job,
+    an_import_interrupted_by_a_restart_resumes_without_repeating_anyone
+);
+
+async fn imported_hashes_of_every_algorithm_sign_in_and_become_argon2id(srv: TestServer) {
+    let (users, passwords) = reference_users();
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let file = serde_json::to_vec(&users).unwrap();
+    let (st, job) = post_import(&srv, &file, &[("connection_id", &connection)]).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["type"], "users_import");
+    assert_eq!(job["status"], "pending");
+    assert_eq!(job["connection"], "Username-Password-Authentication");
+    let id = job["id"].as_str().unwrap();
+    assert!(id.starts_with("job_") && id.len() == 20, "{id}");
+    let done = finished(&srv, id).await;
+    let n = users.len() as i64;
+    assert_eq!(
+        done["summary"],
+        json!({"failed": 0, "updated": 0, "inserted": n, "total": n}),
+        "{done}"
+    );
+    let (st, _) = srv
+        .api(Method::GET, &format!("/jobs/{id}/errors"), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let app = realm_app(&srv).await;
+    for user in &users {
+        let email = user["email"].as_str().unwrap();
+        let user_id = user["user_id"].as_str().unwrap();
+        let password = passwords[email].as_str().unwrap();
+        // The user keeps the id it had (the `auth0|` prefix is not doubled).
+        let (st, got) = srv
+            .api(Method::GET, &format!("/users/{user_id}"), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{user_id}: {got}");
+        assert_eq!(got["email"], email);
+        assert!(stored_hash(&srv, user_id).await.starts_with("$import$"));
+        assert_eq!(
+            sign_in(&srv, &app, email, "Not-the-password-1").await,
+            StatusCode::FORBIDDEN,
+            "{email}: a wrong password"
+        );
+        assert_eq!(
+            sign_in(&srv, &app, email, password).await,
+            StatusCode::OK,
+            "{email}: the original password"
+        );
+        let upgraded = stored_hash(&srv, user_id).await;
+        assert!(
+            upgraded.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{email}: {upgraded}"
+        );
+        assert_eq!(
+            sign_in(&srv, &app, email, password).await,
+            StatusCode::OK,
+            "{email}: the password after the upgrade"
+        );
+    }
+}
+
+async fn bad_users_are_reported_with_auth0_codes_and_the_rest_imported(srv: TestServer) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let file = json!([
+        {"email": "good@import.example", "name": "Good"},
+        {"name": "No address"},
+        {"email": "typed@import.example", "blocked": "yes"},
+        {"email": "alg@import.example", "custom_password_hash": {"algorithm": "crc32", "hash": {"value": "abcd"}}},
+        {"email": "hex@import.example", "custom_password_hash": {"algorithm": "md5", "hash": {"value": "zz", "encoding": "hex"}}},
+        {"email": "GOOD@import.example"},
+        {"email": "extra@import.example", "favourite_colour": "red"},
+        {"email": "secret@import.example", "custom_password_hash": {"algorithm": "hmac",
+            "hash": {"value": "AAAA", "encoding": "base64", "digest": "sha1", "key": {"value": "topsecret"}}}},
+    ]);
+    let (st, job) = post_import(
+        &srv,
+        file.to_string().as_bytes(),
+        &[("connection_id", &connection)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{job}");
+    let done = finished(&srv, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed");
+    assert_eq!(
+        done["summary"],
+        json!({"failed": 7, "updated": 0, "inserted": 1, "total": 8})
+    );
+    let (st, errors) = srv
+        .api(
+            Method::GET,
+            &format!("/jobs/{}/errors", job["id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let codes: Vec<(&str, &str)> = errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["errors"][0]["code"].as_str().unwrap(),
+                e["errors"][0]["path"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![
+            ("OBJECT_REQUIRED", "email"),
+            ("INVALID_TYPE", "blocked"),
+            ("ENUM_MISMATCH", "custom_password_hash.algorithm"),
+            ("FORMAT", "custom_password_hash.hash.value"),
+            ("DUPLICATED_USER", "email"),
+            ("OBJECT_ADDITIONAL_PROPERTIES", "favourite_colour"),
+            ("FORMAT", "custom_password_hash.hash.value"),
+        ],
+        "{errors}"
+    );
+    // Secrets are never shown back.
+    let secret = &errors[6]["user"]["custom_password_hash"]["hash"];
+    assert_eq!(secret["value"], "*****");
+    assert_eq!(secret["key"]["value"], "*****");
+    assert!(!errors.to_string().contains("topsecret"));
+    let (_, found) = srv
+        .api(
+            Method::GET,
+            "/users-by-email?email=good@import.example",
+            None,
+        )
+        .await;
+    assert_eq!(found.as_array().unwrap().len(), 1);
+    for absent in [
+        "typed@import.example",
+        "alg@import.example",
+        "extra@import.example",
+    ] {
+        let (_, found) = srv
+            .api(
+                Method::GET,
+                &format!("/users-by-email?email={absent}"),
+                None,
+            )
+            .await;
+        assert_eq!(found, json!([]), "{absent}");
+    }
+}
+
+async fn upsert_merges_by_email_and_without_it_existing_users_are_refused(srv: TestServer) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let first = json!([{"email": "up@import.example", "user_id": "up-1", "name": "First",
+        "blocked": false, "app_metadata": {"plan": "free", "seats": 1}}]);
+    let (_, job) = post_import(
+        &srv,
+        first.to_string().as_bytes(),
+        &[("connection_id", &connection)],
+    )
+    .await;
+    finished(&srv, job["id"].as_str().unwrap()).await;
+    let again = json!([{"email": "up@import.example", "name": "Second", "blocked": true,
+        "app_metadata": {"plan": "pro"}}]);
+    let (_, job) = post_import(
+        &srv,
+        again.to_string().as_bytes(),
+        &[("connection_id", &connection)],
+    )
+    .await;
+    let id = job["id"].as_str().unwrap().to_string();
+    let done = finished(&srv, &id).await;
+    assert_eq!(done["summary"]["failed"], 1);
+    let (_, errors) = srv
+        .api(Method::GET, &format!("/jobs/{id}/errors"), None)
+        .await;
+    assert_eq!(
+        errors[0]["errors"][0]["message"],
+        "The user already exist and upsert parameter is false"
+    );
+    let (_, job) = post_import(
+        &srv,
+        again.to_string().as_bytes(),
+        &[("connection_id", &connection), ("upsert", "true")],
+    )
+    .await;
+    assert_eq!(job["upsert"], true);
+    let done = finished(&srv, job["id"].as_str().unwrap()).await;
+    assert_eq!(
+        done["summary"],
+        json!({"failed": 0, "updated": 1, "inserted": 0, "total": 1})
+    );
+    let (_, user) = srv.api(Method::GET, "/users/auth0|up-1", None).await;
+    assert_eq!(user["name"], "Second");
+    assert_eq!(user["blocked"], false, "blocked is not upsertable");
+    assert_eq!(
+        user["app_metadata"],
+        json!({"plan": "pro"}),
+        "metadata is replaced whole"
+    );
+}
+
+async fn a_malformed_file_fails_the_job_and_imports_nobody(srv: TestServer) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    // Many good users first, then a syntax error: nothing of it is imported.
+    let mut text = String::from("[");
+    for i in 0..2500 {
+        text.push_str(&format!("{{\"email\": \"m{i}@import.example\"}},"));
+    }
+    text.push_str("{\"email\": \"broken@import.example\" \"name\": \"x\"}]");
+    let (st, job) = post_import(&srv, text.as_bytes(), &[("connection_id", &connection)]).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{job}");
+    let done = finished(&srv, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "failed");
+    let details = done["status_details"].as_str().unwrap();
+    assert!(details.contains("user 2500"), "{details}");
+    let (_, found) = srv
+        .api(Method::GET, "/users-by-email?email=m0@import.example", None)
+        .await;
+    assert_eq!(found, json!([]));
+    for (file, want) in [
+        (&b"{\"email\": \"a@b.example\"}"[..], "JSON array"),
+        (&b"[{\"email\": \"a@b.example\"}"[..], "closing"),
+        (&b"[]"[..], "must not be empty"),
+    ] {
+        let (_, job) = post_import(&srv, file, &[("connection_id", &connection)]).await;
+        let done = finished(&srv, job["id"].as_str().unwrap()).await;
+        assert_eq!(done["status"], "failed");
+        assert!(
+            done["status_details"].as_str().unwrap().contains(want),
+            "{done}"
+        );
+    }
+}
+
+async fn bad_requests_leave_no_job(srv: TestServer) {
+    let file = br#"[{"email": "x@import.example"}]"#;
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    for (fields, status, message) in [
+        (
+            vec![],
+            StatusCode::BAD_REQUEST,
+            "Must provide 'connection_id' as multipart part.",
+        ),
+        (
+            vec![("connection_id", "con_nope")],
+            StatusCode::BAD_REQUEST,
+            "Payload validation error: 'String does not match pattern ^con_[A-Za-z0-9]{16}$' on property connection_id.",
+        ),
+        (
+            vec![("connection_id", "con_0000000000000000")],
+            StatusCode::BAD_REQUEST,
+            "The connection does not exist.",
+        ),
+        (
+            vec![("connection_id", connection.as_str()), ("upsert", "maybe")],
+            StatusCode::BAD_REQUEST,
+            "",
+        ),
+    ] {
+        let (st, body) = post_import(&srv, file, &fields).await;
+        assert_eq!(st, status, "{body}");
+        assert_eq!(body["statusCode"], status.as_u16());
+        assert!(
+            body["message"].as_str().unwrap().contains(message),
+            "{body}"
+        );
+    }
+    // Not multipart at all.
+    let (st, body) = srv
+        .api(Method::POST, "/jobs/users-imports", Some(json!({})))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+    let (_, found) = srv
+        .api(Method::GET, "/users-by-email?email=x@import.example", None)
+        .await;
+    assert_eq!(found, json!([]));
+    let (st, _) = srv
+        .api(Method::GET, "/jobs/job_0000000000000000", None)
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+}
+
+async fn an_import_interrupted_by_a_restart_resumes_without_repeating_anyone(srv: TestServer) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let total = 5_000;
+    let mut text = String::from("[");
+    for i in 0..total {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            "{{\"email\": \"r{i}@import.example\", \"user_id\": \"r{i}\"}}"
+        ));
+    }
+    text.push(']');
+    let (st, job) = post_import(&srv, text.as_bytes(), &[("connection_id", &connection)]).await;
+    assert_eq!(st, StatusCode::ACCEPTED, "{job}");
+    let id = job["id"].as_str().unwrap().to_string();
+    // Stop the server while the job runs (or before it starts).
+    let srv = srv.restart().await;
+    let done = finished(&srv, &id).await;
+    assert_eq!(
+        done["summary"],
+        json!({"failed": 0, "updated": 0, "inserted": total, "total": total}),
+        "{done}"
+    );
+    let (_, users) = srv
+        .api(Method::GET, "/users?q=email:r4999@import.example", None)
+        .await;
+    assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
+}
