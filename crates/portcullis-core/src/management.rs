@@ -27,6 +27,9 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "create:connections",
     "update:connections",
     "delete:connections",
+    // Beyond Auth0: create an application with a client_id and client_secret
+    // chosen by the caller (moving a tenant keeps every app's credentials).
+    "migrate:clients",
     "read:roles",
     "create:roles",
     "update:roles",

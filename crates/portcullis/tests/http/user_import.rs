@@ -174,7 +174,8 @@ on_both_backends!(
     upsert_merges_by_email_and_without_it_existing_users_are_refused,
     a_malformed_file_fails_the_job_and_imports_nobody,
     bad_requests_leave_no_job,
-    an_import_interrupted_by_a_restart_resumes_without_repeating_anyone
+    an_import_interrupted_by_a_restart_resumes_without_repeating_anyone,
+    moved_apps_keep_their_credentials_and_users_their_ids
 );
 
 async fn imported_hashes_of_every_algorithm_sign_in_and_become_argon2id(srv: TestServer) {
@@ -481,4 +482,115 @@ async fn an_import_interrupted_by_a_restart_resumes_without_repeating_anyone(srv
         .api(Method::GET, "/users?q=email:r4999@import.example", None)
         .await;
     assert_eq!(users.as_array().map(Vec::len), Some(1), "{users}");
+}
+
+async fn moved_apps_keep_their_credentials_and_users_their_ids(srv: TestServer) {
+    let id = "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z";
+    let secret = "an-existing-secret-from-auth0-0123456789";
+    let (st, c) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Moved", "app_type": "non_interactive",
+                "client_id": id, "client_secret": secret})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{c}");
+    assert_eq!(
+        (c["client_id"].as_str(), c["client_secret"].as_str()),
+        (Some(id), Some(secret))
+    );
+    // The old credentials work at the token endpoint.
+    let (st, body, _) = srv
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", "not-the-secret-of-this-app-000"),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    let (st, again) = srv
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Twice", "client_id": id})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{again}");
+    for bad in [
+        json!({"name": "x", "client_id": "has space"}),
+        json!({"name": "x", "client_secret": "short"}),
+        json!({"name": "x", "client_id": 5}),
+    ] {
+        let (st, body) = srv.api(Method::POST, "/clients", Some(bad.clone())).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+    // A caller without migrate:clients may create clients, not choose ids.
+    let (st, grant) = srv
+        .api(
+            Method::POST,
+            "/client-grants",
+            Some(
+                json!({"client_id": id, "audience": srv.management_audience(),
+                "scope": ["create:clients"]}),
+            ),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{grant}");
+    let token = srv
+        .client_token(id, secret, &srv.management_audience())
+        .await;
+    let (st, body) = srv
+        .api_with(
+            &token,
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Chosen", "client_id": "chosen-by-a-stranger"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{body}");
+    let (st, body) = srv
+        .api_with(
+            &token,
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Plain"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    // Users keep their id, given with or without Auth0's prefix.
+    for (given, want) in [
+        ("auth0|5f0c8a1b", "auth0|5f0c8a1b"),
+        ("legacy-42", "auth0|legacy-42"),
+    ] {
+        let (st, u) = srv
+            .api(
+                Method::POST,
+                "/users",
+                Some(json!({"connection": "Username-Password-Authentication",
+                    "email": format!("{given}@ids.example").replace('|', "-"),
+                    "password": "Moved-passw0rd!", "user_id": given})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{u}");
+        assert_eq!(u["user_id"], want);
+    }
+    let (st, body) = srv
+        .api(
+            Method::POST,
+            "/users",
+            Some(json!({"connection": "Username-Password-Authentication",
+                "email": "other@ids.example", "password": "Moved-passw0rd!", "user_id": "legacy-42"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{body}");
+    let (st, body) = srv
+        .api(
+            Method::POST,
+            "/users",
+            Some(json!({"connection": "Username-Password-Authentication",
+                "email": "space@ids.example", "password": "Moved-passw0rd!", "user_id": "a b"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
 }

@@ -60,15 +60,21 @@ pub async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     caller.require("create:clients")?;
-    let payload = read_payload(&headers, body).await?;
-    let client_id = portcullis_core::random::alphanumeric(32);
+    let bytes = read_body(body).await?;
+    let mut raw: Value = body::api_json(&headers, &bytes)?;
+    let (chosen_id, chosen_secret) = chosen_credentials(&mut raw)?;
+    if chosen_id.is_some() || chosen_secret.is_some() {
+        caller.require(MIGRATE_CLIENTS)?;
+    }
+    let payload: ClientPayload = body::api_json(&headers, raw.to_string().as_bytes())?;
+    let client_id = chosen_id.unwrap_or_else(|| portcullis_core::random::alphanumeric(32));
     let client = payload
         .into_new_client(client_id, app.store.id())
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
     // Every client gets a secret, as in Auth0, so that switching a public client to
     // a confidential method later needs no extra step.
     signing_keys_for(&app, client.jwt_configuration.alg).await?;
-    let secret = secrets::generate_client_secret();
+    let secret = chosen_secret.unwrap_or_else(secrets::generate_client_secret);
     let hash = secrets::hash_secret(secret.expose());
     // Auth0's tenant flag `enable_client_connections` (on unless turned off):
     // a new application may sign in with every existing connection.
@@ -78,10 +84,67 @@ pub async fn create(
         .get(ENABLE_CLIENT_CONNECTIONS)
         .copied()
         .unwrap_or(true);
-    app.store
+    match app
+        .store
         .insert_client(&client, Some(&hash), enable, app.now())
-        .await?;
+        .await
+    {
+        Ok(()) => {}
+        Err(portcullis_store::StoreError::Conflict) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "A client with this client_id already exists.",
+                "client_exists",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok((StatusCode::CREATED, Json(to_json(&client, Some(&secret)))).into_response())
+}
+
+/// The scope that lets a caller choose a new application's `client_id` and
+/// `client_secret` (beyond Auth0: a tenant moved from Auth0 keeps its apps'
+/// credentials). Not in Auth0's list; the bootstrap administrator has it.
+const MIGRATE_CLIENTS: &str = "migrate:clients";
+
+/// Takes `client_id` and `client_secret` out of a create body: each checked
+/// (an id of 1 to 128 letters, digits, `-`, `_` or `.`; a secret of 16 to 256
+/// printable characters).
+fn chosen_credentials(raw: &mut Value) -> Result<(Option<String>, Option<Secret>), ApiError> {
+    let Some(o) = raw.as_object_mut() else {
+        return Ok((None, None));
+    };
+    let mut take = |name: &str| match o.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(ApiError::bad_request(
+            format!("Payload validation error: 'Expected type string' on property {name}."),
+            "invalid_body",
+        )),
+    };
+    let id = take("client_id")?;
+    let secret = take("client_secret")?;
+    if let Some(id) = &id
+        && (id.is_empty()
+            || id.len() > 128
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(ApiError::bad_request(
+            "Payload validation error: 'client_id must be 1 to 128 letters, digits, '-', '_' or '.'' on property client_id.",
+            "invalid_body",
+        ));
+    }
+    if let Some(s) = &secret
+        && (s.chars().count() < 16 || s.len() > 256 || s.chars().any(|c| c.is_control()))
+    {
+        return Err(ApiError::bad_request(
+            "Payload validation error: 'client_secret must be 16 to 256 printable characters' on property client_secret.",
+            "invalid_body",
+        ));
+    }
+    Ok((id, secret.map(Secret::new)))
 }
 
 pub async fn list(

@@ -709,7 +709,23 @@ pub const OPS: &[Op] = &[
         Some(schema::<crate::http::management::jobs::VerificationEmailJob>),
         201,
     ),
+    op(
+        "post",
+        "/jobs/users-imports",
+        "create:users",
+        "Import users from a file (multipart: users, connection_id, upsert, external_id, send_completion_email)",
+        None,
+        202,
+    ),
     op("get", "/jobs/{id}", "read:users", "Get a job", None, 200),
+    op(
+        "get",
+        "/jobs/{id}/errors",
+        "read:users",
+        "Get the users an import refused, with their errors",
+        None,
+        200,
+    ),
     op(
         "post",
         "/tickets/password-change",
