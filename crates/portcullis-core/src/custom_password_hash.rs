@@ -536,7 +536,8 @@ impl<'a> Obj<'a> {
     }
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// The JSON-schema name of a value's type (as validation messages say it).
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

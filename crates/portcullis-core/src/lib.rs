@@ -35,6 +35,7 @@ pub mod tenant_settings;
 pub mod tickets;
 pub mod tokens;
 pub mod upstream;
+pub mod user_export;
 pub mod user_import;
 pub mod user_search;
 pub mod users;

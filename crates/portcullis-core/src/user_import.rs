@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::UnixTime;
 use crate::clock::iso8601;
-use crate::custom_password_hash::{self, ImportedHash, RefusalKind};
+use crate::custom_password_hash::{self, ImportedHash, RefusalKind, json_type};
 use crate::users::{DatabaseConnection, User, UserCreate, UserRefusal};
 
 /// One user of the file may take at most this many bytes.
@@ -143,18 +143,6 @@ const UPSERTABLE: &[&str] = &[
     "picture",
     "custom_password_hash",
 ];
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 /// The user as reported in `GET /jobs/{id}/errors`: as uploaded, with hash
 /// values and keys replaced by `*****`.

@@ -53,6 +53,7 @@ pub const TABLES: &[&str] = &[
     "job_chunks",
     "job_errors",
     "job_keys",
+    "job_files",
     "email_templates",
     "user_attributes",
     "connections",

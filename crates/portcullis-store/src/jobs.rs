@@ -212,7 +212,7 @@ impl TenantStore {
         }
         let rows: Vec<(String,)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT id FROM jobs WHERE tenant_id = $1 AND type = 'users_import'
+                "SELECT id FROM jobs WHERE tenant_id = $1 AND type IN ('users_import', 'users_export')
                  AND status IN ('pending', 'processing') ORDER BY created_at, id",
             )
             .bind(self.id())
@@ -415,6 +415,98 @@ impl TenantStore {
             counts
         });
         Ok(counts)
+    }
+
+    /// Users of `connection` (every user when `None`) after `after` in user
+    /// id order: an export's pages (keyset paging, stable under writes).
+    pub async fn users_after(
+        &self,
+        connection: Option<&str>,
+        after: &str,
+        limit: i64,
+    ) -> StoreResult<Vec<portcullis_core::users::User>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, password_hash, logins_count, last_login FROM users
+                 WHERE tenant_id = $1 AND (CAST($2 AS TEXT) IS NULL OR connection = $2) AND user_id > $3
+                 ORDER BY user_id LIMIT $4",
+            )
+            .bind(self.id())
+            .bind(connection)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter().map(to_user).collect()
+    }
+
+    /// Starts an export's file again (a resumed job writes it from the start).
+    pub async fn clear_job_file(&self, id: &str) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query("DELETE FROM job_files WHERE tenant_id = $1 AND job_id = $2")
+                .bind(self.id())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Appends part `seq` (base64) of an export's file.
+    pub async fn add_job_file_part(&self, id: &str, seq: i64, data: &str) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO job_files (tenant_id, job_id, seq, data) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(seq)
+            .bind(data)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Part `seq` of an export's file (base64), if there is one.
+    pub async fn job_file_part(&self, id: &str, seq: i64) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT data FROM job_files WHERE tenant_id = $1 AND job_id = $2 AND seq = $3",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(seq)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.map(|(d,)| d))
+    }
+
+    /// Records an export's download key (the signing key of its links).
+    pub async fn set_job_download_key(&self, id: &str, key: &str) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query("UPDATE jobs SET download_key = $3 WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(id)
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// An export's download key.
+    pub async fn job_download_key(&self, id: &str) -> StoreResult<Option<String>> {
+        let row: Option<(Option<String>,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT download_key FROM jobs WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|(k,)| k))
     }
 
     /// The job's per-user errors in file order.

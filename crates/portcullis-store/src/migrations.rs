@@ -103,6 +103,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "import_jobs",
         include_str!("../migrations/0023_import_jobs.sql"),
     ),
+    (
+        24,
+        "export_jobs",
+        include_str!("../migrations/0024_export_jobs.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -46,7 +46,7 @@ pub struct Inner {
     /// The client of upstream identity providers (connections), with its caches.
     pub upstream: crate::upstream_client::UpstreamClient,
     /// The runner of user import jobs (a new job wakes it).
-    pub imports: crate::bulk_import::Runner,
+    pub imports: crate::bulk_jobs::Runner,
 }
 
 impl std::ops::Deref for AppState {
@@ -92,7 +92,7 @@ impl AppState {
         let pages = crate::templates::Templates::new(config.base_path());
         let clock = crate::clock::Clock::default();
         let imports =
-            crate::bulk_import::Runner::new(store.clone(), clock.clone(), config.issuer.clone());
+            crate::bulk_jobs::Runner::new(store.clone(), clock.clone(), config.issuer.clone());
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
             password_last_used,

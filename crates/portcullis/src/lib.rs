@@ -6,7 +6,7 @@ pub mod app;
 pub mod audit;
 pub mod bootstrap;
 pub mod brute_force;
-pub mod bulk_import;
+pub mod bulk_jobs;
 pub mod cache;
 pub mod cli;
 pub mod clock;

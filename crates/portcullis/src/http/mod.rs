@@ -102,6 +102,7 @@ fn routes(state: AppState) -> Router {
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/u/static/portcullis.js", get(pages::script))
         .route("/avatars/{file}", get(pages::avatar))
+        .route("/exports/{id}/{file}", get(management::jobs::download))
         // After the routes it measures: only matched routes have a template.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

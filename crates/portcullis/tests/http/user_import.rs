@@ -175,7 +175,8 @@ on_both_backends!(
     a_malformed_file_fails_the_job_and_imports_nobody,
     bad_requests_leave_no_job,
     an_import_interrupted_by_a_restart_resumes_without_repeating_anyone,
-    moved_apps_keep_their_credentials_and_users_their_ids
+    moved_apps_keep_their_credentials_and_users_their_ids,
+    imported_users_export_again_as_ndjson_and_csv_through_a_signed_link
 );
 
 async fn imported_hashes_of_every_algorithm_sign_in_and_become_argon2id(srv: TestServer) {
@@ -593,4 +594,133 @@ async fn moved_apps_keep_their_credentials_and_users_their_ids(srv: TestServer) 
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{body}");
+}
+
+/// `gzip -dc` of a downloaded file (an implementation other than ours).
+fn gunzip(bytes: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("gzip")
+        .arg("-dc")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("gzip runs");
+    child.stdin.take().unwrap().write_all(bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "gzip -dc failed: the file is not gzip"
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Starts an export, waits for it, and downloads its file.
+async fn export(srv: &TestServer, body: Value) -> (Value, String) {
+    let (st, job) = srv
+        .api(Method::POST, "/jobs/users-exports", Some(body))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{job}");
+    assert_eq!(job["type"], "users_export");
+    let done = finished(srv, job["id"].as_str().unwrap()).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let location = done["location"]
+        .as_str()
+        .expect("a completed export has a location");
+    assert!(location.starts_with(&srv.issuer), "{location}");
+    let res = srv.http.get(location).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "application/gzip");
+    (done, gunzip(&res.bytes().await.unwrap()))
+}
+
+async fn imported_users_export_again_as_ndjson_and_csv_through_a_signed_link(srv: TestServer) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let mut users = Vec::new();
+    for i in 0..2500 {
+        users.push(json!({"email": format!("x{i:04}@export.example"), "user_id": format!("x{i:04}"),
+            "name": if i == 7 { "=cmd|' /C calc'!A0".to_string() } else { format!("User, \"{i}\"") },
+            "user_metadata": {"n": i},
+            "custom_password_hash": {"algorithm": "md5", "hash": {"value": "67A1E09BB1F83F5007DC119C14D663AA", "encoding": "hex"}}}));
+    }
+    let (_, job) = post_import(
+        &srv,
+        serde_json::to_vec(&users).unwrap().as_slice(),
+        &[("connection_id", &connection)],
+    )
+    .await;
+    finished(&srv, job["id"].as_str().unwrap()).await;
+    // NDJSON, every user of the connection, chosen fields with titles.
+    let (done, text) = export(
+        &srv,
+        json!({"connection_id": connection, "format": "json", "fields": [
+            {"name": "user_id"}, {"name": "email", "export_as": "mail"},
+            {"name": "identities[0].connection"}, {"name": "user_metadata"}]}),
+    )
+    .await;
+    assert_eq!(done["connection"], "Username-Password-Authentication");
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2500);
+    let seven = lines
+        .iter()
+        .find(|l| l["user_id"] == "auth0|x0007")
+        .unwrap();
+    assert_eq!(
+        seven,
+        &json!({"user_id": "auth0|x0007", "mail": "x0007@export.example",
+            "identities[0].connection": "Username-Password-Authentication", "user_metadata": {"n": 7}})
+    );
+    assert!(!text.contains("67A1E09B"), "hashes are never exported");
+    // CSV with a limit: RFC 4180 quoting and the formula guard.
+    let (_, csv) = export(
+        &srv,
+        json!({"connection_id": connection, "format": "csv", "limit": 10,
+            "fields": [{"name": "user_id", "export_as": "id"}, {"name": "name"}]}),
+    )
+    .await;
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 11, "{csv}");
+    assert_eq!(rows[0], "id,name");
+    assert_eq!(rows[1], "auth0|x0000,\"User, \"\"0\"\"\"");
+    assert_eq!(rows[8], "auth0|x0007,\"'=cmd|' /C calc'!A0\"");
+    // The link is the credential: a changed one, or one past its minute, is refused.
+    let (st, job) = srv
+        .api(
+            Method::POST,
+            "/jobs/users-exports",
+            Some(json!({"format": "json"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let done = finished(&srv, job["id"].as_str().unwrap()).await;
+    let location = done["location"].as_str().unwrap().to_string();
+    let forged = location.replace("signature=", "signature=A");
+    assert_eq!(
+        srv.http.get(&forged).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let other_file = location.replace(".json.gz", ".csv.gz");
+    assert_eq!(
+        srv.http.get(&other_file).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    srv.server.as_ref().unwrap().state.advance_clock(61);
+    assert_eq!(
+        srv.http.get(&location).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    for bad in [
+        json!({"format": "xml"}),
+        json!({"fields": []}),
+        json!({"connection_id": "con_0000000000000000"}),
+        json!({"limit": 0}),
+        json!({"unknown": true}),
+    ] {
+        let (st, body) = srv
+            .api(Method::POST, "/jobs/users-exports", Some(bad.clone()))
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
 }

@@ -12,7 +12,10 @@ use portcullis_core::clock::iso8601;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use portcullis_core::jobs::{JobKind, JobStatus, MAX_ACTIVE_IMPORTS, TOO_MANY_IMPORTS};
+use portcullis_core::user_export::ExportRequest;
 use portcullis_core::user_import::ArraySplitter;
 
 use super::Caller;
@@ -93,11 +96,177 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&["create:users", "read:users"])?;
+    let job = app.store.job(&id).await?.ok_or_else(no_job)?;
+    let mut v = job.to_json(app.now());
+    if job.kind() == Some(JobKind::UsersExport)
+        && job.status == JobStatus::Completed
+        && let Some(key) = app.store.job_download_key(&id).await?
+        && let Some(o) = v.as_object_mut()
+    {
+        o.insert("location".into(), download_link(&app, &job, &key).into());
+    }
+    Ok(Json(v))
+}
+
+/// How long an export's link works (Auth0's: 60 s; `GET /jobs/{id}` makes a
+/// new one).
+const LINK_SECONDS: i64 = 60;
+
+/// The file's name: the tenant's, as Auth0 names it.
+fn export_file_name(job: &portcullis_core::jobs::Job) -> String {
+    let ext = job
+        .doc
+        .get("format")
+        .and_then(Value::as_str)
+        .unwrap_or("csv");
+    format!("{}.{ext}.gz", portcullis_core::DEFAULT_TENANT)
+}
+
+fn link_signature(key: &str, id: &str, expires: i64) -> aws_lc_rs::hmac::Tag {
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key.as_bytes());
+    aws_lc_rs::hmac::sign(&key, format!("{id}\n{expires}").as_bytes())
+}
+
+fn download_link(app: &AppState, job: &portcullis_core::jobs::Job, key: &str) -> String {
+    let id = job
+        .doc
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let expires = app.now() + LINK_SECONDS;
+    let sig = URL_SAFE_NO_PAD.encode(link_signature(key, id, expires).as_ref());
+    format!(
+        "{}exports/{id}/{}?expires={expires}&signature={sig}",
+        app.issuer(),
+        export_file_name(job)
+    )
+}
+
+/// The query of an export link.
+#[derive(Debug, Deserialize)]
+pub struct LinkQuery {
+    expires: i64,
+    signature: String,
+}
+
+/// `GET /exports/{id}/{file}`: an export's gzip file, to whoever holds a link
+/// that `GET /jobs/{id}` signed less than a minute ago (no token: the link is
+/// the credential, as Auth0's signed storage URL). Read part by part.
+pub async fn download(
+    State(app): State<AppState>,
+    Path((id, file)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<LinkQuery>,
+) -> Result<Response, ApiError> {
+    let refused = || {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "The link is invalid or has expired; ask GET /api/v2/jobs/{id} for a new one.",
+            "invalid_link",
+        )
+    };
+    let job = app.store.job(&id).await?.ok_or_else(refused)?;
+    let key = app.store.job_download_key(&id).await?.ok_or_else(refused)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(q.signature.as_bytes())
+        .map_err(|_| refused())?;
+    let hmac_key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, key.as_bytes());
+    let valid =
+        aws_lc_rs::hmac::verify(&hmac_key, format!("{id}\n{}", q.expires).as_bytes(), &sig).is_ok();
+    if !valid || q.expires < app.now() || file != export_file_name(&job) {
+        return Err(refused());
+    }
+    let store = app.store.clone();
+    let parts = futures_util::stream::unfold(0i64, move |seq| {
+        let store = store.clone();
+        let id = id.clone();
+        async move {
+            match store.job_file_part(&id, seq).await {
+                Ok(Some(data)) => Some((
+                    STANDARD
+                        .decode(data)
+                        .map(axum::body::Bytes::from)
+                        .map_err(std::io::Error::other),
+                    seq + 1,
+                )),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e)), i64::MAX)),
+            }
+        }
+    });
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/gzip".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        Body::from_stream(parts),
+    )
+        .into_response())
+}
+
+/// `POST /jobs/users-exports`: a job that writes the users of a connection
+/// (or of every connection) as NDJSON or CSV, gzipped; `GET /jobs/{id}` then
+/// gives its `location`.
+pub async fn users_exports(
+    State(app): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    caller.require("read:users")?;
+    let bytes = read_body(b).await?;
+    let request: ExportRequest = body::api_json(&headers, &bytes)?;
+    let export = request
+        .check()
+        .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    let connection = match &request.connection_id {
+        None => None,
+        Some(cid) => Some(
+            app.store
+                .get_connection(cid)
+                .await?
+                .map(|(c, _)| c)
+                .ok_or_else(|| {
+                    ApiError::bad_request("The connection does not exist.", "invalid_body")
+                })?,
+        ),
+    };
+    let now = app.now();
+    let id = format!("job_{}", portcullis_core::random::alphanumeric(16));
+    let mut doc = json!({
+        "id": id,
+        "type": JobKind::UsersExport.as_str(),
+        "format": export.format,
+        "fields": export.fields,
+        "created_at": iso8601(now),
+    });
+    if let Some(o) = doc.as_object_mut() {
+        if let Some(limit) = export.limit {
+            o.insert("limit".into(), limit.into());
+        }
+        if let Some(c) = &connection {
+            o.insert("connection_id".into(), c.id.clone().into());
+            o.insert("connection".into(), c.name.clone().into());
+        }
+    }
     app.store
-        .job(&id)
-        .await?
-        .map(|job| Json(job.to_json(app.now())))
-        .ok_or_else(no_job)
+        .insert_job(
+            &id,
+            JobKind::UsersExport.as_str(),
+            JobStatus::Pending.as_str(),
+            &doc,
+            now,
+        )
+        .await?;
+    app.imports.wake();
+    let job = app.store.job(&id).await?.ok_or_else(no_job)?;
+    Ok((StatusCode::CREATED, Json(job.to_json(app.now()))).into_response())
 }
 
 fn no_job() -> ApiError {
@@ -155,7 +324,7 @@ enum Upload {
 
 /// `POST /jobs/users-imports` (multipart: `users`, `connection_id`, `upsert`,
 /// `external_id`, `send_completion_email`). The file is split into chunks as
-/// it arrives; the job then runs in the background (`bulk_import`). A
+/// it arrives; the job then runs in the background (`bulk_jobs`). A
 /// malformed file makes a failed job (nothing imported); a bad request
 /// leaves no job.
 pub async fn users_imports(

@@ -114,6 +114,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/jobs/verification-email", post(jobs::verification_email))
         .route("/jobs/users-imports", post(jobs::users_imports))
+        .route("/jobs/users-exports", post(jobs::users_exports))
         .route("/jobs/{id}", get(jobs::get))
         .route("/jobs/{id}/errors", get(jobs::errors))
         .route("/email-templates", post(email_templates::create))

@@ -717,6 +717,14 @@ pub const OPS: &[Op] = &[
         None,
         202,
     ),
+    op(
+        "post",
+        "/jobs/users-exports",
+        "read:users",
+        "Export users as NDJSON or CSV, gzipped",
+        Some(schema::<portcullis_core::user_export::ExportRequest>),
+        201,
+    ),
     op("get", "/jobs/{id}", "read:users", "Get a job", None, 200),
     op(
         "get",

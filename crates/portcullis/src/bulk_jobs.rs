@@ -1,6 +1,8 @@
-//! The runner of user import jobs: takes a waiting or abandoned job under a
-//! lease in the database, and applies its chunks one transaction each
-//! (`TenantStore::apply_import_chunk`) until none is left.
+//! The runner of user import and export jobs: takes a waiting or abandoned
+//! job under a lease in the database. An import's chunks are applied one
+//! transaction each (`TenantStore::apply_import_chunk`) until none is left;
+//! an export pages through the users by id into a gzip file kept in parts
+//! (written again from the start when a job is resumed).
 //!
 //! Invariants: one node works on a job at a time (the lease `job:<id>`,
 //! renewed before each chunk); a node that dies leaves the lease to lapse and
@@ -16,6 +18,10 @@ use portcullis_core::user_import::{masked, parse_row};
 use portcullis_core::users::DatabaseConnection;
 use portcullis_store::{ChunkUser, StoreError, TenantStore};
 use serde_json::Value;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use portcullis_core::user_export::ExportRequest;
 
 use crate::clock::Clock;
 
@@ -107,6 +113,9 @@ impl Runner {
         let Some(job) = self.store.job(id).await? else {
             return Ok(());
         };
+        if job.kind() == Some(portcullis_core::jobs::JobKind::UsersExport) {
+            return self.export(id, &job).await;
+        }
         let fail = |why: String| async move {
             tracing::warn!(job = %id, reason = %why, "import job failed");
             self.store
@@ -159,4 +168,89 @@ impl Runner {
         tracing::info!(job = %id, "import job completed");
         Ok(())
     }
+
+    /// Writes an export's file: users paged by id, each a line, gzipped, the
+    /// compressed bytes stored in parts of about [`EXPORT_PART`] bytes.
+    async fn export(&self, id: &str, job: &portcullis_core::jobs::Job) -> Result<(), StoreError> {
+        use std::io::Write as _;
+        // The job's record holds Auth0's `format`, `limit` and `fields`.
+        let pick = |k: &str| job.doc.get(k).cloned().unwrap_or(Value::Null);
+        let request: ExportRequest = serde_json::from_value(serde_json::json!({
+            "format": pick("format"), "limit": pick("limit"), "fields": pick("fields"),
+        }))
+        .unwrap_or_default();
+        let Ok(export) = request.check() else {
+            return self
+                .store
+                .end_job(
+                    id,
+                    JobStatus::Failed,
+                    Some("The export request is invalid."),
+                    self.clock.now(),
+                )
+                .await;
+        };
+        let connection = job
+            .doc
+            .get("connection")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.store.start_job(id, self.clock.now()).await?;
+        self.store.clear_job_file(id).await?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        let (mut part, mut written, mut after) = (0i64, 0u64, String::new());
+        let write = |gz: &mut flate2::write::GzEncoder<Vec<u8>>, text: &str| {
+            // Writing into memory cannot fail.
+            let _ = gz.write_all(text.as_bytes());
+        };
+        if let Some(h) = export.header() {
+            write(&mut gz, &h);
+        }
+        'pages: loop {
+            if self.is_stopped() || !self.lease(id).await? {
+                return Ok(());
+            }
+            let page = self
+                .store
+                .users_after(connection.as_deref(), &after, EXPORT_PAGE)
+                .await?;
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = last.user_id.clone();
+            for user in &page {
+                if export.limit.is_some_and(|l| written >= l) {
+                    break 'pages;
+                }
+                let shown = serde_json::to_value(user).unwrap_or_default();
+                write(&mut gz, &export.line(&shown));
+                written += 1;
+            }
+            if gz.get_ref().len() >= EXPORT_PART {
+                let bytes = std::mem::take(gz.get_mut());
+                self.store
+                    .add_job_file_part(id, part, &STANDARD.encode(bytes))
+                    .await?;
+                part += 1;
+            }
+        }
+        let bytes = gz.finish().unwrap_or_default();
+        if !bytes.is_empty() || part == 0 {
+            self.store
+                .add_job_file_part(id, part, &STANDARD.encode(bytes))
+                .await?;
+        }
+        let key = portcullis_core::random::url_token();
+        self.store.set_job_download_key(id, &key).await?;
+        self.store
+            .end_job(id, JobStatus::Completed, None, self.clock.now())
+            .await?;
+        tracing::info!(job = %id, users = written, "export job completed");
+        Ok(())
+    }
 }
+
+/// Users read per page of an export.
+const EXPORT_PAGE: i64 = 1000;
+/// Compressed bytes kept per stored part of an export's file.
+const EXPORT_PART: usize = 1 << 20;
