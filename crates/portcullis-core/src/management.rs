@@ -138,7 +138,9 @@ pub fn audience(issuer: &str) -> String {
 pub fn system_resource_server(issuer: &str, id: String) -> ResourceServer {
     ResourceServer {
         id,
-        name: "Portcullis Management API".into(),
+        // Auth0's name: tools (Deploy CLI among them) recognise the system API by
+        // it and skip it rather than copy it into the next tenant.
+        name: "Auth0 Management API".into(),
         identifier: audience(issuer),
         is_system: true,
         scopes: MANAGEMENT_SCOPES

@@ -136,6 +136,11 @@ pub struct TenantSettingsPatch {
     pub session_lifetime: Option<f64>,
     /// Hours (at most `session_lifetime`).
     pub idle_session_lifetime: Option<f64>,
+    /// `session_lifetime` in minutes (Auth0 takes either; its Deploy CLI
+    /// sends minutes). Both at once must agree.
+    pub session_lifetime_in_minutes: Option<f64>,
+    /// `idle_session_lifetime` in minutes.
+    pub idle_session_lifetime_in_minutes: Option<f64>,
     pub allowed_logout_urls: Option<Vec<String>>,
     pub default_redirection_uri: Option<String>,
     pub error_page: Option<ErrorPage>,
@@ -152,7 +157,31 @@ fn is_localhost(u: &url::Url) -> bool {
 }
 
 impl TenantSettingsPatch {
-    pub fn apply_to(self, mut s: TenantSettings) -> Validated<TenantSettings> {
+    pub fn apply_to(mut self, mut s: TenantSettings) -> Validated<TenantSettings> {
+        for (hours, minutes, name) in [
+            (
+                &mut self.session_lifetime,
+                self.session_lifetime_in_minutes,
+                "session_lifetime_in_minutes",
+            ),
+            (
+                &mut self.idle_session_lifetime,
+                self.idle_session_lifetime_in_minutes,
+                "idle_session_lifetime_in_minutes",
+            ),
+        ] {
+            match (*hours, minutes) {
+                (_, None) => {}
+                (None, Some(m)) => *hours = Some(m / 60.0),
+                (Some(h), Some(m)) if (h * 60.0 - m).abs() < 1e-6 => {}
+                (Some(_), Some(_)) => {
+                    return Err(ValidationError::field(
+                        name,
+                        "disagrees with the same lifetime given in hours",
+                    ));
+                }
+            }
+        }
         if let Some(v) = self.friendly_name {
             s.friendly_name = clearable(v);
         }
@@ -273,6 +302,26 @@ pub fn validate(s: &TenantSettings) -> Validated<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lifetimes_in_minutes_are_hours_and_must_agree() {
+        let s = patch(serde_json::json!({"session_lifetime_in_minutes": 10080.0,
+            "idle_session_lifetime_in_minutes": 4320.0}))
+        .unwrap();
+        assert_eq!((s.session_lifetime, s.idle_session_lifetime), (168.0, 72.0));
+        assert!(
+            patch(
+                serde_json::json!({"session_lifetime": 48.0, "session_lifetime_in_minutes": 2880.0})
+            )
+            .is_ok()
+        );
+        assert!(
+            patch(
+                serde_json::json!({"session_lifetime": 48.0, "session_lifetime_in_minutes": 60.0})
+            )
+            .is_err()
+        );
+    }
 
     fn patch(v: serde_json::Value) -> Validated<TenantSettings> {
         serde_json::from_value::<TenantSettingsPatch>(v)

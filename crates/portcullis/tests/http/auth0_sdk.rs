@@ -16,7 +16,7 @@ fn sdk_dir() -> PathBuf {
 }
 
 /// A TLS server at `https://127.0.0.1:<port>/` and the certificate's path.
-async fn tls_server(backend: Backend, dir: &std::path::Path) -> (TestServer, PathBuf) {
+pub(crate) async fn tls_server(backend: Backend, dir: &std::path::Path) -> (TestServer, PathBuf) {
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();

@@ -19,6 +19,7 @@ mod crash;
 mod dashboard_browser;
 mod dashboard_members;
 mod dbconnections;
+mod deploy_cli;
 mod discovery;
 mod email_templates;
 mod email_verification;

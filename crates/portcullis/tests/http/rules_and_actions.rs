@@ -451,12 +451,26 @@ async fn actions_management_refuses_bad_code_and_tracks_versions(srv: crate::sup
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST);
-    for _ in 0..2 {
+    let deploy = || async {
         let (st, v) = srv
             .api(Method::POST, &format!("/actions/actions/{id}/deploy"), None)
             .await;
         assert_eq!(st, StatusCode::OK, "{v}");
-    }
+        v["number"].as_i64().unwrap()
+    };
+    assert_eq!(deploy().await, 1);
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/actions/actions/{id}"),
+            Some(json!({"code": "exports.onExecutePostLogin = async (event) => {};"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(deploy().await, 2);
+    // Deploying what is already deployed makes no new version (tools such as
+    // Auth0's Deploy CLI deploy every action on every import).
+    assert_eq!(deploy().await, 2);
     let (_, versions) = srv
         .api(
             Method::GET,

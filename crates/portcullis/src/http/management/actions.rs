@@ -196,6 +196,7 @@ pub async fn update(
     let bytes = read_body(b).await?;
     let mut payload: ActionPayload = body::api_json(&headers, &bytes)?;
     let action = load(&app, &id).await?;
+    let before = action.clone();
     let trigger_before = action.trigger().to_string();
     let secrets = payload.secrets.take();
     let now = iso8601(app.now());
@@ -209,6 +210,13 @@ pub async fn update(
     }
     if let Some(s) = secrets {
         apply_secrets(&app, &mut action, s, &now)?;
+    }
+    // A PATCH that changes nothing writes nothing (tools re-send whole
+    // actions on every import): the action keeps its `updated_at`.
+    let mut same = action.clone();
+    same.updated_at = before.updated_at.clone();
+    if serde_json::to_value(&same).ok() == serde_json::to_value(&before).ok() {
+        return Ok(Json(before.to_json()));
     }
     compiles(&action).await?;
     match app.store.update_action(&action, app.now()).await {
@@ -262,6 +270,14 @@ pub async fn deploy(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:actions")?;
     let mut action = load(&app, &id).await?;
+    // The draft is what runs already: no new version (Auth0 makes one on
+    // every deploy; tools that deploy every action on each import, Auth0's
+    // Deploy CLI among them, would grow the history with copies).
+    if let Some(current) = &action.deployed_version
+        && current.code == action.code
+    {
+        return Ok(Json(current.to_json(&action)));
+    }
     compiles(&action).await?;
     let number = action.deployed_version.as_ref().map_or(0, |v| v.number) + 1;
     let version = ActionVersion {

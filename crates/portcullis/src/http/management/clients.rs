@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::AppType;
 use portcullis_core::clients::{Client, ClientPayload};
 use portcullis_core::secrets::{self, Secret};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::{Caller, ListQuery, select_fields, single_fields};
 use crate::app::AppState;
@@ -210,16 +210,23 @@ pub async fn list(
         let items = items.iter().map(|c| to_json(c, None)).collect();
         return Ok(Json(q.respond("clients", items, total)));
     }
-    // Auth0's filters (its SDK and Deploy CLI send them), in memory. No client
-    // here is Auth0's legacy global client, so `is_global=true` matches none.
+    // Auth0's filters (its SDK and Deploy CLI send them), in memory;
+    // `is_global=true` is Auth0's tenant-wide client ("All Applications").
     let all = if none {
         Vec::new()
     } else {
         app.store.list_clients(portcullis_store::Page::ALL).await?.0
     };
+    if is_global == Some(true) {
+        let items = if none {
+            vec![]
+        } else {
+            vec![global_client(&app)]
+        };
+        return Ok(Json(q.respond_all("clients", items)));
+    }
     let items: Vec<Value> = all
         .iter()
-        .filter(|_| is_global != Some(true))
         .filter(|c| is_first_party.is_none_or(|f| c.is_first_party == f))
         .filter(|c| app_types.as_ref().is_none_or(|t| t.contains(&c.app_type)))
         .map(|c| to_json(c, None))
@@ -241,6 +248,54 @@ pub async fn list(
     }))
 }
 
+/// The id of Auth0's global client ("All Applications") of this tenant.
+pub const GLOBAL_CLIENT_ID: &str = "AllApplicationsGlobalClient00000";
+
+/// Auth0's global client: the tenant-wide record that holds the custom login
+/// page. Portcullis has no custom login page (its hosted page is branded
+/// instead), so the record is fixed; it is never an application that signs
+/// anyone in, and plain lists leave it out (`is_global=false`, as Auth0's
+/// tools ask).
+fn global_client(app: &AppState) -> Value {
+    json!({
+        "client_id": GLOBAL_CLIENT_ID,
+        "name": "All Applications",
+        "tenant": app.store.id(),
+        "global": true,
+        "is_first_party": true,
+        "callbacks": [],
+        "custom_login_page_on": false,
+    })
+}
+
+/// A PATCH of the global client: only what leaves the custom login page off.
+fn patch_global(app: &AppState, patch: &Value) -> Result<Value, ApiError> {
+    let Some(members) = patch.as_object() else {
+        return Err(ApiError::bad_request(
+            "Payload validation error: expected an object.",
+            "invalid_body",
+        ));
+    };
+    for (k, v) in members {
+        let harmless = match k.as_str() {
+            "custom_login_page_on" => v == &Value::Bool(false),
+            "custom_login_page" | "custom_login_page_preview" => {
+                v.is_null() || v.as_str().is_some_and(str::is_empty)
+            }
+            _ => false,
+        };
+        if !harmless {
+            return Err(ApiError::bad_request(
+                format!(
+                    "Payload validation error: '{k}' of the global client cannot be set: Portcullis has no custom login page (its hosted page is branded instead)."
+                ),
+                "invalid_body",
+            ));
+        }
+    }
+    Ok(global_client(app))
+}
+
 pub async fn get(
     State(app): State<AppState>,
     caller: Caller,
@@ -249,6 +304,9 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("read:clients")?;
     let fields = single_fields(q.as_deref())?;
+    if id == GLOBAL_CLIENT_ID {
+        return Ok(Json(select_fields(global_client(&app), fields.as_ref())));
+    }
     let (client, _) = app.store.get_client(&id).await?.ok_or_else(not_found)?;
     Ok(Json(select_fields(to_json(&client, None), fields.as_ref())))
 }
@@ -261,6 +319,11 @@ pub async fn update(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:clients")?;
+    if id == GLOBAL_CLIENT_ID {
+        let bytes = read_body(body).await?;
+        let patch: Value = body::api_json(&headers, &bytes)?;
+        return patch_global(&app, &patch).map(Json);
+    }
     let payload = read_payload(&headers, body).await?;
     let (client, _) = app.store.get_client(&id).await?.ok_or_else(not_found)?;
     let client = payload

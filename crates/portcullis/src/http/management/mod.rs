@@ -24,6 +24,7 @@ pub mod rules_configs;
 pub mod sessions;
 pub mod tenant_settings;
 pub mod tickets;
+pub mod unavailable;
 pub mod user_blocks;
 pub mod users;
 
@@ -131,6 +132,7 @@ pub fn router() -> Router<AppState> {
                 .patch(email_templates::update)
                 .put(email_templates::replace),
         )
+        .merge(unavailable::routes())
         .merge(rbac_routes())
         .merge(extensibility_routes())
 }
