@@ -5,6 +5,7 @@
 //! Output is a readable table by default and JSON with `--json`. Errors say
 //! what to fix and exit non-zero (2 for usage, 1 for everything else).
 
+mod import_auth0;
 mod manage;
 mod members;
 mod output;
@@ -239,6 +240,21 @@ pub enum Command {
         #[command(subcommand)]
         command: manage::Logs,
     },
+    /// Move a tenant in: `import auth0` takes a Deploy CLI export and a user
+    /// export, prints the plan, and applies it.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// From Auth0: a Deploy CLI export directory (--from), users (--users,
+    /// with --password-hashes from Auth0 support), applications' secrets
+    /// (--client-secrets). Prints the plan (created, updated, unchanged, not
+    /// carried over and why); --dry-run stops there.
+    Auth0(import_auth0::Auth0Args),
 }
 
 #[derive(Debug, Subcommand)]
@@ -398,6 +414,9 @@ async fn remote_command(
         }
         Command::Keys { command } => manage::keys(&mut r, json_out, command).await,
         Command::Logs { command } => manage::logs(&mut r, json_out, command).await,
+        Command::Import {
+            command: ImportCommand::Auth0(args),
+        } => import_auth0::run(&mut r, args).await,
         _ => Err(CliError::Usage("not a management command".into())),
     }
 }

@@ -263,6 +263,28 @@ impl Remote {
         json_or_error(res, method.as_str(), &format!("/api/v2{path}")).await
     }
 
+    /// A Management API call with a body that is not JSON (a multipart
+    /// upload); `path` is below `/api/v2`.
+    pub async fn call_raw(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Value, CliError> {
+        let token = self.management_token().await?;
+        let res = self
+            .http
+            .request(method.clone(), format!("{}api/v2{path}", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.unreachable(e))?;
+        json_or_error(res, method.as_str(), &format!("/api/v2{path}")).await
+    }
+
     /// A GET of any URL (the issuer's JWKS for `jwt decode --verify`).
     pub async fn get_json(&self, url: &str) -> Result<Value, CliError> {
         let res = self

@@ -26,19 +26,17 @@ fn a0deploy() -> PathBuf {
 
 /// Runs the Deploy CLI against `srv` (trusting its certificate `certs`) with
 /// `args`; panics with its output if it fails.
-async fn run(srv: &TestServer, certs: &Path, work: &Path, mappings: Value, args: &[&str]) {
+async fn run(srv: &TestServer, certs: &Path, work: &Path, extra: Value, args: &[&str]) {
     let config = work.join(format!("config-{}.json", srv.config.bind.port()));
-    std::fs::write(
-        &config,
-        json!({
-            "AUTH0_DOMAIN": srv.config.bind.to_string(),
-            "AUTH0_CLIENT_ID": srv.admin_id,
-            "AUTH0_CLIENT_SECRET": srv.admin_secret,
-            "AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings,
-        })
-        .to_string(),
-    )
-    .unwrap();
+    let mut settings = json!({
+        "AUTH0_DOMAIN": srv.config.bind.to_string(),
+        "AUTH0_CLIENT_ID": srv.admin_id,
+        "AUTH0_CLIENT_SECRET": srv.admin_secret,
+    });
+    for (k, v) in extra.as_object().into_iter().flatten() {
+        settings[k] = v.clone();
+    }
+    std::fs::write(&config, settings.to_string()).unwrap();
     let child = tokio::process::Command::new(a0deploy())
         .args(args)
         .arg("-c")
@@ -423,7 +421,7 @@ async fn round_trip(backend: Backend) {
         &b,
         &cert_b,
         work,
-        mappings.clone(),
+        json!({"AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings.clone()}),
         &["import", "--input_file", "tenant"],
     )
     .await;
@@ -454,7 +452,7 @@ async fn round_trip(backend: Backend) {
         &b,
         &cert_b,
         work,
-        mappings.clone(),
+        json!({"AUTH0_KEYWORD_REPLACE_MAPPINGS": mappings.clone()}),
         &["import", "--input_file", "tenant"],
     )
     .await;
@@ -495,4 +493,213 @@ async fn deploy_cli_moves_a_tenant_and_a_second_import_changes_nothing_sqlite() 
 #[tokio::test]
 async fn deploy_cli_moves_a_tenant_and_a_second_import_changes_nothing_postgres() {
     round_trip(Backend::Postgres).await;
+}
+
+/// Runs `portcullis import auth0 <args>` against `srv` as its administrator.
+async fn import_auth0(srv: &TestServer, work: &Path, args: &[&str]) -> String {
+    let out = tokio::process::Command::new(crate::process::BIN)
+        .args(["import", "auth0"])
+        .args(args)
+        .args([
+            "--url",
+            &srv.issuer,
+            "--client-id",
+            &srv.admin_id,
+            "--client-secret",
+            &srv.admin_secret,
+        ])
+        .current_dir(work)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(240), out)
+        .await
+        .expect("the import finishes within four minutes")
+        .expect("the CLI runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "portcullis import auth0 {args:?} failed: {}{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// `portcullis import auth0` over a realistic export: a Deploy CLI directory
+/// (ids kept), Auth0's user export (NDJSON) and Auth0 support's hash export
+/// (bcrypt made by Python's bcrypt); a dry run changes nothing, the run moves
+/// everything (an application keeps its id and secret, a user its id and
+/// password), and a second run finds everything unchanged.
+async fn import_command(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (dir_a, work) = (dir.path().join("a"), dir.path().to_path_buf());
+    std::fs::create_dir_all(&dir_a).unwrap();
+    let (a, cert_a) = https(tls_server(backend, &dir_a).await);
+    let b = TestServer::start(backend).await;
+    populate(&a).await;
+    let (st, legacy) = a
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Legacy", "app_type": "non_interactive",
+                "client_id": "LegacyClientId0001", "client_secret": "legacy-secret-0123456789abcdef"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{legacy}");
+    run(
+        &a,
+        &cert_a,
+        &work,
+        // Application ids stay in the files (what `portcullis import auth0` keeps).
+        json!({"AUTH0_EXPORT_IDENTIFIERS": true}),
+        &[
+            "export",
+            "--format",
+            "directory",
+            "--output_folder",
+            "tenant",
+        ],
+    )
+    .await;
+    std::fs::write(
+        work.join("secrets.json"),
+        json!({"LegacyClientId0001": "legacy-secret-0123456789abcdef"}).to_string(),
+    )
+    .unwrap();
+    // Auth0's export job (NDJSON) and its support's hash export.
+    std::fs::write(
+        work.join("users.ndjson"),
+        [
+            json!({"user_id": "auth0|5f0c8a1b2c3d", "email": "ada@moved.example", "email_verified": true,
+                "name": "Ada", "created_at": "2021-03-04T05:06:07.000Z", "logins_count": 12,
+                "identities": [{"connection": "Username-Password-Authentication", "provider": "auth0", "user_id": "5f0c8a1b2c3d", "isSocial": false}]}),
+            json!({"user_id": "auth0|6a7b8c9d", "email": "bob@moved.example", "name": "Bob"}),
+        ]
+        .iter()
+        .map(|u| u.to_string() + "\n")
+        .collect::<String>(),
+    )
+    .unwrap();
+    let bcrypt = std::process::Command::new(crate::user_import::python())
+        .args([
+            "-c",
+            "import bcrypt; print(bcrypt.hashpw(b'Moved-Passw0rd', bcrypt.gensalt(10)).decode())",
+        ])
+        .output()
+        .expect("python runs");
+    let hash = String::from_utf8(bcrypt.stdout).unwrap().trim().to_string();
+    assert!(hash.starts_with("$2b$10$"), "{hash}");
+    std::fs::write(
+        work.join("hashes.ndjson"),
+        json!({"_id": {"$oid": "5f0c8a1b2c3d"}, "email": "ada@moved.example", "passwordHash": hash}).to_string(),
+    )
+    .unwrap();
+    let args = [
+        "--from",
+        "tenant",
+        "--users",
+        "users.ndjson",
+        "--password-hashes",
+        "hashes.ndjson",
+        "--client-secrets",
+        "secrets.json",
+    ];
+    let mut dry = args.to_vec();
+    dry.push("--dry-run");
+    let plan = import_auth0(&b, &work, &dry).await;
+    for line in [
+        "create    application Shop",
+        "create    application Legacy",
+        "create    API https://orders.example/",
+        "create    role Reader",
+        "create    connection customers-db",
+        "create    action tag",
+        "import    2 users into Username-Password-Authentication (1 with a password hash",
+    ] {
+        assert!(plan.contains(line), "{line} in:\n{plan}");
+    }
+    let (_, clients) = b.api(Method::GET, "/clients?is_global=false", None).await;
+    assert_eq!(
+        clients.as_array().unwrap().len(),
+        1,
+        "a dry run changes nothing"
+    );
+    let done = import_auth0(&b, &work, &args).await;
+    assert!(
+        done.contains("users     2 inserted, 0 updated, 0 failed of 2"),
+        "{done}"
+    );
+    let mut want = snapshot(&a).await;
+    let mut got = snapshot(&b).await;
+    // (Rules-configs are never exported: their values cannot be read.)
+    want["rules_configs"] = json!(null);
+    got["rules_configs"] = json!(null);
+    assert_eq!(got, want);
+    let (st, body, _) = b
+        .token_form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", "LegacyClientId0001"),
+            ("client_secret", "legacy-secret-0123456789abcdef"),
+            ("audience", "https://orders.example/"),
+        ])
+        .await;
+    assert_eq!(
+        (st, body["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("access_denied")),
+        "the old secret authenticates: {body}"
+    );
+    let (st, ada) = b.api(Method::GET, "/users/auth0|5f0c8a1b2c3d", None).await;
+    assert_eq!(st, StatusCode::OK, "{ada}");
+    assert_eq!(ada["email_verified"], true);
+    let (st, app) = b
+        .api(
+            Method::POST,
+            "/clients",
+            Some(json!({"name": "Realm", "grant_types": ["http://auth0.com/oauth/grant-type/password-realm"]})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED);
+    let (st, t, _) = b
+        .token_form(&[
+            (
+                "grant_type",
+                "http://auth0.com/oauth/grant-type/password-realm",
+            ),
+            ("client_id", app["client_id"].as_str().unwrap()),
+            ("client_secret", app["client_secret"].as_str().unwrap()),
+            ("username", "ada@moved.example"),
+            ("password", "Moved-Passw0rd"),
+            ("realm", "Username-Password-Authentication"),
+        ])
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::OK,
+        "Ada signs in with her Auth0 password: {t}"
+    );
+    let (st, _) = b
+        .api(
+            Method::DELETE,
+            &format!("/clients/{}", app["client_id"].as_str().unwrap()),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    // A second run finds nothing to do.
+    let again = import_auth0(&b, &work, &dry).await;
+    assert!(
+        !again.contains("  create ") && !again.contains("  update "),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn import_auth0_moves_config_users_and_credentials_sqlite() {
+    import_command(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn import_auth0_moves_config_users_and_credentials_postgres() {
+    import_command(Backend::Postgres).await;
 }

@@ -19,7 +19,7 @@ fn vectors_dir() -> PathBuf {
 
 /// The Python with bcrypt, argon2-cffi and pycryptodome:
 /// `PORTCULLIS_TEST_PYTHON`, or the virtual environment `.ci/run` makes.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     if let Ok(p) = std::env::var("PORTCULLIS_TEST_PYTHON") {
         return p.into();
     }
