@@ -52,6 +52,9 @@ pub struct Args {
     /// Cases to run (comma-separated); all by default.
     #[arg(long)]
     pub cases: Option<String>,
+    /// Users in the bulk-import case (`--cases import`).
+    #[arg(long, default_value_t = 500_000)]
+    pub import_users: u64,
     /// Where the JSON results go.
     #[arg(long, default_value = "bench/results.json")]
     pub out: PathBuf,

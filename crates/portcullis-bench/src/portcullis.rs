@@ -616,6 +616,11 @@ async fn cases(
             bearer: bearer.clone(),
         }
     };
+    if args.wants("import") {
+        report
+            .imports
+            .push(import(&admin, pid, server, args.import_users).await?);
+    }
     if args.wants("discovery") {
         report.add(
             drive(
@@ -780,4 +785,95 @@ async fn rotating(
         token: std::mem::take(&mut tokens[i]),
     })
     .await)
+}
+
+/// The bulk-import case: a file of `n` users (bcrypt hashes, as Auth0's
+/// export gives them) uploaded in one request, the job followed to its end,
+/// the server's RSS sampled throughout.
+async fn import(
+    admin: &Admin,
+    pid: u32,
+    server: &str,
+    n: u64,
+) -> Result<crate::report::ImportResult, String> {
+    eprintln!("== import: {n} users");
+    let connections = admin
+        .call(
+            reqwest::Method::GET,
+            "/connections?name=Username-Password-Authentication",
+            Value::Null,
+        )
+        .await?;
+    let connection = connections[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let boundary = "portcullis-bench-import";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"connection_id\"\r\n\r\n{connection}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"users\"; filename=\"users.json\"\r\nContent-Type: application/json\r\n\r\n[").into_bytes();
+    // One real bcrypt hash (cost 10) shared by all: the import stores it, it
+    // is checked only at sign-in.
+    let hash = "$2b$10$33N6PPytqVo6c6FgE7LzSuvSNelw2xh8WZPxNWmxllqLuDbNHD3Xi";
+    for i in 0..n {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(format!(
+            "{{\"email\":\"user{i}@bench.example\",\"user_id\":\"bench{i:08}\",\"name\":\"User {i}\",\"email_verified\":true,\"password_hash\":\"{hash}\",\"user_metadata\":{{\"plan\":\"free\",\"n\":{i}}}}}"
+        ).as_bytes());
+    }
+    body.extend_from_slice(format!("]\r\n--{boundary}--\r\n").as_bytes());
+    let file_mb = body.len() as f64 / 1_048_576.0;
+    let rss_before_mb = rss_bytes(pid) as f64 / 1_048_576.0;
+    let sampler = crate::proc_stats::RssSampler::start(pid);
+    let started = Instant::now();
+    let res = admin
+        .http
+        .post(format!("{}/api/v2/jobs/users-imports", base()))
+        .bearer_auth(&admin.token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let upload_s = started.elapsed().as_secs_f64();
+    let job: Value = res.json().await.map_err(|e| e.to_string())?;
+    let id = job["id"]
+        .as_str()
+        .ok_or(format!("no job: {job}"))?
+        .to_string();
+    let job_started = Instant::now();
+    let deadline = Duration::from_secs(3600);
+    let done = loop {
+        let j = admin
+            .call(reqwest::Method::GET, &format!("/jobs/{id}"), Value::Null)
+            .await?;
+        if j["status"] == "completed" || j["status"] == "failed" {
+            break j;
+        }
+        if job_started.elapsed() > deadline {
+            return Err(format!("the import did not finish in an hour: {j}"));
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let job_s = job_started.elapsed().as_secs_f64();
+    let peak_rss_mb = sampler.peak().await as f64 / 1_048_576.0;
+    if done["summary"]["inserted"].as_u64() != Some(n) {
+        return Err(format!("the import did not insert every user: {done}"));
+    }
+    eprintln!(
+        "   {n} users: upload {upload_s:.1} s, job {job_s:.1} s, peak RSS {peak_rss_mb:.1} MB"
+    );
+    Ok(crate::report::ImportResult {
+        server: server.to_string(),
+        users: n,
+        file_mb,
+        upload_s,
+        job_s,
+        users_per_s: n as f64 / job_s.max(0.001),
+        rss_before_mb,
+        peak_rss_mb,
+    })
 }

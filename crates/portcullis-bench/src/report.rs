@@ -19,6 +19,21 @@ pub struct Report {
     pub idle_rss_mb: f64,
     pub idle_rss_after_mb: f64,
     pub results: Vec<CaseResult>,
+    /// Bulk user imports (`--cases import`).
+    pub imports: Vec<ImportResult>,
+}
+
+/// One bulk user import: the upload, the job, the server's memory.
+#[derive(Debug, Default, Serialize)]
+pub struct ImportResult {
+    pub server: String,
+    pub users: u64,
+    pub file_mb: f64,
+    pub upload_s: f64,
+    pub job_s: f64,
+    pub users_per_s: f64,
+    pub rss_before_mb: f64,
+    pub peak_rss_mb: f64,
 }
 
 /// Signatures (or argon2 verifications) one request of the case costs, to
@@ -129,6 +144,12 @@ impl Report {
                 r.peak_rss_mb,
                 vs_limit,
                 vs_peer
+            ));
+        }
+        for i in &self.imports {
+            table.push_str(&format!(
+                "\nBulk import on {}: {} users ({:.1} MB file) uploaded in {:.1} s, imported in {:.1} s ({:.0} users/s); server RSS {:.1} MB before, {:.1} MB peak.",
+                i.server, i.users, i.file_mb, i.upload_s, i.job_s, i.users_per_s, i.rss_before_mb, i.peak_rss_mb
             ));
         }
         for (with, without) in [

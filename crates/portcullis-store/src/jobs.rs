@@ -315,11 +315,17 @@ impl TenantStore {
                         .fetch_optional(&mut *conn)
                         .await?;
                         let other: Option<(String,)> = sqlx::query_as(
-                            "SELECT user_id FROM users WHERE tenant_id = $1
-                             AND (user_id = $2 OR (connection = $3 AND username IS NOT NULL AND username = $4))
+                            // One indexed lookup per key (an OR across keys
+                            // scans the table: quadratic over an import).
+                            "SELECT user_id FROM users WHERE tenant_id = $1 AND user_id = $2
                              UNION ALL
-                             SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND connection = $3
-                             AND (email = $5 OR user_id = $2 OR (username IS NOT NULL AND username = $4))",
+                             SELECT user_id FROM users WHERE tenant_id = $1 AND connection = $3 AND username = $4
+                             UNION ALL
+                             SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND connection = $3 AND email = $5
+                             UNION ALL
+                             SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND connection = $3 AND user_id = $2
+                             UNION ALL
+                             SELECT user_id FROM linked_identities WHERE tenant_id = $1 AND connection = $3 AND username = $4",
                         )
                         .bind(self.id())
                         .bind(&user.user_id)
