@@ -6,6 +6,7 @@
 //! Callers pass `now` and stored records in; the HTTP shell and the store do the rest.
 
 pub mod actions;
+pub mod auth0_fields;
 pub mod client_grants;
 pub mod clients;
 pub mod clock;

@@ -32,6 +32,10 @@ const POLL_EVERY: Duration = Duration::from_secs(2);
 /// An upload that has not finished this long after it started is abandoned.
 const UPLOAD_DEADLINE: i64 = 3600;
 
+/// Told of each import this node ended (completed or failed), with the
+/// job as it ended: the shell sends Auth0's completion e-mail from it.
+pub type ImportEnded = Arc<dyn Fn(portcullis_core::jobs::Job) + Send + Sync>;
+
 /// What the runner needs, and the bell a new job rings.
 #[derive(Clone)]
 pub struct Runner {
@@ -68,12 +72,13 @@ impl Runner {
         self.stopped.load(std::sync::atomic::Ordering::SeqCst)
     }
 
-    /// Starts the loop for the life of the process.
-    pub fn start(&self) {
+    /// Starts the loop for the life of the process; `ended` hears of each
+    /// import it ends.
+    pub fn start(&self, ended: ImportEnded) {
         let runner = self.clone();
         tokio::spawn(async move {
             while !runner.is_stopped() {
-                if let Err(e) = runner.run_once().await {
+                if let Err(e) = runner.run_once(&ended).await {
                     tracing::warn!(error = %e, "import jobs: a pass failed; retrying");
                 }
                 let _ = tokio::time::timeout(POLL_EVERY, runner.wake.notified()).await;
@@ -87,10 +92,10 @@ impl Runner {
     }
 
     /// One pass over the runnable jobs.
-    pub async fn run_once(&self) -> Result<(), StoreError> {
+    pub async fn run_once(&self, ended: &ImportEnded) -> Result<(), StoreError> {
         let now = self.clock.now();
         for id in self.store.runnable_jobs(now - UPLOAD_DEADLINE, now).await? {
-            self.process(&id).await?;
+            self.process(&id, ended).await?;
         }
         Ok(())
     }
@@ -106,7 +111,7 @@ impl Runner {
             .await
     }
 
-    async fn process(&self, id: &str) -> Result<(), StoreError> {
+    async fn process(&self, id: &str, ended: &ImportEnded) -> Result<(), StoreError> {
         if self.is_stopped() || !self.lease(id).await? {
             return Ok(());
         }
@@ -116,6 +121,21 @@ impl Runner {
         if job.kind() == Some(portcullis_core::jobs::JobKind::UsersExport) {
             return self.export(id, &job).await;
         }
+        self.import(id, &job).await?;
+        // Only the node that ended it tells (a job stopped half-way by a
+        // shutdown is still processing, and is told of when resumed).
+        if let Some(job) = self.store.job(id).await?
+            && matches!(job.status, JobStatus::Completed | JobStatus::Failed)
+        {
+            ended(job);
+        }
+        Ok(())
+    }
+
+    /// Applies an import's chunks in order, each in one transaction, until
+    /// none is left or the node stops; ends the job completed, or failed with
+    /// the reason.
+    async fn import(&self, id: &str, job: &portcullis_core::jobs::Job) -> Result<(), StoreError> {
         let fail = |why: String| async move {
             tracing::warn!(job = %id, reason = %why, "import job failed");
             self.store
@@ -141,6 +161,7 @@ impl Runner {
                 .await;
         };
         self.store.start_job(id, self.clock.now()).await?;
+        let mut applied: u64 = 0;
         while let Some((seq, first, users)) = self.store.next_job_chunk(id).await? {
             if self.is_stopped() || !self.lease(id).await? {
                 return Ok(());
@@ -161,6 +182,13 @@ impl Runner {
             self.store
                 .apply_import_chunk(id, seq, upsert, &chunk, now)
                 .await?;
+            // After chunks 1, 2, 4, 8, …: the planner's idea of the users'
+            // tables stays within a factor of two of their size while the
+            // import grows them (see `refresh_user_statistics`).
+            applied += 1;
+            if applied.is_power_of_two() {
+                self.store.refresh_user_statistics().await?;
+            }
         }
         self.store
             .end_job(id, JobStatus::Completed, None, self.clock.now())

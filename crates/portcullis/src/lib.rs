@@ -13,6 +13,7 @@ pub mod clock;
 pub mod config;
 pub mod generation;
 pub mod http;
+pub mod import_mail;
 pub mod issuance;
 pub mod jobs;
 pub mod keyring;

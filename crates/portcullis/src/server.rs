@@ -262,7 +262,11 @@ pub async fn start_on(
     let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, keys, kek, mailer);
     crate::jobs::start(state.store.clone(), state.clock.clone());
-    state.imports.start();
+    let mailing = state.clone();
+    state.imports.start(std::sync::Arc::new(move |job| {
+        let app = mailing.clone();
+        tokio::spawn(async move { crate::import_mail::send(&app, &job).await });
+    }));
     if rotation_days > 0 {
         let app = state.clone();
         tokio::spawn(async move {

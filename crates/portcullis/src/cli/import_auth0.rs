@@ -16,6 +16,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use portcullis_core::auth0_fields::{self, Resource};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
@@ -80,13 +81,7 @@ struct Plan {
 
 /// The properties a Management API payload type accepts.
 fn accepted<T: schemars::JsonSchema>() -> Vec<String> {
-    let schema = schemars::schema_for!(T);
-    schema
-        .as_value()
-        .get("properties")
-        .and_then(Value::as_object)
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
+    auth0_fields::properties::<T>()
 }
 
 /// The members of `file` the server accepts; the others are reported.
@@ -96,6 +91,7 @@ fn keep(
     also_drop: &[&str],
     what: &str,
     not_carried: &mut Vec<String>,
+    resource: Option<Resource>,
 ) -> Map<String, Value> {
     let mut out = Map::new();
     for (k, v) in file.as_object().into_iter().flatten() {
@@ -104,8 +100,16 @@ fn keep(
         }
         if allowed.iter().any(|a| a == k) {
             out.insert(k.clone(), v.clone());
-        } else {
-            not_carried.push(format!("{what}: '{k}' (Portcullis has no such setting)"));
+            continue;
+        }
+        // Auth0's fields Portcullis has no setting for: at a value it behaves
+        // as, nothing is lost (the server would take them out too).
+        match resource.and_then(|r| auth0_fields::honoured(r, k, v)) {
+            Some(true) => {}
+            Some(false) => not_carried.push(format!(
+                "{what}: '{k}' = {v} (Portcullis does not support this value)"
+            )),
+            None => not_carried.push(format!("{what}: '{k}' (Portcullis has no such setting)")),
         }
     }
     out
@@ -240,6 +244,7 @@ async fn plan_config(
             &["client_id", "client_secret"],
             &what,
             &mut plan.not_carried,
+            Some(Resource::Client),
         );
         let found = existing
             .as_array()
@@ -309,6 +314,7 @@ async fn plan_config(
                     &["identifier", "is_system", "id"],
                     &what,
                     &mut plan.not_carried,
+                    Some(Resource::ResourceServer),
                 );
                 let verb = if unchanged(&body, e) {
                     Verb::Unchanged
@@ -332,6 +338,7 @@ async fn plan_config(
                     &["is_system", "id"],
                     &what,
                     &mut plan.not_carried,
+                    Some(Resource::ResourceServer),
                 );
                 plan.steps.push(Step {
                     kind: "API",
@@ -405,7 +412,14 @@ async fn plan_config(
         }
         match found {
             Some(e) => {
-                let body = keep(&c, &patch_fields, &drop, &what, &mut plan.not_carried);
+                let body = keep(
+                    &c,
+                    &patch_fields,
+                    &drop,
+                    &what,
+                    &mut plan.not_carried,
+                    Some(Resource::Connection),
+                );
                 let verb = if unchanged(&body, e) {
                     Verb::Unchanged
                 } else {
@@ -423,7 +437,14 @@ async fn plan_config(
             }
             None => {
                 drop.retain(|k| *k != "strategy" && *k != "name");
-                let body = keep(&c, &create_fields, &drop, &what, &mut plan.not_carried);
+                let body = keep(
+                    &c,
+                    &create_fields,
+                    &drop,
+                    &what,
+                    &mut plan.not_carried,
+                    Some(Resource::Connection),
+                );
                 plan.steps.push(Step {
                     kind: "connection",
                     name,
@@ -710,7 +731,14 @@ async fn plan_config(
     // Tenant settings and e-mail templates.
     if let Ok(t) = read_json(&dir.join("tenant.json")) {
         let fields = accepted::<portcullis_core::tenant_settings::TenantSettingsPatch>();
-        let body = keep(&t, &fields, &[], "tenant settings", &mut plan.not_carried);
+        let body = keep(
+            &t,
+            &fields,
+            &[],
+            "tenant settings",
+            &mut plan.not_carried,
+            Some(Resource::TenantSettings),
+        );
         let now = r.call(Method::GET, "/tenants/settings", None).await?;
         let verb = if unchanged(&body, &now) {
             Verb::Unchanged
@@ -744,6 +772,7 @@ async fn plan_config(
             &[],
             &format!("e-mail template {name}"),
             &mut plan.not_carried,
+            None,
         );
         let (status, now) = match r
             .call(Method::GET, &format!("/email-templates/{name}"), None)
@@ -964,21 +993,22 @@ pub async fn run(r: &mut Remote, args: Auth0Args) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Enables exactly the applications `names` on `connection`.
-async fn enable(r: &mut Remote, connection: &str, names: &[String]) -> Result<(), CliError> {
+/// The id of the connection named `name` (Auth0's names are letters, digits
+/// and hyphens: nothing to escape in the query).
+async fn connection_id(r: &mut Remote, name: &str) -> Result<Option<String>, CliError> {
     let list = r
-        .call(
-            Method::GET,
-            &format!("/connections?name={connection}"),
-            None,
-        )
+        .call(Method::GET, &format!("/connections?name={name}"), None)
         .await?;
-    let Some(id) = list
+    Ok(list
         .as_array()
         .and_then(|a| a.first())
         .and_then(|c| c["id"].as_str())
-        .map(str::to_string)
-    else {
+        .map(str::to_string))
+}
+
+/// Enables exactly the applications `names` on `connection`.
+async fn enable(r: &mut Remote, connection: &str, names: &[String]) -> Result<(), CliError> {
+    let Some(id) = connection_id(r, connection).await? else {
         return Err(CliError::Other(format!(
             "the connection {connection} was not created"
         )));
@@ -1003,19 +1033,7 @@ async fn enable(r: &mut Remote, connection: &str, names: &[String]) -> Result<()
 
 /// One import job for the users, followed until it ends.
 async fn import_users(r: &mut Remote, connection: &str, users: &[Value]) -> Result<(), CliError> {
-    let list = r
-        .call(
-            Method::GET,
-            &format!("/connections?name={connection}"),
-            None,
-        )
-        .await?;
-    let Some(connection_id) = list
-        .as_array()
-        .and_then(|a| a.first())
-        .and_then(|c| c["id"].as_str())
-        .map(str::to_string)
-    else {
+    let Some(connection_id) = connection_id(r, connection).await? else {
         return Err(CliError::Usage(format!("no connection named {connection}")));
     };
     let file = serde_json::to_vec(users).map_err(|e| CliError::Other(e.to_string()))?;
@@ -1104,16 +1122,24 @@ mod tests {
     fn fields_the_server_has_no_setting_for_are_reported() {
         let mut dropped = Vec::new();
         let kept = keep(
-            &json!({"name": "Shop", "sso_disabled": false, "callbacks": []}),
+            &json!({"name": "Shop", "sso_disabled": false, "sso_disabled_x": 1,
+                    "cross_origin_authentication": true, "callbacks": []}),
             &accepted::<portcullis_core::clients::ClientPayload>(),
             &[],
             "application Shop",
             &mut dropped,
+            Some(Resource::Client),
         );
         assert!(kept.contains_key("name") && kept.contains_key("callbacks"));
+        assert_eq!(kept.len(), 2);
+        // sso_disabled: false is what Portcullis does, so it is not reported.
         assert_eq!(
             dropped,
-            vec!["application Shop: 'sso_disabled' (Portcullis has no such setting)".to_string()]
+            vec![
+                "application Shop: 'cross_origin_authentication' = true (Portcullis does not support this value)"
+                    .to_string(),
+                "application Shop: 'sso_disabled_x' (Portcullis has no such setting)".to_string(),
+            ]
         );
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, header};
+use portcullis_core::auth0_fields;
 use portcullis_core::protocol::errors::TokenError;
 use portcullis_core::protocol::params::{Params, ParamsError};
 use serde::de::DeserializeOwned;
@@ -119,7 +120,19 @@ impl<'de> serde::Deserialize<'de> for JsonPairs {
 
 /// A Management API JSON payload, with errors that name the offending property.
 pub fn api_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
-    api_body(headers, bytes, false)
+    api_body(headers, bytes, false, None)
+}
+
+/// As [`api_json`], for a body of Auth0's that carries fields Portcullis has
+/// no setting for ([`auth0_fields`]): those at a value Portcullis behaves as
+/// are taken out before the body is read; any other value is refused, naming
+/// the field.
+pub fn api_json_auth0<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    bytes: &[u8],
+    resource: auth0_fields::Resource,
+) -> Result<T, ApiError> {
+    api_body(headers, bytes, false, Some(resource))
 }
 
 /// As [`api_json`], for the few operations whose body is a JSON array
@@ -128,13 +141,14 @@ pub fn api_json_array<T: DeserializeOwned>(
     headers: &HeaderMap,
     bytes: &[u8],
 ) -> Result<T, ApiError> {
-    api_body(headers, bytes, true)
+    api_body(headers, bytes, true, None)
 }
 
 fn api_body<T: DeserializeOwned>(
     headers: &HeaderMap,
     bytes: &[u8],
     array: bool,
+    resource: Option<auth0_fields::Resource>,
 ) -> Result<T, ApiError> {
     if media_type(headers).as_deref() != Some("application/json") {
         return Err(ApiError::bad_request(
@@ -148,7 +162,7 @@ fn api_body<T: DeserializeOwned>(
             "invalid_body",
         ));
     }
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::bad_request(
             format!("Payload validation error: the body is not valid JSON ({e})."),
             "invalid_body",
@@ -172,6 +186,17 @@ fn api_body<T: DeserializeOwned>(
             "Payload validation error: a string contains a NUL character.",
             "invalid_body",
         ));
+    }
+    if let (Some(resource), Some(body)) = (resource, value.as_object_mut()) {
+        auth0_fields::take_unmodelled(resource, body).map_err(|e| {
+            ApiError::bad_request(
+                format!(
+                    "Payload validation error: '{}' on property {}.",
+                    e.message, e.path
+                ),
+                "invalid_body",
+            )
+        })?;
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();

@@ -29,12 +29,11 @@ pub mod well_known;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::app::AppState;
 use errors::ApiError;
@@ -127,10 +126,7 @@ fn routes(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
+        .layer(axum::middleware::from_fn(deadline))
         .layer(CatchPanicLayer::custom(|_| {
             // A panic is a bug; answer like any internal error, with no detail.
             tracing::error!("a request handler panicked");
@@ -144,6 +140,32 @@ fn routes(state: AppState) -> Router {
         app = app.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     app
+}
+
+/// How long a request may take before it is answered 503.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+
+/// A user import's upload: a file of hundreds of thousands of users (Auth0
+/// takes up to 500 MB) over a slow link. Bounded still, so an upload that
+/// stalls frees its job's slot.
+const IMPORT_UPLOAD_DEADLINE: Duration = Duration::from_secs(60 * 60);
+
+/// The deadline of a request. An export's download streams after its
+/// handler has answered, so no deadline covers the file itself.
+fn deadline_for(method: &Method, path: &str) -> Duration {
+    if method == Method::POST && path == "/api/v2/jobs/users-imports" {
+        IMPORT_UPLOAD_DEADLINE
+    } else {
+        REQUEST_DEADLINE
+    }
+}
+
+async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let limit = deadline_for(req.method(), req.uri().path());
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 /// `/authorize`, logout, the legacy endpoints, the hosted pages and Auth0's
@@ -263,7 +285,24 @@ async fn method_not_allowed() -> ApiError {
 
 #[cfg(test)]
 mod tests {
-    use super::strip_base_path;
+    use super::{IMPORT_UPLOAD_DEADLINE, REQUEST_DEADLINE, deadline_for, strip_base_path};
+    use axum::http::Method;
+
+    #[test]
+    fn only_an_import_upload_gets_the_long_deadline() {
+        assert_eq!(
+            deadline_for(&Method::POST, "/api/v2/jobs/users-imports"),
+            IMPORT_UPLOAD_DEADLINE
+        );
+        for (m, p) in [
+            (Method::GET, "/api/v2/jobs/users-imports"),
+            (Method::POST, "/api/v2/jobs/users-exports"),
+            (Method::POST, "/oauth/token"),
+            (Method::POST, "/api/v2/jobs/users-imports/x"),
+        ] {
+            assert_eq!(deadline_for(&m, p), REQUEST_DEADLINE, "{m} {p}");
+        }
+    }
 
     fn stripped(base: &str, uri: &str) -> String {
         let req = axum::http::Request::builder().uri(uri).body(()).unwrap();

@@ -71,14 +71,19 @@ pub async fn sign_in(
         Some((u, h)) => (Some(u), h),
         None => (None, None),
     };
-    let stored = hash.clone();
-    match (user, app.verify_password(password.clone(), hash).await) {
+    // A hash imported from another system (or argon2id with older
+    // parameters) becomes today's argon2id once the password is known to be
+    // right: the password is copied for that only when the hash needs it.
+    let upgrade = hash
+        .as_deref()
+        .filter(|h| portcullis_core::passwords::needs_upgrade(h))
+        .map(|h| (h.to_string(), password.clone()));
+    match (user, app.verify_password(password, hash).await) {
         (Some(user), true) => {
             brute_force::succeeded(&app.store, attempt).await?;
-            // A hash imported from another system (or argon2id with older
-            // parameters) becomes today's argon2id now that the password is
-            // known to be right; a password changed meanwhile wins.
-            if let Some(old) = stored.filter(|h| portcullis_core::passwords::needs_upgrade(h)) {
+            // A password changed meanwhile wins (compare-and-set on the old
+            // hash).
+            if let Some((old, password)) = upgrade {
                 let new = app.hash_password(password).await;
                 if !new.is_empty() {
                     app.store

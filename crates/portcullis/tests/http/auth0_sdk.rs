@@ -108,6 +108,47 @@ async fn auth0_node_sdk_lists_and_pages_every_collection_postgres() {
     lists(Backend::Postgres).await;
 }
 
+/// Bulk user jobs through the SDK unchanged: an import (multipart as the
+/// SDK builds it; ids kept; a bad row reported with Auth0's code), an export
+/// downloaded from its `location` and gunzipped, a verification e-mail job.
+async fn jobs(backend: Backend) {
+    sdk_installed();
+    let certs = tempfile::tempdir().unwrap();
+    let (srv, cert) = tls_server(backend, certs.path()).await;
+    let seen = sdk(&srv, &cert, "jobs.mjs").await;
+    let want = serde_json::json!({
+        "import_type": "users_import",
+        "import_status_at_start": true,
+        "import_status": "completed",
+        "import_summary": {"inserted": 2, "updated": 0, "failed": 1, "total": 3},
+        "import_errors": [{"email": "not-an-address", "codes": ["FORMAT"]}],
+        "kept_user_id": "auth0|sdk-one",
+        "export_status": "completed",
+        "exported": [
+            {"email": "sdk-one@example.com", "user_id": "auth0|sdk-one"},
+            {"email": "sdk-two@example.com", "user_id": seen["exported"][1]["user_id"], "plan": "gold"},
+        ],
+        "verification_email_type": "verification_email",
+    });
+    assert_eq!(seen, want);
+    assert!(
+        seen["exported"][1]["user_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("auth0|")),
+        "{seen}"
+    );
+}
+
+#[tokio::test]
+async fn auth0_node_sdk_imports_and_exports_users_by_jobs_unchanged_sqlite() {
+    jobs(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn auth0_node_sdk_imports_and_exports_users_by_jobs_unchanged_postgres() {
+    jobs(Backend::Postgres).await;
+}
+
 async fn run(backend: Backend) {
     assert!(
         sdk_dir().join("node_modules/auth0").is_dir(),

@@ -1008,27 +1008,12 @@ async fn an_upstream_client_secret_is_sealed_and_never_answered(srv: TestServer)
 /// Runs `sql` on the server's database directly (what an older version
 /// left behind is made by hand).
 async fn raw_sql(srv: &TestServer, sql: &str) {
-    use sqlx::Connection;
-    match srv.backend {
-        crate::support::Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-        crate::support::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-    }
+    crate::support::with_server_db!(srv, |c| {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(c)
+            .await
+            .unwrap();
+    });
 }
 
 /// A database made before connections were records has no connection row:

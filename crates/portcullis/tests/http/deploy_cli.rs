@@ -25,8 +25,14 @@ fn a0deploy() -> PathBuf {
 }
 
 /// Runs the Deploy CLI against `srv` (trusting its certificate `certs`) with
-/// `args`; panics with its output if it fails.
-async fn run(srv: &TestServer, certs: &Path, work: &Path, extra: Value, args: &[&str]) {
+/// `args`; its exit status and output.
+async fn a0deploy_run(
+    srv: &TestServer,
+    certs: &Path,
+    work: &Path,
+    extra: Value,
+    args: &[&str],
+) -> (bool, String) {
     let config = work.join(format!("config-{}.json", srv.config.bind.port()));
     let mut settings = json!({
         "AUTH0_DOMAIN": srv.config.bind.to_string(),
@@ -49,88 +55,74 @@ async fn run(srv: &TestServer, certs: &Path, work: &Path, extra: Value, args: &[
         .await
         .expect("the Deploy CLI finishes within four minutes")
         .expect("the Deploy CLI runs (Node.js 20 or later)");
-    assert!(
+    (
         out.status.success(),
-        "a0deploy {args:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        format!(
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Runs the Deploy CLI; panics with its output if it fails.
+async fn run(srv: &TestServer, certs: &Path, work: &Path, extra: Value, args: &[&str]) {
+    let (ok, output) = a0deploy_run(srv, certs, work, extra, args).await;
+    assert!(ok, "a0deploy {args:?} failed:\n{output}");
+}
+
+/// A Management API call that must succeed; its answer.
+async fn ok_api(srv: &TestServer, method: Method, path: &str, body: Value) -> Value {
+    let (st, v) = srv.api(method, path, Some(body)).await;
+    assert!(st.is_success(), "{path}: {st}: {v}");
+    v
 }
 
 /// A tenant with one of each thing the Deploy CLI carries.
 async fn populate(srv: &TestServer) {
-    let ok = |st: StatusCode, body: &Value| assert!(st.is_success(), "{st}: {body}");
-    let (st, shop) = srv
-        .api(
-            Method::POST,
-            "/clients",
-            Some(json!({"name": "Shop", "app_type": "regular_web",
-                "callbacks": ["https://shop.example/callback"], "allowed_logout_urls": ["https://shop.example/"]})),
-        )
-        .await;
-    ok(st, &shop);
-    let (st, worker) = srv
-        .api(
-            Method::POST,
-            "/clients",
-            Some(json!({"name": "Worker", "app_type": "non_interactive"})),
-        )
-        .await;
-    ok(st, &worker);
-    let (st, api) = srv
-        .api(
-            Method::POST,
-            "/resource-servers",
-            Some(
-                json!({"name": "Orders", "identifier": "https://orders.example/",
+    let shop = ok_api(srv, Method::POST, "/clients", json!({"name": "Shop", "app_type": "regular_web",
+                "callbacks": ["https://shop.example/callback"], "allowed_logout_urls": ["https://shop.example/"]})).await;
+    let worker = ok_api(
+        srv,
+        Method::POST,
+        "/clients",
+        json!({"name": "Worker", "app_type": "non_interactive"}),
+    )
+    .await;
+    ok_api(
+        srv,
+        Method::POST,
+        "/resource-servers",
+        json!({"name": "Orders", "identifier": "https://orders.example/",
                 "scopes": [{"value": "read:orders", "description": "Read orders"}]}),
-            ),
-        )
-        .await;
-    ok(st, &api);
-    let (st, g) = srv
-        .api(
-            Method::POST,
-            "/client-grants",
-            Some(json!({"client_id": worker["client_id"], "audience": "https://orders.example/", "scope": ["read:orders"]})),
-        )
-        .await;
-    ok(st, &g);
-    let (st, role) = srv
-        .api(
-            Method::POST,
-            "/roles",
-            Some(json!({"name": "Reader", "description": "Reads orders"})),
-        )
-        .await;
-    ok(st, &role);
-    let (st, p) = srv
-        .api(
-            Method::POST,
-            &format!("/roles/{}/permissions", role["id"].as_str().unwrap()),
-            Some(json!({"permissions": [{"resource_server_identifier": "https://orders.example/", "permission_name": "read:orders"}]})),
-        )
-        .await;
-    ok(st, &p);
-    let (st, c) = srv
-        .api(
-            Method::POST,
-            "/connections",
-            Some(json!({"name": "customers-db", "strategy": "auth0",
+    )
+    .await;
+    ok_api(srv, Method::POST, "/client-grants", json!({"client_id": worker["client_id"], "audience": "https://orders.example/", "scope": ["read:orders"]})).await;
+    let role = ok_api(
+        srv,
+        Method::POST,
+        "/roles",
+        json!({"name": "Reader", "description": "Reads orders"}),
+    )
+    .await;
+    ok_api(srv, Method::POST, &format!("/roles/{}/permissions", role["id"].as_str().unwrap()), json!({"permissions": [{"resource_server_identifier": "https://orders.example/", "permission_name": "read:orders"}]})).await;
+    ok_api(
+        srv,
+        Method::POST,
+        "/connections",
+        json!({"name": "customers-db", "strategy": "auth0",
                 "options": {"passwordPolicy": "good", "requires_username": true},
-                "enabled_clients": [shop["client_id"]]})),
-        )
-        .await;
-    ok(st, &c);
-    let (st, r) = srv
-        .api(
-            Method::POST,
-            "/rules",
-            Some(json!({"name": "add-claim", "enabled": true,
-                "script": "function (user, context, callback) { callback(null, user, context); }"})),
-        )
-        .await;
-    ok(st, &r);
+                "enabled_clients": [shop["client_id"]]}),
+    )
+    .await;
+    ok_api(
+        srv,
+        Method::POST,
+        "/rules",
+        json!({"name": "add-claim", "enabled": true,
+                "script": "function (user, context, callback) { callback(null, user, context); }"}),
+    )
+    .await;
     crate::rules_and_actions::deployed_action(
         srv,
         "tag",
@@ -138,31 +130,10 @@ async fn populate(srv: &TestServer) {
         "exports.onExecutePostLogin = async (event, api) => {};",
     )
     .await;
-    let (st, b) = srv
-        .api(
-            Method::PATCH,
-            "/actions/triggers/post-login/bindings",
-            Some(json!({"bindings": [{"ref": {"type": "action_name", "value": "tag"}, "display_name": "tag"}]})),
-        )
-        .await;
-    ok(st, &b);
-    let (st, t) = srv
-        .api(
-            Method::PATCH,
-            "/tenants/settings",
-            Some(json!({"friendly_name": "Moved Tenant", "session_lifetime": 48, "idle_session_lifetime": 12})),
-        )
-        .await;
-    ok(st, &t);
-    let (st, e) = srv
-        .api(
-            Method::PUT,
-            "/email-templates/verify_email",
-            Some(json!({"template": "verify_email", "body": "<p>Hello {{ user.email }}</p>",
-                "from": "id@shop.example", "subject": "Verify your address", "syntax": "liquid", "enabled": true})),
-        )
-        .await;
-    ok(st, &e);
+    ok_api(srv, Method::PATCH, "/actions/triggers/post-login/bindings", json!({"bindings": [{"ref": {"type": "action_name", "value": "tag"}, "display_name": "tag"}]})).await;
+    ok_api(srv, Method::PATCH, "/tenants/settings", json!({"friendly_name": "Moved Tenant", "session_lifetime": 48, "idle_session_lifetime": 12})).await;
+    ok_api(srv, Method::PUT, "/email-templates/verify_email", json!({"template": "verify_email", "body": "<p>Hello {{ user.email }}</p>",
+                "from": "id@shop.example", "subject": "Verify your address", "syntax": "liquid", "enabled": true})).await;
 }
 
 async fn get(srv: &TestServer, path: &str) -> Value {
@@ -269,6 +240,17 @@ async fn snapshot(srv: &TestServer) -> Value {
         .iter()
         .map(|b| b["action"]["name"].clone())
         .collect();
+    // (A tenant without the template has none: 404.)
+    let verify_email = match srv
+        .api(Method::GET, "/email-templates/verify_email", None)
+        .await
+    {
+        (StatusCode::NOT_FOUND, _) => Value::Null,
+        (st, t) => {
+            assert_eq!(st, StatusCode::OK, "{t}");
+            pick(&t, &["body", "from", "subject", "syntax", "enabled"])
+        }
+    };
     json!({
         "clients": sorted(clients.iter().filter(|c| !c["name"].as_str().unwrap_or_default().contains("(bootstrap)"))
             .map(|c| pick(c, &["name", "app_type", "callbacks", "allowed_logout_urls", "grant_types", "token_endpoint_auth_method"]))
@@ -284,8 +266,7 @@ async fn snapshot(srv: &TestServer) -> Value {
         "post_login": bindings,
         "tenant": pick(&get(srv, "/tenants/settings").await,
             &["friendly_name", "session_lifetime", "idle_session_lifetime", "allowed_logout_urls"]),
-        "verify_email": pick(&get(srv, "/email-templates/verify_email").await,
-            &["body", "from", "subject", "syntax", "enabled"]),
+        "verify_email": verify_email,
     })
 }
 
@@ -493,6 +474,136 @@ async fn deploy_cli_moves_a_tenant_and_a_second_import_changes_nothing_sqlite() 
 #[tokio::test]
 async fn deploy_cli_moves_a_tenant_and_a_second_import_changes_nothing_postgres() {
     round_trip(Backend::Postgres).await;
+}
+
+/// The Deploy CLI's YAML of a tenant made in Auth0's dashboard: Auth0's full
+/// field lists, at Auth0's defaults.
+fn auth0_written_tenant() -> String {
+    std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/auth0-export/tenant.yaml"),
+    )
+    .unwrap()
+}
+
+/// Runs the Deploy CLI expecting it to fail; its output.
+async fn run_failing(srv: &TestServer, certs: &Path, work: &Path, args: &[&str]) -> String {
+    let (ok, output) = a0deploy_run(srv, certs, work, json!({}), args).await;
+    assert!(!ok, "a0deploy {args:?} succeeded:\n{output}");
+    output
+}
+
+async fn auth0_written_files(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (srv_dir, bad_dir) = (dir.path().join("srv"), dir.path().join("bad"));
+    std::fs::create_dir_all(&srv_dir).unwrap();
+    std::fs::create_dir_all(&bad_dir).unwrap();
+    let (srv, cert) = https(tls_server(backend, &srv_dir).await);
+    let work = dir.path();
+    std::fs::write(work.join("auth0.yaml"), auth0_written_tenant()).unwrap();
+    run(
+        &srv,
+        &cert,
+        work,
+        json!({}),
+        &["import", "--input_file", "auth0.yaml"],
+    )
+    .await;
+    let clients = get(&srv, "/clients?is_global=false").await;
+    let shop = clients
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Shop")
+        .expect("Shop was created")
+        .clone();
+    assert_eq!(shop["callbacks"], json!(["https://shop.example/callback"]));
+    assert_eq!(shop["web_origins"], json!(["https://shop.example"]));
+    assert_eq!(shop["client_metadata"], json!({"team": "storefront"}));
+    assert_eq!(shop["refresh_token"]["rotation_type"], "rotating");
+    // Fields Portcullis has no setting for are not stored (at their defaults
+    // they describe what it does anyway).
+    assert!(shop.get("sso_disabled").is_none() && shop.get("native_social_login").is_none());
+    let api = get(&srv, "/resource-servers/https%3A%2F%2Forders.example%2F").await;
+    assert_eq!(api["token_dialect"], "access_token_authz");
+    assert_eq!(api["scopes"].as_array().unwrap().len(), 2);
+    let want = json!({
+        "client_grants": [{"client": "Orders Worker", "audience": "https://orders.example/", "scope": ["read:orders"]}],
+        "roles": [{"name": "Reader", "description": "Reads orders",
+            "permissions": [{"resource_server_identifier": "https://orders.example/", "permission_name": "read:orders"}]}],
+        "tenant": {"friendly_name": "Shop", "session_lifetime": 168.0, "idle_session_lifetime": 72.0,
+            "allowed_logout_urls": null},
+    });
+    let got = snapshot(&srv).await;
+    assert_eq!(got["client_grants"], want["client_grants"]);
+    assert_eq!(got["roles"], want["roles"]);
+    assert_eq!(
+        got["tenant"]["friendly_name"],
+        want["tenant"]["friendly_name"]
+    );
+    assert_eq!(got["tenant"]["session_lifetime"].as_f64(), Some(168.0));
+    // The tenant's flag turned new applications' connections off: only Shop
+    // is enabled on the database, as the file says.
+    let db = got["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Username-Password-Authentication")
+        .cloned()
+        .unwrap();
+    assert_eq!(db["enabled_clients"], json!(["Shop"]));
+    assert_eq!(db["password_policy"], "good");
+    // The same file again changes nothing.
+    let before = everything(&srv).await;
+    run(
+        &srv,
+        &cert,
+        work,
+        json!({}),
+        &["import", "--input_file", "auth0.yaml"],
+    )
+    .await;
+    let mut moved = Vec::new();
+    differences("", &before, &everything(&srv).await, &mut moved);
+    assert!(moved.is_empty(), "a second import changed: {moved:#?}");
+    // A value Portcullis cannot honour stops the import with the field named,
+    // and the application is not created.
+    let (bad, bad_cert) = https(tls_server(backend, &bad_dir).await);
+    let refused = auth0_written_tenant().replacen(
+        "    cross_origin_authentication: false\n",
+        "    cross_origin_authentication: true\n",
+        1,
+    );
+    std::fs::write(work.join("refused.yaml"), refused).unwrap();
+    let out = run_failing(
+        &bad,
+        &bad_cert,
+        work,
+        &["import", "--input_file", "refused.yaml"],
+    )
+    .await;
+    assert!(
+        out.contains("cross_origin_authentication") && out.contains("embedded login"),
+        "{out}"
+    );
+    let clients = get(&bad, "/clients?is_global=false").await;
+    assert!(
+        clients
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["name"] != "Shop"),
+        "{clients}"
+    );
+}
+
+#[tokio::test]
+async fn deploy_cli_imports_a_tenant_written_by_auth0_sqlite() {
+    auth0_written_files(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn deploy_cli_imports_a_tenant_written_by_auth0_postgres() {
+    auth0_written_files(Backend::Postgres).await;
 }
 
 /// Runs `portcullis import auth0 <args>` against `srv` as its administrator.

@@ -291,27 +291,12 @@ async fn restart_creates_no_second_admin_and_keeps_keys(srv: crate::support::Tes
 /// The private keys are stored sealed: the stored bytes are not a key, and they
 /// open only with the key-encryption key from the data dir.
 async fn signing_keys_are_encrypted_at_rest(srv: crate::support::TestServer) {
-    use sqlx::Connection;
-    let rows: Vec<(String, String)> = match srv.backend {
-        Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys")
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-        Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys")
-                .fetch_all(&mut c)
-                .await
-                .unwrap()
-        }
-    };
+    let rows: Vec<(String, String)> = crate::support::with_server_db!(srv, |c| {
+        sqlx::query_as("SELECT kid, sealed_private_key FROM signing_keys")
+            .fetch_all(c)
+            .await
+            .unwrap()
+    });
     assert_eq!(rows.len(), 2);
     let kek_hex = std::fs::read_to_string(srv.dir.path().join("secret.key")).unwrap();
     let kek = portcullis_core::keys::KeyEncryptionKey::from_bytes(

@@ -36,6 +36,32 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
+/// Runs `$body` with `$c` a `&mut` direct connection to the test server's
+/// own database, on either backend (for what the HTTP API must not show:
+/// stored hashes, sealed keys, rows to tamper with).
+macro_rules! with_server_db {
+    ($srv:expr, |$c:ident| $body:expr) => {{
+        use sqlx::Connection as _;
+        match $srv.backend {
+            $crate::support::Backend::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&$srv.config.database_url)
+                    .await
+                    .unwrap();
+                let $c = &mut conn;
+                $body
+            }
+            $crate::support::Backend::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&$srv.config.database_url)
+                    .await
+                    .unwrap();
+                let $c = &mut conn;
+                $body
+            }
+        }
+    }};
+}
+pub(crate) use with_server_db;
+
 pub fn postgres_base_url() -> String {
     std::env::var("PORTCULLIS_TEST_POSTGRES_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())

@@ -60,8 +60,23 @@ async fn settings_answer_in_auth0_shape_and_refuse_bad_input_changing_nothing(sr
     .await;
     assert_eq!(st, StatusCode::OK, "{s}");
     assert_eq!(s["friendly_name"], "Example Shop");
+    // Auth0's fields with no setting here: taken out at a value Portcullis
+    // behaves as (not stored), refused naming the field otherwise.
+    let (st, s) = patch(
+        &srv,
+        json!({"sandbox_version": "18", "enabled_locales": ["en"],
+               "session_cookie": {"mode": "persistent"}, "friendly_name": "Example Shop"}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{s}");
+    assert!(s.get("sandbox_version").is_none() && s.get("enabled_locales").is_none());
     for (body, needle) in [
-        (json!({"sandbox_version": "18"}), "sandbox_version"),
+        (json!({"enabled_locales": ["en", "de"]}), "enabled_locales"),
+        (
+            json!({"session_cookie": {"mode": "non-persistent"}}),
+            "session_cookie",
+        ),
+        (json!({"sandbox_versions": "18"}), "sandbox_versions"),
         (
             json!({"default_audience": "https://nowhere.example/"}),
             "default_audience",

@@ -141,30 +141,13 @@ async fn sign_in(srv: &TestServer, app: &(String, String), email: &str, pw: &str
 
 /// The stored password hash of a user (read with SQL: the API never shows it).
 async fn stored_hash(srv: &TestServer, user_id: &str) -> String {
-    use sqlx::Connection;
-    let sql = "SELECT password_hash FROM users WHERE user_id = $1";
-    let row: (Option<String>,) = match srv.backend {
-        crate::support::Backend::Sqlite => {
-            let mut c = sqlx::SqliteConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::query_as(sql)
-                .bind(user_id)
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
-        }
-        crate::support::Backend::Postgres => {
-            let mut c = sqlx::PgConnection::connect(&srv.config.database_url)
-                .await
-                .unwrap();
-            sqlx::query_as(sql)
-                .bind(user_id)
-                .fetch_one(&mut c)
-                .await
-                .unwrap()
-        }
-    };
+    let row: (Option<String>,) = crate::support::with_server_db!(srv, |c| {
+        sqlx::query_as("SELECT password_hash FROM users WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(c)
+            .await
+            .unwrap()
+    });
     row.0.unwrap_or_default()
 }
 
@@ -176,6 +159,7 @@ on_both_backends!(
     bad_requests_leave_no_job,
     an_import_interrupted_by_a_restart_resumes_without_repeating_anyone,
     moved_apps_keep_their_credentials_and_users_their_ids,
+    the_administrators_are_mailed_when_an_import_ends_unless_the_upload_says_not,
     imported_users_export_again_as_ndjson_and_csv_through_a_signed_link
 );
 
@@ -405,6 +389,60 @@ async fn a_malformed_file_fails_the_job_and_imports_nobody(srv: TestServer) {
             "{done}"
         );
     }
+}
+
+/// Auth0's `send_completion_email` (on by default): the tenant's
+/// administrators get the job's summary when it ends, completed or failed.
+async fn the_administrators_are_mailed_when_an_import_ends_unless_the_upload_says_not(
+    srv: TestServer,
+) {
+    let connection = srv.connection_id("Username-Password-Authentication").await;
+    let file = json!([{"email": "mailed@import.example"}, {"email": "not-an-address"}]);
+    let (_, quiet) = post_import(
+        &srv,
+        file.to_string().as_bytes(),
+        &[
+            ("connection_id", &connection),
+            ("send_completion_email", "false"),
+        ],
+    )
+    .await;
+    let quiet = quiet["id"].as_str().unwrap().to_string();
+    finished(&srv, &quiet).await;
+    let file = json!([{"email": "mailed2@import.example"}, {"email": "not-an-address"}]);
+    let (_, told) = post_import(
+        &srv,
+        file.to_string().as_bytes(),
+        &[("connection_id", &connection)],
+    )
+    .await;
+    let told = told["id"].as_str().unwrap().to_string();
+    finished(&srv, &told).await;
+    let (_, broken) = post_import(&srv, b"[{\"email\": ", &[("connection_id", &connection)]).await;
+    let broken = broken["id"].as_str().unwrap().to_string();
+    finished(&srv, &broken).await;
+    let mails = crate::dbconnections::outbox_with(&srv, 2).await;
+    assert_eq!(mails.len(), 2, "{mails:#?}");
+    assert!(mails.iter().all(|m| !m.contains(&quiet)), "{mails:#?}");
+    let completed = mails
+        .iter()
+        .find(|m| m.contains(&told))
+        .expect("the completed job's mail");
+    assert!(completed.contains("To: admin@localhost"), "{completed}");
+    assert!(
+        completed.contains("Your user import job completed"),
+        "{completed}"
+    );
+    assert!(
+        completed.contains("Inserted: 1, updated: 0, failed: 1, total: 2."),
+        "{completed}"
+    );
+    assert!(completed.contains(&format!("GET /api/v2/jobs/{told}/errors")));
+    let failed = mails
+        .iter()
+        .find(|m| m.contains(&broken))
+        .expect("the failed job's mail");
+    assert!(failed.contains("Your user import job failed"), "{failed}");
 }
 
 async fn bad_requests_leave_no_job(srv: TestServer) {

@@ -21,8 +21,12 @@ fn not_found() -> ApiError {
     ApiError::not_found("The client grant does not exist", "inexistent_client_grant")
 }
 
+/// Auth0's shape: every grant here is a machine (client-credentials) grant,
+/// and Auth0's tools match grants by `subject_type` too.
 fn to_json(g: &ClientGrant) -> Value {
-    serde_json::to_value(g).unwrap_or(Value::Null)
+    let mut v = serde_json::to_value(g).unwrap_or(Value::Null);
+    v["subject_type"] = "client".into();
+    v
 }
 
 async fn api_for(
@@ -48,7 +52,11 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require("create:client_grants")?;
     let bytes = read_body(body).await?;
-    let payload: ClientGrantCreate = body::api_json(&headers, &bytes)?;
+    let payload: ClientGrantCreate = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::ClientGrant,
+    )?;
     if app.store.get_client(&payload.client_id).await?.is_none() {
         return Err(ApiError::not_found(
             format!("No client found with client_id '{}'", payload.client_id),
@@ -160,7 +168,11 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:client_grants")?;
     let bytes = read_body(body).await?;
-    let patch: ClientGrantPatch = body::api_json(&headers, &bytes)?;
+    let patch: ClientGrantPatch = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::ClientGrant,
+    )?;
     let mut grant = app
         .store
         .get_client_grant(&id)

@@ -29,7 +29,11 @@ fn to_json(client: &Client, secret: Option<&Secret>) -> Value {
 
 async fn read_payload(headers: &HeaderMap, body: Body) -> Result<ClientPayload, ApiError> {
     let bytes = read_body(body).await?;
-    body::api_json(headers, &bytes)
+    body::api_json_auth0(
+        headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::Client,
+    )
 }
 
 pub(super) async fn read_body(b: Body) -> Result<axum::body::Bytes, ApiError> {
@@ -66,7 +70,11 @@ pub async fn create(
     if chosen_id.is_some() || chosen_secret.is_some() {
         caller.require(MIGRATE_CLIENTS)?;
     }
-    let payload: ClientPayload = body::api_json(&headers, raw.to_string().as_bytes())?;
+    let payload: ClientPayload = body::api_json_auth0(
+        &headers,
+        raw.to_string().as_bytes(),
+        portcullis_core::auth0_fields::Resource::Client,
+    )?;
     let client_id = chosen_id.unwrap_or_else(|| portcullis_core::random::alphanumeric(32));
     let client = payload
         .into_new_client(client_id, app.store.id())

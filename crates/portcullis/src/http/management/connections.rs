@@ -98,7 +98,11 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require("create:connections")?;
     let bytes = read_body(body).await?;
-    let payload: ConnectionCreate = body::api_json(&headers, &bytes)?;
+    let payload: ConnectionCreate = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::Connection,
+    )?;
     let Decided {
         connection,
         client_secret,
@@ -185,7 +189,11 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:connections")?;
     let bytes = read_body(body).await?;
-    let patch: ConnectionPatch = body::api_json(&headers, &bytes)?;
+    let patch: ConnectionPatch = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::Connection,
+    )?;
     let (current, _) = find(&app, &id).await?;
     let Decided {
         connection,

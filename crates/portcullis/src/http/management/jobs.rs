@@ -339,25 +339,27 @@ pub async fn users_imports(
         .and_then(|v| v.to_str().ok())
         .and_then(|ct| multer::parse_boundary(ct).ok())
         .ok_or_else(multipart_error)?;
-    if app.store.active_jobs(JobKind::UsersImport).await? >= MAX_ACTIVE_IMPORTS {
+    let now = app.now();
+    let id = format!("job_{}", portcullis_core::random::alphanumeric(16));
+    let doc = json!({"id": id, "type": JobKind::UsersImport.as_str(), "created_at": iso8601(now)});
+    let recorded = app
+        .store
+        .insert_job_within(
+            &id,
+            JobKind::UsersImport,
+            JobStatus::Uploading,
+            &doc,
+            now,
+            MAX_ACTIVE_IMPORTS,
+        )
+        .await?;
+    if !recorded {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             TOO_MANY_IMPORTS,
             "too_many_requests",
         ));
     }
-    let now = app.now();
-    let id = format!("job_{}", portcullis_core::random::alphanumeric(16));
-    let doc = json!({"id": id, "type": JobKind::UsersImport.as_str(), "created_at": iso8601(now)});
-    app.store
-        .insert_job(
-            &id,
-            JobKind::UsersImport.as_str(),
-            JobStatus::Uploading.as_str(),
-            &doc,
-            now,
-        )
-        .await?;
     let read = read_import(&app, &id, b, boundary).await;
     let (options, upload) = match read {
         Ok(r) => r,
@@ -401,6 +403,11 @@ pub async fn users_imports(
         }
     }
     let job = app.store.job(&id).await?.ok_or_else(no_job)?;
+    if job.status == JobStatus::Failed {
+        // Ended here, not by the runner: the completion mail goes from here.
+        let (app, ended) = (app.clone(), job.clone());
+        tokio::spawn(async move { crate::import_mail::send(&app, &ended).await });
+    }
     Ok((StatusCode::ACCEPTED, Json(job.to_json(app.now()))).into_response())
 }
 

@@ -53,7 +53,11 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.require("create:resource_servers")?;
     let bytes = read_body(body).await?;
-    let payload: ResourceServerPayload = body::api_json(&headers, &bytes)?;
+    let payload: ResourceServerPayload = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::ResourceServer,
+    )?;
     let rs = payload
         .into_new(portcullis_core::random::hex(12))
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
@@ -120,7 +124,11 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:resource_servers")?;
     let bytes = read_body(body).await?;
-    let payload: ResourceServerPayload = body::api_json(&headers, &bytes)?;
+    let payload: ResourceServerPayload = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::ResourceServer,
+    )?;
     let rs = find(&app, &id).await?;
     if rs.is_system {
         return Err(system_refused());

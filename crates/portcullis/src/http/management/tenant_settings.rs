@@ -32,7 +32,11 @@ pub async fn update(
 ) -> Result<Json<Value>, ApiError> {
     caller.require("update:tenant_settings")?;
     let bytes = read_body(b).await?;
-    let patch: TenantSettingsPatch = body::api_json(&headers, &bytes)?;
+    let patch: TenantSettingsPatch = body::api_json_auth0(
+        &headers,
+        &bytes,
+        portcullis_core::auth0_fields::Resource::TenantSettings,
+    )?;
     // Read, change, store only if nobody changed them meanwhile; else again
     // on what they changed (two PATCHes of different fields both hold).
     for _ in 0..ATTEMPTS {
