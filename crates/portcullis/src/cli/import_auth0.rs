@@ -14,6 +14,7 @@
 //! refuse.
 
 use std::collections::BTreeMap;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use portcullis_core::auth0_fields::{self, Resource};
@@ -887,6 +888,12 @@ fn hash_index(text: &str) -> Result<BTreeMap<String, String>, CliError> {
     Ok(out)
 }
 
+/// `[########------------]`: `percent` as a bar of 20 cells.
+fn bar(percent: i64) -> String {
+    let full = (percent.clamp(0, 100) * 20 / 100) as usize;
+    format!("[{}{}]", "#".repeat(full), "-".repeat(20 - full))
+}
+
 fn verb_word(v: Verb) -> &'static str {
     match v {
         Verb::Create => "create",
@@ -1050,10 +1057,14 @@ async fn import_users(r: &mut Remote, connection: &str, users: &[Value]) -> Resu
         )
         .await?;
     let id = job["id"].as_str().unwrap_or_default().to_string();
+    let mut last_percent: Option<i64> = None;
     loop {
         let j = r.call(Method::GET, &format!("/jobs/{id}"), None).await?;
         match j["status"].as_str() {
             Some("completed") => {
+                if std::io::stderr().is_terminal() && last_percent.is_some() {
+                    eprintln!("\r  users     {} 100%", bar(100));
+                }
                 let s = &j["summary"];
                 println!(
                     "  users     {} inserted, {} updated, {} failed of {} (job {id})",
@@ -1071,10 +1082,16 @@ async fn import_users(r: &mut Remote, connection: &str, users: &[Value]) -> Resu
                 )));
             }
             _ => {
-                eprintln!(
-                    "  users     {}% …",
-                    j["percentage_done"].as_i64().unwrap_or(0)
-                );
+                let percent = j["percentage_done"].as_i64().unwrap_or(0);
+                // A bar redrawn in place on a terminal; a line per change
+                // when the output is a log.
+                if std::io::stderr().is_terminal() {
+                    eprint!("\r  users     {} {percent:>3}%", bar(percent));
+                    let _ = std::io::stderr().flush();
+                } else if last_percent != Some(percent) {
+                    eprintln!("  users     {} {percent:>3}%", bar(percent));
+                }
+                last_percent = Some(percent);
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
         }
@@ -1103,6 +1120,14 @@ mod tests {
         );
         let by_email = to_import_user(&json!({"email": "b@x.io"}), &hashes);
         assert_eq!(by_email["password_hash"], "$2b$10$def");
+    }
+
+    #[test]
+    fn the_progress_bar_fills_in_twentieths() {
+        assert_eq!(bar(0), "[--------------------]");
+        assert_eq!(bar(45), "[#########-----------]");
+        assert_eq!(bar(100), "[####################]");
+        assert_eq!(bar(150), bar(100));
     }
 
     #[test]
