@@ -32,6 +32,9 @@ pub struct IdTokenRequest<'a> {
     pub auth_time: Option<UnixTime>,
     /// The code issued beside it (`c_hash`, hybrid flow).
     pub code: Option<&'a str>,
+    /// OpenID Connect Core §2 `amr`: how the user authenticated, when more
+    /// than a password (`["mfa"]` after a second factor, as Auth0 writes it).
+    pub amr: Option<&'a [&'static str]>,
 }
 
 /// A successful user grant.
@@ -119,6 +122,7 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
             auth_time: req.auth_time,
             at_hash: None,
             c_hash: req.code.map(tokens::half_hash),
+            amr: req.amr.map(|a| a.iter().map(|m| m.to_string()).collect()),
             profile,
         }
     });
@@ -225,6 +229,7 @@ mod tests {
                 sid: Some("s"),
                 auth_time: Some(4_000),
                 code: Some("the-code"),
+                amr: None,
             }),
         }
     }

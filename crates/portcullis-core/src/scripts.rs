@@ -160,6 +160,10 @@ pub struct ScriptResult {
     pub user_metadata: Map<String, Value>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub app_metadata: Map<String, Value>,
+    /// A script asked for a second factor (`api.multifactor.enable`, a
+    /// Rule's `context.multifactor`): the provider it named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multifactor: Option<String>,
 }
 
 /// A scope value from a script: a space-separated string or an array of strings.

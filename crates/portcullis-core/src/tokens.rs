@@ -224,6 +224,9 @@ pub struct IdTokenClaims {
     pub at_hash: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c_hash: Option<String>,
+    /// Authentication methods (OpenID Connect Core §2), e.g. `["mfa"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
     #[serde(flatten)]
     pub profile: Map<String, Value>,
 }

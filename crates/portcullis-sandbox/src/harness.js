@@ -5,6 +5,7 @@
 const __out = {
   idToken: {}, accessToken: {}, addScopes: [], removeScopes: [],
   deny: null, denyCode: null, userMetadata: {}, appMetadata: {}, lifetime: null, scopes: null, idTokenScopes: null,
+  multifactor: null,
   logs: [], done: false, error: null,
 };
 const __unsupported = (what) => () => {
@@ -46,8 +47,16 @@ const api = Object.freeze({
     setUserMetadata(k, v) { __out.userMetadata[__name(k)] = v === undefined ? null : v; },
     setAppMetadata(k, v) { __out.appMetadata[__name(k)] = v === undefined ? null : v; },
   }),
-  // Failing closed: a script that asks for MFA must not get a login without it.
-  multifactor: Object.freeze({ enable: __unsupported("api.multifactor.enable") }),
+  // Recorded; the flow then asks for a second factor or refuses the login,
+  // never lets it through without one.
+  multifactor: Object.freeze({
+    enable(provider, options) {
+      __out.multifactor = {
+        provider: String(provider === undefined ? "any" : provider),
+        allowRememberBrowser: !!(options && options.allowRememberBrowser),
+      };
+    },
+  }),
   redirect: Object.freeze({
     sendUserTo: __unsupported("api.redirect.sendUserTo"),
     encodeToken: __unsupported("api.redirect.encodeToken"),

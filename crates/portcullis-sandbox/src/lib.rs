@@ -84,6 +84,9 @@ pub struct Outcome {
     pub id_token_scopes: Option<Value>,
     /// What the script wrote with `console.log` (capped), for the test endpoint.
     pub logs: Vec<String>,
+    /// `api.multifactor.enable(provider, options)` or a Rule's
+    /// `context.multifactor`: `{provider, allowRememberBrowser}`.
+    pub multifactor: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -146,7 +149,7 @@ globalThis.configuration = Object.freeze(__in.configuration || {});
 new Promise((resolve, reject) => {
   __user(__in.user || {}, __ctx, (err, _user, ctx) => err ? reject(err) : resolve(ctx || __ctx));
 }).then((ctx) => {
-  if (ctx.multifactor) throw new Error("context.multifactor is not supported by Portcullis; the login is refused rather than let through without MFA");
+  if (ctx.multifactor) __out.multifactor = { provider: String(ctx.multifactor.provider || "any"), allowRememberBrowser: !!ctx.multifactor.allowRememberBrowser };
   Object.assign(__out.idToken, ctx.idToken || {});
   const at = Object.assign({}, ctx.accessToken || {});
   if (at.scope !== undefined) { __out.scopes = at.scope; delete at.scope; }

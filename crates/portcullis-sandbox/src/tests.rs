@@ -226,29 +226,37 @@ fn rule_metadata_updates_are_recorded() {
 }
 
 #[test]
-fn asking_for_mfa_fails_closed() {
-    let err = run(
+fn asking_for_mfa_is_recorded_for_the_flow_to_enforce() {
+    let out = run(
         Trigger::PostLogin,
-        "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any'); };",
+        "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('any', { allowRememberBrowser: true }); };",
         &event(),
         limits(),
     )
-    .unwrap_err();
-    assert!(
-        matches!(&err, ScriptError::Threw(m) if m.contains("not supported")),
-        "{err:?}"
+    .unwrap();
+    assert_eq!(
+        out.multifactor,
+        Some(json!({"provider": "any", "allowRememberBrowser": true}))
     );
-    let err = run(
+    let out = run(
         Trigger::Rule,
-        "function (user, context, callback) { context.multifactor = {provider: 'any'}; callback(null, user, context); }",
+        "function (user, context, callback) { context.multifactor = {provider: 'duo'}; callback(null, user, context); }",
         &json!({"user": {}, "context": {}}),
         limits(),
     )
-    .unwrap_err();
-    assert!(
-        matches!(&err, ScriptError::Threw(m) if m.contains("not supported")),
-        "{err:?}"
+    .unwrap();
+    assert_eq!(
+        out.multifactor,
+        Some(json!({"provider": "duo", "allowRememberBrowser": false}))
     );
+    let out = run(
+        Trigger::PostLogin,
+        "exports.onExecutePostLogin = async (event, api) => {};",
+        &event(),
+        limits(),
+    )
+    .unwrap();
+    assert_eq!(out.multifactor, None);
 }
 
 #[test]

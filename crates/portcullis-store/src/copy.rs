@@ -61,6 +61,9 @@ pub const TABLES: &[&str] = &[
     "password_history",
     "upstream_states",
     "linked_identities",
+    "guardian_settings",
+    "authenticators",
+    "mfa_tokens",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -19,6 +19,8 @@ pub struct Cleaned {
     pub login_failures: u64,
     pub password_tickets: u64,
     pub email_tickets: u64,
+    /// The MFA API's waiting logins past their ten minutes.
+    pub mfa_tokens: u64,
     pub logs: u64,
 }
 
@@ -133,6 +135,13 @@ impl TenantStore {
         run!(
             email_tickets,
             "email_tickets",
+            "token_hash",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            mfa_tokens,
+            "mfa_tokens",
             "token_hash",
             "expires_at < $2",
             now

@@ -108,6 +108,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "export_jobs",
         include_str!("../migrations/0024_export_jobs.sql"),
     ),
+    (25, "mfa", include_str!("../migrations/0025_mfa.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -75,10 +75,39 @@ pub enum Code {
     Sapi,
     /// `fapi`: A Management API write was refused.
     Fapi,
+    /// `gd_start_enroll`: A user started enrolling a second factor.
+    GdStartEnroll,
+    /// `gd_enrollment_complete`: A second factor was enrolled (its first code
+    /// accepted).
+    GdEnrollmentComplete,
+    /// `gd_auth_succeed`: A second-factor code was accepted.
+    GdAuthSucceed,
+    /// `gd_auth_failed`: A second-factor code was refused.
+    GdAuthFailed,
+    /// `gd_otp_rate_limit_exceed`: Too many wrong one-time codes.
+    GdOtpRateLimitExceed,
+    /// `gd_recovery_succeed`: A recovery code was used.
+    GdRecoverySucceed,
+    /// `gd_recovery_failed`: A recovery code was refused.
+    GdRecoveryFailed,
+    /// `gd_recovery_rate_limit_exceed`: Too many wrong recovery codes.
+    GdRecoveryRateLimitExceed,
+    /// `gd_unenroll`: A second factor was removed.
+    GdUnenroll,
+    /// `mfar`: A password login was told it needs a second factor.
+    Mfar,
+    /// `seotpft`: Password and one-time code exchanged for tokens.
+    Seotpft,
+    /// `feotpft`: The exchange of a password and one-time code failed.
+    Feotpft,
+    /// `sercft`: Password and recovery code exchanged for tokens.
+    Sercft,
+    /// `fercft`: The exchange of a password and recovery code failed.
+    Fercft,
 }
 
 impl Code {
-    pub const ALL: [Code; 33] = [
+    pub const ALL: [Code; 47] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -112,6 +141,20 @@ impl Code {
         Code::Scp,
         Code::Sapi,
         Code::Fapi,
+        Code::GdStartEnroll,
+        Code::GdEnrollmentComplete,
+        Code::GdAuthSucceed,
+        Code::GdAuthFailed,
+        Code::GdOtpRateLimitExceed,
+        Code::GdRecoverySucceed,
+        Code::GdRecoveryFailed,
+        Code::GdRecoveryRateLimitExceed,
+        Code::GdUnenroll,
+        Code::Mfar,
+        Code::Seotpft,
+        Code::Feotpft,
+        Code::Sercft,
+        Code::Fercft,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -149,6 +192,20 @@ impl Code {
             Code::Scp => "scp",
             Code::Sapi => "sapi",
             Code::Fapi => "fapi",
+            Code::GdStartEnroll => "gd_start_enroll",
+            Code::GdEnrollmentComplete => "gd_enrollment_complete",
+            Code::GdAuthSucceed => "gd_auth_succeed",
+            Code::GdAuthFailed => "gd_auth_failed",
+            Code::GdOtpRateLimitExceed => "gd_otp_rate_limit_exceed",
+            Code::GdRecoverySucceed => "gd_recovery_succeed",
+            Code::GdRecoveryFailed => "gd_recovery_failed",
+            Code::GdRecoveryRateLimitExceed => "gd_recovery_rate_limit_exceed",
+            Code::GdUnenroll => "gd_unenroll",
+            Code::Mfar => "mfar",
+            Code::Seotpft => "seotpft",
+            Code::Feotpft => "feotpft",
+            Code::Sercft => "sercft",
+            Code::Fercft => "fercft",
         }
     }
 }

@@ -268,6 +268,10 @@ pub struct TokenResponse {
     pub issued_token_type: Option<&'static str>,
     pub expires_in: i64,
     pub token_type: &'static str,
+    /// Auth0's `mfa-recovery-code` grant: the code that replaces the one
+    /// just spent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<String>,
 }
 
 impl TokenResponse {
@@ -290,6 +294,7 @@ impl TokenResponse {
             issued_token_type: None,
             expires_in: claims.exp - claims.iat,
             token_type: "Bearer",
+            recovery_code: None,
         }
     }
 
@@ -303,6 +308,7 @@ impl TokenResponse {
             issued_token_type: None,
             expires_in,
             token_type: "Bearer",
+            recovery_code: None,
         }
     }
 }

@@ -265,5 +265,27 @@ pub(crate) fn merge(
     if let Some(s) = o.id_token_scopes.as_ref().and_then(scripts::scope_list) {
         result.id_token_scope = Some(s);
     }
+    if let Some(m) = &o.multifactor {
+        let provider = m["provider"].as_str().unwrap_or("any");
+        match provider {
+            // Auth0's "none" lets the login through without MFA when only a
+            // script would have asked; it never overrides the tenant's policy.
+            "none" => {}
+            "any" | "guardian" | "google-authenticator" => {
+                result.multifactor = Some(provider.to_string());
+            }
+            other => {
+                // Fail closed: a provider Portcullis cannot ask for (Duo)
+                // refuses the login rather than letting it through.
+                return Err(ScriptFailure::Denied {
+                    script: name.to_string(),
+                    reason: format!(
+                        "the MFA provider '{other}' is not supported by Portcullis (any, guardian, google-authenticator)"
+                    ),
+                    code: None,
+                });
+            }
+        }
+    }
     Ok(())
 }

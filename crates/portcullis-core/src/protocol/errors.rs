@@ -25,6 +25,11 @@ pub enum TokenErrorCode {
     TemporarilyUnavailable,
     /// Auth0: brute-force protection refuses further password attempts (429).
     TooManyAttempts,
+    /// Auth0's MFA API: the login needs a second factor (403, with an
+    /// `mfa_token`).
+    MfaRequired,
+    /// Auth0's MFA API: the `mfa_token` has expired.
+    ExpiredToken,
 }
 
 impl TokenErrorCode {
@@ -40,6 +45,8 @@ impl TokenErrorCode {
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
             Self::TooManyAttempts => "too_many_attempts",
+            Self::MfaRequired => "mfa_required",
+            Self::ExpiredToken => "expired_token",
         }
     }
 }

@@ -27,11 +27,18 @@ pub enum GrantType {
     /// RFC 8693.
     #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
     TokenExchange,
+    /// Auth0's MFA API: a login waiting for its second factor (`mfa_token`)
+    /// finished with a one-time code.
+    #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-otp")]
+    MfaOtp,
+    /// Auth0's MFA API: finished with a recovery code (a new one is answered).
+    #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-recovery-code")]
+    MfaRecoveryCode,
 }
 
 impl GrantType {
     /// Every grant type a client may be allowed.
-    pub const ALL: [GrantType; 7] = [
+    pub const ALL: [GrantType; 9] = [
         GrantType::AuthorizationCode,
         GrantType::Implicit,
         GrantType::RefreshToken,
@@ -39,6 +46,8 @@ impl GrantType {
         GrantType::Password,
         GrantType::PasswordRealm,
         GrantType::TokenExchange,
+        GrantType::MfaOtp,
+        GrantType::MfaRecoveryCode,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -50,6 +59,8 @@ impl GrantType {
             GrantType::Password => "password",
             GrantType::PasswordRealm => "http://auth0.com/oauth/grant-type/password-realm",
             GrantType::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
+            GrantType::MfaOtp => "http://auth0.com/oauth/grant-type/mfa-otp",
+            GrantType::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
         }
     }
 

@@ -36,6 +36,30 @@ pub enum TokenRequest {
         /// `Password` or `PasswordRealm`.
         grant_type: GrantType,
     },
+    /// Auth0's MFA API grants: the `mfa_token` of a login waiting for its
+    /// second factor, and the factor.
+    Mfa {
+        mfa_token: crate::secrets::Secret,
+        proof: MfaProof,
+    },
+}
+
+/// The second factor of an MFA grant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MfaProof {
+    /// `mfa-otp`: a six-digit code.
+    Otp(crate::secrets::Secret),
+    /// `mfa-recovery-code`.
+    RecoveryCode(crate::secrets::Secret),
+}
+
+impl MfaProof {
+    pub fn grant_type(&self) -> GrantType {
+        match self {
+            MfaProof::Otp(_) => GrantType::MfaOtp,
+            MfaProof::RecoveryCode(_) => GrantType::MfaRecoveryCode,
+        }
+    }
 }
 
 pub const TOKEN_EXCHANGE: &str = GrantType::TokenExchange.as_str();
@@ -143,6 +167,26 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
             Ok(TokenRequest::RefreshToken {
                 refresh_token: crate::secrets::Secret::new(token),
                 scope: (!scope.is_empty()).then_some(scope),
+            })
+        }
+        g if g == GrantType::MfaOtp.as_str() || g == GrantType::MfaRecoveryCode.as_str() => {
+            let mfa_token = params.get("mfa_token").ok_or_else(|| {
+                TokenError::invalid_request("Missing required parameter: mfa_token")
+            })?;
+            let proof = if g == GrantType::MfaOtp.as_str() {
+                let otp = params.get("otp").ok_or_else(|| {
+                    TokenError::invalid_request("Missing required parameter: otp")
+                })?;
+                MfaProof::Otp(crate::secrets::Secret::new(otp))
+            } else {
+                let code = params.get("recovery_code").ok_or_else(|| {
+                    TokenError::invalid_request("Missing required parameter: recovery_code")
+                })?;
+                MfaProof::RecoveryCode(crate::secrets::Secret::new(code))
+            };
+            Ok(TokenRequest::Mfa {
+                mfa_token: crate::secrets::Secret::new(mfa_token),
+                proof,
             })
         }
         "authorization_code" => Ok(TokenRequest::AuthorizationCode(

@@ -221,7 +221,7 @@ async fn plan_config(
             .is_some_and(|a| !a.is_empty())
     {
         plan.not_carried
-            .push("guardian/policies.json: MFA is not built yet (issue 20); the tenant's MFA policy is not applied".into());
+            .push("guardian/policies.json: not applied by this command; turn the factors on and set the policy with PUT /api/v2/guardian/policies (docs/mfa.md)".into());
     }
 
     // Applications, by name (a `client_id` in the file is kept).

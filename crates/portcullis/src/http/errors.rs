@@ -17,6 +17,9 @@ pub struct TokenEndpointError {
     pub basic_auth_used: bool,
     /// A status other than the error code's (413 for an oversized body).
     pub status: Option<StatusCode>,
+    /// Auth0's `mfa_required`: the token that finishes the login, and what
+    /// the user must do (`mfa_requirements`).
+    pub mfa: Option<(String, serde_json::Value)>,
 }
 
 impl TokenEndpointError {
@@ -25,6 +28,7 @@ impl TokenEndpointError {
             error,
             basic_auth_used: false,
             status: Some(status),
+            mfa: None,
         }
     }
 }
@@ -35,6 +39,7 @@ impl From<TokenError> for TokenEndpointError {
             error,
             basic_auth_used: false,
             status: None,
+            mfa: None,
         }
     }
 }
@@ -71,6 +76,7 @@ pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
         TokenErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         TokenErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         TokenErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+        TokenErrorCode::MfaRequired | TokenErrorCode::ExpiredToken => StatusCode::FORBIDDEN,
     }
 }
 
@@ -79,10 +85,14 @@ impl IntoResponse for TokenEndpointError {
         let status = self
             .status
             .unwrap_or_else(|| token_error_status(self.error.code));
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "error": self.error.code.as_str(),
             "error_description": self.error.description,
         });
+        if let Some((token, requirements)) = self.mfa {
+            body["mfa_token"] = token.into();
+            body["mfa_requirements"] = requirements;
+        }
         let mut res = (status, Json(body)).into_response();
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -86,6 +86,18 @@ fn routes(state: AppState) -> Router {
                     post(oauth::refresh::revoke).options(cors::preflight),
                 )
                 .route(
+                    "/mfa/associate",
+                    post(oauth::mfa::associate).options(cors::preflight),
+                )
+                .route(
+                    "/mfa/challenge",
+                    post(oauth::mfa::challenge).options(cors::preflight),
+                )
+                .route(
+                    "/mfa/authenticators",
+                    get(oauth::mfa::authenticators).options(cors::preflight),
+                )
+                .route(
                     "/userinfo",
                     get(oauth::userinfo::userinfo)
                         .post(oauth::userinfo::userinfo)

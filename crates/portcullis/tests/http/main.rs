@@ -32,6 +32,7 @@ mod management_resource_servers;
 mod management_rules;
 mod management_tickets;
 mod management_users;
+mod mfa;
 mod oidc_client;
 mod operations;
 mod operator_safety;

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod email_provider;
 pub mod email_templates;
 pub mod grants;
+pub mod guardian;
 pub mod identities;
 pub mod jobs;
 pub mod keys;
@@ -133,6 +134,7 @@ pub fn router() -> Router<AppState> {
                 .put(email_templates::replace),
         )
         .merge(unavailable::routes())
+        .merge(guardian::routes())
         .merge(rbac_routes())
         .merge(extensibility_routes())
 }

@@ -5,7 +5,7 @@
 //!
 //! Invariant: a write is accepted only when it changes nothing (the defaults
 //! read back, as an export of Portcullis gives them); a write that would turn
-//! something on that Portcullis cannot honour (an MFA policy, a brute-force
+//! something on that Portcullis cannot honour (a brute-force
 //! setting of another shape) is refused with 400, never stored and ignored.
 
 use axum::Json;
@@ -24,10 +24,6 @@ use crate::http::errors::ApiError;
 /// The routes of this module, under `/api/v2`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/guardian/policies",
-            get(guardian_policies).put(put_guardian_policies),
-        )
         .route(
             "/branding/phone/providers",
             get(|c: Caller| empty(c, "read:phone_providers", "providers")),
@@ -219,30 +215,6 @@ fn unchanged(patch: &Value, current: &Value) -> Result<(), ApiError> {
         }
     }
     Ok(())
-}
-
-async fn guardian_policies(caller: Caller) -> Result<Json<Value>, ApiError> {
-    may_read(&caller, "read:mfa_policies")?;
-    Ok(Json(json!([])))
-}
-
-/// No MFA yet (issue 20): only the empty policy is accepted; a tenant whose
-/// files ask for MFA is told so rather than imported without it.
-async fn put_guardian_policies(
-    caller: Caller,
-    headers: HeaderMap,
-    b: Body,
-) -> Result<Json<Value>, ApiError> {
-    may_write(&caller)?;
-    let bytes = read_body(b).await?;
-    let policies: Vec<String> = body::api_json_array(&headers, &bytes)?;
-    if !policies.is_empty() {
-        return Err(ApiError::bad_request(
-            "Multi-factor authentication is not available in Portcullis yet: only the empty policy ([]) is accepted.",
-            "invalid_body",
-        ));
-    }
-    Ok(Json(json!([])))
 }
 
 /// Portcullis's hosted login: the new Universal Login, password on the same

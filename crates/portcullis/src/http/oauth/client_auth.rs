@@ -53,6 +53,7 @@ pub async fn authenticate(
         error,
         basic_auth_used: creds.method == AuthMethodUsed::Basic,
         status: None,
+        mfa: None,
     })
 }
 

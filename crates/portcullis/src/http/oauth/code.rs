@@ -58,6 +58,8 @@ pub async fn exchange(
                 sid: Some(&grant.session_id),
                 auth_time: grant.auth_time_required.then_some(grant.auth_time),
                 code: None,
+                // (Hosted-page MFA is still to come: issue 20.)
+                amr: None,
             }),
         ..issuer.user_grant(
             client,

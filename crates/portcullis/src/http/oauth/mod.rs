@@ -7,6 +7,7 @@ pub mod grant_scripts;
 pub mod introspect;
 pub mod legacy;
 pub mod logout;
+pub mod mfa;
 pub mod password;
 pub mod refresh;
 pub mod token;

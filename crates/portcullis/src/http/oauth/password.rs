@@ -6,9 +6,12 @@
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{IdTokenRequest, UserGrant};
+use portcullis_core::mfa;
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::password;
 use portcullis_core::protocol::refresh_token as rt;
+use portcullis_core::resource_servers::ResourceServer;
+use portcullis_core::scripts::ScriptResult;
 use portcullis_core::scripts::{FlowInfo, RequestInfo};
 use portcullis_core::secrets::Secret;
 use portcullis_core::users::{DatabaseConnection, User, normalize_email};
@@ -86,39 +89,106 @@ pub async fn exchange(
     };
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fepft, post_login).await?;
     let now = app.now();
-    app.store
-        .record_login(&user.user_id, Some(login.ip), now)
-        .await?;
-    let issuer = app.issuance();
-    let permissions = issuer.permissions(&user.user_id, api).await?;
-    let grant = UserGrant {
-        gty: Some("password"),
-        permissions,
-        id_token: scope
-            .iter()
-            .any(|s| s == "openid")
-            .then_some(IdTokenRequest {
-                scope: &scope,
-                auth_time: Some(now),
-                ..Default::default()
-            }),
-        ..issuer.user_grant(client, &user, api, &scope, &scripts, now)
+    // The second factor, when the tenant's policy asks for one: the grant
+    // waits under an `mfa_token` (Auth0's MFA API) instead of issuing.
+    let mfa_settings = app.store.guardian_settings().await?;
+    let asked = mfa::Asked {
+        by_script: scripts.multifactor.is_some(),
+        by_acr: false,
     };
-    let family = rt::may_issue(&scope, client, api).then_some(FamilyStart {
-        client,
-        user_id: &user.user_id,
-        session_id: None,
-        audience: login.audience,
+    let need = mfa::required(&mfa_settings, asked);
+    if need == mfa::Need::Unavailable {
+        return Err(refused(
+            app,
+            client,
+            &db.name,
+            &user.email,
+            login.ip,
+            "Multifactor authentication was asked for, and no factor is enabled for the tenant.",
+            Some(user.user_id.clone()),
+        )
+        .await);
+    }
+    if need == mfa::Need::SecondFactor {
+        let pending = mfa::PendingGrant {
+            user_id: user.user_id.clone(),
+            client_id: client.client_id.clone(),
+            audience: login.audience.map(str::to_string),
+            scope: scope.clone(),
+            gty: login.grant_type.as_str().to_string(),
+            scripts: serde_json::to_value(&scripts).unwrap_or_default(),
+            auth_time: now,
+        };
+        return Err(super::mfa::required(app, client, &user, pending, login.ip).await);
+    }
+    let done = Finish {
+        user: &user,
+        api,
         scope: &scope,
-        now,
-    });
-    let (signed, refresh) = issuer.issue_user_grant(grant, family).await?;
+        scripts: &scripts,
+        auth_time: now,
+        amr: None,
+        ip: login.ip,
+    };
+    let response = issue(app, client, done).await?;
     let e = Event::new(Code::Sepft, "Password for Access Token")
         .client(client)
         .user(&user)
         .ip(login.ip);
     app.audit(e).await;
-    Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)).into_response())
+    Ok(response.into_response())
+}
+
+/// A password login ready for its tokens (now, or after its second factor).
+pub struct Finish<'a> {
+    pub user: &'a User,
+    pub api: Option<&'a ResourceServer>,
+    pub scope: &'a [String],
+    pub scripts: &'a ScriptResult,
+    pub auth_time: i64,
+    /// `["mfa"]` once a second factor was passed.
+    pub amr: Option<&'a [&'static str]>,
+    pub ip: &'a str,
+}
+
+/// Issues a password login's tokens: the login recorded, the user's
+/// permissions read, access (and ID and refresh) tokens signed.
+pub async fn issue(
+    app: &AppState,
+    client: &Client,
+    f: Finish<'_>,
+) -> Result<TokenResponse, TokenEndpointError> {
+    let now = app.now();
+    app.store
+        .record_login(&f.user.user_id, Some(f.ip), now)
+        .await?;
+    let issuer = app.issuance();
+    let permissions = issuer.permissions(&f.user.user_id, f.api).await?;
+    let grant = UserGrant {
+        gty: Some("password"),
+        permissions,
+        id_token: f
+            .scope
+            .iter()
+            .any(|s| s == "openid")
+            .then_some(IdTokenRequest {
+                scope: f.scope,
+                auth_time: Some(f.auth_time),
+                amr: f.amr,
+                ..Default::default()
+            }),
+        ..issuer.user_grant(client, f.user, f.api, f.scope, f.scripts, now)
+    };
+    let family = rt::may_issue(f.scope, client, f.api).then_some(FamilyStart {
+        client,
+        user_id: &f.user.user_id,
+        session_id: None,
+        audience: f.api.map(|a| a.identifier.as_str()),
+        scope: f.scope,
+        now,
+    });
+    let (signed, refresh) = issuer.issue_user_grant(grant, family).await?;
+    Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)))
 }
 
 /// The user whose password this is, under the brute-force limits; a refusal is

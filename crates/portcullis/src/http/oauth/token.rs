@@ -86,6 +86,9 @@ async fn grant_tokens(
             };
             super::password::exchange(app, client, login, password).await
         }
+        TokenRequest::Mfa { mfa_token, proof } => {
+            super::mfa::exchange(app, client, mfa_token, proof, &info.ip).await
+        }
     }
 }
 

@@ -1,0 +1,457 @@
+//! Multi-factor authentication as Auth0's Guardian has it: the factors a
+//! tenant turns on (`/api/v2/guardian/factors`), the policy that makes a
+//! login ask for one (`/api/v2/guardian/policies`, a post-login Action, or
+//! `acr_values`), the authenticators a user enrols, and the MFA API's
+//! pending login (`mfa_token`).
+//!
+//! Invariants: a login is never finished on a password alone when MFA is due
+//! (`required`); an authenticator's secret is sealed at rest (the store keeps
+//! only the sealed TOTP secret and the hash of a recovery code); an
+//! `mfa_token` is single use, bound to the client it was issued to, and lives
+//! [`MFA_TOKEN_TTL`] seconds.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::UnixTime;
+
+/// Auth0's factors, by their names in the Management API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Factor {
+    Sms,
+    PushNotification,
+    Otp,
+    Email,
+    Duo,
+    WebauthnRoaming,
+    WebauthnPlatform,
+    RecoveryCode,
+}
+
+impl Factor {
+    pub const ALL: [Factor; 8] = [
+        Factor::Sms,
+        Factor::PushNotification,
+        Factor::Otp,
+        Factor::Email,
+        Factor::Duo,
+        Factor::WebauthnRoaming,
+        Factor::WebauthnPlatform,
+        Factor::RecoveryCode,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Sms => "sms",
+            Factor::PushNotification => "push-notification",
+            Factor::Otp => "otp",
+            Factor::Email => "email",
+            Factor::Duo => "duo",
+            Factor::WebauthnRoaming => "webauthn-roaming",
+            Factor::WebauthnPlatform => "webauthn-platform",
+            Factor::RecoveryCode => "recovery-code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// Whether Portcullis has this factor. The others need a third party
+    /// (SMS gateway, push service, Duo) or are still to be built; turning
+    /// one on is refused rather than stored and ignored.
+    pub fn offered(self) -> bool {
+        matches!(self, Factor::Otp | Factor::RecoveryCode)
+    }
+}
+
+/// Auth0's MFA policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Every login to every application.
+    AllApplications,
+}
+
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::AllApplications => "all-applications",
+        }
+    }
+}
+
+/// Why a policy list was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyError(pub String);
+
+/// `PUT /guardian/policies`: `[]` (never) or `["all-applications"]`.
+/// Auth0's `confidence-score` (adaptive MFA) needs risk signals Portcullis
+/// does not have, so it is refused.
+pub fn parse_policies(v: &Value) -> Result<Vec<Policy>, PolicyError> {
+    let Some(items) = v.as_array() else {
+        return Err(PolicyError(
+            "Payload validation error: 'Expected type array but found type object'.".into(),
+        ));
+    };
+    let mut out = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some("all-applications") => {
+                if !out.contains(&Policy::AllApplications) {
+                    out.push(Policy::AllApplications);
+                }
+            }
+            Some("confidence-score") => {
+                return Err(PolicyError(
+                    "Payload validation error: 'confidence-score' (adaptive MFA) is not supported by Portcullis; use [] or [\"all-applications\"].".into(),
+                ));
+            }
+            _ => {
+                return Err(PolicyError(format!(
+                    "Payload validation error: 'No enum match for: {item}'."
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The tenant's MFA settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    pub enabled: BTreeSet<Factor>,
+    pub policies: Vec<Policy>,
+}
+
+impl Settings {
+    /// Auth0's `GET /guardian/factors`.
+    pub fn factors_json(&self) -> Value {
+        Value::Array(
+            Factor::ALL
+                .iter()
+                .map(|f| {
+                    json!({
+                        "name": f.as_str(),
+                        "enabled": self.enabled.contains(f),
+                        "trial_expired": false,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    pub fn policies_json(&self) -> Value {
+        Value::Array(self.policies.iter().map(|p| p.as_str().into()).collect())
+    }
+
+    /// The factors a user may enrol now (Auth0: recovery codes come with
+    /// the first other factor, never alone).
+    pub fn enrollable(&self) -> Vec<Factor> {
+        self.enabled
+            .iter()
+            .copied()
+            .filter(|f| f.offered() && *f != Factor::RecoveryCode)
+            .collect()
+    }
+}
+
+/// What asks for MFA on one login.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Asked {
+    /// A post-login Action called `api.multifactor.enable(…)` (or a Rule set
+    /// `context.multifactor`).
+    pub by_script: bool,
+    /// `acr_values` named [`ACR_MULTI_FACTOR`].
+    pub by_acr: bool,
+}
+
+/// OpenID Provider Authentication Policy Extension's multi-factor policy:
+/// Auth0 requires MFA when a request's `acr_values` names it.
+pub const ACR_MULTI_FACTOR: &str = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
+/// What a login needs beyond its password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Nothing,
+    /// A second factor (one the tenant has turned on).
+    SecondFactor,
+    /// A script or the request asked for a second factor and the tenant has
+    /// none turned on: the login is refused (never let through without it).
+    Unavailable,
+}
+
+/// What this login needs: the tenant's policy (which asks nothing while no
+/// factor is on, as at Auth0), an Action or Rule, or the request's
+/// `acr_values`.
+pub fn required(settings: &Settings, asked: Asked) -> Need {
+    let available = !settings.enrollable().is_empty();
+    let by_login = asked.by_script || asked.by_acr;
+    match (available, by_login) {
+        (true, true) => Need::SecondFactor,
+        (true, false) if settings.policies.contains(&Policy::AllApplications) => Need::SecondFactor,
+        (false, true) => Need::Unavailable,
+        _ => Need::Nothing,
+    }
+}
+
+/// An enrolled authenticator's kind, as the MFA API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Totp,
+    RecoveryCode,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Totp => "totp",
+            Kind::RecoveryCode => "recovery-code",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "totp" => Some(Kind::Totp),
+            "recovery-code" => Some(Kind::RecoveryCode),
+            _ => None,
+        }
+    }
+
+    /// The MFA API's `authenticator_type`.
+    pub fn authenticator_type(self) -> &'static str {
+        match self {
+            Kind::Totp => "otp",
+            Kind::RecoveryCode => "recovery-code",
+        }
+    }
+
+    /// The factor that must be on for this kind to be used.
+    pub fn factor(self) -> Factor {
+        match self {
+            Kind::Totp => Factor::Otp,
+            Kind::RecoveryCode => Factor::RecoveryCode,
+        }
+    }
+}
+
+/// One enrolled authenticator (what the store keeps, secrets aside).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticator {
+    /// `totp|dev_…`, `recovery-code|dev_…` (Auth0's ids).
+    pub id: String,
+    pub user_id: String,
+    pub kind: Kind,
+    /// An OTP authenticator is confirmed by its first code; until then it
+    /// cannot be used to sign in.
+    pub confirmed: bool,
+    pub created_at: UnixTime,
+    pub last_auth_at: Option<UnixTime>,
+}
+
+impl Authenticator {
+    pub fn new_id(kind: Kind) -> String {
+        format!("{}|dev_{}", kind.as_str(), crate::random::alphanumeric(16))
+    }
+
+    /// `GET /mfa/authenticators`.
+    pub fn to_mfa_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "authenticator_type": self.kind.authenticator_type(),
+            "active": self.confirmed,
+        })
+    }
+
+    /// `GET /api/v2/users/{id}/authentication-methods`.
+    pub fn to_method_json(&self, iso: impl Fn(UnixTime) -> String) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "type": self.kind.as_str(),
+            "confirmed": self.confirmed,
+            "created_at": iso(self.created_at),
+        });
+        if let Some(t) = self.last_auth_at {
+            v["last_auth_at"] = iso(t).into();
+        }
+        v
+    }
+
+    /// `GET /api/v2/users/{id}/enrollments` (Auth0's older view: one
+    /// enrolment per second factor; recovery codes are not listed).
+    pub fn to_enrollment_json(&self, iso: impl Fn(UnixTime) -> String) -> Option<Value> {
+        (self.kind == Kind::Totp).then(|| {
+            let mut v = json!({
+                "id": self.id,
+                "status": if self.confirmed { "confirmed" } else { "pending" },
+                "type": "authenticator",
+                "auth_method": "authenticator",
+                "enrolled_at": iso(self.created_at),
+            });
+            if let Some(t) = self.last_auth_at {
+                v["last_auth"] = iso(t).into();
+            }
+            v
+        })
+    }
+}
+
+/// Characters of a recovery code: Auth0's are 24 upper-case letters and
+/// digits.
+pub const RECOVERY_CODE_LEN: usize = 24;
+
+/// A new recovery code (≈124 bits: stored as a hash, like a client secret).
+pub fn new_recovery_code() -> String {
+    const ALPHABET: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut out = String::with_capacity(RECOVERY_CODE_LEN);
+    while out.len() < RECOVERY_CODE_LEN {
+        for b in crate::random::bytes(32) {
+            // 252 = 36 × 7: bytes above it would favour the first letters.
+            if b < 252 && out.len() < RECOVERY_CODE_LEN {
+                out.push(ALPHABET[usize::from(b % 36)] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A recovery code as typed: spaces and dashes dropped, upper case.
+pub fn normalize_recovery_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Seconds an `mfa_token` lives (Auth0: ten minutes).
+pub const MFA_TOKEN_TTL: i64 = 600;
+
+/// Wrong codes an authenticator takes in [`ATTEMPT_WINDOW`] seconds before
+/// it refuses every code until the window ends (Auth0's Guardian limits
+/// guessing per user and factor; a six-digit code then has one chance in
+/// 100,000 per window).
+pub const MAX_ATTEMPTS: i64 = 10;
+pub const ATTEMPT_WINDOW: i64 = 15 * 60;
+
+/// Whether an authenticator with `failures` since `window_start` is locked
+/// at `now`.
+pub fn locked(failures: i64, window_start: Option<UnixTime>, now: UnixTime) -> bool {
+    failures >= MAX_ATTEMPTS && window_start.is_some_and(|s| now - s < ATTEMPT_WINDOW)
+}
+
+/// What a pending login keeps until its second factor: the grant it will
+/// finish (the MFA API's `mfa_token` names it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingGrant {
+    pub user_id: String,
+    pub client_id: String,
+    pub audience: Option<String>,
+    pub scope: Vec<String>,
+    /// The grant that started it (`password`, `password-realm`), for `gty`
+    /// and the audit.
+    pub gty: String,
+    /// Custom claims and scope changes the post-login scripts made before
+    /// MFA was asked for, applied when the login finishes.
+    pub scripts: Value,
+    pub auth_time: UnixTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(factors: &[Factor], policies: &[Policy]) -> Settings {
+        Settings {
+            enabled: factors.iter().copied().collect(),
+            policies: policies.to_vec(),
+        }
+    }
+
+    #[test]
+    fn mfa_is_required_by_policy_script_or_acr_once_a_factor_is_on() {
+        let script = Asked {
+            by_script: true,
+            by_acr: false,
+        };
+        let acr = Asked {
+            by_script: false,
+            by_acr: true,
+        };
+        let off = with(&[], &[Policy::AllApplications]);
+        assert_eq!(required(&off, Asked::default()), Need::Nothing);
+        assert_eq!(required(&off, script), Need::Unavailable, "fails closed");
+        let recovery_only = with(&[Factor::RecoveryCode], &[Policy::AllApplications]);
+        assert_eq!(required(&recovery_only, Asked::default()), Need::Nothing);
+        assert_eq!(required(&recovery_only, acr), Need::Unavailable);
+        let otp = with(&[Factor::Otp], &[]);
+        assert_eq!(required(&otp, Asked::default()), Need::Nothing);
+        assert_eq!(required(&otp, script), Need::SecondFactor);
+        assert_eq!(required(&otp, acr), Need::SecondFactor);
+        let always = with(&[Factor::Otp], &[Policy::AllApplications]);
+        assert_eq!(required(&always, Asked::default()), Need::SecondFactor);
+    }
+
+    #[test]
+    fn policies_are_auth0s_list_and_adaptive_mfa_is_refused() {
+        assert_eq!(parse_policies(&json!([])), Ok(vec![]));
+        assert_eq!(
+            parse_policies(&json!(["all-applications", "all-applications"])),
+            Ok(vec![Policy::AllApplications])
+        );
+        assert!(parse_policies(&json!(["confidence-score"])).is_err());
+        assert!(parse_policies(&json!(["sometimes"])).is_err());
+        assert!(parse_policies(&json!({"policies": []})).is_err());
+    }
+
+    #[test]
+    fn factors_list_every_auth0_name_in_order() {
+        let s = with(&[Factor::Otp], &[]);
+        let v = s.factors_json();
+        let names: Vec<&str> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "sms",
+                "push-notification",
+                "otp",
+                "email",
+                "duo",
+                "webauthn-roaming",
+                "webauthn-platform",
+                "recovery-code"
+            ]
+        );
+        assert_eq!(v[2]["enabled"], true);
+        assert_eq!(v[0]["enabled"], false);
+    }
+
+    #[test]
+    fn recovery_codes_are_24_upper_case_letters_and_digits() {
+        for _ in 0..50 {
+            let c = new_recovery_code();
+            assert_eq!(c.len(), RECOVERY_CODE_LEN);
+            assert!(
+                c.chars()
+                    .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()),
+                "{c}"
+            );
+        }
+        assert_eq!(normalize_recovery_code(" ab12-cd34 "), "AB12CD34");
+    }
+
+    #[test]
+    fn an_authenticator_locks_after_too_many_wrong_codes_for_the_window() {
+        assert!(!locked(MAX_ATTEMPTS - 1, Some(0), 10));
+        assert!(locked(MAX_ATTEMPTS, Some(0), 10));
+        assert!(!locked(MAX_ATTEMPTS, Some(0), ATTEMPT_WINDOW));
+        assert!(!locked(MAX_ATTEMPTS, None, 10));
+    }
+}

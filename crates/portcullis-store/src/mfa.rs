@@ -1,0 +1,491 @@
+//! Multi-factor authentication (`portcullis_core::mfa`): the tenant's Guardian
+//! settings, users' authenticators, and the MFA API's pending logins.
+//!
+//! Invariants: secrets arrive sealed (TOTP) or hashed (recovery codes) and
+//! are never stored otherwise; a TOTP step is accepted once
+//! (`accept_totp` is a compare-and-set on `last_step`); a recovery code is
+//! spent and replaced in one transaction; an `mfa_token` is spent once
+//! (`spend_mfa_token` is a compare-and-set on `used_at`).
+
+use portcullis_core::mfa::{Authenticator, Factor, Kind, PendingGrant, Policy, Settings};
+
+use crate::{StoreError, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
+
+const COLUMNS: &str = "id, user_id, kind, confirmed, created_at, last_auth_at";
+
+/// How many confirmed second factors (recovery codes aside) a user has.
+const CONFIRMED_FACTORS: &str =
+    "SELECT COUNT(*) FROM authenticators WHERE tenant_id = $1 AND user_id = $2
+     AND confirmed AND kind <> 'recovery-code'";
+type Row = (String, String, String, bool, i64, Option<i64>);
+
+fn to_authenticator(r: Row) -> StoreResult<Authenticator> {
+    let kind = Kind::parse(&r.2)
+        .ok_or_else(|| StoreError::Undecodable(format!("authenticator kind {:?}", r.2)))?;
+    Ok(Authenticator {
+        id: r.0,
+        user_id: r.1,
+        kind,
+        confirmed: r.3,
+        created_at: r.4,
+        last_auth_at: r.5,
+    })
+}
+
+/// An authenticator with what checks a code against it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatorSecret {
+    pub authenticator: Authenticator,
+    /// A TOTP secret, sealed.
+    pub sealed_secret: Option<String>,
+    /// A recovery code's hash.
+    pub secret_hash: Option<String>,
+    pub last_step: Option<i64>,
+    pub failures: i64,
+    pub failure_window: Option<i64>,
+}
+
+/// A pending login as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMfaToken {
+    pub grant: PendingGrant,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+}
+
+impl TenantStore {
+    /// The tenant's factors and policy (nothing on when never set).
+    pub async fn guardian_settings(&self) -> StoreResult<Settings> {
+        let row: Option<(String, String)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT factors, policies FROM guardian_settings WHERE tenant_id = $1")
+                .bind(self.id())
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((factors, policies)) = row else {
+            return Ok(Settings::default());
+        };
+        let factors: Vec<String> = decode(&factors)?;
+        let policies: Vec<String> = decode(&policies)?;
+        Ok(Settings {
+            enabled: factors.iter().filter_map(|f| Factor::parse(f)).collect(),
+            policies: policies
+                .iter()
+                .filter(|p| *p == Policy::AllApplications.as_str())
+                .map(|_| Policy::AllApplications)
+                .collect(),
+        })
+    }
+
+    /// Writes the settings whole (the caller read and changed them; two
+    /// administrators changing different factors at once: the last wins,
+    /// as on Auth0).
+    pub async fn set_guardian_settings(&self, s: &Settings) -> StoreResult<()> {
+        let factors: Vec<&str> = s.enabled.iter().map(|f| f.as_str()).collect();
+        let policies: Vec<&str> = s.policies.iter().map(|p| p.as_str()).collect();
+        let (factors, policies) = (encode(&factors)?, encode(&policies)?);
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO guardian_settings (tenant_id, factors, policies) VALUES ($1, $2, $3)
+                 ON CONFLICT (tenant_id) DO UPDATE SET factors = $2, policies = $3",
+            )
+            .bind(self.id())
+            .bind(&factors)
+            .bind(&policies)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A user's authenticators, oldest first.
+    pub async fn authenticators(&self, user_id: &str) -> StoreResult<Vec<Authenticator>> {
+        let rows: Vec<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM authenticators WHERE tenant_id = $1 AND user_id = $2
+                 ORDER BY created_at, id"
+            )))
+            .bind(self.id())
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(to_authenticator).collect()
+    }
+
+    /// An authenticator by its id alone (Auth0's `/guardian/enrollments/{id}`).
+    pub async fn authenticator_by_id(&self, id: &str) -> StoreResult<Option<Authenticator>> {
+        let row: Option<Row> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM authenticators WHERE tenant_id = $1 AND id = $2"
+            )))
+            .bind(self.id())
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(to_authenticator).transpose()
+    }
+
+    /// Replaces the user's recovery code (an administrator's regeneration);
+    /// `false` (nothing written) when the user has no confirmed second
+    /// factor to recover.
+    pub async fn regenerate_recovery_code(
+        &self,
+        user_id: &str,
+        new: (&str, &str),
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = write_tx!(self, |conn| {
+            let (confirmed,): (i64,) = sqlx::query_as(CONFIRMED_FACTORS)
+                .bind(self.id())
+                .bind(user_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if confirmed == 0 {
+                return Ok((false, false));
+            }
+            sqlx::query(
+                "DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND kind = 'recovery-code'",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "INSERT INTO authenticators (tenant_id, id, user_id, kind, secret_hash, confirmed, created_at)
+                 VALUES ($1, $2, $3, 'recovery-code', $4, TRUE, $5)",
+            )
+            .bind(self.id())
+            .bind(new.0)
+            .bind(user_id)
+            .bind(new.1)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// One of the user's authenticators with its secret.
+    pub async fn authenticator_secret(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> StoreResult<Option<AuthenticatorSecret>> {
+        type Full = (
+            String,
+            String,
+            String,
+            bool,
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            i64,
+            Option<i64>,
+        );
+        let row: Option<Full> = with_db!(self, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS}, sealed_secret, secret_hash, last_step, failures, failure_window
+                 FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3"
+            )))
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|r| {
+            Ok(AuthenticatorSecret {
+                authenticator: to_authenticator((r.0, r.1, r.2, r.3, r.4, r.5))?,
+                sealed_secret: r.6,
+                secret_hash: r.7,
+                last_step: r.8,
+                failures: r.9,
+                failure_window: r.10,
+            })
+        })
+        .transpose()
+    }
+
+    /// Enrols a TOTP authenticator (unconfirmed until its first code) and
+    /// the user's recovery code with it (when that factor is on), replacing any unconfirmed
+    /// enrolment left from an earlier attempt. `false` (nothing written) when
+    /// the user already has a confirmed second factor.
+    pub async fn enroll_totp(
+        &self,
+        user_id: &str,
+        totp: (&str, &str),
+        recovery: Option<(&str, &str)>,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = write_tx!(self, |conn| {
+            let (confirmed,): (i64,) = sqlx::query_as(CONFIRMED_FACTORS)
+                .bind(self.id())
+                .bind(user_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if confirmed > 0 {
+                return Ok((false, false));
+            }
+            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2")
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO authenticators (tenant_id, id, user_id, kind, sealed_secret, confirmed, created_at)
+                 VALUES ($1, $2, $3, 'totp', $4, FALSE, $5)",
+            )
+            .bind(self.id())
+            .bind(totp.0)
+            .bind(user_id)
+            .bind(totp.1)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            if let Some((id, hash)) = recovery {
+                sqlx::query(
+                    "INSERT INTO authenticators (tenant_id, id, user_id, kind, secret_hash, confirmed, created_at)
+                     VALUES ($1, $2, $3, 'recovery-code', $4, FALSE, $5)",
+                )
+                .bind(self.id())
+                .bind(id)
+                .bind(user_id)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+            true
+        });
+        Ok(done)
+    }
+
+    /// Records a TOTP code accepted at `step`: the step (never again), the
+    /// failures cleared, the authenticator (and the recovery code enrolled
+    /// with it) confirmed. `false` when another request used this step or a
+    /// later one first.
+    pub async fn accept_totp(
+        &self,
+        user_id: &str,
+        id: &str,
+        step: i64,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let accepted = write_tx!(self, |conn| {
+            let n = sqlx::query(
+                "UPDATE authenticators SET last_step = $4, failures = 0, failure_window = NULL,
+                 confirmed = TRUE, last_auth_at = $5
+                 WHERE tenant_id = $1 AND user_id = $2 AND id = $3
+                 AND (last_step IS NULL OR last_step < $4)",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .bind(step)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                sqlx::query(
+                    "UPDATE authenticators SET confirmed = TRUE
+                     WHERE tenant_id = $1 AND user_id = $2 AND kind = 'recovery-code'",
+                )
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            n == 1
+        });
+        Ok(accepted)
+    }
+
+    /// Counts a wrong code against an authenticator (a new window when the
+    /// last one is over); the failures in the current window.
+    pub async fn authenticator_failed(
+        &self,
+        user_id: &str,
+        id: &str,
+        now: i64,
+        window: i64,
+    ) -> StoreResult<i64> {
+        let failures = write_tx!(self, |conn| {
+            sqlx::query(
+                "UPDATE authenticators SET
+                   failures = CASE WHEN failure_window IS NULL OR failure_window <= $4 THEN 1 ELSE failures + 1 END,
+                   failure_window = CASE WHEN failure_window IS NULL OR failure_window <= $4 THEN $5 ELSE failure_window END
+                 WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .bind(now - window)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT failures FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .unwrap_or((0,));
+            n
+        });
+        Ok(failures)
+    }
+
+    /// Spends a recovery code and stores its replacement, in one
+    /// transaction; `false` when it was already spent.
+    pub async fn replace_recovery_code(
+        &self,
+        user_id: &str,
+        old_id: &str,
+        new: (&str, &str),
+        now: i64,
+    ) -> StoreResult<bool> {
+        let replaced = write_tx!(self, |conn| {
+            let n = sqlx::query(
+                "DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3
+                 AND kind = 'recovery-code'",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(old_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok((false, false));
+            }
+            sqlx::query(
+                "INSERT INTO authenticators (tenant_id, id, user_id, kind, secret_hash, confirmed, created_at, last_auth_at)
+                 VALUES ($1, $2, $3, 'recovery-code', $4, TRUE, $5, $5)",
+            )
+            .bind(self.id())
+            .bind(new.0)
+            .bind(user_id)
+            .bind(new.1)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            true
+        });
+        Ok(replaced)
+    }
+
+    /// Removes one authenticator; removing the user's last other factor
+    /// removes the recovery code too (it recovers nothing alone).
+    pub async fn delete_authenticator(&self, user_id: &str, id: &str) -> StoreResult<bool> {
+        let deleted = write_tx!(self, |conn| {
+            let n = sqlx::query(
+                "DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            let (others,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM authenticators WHERE tenant_id = $1 AND user_id = $2
+                 AND kind <> 'recovery-code'",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?;
+            if others == 0 {
+                sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(self.id())
+                    .bind(user_id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            n == 1
+        });
+        Ok(deleted)
+    }
+
+    /// Removes every authenticator of the user; how many there were.
+    pub async fn delete_authenticators(&self, user_id: &str) -> StoreResult<u64> {
+        let n = write_db!(self, |conn| {
+            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2")
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
+    /// Keeps a pending login under the hash of its `mfa_token`.
+    pub async fn insert_mfa_token(
+        &self,
+        token_hash: &str,
+        grant: &PendingGrant,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        let doc = encode(grant)?;
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO mfa_tokens (tenant_id, token_hash, user_id, client_id, doc, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(&grant.user_id)
+            .bind(&grant.client_id)
+            .bind(&doc)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn mfa_token(&self, token_hash: &str) -> StoreResult<Option<StoredMfaToken>> {
+        let row: Option<(String, i64, Option<i64>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT doc, expires_at, used_at FROM mfa_tokens WHERE tenant_id = $1 AND token_hash = $2",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|(doc, expires_at, used_at)| {
+            Ok(StoredMfaToken {
+                grant: decode(&doc)?,
+                expires_at,
+                used_at,
+            })
+        })
+        .transpose()
+    }
+
+    /// Spends an `mfa_token`; `false` when it was already spent.
+    pub async fn spend_mfa_token(&self, token_hash: &str, now: i64) -> StoreResult<bool> {
+        let n = write_db!(self, |conn| {
+            sqlx::query(
+                "UPDATE mfa_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
