@@ -63,7 +63,7 @@ impl Factor {
     /// (SMS gateway, push service, Duo) or are still to be built; turning
     /// one on is refused rather than stored and ignored.
     pub fn offered(self) -> bool {
-        matches!(self, Factor::Otp | Factor::RecoveryCode)
+        matches!(self, Factor::Otp | Factor::Email | Factor::RecoveryCode)
     }
 }
 
@@ -201,6 +201,9 @@ pub fn required(settings: &Settings, asked: Asked) -> Need {
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Totp,
+    /// One-time codes sent to the user's e-mail address (Auth0's `oob`
+    /// authenticator on the `email` channel).
+    Email,
     RecoveryCode,
 }
 
@@ -208,6 +211,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Totp => "totp",
+            Kind::Email => "email",
             Kind::RecoveryCode => "recovery-code",
         }
     }
@@ -215,6 +219,7 @@ impl Kind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "totp" => Some(Kind::Totp),
+            "email" => Some(Kind::Email),
             "recovery-code" => Some(Kind::RecoveryCode),
             _ => None,
         }
@@ -224,6 +229,16 @@ impl Kind {
     pub fn authenticator_type(self) -> &'static str {
         match self {
             Kind::Totp => "otp",
+            Kind::Email => "oob",
+            Kind::RecoveryCode => "recovery-code",
+        }
+    }
+
+    /// `mfa_requirements`' name of it.
+    pub fn requirement(self) -> &'static str {
+        match self {
+            Kind::Totp => "otp",
+            Kind::Email => "email",
             Kind::RecoveryCode => "recovery-code",
         }
     }
@@ -232,6 +247,7 @@ impl Kind {
     pub fn factor(self) -> Factor {
         match self {
             Kind::Totp => Factor::Otp,
+            Kind::Email => Factor::Email,
             Kind::RecoveryCode => Factor::RecoveryCode,
         }
     }
@@ -256,13 +272,19 @@ impl Authenticator {
         format!("{}|dev_{}", kind.as_str(), crate::random::alphanumeric(16))
     }
 
-    /// `GET /mfa/authenticators`.
-    pub fn to_mfa_json(&self) -> Value {
-        json!({
+    /// `GET /mfa/authenticators` (`email`: the user's address, for the
+    /// masked `name` of an e-mail authenticator).
+    pub fn to_mfa_json(&self, email: &str) -> Value {
+        let mut v = json!({
             "id": self.id,
             "authenticator_type": self.kind.authenticator_type(),
             "active": self.confirmed,
-        })
+        });
+        if self.kind == Kind::Email {
+            v["oob_channel"] = "email".into();
+            v["name"] = mask_email(email).into();
+        }
+        v
     }
 
     /// `GET /api/v2/users/{id}/authentication-methods`.
@@ -282,12 +304,17 @@ impl Authenticator {
     /// `GET /api/v2/users/{id}/enrollments` (Auth0's older view: one
     /// enrolment per second factor; recovery codes are not listed).
     pub fn to_enrollment_json(&self, iso: impl Fn(UnixTime) -> String) -> Option<Value> {
-        (self.kind == Kind::Totp).then(|| {
+        let method = match self.kind {
+            Kind::Totp => "authenticator",
+            Kind::Email => "email",
+            Kind::RecoveryCode => return None,
+        };
+        Some({
             let mut v = json!({
                 "id": self.id,
                 "status": if self.confirmed { "confirmed" } else { "pending" },
-                "type": "authenticator",
-                "auth_method": "authenticator",
+                "type": method,
+                "auth_method": method,
                 "enrolled_at": iso(self.created_at),
             });
             if let Some(t) = self.last_auth_at {
@@ -296,6 +323,34 @@ impl Authenticator {
             v
         })
     }
+}
+
+/// An address as Auth0 shows it in an authenticator's name: the first
+/// four characters of the local part and of the domain, the rest starred
+/// (`ada@example.com` → `ada****@exam*******`).
+pub fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let keep = |s: &str| {
+        let shown: String = s.chars().take(4).collect();
+        // A part of four characters or fewer still gets stars, so the mask
+        // does not tell that it was shown whole.
+        let hidden = match s.chars().count() {
+            n if n > 4 => n - 4,
+            _ => 4,
+        };
+        format!("{shown}{}", "*".repeat(hidden))
+    };
+    format!("{}@{}", keep(local), keep(domain))
+}
+
+/// Seconds an e-mailed code (and its `oob_code`) lives (Auth0: five minutes).
+pub const EMAIL_CODE_TTL: i64 = 300;
+
+/// A six-digit code to e-mail.
+pub fn new_email_code() -> String {
+    let b = crate::random::bytes(4);
+    let n = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) % 1_000_000;
+    format!("{n:06}")
 }
 
 /// Characters of a recovery code: Auth0's are 24 upper-case letters and
@@ -445,6 +500,14 @@ mod tests {
             );
         }
         assert_eq!(normalize_recovery_code(" ab12-cd34 "), "AB12CD34");
+    }
+
+    #[test]
+    fn addresses_are_masked_as_auth0_shows_them() {
+        assert_eq!(mask_email("chuck334@example.com"), "chuc****@exam*******");
+        assert_eq!(mask_email("ada@example.com"), "ada****@exam*******");
+        let code = new_email_code();
+        assert!(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()));
     }
 
     #[test]

@@ -143,7 +143,8 @@ pub fn otpauth_uri(issuer: &str, account: &str, secret: &TotpSecret) -> String {
         label(issuer),
         label(account),
         secret.base32(),
-        enc(issuer)
+        // `%20`, as Auth0 writes it: some apps show a `+` as it is.
+        label(issuer)
     )
 }
 
@@ -218,7 +219,7 @@ mod tests {
             "{uri}"
         );
         assert!(uri.contains(&format!(
-            "secret={b32}&issuer=Example+Shop&algorithm=SHA1&digits=6&period=30"
+            "secret={b32}&issuer=Example%20Shop&algorithm=SHA1&digits=6&period=30"
         )));
         assert_eq!(format!("{secret:?}"), "TotpSecret(..)");
     }

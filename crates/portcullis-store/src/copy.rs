@@ -64,6 +64,7 @@ pub const TABLES: &[&str] = &[
     "guardian_settings",
     "authenticators",
     "mfa_tokens",
+    "mfa_challenges",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -21,6 +21,8 @@ pub struct Cleaned {
     pub email_tickets: u64,
     /// The MFA API's waiting logins past their ten minutes.
     pub mfa_tokens: u64,
+    /// E-mailed codes past their five minutes.
+    pub mfa_challenges: u64,
     pub logs: u64,
 }
 
@@ -143,6 +145,13 @@ impl TenantStore {
             mfa_tokens,
             "mfa_tokens",
             "token_hash",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            mfa_challenges,
+            "mfa_challenges",
+            "oob_hash",
             "expires_at < $2",
             now
         );

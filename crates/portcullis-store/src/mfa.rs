@@ -11,6 +11,50 @@ use portcullis_core::mfa::{Authenticator, Factor, Kind, PendingGrant, Policy, Se
 
 use crate::{StoreError, StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
+/// Locks the user's row until the transaction ends (PostgreSQL; SQLite's one
+/// writer already serializes writes).
+macro_rules! lock_user {
+    ($conn:ident, $tenant:expr, $user_id:expr) => {
+        sqlx::query("UPDATE users SET user_id = user_id WHERE tenant_id = $1 AND user_id = $2")
+            .bind($tenant)
+            .bind($user_id)
+            .execute(&mut *$conn)
+            .await?
+    };
+}
+
+/// Confirms the recovery code enrolled with a user's first factor, once
+/// that factor's first code is accepted.
+macro_rules! confirm_recovery_code {
+    ($conn:ident, $tenant:expr, $user_id:expr) => {
+        sqlx::query(
+            "UPDATE authenticators SET confirmed = TRUE
+             WHERE tenant_id = $1 AND user_id = $2 AND kind = 'recovery-code'",
+        )
+        .bind($tenant)
+        .bind($user_id)
+        .execute(&mut *$conn)
+        .await?
+    };
+}
+
+/// Spends an `mfa_token` inside the caller's transaction; whether this was
+/// the request that spent it.
+macro_rules! spend_token {
+    ($conn:ident, $tenant:expr, $hash:expr, $now:expr) => {
+        sqlx::query(
+            "UPDATE mfa_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL",
+        )
+        .bind($tenant)
+        .bind($hash)
+        .bind($now)
+        .execute(&mut *$conn)
+        .await?
+        .rows_affected()
+            == 1
+    };
+}
+
 const COLUMNS: &str = "id, user_id, kind, confirmed, created_at, last_auth_at";
 
 /// How many confirmed second factors (recovery codes aside) a user has.
@@ -211,18 +255,23 @@ impl TenantStore {
         .transpose()
     }
 
-    /// Enrols a TOTP authenticator (unconfirmed until its first code) and
+    /// Enrols a user's first second factor (a TOTP authenticator with its
+    /// sealed secret, or an e-mail one; unconfirmed until its first code) and
     /// the user's recovery code with it (when that factor is on), replacing any unconfirmed
     /// enrolment left from an earlier attempt. `false` (nothing written) when
     /// the user already has a confirmed second factor.
-    pub async fn enroll_totp(
+    pub async fn enroll_first(
         &self,
         user_id: &str,
-        totp: (&str, &str),
+        first: (&str, Kind, Option<&str>),
         recovery: Option<(&str, &str)>,
         now: i64,
     ) -> StoreResult<bool> {
         let done = write_tx!(self, |conn| {
+            // The user's row locked first: two enrolments at once (or one
+            // beside a confirmation) are taken one after the other, each
+            // seeing what the other committed.
+            lock_user!(conn, self.id(), user_id);
             let (confirmed,): (i64,) = sqlx::query_as(CONFIRMED_FACTORS)
                 .bind(self.id())
                 .bind(user_id)
@@ -231,19 +280,20 @@ impl TenantStore {
             if confirmed > 0 {
                 return Ok((false, false));
             }
-            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2")
+            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND NOT confirmed")
                 .bind(self.id())
                 .bind(user_id)
                 .execute(&mut *conn)
                 .await?;
             sqlx::query(
                 "INSERT INTO authenticators (tenant_id, id, user_id, kind, sealed_secret, confirmed, created_at)
-                 VALUES ($1, $2, $3, 'totp', $4, FALSE, $5)",
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6)",
             )
             .bind(self.id())
-            .bind(totp.0)
+            .bind(first.0)
             .bind(user_id)
-            .bind(totp.1)
+            .bind(first.1.as_str())
+            .bind(first.2)
             .bind(now)
             .execute(&mut *conn)
             .await?;
@@ -265,6 +315,97 @@ impl TenantStore {
         Ok(done)
     }
 
+    /// Keeps an e-mailed code's challenge under the hash of its `oob_code`.
+    pub async fn insert_mfa_challenge(
+        &self,
+        oob_hash: &str,
+        authenticator_id: &str,
+        user_id: &str,
+        code_hash: &str,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO mfa_challenges (tenant_id, oob_hash, authenticator_id, user_id, code_hash, expires_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(self.id())
+            .bind(oob_hash)
+            .bind(authenticator_id)
+            .bind(user_id)
+            .bind(code_hash)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A challenge: `(authenticator_id, user_id, code_hash, expires_at, used_at)`.
+    pub async fn mfa_challenge(
+        &self,
+        oob_hash: &str,
+    ) -> StoreResult<Option<(String, String, String, i64, Option<i64>)>> {
+        let row = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT authenticator_id, user_id, code_hash, expires_at, used_at
+                 FROM mfa_challenges WHERE tenant_id = $1 AND oob_hash = $2",
+            )
+            .bind(self.id())
+            .bind(oob_hash)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row)
+    }
+
+    /// Records an e-mailed code accepted: the challenge spent, the
+    /// authenticator (and a recovery code enrolled with it) confirmed and
+    /// its failures cleared. `false` when the challenge was already spent.
+    pub async fn accept_mfa_challenge(
+        &self,
+        oob_hash: &str,
+        user_id: &str,
+        authenticator_id: &str,
+        spend: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let accepted = write_tx!(self, |conn| {
+            if !spend_token!(conn, self.id(), spend, now) {
+                return Ok((false, false));
+            }
+            let n = sqlx::query(
+                "UPDATE mfa_challenges SET used_at = $3 WHERE tenant_id = $1 AND oob_hash = $2 AND used_at IS NULL",
+            )
+            .bind(self.id())
+            .bind(oob_hash)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            // Nothing kept (the token unspent) unless the challenge was
+            // spent here.
+            if n == 0 {
+                return Ok((false, false));
+            }
+            {
+                sqlx::query(
+                    "UPDATE authenticators SET confirmed = TRUE, failures = 0, failure_window = NULL,
+                     last_auth_at = $4 WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+                )
+                .bind(self.id())
+                .bind(user_id)
+                .bind(authenticator_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                confirm_recovery_code!(conn, self.id(), user_id);
+            }
+            true
+        });
+        Ok(accepted)
+    }
+
     /// Records a TOTP code accepted at `step`: the step (never again), the
     /// failures cleared, the authenticator (and the recovery code enrolled
     /// with it) confirmed. `false` when another request used this step or a
@@ -274,9 +415,13 @@ impl TenantStore {
         user_id: &str,
         id: &str,
         step: i64,
+        spend: &str,
         now: i64,
     ) -> StoreResult<bool> {
         let accepted = write_tx!(self, |conn| {
+            if !spend_token!(conn, self.id(), spend, now) {
+                return Ok((false, false));
+            }
             let n = sqlx::query(
                 "UPDATE authenticators SET last_step = $4, failures = 0, failure_window = NULL,
                  confirmed = TRUE, last_auth_at = $5
@@ -291,56 +436,62 @@ impl TenantStore {
             .execute(&mut *conn)
             .await?
             .rows_affected();
-            if n == 1 {
-                sqlx::query(
-                    "UPDATE authenticators SET confirmed = TRUE
-                     WHERE tenant_id = $1 AND user_id = $2 AND kind = 'recovery-code'",
-                )
-                .bind(self.id())
-                .bind(user_id)
-                .execute(&mut *conn)
-                .await?;
+            // Another request used this step (or a later one) first: nothing
+            // kept, the token unspent.
+            if n == 0 {
+                return Ok((false, false));
             }
-            n == 1
+            confirm_recovery_code!(conn, self.id(), user_id);
+            true
         });
         Ok(accepted)
     }
 
-    /// Counts a wrong code against an authenticator (a new window when the
-    /// last one is over); the failures in the current window.
-    pub async fn authenticator_failed(
+    /// Takes one attempt at an authenticator's code before it is checked
+    /// (a new window when the last one is over): the attempts in the window
+    /// counting this one, or `None` (nothing written) when `max` were already
+    /// taken in it. Counting before checking, in one statement, is what
+    /// keeps requests sent at once from all reading a count under the limit;
+    /// a code accepted clears the count.
+    pub async fn take_attempt(
         &self,
         user_id: &str,
         id: &str,
         now: i64,
         window: i64,
-    ) -> StoreResult<i64> {
-        let failures = write_tx!(self, |conn| {
-            sqlx::query(
+        max: i64,
+    ) -> StoreResult<Option<i64>> {
+        let attempts = write_tx!(self, |conn| {
+            let n = sqlx::query(
                 "UPDATE authenticators SET
                    failures = CASE WHEN failure_window IS NULL OR failure_window <= $4 THEN 1 ELSE failures + 1 END,
                    failure_window = CASE WHEN failure_window IS NULL OR failure_window <= $4 THEN $5 ELSE failure_window END
-                 WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+                 WHERE tenant_id = $1 AND user_id = $2 AND id = $3
+                 AND NOT (failures >= $6 AND failure_window IS NOT NULL AND failure_window > $4)",
             )
             .bind(self.id())
             .bind(user_id)
             .bind(id)
             .bind(now - window)
             .bind(now)
+            .bind(max)
             .execute(&mut *conn)
-            .await?;
-            let (n,): (i64,) = sqlx::query_as(
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok((None, false));
+            }
+            let (taken,): (i64,) = sqlx::query_as(
                 "SELECT failures FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
             )
             .bind(self.id())
             .bind(user_id)
             .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .unwrap_or((0,));
-            n
+            .fetch_one(&mut *conn)
+            .await?;
+            Some(taken)
         });
-        Ok(failures)
+        Ok(attempts)
     }
 
     /// Spends a recovery code and stores its replacement, in one
@@ -350,9 +501,13 @@ impl TenantStore {
         user_id: &str,
         old_id: &str,
         new: (&str, &str),
+        spend: &str,
         now: i64,
     ) -> StoreResult<bool> {
         let replaced = write_tx!(self, |conn| {
+            if !spend_token!(conn, self.id(), spend, now) {
+                return Ok((false, false));
+            }
             let n = sqlx::query(
                 "DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3
                  AND kind = 'recovery-code'",
@@ -403,7 +558,7 @@ impl TenantStore {
             .bind(user_id)
             .fetch_one(&mut *conn)
             .await?;
-            if others == 0 {
+            if n == 1 && others == 0 {
                 sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2")
                     .bind(self.id())
                     .bind(user_id)
@@ -471,21 +626,5 @@ impl TenantStore {
             })
         })
         .transpose()
-    }
-
-    /// Spends an `mfa_token`; `false` when it was already spent.
-    pub async fn spend_mfa_token(&self, token_hash: &str, now: i64) -> StoreResult<bool> {
-        let n = write_db!(self, |conn| {
-            sqlx::query(
-                "UPDATE mfa_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL",
-            )
-            .bind(self.id())
-            .bind(token_hash)
-            .bind(now)
-            .execute(&mut *conn)
-            .await?
-            .rows_affected()
-        });
-        Ok(n == 1)
     }
 }

@@ -109,6 +109,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0024_export_jobs.sql"),
     ),
     (25, "mfa", include_str!("../migrations/0025_mfa.sql")),
+    (
+        26,
+        "mfa_challenges",
+        include_str!("../migrations/0026_mfa_challenges.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -94,8 +94,14 @@ pub enum Code {
     GdRecoveryRateLimitExceed,
     /// `gd_unenroll`: A second factor was removed.
     GdUnenroll,
+    /// `gd_send_email`: A one-time code was e-mailed for MFA.
+    GdSendEmail,
     /// `mfar`: A password login was told it needs a second factor.
     Mfar,
+    /// `seoobft`: Password and e-mailed code exchanged for tokens.
+    Seoobft,
+    /// `feoobft`: The exchange of a password and e-mailed code failed.
+    Feoobft,
     /// `seotpft`: Password and one-time code exchanged for tokens.
     Seotpft,
     /// `feotpft`: The exchange of a password and one-time code failed.
@@ -107,7 +113,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 47] = [
+    pub const ALL: [Code; 50] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -150,7 +156,10 @@ impl Code {
         Code::GdRecoveryFailed,
         Code::GdRecoveryRateLimitExceed,
         Code::GdUnenroll,
+        Code::GdSendEmail,
         Code::Mfar,
+        Code::Seoobft,
+        Code::Feoobft,
         Code::Seotpft,
         Code::Feotpft,
         Code::Sercft,
@@ -201,7 +210,10 @@ impl Code {
             Code::GdRecoveryFailed => "gd_recovery_failed",
             Code::GdRecoveryRateLimitExceed => "gd_recovery_rate_limit_exceed",
             Code::GdUnenroll => "gd_unenroll",
+            Code::GdSendEmail => "gd_send_email",
             Code::Mfar => "mfar",
+            Code::Seoobft => "seoobft",
+            Code::Feoobft => "feoobft",
             Code::Seotpft => "seotpft",
             Code::Feotpft => "feotpft",
             Code::Sercft => "sercft",

@@ -14,6 +14,8 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "end_session_endpoint": format!("{issuer}oidc/logout"),
         "revocation_endpoint": format!("{issuer}oauth/revoke"),
         "introspection_endpoint": format!("{issuer}oauth/introspect"),
+        // Auth0's MFA API (docs/mfa.md).
+        "mfa_challenge_endpoint": format!("{issuer}mfa/challenge"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": [
             "code", "token", "id_token", "id_token token",
@@ -23,14 +25,17 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "grant_types_supported": [
             "authorization_code", "implicit", "refresh_token", "client_credentials", "password",
             "http://auth0.com/oauth/grant-type/password-realm",
-            "urn:ietf:params:oauth:grant-type:token-exchange"
+            "urn:ietf:params:oauth:grant-type:token-exchange",
+            "http://auth0.com/oauth/grant-type/mfa-otp",
+            "http://auth0.com/oauth/grant-type/mfa-oob",
+            "http://auth0.com/oauth/grant-type/mfa-recovery-code"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "claims_supported": [
             "aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name",
-            "iat", "iss", "name", "nickname", "picture", "sid", "sub", "updated_at"
+            "iat", "iss", "name", "nickname", "picture", "sid", "sub", "updated_at", "amr"
         ],
         "code_challenge_methods_supported": ["S256"],
         "request_parameter_supported": false,

@@ -31,6 +31,10 @@ pub enum GrantType {
     /// finished with a one-time code.
     #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-otp")]
     MfaOtp,
+    /// Auth0's MFA API: finished with a code sent out of band (e-mail), its
+    /// `oob_code` and the `binding_code` the user typed.
+    #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-oob")]
+    MfaOob,
     /// Auth0's MFA API: finished with a recovery code (a new one is answered).
     #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-recovery-code")]
     MfaRecoveryCode,
@@ -38,7 +42,7 @@ pub enum GrantType {
 
 impl GrantType {
     /// Every grant type a client may be allowed.
-    pub const ALL: [GrantType; 9] = [
+    pub const ALL: [GrantType; 10] = [
         GrantType::AuthorizationCode,
         GrantType::Implicit,
         GrantType::RefreshToken,
@@ -47,6 +51,7 @@ impl GrantType {
         GrantType::PasswordRealm,
         GrantType::TokenExchange,
         GrantType::MfaOtp,
+        GrantType::MfaOob,
         GrantType::MfaRecoveryCode,
     ];
 
@@ -60,6 +65,7 @@ impl GrantType {
             GrantType::PasswordRealm => "http://auth0.com/oauth/grant-type/password-realm",
             GrantType::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
             GrantType::MfaOtp => "http://auth0.com/oauth/grant-type/mfa-otp",
+            GrantType::MfaOob => "http://auth0.com/oauth/grant-type/mfa-oob",
             GrantType::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
         }
     }

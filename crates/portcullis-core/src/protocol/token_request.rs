@@ -49,6 +49,12 @@ pub enum TokenRequest {
 pub enum MfaProof {
     /// `mfa-otp`: a six-digit code.
     Otp(crate::secrets::Secret),
+    /// `mfa-oob`: the challenge's `oob_code` and the code the user was sent
+    /// (`binding_code`).
+    Oob {
+        oob_code: crate::secrets::Secret,
+        binding_code: crate::secrets::Secret,
+    },
     /// `mfa-recovery-code`.
     RecoveryCode(crate::secrets::Secret),
 }
@@ -57,6 +63,7 @@ impl MfaProof {
     pub fn grant_type(&self) -> GrantType {
         match self {
             MfaProof::Otp(_) => GrantType::MfaOtp,
+            MfaProof::Oob { .. } => GrantType::MfaOob,
             MfaProof::RecoveryCode(_) => GrantType::MfaRecoveryCode,
         }
     }
@@ -169,11 +176,27 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
                 scope: (!scope.is_empty()).then_some(scope),
             })
         }
-        g if g == GrantType::MfaOtp.as_str() || g == GrantType::MfaRecoveryCode.as_str() => {
+        g if g == GrantType::MfaOtp.as_str()
+            || g == GrantType::MfaOob.as_str()
+            || g == GrantType::MfaRecoveryCode.as_str() =>
+        {
             let mfa_token = params.get("mfa_token").ok_or_else(|| {
                 TokenError::invalid_request("Missing required parameter: mfa_token")
             })?;
-            let proof = if g == GrantType::MfaOtp.as_str() {
+            let required = |name: &str| {
+                params
+                    .get(name)
+                    .map(crate::secrets::Secret::new)
+                    .ok_or_else(|| {
+                        TokenError::invalid_request(format!("Missing required parameter: {name}"))
+                    })
+            };
+            let proof = if g == GrantType::MfaOob.as_str() {
+                MfaProof::Oob {
+                    oob_code: required("oob_code")?,
+                    binding_code: required("binding_code")?,
+                }
+            } else if g == GrantType::MfaOtp.as_str() {
                 let otp = params.get("otp").ok_or_else(|| {
                     TokenError::invalid_request("Missing required parameter: otp")
                 })?;

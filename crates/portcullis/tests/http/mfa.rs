@@ -13,6 +13,7 @@ use crate::support::{TestServer, on_both_backends, unix_now, verify_with_jwks};
 
 const MFA_OTP: &str = "http://auth0.com/oauth/grant-type/mfa-otp";
 const MFA_RECOVERY: &str = "http://auth0.com/oauth/grant-type/mfa-recovery-code";
+const MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 
 /// RFC 4648 §6 base32, as authenticator apps read the secret.
 fn base32_decode(text: &str) -> Vec<u8> {
@@ -106,7 +107,7 @@ async fn app(srv: &TestServer) -> (String, String) {
             Method::POST,
             "/clients",
             Some(json!({"name": "Legacy", "app_type": "regular_web",
-                "grant_types": ["password", MFA_OTP, MFA_RECOVERY]})),
+                "grant_types": ["password", "refresh_token", MFA_OTP, MFA_OOB, MFA_RECOVERY]})),
         )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{c}");
@@ -221,6 +222,7 @@ on_both_backends!(
     codes_are_single_use_tokens_single_client_and_guessing_locks_the_factor,
     guardian_settings_and_a_users_methods_in_auth0_shape,
     an_action_asks_for_mfa_and_the_hosted_pages_refuse_rather_than_skip_it,
+    an_email_authenticator_enrols_and_signs_in_with_mailed_codes,
 );
 
 async fn a_password_login_enrols_an_authenticator_app_and_finishes_with_its_code(srv: TestServer) {
@@ -305,9 +307,25 @@ async fn a_password_login_enrols_an_authenticator_app_and_finishes_with_its_code
         (st, again["error_description"].as_str()),
         (StatusCode::FORBIDDEN, Some("User is already enrolled."))
     );
+    // The challenge endpoint is the one discovery names (Auth0's key).
+    let discovery: Value = srv
+        .http
+        .get(format!("{}/.well-known/openid-configuration", srv.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        discovery["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&MFA_OTP.into())
+    );
     let challenge = srv
         .http
-        .post(format!("{}/mfa/challenge", srv.url))
+        .post(discovery["mfa_challenge_endpoint"].as_str().unwrap())
         .json(&json!({"client_id": app.0, "client_secret": app.1, "mfa_token": token2, "challenge_type": "otp"}))
         .send()
         .await
@@ -644,6 +662,19 @@ async fn guardian_settings_and_a_users_methods_in_auth0_shape(srv: TestServer) {
 async fn an_action_asks_for_mfa_and_the_hosted_pages_refuse_rather_than_skip_it(srv: TestServer) {
     let app = app(&srv).await;
     user(&srv, "dee@example.com").await;
+    // A refresh token from before the Action asked for MFA.
+    let (st, first, _) = srv
+        .token_form(&[
+            ("grant_type", "password"),
+            ("client_id", app.0.as_str()),
+            ("client_secret", app.1.as_str()),
+            ("username", "dee@example.com"),
+            ("password", PASSWORD),
+            ("scope", "openid offline_access"),
+        ])
+        .await;
+    assert_eq!(st, StatusCode::OK, "{first}");
+    let refresh_token = first["refresh_token"].as_str().unwrap().to_string();
     let action = crate::rules_and_actions::deployed_action(
         &srv,
         "mfa",
@@ -659,6 +690,25 @@ async fn an_action_asks_for_mfa_and_the_hosted_pages_refuse_rather_than_skip_it(
         ("username", "dee@example.com"),
         ("password", PASSWORD),
     ];
+    // A refresh cannot ask for the second factor: refused, as Auth0 does
+    // (its SDKs then send the user to /authorize).
+    let (st, e, _) = srv
+        .token_form(&[
+            ("grant_type", "refresh_token"),
+            ("client_id", app.0.as_str()),
+            ("client_secret", app.1.as_str()),
+            ("refresh_token", &refresh_token),
+        ])
+        .await;
+    assert_eq!(
+        (st, e["error"].as_str(), e["error_description"].as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            Some("mfa_required"),
+            Some("Multifactor authentication required")
+        )
+    );
+    assert!(e.get("access_token").is_none());
     // No factor on: refused, never issued.
     let (st, e, _) = srv.token_form(&password).await;
     assert_eq!(
@@ -707,4 +757,152 @@ async fn an_action_asks_for_mfa_and_the_hosted_pages_refuse_rather_than_skip_it(
         params["error_description"].contains("Multifactor authentication is required"),
         "{params:?}"
     );
+}
+
+/// The six-digit code of the MFA mail in the outbox that is not one of
+/// `seen` (there are `mails` mails).
+async fn mailed_code(srv: &TestServer, mails: usize, seen: &[&str]) -> String {
+    let all = crate::dbconnections::outbox_with(srv, mails).await;
+    assert_eq!(all.len(), mails, "{all:#?}");
+    let marker = "Your verification code is ";
+    let mut found = std::collections::BTreeSet::new();
+    for m in &all {
+        for (at, _) in m.match_indices(marker) {
+            found.insert(m[at + marker.len()..at + marker.len() + 6].to_string());
+        }
+    }
+    let fresh: Vec<String> = found
+        .into_iter()
+        .filter(|c| !seen.contains(&c.as_str()))
+        .collect();
+    assert_eq!(fresh.len(), 1, "{fresh:?} in {all:#?}");
+    fresh[0].clone()
+}
+
+/// E-mailed one-time codes (Auth0's `oob` authenticator on the `email`
+/// channel): enrolled with the mfa_token, confirmed by the code, challenged
+/// on the next login; wrong, expired and foreign codes refused.
+async fn an_email_authenticator_enrols_and_signs_in_with_mailed_codes(srv: TestServer) {
+    for f in ["email", "recovery-code"] {
+        srv.api(
+            Method::PUT,
+            &format!("/guardian/factors/{f}"),
+            Some(json!({"enabled": true})),
+        )
+        .await;
+    }
+    srv.api(
+        Method::PUT,
+        "/guardian/policies",
+        Some(json!(["all-applications"])),
+    )
+    .await;
+    let app = app(&srv).await;
+    user(&srv, "eve@example.com").await;
+    let mut clock = Clock {
+        srv: &srv,
+        offset: 0,
+    };
+    let (token, requirements) = needs_mfa(&srv, &app, "eve@example.com").await;
+    assert_eq!(requirements, json!({"enroll": [{"type": "email"}]}));
+    // Only the user's own address.
+    let (st, e) = mfa_call(
+        &srv,
+        Method::POST,
+        "/mfa/associate",
+        &token,
+        Some(json!({"authenticator_types": ["oob"], "oob_channels": ["email"], "email": "mallory@example.com"})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (st, enrolled) = mfa_call(
+        &srv,
+        Method::POST,
+        "/mfa/associate",
+        &token,
+        Some(json!({"authenticator_types": ["oob"], "oob_channels": ["email"]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{enrolled}");
+    assert_eq!(enrolled["authenticator_type"], "oob");
+    assert_eq!(enrolled["oob_channel"], "email");
+    assert_eq!(enrolled["binding_method"], "prompt");
+    assert_eq!(enrolled["recovery_codes"].as_array().unwrap().len(), 1);
+    let oob = enrolled["oob_code"].as_str().unwrap().to_string();
+    let code = mailed_code(&srv, 1, &[]).await;
+    let oob_grant = |token: String, oob: String, code: String| {
+        let (srv, app) = (&srv, &app);
+        async move {
+            let (st, t, _) = srv
+                .token_form(&[
+                    ("grant_type", MFA_OOB),
+                    ("client_id", &app.0),
+                    ("client_secret", &app.1),
+                    ("mfa_token", &token),
+                    ("oob_code", &oob),
+                    ("binding_code", &code),
+                ])
+                .await;
+            (st, t)
+        }
+    };
+    let (st, e) = oob_grant(token.clone(), oob.clone(), wrong(&code)).await;
+    assert_eq!(
+        (st, e["error_description"].as_str()),
+        (StatusCode::FORBIDDEN, Some("Invalid binding_code."))
+    );
+    let (st, t) = oob_grant(token.clone(), oob.clone(), code.clone()).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let idt = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app.0).await;
+    assert_eq!(idt["amr"], json!(["mfa"]));
+    // The next login is challenged by a new mail.
+    let (token2, requirements) = needs_mfa(&srv, &app, "eve@example.com").await;
+    assert_eq!(requirements, json!({"challenge": [{"type": "email"}]}));
+    let (_, list) = mfa_call(&srv, Method::GET, "/mfa/authenticators", &token2, None).await;
+    let email_entry = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["authenticator_type"] == "oob")
+        .cloned()
+        .unwrap();
+    assert_eq!(email_entry["oob_channel"], "email");
+    assert_eq!(email_entry["name"], "eve****@exam*******");
+    assert_eq!(email_entry["active"], true);
+    let challenged: Value = srv
+        .http
+        .post(format!("{}/mfa/challenge", srv.url))
+        .json(&json!({"client_id": app.0, "client_secret": app.1, "mfa_token": token2}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(challenged["challenge_type"], "oob", "{challenged}");
+    let oob2 = challenged["oob_code"].as_str().unwrap().to_string();
+    let code2 = mailed_code(&srv, 2, &[&code]).await;
+    // The first challenge's code is spent; this one is good once.
+    let (st, _) = oob_grant(token2.clone(), oob.clone(), code.clone()).await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    // Expired after five minutes.
+    clock.advance(301);
+    let (st, e) = oob_grant(token2.clone(), oob2.clone(), code2.clone()).await;
+    assert_eq!(
+        (st, e["error"].as_str(), e["error_description"].as_str()),
+        (
+            StatusCode::FORBIDDEN,
+            Some("expired_token"),
+            Some("oob_code is expired")
+        )
+    );
+    let types = log_types(&srv).await;
+    for t in [
+        "gd_send_email",
+        "seoobft",
+        "feoobft",
+        "gd_enrollment_complete",
+    ] {
+        assert!(types.iter().any(|x| x == t), "{t} not in {types:?}");
+    }
 }

@@ -87,7 +87,7 @@ async fn set_factor(
     if state.enabled && !factor.offered() {
         return Err(ApiError::bad_request(
             format!(
-                "The factor '{name}' is not available in Portcullis (offered: otp, recovery-code); it can only be turned off."
+                "The factor '{name}' is not available in Portcullis (offered: otp, email, recovery-code); it can only be turned off."
             ),
             "invalid_body",
         ));

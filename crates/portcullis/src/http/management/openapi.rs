@@ -738,7 +738,7 @@ pub const OPS: &[Op] = &[
         "put",
         "/guardian/factors/{name}",
         "update:guardian_factors",
-        "Turn a factor on or off (only otp and recovery-code turn on)",
+        "Turn a factor on or off (only otp, email and recovery-code turn on)",
         Some(free_object),
         200,
     ),

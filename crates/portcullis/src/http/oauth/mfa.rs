@@ -66,14 +66,28 @@ pub async fn required(
     if let Err(e) = stored {
         return e.into();
     }
-    let enrolled = match app.store.authenticators(&user.user_id).await {
-        Ok(list) => list.iter().any(|a| a.kind == Kind::Totp && a.confirmed),
+    let list = match app.store.authenticators(&user.user_id).await {
+        Ok(list) => list,
         Err(e) => return e.into(),
     };
-    let requirements = if enrolled {
-        json!({"challenge": [{"type": "otp"}]})
+    let settings = match app.store.guardian_settings().await {
+        Ok(s) => s,
+        Err(e) => return e.into(),
+    };
+    let challenge: Vec<Value> = list
+        .iter()
+        .filter(|a| a.confirmed && a.kind != Kind::RecoveryCode)
+        .map(|a| json!({"type": a.kind.requirement()}))
+        .collect();
+    let requirements = if challenge.is_empty() {
+        let enroll: Vec<Value> = settings
+            .enrollable()
+            .iter()
+            .map(|f| json!({"type": f.as_str()}))
+            .collect();
+        json!({ "enroll": enroll })
     } else {
-        json!({"enroll": [{"type": "otp"}]})
+        json!({ "challenge": challenge })
     };
     app.audit(
         Event::new(Code::Mfar, MFA_REQUIRED)
@@ -153,6 +167,7 @@ pub async fn exchange(
     let grant = stored.grant;
     let (success, failure) = match proof {
         MfaProof::Otp(_) => (Code::Seotpft, Code::Feotpft),
+        MfaProof::Oob { .. } => (Code::Seoobft, Code::Feoobft),
         MfaProof::RecoveryCode(_) => (Code::Sercft, Code::Fercft),
     };
     let Some((user, _)) = app.store.get_user(&grant.user_id).await? else {
@@ -170,28 +185,50 @@ pub async fn exchange(
         return Err(refuse(TokenErrorCode::InvalidGrant, "user is blocked").await);
     }
     let settings = app.store.guardian_settings().await?;
+    let who = Who {
+        app,
+        client,
+        user: &user,
+        ip,
+        spend: &hash,
+    };
+    // Each check spends the token in the transaction that accepts the code:
+    // a second request with it, even with another good code, is refused, and
+    // a refused code spends nothing.
     let recovery_code = match proof {
         MfaProof::Otp(code) => {
-            check_otp(app, client, &user, code.expose(), ip).await?;
+            who.check_otp(code.expose()).await?;
+            None
+        }
+        MfaProof::Oob {
+            oob_code,
+            binding_code,
+        } => {
+            who.check_email_code(oob_code.expose(), binding_code.expose())
+                .await?;
             None
         }
         MfaProof::RecoveryCode(code) => {
             if !settings.enabled.contains(&Factor::RecoveryCode) {
                 return Err(refuse(TokenErrorCode::InvalidGrant, REJECTED).await);
             }
-            Some(check_recovery_code(app, client, &user, code.expose(), ip).await?)
+            Some(who.check_recovery_code(code.expose()).await?)
         }
     };
-    // The code was good: the token is spent now (a second request with it,
-    // even with another good code, is refused).
-    if !app.store.spend_mfa_token(&hash, app.now()).await? {
-        return Err(refuse(TokenErrorCode::InvalidGrant, INVALID_TOKEN).await);
-    }
     let api = match grant.audience.as_deref() {
         Some(a) => app.api(a).await?,
         None => None,
     };
-    let scripts: ScriptResult = serde_json::from_value(grant.scripts.clone()).unwrap_or_default();
+    // What the scripts decided before the second factor; unreadable, the
+    // login is refused rather than finished without it.
+    let Ok(scripts) = serde_json::from_value::<ScriptResult>(grant.scripts.clone()) else {
+        tracing::error!("a waiting MFA grant's script result could not be read");
+        return Err(TokenError::new(
+            TokenErrorCode::ServerError,
+            "The server could not complete the request. Try again later.",
+        )
+        .into());
+    };
     let mut response = issue(
         app,
         client,
@@ -209,6 +246,7 @@ pub async fn exchange(
     response.recovery_code = recovery_code;
     let description = match success {
         Code::Sercft => "Password and MFA Recovery code for Access Token",
+        Code::Seoobft => "Password and OOB Challenge for Access Token",
         _ => "Password and OTP Challenge for Access Token",
     };
     app.audit(
@@ -233,215 +271,348 @@ struct Who<'a> {
     client: &'a Client,
     user: &'a User,
     ip: &'a str,
+    /// The hash of the `mfa_token` a good code spends.
+    spend: &'a str,
 }
 
 impl Who<'_> {
-    /// `429` (audited as `limit`) while the authenticator is locked out.
-    async fn refuse_if_locked(
-        &self,
-        s: &portcullis_store::AuthenticatorSecret,
-        now: i64,
-        limit: Code,
-    ) -> Result<(), TokenEndpointError> {
-        if !mfa::locked(s.failures, s.failure_window, now) {
-            return Ok(());
+    /// E-mails a new six-digit code for authenticator `id`; the `oob_code`
+    /// that names the challenge.
+    async fn send_code(&self, id: &str) -> Result<String, TokenEndpointError> {
+        let oob_code = portcullis_core::random::url_token();
+        let code = mfa::new_email_code();
+        let now = self.app.now();
+        self.app
+            .store
+            .insert_mfa_challenge(
+                &secrets::hash_secret(&oob_code),
+                id,
+                &self.user.user_id,
+                &secrets::hash_secret(&format!("{oob_code}:{code}")),
+                now + mfa::EMAIL_CODE_TTL,
+            )
+            .await?;
+        let text = format!(
+            "Your verification code is {code}. It expires in five minutes.\n\nIf you did not try to sign in, change your password: someone else knows it.\n"
+        );
+        let html = format!(
+            "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>Your verification code is</p><p style=\"font-size:1.6em;letter-spacing:0.2em\"><strong>{code}</strong></p><p>It expires in five minutes. If you did not try to sign in, change your password: someone else knows it.</p></body></html>"
+        );
+        let sent = self
+            .app
+            .send_mail(crate::mailer::Message {
+                to: &self.user.email,
+                subject: "Your verification code",
+                body: &text,
+                html: Some(&html),
+                from: None,
+            })
+            .await;
+        if let Err(e) = sent {
+            tracing::error!(error = %e, "could not send the MFA code e-mail");
+            audit(
+                self.app,
+                self.client,
+                self.user,
+                self.ip,
+                Code::Fn,
+                "Failed to send the MFA code e-mail",
+            )
+            .await;
+            return Err(TokenError::new(
+                TokenErrorCode::TemporarilyUnavailable,
+                "The verification code could not be sent. Try again later.",
+            )
+            .into());
         }
-        audit(self.app, self.client, self.user, self.ip, limit, TOO_MANY).await;
-        Err(TokenEndpointError::with_status(
-            StatusCode::TOO_MANY_REQUESTS,
-            TokenError::invalid_request(TOO_MANY),
-        ))
+        audit(
+            self.app,
+            self.client,
+            self.user,
+            self.ip,
+            Code::GdSendEmail,
+            "MFA Email Sent",
+        )
+        .await;
+        Ok(oob_code)
     }
 
-    /// Counts a wrong code against authenticator `id`, audits it (`failed`,
-    /// the exchange's failure, and the lockout when this one reached it),
-    /// and answers `invalid_grant` with `text`.
+    /// The user typed the code e-mailed for `oob_code`: the challenge is
+    /// spent and its authenticator confirmed.
+    async fn check_email_code(
+        &self,
+        oob_code: &str,
+        typed: &str,
+    ) -> Result<(), TokenEndpointError> {
+        let now = self.app.now();
+        let oob_hash = secrets::hash_secret(oob_code);
+        let malformed = || {
+            TokenEndpointError::from(TokenError::new(
+                TokenErrorCode::InvalidGrant,
+                "Malformed oob_code",
+            ))
+        };
+        let Some((id, owner, code_hash, expires_at, used_at)) =
+            self.app.store.mfa_challenge(&oob_hash).await?
+        else {
+            audit(
+                self.app,
+                self.client,
+                self.user,
+                self.ip,
+                Code::Feoobft,
+                "Malformed oob_code",
+            )
+            .await;
+            return Err(malformed());
+        };
+        if owner != self.user.user_id || used_at.is_some() {
+            audit(
+                self.app,
+                self.client,
+                self.user,
+                self.ip,
+                Code::Feoobft,
+                "Invalid oob_code",
+            )
+            .await;
+            return Err(malformed());
+        }
+        if expires_at <= now {
+            return Err(
+                TokenError::new(TokenErrorCode::ExpiredToken, "oob_code is expired").into(),
+            );
+        }
+        let Some(s) = self
+            .app
+            .store
+            .authenticator_secret(&self.user.user_id, &id)
+            .await?
+        else {
+            return Err(malformed());
+        };
+        let attempts = self.attempt(&id, now, Code::GdOtpRateLimitExceed).await?;
+        let typed = typed.trim();
+        let good =
+            typed.len() == 6 && secrets::verify_secret(&format!("{oob_code}:{typed}"), &code_hash);
+        let accepted = good
+            && self
+                .app
+                .store
+                .accept_mfa_challenge(&oob_hash, &self.user.user_id, &id, self.spend, now)
+                .await?;
+        if !accepted {
+            return Err(self
+                .failed(
+                    attempts,
+                    [
+                        Code::GdAuthFailed,
+                        Code::Feoobft,
+                        Code::GdOtpRateLimitExceed,
+                    ],
+                    "Invalid binding_code.",
+                )
+                .await);
+        }
+        let (code, text) = if s.authenticator.confirmed {
+            (Code::GdAuthSucceed, "MFA Auth success")
+        } else {
+            (
+                Code::GdEnrollmentComplete,
+                "Guardian - Enrollment complete (email)",
+            )
+        };
+        audit(self.app, self.client, self.user, self.ip, code, text).await;
+        Ok(())
+    }
+
+    /// The user's one-time-password authenticator accepts `code` (and is
+    /// confirmed by it, if it was new).
+    async fn check_otp(&self, code: &str) -> Result<(), TokenEndpointError> {
+        let (app, user) = (self.app, self.user);
+        let now = app.now();
+        let list = app.store.authenticators(&user.user_id).await?;
+        let Some(a) = list.iter().find(|a| a.kind == Kind::Totp) else {
+            audit(
+                app,
+                self.client,
+                user,
+                self.ip,
+                Code::Feotpft,
+                "No OTP authenticator",
+            )
+            .await;
+            return Err(TokenError::new(
+                TokenErrorCode::InvalidGrant,
+                "User is not enrolled with otp. Use /mfa/associate to enroll an authenticator.",
+            )
+            .into());
+        };
+        let Some(s) = app.store.authenticator_secret(&user.user_id, &a.id).await? else {
+            return Err(TokenError::new(TokenErrorCode::InvalidGrant, INVALID_OTP).into());
+        };
+        let attempts = self.attempt(&a.id, now, Code::GdOtpRateLimitExceed).await?;
+        let secret = s
+            .sealed_secret
+            .as_deref()
+            .and_then(|sealed| app.kek.open(&secret_aad(&a.id), sealed).ok())
+            .map(TotpSecret::from_bytes);
+        let Some(secret) = secret else {
+            tracing::error!(authenticator = %a.id, "an OTP secret could not be opened");
+            return Err(TokenError::new(
+                TokenErrorCode::ServerError,
+                "The server could not check the code.",
+            )
+            .into());
+        };
+        let accepted = match totp::verify(&secret, code, now, s.last_step) {
+            Ok(step) => {
+                app.store
+                    .accept_totp(&user.user_id, &a.id, step, self.spend, now)
+                    .await?
+            }
+            Err(_) => false,
+        };
+        if !accepted {
+            return Err(self
+                .failed(
+                    attempts,
+                    [
+                        Code::GdAuthFailed,
+                        Code::Feotpft,
+                        Code::GdOtpRateLimitExceed,
+                    ],
+                    INVALID_OTP,
+                )
+                .await);
+        }
+        let (code, text) = if a.confirmed {
+            (Code::GdAuthSucceed, "MFA Auth success")
+        } else {
+            (
+                Code::GdEnrollmentComplete,
+                "Guardian - Enrollment complete (otp)",
+            )
+        };
+        audit(app, self.client, user, self.ip, code, text).await;
+        Ok(())
+    }
+
+    /// The user's recovery code is `typed`: it is spent and a new one made
+    /// (returned, to be shown once).
+    async fn check_recovery_code(&self, typed: &str) -> Result<String, TokenEndpointError> {
+        let (app, user) = (self.app, self.user);
+        let now = app.now();
+        let list = app.store.authenticators(&user.user_id).await?;
+        let Some(a) = list
+            .iter()
+            .find(|a| a.kind == Kind::RecoveryCode && a.confirmed)
+        else {
+            audit(
+                app,
+                self.client,
+                user,
+                self.ip,
+                Code::GdRecoveryFailed,
+                REJECTED,
+            )
+            .await;
+            return Err(TokenError::new(TokenErrorCode::InvalidGrant, REJECTED).into());
+        };
+        let Some(s) = app.store.authenticator_secret(&user.user_id, &a.id).await? else {
+            return Err(TokenError::new(TokenErrorCode::InvalidGrant, REJECTED).into());
+        };
+        let attempts = self
+            .attempt(&a.id, now, Code::GdRecoveryRateLimitExceed)
+            .await?;
+        let good = s
+            .secret_hash
+            .as_deref()
+            .is_some_and(|h| secrets::verify_secret(&mfa::normalize_recovery_code(typed), h));
+        let next = mfa::new_recovery_code();
+        let replaced = good
+            && app
+                .store
+                .replace_recovery_code(
+                    &user.user_id,
+                    &a.id,
+                    (
+                        &Authenticator::new_id(Kind::RecoveryCode),
+                        &secrets::hash_secret(&next),
+                    ),
+                    self.spend,
+                    now,
+                )
+                .await?;
+        if !replaced {
+            return Err(self
+                .failed(
+                    attempts,
+                    [
+                        Code::GdRecoveryFailed,
+                        Code::Fercft,
+                        Code::GdRecoveryRateLimitExceed,
+                    ],
+                    REJECTED,
+                )
+                .await);
+        }
+        audit(
+            app,
+            self.client,
+            user,
+            self.ip,
+            Code::GdRecoverySucceed,
+            "MFA recovery success",
+        )
+        .await;
+        Ok(next)
+    }
+
+    /// Takes one attempt at authenticator `id` before its code is checked:
+    /// the attempts in the window so far, or `429` (audited as `limit`)
+    /// when the authenticator is locked out.
+    async fn attempt(&self, id: &str, now: i64, limit: Code) -> Result<i64, TokenEndpointError> {
+        let taken = self
+            .app
+            .store
+            .take_attempt(
+                &self.user.user_id,
+                id,
+                now,
+                mfa::ATTEMPT_WINDOW,
+                mfa::MAX_ATTEMPTS,
+            )
+            .await?;
+        match taken {
+            Some(n) => Ok(n),
+            None => {
+                audit(self.app, self.client, self.user, self.ip, limit, TOO_MANY).await;
+                Err(TokenEndpointError::with_status(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    TokenError::invalid_request(TOO_MANY),
+                ))
+            }
+        }
+    }
+
+    /// A refused code, the `attempts`th in its window: audited (`failed`, the
+    /// exchange's failure, and the lockout when this one reached it) and
+    /// answered `invalid_grant` with `text`.
     async fn failed(
         &self,
-        id: &str,
-        now: i64,
+        attempts: i64,
         [failed, exchange_failed, limit]: [Code; 3],
         text: &'static str,
     ) -> TokenEndpointError {
-        let counted = self
-            .app
-            .store
-            .authenticator_failed(&self.user.user_id, id, now, mfa::ATTEMPT_WINDOW)
-            .await;
-        let failures = match counted {
-            Ok(n) => n,
-            Err(e) => return e.into(),
-        };
         for code in [failed, exchange_failed] {
             audit(self.app, self.client, self.user, self.ip, code, text).await;
         }
-        if failures >= mfa::MAX_ATTEMPTS {
+        if attempts >= mfa::MAX_ATTEMPTS {
             audit(self.app, self.client, self.user, self.ip, limit, TOO_MANY).await;
         }
         TokenError::new(TokenErrorCode::InvalidGrant, text).into()
     }
-}
-
-/// The user's one-time-password authenticator accepts `code` (and is
-/// confirmed by it, if it was new).
-async fn check_otp(
-    app: &AppState,
-    client: &Client,
-    user: &User,
-    code: &str,
-    ip: &str,
-) -> Result<(), TokenEndpointError> {
-    let now = app.now();
-    let list = app.store.authenticators(&user.user_id).await?;
-    let Some(a) = list.iter().find(|a| a.kind == Kind::Totp) else {
-        audit(app, client, user, ip, Code::Feotpft, "No OTP authenticator").await;
-        return Err(TokenError::new(
-            TokenErrorCode::InvalidGrant,
-            "User is not enrolled with otp. Use /mfa/associate to enroll an authenticator.",
-        )
-        .into());
-    };
-    let Some(s) = app.store.authenticator_secret(&user.user_id, &a.id).await? else {
-        return Err(TokenError::new(TokenErrorCode::InvalidGrant, INVALID_OTP).into());
-    };
-    let who = Who {
-        app,
-        client,
-        user,
-        ip,
-    };
-    who.refuse_if_locked(&s, now, Code::GdOtpRateLimitExceed)
-        .await?;
-    let secret = s
-        .sealed_secret
-        .as_deref()
-        .and_then(|sealed| app.kek.open(&secret_aad(&a.id), sealed).ok())
-        .map(TotpSecret::from_bytes);
-    let Some(secret) = secret else {
-        tracing::error!(authenticator = %a.id, "an OTP secret could not be opened");
-        return Err(TokenError::new(
-            TokenErrorCode::ServerError,
-            "The server could not check the code.",
-        )
-        .into());
-    };
-    let accepted = match totp::verify(&secret, code, now, s.last_step) {
-        Ok(step) => {
-            app.store
-                .accept_totp(&user.user_id, &a.id, step, now)
-                .await?
-        }
-        Err(_) => false,
-    };
-    if !accepted {
-        return Err(who
-            .failed(
-                &a.id,
-                now,
-                [
-                    Code::GdAuthFailed,
-                    Code::Feotpft,
-                    Code::GdOtpRateLimitExceed,
-                ],
-                INVALID_OTP,
-            )
-            .await);
-    }
-    if a.confirmed {
-        audit(
-            app,
-            client,
-            user,
-            ip,
-            Code::GdAuthSucceed,
-            "MFA Auth success",
-        )
-        .await;
-    } else {
-        audit(
-            app,
-            client,
-            user,
-            ip,
-            Code::GdEnrollmentComplete,
-            "Guardian - Enrollment complete (otp)",
-        )
-        .await;
-    }
-    Ok(())
-}
-
-/// The user's recovery code is `typed`: it is spent and a new one made
-/// (returned, to be shown once).
-async fn check_recovery_code(
-    app: &AppState,
-    client: &Client,
-    user: &User,
-    typed: &str,
-    ip: &str,
-) -> Result<String, TokenEndpointError> {
-    let now = app.now();
-    let list = app.store.authenticators(&user.user_id).await?;
-    let Some(a) = list
-        .iter()
-        .find(|a| a.kind == Kind::RecoveryCode && a.confirmed)
-    else {
-        audit(app, client, user, ip, Code::GdRecoveryFailed, REJECTED).await;
-        return Err(TokenError::new(TokenErrorCode::InvalidGrant, REJECTED).into());
-    };
-    let Some(s) = app.store.authenticator_secret(&user.user_id, &a.id).await? else {
-        return Err(TokenError::new(TokenErrorCode::InvalidGrant, REJECTED).into());
-    };
-    let who = Who {
-        app,
-        client,
-        user,
-        ip,
-    };
-    who.refuse_if_locked(&s, now, Code::GdRecoveryRateLimitExceed)
-        .await?;
-    let good = s
-        .secret_hash
-        .as_deref()
-        .is_some_and(|h| secrets::verify_secret(&mfa::normalize_recovery_code(typed), h));
-    let next = mfa::new_recovery_code();
-    let replaced = good
-        && app
-            .store
-            .replace_recovery_code(
-                &user.user_id,
-                &a.id,
-                (
-                    &Authenticator::new_id(Kind::RecoveryCode),
-                    &secrets::hash_secret(&next),
-                ),
-                now,
-            )
-            .await?;
-    if !replaced {
-        return Err(who
-            .failed(
-                &a.id,
-                now,
-                [
-                    Code::GdRecoveryFailed,
-                    Code::Fercft,
-                    Code::GdRecoveryRateLimitExceed,
-                ],
-                REJECTED,
-            )
-            .await);
-    }
-    audit(
-        app,
-        client,
-        user,
-        ip,
-        Code::GdRecoverySucceed,
-        "MFA recovery success",
-    )
-    .await;
-    Ok(next)
 }
 
 /// An answer of the `/mfa/*` endpoints in OAuth's error shape.
@@ -525,27 +696,43 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
             "mfa_token not issued to this client",
         );
     }
-    let types: Vec<&str> = body
-        .get("authenticator_types")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    if types != ["otp"] {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "authenticator_types must be [\"otp\"]: Portcullis enrols one-time-password apps through the MFA API.",
-        );
-    }
+    let list = |name: &str| -> Vec<String> {
+        body.get(name)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let kind = match (
+        list("authenticator_types").as_slice(),
+        list("oob_channels").as_slice(),
+    ) {
+        ([t], _) if t == "otp" => Kind::Totp,
+        ([t], [c]) if t == "oob" && c == "email" => Kind::Email,
+        _ => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "Portcullis enrols [\"otp\"], or [\"oob\"] with oob_channels [\"email\"].",
+            );
+        }
+    };
     let settings = match app.store.guardian_settings().await {
         Ok(s) => s,
         Err(e) => return TokenEndpointError::from(e).into_response(),
     };
-    if !settings.enabled.contains(&Factor::Otp) {
+    if !settings.enabled.contains(&kind.factor()) {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            "The otp factor is not enabled for this tenant.",
+            &format!(
+                "The {} factor is not enabled for this tenant.",
+                kind.factor().as_str()
+            ),
         );
     }
     let user = match app.store.get_user(&stored.grant.user_id).await {
@@ -553,9 +740,24 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
         Ok(None) => return invalid_token(),
         Err(e) => return TokenEndpointError::from(e).into_response(),
     };
+    // E-mail codes go to the user's own address only: an address chosen by
+    // whoever holds the mfa_token would make the second factor theirs.
+    if kind == Kind::Email
+        && body
+            .get("email")
+            .and_then(Value::as_str)
+            .is_some_and(|e| !e.eq_ignore_ascii_case(&user.email))
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The email must be the user's own address.",
+        );
+    }
     let secret = TotpSecret::generate();
-    let totp_id = Authenticator::new_id(Kind::Totp);
-    let sealed = app.kek.seal(&secret_aad(&totp_id), secret.as_bytes());
+    let first_id = Authenticator::new_id(kind);
+    let sealed =
+        (kind == Kind::Totp).then(|| app.kek.seal(&secret_aad(&first_id), secret.as_bytes()));
     let recovery = settings
         .enabled
         .contains(&Factor::RecoveryCode)
@@ -568,9 +770,9 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
     });
     let enrolled = app
         .store
-        .enroll_totp(
+        .enroll_first(
             &user.user_id,
-            (&totp_id, &sealed),
+            (&first_id, kind, sealed.as_deref()),
             recovery_row.as_ref().map(|(i, h)| (i.as_str(), h.as_str())),
             app.now(),
         )
@@ -587,7 +789,7 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
         Err(e) => return TokenEndpointError::from(e).into_response(),
     }
     let client_id = stored.grant.client_id.clone();
-    let e = Event::new(Code::GdStartEnroll, "Guardian - Enrollment started (otp)").user(&user);
+    let e = Event::new(Code::GdStartEnroll, "Guardian - Enrollment started").user(&user);
     app.audit(Event {
         client_id: Some(&client_id),
         ..e
@@ -603,11 +805,37 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default()
     });
-    let mut answer = json!({
-        "authenticator_type": "otp",
-        "secret": secret.base32(),
-        "barcode_uri": totp::otpauth_uri(&tenant, &user.email, &secret),
-    });
+    let mut answer = if kind == Kind::Email {
+        let client = match app.client(&client_id).await {
+            Ok(Some((c, _))) => c,
+            Ok(None) => return invalid_token(),
+            Err(e) => return TokenEndpointError::from(e).into_response(),
+        };
+        // (Sending a code spends nothing: the token is spent by the grant.)
+        let who = Who {
+            app: &app,
+            client: &client,
+            user: &user,
+            ip: "",
+            spend: "",
+        };
+        let oob_code = match who.send_code(&first_id).await {
+            Ok(c) => c,
+            Err(e) => return e.into_response(),
+        };
+        json!({
+            "authenticator_type": "oob",
+            "binding_method": "prompt",
+            "oob_channel": "email",
+            "oob_code": oob_code,
+        })
+    } else {
+        json!({
+            "authenticator_type": "otp",
+            "secret": secret.base32(),
+            "barcode_uri": totp::otpauth_uri(&tenant, &user.email, &secret),
+        })
+    };
     if let Some(code) = recovery {
         answer["recovery_codes"] = json!([code]);
     }
@@ -625,9 +853,14 @@ pub async fn authenticators(State(app): State<AppState>, headers: HeaderMap) -> 
         Ok(s) => s,
         Err(r) => return r,
     };
-    match app.store.authenticators(&stored.grant.user_id).await {
+    let user = match app.store.get_user(&stored.grant.user_id).await {
+        Ok(Some((u, _))) => u,
+        Ok(None) => return invalid_token(),
+        Err(e) => return TokenEndpointError::from(e).into_response(),
+    };
+    match app.store.authenticators(&user.user_id).await {
         Ok(list) => Json(Value::Array(
-            list.iter().map(Authenticator::to_mfa_json).collect(),
+            list.iter().map(|a| a.to_mfa_json(&user.email)).collect(),
         ))
         .into_response(),
         Err(e) => TokenEndpointError::from(e).into_response(),
@@ -639,6 +872,7 @@ pub async fn authenticators(State(app): State<AppState>, headers: HeaderMap) -> 
 /// to ask for the code.
 pub async fn challenge(
     State(app): State<AppState>,
+    peer: crate::http::client_addr::ClientAddr,
     headers: HeaderMap,
     b: Body,
 ) -> Result<Response, TokenEndpointError> {
@@ -649,31 +883,70 @@ pub async fn challenge(
     let (_, stored) = pending(&app, token, Some(&client.client_id))
         .await?
         .map_err(|p| TokenEndpointError::from(p.error()))?;
-    let accepts_otp = params
-        .get("challenge_type")
-        .is_none_or(|t| t.split_whitespace().any(|t| t == "otp"));
+    let accepts = |t: &str| {
+        params
+            .get("challenge_type")
+            .is_none_or(|ct| ct.split_whitespace().any(|x| x == t))
+    };
     let list = app.store.authenticators(&stored.grant.user_id).await?;
-    let otp = list.iter().find(|a| a.kind == Kind::Totp && a.confirmed);
-    if let Some(id) = params.get("authenticator_id")
-        && otp.is_none_or(|a| a.id != id)
-    {
+    let active: Vec<&Authenticator> = list
+        .iter()
+        .filter(|a| a.confirmed && a.kind != Kind::RecoveryCode)
+        .collect();
+    if active.is_empty() {
         return Ok(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "The authenticator_id does not name an active authenticator of the user.",
-        ));
-    }
-    match otp {
-        Some(_) if accepts_otp => Ok(Json(json!({"challenge_type": "otp"})).into_response()),
-        Some(_) => Ok(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "unsupported_challenge_type",
-            "The user does not support any of the requested challenge types. Supported type: otp.",
-        )),
-        None => Ok(oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_challenge_type",
             "User is not enrolled. Use /mfa/associate to enroll an authenticator.",
-        )),
+        ));
     }
+    let chosen = match params.get("authenticator_id") {
+        Some(id) => match active.iter().find(|a| a.id == id) {
+            Some(a) => Some(*a),
+            None => {
+                return Ok(oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    "The authenticator_id does not name an active authenticator of the user.",
+                ));
+            }
+        },
+        // An app's code first (nothing to send), then an e-mailed code.
+        None => active
+            .iter()
+            .find(|a| a.kind == Kind::Totp)
+            .or_else(|| active.iter().find(|a| a.kind == Kind::Email))
+            .copied(),
+    };
+    let chosen = chosen.filter(|a| accepts(a.kind.authenticator_type()));
+    let Some(a) = chosen else {
+        let supported: Vec<&str> = active.iter().map(|a| a.kind.authenticator_type()).collect();
+        return Ok(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_challenge_type",
+            &format!(
+                "The user does not support any of the requested challenge types. Supported type: {}.",
+                supported.join(", ")
+            ),
+        ));
+    };
+    if a.kind == Kind::Totp {
+        return Ok(Json(json!({"challenge_type": "otp"})).into_response());
+    }
+    let Some((user, _)) = app.store.get_user(&stored.grant.user_id).await? else {
+        return Ok(invalid_token());
+    };
+    let ip = peer.text();
+    let who = Who {
+        app: &app,
+        client: &client,
+        user: &user,
+        ip: &ip,
+        spend: "",
+    };
+    let oob_code = who.send_code(&a.id).await?;
+    Ok(
+        Json(json!({"challenge_type": "oob", "oob_code": oob_code, "binding_method": "prompt"}))
+            .into_response(),
+    )
 }

@@ -200,6 +200,14 @@ pub async fn exchange(
         flow,
     };
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fertft, post_login).await?;
+    // A script that asks for a second factor on a refresh cannot have it
+    // here: refused, the token unspent (Auth0 answers the same; its SDKs then
+    // send the user through /authorize). Scripts skip MFA for this protocol.
+    if scripts.multifactor.is_some() {
+        let why = "Multifactor authentication required";
+        log(app, Code::Fertft, why, client, Some(&p.user.user_id)).await;
+        return Err(TokenError::new(TokenErrorCode::MfaRequired, why).into());
+    }
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
     let issuer = app.issuance();
     // RBAC is read again at every refresh: a permission taken away is gone
