@@ -145,11 +145,23 @@ pub struct AuthorizeRequest {
     /// offers only it). Checked against the stored connections by the shell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
+    /// OpenID Connect Core §3.1.2.1 `acr_values`, space-separated, in order
+    /// of preference. Auth0 honours one: the multi-factor policy
+    /// (`mfa::ACR_MULTI_FACTOR`) makes the login ask for a second factor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acr_values: Vec<String>,
 }
 
 impl AuthorizeRequest {
     pub fn wants_openid(&self) -> bool {
         self.scope.iter().any(|s| s == "openid")
+    }
+
+    /// Whether `acr_values` asks for multi-factor authentication.
+    pub fn asks_for_mfa(&self) -> bool {
+        self.acr_values
+            .iter()
+            .any(|v| v == crate::mfa::ACR_MULTI_FACTOR)
     }
 }
 
@@ -464,6 +476,10 @@ pub fn validate(
         screen_hint: params.get("screen_hint").map(str::to_string),
         code_challenge,
         connection: params.get("connection").map(str::to_string),
+        acr_values: params
+            .get("acr_values")
+            .map(|v| v.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -229,7 +229,7 @@ pub async fn issue(
     let mfa_settings = app.store.guardian_settings().await?;
     let asked = portcullis_core::mfa::Asked {
         by_script: script_result.multifactor.is_some(),
-        by_acr: false,
+        by_acr: req.asks_for_mfa(),
     };
     let need = portcullis_core::mfa::required(&mfa_settings, asked);
     if need != portcullis_core::mfa::Need::Nothing {
