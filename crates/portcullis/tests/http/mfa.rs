@@ -143,6 +143,22 @@ async fn needs_mfa(srv: &TestServer, app: &(String, String), email: &str) -> (St
     )
 }
 
+/// A password login that needs MFA, and an authenticator app enrolled with
+/// its `mfa_token`: the token and the app's base32 secret.
+async fn enrol_app(srv: &TestServer, app: &(String, String), email: &str) -> (String, String) {
+    let (token, _) = needs_mfa(srv, app, email).await;
+    let (st, enrolled) = mfa_call(
+        srv,
+        Method::POST,
+        "/mfa/associate",
+        &token,
+        Some(json!({"authenticator_types": ["otp"]})),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{enrolled}");
+    (token, enrolled["secret"].as_str().unwrap().to_string())
+}
+
 async fn mfa_call(
     srv: &TestServer,
     method: Method,
@@ -390,16 +406,7 @@ async fn codes_are_single_use_tokens_single_client_and_guessing_locks_the_factor
         srv: &srv,
         offset: 0,
     };
-    let (token, _) = needs_mfa(&srv, &app, "bob@example.com").await;
-    let (_, enrolled) = mfa_call(
-        &srv,
-        Method::POST,
-        "/mfa/associate",
-        &token,
-        Some(json!({"authenticator_types": ["otp"]})),
-    )
-    .await;
-    let secret = enrolled["secret"].as_str().unwrap().to_string();
+    let (token, secret) = enrol_app(&srv, &app, "bob@example.com").await;
     // Another client cannot use the token.
     let (st, e) = otp_grant(&srv, &other, &token, &totp(&secret, clock.now())).await;
     assert_eq!(
@@ -545,16 +552,7 @@ async fn guardian_settings_and_a_users_methods_in_auth0_shape(srv: TestServer) {
         srv: &srv,
         offset: 0,
     };
-    let (token, _) = needs_mfa(&srv, &app, "cy@example.com").await;
-    let (_, enrolled) = mfa_call(
-        &srv,
-        Method::POST,
-        "/mfa/associate",
-        &token,
-        Some(json!({"authenticator_types": ["otp"]})),
-    )
-    .await;
-    let secret = enrolled["secret"].as_str().unwrap().to_string();
+    let (token, secret) = enrol_app(&srv, &app, "cy@example.com").await;
     let (st, _) = otp_grant(&srv, &app, &token, &totp(&secret, clock.now())).await;
     assert_eq!(st, StatusCode::OK);
     let enc = uid.replace('|', "%7C");

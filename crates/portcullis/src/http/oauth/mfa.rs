@@ -259,12 +259,6 @@ pub async fn exchange(
     Ok(response.into_response())
 }
 
-/// Audits a second-factor event of `user`.
-async fn audit(app: &AppState, client: &Client, user: &User, ip: &str, code: Code, text: &str) {
-    app.audit(Event::new(code, text).client(client).user(user).ip(ip))
-        .await;
-}
-
 /// Whose second factor is being checked, for the lockout and the audit.
 struct Who<'a> {
     app: &'a AppState,
@@ -276,6 +270,15 @@ struct Who<'a> {
 }
 
 impl Who<'_> {
+    /// Audits a second-factor event of this user.
+    async fn log(&self, code: Code, text: &str) {
+        let e = Event::new(code, text)
+            .client(self.client)
+            .user(self.user)
+            .ip(self.ip);
+        self.app.audit(e).await;
+    }
+
     /// E-mails a new six-digit code for authenticator `id`; the `oob_code`
     /// that names the challenge.
     async fn send_code(&self, id: &str) -> Result<String, TokenEndpointError> {
@@ -310,30 +313,15 @@ impl Who<'_> {
             .await;
         if let Err(e) = sent {
             tracing::error!(error = %e, "could not send the MFA code e-mail");
-            audit(
-                self.app,
-                self.client,
-                self.user,
-                self.ip,
-                Code::Fn,
-                "Failed to send the MFA code e-mail",
-            )
-            .await;
+            self.log(Code::Fn, "Failed to send the MFA code e-mail")
+                .await;
             return Err(TokenError::new(
                 TokenErrorCode::TemporarilyUnavailable,
                 "The verification code could not be sent. Try again later.",
             )
             .into());
         }
-        audit(
-            self.app,
-            self.client,
-            self.user,
-            self.ip,
-            Code::GdSendEmail,
-            "MFA Email Sent",
-        )
-        .await;
+        self.log(Code::GdSendEmail, "MFA Email Sent").await;
         Ok(oob_code)
     }
 
@@ -355,27 +343,11 @@ impl Who<'_> {
         let Some((id, owner, code_hash, expires_at, used_at)) =
             self.app.store.mfa_challenge(&oob_hash).await?
         else {
-            audit(
-                self.app,
-                self.client,
-                self.user,
-                self.ip,
-                Code::Feoobft,
-                "Malformed oob_code",
-            )
-            .await;
+            self.log(Code::Feoobft, "Malformed oob_code").await;
             return Err(malformed());
         };
         if owner != self.user.user_id || used_at.is_some() {
-            audit(
-                self.app,
-                self.client,
-                self.user,
-                self.ip,
-                Code::Feoobft,
-                "Invalid oob_code",
-            )
-            .await;
+            self.log(Code::Feoobft, "Invalid oob_code").await;
             return Err(malformed());
         }
         if expires_at <= now {
@@ -422,7 +394,7 @@ impl Who<'_> {
                 "Guardian - Enrollment complete (email)",
             )
         };
-        audit(self.app, self.client, self.user, self.ip, code, text).await;
+        self.log(code, text).await;
         Ok(())
     }
 
@@ -433,15 +405,7 @@ impl Who<'_> {
         let now = app.now();
         let list = app.store.authenticators(&user.user_id).await?;
         let Some(a) = list.iter().find(|a| a.kind == Kind::Totp) else {
-            audit(
-                app,
-                self.client,
-                user,
-                self.ip,
-                Code::Feotpft,
-                "No OTP authenticator",
-            )
-            .await;
+            self.log(Code::Feotpft, "No OTP authenticator").await;
             return Err(TokenError::new(
                 TokenErrorCode::InvalidGrant,
                 "User is not enrolled with otp. Use /mfa/associate to enroll an authenticator.",
@@ -494,7 +458,7 @@ impl Who<'_> {
                 "Guardian - Enrollment complete (otp)",
             )
         };
-        audit(app, self.client, user, self.ip, code, text).await;
+        self.log(code, text).await;
         Ok(())
     }
 
@@ -508,15 +472,7 @@ impl Who<'_> {
             .iter()
             .find(|a| a.kind == Kind::RecoveryCode && a.confirmed)
         else {
-            audit(
-                app,
-                self.client,
-                user,
-                self.ip,
-                Code::GdRecoveryFailed,
-                REJECTED,
-            )
-            .await;
+            self.log(Code::GdRecoveryFailed, REJECTED).await;
             return Err(TokenError::new(TokenErrorCode::InvalidGrant, REJECTED).into());
         };
         let Some(s) = app.store.authenticator_secret(&user.user_id, &a.id).await? else {
@@ -557,15 +513,8 @@ impl Who<'_> {
                 )
                 .await);
         }
-        audit(
-            app,
-            self.client,
-            user,
-            self.ip,
-            Code::GdRecoverySucceed,
-            "MFA recovery success",
-        )
-        .await;
+        self.log(Code::GdRecoverySucceed, "MFA recovery success")
+            .await;
         Ok(next)
     }
 
@@ -587,7 +536,7 @@ impl Who<'_> {
         match taken {
             Some(n) => Ok(n),
             None => {
-                audit(self.app, self.client, self.user, self.ip, limit, TOO_MANY).await;
+                self.log(limit, TOO_MANY).await;
                 Err(TokenEndpointError::with_status(
                     StatusCode::TOO_MANY_REQUESTS,
                     TokenError::invalid_request(TOO_MANY),
@@ -606,10 +555,10 @@ impl Who<'_> {
         text: &'static str,
     ) -> TokenEndpointError {
         for code in [failed, exchange_failed] {
-            audit(self.app, self.client, self.user, self.ip, code, text).await;
+            self.log(code, text).await;
         }
         if attempts >= mfa::MAX_ATTEMPTS {
-            audit(self.app, self.client, self.user, self.ip, limit, TOO_MANY).await;
+            self.log(limit, TOO_MANY).await;
         }
         TokenError::new(TokenErrorCode::InvalidGrant, text).into()
     }
@@ -754,10 +703,13 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
             "The email must be the user's own address.",
         );
     }
-    let secret = TotpSecret::generate();
+    // Only an authenticator app has a secret; e-mail codes are made per
+    // challenge.
+    let secret = (kind == Kind::Totp).then(TotpSecret::generate);
     let first_id = Authenticator::new_id(kind);
-    let sealed =
-        (kind == Kind::Totp).then(|| app.kek.seal(&secret_aad(&first_id), secret.as_bytes()));
+    let sealed = secret
+        .as_ref()
+        .map(|secret| app.kek.seal(&secret_aad(&first_id), secret.as_bytes()));
     let recovery = settings
         .enabled
         .contains(&Factor::RecoveryCode)
@@ -805,7 +757,13 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default()
     });
-    let mut answer = if kind == Kind::Email {
+    let mut answer = if let Some(secret) = &secret {
+        json!({
+            "authenticator_type": "otp",
+            "secret": secret.base32(),
+            "barcode_uri": totp::otpauth_uri(&tenant, &user.email, secret),
+        })
+    } else {
         let client = match app.client(&client_id).await {
             Ok(Some((c, _))) => c,
             Ok(None) => return invalid_token(),
@@ -828,12 +786,6 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
             "binding_method": "prompt",
             "oob_channel": "email",
             "oob_code": oob_code,
-        })
-    } else {
-        json!({
-            "authenticator_type": "otp",
-            "secret": secret.base32(),
-            "barcode_uri": totp::otpauth_uri(&tenant, &user.email, &secret),
         })
     };
     if let Some(code) = recovery {
