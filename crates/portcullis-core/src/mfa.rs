@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use crate::UnixTime;
 
 /// Auth0's factors, by their names in the Management API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Factor {
     Sms,
     PushNotification,
@@ -63,7 +64,14 @@ impl Factor {
     /// (SMS gateway, push service, Duo) or are still to be built; turning
     /// one on is refused rather than stored and ignored.
     pub fn offered(self) -> bool {
-        matches!(self, Factor::Otp | Factor::Email | Factor::RecoveryCode)
+        matches!(
+            self,
+            Factor::Otp
+                | Factor::Email
+                | Factor::RecoveryCode
+                | Factor::WebauthnRoaming
+                | Factor::WebauthnPlatform
+        )
     }
 }
 
@@ -157,6 +165,25 @@ impl Settings {
     }
 }
 
+/// The one factor a script's provider names (`api.multifactor.enable`):
+/// `otp` and `email` name theirs; `any` (and Auth0's older `guardian`,
+/// `google-authenticator`) leave the choice to the person.
+pub fn provider_factor(provider: &str) -> Option<Factor> {
+    match provider {
+        "otp" | "google-authenticator" => Some(Factor::Otp),
+        "email" => Some(Factor::Email),
+        "webauthn-roaming" => Some(Factor::WebauthnRoaming),
+        "webauthn-platform" => Some(Factor::WebauthnPlatform),
+        _ => None,
+    }
+}
+
+/// RFC 8176 §2's `amr` of a login that passed a second factor.
+pub const AMR_MFA: &[&str] = &["mfa"];
+
+/// How long a remembered browser skips the second factor (Auth0's 30 days).
+pub const REMEMBER_BROWSER_DEFAULT_DAYS: i64 = 30;
+
 /// What asks for MFA on one login.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Asked {
@@ -196,6 +223,21 @@ pub fn required(settings: &Settings, asked: Asked) -> Need {
     }
 }
 
+/// Whether a login asked for MFA may be let through by a remembered
+/// browser: under the tenant's policy, yes (Auth0 offers "remember this
+/// browser" there); when an Action asked, as its `allowRememberBrowser`
+/// said; when the request's `acr_values` asked (step-up), never: the
+/// application wants a second factor now.
+pub fn may_remember(asked: Asked, script_allows: bool) -> bool {
+    if asked.by_acr {
+        false
+    } else if asked.by_script {
+        script_allows
+    } else {
+        true
+    }
+}
+
 /// An enrolled authenticator's kind, as the MFA API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -205,6 +247,11 @@ pub enum Kind {
     /// authenticator on the `email` channel).
     Email,
     RecoveryCode,
+    /// A security key (WebAuthn, cross-platform).
+    WebauthnRoaming,
+    /// The device's own authenticator (WebAuthn, platform: a fingerprint,
+    /// face or screen lock).
+    WebauthnPlatform,
 }
 
 impl Kind {
@@ -213,6 +260,8 @@ impl Kind {
             Kind::Totp => "totp",
             Kind::Email => "email",
             Kind::RecoveryCode => "recovery-code",
+            Kind::WebauthnRoaming => "webauthn-roaming",
+            Kind::WebauthnPlatform => "webauthn-platform",
         }
     }
 
@@ -221,6 +270,8 @@ impl Kind {
             "totp" => Some(Kind::Totp),
             "email" => Some(Kind::Email),
             "recovery-code" => Some(Kind::RecoveryCode),
+            "webauthn-roaming" => Some(Kind::WebauthnRoaming),
+            "webauthn-platform" => Some(Kind::WebauthnPlatform),
             _ => None,
         }
     }
@@ -231,6 +282,8 @@ impl Kind {
             Kind::Totp => "otp",
             Kind::Email => "oob",
             Kind::RecoveryCode => "recovery-code",
+            Kind::WebauthnRoaming => "webauthn-roaming",
+            Kind::WebauthnPlatform => "webauthn-platform",
         }
     }
 
@@ -240,7 +293,14 @@ impl Kind {
             Kind::Totp => "otp",
             Kind::Email => "email",
             Kind::RecoveryCode => "recovery-code",
+            Kind::WebauthnRoaming => "webauthn-roaming",
+            Kind::WebauthnPlatform => "webauthn-platform",
         }
+    }
+
+    /// Whether this is a WebAuthn authenticator.
+    pub fn is_webauthn(self) -> bool {
+        matches!(self, Kind::WebauthnRoaming | Kind::WebauthnPlatform)
     }
 
     /// The factor that must be on for this kind to be used.
@@ -249,6 +309,8 @@ impl Kind {
             Kind::Totp => Factor::Otp,
             Kind::Email => Factor::Email,
             Kind::RecoveryCode => Factor::RecoveryCode,
+            Kind::WebauthnRoaming => Factor::WebauthnRoaming,
+            Kind::WebauthnPlatform => Factor::WebauthnPlatform,
         }
     }
 }
@@ -307,6 +369,8 @@ impl Authenticator {
         let method = match self.kind {
             Kind::Totp => "authenticator",
             Kind::Email => "email",
+            Kind::WebauthnRoaming => "webauthn-roaming",
+            Kind::WebauthnPlatform => "webauthn-platform",
             Kind::RecoveryCode => return None,
         };
         Some({
@@ -412,6 +476,17 @@ pub struct PendingGrant {
     /// MFA was asked for, applied when the login finishes.
     pub scripts: Value,
     pub auth_time: UnixTime,
+    /// A browser login waiting on the hosted MFA pages: its session (marked
+    /// when the second factor passes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Whether the person may ask for this browser to be remembered.
+    #[serde(default)]
+    pub remember_browser: bool,
+    /// The one factor an Action asked for (`api.multifactor.enable("otp")`),
+    /// or any enabled one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<Factor>,
 }
 
 #[cfg(test)]
@@ -447,6 +522,26 @@ mod tests {
         assert_eq!(required(&otp, acr), Need::SecondFactor);
         let always = with(&[Factor::Otp], &[Policy::AllApplications]);
         assert_eq!(required(&always, Asked::default()), Need::SecondFactor);
+    }
+
+    #[test]
+    fn a_remembered_browser_never_skips_a_step_up_asked_by_acr_values() {
+        let policy = Asked::default();
+        let script = Asked {
+            by_script: true,
+            by_acr: false,
+        };
+        let acr = Asked {
+            by_script: true,
+            by_acr: true,
+        };
+        assert!(may_remember(policy, false));
+        assert!(!may_remember(script, false));
+        assert!(may_remember(script, true));
+        assert!(!may_remember(acr, true));
+        assert_eq!(provider_factor("otp"), Some(Factor::Otp));
+        assert_eq!(provider_factor("email"), Some(Factor::Email));
+        assert_eq!(provider_factor("any"), None);
     }
 
     #[test]

@@ -164,6 +164,10 @@ pub struct ScriptResult {
     /// Rule's `context.multifactor`): the provider it named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub multifactor: Option<String>,
+    /// The script let the person skip the second factor on a browser they
+    /// asked to be remembered (`allowRememberBrowser`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa_remember_browser: bool,
 }
 
 /// A scope value from a script: a space-separated string or an array of strings.

@@ -65,6 +65,8 @@ pub const TABLES: &[&str] = &[
     "authenticators",
     "mfa_tokens",
     "mfa_challenges",
+    "mfa_remembered_browsers",
+    "webauthn_ceremonies",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -23,6 +23,10 @@ pub struct Cleaned {
     pub mfa_tokens: u64,
     /// E-mailed codes past their five minutes.
     pub mfa_challenges: u64,
+    /// Remembered browsers past their lifetime.
+    pub mfa_remembered_browsers: u64,
+    /// WebAuthn ceremonies never answered.
+    pub webauthn_ceremonies: u64,
     pub logs: u64,
 }
 
@@ -152,6 +156,20 @@ impl TenantStore {
             mfa_challenges,
             "mfa_challenges",
             "oob_hash",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            webauthn_ceremonies,
+            "webauthn_ceremonies",
+            "id",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            mfa_remembered_browsers,
+            "mfa_remembered_browsers",
+            "token_hash",
             "expires_at < $2",
             now
         );

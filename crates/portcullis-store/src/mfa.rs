@@ -84,6 +84,8 @@ pub struct AuthenticatorSecret {
     pub sealed_secret: Option<String>,
     /// A recovery code's hash.
     pub secret_hash: Option<String>,
+    /// A WebAuthn credential (webauthn-rs's JSON).
+    pub credential: Option<String>,
     pub last_step: Option<i64>,
     pub failures: i64,
     pub failure_window: Option<i64>,
@@ -230,10 +232,11 @@ impl TenantStore {
             Option<i64>,
             i64,
             Option<i64>,
+            Option<String>,
         );
         let row: Option<Full> = with_db!(self, |pool| {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {COLUMNS}, sealed_secret, secret_hash, last_step, failures, failure_window
+                "SELECT {COLUMNS}, sealed_secret, secret_hash, last_step, failures, failure_window, credential
                  FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND id = $3"
             )))
             .bind(self.id())
@@ -250,6 +253,7 @@ impl TenantStore {
                 last_step: r.8,
                 failures: r.9,
                 failure_window: r.10,
+                credential: r.11,
             })
         })
         .transpose()
@@ -626,5 +630,212 @@ impl TenantStore {
             })
         })
         .transpose()
+    }
+    /// Records that browser session `session_id` passed its second factor.
+    pub async fn mark_session_mfa(&self, session_id: &str, now: i64) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query("UPDATE sessions SET mfa_at = $3 WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(session_id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// When browser session `session_id` passed its second factor, if it did.
+    pub async fn session_mfa_at(&self, session_id: &str) -> StoreResult<Option<i64>> {
+        let row: Option<(Option<i64>,)> = with_db!(self, |pool| {
+            sqlx::query_as("SELECT mfa_at FROM sessions WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(session_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.and_then(|r| r.0))
+    }
+
+    /// Remembers a browser (by the hash of its cookie's token) for
+    /// `user_id` until `expires_at`.
+    pub async fn remember_browser(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> StoreResult<()> {
+        write_db!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO mfa_remembered_browsers (tenant_id, token_hash, user_id, created_at, expires_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Whether the browser whose cookie hashes to `token_hash` is remembered
+    /// for `user_id` at `now`.
+    pub async fn browser_remembered(
+        &self,
+        token_hash: &str,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let row: Option<(i64,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT expires_at FROM mfa_remembered_browsers
+                 WHERE tenant_id = $1 AND token_hash = $2 AND user_id = $3 AND expires_at > $4",
+            )
+            .bind(self.id())
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// Forgets every browser remembered for `user_id` (Auth0's
+    /// invalidate-remember-browser); how many there were.
+    pub async fn forget_browsers(&self, user_id: &str) -> StoreResult<u64> {
+        let n = write_db!(self, |conn| {
+            sqlx::query("DELETE FROM mfa_remembered_browsers WHERE tenant_id = $1 AND user_id = $2")
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+    /// Keeps a WebAuthn ceremony's state under `id` (replacing one already
+    /// there) until `expires_at`.
+    pub async fn put_ceremony(&self, id: &str, doc: &str, expires_at: i64) -> StoreResult<()> {
+        write_tx!(self, |conn| {
+            sqlx::query("DELETE FROM webauthn_ceremonies WHERE tenant_id = $1 AND id = $2")
+                .bind(self.id())
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO webauthn_ceremonies (tenant_id, id, doc, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(doc)
+            .bind(expires_at)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes the ceremony under `id` (once: it is deleted), if it is still
+    /// live at `now`.
+    pub async fn take_ceremony(&self, id: &str, now: i64) -> StoreResult<Option<String>> {
+        let row: Option<(String, i64)> = write_db!(self, |conn| {
+            sqlx::query_as(
+                "DELETE FROM webauthn_ceremonies WHERE tenant_id = $1 AND id = $2 RETURNING doc, expires_at",
+            )
+            .bind(self.id())
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        Ok(row.filter(|r| r.1 > now).map(|r| r.0))
+    }
+
+    /// Enrols a WebAuthn authenticator as the user's first second factor:
+    /// registering it proved the person holds it, so it is confirmed, the
+    /// step's token spent, in one transaction. `false` (nothing written)
+    /// when the token was spent or the user already has a confirmed factor.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn enroll_webauthn(
+        &self,
+        user_id: &str,
+        id: &str,
+        kind: Kind,
+        credential: &str,
+        credential_id: &str,
+        spend: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let done = write_tx!(self, |conn| {
+            lock_user!(conn, self.id(), user_id);
+            let (confirmed,): (i64,) = sqlx::query_as(CONFIRMED_FACTORS)
+                .bind(self.id())
+                .bind(user_id)
+                .fetch_one(&mut *conn)
+                .await?;
+            if confirmed > 0 || !spend_token!(conn, self.id(), spend, now) {
+                return Ok((false, false));
+            }
+            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND NOT confirmed")
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO authenticators (tenant_id, id, user_id, kind, credential, credential_id, confirmed, created_at, last_auth_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7)",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(user_id)
+            .bind(kind.as_str())
+            .bind(credential)
+            .bind(credential_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            true
+        });
+        Ok(done)
+    }
+
+    /// Records a WebAuthn assertion accepted: the credential's new state
+    /// (its sign count), the failures cleared, the step's token spent.
+    /// `false` when the token was already spent or the credential changed
+    /// meanwhile (another assertion won).
+    pub async fn accept_webauthn(
+        &self,
+        user_id: &str,
+        id: &str,
+        (was, now_credential): (&str, &str),
+        spend: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let accepted = write_tx!(self, |conn| {
+            if !spend_token!(conn, self.id(), spend, now) {
+                return Ok((false, false));
+            }
+            let n = sqlx::query(
+                "UPDATE authenticators SET credential = $5, failures = 0, failure_window = NULL, last_auth_at = $6
+                 WHERE tenant_id = $1 AND user_id = $2 AND id = $3 AND credential = $4",
+            )
+            .bind(self.id())
+            .bind(user_id)
+            .bind(id)
+            .bind(was)
+            .bind(now_credential)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Ok((false, false));
+            }
+            true
+        });
+        Ok(accepted)
     }
 }

@@ -114,6 +114,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mfa_challenges",
         include_str!("../migrations/0026_mfa_challenges.sql"),
     ),
+    (
+        27,
+        "mfa_sessions",
+        include_str!("../migrations/0027_mfa_sessions.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

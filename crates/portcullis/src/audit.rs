@@ -92,6 +92,10 @@ pub enum Code {
     GdRecoveryFailed,
     /// `gd_recovery_rate_limit_exceed`: Too many wrong recovery codes.
     GdRecoveryRateLimitExceed,
+    /// A WebAuthn assertion refused.
+    GdWebauthnChallengeFailed,
+    /// A WebAuthn registration refused.
+    GdWebauthnEnrollmentFailed,
     /// `gd_unenroll`: A second factor was removed.
     GdUnenroll,
     /// `gd_send_email`: A one-time code was e-mailed for MFA.
@@ -113,7 +117,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 50] = [
+    pub const ALL: [Code; 52] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -155,6 +159,8 @@ impl Code {
         Code::GdRecoverySucceed,
         Code::GdRecoveryFailed,
         Code::GdRecoveryRateLimitExceed,
+        Code::GdWebauthnChallengeFailed,
+        Code::GdWebauthnEnrollmentFailed,
         Code::GdUnenroll,
         Code::GdSendEmail,
         Code::Mfar,
@@ -209,6 +215,8 @@ impl Code {
             Code::GdRecoverySucceed => "gd_recovery_succeed",
             Code::GdRecoveryFailed => "gd_recovery_failed",
             Code::GdRecoveryRateLimitExceed => "gd_recovery_rate_limit_exceed",
+            Code::GdWebauthnChallengeFailed => "gd_webauthn_challenge_failed",
+            Code::GdWebauthnEnrollmentFailed => "gd_webauthn_enrollment_failed",
             Code::GdUnenroll => "gd_unenroll",
             Code::GdSendEmail => "gd_send_email",
             Code::Mfar => "mfar",

@@ -102,6 +102,10 @@ pub struct ConfigArgs {
     /// off (rotate with the API or `portcullis keys rotate`) [default: 0].
     #[arg(long, env = "PORTCULLIS_KEY_ROTATION_DAYS", global = true)]
     pub key_rotation_days: Option<u64>,
+    /// How long "remember this browser" on the MFA pages skips the second
+    /// factor, in days (1 to 365) [default: 30, Auth0's].
+    #[arg(long, env = "PORTCULLIS_MFA_REMEMBER_BROWSER_DAYS", global = true)]
+    pub mfa_remember_browser_days: Option<u64>,
     /// Also write every audit event as a JSON line to `stdout` or to this file
     /// (appended), for log shippers [default: the database only].
     #[arg(long, env = "PORTCULLIS_AUDIT_LOG", global = true)]
@@ -148,6 +152,7 @@ struct FileConfig {
     script_timeout_ms: Option<u64>,
     script_memory_mb: Option<u64>,
     key_rotation_days: Option<u64>,
+    mfa_remember_browser_days: Option<u64>,
     audit_log: Option<String>,
     trusted_proxies: Option<String>,
     trusted_proxy_header: Option<String>,
@@ -183,6 +188,8 @@ pub struct Config {
     pub script_timeout_ms: u64,
     pub script_memory_mb: u64,
     pub key_rotation_days: u64,
+    /// Days a remembered browser skips the second factor.
+    pub mfa_remember_browser_days: u64,
     /// `stdout`, a file path, or `None`.
     pub audit_log: Option<String>,
     /// Proxies whose forwarding headers name the client (empty: none).
@@ -438,6 +445,18 @@ impl ConfigArgs {
             ));
         }
 
+        let mfa_remember_browser_days = self
+            .mfa_remember_browser_days
+            .or(file.mfa_remember_browser_days)
+            .unwrap_or(portcullis_core::mfa::REMEMBER_BROWSER_DEFAULT_DAYS as u64);
+        if !(1..=365).contains(&mfa_remember_browser_days) {
+            return Err(err(
+                "mfa_remember_browser_days",
+                "PORTCULLIS_MFA_REMEMBER_BROWSER_DAYS",
+                "must be between 1 and 365",
+            ));
+        }
+
         let trusted_proxies = match pick(&self.trusted_proxies, file.trusted_proxies) {
             Some(raw) => parse_trusted_proxies(&raw)
                 .map_err(|p| err("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", p))?,
@@ -485,6 +504,7 @@ impl ConfigArgs {
             script_timeout_ms,
             script_memory_mb,
             key_rotation_days,
+            mfa_remember_browser_days,
             audit_log: pick(&self.audit_log, file.audit_log),
             trusted_proxies,
             trusted_proxy_header,

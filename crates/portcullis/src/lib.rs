@@ -25,3 +25,4 @@ pub mod server;
 pub mod templates;
 pub mod triggers;
 pub mod upstream_client;
+pub mod webauthn;

@@ -271,8 +271,15 @@ pub(crate) fn merge(
             // Auth0's "none" lets the login through without MFA when only a
             // script would have asked; it never overrides the tenant's policy.
             "none" => {}
-            "any" | "guardian" | "google-authenticator" => {
+            "any"
+            | "guardian"
+            | "google-authenticator"
+            | "otp"
+            | "email"
+            | "webauthn-roaming"
+            | "webauthn-platform" => {
                 result.multifactor = Some(provider.to_string());
+                result.mfa_remember_browser = m["allowRememberBrowser"].as_bool() == Some(true);
             }
             other => {
                 // Fail closed: a provider Portcullis cannot ask for (Duo)
@@ -280,7 +287,7 @@ pub(crate) fn merge(
                 return Err(ScriptFailure::Denied {
                     script: name.to_string(),
                     reason: format!(
-                        "the MFA provider '{other}' is not supported by Portcullis (any, guardian, google-authenticator)"
+                        "the MFA provider '{other}' is not supported by Portcullis (any, guardian, google-authenticator, otp, email, webauthn-roaming, webauthn-platform)"
                     ),
                     code: None,
                 });

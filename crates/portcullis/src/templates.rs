@@ -41,6 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "unblock.html",
         include_str!("http/pages/templates/unblock.html"),
     ),
+    ("mfa.html", include_str!("http/pages/templates/mfa.html")),
     (
         "continue.html",
         include_str!("http/pages/templates/continue.html"),

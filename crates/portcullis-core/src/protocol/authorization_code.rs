@@ -38,6 +38,10 @@ pub struct CodeGrant {
         skip_serializing_if = "crate::scripts::ScriptResult::is_empty"
     )]
     pub scripts: crate::scripts::ScriptResult,
+    /// The login passed a second factor: the ID token says `amr: ["mfa"]`
+    /// (RFC 8176 §2).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mfa: bool,
 }
 
 /// The token request's own parameters.
@@ -113,6 +117,7 @@ mod tests {
             auth_time: 0,
             auth_time_required: false,
             scripts: Default::default(),
+            mfa: false,
         }
     }
 

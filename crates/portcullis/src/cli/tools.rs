@@ -199,6 +199,9 @@ script_memory_mb = 32
 
 # Rotate the signing key every this many days (0: only when asked).
 key_rotation_days = 0
+
+# Days "remember this browser" on the MFA pages skips the second factor.
+mfa_remember_browser_days = 30
 "#
     )
 }

@@ -7,6 +7,9 @@ use axum::http::{HeaderMap, header};
 pub const SESSION: &str = "portcullis_session";
 /// Binds a login transaction to the browser that started it (login CSRF defence).
 pub const BROWSER: &str = "portcullis_browser";
+/// A browser remembered after a second factor (an opaque random value; the
+/// server stores its hash with the user and an expiry).
+pub const MFA_REMEMBER: &str = "portcullis_mfa_rb";
 
 /// The value of cookie `name` in the request, if sent once.
 pub fn get(headers: &HeaderMap, name: &str) -> Option<String> {

@@ -92,6 +92,40 @@ pub async fn start_login(
     req: &AuthorizeRequest,
     consent: bool,
 ) -> PageResult {
+    let (id, new_cookie) = match park(app, headers, &peer.text(), req).await? {
+        Ok(x) => x,
+        Err(page) => return Ok(page),
+    };
+    let page = if consent {
+        "consent"
+    } else if req.screen_hint.as_deref() == Some("signup") {
+        "signup"
+    } else {
+        "login"
+    };
+    let res = crate::http::found(&format!("{}/u/{page}?state={id}", app.config.base_path()));
+    Ok(with_new_cookie(res, new_cookie))
+}
+
+/// `res` with the `Set-Cookie` of a new browser cookie, if one was made.
+pub fn with_new_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie
+        && let Ok(v) = HeaderValue::from_str(&c)
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+/// Parks `req` as a login transaction of this browser (made a browser
+/// cookie if it has none): the transaction's id and the new cookie, or the
+/// 429 page when `ip` has too many parked.
+pub async fn park(
+    app: &AppState,
+    headers: &HeaderMap,
+    ip: &str,
+    req: &AuthorizeRequest,
+) -> Result<Result<(String, Option<String>), Response>, StoreError> {
     let (browser, new_cookie) = match cookies::get(headers, cookies::BROWSER) {
         Some(b) => (b, None),
         None => {
@@ -118,32 +152,19 @@ pub async fn start_login(
                 request: req.clone(),
                 expires_at: now + TRANSACTION_LIFETIME,
             },
-            &peer.text(),
+            ip,
             MAX_PARKED_BYTES_PER_ADDRESS,
             now,
         )
         .await?;
     if !parked {
-        return Ok(app.pages.message(
+        return Ok(Err(app.pages.message(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
             "Too many sign-in requests",
             "Too many unfinished sign-in requests from your network address. Finish one, or try again in a few minutes.",
-        ));
+        )));
     }
-    let page = if consent {
-        "consent"
-    } else if req.screen_hint.as_deref() == Some("signup") {
-        "signup"
-    } else {
-        "login"
-    };
-    let mut res = crate::http::found(&format!("{}/u/{page}?state={id}", app.config.base_path()));
-    if let Some(c) = new_cookie
-        && let Ok(v) = HeaderValue::from_str(&c)
-    {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
-    Ok(res)
+    Ok(Ok((id, new_cookie)))
 }
 
 /// The audience consent is recorded for: the API, or `/userinfo` without one.
@@ -197,6 +218,7 @@ pub async fn consentable_scope(
 
 /// Issues the authorization response for the signed-in `user`, after the
 /// post-login Rules and Actions (whose decisions travel with the code).
+#[allow(clippy::too_many_arguments)]
 pub async fn issue(
     app: &AppState,
     client: &Client,
@@ -205,6 +227,7 @@ pub async fn issue(
     session: &Session,
     user: &User,
     request: &RequestInfo,
+    headers: &HeaderMap,
 ) -> PageResult {
     let script_result = match browser_scripts(app, client, req, session, user, request).await {
         Ok(r) => r,
@@ -223,41 +246,41 @@ pub async fn issue(
             return Ok(deliver_error(app, script_error_redirect(req, &f)));
         }
     };
-    // The hosted pages cannot ask for a second factor yet (issue 20): a
-    // login that needs one is refused, never let through on a password
-    // alone. (The MFA API serves the password grants.)
-    let mfa_settings = app.store.guardian_settings().await?;
-    let asked = portcullis_core::mfa::Asked {
-        by_script: script_result.multifactor.is_some(),
-        by_acr: req.asks_for_mfa(),
+    // A second factor when one is due (the hosted MFA pages): the response
+    // waits until it is passed.
+    let step = crate::http::pages::mfa::Login {
+        client,
+        req,
+        session,
+        user,
+        scripts: &script_result,
+        ip: &request.ip,
     };
-    let need = portcullis_core::mfa::required(&mfa_settings, asked);
-    if need != portcullis_core::mfa::Need::Nothing {
-        let description = if need == portcullis_core::mfa::Need::Unavailable {
-            "Multifactor authentication was asked for, and no factor is enabled for the tenant."
-        } else {
-            "Multifactor authentication is required for this login, and Portcullis's hosted pages cannot ask for a second factor yet; use the MFA API with the password grant."
-        };
-        let e = crate::audit::Event::new(crate::audit::Code::F, description)
-            .client(client)
-            .user(user)
-            .ip(&request.ip);
-        app.audit(e).await;
-        let code = if req.prompt.none {
-            AuthorizeErrorCode::InteractionRequired
-        } else {
-            AuthorizeErrorCode::AccessDenied
-        };
-        return Ok(deliver_error(
-            app,
-            ErrorRedirect::to(req, code, description),
-        ));
-    }
+    let mfa = match crate::http::pages::mfa::gate(app, step, headers).await? {
+        crate::http::pages::mfa::Gate::Pass { mfa } => mfa,
+        crate::http::pages::mfa::Gate::Answer(res) => return Ok(res),
+    };
+    respond(app, client, req, api, session, user, &script_result, mfa).await
+}
+
+/// The authorization response for a login that passed everything: the
+/// code (RFC 6749 §4.1.2) or tokens, in the requested response mode.
+#[allow(clippy::too_many_arguments)]
+pub async fn respond(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    api: Option<&ResourceServer>,
+    session: &Session,
+    user: &User,
+    script_result: &portcullis_core::scripts::ScriptResult,
+    mfa: bool,
+) -> PageResult {
     let now = app.now();
     let mut out: Vec<(String, String)> = Vec::new();
     let code_value = match req.response_type.code {
         true => {
-            let code = park_code(app, client, req, session, user, &script_result, now).await?;
+            let code = park_code(app, client, req, session, user, script_result, mfa, now).await?;
             out.push(("code".into(), code.clone()));
             Some(code)
         }
@@ -273,8 +296,9 @@ pub async fn issue(
         user,
         api,
         session,
-        scripts: &script_result,
+        scripts: script_result,
         code: code_value.as_deref(),
+        mfa,
         permissions,
         now,
     };
@@ -332,6 +356,7 @@ async fn browser_scripts(
 
 /// Stores an authorization code (RFC 6749 §4.1.2) for what the login decided;
 /// returns the code (only its hash is kept).
+#[allow(clippy::too_many_arguments)]
 async fn park_code(
     app: &AppState,
     client: &Client,
@@ -339,6 +364,7 @@ async fn park_code(
     session: &Session,
     user: &User,
     script_result: &portcullis_core::scripts::ScriptResult,
+    mfa: bool,
     now: i64,
 ) -> Result<String, StoreError> {
     let code = portcullis_core::random::url_token();
@@ -354,6 +380,7 @@ async fn park_code(
         auth_time: session.auth_time,
         auth_time_required: req.max_age.is_some(),
         scripts: script_result.clone(),
+        mfa,
     };
     app.store
         .insert_authorization_code(
@@ -379,6 +406,8 @@ struct BrowserTokens<'a> {
     code: Option<&'a str>,
     /// The user's permissions for `api` when it enforces RBAC.
     permissions: Vec<String>,
+    /// The login passed a second factor (`amr`).
+    mfa: bool,
     now: i64,
 }
 
@@ -403,8 +432,7 @@ fn browser_tokens(
                 sid: Some(&session.id),
                 auth_time: req.max_age.map(|_| session.auth_time),
                 code: code_value,
-                // (Hosted-page MFA is still to come: issue 20.)
-                amr: None,
+                amr: b.mfa.then_some(portcullis_core::mfa::AMR_MFA),
             }),
             ..issuer.user_grant(client, user, api, &req.scope, script_result, now)
         });

@@ -137,6 +137,7 @@ async fn issue_code(
         auth_time: session.auth_time,
         auth_time_required: false,
         scripts: Default::default(),
+        mfa: false,
     };
     app.store
         .insert_authorization_code(

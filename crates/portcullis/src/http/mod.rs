@@ -207,6 +207,8 @@ fn browser_routes() -> Router<AppState> {
             "/u/consent",
             get(pages::login::consent_page).post(pages::login::consent_submit),
         )
+        .route("/u/mfa", get(pages::mfa::page).post(pages::mfa::submit))
+        .route("/u/mfa/continue", post(pages::mfa::continue_login))
         .route(
             "/u/reset-password",
             get(pages::reset::page).post(pages::reset::submit),

@@ -33,6 +33,8 @@ mod management_rules;
 mod management_tickets;
 mod management_users;
 mod mfa;
+mod mfa_browser;
+mod mfa_pages;
 mod oidc_client;
 mod operations;
 mod operator_safety;

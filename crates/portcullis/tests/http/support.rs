@@ -163,6 +163,7 @@ pub async fn config_for(
         script_timeout_ms: 1000,
         script_memory_mb: 32,
         key_rotation_days: 0,
+        mfa_remember_browser_days: 30,
         audit_log: None,
         trusted_proxies: Vec::new(),
         trusted_proxy_header: Default::default(),

@@ -186,6 +186,56 @@ impl Chromium {
     }
 }
 
+/// W3C Web Authentication §11 (WebDriver extension): a virtual
+/// authenticator in the browser, which answers `navigator.credentials`
+/// itself, as a security key or the device's own authenticator would.
+impl Chromium {
+    /// Adds a virtual authenticator (`transport` `usb` for a security key,
+    /// `internal` for the device's own); its id.
+    pub async fn add_virtual_authenticator(&self, transport: &str, resident_keys: bool) -> String {
+        let v = self
+            .call(
+                "POST",
+                "/webauthn/authenticator",
+                Some(json!({
+                    "protocol": "ctap2", "transport": transport,
+                    "hasResidentKey": resident_keys, "hasUserVerification": true,
+                    "isUserConsenting": true, "isUserVerified": true,
+                })),
+            )
+            .await;
+        v.as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+    }
+
+    /// The credentials the virtual authenticator `id` holds (with their
+    /// private keys and sign counts).
+    pub async fn credentials(&self, id: &str) -> Vec<Value> {
+        let v = self
+            .call(
+                "GET",
+                &format!("/webauthn/authenticator/{id}/credentials"),
+                None,
+            )
+            .await;
+        v.as_array().cloned().unwrap_or_default()
+    }
+
+    /// Puts `credential` into the virtual authenticator `id`.
+    pub async fn add_credential(&self, id: &str, credential: Value) {
+        self.call(
+            "POST",
+            &format!("/webauthn/authenticator/{id}/credential"),
+            Some(credential),
+        )
+        .await;
+    }
+
+    pub async fn remove_virtual_authenticator(&self, id: &str) {
+        self.call("DELETE", &format!("/webauthn/authenticator/{id}"), None)
+            .await;
+    }
+}
+
 impl Chromium {
     /// Ends the session (closing Chromium) and stops chromedriver.
     pub async fn quit(self) {

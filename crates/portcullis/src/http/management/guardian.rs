@@ -314,5 +314,8 @@ async fn invalidate_remember_browser(
 ) -> Result<StatusCode, ApiError> {
     caller.require("update:users")?;
     user_of(&app, &id).await?;
+    // Every browser the user asked to be remembered asks for the second
+    // factor again at its next login.
+    app.store.forget_browsers(&id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

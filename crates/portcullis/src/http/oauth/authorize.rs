@@ -150,10 +150,14 @@ pub async fn continue_authorization(
             Some((s, u)) => {
                 let request =
                     flows::request_info(peer, headers, "GET", flows::authorize_query(&req));
-                let res = flows::issue(app, client, &req, api.as_ref(), s, u, &request).await;
+                let res =
+                    flows::issue(app, client, &req, api.as_ref(), s, u, &request, headers).await;
                 // Auth0's `ssa`: signed in through the existing session (single
                 // sign-on, or prompt=none).
-                if res.as_ref().is_ok_and(|r| !is_error_redirect(r)) {
+                if res
+                    .as_ref()
+                    .is_ok_and(|r| !is_error_redirect(r) && !crate::http::pages::mfa::is_step(r))
+                {
                     let ip = peer.text();
                     let e = Event::new(Code::Ssa, "Successful silent authentication");
                     app.audit(e.client(client).user(u).ip(&ip)).await;

@@ -58,8 +58,7 @@ pub async fn exchange(
                 sid: Some(&grant.session_id),
                 auth_time: grant.auth_time_required.then_some(grant.auth_time),
                 code: None,
-                // (Hosted-page MFA is still to come: issue 20.)
-                amr: None,
+                amr: grant.mfa.then_some(portcullis_core::mfa::AMR_MFA),
             }),
         ..issuer.user_grant(
             client,

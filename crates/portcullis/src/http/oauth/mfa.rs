@@ -40,7 +40,7 @@ const INVALID_TOKEN: &str = "The mfa_token provided is invalid. Try getting a ne
 
 /// The additional data a TOTP secret is sealed with: it opens only as this
 /// authenticator's.
-fn secret_aad(authenticator_id: &str) -> String {
+pub(crate) fn secret_aad(authenticator_id: &str) -> String {
     format!("authenticator:{authenticator_id}")
 }
 
@@ -238,7 +238,7 @@ pub async fn exchange(
             scope: &grant.scope,
             scripts: &scripts,
             auth_time: grant.auth_time,
-            amr: Some(&["mfa"]),
+            amr: Some(mfa::AMR_MFA),
             ip,
         },
     )
@@ -260,18 +260,18 @@ pub async fn exchange(
 }
 
 /// Whose second factor is being checked, for the lockout and the audit.
-struct Who<'a> {
-    app: &'a AppState,
-    client: &'a Client,
-    user: &'a User,
-    ip: &'a str,
+pub(crate) struct Who<'a> {
+    pub(crate) app: &'a AppState,
+    pub(crate) client: &'a Client,
+    pub(crate) user: &'a User,
+    pub(crate) ip: &'a str,
     /// The hash of the `mfa_token` a good code spends.
-    spend: &'a str,
+    pub(crate) spend: &'a str,
 }
 
 impl Who<'_> {
     /// Audits a second-factor event of this user.
-    async fn log(&self, code: Code, text: &str) {
+    pub(crate) async fn log(&self, code: Code, text: &str) {
         let e = Event::new(code, text)
             .client(self.client)
             .user(self.user)
@@ -281,7 +281,7 @@ impl Who<'_> {
 
     /// E-mails a new six-digit code for authenticator `id`; the `oob_code`
     /// that names the challenge.
-    async fn send_code(&self, id: &str) -> Result<String, TokenEndpointError> {
+    pub(crate) async fn send_code(&self, id: &str) -> Result<String, TokenEndpointError> {
         let oob_code = portcullis_core::random::url_token();
         let code = mfa::new_email_code();
         let now = self.app.now();
@@ -327,7 +327,7 @@ impl Who<'_> {
 
     /// The user typed the code e-mailed for `oob_code`: the challenge is
     /// spent and its authenticator confirmed.
-    async fn check_email_code(
+    pub(crate) async fn check_email_code(
         &self,
         oob_code: &str,
         typed: &str,
@@ -400,7 +400,7 @@ impl Who<'_> {
 
     /// The user's one-time-password authenticator accepts `code` (and is
     /// confirmed by it, if it was new).
-    async fn check_otp(&self, code: &str) -> Result<(), TokenEndpointError> {
+    pub(crate) async fn check_otp(&self, code: &str) -> Result<(), TokenEndpointError> {
         let (app, user) = (self.app, self.user);
         let now = app.now();
         let list = app.store.authenticators(&user.user_id).await?;
@@ -464,7 +464,10 @@ impl Who<'_> {
 
     /// The user's recovery code is `typed`: it is spent and a new one made
     /// (returned, to be shown once).
-    async fn check_recovery_code(&self, typed: &str) -> Result<String, TokenEndpointError> {
+    pub(crate) async fn check_recovery_code(
+        &self,
+        typed: &str,
+    ) -> Result<String, TokenEndpointError> {
         let (app, user) = (self.app, self.user);
         let now = app.now();
         let list = app.store.authenticators(&user.user_id).await?;
@@ -521,7 +524,12 @@ impl Who<'_> {
     /// Takes one attempt at authenticator `id` before its code is checked:
     /// the attempts in the window so far, or `429` (audited as `limit`)
     /// when the authenticator is locked out.
-    async fn attempt(&self, id: &str, now: i64, limit: Code) -> Result<i64, TokenEndpointError> {
+    pub(crate) async fn attempt(
+        &self,
+        id: &str,
+        now: i64,
+        limit: Code,
+    ) -> Result<i64, TokenEndpointError> {
         let taken = self
             .app
             .store
@@ -548,7 +556,7 @@ impl Who<'_> {
     /// A refused code, the `attempts`th in its window: audited (`failed`, the
     /// exchange's failure, and the lockout when this one reached it) and
     /// answered `invalid_grant` with `text`.
-    async fn failed(
+    pub(crate) async fn failed(
         &self,
         attempts: i64,
         [failed, exchange_failed, limit]: [Code; 3],
@@ -562,6 +570,21 @@ impl Who<'_> {
         }
         TokenError::new(TokenErrorCode::InvalidGrant, text).into()
     }
+}
+
+/// The name authenticator apps show beside the account: the tenant's
+/// friendly name, else the issuer's host.
+pub(crate) async fn tenant_name(app: &AppState) -> String {
+    match app.settings().await {
+        Ok(s) => s.friendly_name,
+        Err(_) => None,
+    }
+    .unwrap_or_else(|| {
+        url::Url::parse(&app.config.issuer)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default()
+    })
 }
 
 /// An answer of the `/mfa/*` endpoints in OAuth's error shape.
@@ -747,16 +770,7 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
         ..e
     })
     .await;
-    let tenant = match app.settings().await {
-        Ok(s) => s.friendly_name,
-        Err(_) => None,
-    }
-    .unwrap_or_else(|| {
-        url::Url::parse(&app.config.issuer)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_default()
-    });
+    let tenant = tenant_name(&app).await;
     let mut answer = if let Some(secret) = &secret {
         json!({
             "authenticator_type": "otp",

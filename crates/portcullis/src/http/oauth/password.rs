@@ -118,6 +118,12 @@ pub async fn exchange(
             gty: login.grant_type.as_str().to_string(),
             scripts: serde_json::to_value(&scripts).unwrap_or_default(),
             auth_time: now,
+            session_id: None,
+            remember_browser: false,
+            only: scripts
+                .multifactor
+                .as_deref()
+                .and_then(mfa::provider_factor),
         };
         return Err(super::mfa::required(app, client, &user, pending, login.ip).await);
     }

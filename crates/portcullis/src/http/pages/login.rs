@@ -554,6 +554,7 @@ pub async fn consent_submit(
         &session,
         &user,
         &request,
+        &headers,
     )
     .await
 }

@@ -3,6 +3,7 @@
 //! HTML-escaped) into responses with the page CSP.
 
 pub mod login;
+pub mod mfa;
 pub mod reset;
 pub mod transaction;
 pub mod upstream;

@@ -178,6 +178,7 @@ pub(crate) async fn finish(
         &session,
         user,
         &request,
+        headers,
     )
     .await?;
     Ok(with_cookie(res, &cookie))
