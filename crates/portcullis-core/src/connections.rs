@@ -348,6 +348,9 @@ pub struct DatabaseOptions {
     /// `/dbconnections/signup` and the login page's sign-up are refused.
     pub disable_signup: bool,
     pub brute_force_protection: bool,
+    /// Auth0's `authentication_methods.passkey.enabled`: people may sign in
+    /// with a passkey, and are offered one after a password login.
+    pub passkey: bool,
 }
 
 impl Default for DatabaseOptions {
@@ -358,6 +361,7 @@ impl Default for DatabaseOptions {
             username_length: (1, 15),
             disable_signup: false,
             brute_force_protection: true,
+            passkey: false,
         }
     }
 }
@@ -497,6 +501,13 @@ impl DatabaseOptions {
             username_length,
             disable_signup: opt_bool(o, "disable_signup", false)?,
             brute_force_protection: opt_bool(o, "brute_force_protection", true)?,
+            passkey: match opt_object(o, "authentication_methods")? {
+                Some(m) => match opt_object(m, "passkey")? {
+                    Some(p) => opt_bool(p, "enabled", false)?,
+                    None => false,
+                },
+                None => false,
+            },
         })
     }
 

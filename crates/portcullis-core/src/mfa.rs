@@ -252,6 +252,9 @@ pub enum Kind {
     /// The device's own authenticator (WebAuthn, platform: a fingerprint,
     /// face or screen lock).
     WebauthnPlatform,
+    /// A passkey: a discoverable WebAuthn credential that signs the person
+    /// in by itself (a first factor, not a second one).
+    Passkey,
 }
 
 impl Kind {
@@ -262,6 +265,7 @@ impl Kind {
             Kind::RecoveryCode => "recovery-code",
             Kind::WebauthnRoaming => "webauthn-roaming",
             Kind::WebauthnPlatform => "webauthn-platform",
+            Kind::Passkey => "passkey",
         }
     }
 
@@ -272,6 +276,7 @@ impl Kind {
             "recovery-code" => Some(Kind::RecoveryCode),
             "webauthn-roaming" => Some(Kind::WebauthnRoaming),
             "webauthn-platform" => Some(Kind::WebauthnPlatform),
+            "passkey" => Some(Kind::Passkey),
             _ => None,
         }
     }
@@ -284,6 +289,7 @@ impl Kind {
             Kind::RecoveryCode => "recovery-code",
             Kind::WebauthnRoaming => "webauthn-roaming",
             Kind::WebauthnPlatform => "webauthn-platform",
+            Kind::Passkey => "passkey",
         }
     }
 
@@ -295,7 +301,13 @@ impl Kind {
             Kind::RecoveryCode => "recovery-code",
             Kind::WebauthnRoaming => "webauthn-roaming",
             Kind::WebauthnPlatform => "webauthn-platform",
+            Kind::Passkey => "passkey",
         }
+    }
+
+    /// Whether this is a second factor (what MFA asks for).
+    pub fn is_second_factor(self) -> bool {
+        !matches!(self, Kind::RecoveryCode | Kind::Passkey)
     }
 
     /// Whether this is a WebAuthn authenticator.
@@ -311,6 +323,9 @@ impl Kind {
             Kind::RecoveryCode => Factor::RecoveryCode,
             Kind::WebauthnRoaming => Factor::WebauthnRoaming,
             Kind::WebauthnPlatform => Factor::WebauthnPlatform,
+            // A passkey is the connection's, not a Guardian factor; the
+            // closest factor is the device's own authenticator.
+            Kind::Passkey => Factor::WebauthnPlatform,
         }
     }
 }
@@ -371,7 +386,7 @@ impl Authenticator {
             Kind::Email => "email",
             Kind::WebauthnRoaming => "webauthn-roaming",
             Kind::WebauthnPlatform => "webauthn-platform",
-            Kind::RecoveryCode => return None,
+            Kind::RecoveryCode | Kind::Passkey => return None,
         };
         Some({
             let mut v = json!({

@@ -60,7 +60,7 @@ const COLUMNS: &str = "id, user_id, kind, confirmed, created_at, last_auth_at";
 /// How many confirmed second factors (recovery codes aside) a user has.
 const CONFIRMED_FACTORS: &str =
     "SELECT COUNT(*) FROM authenticators WHERE tenant_id = $1 AND user_id = $2
-     AND confirmed AND kind <> 'recovery-code'";
+     AND confirmed AND kind NOT IN ('recovery-code', 'passkey')";
 type Row = (String, String, String, bool, i64, Option<i64>);
 
 fn to_authenticator(r: Row) -> StoreResult<Authenticator> {
@@ -556,7 +556,7 @@ impl TenantStore {
             .rows_affected();
             let (others,): (i64,) = sqlx::query_as(
                 "SELECT COUNT(*) FROM authenticators WHERE tenant_id = $1 AND user_id = $2
-                 AND kind <> 'recovery-code'",
+                 AND kind NOT IN ('recovery-code', 'passkey')",
             )
             .bind(self.id())
             .bind(user_id)
@@ -803,7 +803,8 @@ impl TenantStore {
     }
 
     /// Records a WebAuthn assertion accepted: the credential's new state
-    /// (its sign count), the failures cleared, the step's token spent.
+    /// (its sign count), the failures cleared, the step's token (if any)
+    /// spent.
     /// `false` when the token was already spent or the credential changed
     /// meanwhile (another assertion won).
     pub async fn accept_webauthn(
@@ -811,11 +812,13 @@ impl TenantStore {
         user_id: &str,
         id: &str,
         (was, now_credential): (&str, &str),
-        spend: &str,
+        spend: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
         let accepted = write_tx!(self, |conn| {
-            if !spend_token!(conn, self.id(), spend, now) {
+            if let Some(spend) = spend
+                && !spend_token!(conn, self.id(), spend, now)
+            {
                 return Ok((false, false));
             }
             let n = sqlx::query(
@@ -837,5 +840,55 @@ impl TenantStore {
             true
         });
         Ok(accepted)
+    }
+    /// Adds a passkey for the user (replacing one they had: one per user).
+    pub async fn add_passkey(
+        &self,
+        user_id: &str,
+        id: &str,
+        credential: &str,
+        credential_id: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        write_tx!(self, |conn| {
+            lock_user!(conn, self.id(), user_id);
+            sqlx::query("DELETE FROM authenticators WHERE tenant_id = $1 AND user_id = $2 AND kind = 'passkey'")
+                .bind(self.id())
+                .bind(user_id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query(
+                "INSERT INTO authenticators (tenant_id, id, user_id, kind, credential, credential_id, confirmed, created_at)
+                 VALUES ($1, $2, $3, 'passkey', $4, $5, TRUE, $6)",
+            )
+            .bind(self.id())
+            .bind(id)
+            .bind(user_id)
+            .bind(credential)
+            .bind(credential_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The passkey with this credential id: `(user_id, authenticator id,
+    /// credential)`.
+    pub async fn passkey_by_credential_id(
+        &self,
+        credential_id: &str,
+    ) -> StoreResult<Option<(String, String, String)>> {
+        let row: Option<(String, String, Option<String>)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT user_id, id, credential FROM authenticators
+                 WHERE tenant_id = $1 AND credential_id = $2 AND kind = 'passkey'",
+            )
+            .bind(self.id())
+            .bind(credential_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(row.and_then(|(u, i, c)| c.map(|c| (u, i, c))))
     }
 }

@@ -43,6 +43,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("mfa.html", include_str!("http/pages/templates/mfa.html")),
     (
+        "passkey.html",
+        include_str!("http/pages/templates/passkey.html"),
+    ),
+    (
         "continue.html",
         include_str!("http/pages/templates/continue.html"),
     ),

@@ -13,9 +13,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use webauthn_rs::prelude::{
-    AuthenticatorAttachment, Passkey, PasskeyAuthentication, PasskeyRegistration,
-    PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey, SecurityKeyAuthentication,
-    SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
+    AuthenticatorAttachment, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, SecurityKey,
+    SecurityKeyAuthentication, SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 
 use portcullis_core::mfa::Kind;
@@ -40,6 +40,8 @@ enum Ceremony {
     RegisterPasskey(PasskeyRegistration),
     CheckKey(SecurityKeyAuthentication),
     CheckPasskey(PasskeyAuthentication),
+    /// A passkey sign-in: no user named until the browser answers.
+    SignIn(DiscoverableAuthentication),
 }
 
 /// A stored credential.
@@ -141,16 +143,7 @@ impl RelyingParty {
             // A hint to the browser: this device's own authenticator.
             sel.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
         }
-        let mut options = serde_json::to_value(&creation).map_err(|_| WebauthnFailure::Corrupt)?;
-        // Chromium refuses webauthn-rs's `credProtect` request (CTAP 2.1
-        // §12.1) unless a resident key is required ("Requested protection
-        // policy is inconsistent"), and the policy is only a request to the
-        // authenticator: user verification is still checked by the server.
-        if let Some(ext) = options["publicKey"]["extensions"].as_object_mut() {
-            ext.remove("credProtect");
-            ext.remove("credentialProtectionPolicy");
-            ext.remove("enforceCredentialProtectionPolicy");
-        }
+        let options = browser_options(&creation)?;
         let state = serde_json::to_string(&state).map_err(|_| WebauthnFailure::Corrupt)?;
         Ok((options, state))
     }
@@ -240,6 +233,95 @@ impl RelyingParty {
             }
         }
         serde_json::to_string(&stored).map_err(|_| WebauthnFailure::Corrupt)
+    }
+}
+
+/// The options as the browser takes them. Chromium refuses webauthn-rs's
+/// `credProtect` request (CTAP 2.1 §12.1) unless a resident key is required
+/// ("Requested protection policy is inconsistent"), and the policy is only a
+/// request to the authenticator: user verification is checked here anyway.
+fn browser_options(options: &impl Serialize) -> Result<Value, WebauthnFailure> {
+    let mut v = serde_json::to_value(options).map_err(|_| WebauthnFailure::Corrupt)?;
+    if let Some(ext) = v["publicKey"]["extensions"].as_object_mut() {
+        ext.remove("credProtect");
+        ext.remove("credentialProtectionPolicy");
+        ext.remove("enforceCredentialProtectionPolicy");
+    }
+    Ok(v)
+}
+
+impl RelyingParty {
+    /// Starts registering a passkey for the user: a discoverable credential
+    /// (W3C Web Authentication §6.2.2: the authenticator keeps the user
+    /// handle, so signing in needs no name), user verification required.
+    pub fn start_passkey(
+        &self,
+        user_id: &str,
+        email: &str,
+    ) -> Result<(Value, String), WebauthnFailure> {
+        let rp = self.rp()?;
+        let (creation, state) = rp
+            .start_passkey_registration(user_handle(user_id), email, email, None)
+            .map_err(refused)?;
+        let mut options = browser_options(&creation)?;
+        options["publicKey"]["authenticatorSelection"]["residentKey"] = "required".into();
+        options["publicKey"]["authenticatorSelection"]["requireResidentKey"] = true.into();
+        let state = serde_json::to_string(&Ceremony::RegisterPasskey(state))
+            .map_err(|_| WebauthnFailure::Corrupt)?;
+        Ok((options, state))
+    }
+
+    /// Starts a passkey sign-in (no user named; the browser may offer the
+    /// passkeys it has in the username field's autofill).
+    pub fn start_sign_in(&self) -> Result<(Value, String), WebauthnFailure> {
+        let rp = self.rp()?;
+        let (request, state) = rp.start_discoverable_authentication().map_err(refused)?;
+        let options = browser_options(&request)?;
+        let state = serde_json::to_string(&Ceremony::SignIn(state))
+            .map_err(|_| WebauthnFailure::Corrupt)?;
+        Ok((options, state))
+    }
+
+    /// The credential id (base64url) a passkey answer names, for finding
+    /// its owner.
+    pub fn credential_of(&self, answer: &str) -> Result<String, WebauthnFailure> {
+        let answer: PublicKeyCredential = serde_json::from_str(answer).map_err(refused)?;
+        Ok(b64u(answer.get_credential_id()))
+    }
+
+    /// Checks a passkey sign-in's `answer` against the stored `credential`
+    /// of `user_id`: the credential with its new sign count.
+    pub fn finish_sign_in(
+        &self,
+        state: &str,
+        user_id: &str,
+        credential: &str,
+        answer: &str,
+    ) -> Result<String, WebauthnFailure> {
+        let rp = self.rp()?;
+        let answer: PublicKeyCredential = serde_json::from_str(answer).map_err(refused)?;
+        let Ceremony::SignIn(state) =
+            serde_json::from_str(state).map_err(|_| WebauthnFailure::Corrupt)?
+        else {
+            return Err(WebauthnFailure::Refused("not a sign-in".into()));
+        };
+        // The authenticator's user handle must be the owner's (§7.2 step 6).
+        let (handle, _) = rp
+            .identify_discoverable_authentication(&answer)
+            .map_err(refused)?;
+        if handle != user_handle(user_id) {
+            return Err(WebauthnFailure::Refused("another user's handle".into()));
+        }
+        let Credential::Passkey(mut passkey) =
+            serde_json::from_str(credential).map_err(|_| WebauthnFailure::Corrupt)?
+        else {
+            return Err(WebauthnFailure::Refused("not a passkey".into()));
+        };
+        let result = rp
+            .finish_discoverable_authentication_v2(&answer, state, &passkey)
+            .map_err(refused)?;
+        passkey.update_credential(&result);
+        serde_json::to_string(&Credential::Passkey(passkey)).map_err(|_| WebauthnFailure::Corrupt)
     }
 }
 

@@ -208,6 +208,11 @@ fn browser_routes() -> Router<AppState> {
             get(pages::login::consent_page).post(pages::login::consent_submit),
         )
         .route("/u/mfa", get(pages::mfa::page).post(pages::mfa::submit))
+        .route("/u/login/passkey", post(pages::passkeys::sign_in))
+        .route(
+            "/u/passkey-enrollment",
+            get(pages::passkeys::enrollment_page).post(pages::passkeys::enrollment_submit),
+        )
         .route("/u/mfa/continue", post(pages::mfa::continue_login))
         .route(
             "/u/reset-password",

@@ -134,10 +134,7 @@ async fn chromium_enrols_and_uses_an_authenticator_app_on_the_mfa_pages() {
 /// domain name (browsers refuse IP addresses as relying parties), and
 /// `localhost` is a secure context without TLS.
 async fn on_localhost() -> TestServer {
-    crate::support::start_configured(Backend::Sqlite, |c| {
-        c.issuer = format!("http://localhost:{}/", c.bind.port());
-    })
-    .await
+    crate::passkeys::on_localhost(Backend::Sqlite).await
 }
 
 fn localhost_authorize(srv: &TestServer, client: &str, extra: &[(&str, &str)]) -> String {
@@ -240,5 +237,77 @@ async fn chromium_registers_a_security_key_and_refuses_its_clone() {
     ] {
         assert!(types.iter().any(|x| x == t), "{t} not in {types:?}");
     }
+    browser.quit().await;
+}
+
+/// Passkeys (a database connection's `authentication_methods.passkey`):
+/// after a password login the person creates one with the device's own
+/// (virtual) authenticator; the next login comes from the browser's passkey
+/// autofill, needs no password, and satisfies MFA once the tenant turns it
+/// on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_creates_a_passkey_and_signs_in_with_it_past_mfa() {
+    let srv = on_localhost().await;
+    crate::passkeys::passkeys_on(&srv).await;
+    user(&srv, "eve@example.com").await;
+    let client = spa(&srv, json!({})).await;
+    let browser = Chromium::start().await;
+    let device = browser.add_virtual_authenticator("internal", true).await;
+    browser.goto(&localhost_authorize(&srv, &client, &[])).await;
+    browser
+        .wait_for_url(|u| u.contains("/u/login?state="))
+        .await;
+    // The script shows the passkey button (hidden without scripts).
+    let shown = browser
+        .execute("return !document.querySelector('.passkey').hidden")
+        .await;
+    assert_eq!(shown, true);
+    assert_contrast(&browser, "login with passkey").await;
+    screenshots(&browser, "login-passkey").await;
+    browser.type_into("#username", "eve@example.com").await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form button[name=action]").await;
+    browser
+        .wait_for_url(|u| u.contains("/u/passkey-enrollment"))
+        .await;
+    assert_eq!(focused(&browser).await, "passkey-create");
+    assert_contrast(&browser, "create a passkey").await;
+    screenshots(&browser, "passkey-create").await;
+    browser.click("#passkey-create").await;
+    let back = browser.wait_for_url(|u| u.starts_with(CALLBACK)).await;
+    assert!(back.contains("code="), "{back}");
+    let held = browser.credentials(&device).await;
+    assert_eq!(held.len(), 1);
+    assert_eq!(
+        held[0]["isResidentCredential"], true,
+        "discoverable: {held:?}"
+    );
+
+    // MFA on for every login: a passkey login passes it.
+    crate::mfa::mfa_on(&srv).await;
+    // The login page asks the browser for its passkeys in the username's
+    // autofill (conditional mediation); the virtual authenticator answers
+    // at once, with no password typed and no MFA page.
+    browser
+        .goto(&localhost_authorize(&srv, &client, &[("prompt", "login")]))
+        .await;
+    let back = browser.wait_for_url(|u| u.starts_with(CALLBACK)).await;
+    let code = url::Url::parse(&back)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.to_string())
+        .expect("a code");
+    let (st, t) = crate::browser::exchange(&srv, &client, &code).await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{t}");
+    let claims =
+        crate::support::verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &client).await;
+    assert_eq!(claims["amr"], json!(["mfa"]), "{claims}");
+    // Without the passkey, the password alone now meets the second factor.
+    browser.remove_virtual_authenticator(&device).await;
+    browser
+        .goto(&localhost_authorize(&srv, &client, &[("prompt", "login")]))
+        .await;
+    sign_in(&browser).await;
     browser.quit().await;
 }

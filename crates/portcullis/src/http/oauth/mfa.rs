@@ -76,7 +76,7 @@ pub async fn required(
     };
     let challenge: Vec<Value> = list
         .iter()
-        .filter(|a| a.confirmed && a.kind != Kind::RecoveryCode)
+        .filter(|a| a.confirmed && a.kind.is_second_factor())
         .map(|a| json!({"type": a.kind.requirement()}))
         .collect();
     let requirements = if challenge.is_empty() {
@@ -857,7 +857,7 @@ pub async fn challenge(
     let list = app.store.authenticators(&stored.grant.user_id).await?;
     let active: Vec<&Authenticator> = list
         .iter()
-        .filter(|a| a.confirmed && a.kind != Kind::RecoveryCode)
+        .filter(|a| a.confirmed && a.kind.is_second_factor())
         .collect();
     if active.is_empty() {
         return Ok(oauth_error(

@@ -27,7 +27,7 @@ use crate::http::realm;
 use crate::http::sign_in::{self, SignIn};
 use crate::http::sign_up::{self, SignUp};
 
-use super::transaction::{Transaction, api_of, expired, finish, load};
+use super::transaction::{Transaction, Via, api_of, expired, finish, load};
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
 
@@ -88,9 +88,12 @@ impl<'a> FormError<'a> {
 /// What a login page offers: one database connection's form, and a button
 /// per upstream provider.
 #[derive(Default)]
-struct Offer {
-    db: Option<DatabaseConnection>,
+pub(super) struct Offer {
+    pub(super) db: Option<DatabaseConnection>,
     upstreams: Vec<portcullis_core::connections::Connection>,
+    /// The passkey sign-in's options (`navigator.credentials.get`), when the
+    /// connection offers passkeys.
+    passkey: Option<String>,
 }
 
 /// The login page's offer. The database connection: the request's
@@ -100,7 +103,7 @@ struct Offer {
 /// upstream connections enabled for it, unless the request named a
 /// connection. Nothing for the dashboard (its members are not users); a page
 /// to show when there is nothing to offer.
-async fn page_offer(
+pub(super) async fn page_offer(
     app: &AppState,
     tx: &Transaction,
 ) -> Result<Result<Offer, Response>, StoreError> {
@@ -111,6 +114,7 @@ async fn page_offer(
     if let Some(name) = &tx.req.connection {
         return Ok(match realm::database(app, Some(client_id), name).await? {
             Ok(db) => Ok(Offer {
+                passkey: super::passkeys::sign_in_options(app, tx, &db).await?,
                 db: Some(db),
                 upstreams: Vec::new(),
             }),
@@ -146,9 +150,14 @@ async fn page_offer(
             "No sign-in method is enabled for this application. Its administrator can enable a connection for it.",
         )));
     }
+    let passkey = match &chosen {
+        Some(db) => super::passkeys::sign_in_options(app, tx, db).await?,
+        None => None,
+    };
     Ok(Ok(Offer {
         db: chosen,
         upstreams,
+        passkey,
     }))
 }
 
@@ -174,7 +183,7 @@ fn upstream_button(c: &portcullis_core::connections::Connection) -> serde_json::
 }
 
 #[allow(clippy::too_many_arguments)]
-fn render_form(
+pub(super) fn render_form(
     app: &AppState,
     page: &str,
     status: StatusCode,
@@ -207,6 +216,7 @@ fn render_form(
             password_hint => options.map(|o| o.password_policy.hint()),
             password_form => offer.db.is_some() || member_sign_in::is_dashboard(&tx.client),
             upstreams => minijinja::Value::from(minijinja::value::Serde(upstreams)),
+            passkey_options => offer.passkey.as_deref(),
         },
         &tx.req.redirect_uri,
     )
@@ -335,7 +345,12 @@ pub async fn login_submit(
         return Ok(expired(&app, Some(&tx.client)));
     };
     match sign_in::sign_in(&app, &tx.client, db, &email, Secret::new(password), &ip).await? {
-        SignIn::Ok(user) => finish(&app, tx, &user, peer, &headers).await,
+        SignIn::Ok(user) => {
+            let via = Via::Password {
+                offer_passkey: super::passkeys::enrolment_offered(&app, db).await?,
+            };
+            finish(&app, tx, &user, peer, &headers, via).await
+        }
         SignIn::Blocked(block) => Ok(render_form(
             &app,
             "login.html",
@@ -406,7 +421,12 @@ pub async fn signup_submit(
     };
     let (status, message, field): (StatusCode, String, &'static [&'static str]) =
         match sign_up::sign_up(&app, &tx.client, db, create, &peer.text()).await? {
-            SignUp::Created(user) => return finish(&app, tx, &user, peer, &headers).await,
+            SignUp::Created(user) => {
+                let via = Via::Password {
+                    offer_passkey: super::passkeys::enrolment_offered(&app, db).await?,
+                };
+                return finish(&app, tx, &user, peer, &headers, via).await;
+            }
             SignUp::Disabled => return Ok(signup_disabled(&app)),
             SignUp::Invalid(users::UserRefusal::Password(refusal)) => {
                 (StatusCode::BAD_REQUEST, refusal.explain(), &["password"])

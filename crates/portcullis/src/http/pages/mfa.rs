@@ -260,6 +260,7 @@ fn method_label(kind: Kind) -> &'static str {
         Kind::RecoveryCode => "Use your recovery code",
         Kind::WebauthnRoaming => "Use your security key",
         Kind::WebauthnPlatform => "Use this device (fingerprint, face or screen lock)",
+        Kind::Passkey => "Use your passkey",
     }
 }
 
@@ -364,7 +365,7 @@ async fn show(app: &AppState, step: &Step, ip: &str, q: &MfaQuery) -> Result<Res
     let list = app.store.authenticators(&step.user.user_id).await?;
     let has_confirmed = list
         .iter()
-        .any(|a| a.confirmed && a.kind != Kind::RecoveryCode);
+        .any(|a| a.confirmed && a.kind.is_second_factor());
     if !has_confirmed {
         let webauthn = relying_party(app).await.available();
         let enrollable: Vec<Factor> = settings
@@ -669,7 +670,7 @@ pub async fn submit(
     let list = app.store.authenticators(&step.user.user_id).await?;
     let enrolling = !list
         .iter()
-        .any(|a| a.confirmed && a.kind != Kind::RecoveryCode);
+        .any(|a| a.confirmed && a.kind.is_second_factor());
     let methods = methods(&settings, &step.grant, &list);
     // Only a method this step accepts (an enrolment: the factor being
     // enrolled).
@@ -705,6 +706,13 @@ pub async fn submit(
             .await
             .map(|()| None),
         Kind::RecoveryCode => who.check_recovery_code(code).await.map(Some),
+        // A passkey signs in on the login page; it is never asked for here.
+        Kind::Passkey => Err(TokenEndpointError::from(
+            portcullis_core::protocol::errors::TokenError::new(
+                TokenErrorCode::InvalidGrant,
+                "Not a second factor.",
+            ),
+        )),
         Kind::WebauthnRoaming | Kind::WebauthnPlatform => {
             let answer = form.get("credential").unwrap_or_default();
             check_webauthn(&who, &step, kind, enrolling, answer)
@@ -1068,7 +1076,13 @@ async fn check_webauthn(
     let accepted = match (checked, &stored) {
         (Ok(updated), Some(was)) => {
             app.store
-                .accept_webauthn(&step.user.user_id, &a.id, (was, &updated), who.spend, now)
+                .accept_webauthn(
+                    &step.user.user_id,
+                    &a.id,
+                    (was, &updated),
+                    Some(who.spend),
+                    now,
+                )
                 .await?
         }
         (Err(e), _) => {

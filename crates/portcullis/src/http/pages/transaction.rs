@@ -120,6 +120,18 @@ pub(crate) fn with_cookie(mut res: Response, cookie: &str) -> Response {
     res
 }
 
+/// How the person signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// A password; `offer_passkey` when the connection offers passkeys
+    /// (the person is asked to create one first, unless they have one).
+    Password { offer_passkey: bool },
+    /// A passkey: it satisfies MFA (the session is marked so).
+    Passkey,
+    /// An upstream provider.
+    Upstream,
+}
+
 /// After a successful sign-in: consent if needed, else the response to the app.
 pub(crate) async fn finish(
     app: &AppState,
@@ -127,6 +139,7 @@ pub(crate) async fn finish(
     user: &User,
     peer: ClientAddr,
     headers: &HeaderMap,
+    via: Via,
 ) -> PageResult {
     let ip = &peer.text();
     if user.blocked {
@@ -156,32 +169,67 @@ pub(crate) async fn finish(
             .ip(ip),
     )
     .await;
-    if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
+    // W3C Web Authentication: a passkey is something held and verified
+    // (user verification required), so it is a multi-factor login.
+    if via == Via::Passkey {
+        app.store.mark_session_mfa(&session.id, app.now()).await?;
+    }
+    if via
+        == (Via::Password {
+            offer_passkey: true,
+        })
+        && !app
+            .store
+            .authenticators(&user.user_id)
+            .await?
+            .iter()
+            .any(|a| a.kind == portcullis_core::mfa::Kind::Passkey)
     {
         let res = crate::http::found(&format!(
-            "{}/u/consent?state={}",
+            "{}/u/passkey-enrollment?state={}",
             app.config.base_path(),
             tx.id
         ));
         return Ok(with_cookie(res, &cookie));
+    }
+    let res = proceed(app, tx, &session, user, peer, headers).await?;
+    Ok(with_cookie(res, &cookie))
+}
+
+/// The rest of a sign-in in its `session`: consent if needed, else the
+/// response to the application.
+pub(crate) async fn proceed(
+    app: &AppState,
+    tx: Transaction,
+    session: &portcullis_store::Session,
+    user: &User,
+    peer: ClientAddr,
+    headers: &HeaderMap,
+) -> PageResult {
+    if flows::needs_consent(app, &tx.client, &user.user_id, &tx.req).await? || tx.req.prompt.consent
+    {
+        return Ok(crate::http::found(&format!(
+            "{}/u/consent?state={}",
+            app.config.base_path(),
+            tx.id
+        )));
     }
     if !app.store.take_login_transaction(&tx.id).await? {
         return Ok(expired(app, Some(&tx.client)));
     }
     let api = api_of(app, &tx.req).await?;
     let request = flows::request_info(peer, headers, "POST", flows::authorize_query(&tx.req));
-    let res = flows::issue(
+    flows::issue(
         app,
         &tx.client,
         &tx.req,
         api.as_ref(),
-        &session,
+        session,
         user,
         &request,
         headers,
     )
-    .await?;
-    Ok(with_cookie(res, &cookie))
+    .await
 }
 
 /// The API a parked request asks a token for, if any.

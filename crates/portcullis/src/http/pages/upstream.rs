@@ -24,7 +24,7 @@ use portcullis_core::secrets::hash_secret;
 use portcullis_core::upstream::{self, Endpoints, Protocol, UpstreamConfig, UpstreamError};
 use portcullis_store::{StoreError, UpstreamState};
 
-use super::transaction::{Transaction, expired, finish, load};
+use super::transaction::{Transaction, Via, expired, finish, load};
 use crate::app::AppState;
 use crate::audit::{Code, Event};
 use crate::http::client_addr::ClientAddr;
@@ -254,7 +254,7 @@ pub async fn callback(
                 )
                 .await;
             }
-            let res = finish(&app, tx, &user, peer, &headers).await?;
+            let res = finish(&app, tx, &user, peer, &headers, Via::Upstream).await?;
             Ok(continue_page(&app, res))
         }
         Ok(Outcome::Failed(e)) => {

@@ -59,9 +59,22 @@ function credentialJson(c) {
     extensions: c.getClientExtensionResults ? c.getClientExtensionResults() : {}
   });
 }
+// The options for one request (fresh buffers each time).
+function publicKeyOf(form) {
+  var pk = JSON.parse(form.getAttribute("data-webauthn-options")).publicKey;
+  pk.challenge = b64uToBuf(pk.challenge);
+  if (pk.user) {
+    pk.user.id = b64uToBuf(pk.user.id);
+  }
+  (pk.excludeCredentials || []).concat(pk.allowCredentials || []).forEach(function (c) {
+    c.id = b64uToBuf(c.id);
+  });
+  return pk;
+}
 document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
   var button = form.querySelector("button[type=submit]");
   var status = document.getElementById("webauthn-status");
+  var conditional = form.getAttribute("data-webauthn-mediation") === "conditional";
   var say = function (text) {
     if (status) {
       status.textContent = text;
@@ -69,37 +82,56 @@ document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
     }
   };
   if (!window.PublicKeyCredential) {
+    if (conditional) {
+      return; // The login page's passkey box stays hidden.
+    }
     say("This browser cannot use security keys or passkeys. Try another method.");
     if (button) {
       button.disabled = true;
     }
     return;
   }
+  var box = form.closest(".passkey");
+  if (box) {
+    box.hidden = false;
+  }
+  var pending = null;
+  var answered = function (c) {
+    form.elements.credential.value = credentialJson(c);
+    form.submit();
+  };
+  var ask = function (mediation) {
+    var pk = publicKeyOf(form);
+    if (form.getAttribute("data-webauthn") === "create") {
+      return navigator.credentials.create({ publicKey: pk });
+    }
+    var request = { publicKey: pk };
+    if (mediation) {
+      pending = new AbortController();
+      request.mediation = mediation;
+      request.signal = pending.signal;
+    }
+    return navigator.credentials.get(request);
+  };
+  // W3C Web Authentication §5.1.4.1 (conditional mediation): the browser
+  // offers its passkeys in the username field's autofill.
+  if (conditional && PublicKeyCredential.isConditionalMediationAvailable) {
+    PublicKeyCredential.isConditionalMediationAvailable().then(function (available) {
+      if (available) {
+        ask("conditional").then(answered, function () {});
+      }
+    });
+  }
   form.addEventListener("submit", function (event) {
     if (form.elements.credential.value) {
       return;
     }
     event.preventDefault();
-    var options = JSON.parse(form.getAttribute("data-webauthn-options"));
-    var pk = options.publicKey;
-    pk.challenge = b64uToBuf(pk.challenge);
-    var ask;
-    if (form.getAttribute("data-webauthn") === "create") {
-      pk.user.id = b64uToBuf(pk.user.id);
-      (pk.excludeCredentials || []).forEach(function (c) {
-        c.id = b64uToBuf(c.id);
-      });
-      ask = navigator.credentials.create({ publicKey: pk });
-    } else {
-      (pk.allowCredentials || []).forEach(function (c) {
-        c.id = b64uToBuf(c.id);
-      });
-      ask = navigator.credentials.get({ publicKey: pk });
+    if (pending) {
+      pending.abort();
+      pending = null;
     }
-    ask.then(function (c) {
-      form.elements.credential.value = credentialJson(c);
-      form.submit();
-    }, function (e) {
+    ask(null).then(answered, function (e) {
       // The browser's reason, for whoever debugs it (never shown as text).
       form.setAttribute("data-webauthn-error", String(e && e.name) + ": " + String(e && e.message));
       say("The security key or passkey did not answer. Try again, or try another method.");

@@ -1,0 +1,348 @@
+//! Passkeys on a database connection (Auth0's
+//! `authentication_methods.passkey`): the login page offers "Continue with a
+//! passkey" and the browser's passkey autofill (conditional mediation), and
+//! after a password login the person is asked to create one (Auth0's
+//! progressive enrolment).
+//!
+//! Invariants: a passkey is a discoverable WebAuthn credential with user
+//! verification required, so a passkey login satisfies MFA; its answer is
+//! checked against the stored credential of the user its handle names, for
+//! the ceremony this login transaction started (taken once); a passkey signs
+//! in only to the connection it belongs to; a failure changes nothing but
+//! the audit.
+
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::mfa::{Authenticator, Kind};
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::users::DatabaseConnection;
+use portcullis_store::StoreError;
+use serde::Deserialize;
+
+use super::Pages as _;
+use super::login::{FormError, page_offer, render_form, submitted};
+use super::transaction::{Transaction, Via, expired, finish, load, proceed};
+use crate::app::AppState;
+use crate::audit::{Code, Event};
+use crate::http::client_addr::ClientAddr;
+use crate::http::flows::{self, PageError, PageResult};
+use crate::http::oauth::mfa::tenant_name;
+use crate::webauthn::RelyingParty;
+
+/// A passkey's WebAuthn challenge lives this long (the browser's own
+/// timeout for a sign-in is five minutes).
+const CEREMONY_TTL: i64 = 300;
+
+async fn relying_party(app: &AppState) -> RelyingParty {
+    RelyingParty::new(&app.config.issuer, &tenant_name(app).await)
+}
+
+/// Where a login transaction's passkey ceremony is kept (`what`: `sign-in`
+/// or `enrol`).
+fn ceremony_id(what: &str, tx: &Transaction) -> String {
+    format!("passkey-{what}:{}", hash_secret(&tx.id))
+}
+
+/// Whether `db` offers passkeys here (turned on, and the issuer on a domain
+/// name, which WebAuthn needs).
+pub(crate) async fn offered(app: &AppState, db: &DatabaseConnection) -> bool {
+    db.options.passkey && relying_party(app).await.available()
+}
+
+/// Whether to ask the person to create a passkey after a password login:
+/// the connection offers passkeys, and no Guardian factor is on. A passkey
+/// login satisfies MFA, so one made after the password alone would let
+/// whoever knows the password skip the second factor next time; with MFA on,
+/// passkeys are not offered at that point.
+pub(crate) async fn enrolment_offered(
+    app: &AppState,
+    db: &DatabaseConnection,
+) -> Result<bool, StoreError> {
+    Ok(offered(app, db).await && app.store.guardian_settings().await?.enrollable().is_empty())
+}
+
+/// The login page's passkey sign-in options, when `db` offers passkeys: a
+/// new challenge for this transaction (replacing the last).
+pub(super) async fn sign_in_options(
+    app: &AppState,
+    tx: &Transaction,
+    db: &DatabaseConnection,
+) -> Result<Option<String>, StoreError> {
+    if !offered(app, db).await {
+        return Ok(None);
+    }
+    let Ok((options, state)) = relying_party(app).await.start_sign_in() else {
+        return Ok(None);
+    };
+    app.store
+        .put_ceremony(
+            &ceremony_id("sign-in", tx),
+            &state,
+            app.now() + CEREMONY_TTL,
+        )
+        .await?;
+    Ok(Some(options.to_string()))
+}
+
+/// `POST /u/login/passkey`: the browser's passkey answer.
+pub async fn sign_in(
+    State(app): State<AppState>,
+    peer: ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let ip = peer.text();
+    let now = app.now();
+    // Taken before the offer makes a new one.
+    let state = app
+        .store
+        .take_ceremony(&ceremony_id("sign-in", &tx), now)
+        .await?;
+    let offer = match page_offer(&app, &tx).await? {
+        Ok(o) => o,
+        Err(page) => return Ok(page),
+    };
+    let Some(db) = offer.db.as_ref().filter(|d| d.options.passkey) else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    let answer = form.get("credential").unwrap_or_default();
+    let rp = relying_party(&app).await;
+    let found = match rp.credential_of(answer) {
+        Ok(id) => app.store.passkey_by_credential_id(&id).await?,
+        Err(_) => None,
+    };
+    let checked = match (state, &found) {
+        (Some(state), Some((user_id, _, credential))) => {
+            rp.finish_sign_in(&state, user_id, credential, answer).ok()
+        }
+        _ => None,
+    };
+    let user = match (&checked, &found) {
+        (Some(updated), Some((user_id, id, was))) => {
+            let user = app.store.get_user(user_id).await?.map(|(u, _)| u);
+            // A passkey signs in only to its own connection.
+            match user.filter(|u| u.connection() == db.name) {
+                Some(u)
+                    if app
+                        .store
+                        .accept_webauthn(user_id, id, (was, updated), None, now)
+                        .await? =>
+                {
+                    Some(u)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let Some(user) = user else {
+        let mut e = Event::new(Code::F, "Passkey sign-in failed")
+            .client(&tx.client)
+            .ip(&ip);
+        e.user_id = found.as_ref().map(|f| f.0.as_str());
+        e.connection = Some(&db.name);
+        app.audit(e).await;
+        return Ok(render_form(
+            &app,
+            "login.html",
+            StatusCode::UNAUTHORIZED,
+            &tx,
+            &offer,
+            "",
+            FormError::on(
+                "That passkey could not sign you in. Try again, or use your password.",
+                &[],
+            ),
+        ));
+    };
+    finish(&app, tx, &user, peer, &headers, Via::Passkey).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StateQuery {
+    state: Option<String>,
+}
+
+/// The signed-in person of this browser for transaction `tx`.
+async fn person(
+    app: &AppState,
+    headers: &HeaderMap,
+    tx: &Transaction,
+) -> Result<(portcullis_store::Session, portcullis_core::users::User), Response> {
+    match flows::current_session(app, headers).await {
+        Ok(Some(x)) => Ok(x),
+        Ok(None) => Err(expired(app, Some(&tx.client))),
+        Err(e) => Err(PageError(e).into_response()),
+    }
+}
+
+/// Whether this signed-in person may create a passkey now: the login's
+/// connection offers passkeys and is theirs, and either no Guardian factor
+/// is on or this session passed its second factor (never on a password
+/// alone when MFA could be asked: see `enrolment_offered`).
+async fn may_enrol(
+    app: &AppState,
+    tx: &Transaction,
+    session: &portcullis_store::Session,
+    user: &portcullis_core::users::User,
+) -> Result<bool, StoreError> {
+    let Ok(offer) = page_offer(app, tx).await? else {
+        return Ok(false);
+    };
+    let Some(db) = offer.db.as_ref().filter(|d| d.name == user.connection()) else {
+        return Ok(false);
+    };
+    if !offered(app, db).await {
+        return Ok(false);
+    }
+    Ok(enrolment_offered(app, db).await? || app.store.session_mfa_at(&session.id).await?.is_some())
+}
+
+fn not_offered(app: &AppState, tx: &Transaction) -> Response {
+    app.pages.notice(
+        StatusCode::FORBIDDEN,
+        super::Notice::new(
+            "Passkeys are not available",
+            "A passkey cannot be created here now. Go back to the application and sign in again.",
+        )
+        .back_to(Some(&tx.client)),
+    )
+}
+
+/// `GET /u/passkey-enrollment`: "Create a passkey", after a password login.
+pub async fn enrollment_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> Response {
+    let tx = match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => tx,
+        Err(r) => return r,
+    };
+    let (session, user) = match person(&app, &headers, &tx).await {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    match may_enrol(&app, &tx, &session, &user).await {
+        Ok(true) => {}
+        Ok(false) => return not_offered(&app, &tx),
+        Err(e) => return PageError(e).into_response(),
+    }
+    match enrollment(&app, &tx, &user, None, StatusCode::OK).await {
+        Ok(r) => r,
+        Err(e) => PageError(e).into_response(),
+    }
+}
+
+async fn enrollment(
+    app: &AppState,
+    tx: &Transaction,
+    user: &portcullis_core::users::User,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Result<Response, StoreError> {
+    let Ok((options, state)) = relying_party(app)
+        .await
+        .start_passkey(&user.user_id, &user.email)
+    else {
+        return Ok(app.pages.message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Passkeys are not available",
+            "Passkeys cannot be used here. Go back to the application and sign in again.",
+        ));
+    };
+    app.store
+        .put_ceremony(&ceremony_id("enrol", tx), &state, app.now() + CEREMONY_TTL)
+        .await?;
+    Ok(app.pages.form_page(
+        status,
+        "passkey.html",
+        minijinja::context! {
+            title => "Create a passkey",
+            client => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
+                "name": tx.client.name, "logo_uri": tx.client.logo_uri,
+            }))),
+            state => &tx.id,
+            csrf => &tx.csrf,
+            error => error,
+            options => options.to_string(),
+        },
+        &tx.req.redirect_uri,
+    ))
+}
+
+/// `POST /u/passkey-enrollment`: the new passkey, or "Not now"; then on to
+/// the application.
+pub async fn enrollment_submit(
+    State(app): State<AppState>,
+    peer: ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let (session, user) = match person(&app, &headers, &tx).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let ip = peer.text();
+    if form.get("skip").is_none() {
+        if !may_enrol(&app, &tx, &session, &user).await? {
+            return Ok(not_offered(&app, &tx));
+        }
+        let now = app.now();
+        let state = app
+            .store
+            .take_ceremony(&ceremony_id("enrol", &tx), now)
+            .await?;
+        let answer = form.get("credential").unwrap_or_default();
+        let registered = match state {
+            Some(state) => relying_party(&app)
+                .await
+                .finish_registration(&state, answer)
+                .ok(),
+            None => None,
+        };
+        let Some((credential, credential_id)) = registered else {
+            let e = Event::new(
+                Code::GdWebauthnEnrollmentFailed,
+                "Passkey enrollment failed",
+            )
+            .client(&tx.client)
+            .user(&user)
+            .ip(&ip);
+            app.audit(e).await;
+            return Ok(enrollment(
+                &app,
+                &tx,
+                &user,
+                Some("The passkey could not be created. Try again, or continue without one."),
+                StatusCode::BAD_REQUEST,
+            )
+            .await?);
+        };
+        app.store
+            .add_passkey(
+                &user.user_id,
+                &Authenticator::new_id(Kind::Passkey),
+                &credential,
+                &credential_id,
+                now,
+            )
+            .await?;
+        let e = Event::new(Code::GdEnrollmentComplete, "Passkey enrolled")
+            .client(&tx.client)
+            .user(&user)
+            .ip(&ip);
+        app.audit(e).await;
+    }
+    proceed(&app, tx, &session, &user, peer, &headers).await
+}
