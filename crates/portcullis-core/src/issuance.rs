@@ -35,6 +35,10 @@ pub struct IdTokenRequest<'a> {
     /// OpenID Connect Core §2 `amr`: how the user authenticated, when more
     /// than a password (`["mfa"]` after a second factor, as Auth0 writes it).
     pub amr: Option<&'a [&'static str]>,
+    /// OpenID Connect Core §2 `acr`: the policy the login satisfied, when
+    /// the request asked for one with `acr_values` (Auth0 answers the PAPE
+    /// multi-factor policy after a second factor).
+    pub acr: Option<&'a str>,
 }
 
 /// A successful user grant.
@@ -123,6 +127,7 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
             at_hash: None,
             c_hash: req.code.map(tokens::half_hash),
             amr: req.amr.map(|a| a.iter().map(|m| m.to_string()).collect()),
+            acr: req.acr.map(str::to_string),
             profile,
         }
     });
@@ -230,6 +235,7 @@ mod tests {
                 auth_time: Some(4_000),
                 code: Some("the-code"),
                 amr: None,
+                acr: None,
             }),
         }
     }

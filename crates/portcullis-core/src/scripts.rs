@@ -266,6 +266,9 @@ pub struct FlowInfo<'a> {
     pub roles: &'a [String],
     /// The connection the user signed in with (`event.connection`).
     pub connection: Option<&'a crate::connections::Connection>,
+    /// When the session passed a second factor (`event.authentication.methods`
+    /// then lists `mfa`).
+    pub mfa_at: Option<crate::UnixTime>,
 }
 
 /// The user as scripts see it (Auth0's normalized profile).
@@ -301,6 +304,16 @@ fn connection_json(user: &User, connection: Option<&crate::connections::Connecti
         }
         None => json!({"name": user.connection(), "strategy": "auth0", "metadata": {}}),
     }
+}
+
+/// Auth0's `event.authentication.methods`: the password, and `mfa` with its
+/// time once the session passed a second factor.
+fn authentication_methods(flow: &FlowInfo<'_>) -> Value {
+    let mut methods = vec![json!({"name": "pwd"})];
+    if let Some(t) = flow.mfa_at {
+        methods.push(json!({"name": "mfa", "timestamp": crate::clock::iso8601(t)}));
+    }
+    Value::Array(methods)
 }
 
 /// Auth0's post-login `event`.
@@ -339,7 +352,7 @@ pub fn post_login_event(
         },
         "resource_server": flow.audience.map(|a| json!({"identifier": a})),
         "authorization": {"roles": flow.roles},
-        "authentication": {"methods": [{"name": "pwd"}]},
+        "authentication": {"methods": authentication_methods(flow)},
         "session": flow.session_id.map(|id| json!({"id": id})),
         "stats": {"logins_count": user.logins_count},
         "secrets": secrets,

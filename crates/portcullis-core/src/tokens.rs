@@ -227,6 +227,8 @@ pub struct IdTokenClaims {
     /// Authentication methods (OpenID Connect Core §2), e.g. `["mfa"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
     #[serde(flatten)]
     pub profile: Map<String, Value>,
 }

@@ -29,6 +29,10 @@ const __scope = (s) => {
   }
   return s;
 };
+const __factors = (list) => {
+  const types = list.map((f) => String(f && f.type));
+  return { provider: types.length === 1 ? types[0] : "any", allowRememberBrowser: false };
+};
 const api = Object.freeze({
   idToken: Object.freeze({ setCustomClaim(k, v) { __out.idToken[__name(k)] = v; } }),
   accessToken: Object.freeze({
@@ -56,6 +60,15 @@ const api = Object.freeze({
         allowRememberBrowser: !!(options && options.allowRememberBrowser),
       };
     },
+  }),
+  // Auth0's post-login `api.authentication.challengeWith(factor, {additionalFactors})`,
+  // `challengeWithAny(factors)`, `enrollWith`, `enrollWithAny`: recorded as a
+  // request for MFA limited to the one factor named (or any, for several).
+  authentication: Object.freeze({
+    challengeWith(factor, options) { __out.multifactor = __factors([factor].concat((options && options.additionalFactors) || [])); },
+    challengeWithAny(factors) { __out.multifactor = __factors(factors || []); },
+    enrollWith(factor, options) { __out.multifactor = __factors([factor].concat((options && options.additionalFactors) || [])); },
+    enrollWithAny(factors) { __out.multifactor = __factors(factors || []); },
   }),
   redirect: Object.freeze({
     sendUserTo: __unsupported("api.redirect.sendUserTo"),

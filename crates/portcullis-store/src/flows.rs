@@ -30,6 +30,9 @@ pub struct Session {
     pub user_id: String,
     pub auth_time: i64,
     pub expires_at: i64,
+    /// When the session passed a second factor (the MFA pages, or a
+    /// passkey login).
+    pub mfa_at: Option<i64>,
 }
 
 /// A parked authorization request.
@@ -280,9 +283,9 @@ impl TenantStore {
         now: i64,
         idle: i64,
     ) -> StoreResult<Option<Session>> {
-        let row: Option<(String, String, i64, i64, i64)> = with_db!(self, |pool| {
+        let row: Option<(String, String, i64, i64, i64, Option<i64>)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT id, user_id, auth_time, expires_at, last_seen_at FROM sessions
+                "SELECT id, user_id, auth_time, expires_at, last_seen_at, mfa_at FROM sessions
                  WHERE tenant_id = $1 AND token_hash = $2 AND ended_at IS NULL AND expires_at > $3
                    AND last_seen_at > $4",
             )
@@ -293,7 +296,7 @@ impl TenantStore {
             .fetch_optional(pool)
             .await?
         });
-        let Some((id, user_id, auth_time, expires_at, last_seen_at)) = row else {
+        let Some((id, user_id, auth_time, expires_at, last_seen_at, mfa_at)) = row else {
             return Ok(None);
         };
         if last_seen_at < now - 60 {
@@ -313,6 +316,7 @@ impl TenantStore {
             user_id,
             auth_time,
             expires_at,
+            mfa_at,
         }))
     }
 

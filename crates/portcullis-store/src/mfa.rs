@@ -644,18 +644,6 @@ impl TenantStore {
         Ok(())
     }
 
-    /// When browser session `session_id` passed its second factor, if it did.
-    pub async fn session_mfa_at(&self, session_id: &str) -> StoreResult<Option<i64>> {
-        let row: Option<(Option<i64>,)> = with_db!(self, |pool| {
-            sqlx::query_as("SELECT mfa_at FROM sessions WHERE tenant_id = $1 AND id = $2")
-                .bind(self.id())
-                .bind(session_id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.and_then(|r| r.0))
-    }
-
     /// Remembers a browser (by the hash of its cookie's token) for
     /// `user_id` until `expires_at`.
     pub async fn remember_browser(

@@ -42,6 +42,10 @@ pub struct CodeGrant {
     /// (RFC 8176 §2).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub mfa: bool,
+    /// The `acr` the ID token will say (the multi-factor policy the request
+    /// asked for and the login passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
 }
 
 /// The token request's own parameters.
@@ -118,6 +122,7 @@ mod tests {
             auth_time_required: false,
             scripts: Default::default(),
             mfa: false,
+            acr: None,
         }
     }
 

@@ -65,6 +65,7 @@ pub async fn start_session(app: &AppState, user: &User) -> Result<(Session, Stri
         user_id: user.user_id.clone(),
         auth_time: now,
         expires_at: now + lifetime,
+        mfa_at: None,
     };
     app.store
         .create_session(&hash_secret(&token), &session, now)
@@ -344,6 +345,7 @@ async fn browser_scripts(
         // Read by `Triggers::post_login` when a script runs.
         roles: &[],
         connection: None,
+        mfa_at: session.mfa_at,
     };
     let post_login = crate::triggers::PostLogin {
         user,
@@ -381,6 +383,8 @@ async fn park_code(
         auth_time_required: req.max_age.is_some(),
         scripts: script_result.clone(),
         mfa,
+        acr: (mfa && req.asks_for_mfa())
+            .then(|| portcullis_core::mfa::ACR_MULTI_FACTOR.to_string()),
     };
     app.store
         .insert_authorization_code(
@@ -433,6 +437,8 @@ fn browser_tokens(
                 auth_time: req.max_age.map(|_| session.auth_time),
                 code: code_value,
                 amr: b.mfa.then_some(portcullis_core::mfa::AMR_MFA),
+                acr: (b.mfa && req.asks_for_mfa())
+                    .then_some(portcullis_core::mfa::ACR_MULTI_FACTOR),
             }),
             ..issuer.user_grant(client, user, api, &req.scope, script_result, now)
         });

@@ -138,6 +138,7 @@ async fn issue_code(
         auth_time_required: false,
         scripts: Default::default(),
         mfa: false,
+        acr: None,
     };
     app.store
         .insert_authorization_code(

@@ -377,7 +377,91 @@ async fn an_action_names_the_factor_and_forbids_remembering(srv: TestServer) {
     assert!(other.location.is_none());
 }
 
+/// Turns on `factors` (and no tenant policy).
+async fn factors_on(srv: &TestServer, factors: &[&str]) {
+    for f in factors {
+        let (st, v) = srv
+            .api(
+                Method::PUT,
+                &format!("/guardian/factors/{f}"),
+                Some(json!({"enabled": true})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+}
+
+/// Auth0's `api.authentication.challengeWith({type: "otp"})` asks for that
+/// factor; the Action sees `mfa` in `event.authentication.methods` once the
+/// session passed it (and then asks nothing).
+async fn an_action_challenges_with_a_factor_and_sees_mfa_in_the_methods(srv: TestServer) {
+    factors_on(&srv, &["otp", "email"]).await;
+    let action = crate::rules_and_actions::deployed_action(
+        &srv,
+        "step-up",
+        "post-login",
+        "exports.onExecutePostLogin = async (event, api) => {
+           const done = (event.authentication.methods || []).some((m) => m.name === 'mfa' && m.timestamp);
+           api.idToken.setCustomClaim('https://example.com/mfa_seen', done);
+           if (!done) api.authentication.challengeWith({ type: 'otp' });
+         };",
+    )
+    .await;
+    crate::rules_and_actions::bind(&srv, "post-login", &[&action]).await;
+    user(&srv, "eli@example.com").await;
+    let client = spa(&srv, json!({})).await;
+    let clock = Clock {
+        srv: &srv,
+        offset: 0,
+    };
+    let mut b = Browser::new(&srv);
+    let page = to_mfa(&mut b, &client, "eli@example.com", &[]).await;
+    // Only the factor named: straight to the app enrolment, no choice.
+    assert!(page.body.contains("id=\"totp-secret\""), "{}", page.body);
+    assert!(!page.body.contains("enroll=email"));
+    let secret = code_text(&page, "totp-secret").replace(' ', "");
+    let back = submit(&mut b, &page, "totp", &totp(&secret, clock.now()), false).await;
+    let claims = id_token_of(&srv, &client, &back).await;
+    assert_eq!(claims["https://example.com/mfa_seen"], false);
+    assert_eq!(claims["amr"], json!(["mfa"]));
+    // Single sign-on: the Action sees the second factor and asks nothing.
+    let sso = b.authorize(&code_params(&client, &[])).await;
+    let claims = id_token_of(&srv, &client, &sso).await;
+    assert_eq!(claims["https://example.com/mfa_seen"], true, "{claims}");
+}
+
+/// OpenID Connect Core §2 `acr`: a login that asked for the PAPE
+/// multi-factor policy and passed a second factor says so; others do not.
+async fn acr_values_get_the_multi_factor_acr_once_passed(srv: TestServer) {
+    factors_on(&srv, &["otp"]).await;
+    user(&srv, "flo@example.com").await;
+    let client = spa(&srv, json!({})).await;
+    let clock = Clock {
+        srv: &srv,
+        offset: 0,
+    };
+    let acr = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+    let mut b = Browser::new(&srv);
+    let plain = b.authorize(&code_params(&client, &[])).await;
+    let plain = b.submit_login(&plain, "flo@example.com", PASSWORD).await;
+    let claims = id_token_of(&srv, &client, &plain).await;
+    assert!(claims.get("acr").is_none(), "{claims}");
+    assert!(claims.get("amr").is_none(), "{claims}");
+    let to = b
+        .authorize(&code_params(&client, &[("acr_values", acr)]))
+        .await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("id=\"totp-secret\""), "{}", page.body);
+    let secret = code_text(&page, "totp-secret").replace(' ', "");
+    let back = submit(&mut b, &page, "totp", &totp(&secret, clock.now()), false).await;
+    let claims = id_token_of(&srv, &client, &back).await;
+    assert_eq!(claims["acr"], acr, "{claims}");
+    assert_eq!(claims["amr"], json!(["mfa"]));
+}
+
 on_both_backends!(
+    an_action_challenges_with_a_factor_and_sees_mfa_in_the_methods,
+    acr_values_get_the_multi_factor_acr_once_passed,
     hosted_pages_enrol_an_authenticator_app_then_ask_for_it_or_the_recovery_code,
     a_remembered_browser_skips_the_second_factor_until_invalidated,
     the_person_chooses_email_codes_and_guessing_locks_them,

@@ -59,6 +59,7 @@ pub async fn exchange(
                 auth_time: grant.auth_time_required.then_some(grant.auth_time),
                 code: None,
                 amr: grant.mfa.then_some(portcullis_core::mfa::AMR_MFA),
+                acr: grant.acr.as_deref(),
             }),
         ..issuer.user_grant(
             client,

@@ -181,6 +181,7 @@ pub async fn issue(
                 scope: f.scope,
                 auth_time: Some(f.auth_time),
                 amr: f.amr,
+                acr: None,
                 ..Default::default()
             }),
         ..issuer.user_grant(client, f.user, f.api, f.scope, f.scripts, now)

@@ -103,7 +103,12 @@ pub(crate) async fn gate(
         n => n,
     };
     match need {
-        Need::Nothing => return Ok(Gate::Pass { mfa: false }),
+        // Nothing asked: the tokens still say how the session signed in.
+        Need::Nothing => {
+            return Ok(Gate::Pass {
+                mfa: l.session.mfa_at.is_some(),
+            });
+        }
         Need::Unavailable => {
             let text = "Multifactor authentication was asked for, and no factor it may use is enabled for the tenant.";
             return Ok(Gate::Answer(
@@ -113,7 +118,7 @@ pub(crate) async fn gate(
         Need::SecondFactor => {}
     }
     // Passed in this session already: single sign-on does not ask again.
-    if app.store.session_mfa_at(&l.session.id).await?.is_some() {
+    if l.session.mfa_at.is_some() {
         return Ok(Gate::Pass { mfa: true });
     }
     let may_remember = mfa::may_remember(asked, l.scripts.mfa_remember_browser);

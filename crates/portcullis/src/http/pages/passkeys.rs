@@ -201,7 +201,7 @@ async fn may_enrol(
     if !offered(app, db).await {
         return Ok(false);
     }
-    Ok(enrolment_offered(app, db).await? || app.store.session_mfa_at(&session.id).await?.is_some())
+    Ok(enrolment_offered(app, db).await? || session.mfa_at.is_some())
 }
 
 fn not_offered(app: &AppState, tx: &Transaction) -> Response {

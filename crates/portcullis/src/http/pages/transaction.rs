@@ -158,7 +158,7 @@ pub(crate) async fn finish(
             ErrorRedirect::to(&tx.req, AuthorizeErrorCode::AccessDenied, "user is blocked"),
         ));
     }
-    let (session, cookie) = flows::start_session(app, user).await?;
+    let (mut session, cookie) = flows::start_session(app, user).await?;
     app.store
         .record_login(&user.user_id, Some(ip), app.now())
         .await?;
@@ -172,7 +172,9 @@ pub(crate) async fn finish(
     // W3C Web Authentication: a passkey is something held and verified
     // (user verification required), so it is a multi-factor login.
     if via == Via::Passkey {
-        app.store.mark_session_mfa(&session.id, app.now()).await?;
+        let now = app.now();
+        app.store.mark_session_mfa(&session.id, now).await?;
+        session.mfa_at = Some(now);
     }
     if via
         == (Via::Password {
