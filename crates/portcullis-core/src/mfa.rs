@@ -178,6 +178,44 @@ pub fn provider_factor(provider: &str) -> Option<Factor> {
     }
 }
 
+/// Auth0's MFA API audience, `https://{domain}/mfa/`: an access token for
+/// it lets an application list (`read:authenticators`) and delete
+/// (`remove:authenticators`) the user's authenticators.
+pub fn api_audience(issuer: &str) -> String {
+    format!("{issuer}mfa/")
+}
+
+/// The MFA API's scopes.
+pub const API_SCOPES: [&str; 3] = ["enroll", "read:authenticators", "remove:authenticators"];
+
+/// Access tokens for the MFA API live ten minutes (Auth0's, not
+/// configurable).
+pub const API_TOKEN_LIFETIME: i64 = 600;
+
+/// The MFA API as a resource server (built in, never stored or listed).
+pub fn api(issuer: &str) -> crate::resource_servers::ResourceServer {
+    crate::resource_servers::ResourceServer {
+        id: "mfa-api".into(),
+        name: "MFA API".into(),
+        identifier: api_audience(issuer),
+        is_system: false,
+        scopes: API_SCOPES
+            .iter()
+            .map(|s| crate::resource_servers::ScopeDefinition {
+                value: (*s).into(),
+                description: String::new(),
+            })
+            .collect(),
+        signing_alg: crate::keys::Alg::Rs256,
+        token_lifetime: API_TOKEN_LIFETIME,
+        token_lifetime_for_web: API_TOKEN_LIFETIME,
+        allow_offline_access: false,
+        skip_consent_for_verifiable_first_party_clients: true,
+        enforce_policies: false,
+        token_dialect: Default::default(),
+    }
+}
+
 /// RFC 8176 §2's `amr` of a login that passed a second factor.
 pub const AMR_MFA: &[&str] = &["mfa"];
 
@@ -192,6 +230,9 @@ pub struct Asked {
     pub by_script: bool,
     /// `acr_values` named [`ACR_MULTI_FACTOR`].
     pub by_acr: bool,
+    /// A token for the MFA API ([`api_audience`]) for a user with a second
+    /// factor: Auth0 challenges it whatever the policy.
+    pub by_audience: bool,
 }
 
 /// OpenID Provider Authentication Policy Extension's multi-factor policy:
@@ -214,7 +255,7 @@ pub enum Need {
 /// `acr_values`.
 pub fn required(settings: &Settings, asked: Asked) -> Need {
     let available = !settings.enrollable().is_empty();
-    let by_login = asked.by_script || asked.by_acr;
+    let by_login = asked.by_script || asked.by_acr || asked.by_audience;
     match (available, by_login) {
         (true, true) => Need::SecondFactor,
         (true, false) if settings.policies.contains(&Policy::AllApplications) => Need::SecondFactor,
@@ -226,10 +267,10 @@ pub fn required(settings: &Settings, asked: Asked) -> Need {
 /// Whether a login asked for MFA may be let through by a remembered
 /// browser: under the tenant's policy, yes (Auth0 offers "remember this
 /// browser" there); when an Action asked, as its `allowRememberBrowser`
-/// said; when the request's `acr_values` asked (step-up), never: the
-/// application wants a second factor now.
+/// said; when the request's `acr_values` asked (step-up) or the token is
+/// for the MFA API, never: the application wants a second factor now.
 pub fn may_remember(asked: Asked, script_allows: bool) -> bool {
-    if asked.by_acr {
+    if asked.by_acr || asked.by_audience {
         false
     } else if asked.by_script {
         script_allows
@@ -520,10 +561,12 @@ mod tests {
         let script = Asked {
             by_script: true,
             by_acr: false,
+            by_audience: false,
         };
         let acr = Asked {
             by_script: false,
             by_acr: true,
+            by_audience: false,
         };
         let off = with(&[], &[Policy::AllApplications]);
         assert_eq!(required(&off, Asked::default()), Need::Nothing);
@@ -545,10 +588,12 @@ mod tests {
         let script = Asked {
             by_script: true,
             by_acr: false,
+            by_audience: false,
         };
         let acr = Asked {
             by_script: true,
             by_acr: true,
+            by_audience: false,
         };
         assert!(may_remember(policy, false));
         assert!(!may_remember(script, false));

@@ -335,6 +335,10 @@ impl Inner {
         Option<portcullis_core::resource_servers::ResourceServer>,
         portcullis_store::StoreError,
     > {
+        // Auth0's MFA API is built in (never stored, never listed).
+        if identifier == portcullis_core::mfa::api_audience(self.issuer()) {
+            return Ok(Some(portcullis_core::mfa::api(self.issuer())));
+        }
         let g = self.sync_configuration().await?;
         let load = self.store.get_resource_server_by_identifier(identifier);
         self.cache.api(identifier, g, load).await

@@ -98,6 +98,11 @@ fn routes(state: AppState) -> Router {
                     get(oauth::mfa::authenticators).options(cors::preflight),
                 )
                 .route(
+                    "/mfa/authenticators/{id}",
+                    axum::routing::delete(oauth::mfa::delete_authenticator)
+                        .options(cors::preflight),
+                )
+                .route(
                     "/userinfo",
                     get(oauth::userinfo::userinfo)
                         .post(oauth::userinfo::userinfo)

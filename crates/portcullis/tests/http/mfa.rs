@@ -233,7 +233,104 @@ pub(crate) fn wrong(code: &str) -> String {
         .collect()
 }
 
+/// Auth0's MFA API audience (`https://{domain}/mfa/`): a password grant
+/// for it challenges a user who has a factor (whatever the policy) and
+/// mints a ten-minute token that lists (`read:authenticators`) and deletes
+/// (`remove:authenticators`) the user's own authenticators.
+async fn an_mfa_api_token_lists_and_deletes_the_users_authenticators(srv: TestServer) {
+    mfa_on(&srv).await;
+    let app = app(&srv).await;
+    user(&srv, "hal@example.com").await;
+    let mut clock = Clock {
+        srv: &srv,
+        offset: 0,
+    };
+    let (token, secret) = enrol_app(&srv, &app, "hal@example.com").await;
+    let (st, t) = otp_grant(&srv, &app, &token, &totp(&secret, clock.now())).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    // The tenant's policy off: the MFA API still asks for the factor.
+    srv.api(Method::PUT, "/guardian/policies", Some(json!([])))
+        .await;
+    let audience = format!("{}mfa/", srv.issuer);
+    let ask = |scope: &'static str| {
+        let (srv, app, audience) = (&srv, &app, audience.clone());
+        async move {
+            srv.token_form(&[
+                ("grant_type", "password"),
+                ("client_id", &app.0),
+                ("client_secret", &app.1),
+                ("username", "hal@example.com"),
+                ("password", PASSWORD),
+                ("audience", &audience),
+                ("scope", scope),
+            ])
+            .await
+        }
+    };
+    let (st, e, _) = ask("read:authenticators").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    assert_eq!(e["error"], "mfa_required");
+    // Each code once (RFC 6238 §5.2): the next step for the next grant.
+    clock.advance(30);
+    let (st, t) = otp_grant(
+        &srv,
+        &app,
+        e["mfa_token"].as_str().unwrap(),
+        &totp(&secret, clock.now()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert_eq!(t["expires_in"], 600);
+    let read_only = t["access_token"].as_str().unwrap().to_string();
+    let claims = verify_with_jwks(&srv, &read_only, &audience).await;
+    assert_eq!(claims["scope"], "read:authenticators");
+    let (st, list) = mfa_call(&srv, Method::GET, "/mfa/authenticators", &read_only, None).await;
+    assert_eq!(st, StatusCode::OK, "{list}");
+    let otp_id = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["authenticator_type"] == "otp")
+        .map(|a| a["id"].as_str().unwrap().to_string())
+        .expect("the app is listed");
+    let path = format!(
+        "/mfa/authenticators/{}",
+        form_urlencoded::byte_serialize(otp_id.as_bytes()).collect::<String>()
+    );
+    // Deleting needs remove:authenticators; a token for another API is no
+    // MFA API token.
+    let (st, e) = mfa_call(&srv, Method::DELETE, &path, &read_only, None).await;
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
+    );
+    let (st, _) = mfa_call(&srv, Method::DELETE, &path, &srv.admin_token().await, None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    let (st, e, _) = ask("remove:authenticators").await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "{e}");
+    clock.advance(30);
+    let (st, t) = otp_grant(
+        &srv,
+        &app,
+        e["mfa_token"].as_str().unwrap(),
+        &totp(&secret, clock.now()),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let remover = t["access_token"].as_str().unwrap().to_string();
+    let (st, _) = mfa_call(&srv, Method::DELETE, &path, &remover, None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = mfa_call(&srv, Method::DELETE, &path, &remover, None).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    // No factor left: the next MFA API token is minted without a challenge
+    // (so the user can enrol again), as at Auth0.
+    let (st, t, _) = ask("enroll").await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    assert!(log_types(&srv).await.iter().any(|t| t == "gd_unenroll"));
+}
+
 on_both_backends!(
+    an_mfa_api_token_lists_and_deletes_the_users_authenticators,
     a_password_login_enrols_an_authenticator_app_and_finishes_with_its_code,
     codes_are_single_use_tokens_single_client_and_guessing_locks_the_factor,
     guardian_settings_and_a_users_methods_in_auth0_shape,

@@ -572,6 +572,97 @@ impl Who<'_> {
     }
 }
 
+/// Whether a token for `audience` is one for the MFA API and `user_id` has
+/// a second factor to be challenged with (Auth0 mints MFA API tokens for a
+/// user with none, so they can enrol).
+pub(crate) async fn api_needs_factor(
+    app: &AppState,
+    audience: Option<&str>,
+    user_id: &str,
+) -> Result<bool, portcullis_store::StoreError> {
+    if audience != Some(mfa::api_audience(app.issuer()).as_str()) {
+        return Ok(false);
+    }
+    let list = app.store.authenticators(user_id).await?;
+    Ok(list
+        .iter()
+        .any(|a| a.confirmed && a.kind.is_second_factor()))
+}
+
+/// An MFA API access token (`Authorization: Bearer`, audience
+/// `https://{domain}/mfa/`) holding `scope`: its user.
+async fn api_caller(app: &AppState, headers: &HeaderMap, scope: &str) -> Result<User, Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim().to_string())
+        .ok_or_else(|| {
+            oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_token",
+                "Missing access token",
+            )
+        })?;
+    let unauthorized = || oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
+    let stored = |e| TokenEndpointError::from(e).into_response();
+    app.sync_configuration().await.map_err(stored)?;
+    let claims = app
+        .verify::<portcullis_core::tokens::AccessTokenClaims>(&token)
+        .map_err(|_| unauthorized())?;
+    portcullis_core::protocol::bearer::check(
+        &claims,
+        app.issuer(),
+        &mfa::api_audience(app.issuer()),
+        app.now(),
+    )
+    .map_err(|_| unauthorized())?;
+    if let Some(jti) = &claims.jti
+        && app.store.is_token_id_revoked(jti).await.map_err(stored)?
+    {
+        return Err(unauthorized());
+    }
+    if !claims.scopes().any(|s| s == scope) {
+        return Err(oauth_error(
+            StatusCode::FORBIDDEN,
+            "insufficient_scope",
+            &format!("Insufficient scope, expected: {scope}"),
+        ));
+    }
+    match app.store.get_user(&claims.sub).await {
+        Ok(Some((u, _))) if !u.blocked => Ok(u),
+        Ok(_) => Err(unauthorized()),
+        Err(e) => Err(stored(e)),
+    }
+}
+
+/// `DELETE /mfa/authenticators/{id}` with an MFA API access token holding
+/// `remove:authenticators`.
+pub async fn delete_authenticator(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let user = match api_caller(&app, &headers, "remove:authenticators").await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    match app.store.delete_authenticator(&user.user_id, &id).await {
+        Ok(true) => {
+            let e = Event::new(Code::GdUnenroll, "Guardian - Unenrolled").user(&user);
+            app.audit(e).await;
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(false) => oauth_error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Authenticator not found.",
+        ),
+        Err(e) => TokenEndpointError::from(e).into_response(),
+    }
+}
+
 /// The name authenticator apps show beside the account: the tenant's
 /// friendly name, else the issuer's host.
 pub(crate) async fn tenant_name(app: &AppState) -> String {
@@ -815,14 +906,18 @@ pub async fn associate(State(app): State<AppState>, headers: HeaderMap, b: Body)
 
 /// `GET /mfa/authenticators` with the `mfa_token`: the user's authenticators.
 pub async fn authenticators(State(app): State<AppState>, headers: HeaderMap) -> Response {
-    let stored = match bearer_pending(&app, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let user = match app.store.get_user(&stored.grant.user_id).await {
-        Ok(Some((u, _))) => u,
-        Ok(None) => return invalid_token(),
-        Err(e) => return TokenEndpointError::from(e).into_response(),
+    // The waiting login's mfa_token, or an MFA API access token with
+    // `read:authenticators`.
+    let user = match bearer_pending(&app, &headers).await {
+        Ok(stored) => match app.store.get_user(&stored.grant.user_id).await {
+            Ok(Some((u, _))) => u,
+            Ok(None) => return invalid_token(),
+            Err(e) => return TokenEndpointError::from(e).into_response(),
+        },
+        Err(refused) => match api_caller(&app, &headers, "read:authenticators").await {
+            Ok(u) => u,
+            Err(_) => return refused,
+        },
     };
     match app.store.authenticators(&user.user_id).await {
         Ok(list) => Json(Value::Array(

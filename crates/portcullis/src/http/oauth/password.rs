@@ -95,6 +95,7 @@ pub async fn exchange(
     let asked = mfa::Asked {
         by_script: scripts.multifactor.is_some(),
         by_acr: false,
+        by_audience: super::mfa::api_needs_factor(app, login.audience, &user.user_id).await?,
     };
     let need = mfa::required(&mfa_settings, asked);
     if need == mfa::Need::Unavailable {

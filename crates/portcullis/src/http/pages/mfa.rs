@@ -88,6 +88,12 @@ pub(crate) async fn gate(
     let asked = Asked {
         by_script: l.scripts.multifactor.is_some(),
         by_acr: l.req.asks_for_mfa(),
+        by_audience: crate::http::oauth::mfa::api_needs_factor(
+            app,
+            l.req.audience.as_deref(),
+            &l.user.user_id,
+        )
+        .await?,
     };
     let only = l
         .scripts
