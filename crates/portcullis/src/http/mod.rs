@@ -214,6 +214,7 @@ fn browser_routes() -> Router<AppState> {
         )
         .route("/u/mfa", get(pages::mfa::page).post(pages::mfa::submit))
         .route("/u/login/passkey", post(pages::passkeys::sign_in))
+        .route("/u/signup/passkey", post(pages::passkeys::finish_sign_up))
         .route(
             "/u/passkey-enrollment",
             get(pages::passkeys::enrollment_page).post(pages::passkeys::enrollment_submit),

@@ -91,7 +91,7 @@ pub async fn sign_up(
 /// The mails a sign-up earns when the tenant asks for them by enabling the
 /// template (Auth0's `verify_email` and `welcome_email`): sent off the
 /// request path, so the answer does not wait for the mail relay.
-fn after_sign_up(app: &AppState, user: &portcullis_core::users::User, client_id: &str) {
+pub(crate) fn after_sign_up(app: &AppState, user: &portcullis_core::users::User, client_id: &str) {
     let (app, user, client_id) = (app.clone(), user.clone(), client_id.to_string());
     tokio::spawn(async move {
         use portcullis_core::email_templates::TemplateName;

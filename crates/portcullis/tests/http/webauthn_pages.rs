@@ -266,6 +266,110 @@ async fn a_passkey_signs_in_its_owner_once_and_only_here(backend: Backend) {
     assert!(!b3.jar.contains_key("portcullis_session"));
 }
 
+/// "Sign up with a passkey": the account is made with its passkey and no
+/// password, only once the passkey is registered (a forged answer makes
+/// nothing; the same answer twice makes one account).
+async fn a_passkey_sign_up_makes_an_account_without_a_password(backend: Backend) {
+    let srv = on_localhost(backend).await;
+    passkeys_on(&srv).await;
+    let client = spa(&srv, json!({})).await;
+    let origin = origin(&srv);
+    let users_named = |email: &'static str| {
+        let srv = &srv;
+        async move {
+            let (st, v) = srv
+                .api(Method::GET, &format!("/users-by-email?email={email}"), None)
+                .await;
+            assert_eq!(st, StatusCode::OK, "{v}");
+            v.as_array().cloned().unwrap_or_default()
+        }
+    };
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(&client, &[("screen_hint", "signup")]))
+        .await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("Sign up with a passkey"),
+        "{}",
+        page.body
+    );
+    let (state, csrf) = (page.input("state"), page.input("csrf"));
+    let start = async |b: &mut Browser| -> Page {
+        b.post_form(
+            "/u/signup",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "new@example.com"),
+                ("action", "passkey"),
+            ],
+        )
+        .await
+    };
+    let finish = async |b: &mut Browser, credential: String| -> Page {
+        b.post_form(
+            "/u/signup/passkey",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("credential", &credential),
+            ],
+        )
+        .await
+    };
+    // A forged answer: the signup page again, no account.
+    let mut key = SoftKey::new();
+    let asked = start(&mut b).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains("will have no password"),
+        "{}",
+        asked.body
+    );
+    let forged = key.register(&page_options(&asked.body), EVIL);
+    let back = finish(&mut b, forged).await;
+    assert_eq!(back.status, StatusCode::BAD_REQUEST, "{}", back.body);
+    assert!(back.location.is_none());
+    assert_eq!(users_named("new@example.com").await, Vec::<Value>::new());
+    // The honest one: the account, its passkey, signed in (amr "mfa").
+    let asked = start(&mut b).await;
+    let made = key.register(&page_options(&asked.body), &origin);
+    let back = finish(&mut b, made.clone()).await;
+    let code = back.redirect_params()["code"].clone();
+    let (st, t) = exchange(&srv, &client, &code).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let claims = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &client).await;
+    assert_eq!(claims["amr"], json!(["mfa"]));
+    let found = users_named("new@example.com").await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["user_id"], claims["sub"]);
+    let listed = methods(&srv, claims["sub"].as_str().unwrap()).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["type"], "passkey");
+    // The same answer again: nothing more.
+    let again = finish(&mut b, made).await;
+    assert!(again.location.is_none(), "{}", again.body);
+    assert_eq!(users_named("new@example.com").await.len(), 1);
+    // No password to sign in with.
+    let mut b2 = Browser::new(&srv);
+    let to = b2.authorize(&code_params(&client, &[])).await;
+    let back = b2.submit_login(&to, "new@example.com", PASSWORD).await;
+    assert_eq!(back.status, StatusCode::UNAUTHORIZED, "{}", back.body);
+}
+
+mod a_passkey_sign_up_makes_an_account_without_a_password {
+    use crate::support::Backend;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::a_passkey_sign_up_makes_an_account_without_a_password(Backend::Sqlite).await
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        super::a_passkey_sign_up_makes_an_account_without_a_password(Backend::Postgres).await
+    }
+}
+
 mod security_key_answers_for_another_site_user_or_clone_are_refused {
     use crate::support::Backend;
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

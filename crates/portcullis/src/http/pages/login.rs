@@ -217,6 +217,7 @@ pub(super) fn render_form(
             password_form => offer.db.is_some() || member_sign_in::is_dashboard(&tx.client),
             upstreams => minijinja::Value::from(minijinja::value::Serde(upstreams)),
             passkey_options => offer.passkey.as_deref(),
+            passkey_sign_up => offer.passkey.is_some() && options.is_some_and(|o| !o.disable_signup),
         },
         &tx.req.redirect_uri,
     )
@@ -407,6 +408,14 @@ pub async fn signup_submit(
         return Ok(signup_disabled(&app));
     };
     let email = form.get("username").unwrap_or_default().to_string();
+    // "Sign up with a passkey": the same form, no password.
+    if form.get("action") == Some("passkey") && super::passkeys::offered(&app, db).await {
+        let handle = form
+            .get("handle")
+            .filter(|_| db.options.requires_username)
+            .map(str::to_string);
+        return super::passkeys::begin_sign_up(&app, &tx, &offer, db, &email, handle).await;
+    }
     let create = UserCreate {
         user_id: None,
         connection: Some(db.name.clone()),

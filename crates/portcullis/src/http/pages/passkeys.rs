@@ -251,16 +251,33 @@ async fn enrollment(
         .await
         .start_passkey(&user.user_id, &user.email)
     else {
-        return Ok(app.pages.message(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Passkeys are not available",
-            "Passkeys cannot be used here. Go back to the application and sign in again.",
-        ));
+        return Ok(no_passkeys(app));
     };
     app.store
         .put_ceremony(&ceremony_id("enrol", tx), &state, app.now() + CEREMONY_TTL)
         .await?;
-    Ok(app.pages.form_page(
+    Ok(passkey_page(app, tx, options, error, status, None))
+}
+
+fn no_passkeys(app: &AppState) -> Response {
+    app.pages.message(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Passkeys are not available",
+        "Passkeys cannot be used here. Go back to the application and sign in again.",
+    )
+}
+
+/// "Create a passkey" (for a sign-up: `sign_up` is the new account's
+/// address).
+fn passkey_page(
+    app: &AppState,
+    tx: &Transaction,
+    options: serde_json::Value,
+    error: Option<&str>,
+    status: StatusCode,
+    sign_up: Option<&str>,
+) -> Response {
+    app.pages.form_page(
         status,
         "passkey.html",
         minijinja::context! {
@@ -272,9 +289,11 @@ async fn enrollment(
             csrf => &tx.csrf,
             error => error,
             options => options.to_string(),
+            sign_up => sign_up.is_some(),
+            email => sign_up,
         },
         &tx.req.redirect_uri,
-    ))
+    )
 }
 
 /// `POST /u/passkey-enrollment`: the new passkey, or "Not now"; then on to
@@ -345,4 +364,177 @@ pub async fn enrollment_submit(
         app.audit(e).await;
     }
     proceed(&app, tx, &session, &user, peer, &headers).await
+}
+
+/// What a passkey sign-up keeps between its two pages: the account to make
+/// (not stored until its passkey is), and the ceremony.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PendingSignUp {
+    user_id_hex: String,
+    email: String,
+    username: Option<String>,
+    state: String,
+}
+
+impl PendingSignUp {
+    fn create(&self, db: &DatabaseConnection) -> portcullis_core::users::UserCreate {
+        portcullis_core::users::UserCreate {
+            connection: Some(db.name.clone()),
+            email: Some(self.email.clone()),
+            username: self.username.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// "Sign up with a passkey" on the signup page: the account is checked
+/// (as a sign-up with a password would be, the password aside) and the
+/// passkey asked for; nothing is stored yet.
+pub(super) async fn begin_sign_up(
+    app: &AppState,
+    tx: &Transaction,
+    offer: &super::login::Offer,
+    db: &DatabaseConnection,
+    email: &str,
+    username: Option<String>,
+) -> PageResult {
+    if db.options.disable_signup {
+        return Ok(expired(app, Some(&tx.client)));
+    }
+    let pending = PendingSignUp {
+        user_id_hex: portcullis_core::random::hex(12),
+        email: portcullis_core::users::normalize_email(email),
+        username,
+        state: String::new(),
+    };
+    let user = match pending.create(db).into_imported_user(
+        db,
+        pending.user_id_hex.clone(),
+        app.issuer(),
+        app.now(),
+    ) {
+        Ok(u) => u,
+        Err(e) => {
+            let message = crate::http::sign_up::plain(&e.message()).to_string();
+            return Ok(render_form(
+                app,
+                "signup.html",
+                StatusCode::BAD_REQUEST,
+                tx,
+                offer,
+                email,
+                FormError::on(&message, &["username"]),
+            ));
+        }
+    };
+    let Ok((options, state)) = relying_party(app)
+        .await
+        .start_passkey(&user.user_id, &user.email)
+    else {
+        return Ok(no_passkeys(app));
+    };
+    let doc = serde_json::to_string(&PendingSignUp { state, ..pending })
+        .map_err(|e| StoreError::Undecodable(e.to_string()))?;
+    app.store
+        .put_ceremony(&ceremony_id("signup", tx), &doc, app.now() + CEREMONY_TTL)
+        .await?;
+    Ok(passkey_page(
+        app,
+        tx,
+        options,
+        None,
+        StatusCode::OK,
+        Some(&user.email),
+    ))
+}
+
+/// `POST /u/signup/passkey`: the new account's passkey. The account and
+/// its passkey are stored, and the person is signed in with it.
+pub async fn finish_sign_up(
+    State(app): State<AppState>,
+    peer: ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let ip = peer.text();
+    let now = app.now();
+    let offer = match page_offer(&app, &tx).await? {
+        Ok(o) => o,
+        Err(page) => return Ok(page),
+    };
+    let Some(db) = offer.db.as_ref().filter(|d| d.options.passkey) else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    // Taken once: an answer sent twice finds nothing.
+    let pending = app
+        .store
+        .take_ceremony(&ceremony_id("signup", &tx), now)
+        .await?
+        .and_then(|doc| serde_json::from_str::<PendingSignUp>(&doc).ok());
+    let Some(pending) = pending else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    let answer = form.get("credential").unwrap_or_default();
+    let registered = relying_party(&app)
+        .await
+        .finish_registration(&pending.state, answer);
+    let user =
+        pending
+            .create(db)
+            .into_imported_user(db, pending.user_id_hex.clone(), app.issuer(), now);
+    let (Ok((credential, credential_id)), Ok(user)) = (registered, user) else {
+        let mut e = Event::new(Code::Fs, "Passkey sign-up failed")
+            .client(&tx.client)
+            .ip(&ip);
+        e.user_name = Some(&pending.email);
+        e.connection = Some(&db.name);
+        app.audit(e).await;
+        return Ok(render_form(
+            &app,
+            "signup.html",
+            StatusCode::BAD_REQUEST,
+            &tx,
+            &offer,
+            &pending.email,
+            FormError::on(
+                "The passkey could not be created. Try again, or sign up with a password.",
+                &[],
+            ),
+        ));
+    };
+    match app.store.insert_user(&user, None, now).await {
+        Ok(()) => {}
+        Err(StoreError::Conflict) => {
+            return Ok(render_form(
+                &app,
+                "signup.html",
+                StatusCode::CONFLICT,
+                &tx,
+                &offer,
+                &pending.email,
+                FormError::on("The user already exists.", &["username"]),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    app.store
+        .add_passkey(
+            &user.user_id,
+            &Authenticator::new_id(Kind::Passkey),
+            &credential,
+            &credential_id,
+            now,
+        )
+        .await?;
+    let e = Event::new(Code::Ss, "Successful signup")
+        .client(&tx.client)
+        .user(&user)
+        .ip(&ip);
+    app.audit(e).await;
+    crate::http::sign_up::after_sign_up(&app, &user, &tx.client.client_id);
+    finish(&app, tx, &user, peer, &headers, Via::Passkey).await
 }

@@ -71,6 +71,12 @@ function publicKeyOf(form) {
   });
   return pk;
 }
+// What needs WebAuthn stays hidden in browsers without it.
+if (window.PublicKeyCredential) {
+  document.querySelectorAll(".passkey").forEach(function (e) {
+    e.hidden = false;
+  });
+}
 document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
   var button = form.querySelector("button[type=submit]");
   var status = document.getElementById("webauthn-status");
@@ -90,10 +96,6 @@ document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
       button.disabled = true;
     }
     return;
-  }
-  var box = form.closest(".passkey");
-  if (box) {
-    box.hidden = false;
   }
   var pending = null;
   var answered = function (c) {
