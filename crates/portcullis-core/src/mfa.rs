@@ -219,6 +219,31 @@ pub fn api(issuer: &str) -> crate::resource_servers::ResourceServer {
 /// RFC 8176 §2's `amr` of a login that passed a second factor.
 pub const AMR_MFA: &[&str] = &["mfa"];
 
+/// W3C Web Authentication §5.8.6: whether a security key must verify the
+/// person (PIN or biometrics) or only their presence. The device's own
+/// authenticator and passkeys always require verification.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UserVerification {
+    /// Presence only (a touch).
+    Discouraged,
+    /// Verification when the key can, presence otherwise (Auth0's default).
+    #[default]
+    Preferred,
+    /// Verification always.
+    Required,
+}
+
+impl UserVerification {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "discouraged" => Some(Self::Discouraged),
+            "preferred" => Some(Self::Preferred),
+            "required" => Some(Self::Required),
+            _ => None,
+        }
+    }
+}
+
 /// How long a remembered browser skips the second factor (Auth0's 30 days).
 pub const REMEMBER_BROWSER_DEFAULT_DAYS: i64 = 30;
 

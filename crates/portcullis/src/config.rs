@@ -106,6 +106,11 @@ pub struct ConfigArgs {
     /// factor, in days (1 to 365) [default: 30, Auth0's].
     #[arg(long, env = "PORTCULLIS_MFA_REMEMBER_BROWSER_DAYS", global = true)]
     pub mfa_remember_browser_days: Option<u64>,
+    /// Whether a security key (the `webauthn-roaming` factor) must verify the
+    /// person with a PIN or biometrics: `discouraged` (a touch), `preferred`
+    /// or `required` [default: preferred].
+    #[arg(long, env = "PORTCULLIS_WEBAUTHN_USER_VERIFICATION", global = true)]
+    pub webauthn_user_verification: Option<String>,
     /// Also write every audit event as a JSON line to `stdout` or to this file
     /// (appended), for log shippers [default: the database only].
     #[arg(long, env = "PORTCULLIS_AUDIT_LOG", global = true)]
@@ -153,6 +158,7 @@ struct FileConfig {
     script_memory_mb: Option<u64>,
     key_rotation_days: Option<u64>,
     mfa_remember_browser_days: Option<u64>,
+    webauthn_user_verification: Option<String>,
     audit_log: Option<String>,
     trusted_proxies: Option<String>,
     trusted_proxy_header: Option<String>,
@@ -190,6 +196,8 @@ pub struct Config {
     pub key_rotation_days: u64,
     /// Days a remembered browser skips the second factor.
     pub mfa_remember_browser_days: u64,
+    /// What a security key must show of the person.
+    pub webauthn_user_verification: portcullis_core::mfa::UserVerification,
     /// `stdout`, a file path, or `None`.
     pub audit_log: Option<String>,
     /// Proxies whose forwarding headers name the client (empty: none).
@@ -457,6 +465,20 @@ impl ConfigArgs {
             ));
         }
 
+        let webauthn_user_verification = match pick(
+            &self.webauthn_user_verification,
+            file.webauthn_user_verification,
+        ) {
+            Some(v) => portcullis_core::mfa::UserVerification::parse(&v).ok_or_else(|| {
+                err(
+                    "webauthn_user_verification",
+                    "PORTCULLIS_WEBAUTHN_USER_VERIFICATION",
+                    "must be discouraged, preferred or required",
+                )
+            })?,
+            None => Default::default(),
+        };
+
         let trusted_proxies = match pick(&self.trusted_proxies, file.trusted_proxies) {
             Some(raw) => parse_trusted_proxies(&raw)
                 .map_err(|p| err("trusted_proxies", "PORTCULLIS_TRUSTED_PROXIES", p))?,
@@ -505,6 +527,7 @@ impl ConfigArgs {
             script_memory_mb,
             key_rotation_days,
             mfa_remember_browser_days,
+            webauthn_user_verification,
             audit_log: pick(&self.audit_log, file.audit_log),
             trusted_proxies,
             trusted_proxy_header,

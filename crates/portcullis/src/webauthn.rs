@@ -18,7 +18,7 @@ use webauthn_rs::prelude::{
     SecurityKeyAuthentication, SecurityKeyRegistration, Url, Uuid, Webauthn, WebauthnBuilder,
 };
 
-use portcullis_core::mfa::Kind;
+use portcullis_core::mfa::{Kind, UserVerification};
 
 /// Why a ceremony could not start or was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +54,7 @@ enum Credential {
 /// The relying party of this issuer.
 pub struct RelyingParty {
     inner: Option<Webauthn>,
+    uv: UserVerification,
 }
 
 impl std::fmt::Debug for RelyingParty {
@@ -83,18 +84,20 @@ fn refused(e: impl std::fmt::Display) -> WebauthnFailure {
 }
 
 impl RelyingParty {
-    /// The relying party for `issuer` (named `name` to the person).
-    pub fn new(issuer: &str, name: &str) -> Self {
+    /// The relying party for `issuer` (named `name` to the person), asking
+    /// security keys for `uv`.
+    pub fn new(issuer: &str, name: &str, uv: UserVerification) -> Self {
         let inner = Url::parse(issuer).ok().and_then(|url| {
             let host = url.domain()?.to_string();
             let origin = Url::parse(&url.origin().ascii_serialization()).ok()?;
             WebauthnBuilder::new(&host, &origin)
                 .ok()?
                 .rp_name(name)
+                .danger_set_user_presence_only_security_keys(uv == UserVerification::Discouraged)
                 .build()
                 .ok()
         });
-        Self { inner }
+        Self { inner, uv }
     }
 
     /// Whether WebAuthn can be offered (the issuer is on a domain name).
@@ -116,32 +119,35 @@ impl RelyingParty {
     ) -> Result<(Value, String), WebauthnFailure> {
         let rp = self.rp()?;
         let handle = user_handle(user_id);
-        let (mut creation, state) = match kind {
-            Kind::WebauthnPlatform => {
-                let (o, s) = rp
-                    .start_passkey_registration(handle, email, email, None)
-                    .map_err(refused)?;
-                (o, Ceremony::RegisterPasskey(s))
-            }
-            _ => {
-                let (o, s) = rp
-                    .start_securitykey_registration(
-                        handle,
-                        email,
-                        email,
-                        None,
-                        None,
-                        Some(AuthenticatorAttachment::CrossPlatform),
-                    )
-                    .map_err(refused)?;
-                (o, Ceremony::RegisterKey(s))
-            }
+        // A device authenticator, or a security key that must verify the
+        // person: webauthn-rs's passkey ceremony (user verification
+        // required); otherwise its security-key one.
+        let verified = kind == Kind::WebauthnPlatform || self.uv == UserVerification::Required;
+        let (mut creation, state) = if verified {
+            let (o, s) = rp
+                .start_passkey_registration(handle, email, email, None)
+                .map_err(refused)?;
+            (o, Ceremony::RegisterPasskey(s))
+        } else {
+            let (o, s) = rp
+                .start_securitykey_registration(
+                    handle,
+                    email,
+                    email,
+                    None,
+                    None,
+                    Some(AuthenticatorAttachment::CrossPlatform),
+                )
+                .map_err(refused)?;
+            (o, Ceremony::RegisterKey(s))
         };
-        if kind == Kind::WebauthnPlatform
-            && let Some(sel) = creation.public_key.authenticator_selection.as_mut()
-        {
-            // A hint to the browser: this device's own authenticator.
-            sel.authenticator_attachment = Some(AuthenticatorAttachment::Platform);
+        if let Some(sel) = creation.public_key.authenticator_selection.as_mut() {
+            // A hint to the browser: this device's own authenticator, or a
+            // security key.
+            sel.authenticator_attachment = Some(match kind {
+                Kind::WebauthnPlatform => AuthenticatorAttachment::Platform,
+                _ => AuthenticatorAttachment::CrossPlatform,
+            });
         }
         let options = browser_options(&creation)?;
         let state = serde_json::to_string(&state).map_err(|_| WebauthnFailure::Corrupt)?;
@@ -331,13 +337,13 @@ mod tests {
 
     #[test]
     fn an_ip_address_issuer_has_no_relying_party_and_a_domain_has_one() {
-        let ip = RelyingParty::new("http://127.0.0.1:3000/", "t");
+        let ip = RelyingParty::new("http://127.0.0.1:3000/", "t", Default::default());
         assert_eq!(
             ip.start_registration(Kind::WebauthnRoaming, "auth0|1", "a@example.com")
                 .err(),
             Some(WebauthnFailure::Unavailable)
         );
-        let rp = RelyingParty::new("https://login.example.com/", "Example");
+        let rp = RelyingParty::new("https://login.example.com/", "Example", Default::default());
         let (options, state) = rp
             .start_registration(Kind::WebauthnPlatform, "auth0|1", "a@example.com")
             .unwrap();
@@ -354,8 +360,36 @@ mod tests {
     }
 
     #[test]
+    fn security_keys_are_asked_for_the_configured_user_verification() {
+        let asked = |uv| {
+            let rp = RelyingParty::new("https://login.example.com/", "Example", uv);
+            let (o, _) = rp
+                .start_registration(Kind::WebauthnRoaming, "auth0|1", "a@example.com")
+                .unwrap();
+            let sel = &o["publicKey"]["authenticatorSelection"];
+            (
+                sel["userVerification"].as_str().unwrap().to_string(),
+                sel["authenticatorAttachment"].as_str().unwrap().to_string(),
+            )
+        };
+        let cross = "cross-platform".to_string();
+        assert_eq!(
+            asked(UserVerification::Discouraged),
+            ("discouraged".into(), cross.clone())
+        );
+        assert_eq!(
+            asked(UserVerification::Preferred),
+            ("preferred".into(), cross.clone())
+        );
+        assert_eq!(
+            asked(UserVerification::Required),
+            ("required".into(), cross)
+        );
+    }
+
+    #[test]
     fn a_forged_answer_is_refused() {
-        let rp = RelyingParty::new("https://login.example.com/", "Example");
+        let rp = RelyingParty::new("https://login.example.com/", "Example", Default::default());
         let (_, state) = rp
             .start_registration(Kind::WebauthnRoaming, "auth0|1", "a@example.com")
             .unwrap();

@@ -202,6 +202,10 @@ key_rotation_days = 0
 
 # Days "remember this browser" on the MFA pages skips the second factor.
 mfa_remember_browser_days = 30
+
+# What a security key must show of the person: discouraged (a touch),
+# preferred or required.
+webauthn_user_verification = "preferred"
 "#
     )
 }

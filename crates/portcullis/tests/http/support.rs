@@ -164,6 +164,7 @@ pub async fn config_for(
         script_memory_mb: 32,
         key_rotation_days: 0,
         mfa_remember_browser_days: 30,
+        webauthn_user_verification: Default::default(),
         audit_log: None,
         trusted_proxies: Vec::new(),
         trusted_proxy_header: Default::default(),

@@ -937,7 +937,11 @@ async fn complete(app: &AppState, step: Step, peer: ClientAddr, headers: &Header
 
 /// This issuer's WebAuthn relying party, named as the tenant.
 async fn relying_party(app: &AppState) -> RelyingParty {
-    RelyingParty::new(&app.config.issuer, &tenant_name(app).await)
+    RelyingParty::new(
+        &app.config.issuer,
+        &tenant_name(app).await,
+        app.config.webauthn_user_verification,
+    )
 }
 
 /// Where a step's WebAuthn ceremony is kept (one at a time per step).

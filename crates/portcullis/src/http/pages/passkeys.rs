@@ -36,7 +36,11 @@ use crate::webauthn::RelyingParty;
 const CEREMONY_TTL: i64 = 300;
 
 async fn relying_party(app: &AppState) -> RelyingParty {
-    RelyingParty::new(&app.config.issuer, &tenant_name(app).await)
+    RelyingParty::new(
+        &app.config.issuer,
+        &tenant_name(app).await,
+        app.config.webauthn_user_verification,
+    )
 }
 
 /// Where a login transaction's passkey ceremony is kept (`what`: `sign-in`
