@@ -641,6 +641,19 @@ async fn challenge_email(
     ))
 }
 
+/// A POSTed form of a step: the form, and its step checked for the CSRF
+/// token and the browser binding.
+async fn submitted_step(
+    app: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(portcullis_core::protocol::params::Params, Step), Response> {
+    let form = super::read_form(app, headers, body).await?;
+    let csrf = Some(form.get("csrf").unwrap_or("-"));
+    let step = load_step(app, headers, form.get("state"), csrf).await?;
+    Ok((form, step))
+}
+
 /// `POST /u/mfa`: a code typed on one of the pages.
 pub async fn submit(
     State(app): State<AppState>,
@@ -648,13 +661,8 @@ pub async fn submit(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match super::read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let csrf = Some(form.get("csrf").unwrap_or("-"));
-    let step = match load_step(&app, &headers, form.get("state"), csrf).await {
-        Ok(s) => s,
+    let (form, step) = match submitted_step(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     if step.passed {
@@ -883,13 +891,8 @@ pub async fn continue_login(
     headers: HeaderMap,
     body: Body,
 ) -> PageResult {
-    let form = match super::read_form(&app, &headers, body).await {
-        Ok(f) => f,
-        Err(r) => return Ok(r),
-    };
-    let csrf = Some(form.get("csrf").unwrap_or("-"));
-    let step = match load_step(&app, &headers, form.get("state"), csrf).await {
-        Ok(s) => s,
+    let (_, step) = match submitted_step(&app, &headers, body).await {
+        Ok(x) => x,
         Err(r) => return Ok(r),
     };
     if !step.passed {

@@ -49,6 +49,10 @@ fn ceremony_id(what: &str, tx: &Transaction) -> String {
     format!("passkey-{what}:{}", hash_secret(&tx.id))
 }
 
+fn new_passkey_id() -> String {
+    Authenticator::new_id(Kind::Passkey)
+}
+
 /// Whether `db` offers passkeys here (turned on, and the issuer on a domain
 /// name, which WebAuthn needs).
 pub(crate) async fn offered(app: &AppState, db: &DatabaseConnection) -> bool {
@@ -355,7 +359,7 @@ pub async fn enrollment_submit(
         app.store
             .add_passkey(
                 &user.user_id,
-                &Authenticator::new_id(Kind::Passkey),
+                &new_passkey_id(),
                 &credential,
                 &credential_id,
                 now,
@@ -528,7 +532,7 @@ pub async fn finish_sign_up(
     app.store
         .add_passkey(
             &user.user_id,
-            &Authenticator::new_id(Kind::Passkey),
+            &new_passkey_id(),
             &credential,
             &credential_id,
             now,
