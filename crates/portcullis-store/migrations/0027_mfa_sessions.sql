@@ -20,7 +20,8 @@ CREATE INDEX mfa_remembered_browsers_user ON mfa_remembered_browsers (tenant_id,
 -- by the credential a browser offers.
 ALTER TABLE authenticators ADD COLUMN credential TEXT;
 ALTER TABLE authenticators ADD COLUMN credential_id TEXT;
-CREATE INDEX authenticators_credential_id ON authenticators (tenant_id, credential_id);
+-- W3C Web Authentication §7.1 step 22: a credential id registered once.
+CREATE UNIQUE INDEX authenticators_credential_id ON authenticators (tenant_id, credential_id);
 
 -- A WebAuthn ceremony under way: the challenge and what the server expects
 -- (webauthn-rs's state), under the hash of what the page is bound to; taken

@@ -116,6 +116,17 @@ async fn hosted_pages_enrol_an_authenticator_app_then_ask_for_it_or_the_recovery
     assert!(String::from_utf8_lossy(&svg).contains("<svg"));
     let secret = code_text(&page, "totp-secret").replace(' ', "");
     assert_eq!(secret.len(), 32, "{secret}");
+    // The step is this browser's: it is no mfa_token of the MFA API.
+    let (st, _) = srv
+        .http
+        .post(format!("{}/mfa/associate", srv.url))
+        .bearer_auth(format!("hosted-mfa:{}", page.input("state")))
+        .json(&json!({"authenticator_types": ["otp"]}))
+        .send()
+        .await
+        .map(|r| (r.status(), ()))
+        .unwrap();
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
     assert!(page.body.contains("Remember this browser for 30 days"));
     // A wrong code: the same page again, the login not answered.
     let good = totp(&secret, clock.now());

@@ -232,7 +232,18 @@ async fn a_passkey_signs_in_its_owner_once_and_only_here(backend: Backend) {
         let to = bb.authorize(&code_params(&client, &[])).await;
         let back = bb.submit_login(&to, "bob@example.com", PASSWORD).await;
         let page = bb.get(back.location.as_deref().unwrap()).await;
-        other.register(&page_options(&page.body), &origin);
+        // Bob's authenticator claims Ann's credential id (§7.1 step 22):
+        // refused, nothing stored.
+        other.id = key.borrow().id.clone();
+        let reused = other.register(&page_options(&page.body), &origin);
+        let (state, csrf) = (page.input("state"), page.input("csrf"));
+        let back = bb
+            .post_form(
+                "/u/passkey-enrollment",
+                &[("state", &state), ("csrf", &csrf), ("credential", &reused)],
+            )
+            .await;
+        assert_eq!(back.status, StatusCode::CONFLICT, "{}", back.body);
         other.user_handle.clone().unwrap()
     };
     let back = sign_in(&mut b2, &|o| {

@@ -140,6 +140,11 @@ async fn pending(
     let Some(stored) = app.store.mfa_token(&hash).await? else {
         return Ok(Err(TokenProblem::Unknown));
     };
+    // A hosted MFA page's step is bound to its browser and session; it is
+    // never an `mfa_token` of this API.
+    if stored.grant.session_id.is_some() {
+        return Ok(Err(TokenProblem::Unknown));
+    }
     if stored.used_at.is_some() {
         return Ok(Err(TokenProblem::Spent));
     }
@@ -185,6 +190,18 @@ pub async fn exchange(
         return Err(refuse(TokenErrorCode::InvalidGrant, "user is blocked").await);
     }
     let settings = app.store.guardian_settings().await?;
+    // An Action that named one factor gets that one (or the recovery code,
+    // which stands in for any).
+    let proved = match proof {
+        MfaProof::Otp(_) => Some(Factor::Otp),
+        MfaProof::Oob { .. } => Some(Factor::Email),
+        MfaProof::RecoveryCode(_) => None,
+    };
+    if let (Some(only), Some(proved)) = (grant.only, proved)
+        && only != proved
+    {
+        return Err(refuse(TokenErrorCode::InvalidGrant, REJECTED).await);
+    }
     let who = Who {
         app,
         client,

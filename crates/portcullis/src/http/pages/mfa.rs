@@ -123,11 +123,12 @@ pub(crate) async fn gate(
         }
         Need::SecondFactor => {}
     }
-    // Passed in this session already: single sign-on does not ask again.
-    if l.session.mfa_at.is_some() {
+    // Passed in this session already: single sign-on does not ask again
+    // (unless an Action names the factor: it is asked for each time).
+    if l.session.mfa_at.is_some() && only.is_none() {
         return Ok(Gate::Pass { mfa: true });
     }
-    let may_remember = mfa::may_remember(asked, l.scripts.mfa_remember_browser);
+    let may_remember = mfa::may_remember(asked, l.scripts.mfa_remember_browser) && only.is_none();
     if may_remember
         && let Some(token) = cookies::get(headers, cookies::MFA_REMEMBER)
         && app
@@ -948,8 +949,11 @@ async fn relying_party(app: &AppState) -> RelyingParty {
 }
 
 /// Where a step's WebAuthn ceremony is kept (one at a time per step).
-fn ceremony_id(step: &Step) -> String {
-    format!("mfa:{}", step.hash)
+/// The kind is part of the key: an answer posted as another kind (a
+/// security key's registration claimed as the device's own, which must
+/// verify the person) finds no ceremony.
+fn ceremony_id(step: &Step, kind: Kind) -> String {
+    format!("mfa:{}:{}", kind.as_str(), step.hash)
 }
 
 /// The page that registers (`enrolling`) or asks for a `kind` WebAuthn
@@ -990,7 +994,7 @@ async fn webauthn_page(
         }
     };
     app.store
-        .put_ceremony(&ceremony_id(step), &state, app.now() + WEBAUTHN_TTL)
+        .put_ceremony(&ceremony_id(step, kind), &state, app.now() + WEBAUTHN_TTL)
         .await?;
     let verb = if enrolling { "create" } else { "get" };
     Ok(render(
@@ -1040,7 +1044,10 @@ async fn check_webauthn(
         ))
     };
     // Taken once: a replayed answer finds no ceremony.
-    let state = app.store.take_ceremony(&ceremony_id(step), now).await?;
+    let state = app
+        .store
+        .take_ceremony(&ceremony_id(step, kind), now)
+        .await?;
     if enrolling {
         let done = state
             .ok_or(WebauthnFailure::Refused("no ceremony".into()))
@@ -1069,7 +1076,14 @@ async fn check_webauthn(
                 who.spend,
                 now,
             )
-            .await?;
+            .await;
+        let stored = match stored {
+            Ok(done) => done,
+            // A credential id registered already (W3C Web Authentication
+            // §7.1 step 22): refused.
+            Err(portcullis_store::StoreError::Conflict) => false,
+            Err(e) => return Err(e.into()),
+        };
         if !stored {
             return Err(invalid());
         }

@@ -356,7 +356,8 @@ pub async fn enrollment_submit(
             )
             .await?);
         };
-        app.store
+        let added = app
+            .store
             .add_passkey(
                 &user.user_id,
                 &new_passkey_id(),
@@ -364,7 +365,24 @@ pub async fn enrollment_submit(
                 &credential_id,
                 now,
             )
-            .await?;
+            .await;
+        match added {
+            Ok(()) => {}
+            // W3C Web Authentication §7.1 step 22: a credential id once.
+            Err(StoreError::Conflict) => {
+                return Ok(enrollment(
+                    &app,
+                    &tx,
+                    &user,
+                    Some(
+                        "This passkey is registered already. Try another, or continue without one.",
+                    ),
+                    StatusCode::CONFLICT,
+                )
+                .await?);
+            }
+            Err(e) => return Err(e.into()),
+        }
         let e = Event::new(Code::GdEnrollmentComplete, "Passkey enrolled")
             .client(&tx.client)
             .user(&user)
@@ -474,7 +492,11 @@ pub async fn finish_sign_up(
         Ok(o) => o,
         Err(page) => return Ok(page),
     };
-    let Some(db) = offer.db.as_ref().filter(|d| d.options.passkey) else {
+    let Some(db) = offer
+        .db
+        .as_ref()
+        .filter(|d| d.options.passkey && !d.options.disable_signup)
+    else {
         return Ok(expired(&app, Some(&tx.client)));
     };
     // Taken once: an answer sent twice finds nothing.
@@ -529,7 +551,8 @@ pub async fn finish_sign_up(
         }
         Err(e) => return Err(e.into()),
     }
-    app.store
+    let added = app
+        .store
         .add_passkey(
             &user.user_id,
             &new_passkey_id(),
@@ -537,7 +560,23 @@ pub async fn finish_sign_up(
             &credential_id,
             now,
         )
-        .await?;
+        .await;
+    if let Err(e) = added {
+        // No account without its passkey: the one just made goes again.
+        app.store.delete_user(&user.user_id).await?;
+        if !matches!(e, StoreError::Conflict) {
+            return Err(e.into());
+        }
+        return Ok(render_form(
+            &app,
+            "signup.html",
+            StatusCode::CONFLICT,
+            &tx,
+            &offer,
+            &pending.email,
+            FormError::on("This passkey is registered already.", &[]),
+        ));
+    }
     let e = Event::new(Code::Ss, "Successful signup")
         .client(&tx.client)
         .user(&user)
