@@ -336,7 +336,9 @@ impl Inner {
         portcullis_store::StoreError,
     > {
         // Auth0's MFA API is built in (never stored, never listed).
-        if identifier == portcullis_core::mfa::api_audience(self.issuer()) {
+        // (Compared without building the audience: this is on every token
+        // request that names an API.)
+        if identifier.strip_prefix(self.issuer()) == Some("mfa/") {
             return Ok(Some(portcullis_core::mfa::api(self.issuer())));
         }
         let g = self.sync_configuration().await?;

@@ -67,7 +67,7 @@ fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
     })
 }
 
-fn client_ctx(c: &Client) -> serde_json::Value {
+pub(super) fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
 

@@ -32,6 +32,7 @@ use portcullis_store::{Session, StoreError};
 use serde::Deserialize;
 
 use super::Pages as _;
+use super::passkeys::relying_party;
 use super::transaction::{Transaction, api_of, expired, load, with_cookie};
 use crate::app::AppState;
 use crate::audit::{Code, Event};
@@ -40,7 +41,7 @@ use crate::http::cookies;
 use crate::http::errors::TokenEndpointError;
 use crate::http::flows::{self, PageError, PageResult};
 use crate::http::oauth::mfa::{Who, secret_aad, tenant_name};
-use crate::webauthn::{RelyingParty, WebauthnFailure};
+use crate::webauthn::WebauthnFailure;
 
 /// A browser login that passed its first factor and its scripts.
 pub(crate) struct Login<'a> {
@@ -292,9 +293,7 @@ fn render(app: &AppState, step: &Step, status: StatusCode, v: View<'_>) -> Respo
         "mfa.html",
         minijinja::context! {
             title => title,
-            client => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
-                "name": step.tx.client.name, "logo_uri": step.tx.client.logo_uri,
-            }))),
+            client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&step.tx.client))),
             state => &step.tx.id,
             csrf => &step.tx.csrf,
             mode => v.mode,
@@ -937,15 +936,6 @@ async fn complete(app: &AppState, step: Step, peer: ClientAddr, headers: &Header
         true,
     )
     .await
-}
-
-/// This issuer's WebAuthn relying party, named as the tenant.
-async fn relying_party(app: &AppState) -> RelyingParty {
-    RelyingParty::new(
-        &app.config.issuer,
-        &tenant_name(app).await,
-        app.config.webauthn_user_verification,
-    )
 }
 
 /// Where a step's WebAuthn ceremony is kept (one at a time per step).

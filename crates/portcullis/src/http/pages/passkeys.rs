@@ -35,7 +35,9 @@ use crate::webauthn::RelyingParty;
 /// timeout for a sign-in is five minutes).
 const CEREMONY_TTL: i64 = 300;
 
-async fn relying_party(app: &AppState) -> RelyingParty {
+/// This issuer's WebAuthn relying party, named as the tenant (the MFA
+/// pages' too).
+pub(super) async fn relying_party(app: &AppState) -> RelyingParty {
     RelyingParty::new(
         &app.config.issuer,
         &tenant_name(app).await,
@@ -290,9 +292,7 @@ fn passkey_page(
         "passkey.html",
         minijinja::context! {
             title => "Create a passkey",
-            client => minijinja::Value::from(minijinja::value::Serde(serde_json::json!({
-                "name": tx.client.name, "logo_uri": tx.client.logo_uri,
-            }))),
+            client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
             error => error,
