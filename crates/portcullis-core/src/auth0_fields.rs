@@ -108,11 +108,6 @@ const CLIENT: &[Row] = &[
     ),
     ("mobile", Off, "Android and iOS app links are not served"),
     (
-        "initiate_login_uri",
-        Off,
-        "third-party initiated login URIs are not supported",
-    ),
-    (
         "addons",
         Off,
         "add-ons (SAML, WS-Fed, AWS, …) are not supported",
@@ -137,16 +132,6 @@ const CLIENT: &[Row] = &[
     (
         "default_organization",
         Off,
-        "organizations are not offered yet",
-    ),
-    (
-        "organization_usage",
-        OffOr(&["\"deny\""]),
-        "organizations are not offered yet",
-    ),
-    (
-        "organization_require_behavior",
-        OffOr(&["\"no_prompt\""]),
         "organizations are not offered yet",
     ),
     (
@@ -309,16 +294,6 @@ const RESOURCE_SERVER: &[Row] = &[
 
 const CLIENT_GRANT: &[Row] = &[
     (
-        "organization_usage",
-        OffOr(&["\"deny\""]),
-        "organizations are not offered yet",
-    ),
-    (
-        "allow_any_organization",
-        Off,
-        "organizations are not offered yet",
-    ),
-    (
         "subject_type",
         OffOr(&["\"client\""]),
         "only client (machine) grants exist",
@@ -392,11 +367,6 @@ const TENANT_SETTINGS: &[Row] = &[
         "customize_mfa_in_postlogin_action",
         Off,
         "multi-factor authentication is not offered yet",
-    ),
-    (
-        "allow_organization_name_in_authentication_api",
-        Off,
-        "organizations are not offered yet",
     ),
     (
         "pushed_authorization_requests_supported",
@@ -580,10 +550,10 @@ mod tests {
             "refresh_token": {"rotation_type": "rotating", "policies": null},
         }));
         let taken = take_unmodelled(Resource::Client, &mut b).expect("accepted");
-        assert_eq!(taken.len(), 8);
+        assert_eq!(taken.len(), 7);
         assert_eq!(
             Value::Object(b),
-            json!({"name": "Shop", "refresh_token": {"rotation_type": "rotating"}})
+            json!({"name": "Shop", "organization_usage": "deny", "refresh_token": {"rotation_type": "rotating"}})
         );
     }
 

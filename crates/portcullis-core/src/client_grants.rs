@@ -16,6 +16,14 @@ pub struct ClientGrant {
     /// administrator, so that upgrades adding Management API scopes reach it).
     #[serde(default)]
     pub allow_all_scopes: bool,
+    /// Whether a client-credentials token of this grant may be for an
+    /// organization (Auth0's `organization_usage`; `deny` when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_usage: Option<crate::organizations::OrganizationUsage>,
+    /// Any organization may be named (otherwise only those the grant is
+    /// associated with).
+    #[serde(default)]
+    pub allow_any_organization: bool,
 }
 
 impl ClientGrant {
@@ -37,6 +45,10 @@ pub struct ClientGrantCreate {
     pub scope: Vec<String>,
     #[serde(default)]
     pub allow_all_scopes: Option<bool>,
+    #[serde(default)]
+    pub organization_usage: Option<crate::organizations::OrganizationUsage>,
+    #[serde(default)]
+    pub allow_any_organization: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -44,6 +56,8 @@ pub struct ClientGrantCreate {
 pub struct ClientGrantPatch {
     pub scope: Option<Vec<String>>,
     pub allow_all_scopes: Option<bool>,
+    pub organization_usage: Option<crate::organizations::OrganizationUsage>,
+    pub allow_any_organization: Option<bool>,
 }
 
 /// Every scope of a grant must exist on its API.

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::organizations::{OrganizationUsage, RequireBehavior};
+
 use crate::validation::{self, Validated, ValidationError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -130,6 +132,17 @@ pub struct Client {
     pub refresh_token: RefreshTokenConfig,
     #[serde(default)]
     pub client_metadata: serde_json::Map<String, serde_json::Value>,
+    /// Whether logins to this application are to an organization (Auth0's
+    /// `organization_usage`; `deny` by default).
+    #[serde(default)]
+    pub organization_usage: OrganizationUsage,
+    /// How a login that must be to an organization learns which one.
+    #[serde(default)]
+    pub organization_require_behavior: RequireBehavior,
+    /// Where a login starts from the application (an organization invitation
+    /// links here, with `invitation` and `organization`): https only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiate_login_uri: Option<String>,
 }
 
 impl Client {
@@ -226,6 +239,10 @@ pub struct ClientPayload {
     pub jwt_configuration: Option<JwtConfigurationPatch>,
     pub refresh_token: Option<RefreshTokenPatch>,
     pub client_metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    pub organization_usage: Option<OrganizationUsage>,
+    pub organization_require_behavior: Option<RequireBehavior>,
+    /// `""` removes it.
+    pub initiate_login_uri: Option<String>,
 }
 
 impl ClientPayload {
@@ -258,6 +275,9 @@ impl ClientPayload {
             jwt_configuration: JwtConfiguration::default(),
             refresh_token: RefreshTokenConfig::default_for(app_type),
             client_metadata: Default::default(),
+            organization_usage: OrganizationUsage::Deny,
+            organization_require_behavior: RequireBehavior::NoPrompt,
+            initiate_login_uri: None,
         };
         self.apply_to(client)
     }
@@ -278,6 +298,36 @@ impl ClientPayload {
         }
         if let Some(v) = self.is_first_party {
             c.is_first_party = v;
+        }
+        if let Some(v) = self.organization_usage {
+            c.organization_usage = v;
+        }
+        if let Some(v) = self.organization_require_behavior {
+            c.organization_require_behavior = v;
+        }
+        if let Some(v) = self.organization_require_behavior
+            && v == RequireBehavior::PostLoginPrompt
+            && !c.oidc_conformant
+        {
+            return Err(ValidationError::field(
+                "organization_require_behavior",
+                "post_login_prompt requires oidc_conformant: true",
+            ));
+        }
+        if let Some(v) = self.initiate_login_uri {
+            c.initiate_login_uri = if v.is_empty() {
+                None
+            } else {
+                // Auth0 takes only https here: the link is followed from an
+                // e-mail, outside the application.
+                if crate::validation::url("initiate_login_uri", &v)?.scheme() != "https" {
+                    return Err(ValidationError::field(
+                        "initiate_login_uri",
+                        format!("'{v}' must be an https URL"),
+                    ));
+                }
+                Some(v)
+            };
         }
         if let Some(v) = self.oidc_conformant {
             c.oidc_conformant = v;
@@ -363,6 +413,13 @@ impl ClientPayload {
             c.client_metadata = v;
         }
         validate(&c)?;
+        // Auth0: organizations are for first-party applications only.
+        if !c.is_first_party && c.organization_usage != OrganizationUsage::Deny {
+            return Err(ValidationError::field(
+                "organization_usage",
+                "Organizations are only available to first party clients on user-based flows",
+            ));
+        }
         Ok(c)
     }
 }

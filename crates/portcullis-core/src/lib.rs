@@ -23,6 +23,7 @@ pub mod log_query;
 pub mod management;
 pub mod members;
 pub mod mfa;
+pub mod organizations;
 pub mod password_policy;
 pub mod passwords;
 pub mod protocol;

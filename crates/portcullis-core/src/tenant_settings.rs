@@ -72,6 +72,10 @@ pub struct TenantSettings {
     /// changes behaviour here (the others are kept for tenants moving over).
     #[serde(default)]
     pub flags: BTreeMap<String, bool>,
+    /// Tokens issued inside an organization carry its name (`org_name`)
+    /// beside its id.
+    #[serde(default)]
+    pub allow_organization_name_in_authentication_api: bool,
 }
 
 impl Default for TenantSettings {
@@ -89,6 +93,7 @@ impl Default for TenantSettings {
             default_redirection_uri: None,
             error_page: None,
             flags: BTreeMap::new(),
+            allow_organization_name_in_authentication_api: false,
         }
     }
 }
@@ -145,6 +150,7 @@ pub struct TenantSettingsPatch {
     pub default_redirection_uri: Option<String>,
     pub error_page: Option<ErrorPage>,
     pub flags: Option<BTreeMap<String, bool>>,
+    pub allow_organization_name_in_authentication_api: Option<bool>,
 }
 
 fn clearable(v: String) -> Option<String> {
@@ -219,6 +225,9 @@ impl TenantSettingsPatch {
         }
         if let Some(v) = self.error_page {
             s.error_page = Some(v);
+        }
+        if let Some(v) = self.allow_organization_name_in_authentication_api {
+            s.allow_organization_name_in_authentication_api = v;
         }
         if let Some(v) = self.flags {
             s.flags.extend(v);

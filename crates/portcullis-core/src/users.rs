@@ -304,6 +304,11 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
+/// Whether `email` is an address Portcullis accepts for a user.
+pub fn is_email(email: &str) -> bool {
+    check_email(email).is_ok()
+}
+
 fn check_email(email: &str) -> Validated<()> {
     let e = email.trim();
     let valid = e.len() <= 254

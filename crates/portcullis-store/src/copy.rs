@@ -67,6 +67,11 @@ pub const TABLES: &[&str] = &[
     "mfa_challenges",
     "mfa_remembered_browsers",
     "webauthn_ceremonies",
+    "organizations",
+    "organization_members",
+    "organization_member_roles",
+    "organization_connections",
+    "organization_invitations",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -27,6 +27,8 @@ pub struct Cleaned {
     pub mfa_remembered_browsers: u64,
     /// WebAuthn ceremonies never answered.
     pub webauthn_ceremonies: u64,
+    /// Organization invitations past their `ttl_sec`.
+    pub organization_invitations: u64,
     pub logs: u64,
 }
 
@@ -162,6 +164,13 @@ impl TenantStore {
         run!(
             webauthn_ceremonies,
             "webauthn_ceremonies",
+            "id",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            organization_invitations,
+            "organization_invitations",
             "id",
             "expires_at < $2",
             now

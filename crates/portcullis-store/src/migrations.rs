@@ -119,6 +119,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "mfa_sessions",
         include_str!("../migrations/0027_mfa_sessions.sql"),
     ),
+    (
+        28,
+        "organizations",
+        include_str!("../migrations/0028_organizations.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -28,6 +28,8 @@ pub struct RefreshToken {
     pub idle_expires_at: Option<i64>,
     pub used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The organization the family was issued in (its tokens carry `org_id`).
+    pub organization_id: Option<String>,
 }
 
 impl RefreshToken {
@@ -54,6 +56,7 @@ pub struct NewRefreshToken {
     pub generation: i64,
     pub expires_at: Option<i64>,
     pub idle_expires_at: Option<i64>,
+    pub organization_id: Option<String>,
 }
 
 /// The id and hash of the token an exchange may issue (made by the caller, who
@@ -65,7 +68,7 @@ pub struct Fresh {
 }
 
 const COLUMNS: &str = "id, family_id, client_id, user_id, session_id, audience, scope, rotating, generation, \
-     created_at, expires_at, idle_expires_at, used_at, revoked_at";
+     created_at, expires_at, idle_expires_at, used_at, revoked_at, organization_id";
 
 from_row!(RefreshToken {
     id,
@@ -82,6 +85,7 @@ from_row!(RefreshToken {
     idle_expires_at,
     used_at,
     revoked_at,
+    organization_id,
 });
 
 /// Revokes a user's families for a client beyond the newest `$4`, by their
@@ -102,8 +106,8 @@ macro_rules! insert_token {
     ($exec:expr, $tenant:expr, $t:expr, $now:expr) => {
         sqlx::query(
             "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id, audience,
-               scope, rotating, generation, created_at, expires_at, idle_expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+               scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind($tenant)
         .bind(&$t.id)
@@ -119,6 +123,7 @@ macro_rules! insert_token {
         .bind($now)
         .bind($t.expires_at)
         .bind($t.idle_expires_at)
+        .bind(&$t.organization_id)
         .execute($exec)
         .await?
     };
@@ -176,11 +181,12 @@ impl TenantStore {
                SELECT family_id FROM refresh_tokens
                WHERE tenant_id = $1 AND user_id = $6 AND client_id = $5 AND generation = 0 AND revoked_at IS NULL
                ORDER BY created_at DESC, id DESC
-               LIMIT 1000000000 OFFSET $15)";
-        const RECORD: &str = "UPDATE authorization_codes SET issued_jti = $16, issued_family = $4
-             WHERE tenant_id = $1 AND code_hash = $17 AND replayed_at IS NULL";
+               LIMIT 1000000000 OFFSET $16)";
+        const RECORD: &str = "UPDATE authorization_codes SET issued_jti = $17, issued_family = $4
+             WHERE tenant_id = $1 AND code_hash = $18 AND replayed_at IS NULL";
         const INSERT: &str = "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id,
-               session_id, audience, scope, rotating, generation, created_at, expires_at, idle_expires_at)";
+               session_id, audience, scope, rotating, generation, created_at, expires_at, idle_expires_at,
+               organization_id)";
         macro_rules! bind_all {
             ($q:expr, $offset:expr) => {{
                 let q = $q
@@ -198,6 +204,7 @@ impl TenantStore {
                     .bind(now)
                     .bind(t.expires_at)
                     .bind(t.idle_expires_at)
+                    .bind(&t.organization_id)
                     .bind($offset);
                 match code {
                     Some((code_hash, jti)) => q.bind(jti).bind(code_hash),
@@ -245,12 +252,12 @@ impl TenantStore {
                 let sql = match code {
                     Some(_) => format!(
                         "WITH rec AS ({RECORD} RETURNING 1),
-                         ins AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14 FROM rec RETURNING 1),
+                         ins AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM rec RETURNING 1),
                          lim AS ({OLDEST} AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
                          SELECT COUNT(*) FROM ins"
                     ),
                     None => format!(
-                        "WITH ins AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING 1),
+                        "WITH ins AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING 1),
                          lim AS ({OLDEST} RETURNING 1)
                          SELECT COUNT(*) FROM ins"
                     ),
@@ -381,11 +388,12 @@ impl TenantStore {
                UPDATE refresh_tokens {spend}
                  AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
                  AND (idle_expires_at IS NULL OR idle_expires_at > $3)
-               RETURNING family_id, client_id, user_id, session_id, audience, scope, generation, expires_at)
+               RETURNING family_id, client_id, user_id, session_id, audience, scope, generation, expires_at,
+                 organization_id)
              INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id,
-               audience, scope, rotating, generation, created_at, expires_at, idle_expires_at)
+               audience, scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id)
              SELECT $1, $5, $6, family_id, client_id, user_id, session_id, audience, scope, TRUE,
-               generation + 1, $3, expires_at, $7
+               generation + 1, $3, expires_at, $7, organization_id
              FROM spent"
         );
         // Auth0: the absolute limit is the family's, fixed at issue (carried
@@ -504,6 +512,7 @@ impl TenantStore {
                         // issue; the idle limit follows the current setting.
                         expires_at: t.expires_at,
                         idle_expires_at,
+                        organization_id: t.organization_id.clone(),
                     };
                     insert_token!(&mut *conn, self.id(), next, now);
                     Ok(true)
@@ -563,6 +572,7 @@ impl TenantStore {
                         generation: 0,
                         expires_at,
                         idle_expires_at,
+                        organization_id: t.organization_id.clone(),
                     };
                     insert_token!(&mut *conn, self.id(), family, now);
                     Ok(true)
