@@ -60,6 +60,8 @@ fn main() {
         audience: "https://api.example.com".into(),
         scope: vec!["read:messages".into()],
         allow_all_scopes: false,
+        organization_usage: None,
+        allow_any_organization: false,
     };
     let secret = "a-client-secret-of-the-usual-length-0123456789abcdef";
     let stored_hash = hash_secret(secret);
@@ -95,6 +97,7 @@ fn main() {
             grant: Some(&grant),
             requested_scope: None,
             now: 1_800_000_000,
+            organization: None,
         })
     });
     time("UserAccessToken::claims", || {

@@ -27,16 +27,19 @@ pub enum TemplateName {
     /// Auth0's legacy names for the reset mail, accepted and stored.
     PasswordReset,
     ChangePassword,
+    /// An invitation to join an organization.
+    UserInvitation,
 }
 
 impl TemplateName {
-    pub const ALL: [TemplateName; 6] = [
+    pub const ALL: [TemplateName; 7] = [
         TemplateName::VerifyEmail,
         TemplateName::ResetEmail,
         TemplateName::WelcomeEmail,
         TemplateName::BlockedAccount,
         TemplateName::PasswordReset,
         TemplateName::ChangePassword,
+        TemplateName::UserInvitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +50,7 @@ impl TemplateName {
             TemplateName::BlockedAccount => "blocked_account",
             TemplateName::PasswordReset => "password_reset",
             TemplateName::ChangePassword => "change_password",
+            TemplateName::UserInvitation => "user_invitation",
         }
     }
 

@@ -65,6 +65,9 @@ pub struct UserGrant<'a> {
     pub jti: String,
     /// `Some` when an ID token is issued.
     pub id_token: Option<IdTokenRequest<'a>>,
+    /// The organization the grant is in: both tokens carry `org_id` (and
+    /// `org_name` when the tenant allows it).
+    pub org: Option<crate::organizations::OrgClaims>,
 }
 
 /// The planned claims, ready to sign.
@@ -100,6 +103,10 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
     }
     .claims();
     access.gty = g.gty.map(str::to_string);
+    if let Some(o) = &g.org {
+        access.org_id = Some(o.org_id.clone());
+        access.org_name = o.org_name.clone();
+    }
     let mut refused = Vec::new();
     let r = apply_scripts(&mut access, g.scripts, g.management_audience);
     if !r.is_empty() {
@@ -128,6 +135,8 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
             c_hash: req.code.map(tokens::half_hash),
             amr: req.amr.map(|a| a.iter().map(|m| m.to_string()).collect()),
             acr: req.acr.map(str::to_string),
+            org_id: g.org.as_ref().map(|o| o.org_id.clone()),
+            org_name: g.org.as_ref().and_then(|o| o.org_name.clone()),
             profile,
         }
     });
@@ -237,6 +246,7 @@ mod tests {
                 amr: None,
                 acr: None,
             }),
+            org: None,
         }
     }
 

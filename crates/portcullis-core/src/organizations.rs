@@ -131,10 +131,7 @@ impl EnabledConnectionPayload {
             .as_ref()
             .is_some_and(|id| *id != c.connection_id)
         {
-            return Err(ValidationError::field(
-                "connection_id",
-                "cannot be changed",
-            ));
+            return Err(ValidationError::field("connection_id", "cannot be changed"));
         }
         if let Some(v) = self.assign_membership_on_login {
             c.assign_membership_on_login = v;
@@ -189,8 +186,8 @@ pub fn valid_colour(c: &str) -> bool {
 }
 
 fn check_branding(v: Value) -> Validated<Branding> {
-    let b: Branding = serde_json::from_value(v)
-        .map_err(|e| ValidationError::field("branding", e.to_string()))?;
+    let b: Branding =
+        serde_json::from_value(v).map_err(|e| ValidationError::field("branding", e.to_string()))?;
     if let Some(url) = &b.logo_url {
         let parsed = validation::url("branding.logo_url", url)?;
         if parsed.scheme() != "https" {
@@ -218,10 +215,7 @@ fn check_branding(v: Value) -> Validated<Branding> {
 
 impl OrganizationPayload {
     /// A new organization (`name` required) and its enabled connections.
-    pub fn into_new(
-        mut self,
-        id: String,
-    ) -> Validated<(Organization, Vec<EnabledConnection>)> {
+    pub fn into_new(mut self, id: String) -> Validated<(Organization, Vec<EnabledConnection>)> {
         let Some(name) = self.name.clone() else {
             return Err(ValidationError::field("name", "Missing required property"));
         };
@@ -301,7 +295,9 @@ impl OrganizationPayload {
 }
 
 /// Auth0's `organization_usage` on applications and client grants.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum OrganizationUsage {
     /// Organizations are not used (Auth0's default).
@@ -315,7 +311,9 @@ pub enum OrganizationUsage {
 
 /// Auth0's `organization_require_behavior`: how a login that must be to an
 /// organization learns which one when the request did not say.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RequireBehavior {
     /// The request must name it (`invalid_request` otherwise).
@@ -559,7 +557,11 @@ pub fn invitation_url(initiate_login_uri: &str, ticket: &str, org: &Organization
         .append_pair("organization", &org.id)
         .append_pair("organization_name", &org.name)
         .finish();
-    let sep = if initiate_login_uri.contains('?') { '&' } else { '?' };
+    let sep = if initiate_login_uri.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     format!("{initiate_login_uri}{sep}{query}")
 }
 
@@ -594,7 +596,15 @@ mod tests {
         for ok in ["acme", "a", "acme-corp_2", "0x"] {
             assert!(valid_name(ok), "{ok}");
         }
-        for bad in ["", "Acme", "-acme", "acme-", "ac me", "acmé", &"a".repeat(51)] {
+        for bad in [
+            "",
+            "Acme",
+            "-acme",
+            "acme-",
+            "ac me",
+            "acmé",
+            &"a".repeat(51),
+        ] {
             assert!(!valid_name(bad), "{bad}");
         }
     }
@@ -620,16 +630,33 @@ mod tests {
 
     #[test]
     fn metadata_values_are_short_strings_and_null_removes() {
-        let (org, _) = payload(serde_json::json!({"name": "acme", "metadata": {"tier": "gold", "x": "y"}}))
-            .into_new("org_1".into())
-            .unwrap();
+        let (org, _) =
+            payload(serde_json::json!({"name": "acme", "metadata": {"tier": "gold", "x": "y"}}))
+                .into_new("org_1".into())
+                .unwrap();
         let org = payload(serde_json::json!({"metadata": {"x": null}}))
             .apply_to(org)
             .unwrap();
-        assert_eq!(org.metadata, serde_json::json!({"tier": "gold"}).as_object().unwrap().clone());
-        assert!(payload(serde_json::json!({"metadata": {"n": 1}})).apply_to(org.clone()).is_err());
-        let many: Map<String, Value> = (0..26).map(|i| (format!("k{i}"), Value::from("v"))).collect();
-        assert!(payload(serde_json::json!({"metadata": many})).apply_to(org).is_err());
+        assert_eq!(
+            org.metadata,
+            serde_json::json!({"tier": "gold"})
+                .as_object()
+                .unwrap()
+                .clone()
+        );
+        assert!(
+            payload(serde_json::json!({"metadata": {"n": 1}}))
+                .apply_to(org.clone())
+                .is_err()
+        );
+        let many: Map<String, Value> = (0..26)
+            .map(|i| (format!("k{i}"), Value::from("v")))
+            .collect();
+        assert!(
+            payload(serde_json::json!({"metadata": many}))
+                .apply_to(org)
+                .is_err()
+        );
     }
 
     #[test]
@@ -644,8 +671,14 @@ mod tests {
             Ok(Admission::Named("acme".into()))
         );
         assert!(admission(Require, NoPrompt, None).is_err());
-        assert_eq!(admission(Require, PreLoginPrompt, None), Ok(Admission::AskBefore));
-        assert_eq!(admission(Require, PostLoginPrompt, None), Ok(Admission::AskAfter));
+        assert_eq!(
+            admission(Require, PreLoginPrompt, None),
+            Ok(Admission::AskBefore)
+        );
+        assert_eq!(
+            admission(Require, PostLoginPrompt, None),
+            Ok(Admission::AskAfter)
+        );
     }
 
     #[test]
@@ -667,7 +700,10 @@ mod tests {
         };
         assert!(matches!(entry(facts(true, &[], false)), Entry::Refuse(_)));
         assert_eq!(entry(facts(true, &[&plain], false)), Entry::Member);
-        assert!(matches!(entry(facts(false, &[&plain], false)), Entry::Refuse(_)));
+        assert!(matches!(
+            entry(facts(false, &[&plain], false)),
+            Entry::Refuse(_)
+        ));
         assert_eq!(entry(facts(false, &[&plain], true)), Entry::Join);
         assert_eq!(entry(facts(false, &[&assigning], false)), Entry::Join);
     }

@@ -269,6 +269,9 @@ pub struct FlowInfo<'a> {
     /// When the session passed a second factor (`event.authentication.methods`
     /// then lists `mfa`).
     pub mfa_at: Option<crate::UnixTime>,
+    /// The organization the login is to (`event.organization`,
+    /// `context.organization`).
+    pub organization: Option<&'a crate::organizations::Organization>,
 }
 
 /// The user as scripts see it (Auth0's normalized profile).
@@ -354,6 +357,7 @@ pub fn post_login_event(
         "authorization": {"roles": flow.roles},
         "authentication": {"methods": authentication_methods(flow)},
         "session": flow.session_id.map(|id| json!({"id": id})),
+        "organization": flow.organization.map(crate::organizations::Organization::event_json),
         "stats": {"logins_count": user.logins_count},
         "secrets": secrets,
         "tenant": {"id": tenant},
@@ -434,6 +438,7 @@ pub fn rule_input(
             },
             "stats": {"loginsCount": user.logins_count},
             "sessionID": flow.session_id,
+            "organization": flow.organization.map(crate::organizations::Organization::event_json),
             "authorization": {"roles": flow.roles},
             "idToken": so_far.id_token,
             "accessToken": access_token,

@@ -54,6 +54,11 @@ pub struct AccessTokenClaims {
     /// API (client credentials: the granted scopes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<String>>,
+    /// The organization the token was issued in (Auth0's claims).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
     /// Custom claims from Rules and Actions (see `scripts::apply_claims`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -168,6 +173,8 @@ impl UserAccessToken<'_> {
             jti: Some(self.jti.clone()),
             act: None,
             permissions: None,
+            org_id: None,
+            org_name: None,
             extra: Map::new(),
         };
         claims.set_permissions(self.api, self.permissions);
@@ -229,6 +236,11 @@ pub struct IdTokenClaims {
     pub amr: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// The organization the login was to (Auth0's claims).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_name: Option<String>,
     #[serde(flatten)]
     pub profile: Map<String, Value>,
 }

@@ -58,7 +58,8 @@ fn to_conn((id, assign, button, signup, name, strategy): ConnRow) -> OrgConnecti
     }
 }
 
-const CONN_SELECT: &str = "SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
+const CONN_SELECT: &str =
+    "SELECT oc.connection_id, oc.assign_membership_on_login, oc.show_as_button,
         oc.is_signup_enabled, c.name, c.strategy
    FROM organization_connections oc
    JOIN connections c ON c.tenant_id = oc.tenant_id AND c.id = oc.connection_id
@@ -363,7 +364,9 @@ impl TenantStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let user = crate::users::to_user(r)?;
-            let roles = self.organization_member_roles(org_id, &user.user_id).await?;
+            let roles = self
+                .organization_member_roles(org_id, &user.user_id)
+                .await?;
             out.push(OrgMember { user, roles });
         }
         Ok((out, total.0))
@@ -744,7 +747,11 @@ impl TenantStore {
         row.map(|(d,)| decode(&d)).transpose()
     }
 
-    pub async fn delete_organization_invitation(&self, org_id: &str, id: &str) -> StoreResult<bool> {
+    pub async fn delete_organization_invitation(
+        &self,
+        org_id: &str,
+        id: &str,
+    ) -> StoreResult<bool> {
         let n = write_tx!(self, |conn| {
             sqlx::query(
                 "DELETE FROM organization_invitations

@@ -74,6 +74,8 @@ pub async fn bootstrap(
         audience: system_api.identifier.clone(),
         scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
         allow_all_scopes: true,
+        organization_usage: None,
+        allow_any_organization: false,
     };
     let hash = secrets::hash_secret(secret.expose());
     let created = store
@@ -161,6 +163,8 @@ pub async fn reset_admin(
         audience: audience.clone(),
         scope: MANAGEMENT_SCOPES.iter().map(|s| s.to_string()).collect(),
         allow_all_scopes: true,
+        organization_usage: None,
+        allow_any_organization: false,
     };
     store
         .insert_admin(&client, &secrets::hash_secret(secret.expose()), &grant, now)

@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::issuance::{Plan, access_alg};
+use portcullis_core::organizations::{OrgClaims, Organization};
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::resource_servers::ResourceServer;
 use portcullis_core::secrets::hash_secret;
@@ -117,6 +118,7 @@ impl<'a> Issuer<'a> {
             now,
             jti: portcullis_core::random::alphanumeric(24),
             id_token: None,
+            org: None,
         }
     }
 
@@ -127,10 +129,60 @@ impl<'a> Issuer<'a> {
         user_id: &str,
         api: Option<&ResourceServer>,
     ) -> Result<Vec<String>, StoreError> {
-        match api {
-            Some(a) if a.enforce_policies => self.store.held_permissions(user_id, &a.id).await,
+        self.permissions_in(user_id, api, None).await
+    }
+
+    /// As [`Self::permissions`], inside organization `org_id` when given: then
+    /// only what the member's organization roles hold (Auth0's rule: tenant
+    /// roles do not reach into an organization).
+    pub async fn permissions_in(
+        &self,
+        user_id: &str,
+        api: Option<&ResourceServer>,
+        org_id: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        match (api, org_id) {
+            (Some(a), Some(org)) if a.enforce_policies => {
+                self.store
+                    .organization_member_permissions(org, user_id, &a.id)
+                    .await
+            }
+            (Some(a), None) if a.enforce_policies => {
+                self.store.held_permissions(user_id, &a.id).await
+            }
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// The organization claims of a grant in `org_id` for `user_id`: `None`
+    /// outside organizations; `Err(Gone)` when the organization was deleted
+    /// or the user is no longer a member (the grant must be refused).
+    pub async fn organization(
+        &self,
+        org_id: Option<&str>,
+        user_id: &str,
+    ) -> Result<Result<Option<OrgClaims>, Gone>, StoreError> {
+        let Some(id) = org_id else {
+            return Ok(Ok(None));
+        };
+        let Some(org) = self.store.get_organization(id).await? else {
+            return Ok(Err(Gone));
+        };
+        if !self.store.is_organization_member(id, user_id).await? {
+            return Ok(Err(Gone));
+        }
+        Ok(Ok(Some(self.org_claims(&org).await?)))
+    }
+
+    /// `org_id`, and `org_name` when the tenant allows names in tokens.
+    pub async fn org_claims(&self, org: &Organization) -> Result<OrgClaims, StoreError> {
+        // Read only for grants in an organization.
+        let with_name = self
+            .store
+            .tenant_settings()
+            .await?
+            .allow_organization_name_in_authentication_api;
+        Ok(OrgClaims::of(org, with_name))
     }
 
     /// Plans, starts the refresh-token family when `refresh` is given, and signs:
@@ -219,6 +271,7 @@ fn new_family(f: FamilyStart<'_>) -> (NewRefreshToken, IssuedRefresh) {
         generation: 0,
         expires_at,
         idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
+        organization_id: f.organization_id.map(str::to_string),
     };
     let issued = IssuedRefresh {
         token,
@@ -243,7 +296,13 @@ pub struct FamilyStart<'a> {
     pub audience: Option<&'a str>,
     pub scope: &'a [String],
     pub now: i64,
+    /// The organization the grant was in: the family keeps it.
+    pub organization_id: Option<&'a str>,
 }
+
+/// The organization of a grant is gone, or its user is no longer a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gone;
 
 /// A refresh token as handed out, and its family.
 pub struct IssuedRefresh {

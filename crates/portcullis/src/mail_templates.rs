@@ -31,12 +31,25 @@ pub struct Rendered {
 
 /// What a template may use (Auth0's variables).
 pub struct Vars<'a> {
-    pub user: &'a User,
+    /// The user the mail is to; `None` for an invitation (its invitee has
+    /// no account yet: `user.email` is their address).
+    pub user: Option<&'a User>,
     /// The link the mail is for (verification, reset), if any.
     pub url: Option<&'a str>,
     pub application: Option<&'a Client>,
     pub tenant: &'a str,
     pub settings: &'a TenantSettings,
+    /// An organization invitation's own variables.
+    pub invitation: Option<InvitationVars<'a>>,
+}
+
+/// Auth0's `user_invitation` variables: the organization (every template
+/// may use it), who invites, and the roles offered.
+pub struct InvitationVars<'a> {
+    pub organization: &'a portcullis_core::organizations::Organization,
+    pub inviter: &'a str,
+    pub invitee: &'a str,
+    pub roles: &'a [portcullis_core::roles::Role],
 }
 
 fn parser() -> Result<liquid::Parser, String> {
@@ -97,9 +110,8 @@ fn escaped(v: &Value) -> Value {
 }
 
 fn globals(v: &Vars<'_>) -> Value {
-    let u = v.user;
-    json!({
-        "user": {
+    let user = match (v.user, &v.invitation) {
+        (Some(u), _) => json!({
             "user_id": u.user_id,
             "email": u.email,
             "email_verified": u.email_verified,
@@ -110,14 +122,36 @@ fn globals(v: &Vars<'_>) -> Value {
             "picture": u.picture,
             "user_metadata": u.user_metadata,
             "app_metadata": u.app_metadata,
-        },
+        }),
+        (None, Some(i)) => json!({"email": i.invitee}),
+        (None, None) => json!({}),
+    };
+    let mut out = json!({
+        "user": user,
         "url": v.url,
         "application": v.application.map(|c| json!({"name": c.name, "clientID": c.client_id})),
         "tenant": v.tenant,
         "friendly_name": v.settings.friendly_name,
         "support_email": v.settings.support_email,
         "support_url": v.settings.support_url,
-    })
+    });
+    if let Some(i) = &v.invitation {
+        let o = i.organization;
+        out["organization"] = json!({
+            "id": o.id,
+            "name": o.name,
+            "display_name": o.shown_name(),
+            "metadata": o.metadata,
+            "branding": o.branding,
+        });
+        out["inviter"] = json!({"name": i.inviter});
+        out["roles"] = i
+            .roles
+            .iter()
+            .map(|r| json!({"id": r.id, "name": r.name, "description": r.description}))
+            .collect();
+    }
+    out
 }
 
 fn render_one(p: &liquid::Parser, src: &str, data: &Value) -> Result<String, String> {
@@ -230,11 +264,12 @@ mod tests {
         let r = render(
             &t,
             &Vars {
-                user: &u,
+                user: Some(&u),
                 url: Some("https://id.example/v?a=1&b=2"),
                 application: None,
                 tenant: "t",
                 settings: &settings,
+                invitation: None,
             },
         )
         .unwrap();

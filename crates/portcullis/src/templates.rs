@@ -43,6 +43,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("mfa.html", include_str!("http/pages/templates/mfa.html")),
     (
+        "organization.html",
+        include_str!("http/pages/templates/organization.html"),
+    ),
+    (
+        "organization_selection.html",
+        include_str!("http/pages/templates/organization_selection.html"),
+    ),
+    (
         "passkey.html",
         include_str!("http/pages/templates/passkey.html"),
     ),

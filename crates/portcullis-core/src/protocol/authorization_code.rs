@@ -46,6 +46,9 @@ pub struct CodeGrant {
     /// asked for and the login passed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// The organization the login was to (its id): the tokens say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
 }
 
 /// The token request's own parameters.

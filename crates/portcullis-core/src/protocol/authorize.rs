@@ -150,6 +150,14 @@ pub struct AuthorizeRequest {
     /// (`mfa::ACR_MULTI_FACTOR`) makes the login ask for a second factor.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub acr_values: Vec<String>,
+    /// Auth0's `organization`: the organization the login is to, as given
+    /// (an id, or a name where the tenant allows names); the shell resolves
+    /// it and keeps the id here once it is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Auth0's `invitation`: the ticket of an organization invitation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<String>,
 }
 
 impl AuthorizeRequest {
@@ -234,6 +242,8 @@ pub const LENGTH_LIMITS: &[(&str, usize)] = &[
     ("ui_locales", 128),
     ("screen_hint", 64),
     ("connection", 128),
+    ("organization", 128),
+    ("invitation", 128),
 ];
 
 /// Validates `params` for `client` (None if `client_id` named no client).
@@ -476,6 +486,8 @@ pub fn validate(
         screen_hint: params.get("screen_hint").map(str::to_string),
         code_challenge,
         connection: params.get("connection").map(str::to_string),
+        organization: params.get("organization").map(str::to_string),
+        invitation: params.get("invitation").map(str::to_string),
         acr_values: params
             .get("acr_values")
             .map(|v| v.split_whitespace().map(str::to_string).collect())

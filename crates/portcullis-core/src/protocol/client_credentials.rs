@@ -25,6 +25,8 @@ pub struct Input<'a> {
     pub grant: Option<&'a ClientGrant>,
     pub requested_scope: Option<&'a [String]>,
     pub now: UnixTime,
+    /// The organization the request named, resolved (its claims).
+    pub organization: Option<&'a crate::organizations::OrgClaims>,
 }
 
 /// Checks the client may use this grant at all (before anything is looked up).
@@ -73,6 +75,7 @@ pub fn authorized_api<'a>(
 pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
     check_client(input.client)?;
     let (api, grant) = authorized_api(input.audience, input.api, input.grant)?;
+    organization_allowed(grant, input.organization.is_some())?;
     let granted = grant.granted_scopes(api);
     let scope = match input.requested_scope {
         None => granted,
@@ -101,8 +104,31 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         // are its granted scopes (its client grant, never a role).
         permissions: (api.enforce_policies && api.token_dialect.includes_permissions())
             .then(|| scope.clone()),
+        org_id: input.organization.map(|o| o.org_id.clone()),
+        org_name: input.organization.and_then(|o| o.org_name.clone()),
         extra: Default::default(),
     })
+}
+
+/// Auth0's `organization_usage` on a client grant: `deny` (the default)
+/// refuses the `organization` parameter, `require` needs it; a named
+/// organization needs `allow_any_organization` (Portcullis has no
+/// per-organization association of client grants yet).
+fn organization_allowed(grant: &ClientGrant, named: bool) -> Result<(), TokenError> {
+    use crate::organizations::OrganizationUsage::*;
+    match (grant.organization_usage.unwrap_or_default(), named) {
+        (Deny, true) => Err(TokenError::invalid_request(
+            "The client grant does not allow the organization parameter",
+        )),
+        (Require, false) => Err(TokenError::invalid_request(
+            "parameter organization is required for this client grant",
+        )),
+        (_, true) if !grant.allow_any_organization => Err(TokenError::new(
+            TokenErrorCode::AccessDenied,
+            "The client grant is not authorized for this organization",
+        )),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -137,6 +163,8 @@ mod tests {
             audience: "https://api".into(),
             scope: scope.iter().map(|s| s.to_string()).collect(),
             allow_all_scopes: false,
+            organization_usage: None,
+            allow_any_organization: false,
         }
     }
 
@@ -154,7 +182,42 @@ mod tests {
             grant: g,
             requested_scope: scope,
             now: 1000,
+            organization: None,
         }
+    }
+
+    #[test]
+    fn the_organization_parameter_follows_the_client_grant() {
+        use crate::organizations::{OrgClaims, OrganizationUsage};
+        let (c, a) = (client("non_interactive"), api());
+        let org = OrgClaims {
+            org_id: "org_1".into(),
+            org_name: None,
+        };
+        let with = |g: &ClientGrant, o: Option<&OrgClaims>| {
+            decide(Input {
+                organization: o,
+                ..input(&c, Some(&a), Some(g), None)
+            })
+        };
+        let deny = grant(&["read"]);
+        assert!(with(&deny, Some(&org)).is_err(), "deny refuses it");
+        assert!(with(&deny, None).unwrap().org_id.is_none());
+        let require = ClientGrant {
+            organization_usage: Some(OrganizationUsage::Require),
+            allow_any_organization: true,
+            ..deny.clone()
+        };
+        assert!(with(&require, None).is_err(), "require needs it");
+        assert_eq!(
+            with(&require, Some(&org)).unwrap().org_id.as_deref(),
+            Some("org_1")
+        );
+        let unassociated = ClientGrant {
+            allow_any_organization: false,
+            ..require
+        };
+        assert!(with(&unassociated, Some(&org)).is_err());
     }
 
     #[test]

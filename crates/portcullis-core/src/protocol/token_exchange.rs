@@ -84,6 +84,8 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         jti: Some(input.jti),
         act: Some(json!({"sub": format!("{}@clients", input.client.client_id)})),
         permissions: None,
+        org_id: None,
+        org_name: None,
         extra: Default::default(),
     })
 }

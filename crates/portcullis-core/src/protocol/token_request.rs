@@ -11,6 +11,9 @@ pub enum TokenRequest {
     ClientCredentials {
         audience: Option<String>,
         scope: Option<Vec<String>>,
+        /// Auth0's `organization` (an id, or a name where names are
+        /// allowed): the token is for the client acting in it.
+        organization: Option<String>,
     },
     /// RFC 6749 §4.1.3.
     AuthorizationCode(super::authorization_code::CodeRequest),
@@ -99,6 +102,7 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
             Ok(TokenRequest::ClientCredentials {
                 audience: params.get("audience").map(str::to_string),
                 scope,
+                organization: params.get("organization").map(str::to_string),
             })
         }
         "password" | PASSWORD_REALM => {
@@ -258,7 +262,8 @@ mod tests {
             r,
             TokenRequest::ClientCredentials {
                 audience: None,
-                scope: None
+                scope: None,
+                organization: None,
             }
         );
     }

@@ -230,23 +230,32 @@ pub async fn issue(
     request: &RequestInfo,
     headers: &HeaderMap,
 ) -> PageResult {
-    let script_result = match browser_scripts(app, client, req, session, user, request).await {
-        Ok(r) => r,
-        Err(ScriptFailure::Store(e)) => return Err(e.into()),
-        Err(f) => {
-            let ip = Some(request.ip.as_str());
-            crate::http::oauth::grant_scripts::audit_failure(
-                app,
-                crate::audit::Code::F,
-                client,
-                Some(user),
-                ip,
-                &f,
-            )
-            .await;
-            return Ok(deliver_error(app, script_error_redirect(req, &f)));
-        }
+    // Organizations: the user enters the one the login is to (or chooses
+    // one), before the scripts, which see it as `event.organization`.
+    use crate::http::pages::organization::{self, Entered};
+    let org = match organization::enter(app, client, req, user, headers, &request.ip).await? {
+        Entered::Outside => None,
+        Entered::In(org) => Some(org),
+        Entered::Answer(res) => return Ok(res),
     };
+    let script_result =
+        match browser_scripts(app, client, req, session, user, request, org.as_deref()).await {
+            Ok(r) => r,
+            Err(ScriptFailure::Store(e)) => return Err(e.into()),
+            Err(f) => {
+                let ip = Some(request.ip.as_str());
+                crate::http::oauth::grant_scripts::audit_failure(
+                    app,
+                    crate::audit::Code::F,
+                    client,
+                    Some(user),
+                    ip,
+                    &f,
+                )
+                .await;
+                return Ok(deliver_error(app, script_error_redirect(req, &f)));
+            }
+        };
     // A second factor when one is due (the hosted MFA pages): the response
     // waits until it is passed.
     let step = crate::http::pages::mfa::Login {
@@ -279,6 +288,25 @@ pub async fn respond(
 ) -> PageResult {
     let now = app.now();
     let mut out: Vec<(String, String)> = Vec::new();
+    // `flows::issue` admitted the user to the request's organization (if
+    // any); a membership removed since answers as a refused entry would.
+    let org = match app
+        .issuance()
+        .organization(req.organization.as_deref(), &user.user_id)
+        .await?
+    {
+        Ok(o) => o,
+        Err(_) => {
+            return Ok(deliver_error(
+                app,
+                ErrorRedirect::to(
+                    req,
+                    AuthorizeErrorCode::AccessDenied,
+                    "the user is no longer a member of the organization",
+                ),
+            ));
+        }
+    };
     let code_value = match req.response_type.code {
         true => {
             let code = park_code(app, client, req, session, user, script_result, mfa, now).await?;
@@ -288,7 +316,9 @@ pub async fn respond(
         false => None,
     };
     let permissions = if req.response_type.token {
-        app.issuance().permissions(&user.user_id, api).await?
+        app.issuance()
+            .permissions_in(&user.user_id, api, req.organization.as_deref())
+            .await?
     } else {
         Vec::new()
     };
@@ -301,6 +331,7 @@ pub async fn respond(
         code: code_value.as_deref(),
         mfa,
         permissions,
+        org,
         now,
     };
     out.extend(browser_tokens(app, req, browser));
@@ -319,6 +350,7 @@ async fn browser_scripts(
     session: &Session,
     user: &User,
     request: &RequestInfo,
+    organization: Option<&portcullis_core::organizations::Organization>,
 ) -> Result<portcullis_core::scripts::ScriptResult, ScriptFailure> {
     let rt = &req.response_type;
     let response_type = [
@@ -346,6 +378,7 @@ async fn browser_scripts(
         roles: &[],
         connection: None,
         mfa_at: session.mfa_at,
+        organization,
     };
     let post_login = crate::triggers::PostLogin {
         user,
@@ -385,6 +418,7 @@ async fn park_code(
         mfa,
         acr: (mfa && req.asks_for_mfa())
             .then(|| portcullis_core::mfa::ACR_MULTI_FACTOR.to_string()),
+        organization: req.organization.clone(),
     };
     app.store
         .insert_authorization_code(
@@ -412,6 +446,7 @@ struct BrowserTokens<'a> {
     permissions: Vec<String>,
     /// The login passed a second factor (`amr`).
     mfa: bool,
+    org: Option<portcullis_core::organizations::OrgClaims>,
     now: i64,
 }
 
@@ -430,6 +465,7 @@ fn browser_tokens(
         let plan = issuance::plan(UserGrant {
             browser_flow: true,
             permissions: b.permissions,
+            org: b.org,
             id_token: req.response_type.id_token.then(|| IdTokenRequest {
                 scope: &req.scope,
                 nonce: req.nonce.clone(),

@@ -139,6 +139,7 @@ async fn issue_code(
         scripts: Default::default(),
         mfa: false,
         acr: None,
+        organization: None,
     };
     app.store
         .insert_authorization_code(

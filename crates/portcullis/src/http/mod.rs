@@ -213,6 +213,18 @@ fn browser_routes() -> Router<AppState> {
             get(pages::login::consent_page).post(pages::login::consent_submit),
         )
         .route("/u/mfa", get(pages::mfa::page).post(pages::mfa::submit))
+        .route(
+            "/u/organization",
+            get(pages::organization::prompt_page).post(pages::organization::prompt_submit),
+        )
+        .route(
+            "/u/organization-selection",
+            get(pages::organization::selection_page).post(pages::organization::selection_submit),
+        )
+        .route(
+            "/u/organization/{id}/branding.css",
+            get(pages::organization::stylesheet),
+        )
         .route("/u/login/passkey", post(pages::passkeys::sign_in))
         .route("/u/signup/passkey", post(pages::passkeys::finish_sign_up))
         .route(

@@ -839,6 +839,7 @@ async fn the_201st_refresh_token_revokes_the_oldest(srv: crate::support::TestSer
                     generation: 0,
                     expires_at: None,
                     idle_expires_at: None,
+                    organization_id: None,
                 },
                 now + 1 + i,
             )

@@ -72,6 +72,8 @@ pub async fn create(
         audience: api.identifier,
         scope: payload.scope,
         allow_all_scopes: payload.allow_all_scopes.unwrap_or(false),
+        organization_usage: payload.organization_usage,
+        allow_any_organization: payload.allow_any_organization.unwrap_or(false),
     };
     match app.store.insert_client_grant(&grant, app.now()).await {
         Ok(()) => Ok((StatusCode::CREATED, Json(to_json(&grant))).into_response()),
@@ -106,13 +108,33 @@ pub async fn list(
             "default_for",
         ],
     )?;
-    // Every grant here is for a client, for no organization and default for
-    // no kind of client (organizations and user grants are later issues): the
-    // filters Auth0's SDK sends either keep them all or none.
+    // Every grant here is for a client and default for no kind of client
+    // (user grants are a later issue): those filters Auth0's SDK sends either
+    // keep them all or none.
     let none = q.enum_filter("subject_type", &["client", "user"])? == Some("user")
-        || q.bool_filter("allow_any_organization")? == Some(true)
         || q.enum_filter("default_for", &["third_party_clients"])?
             .is_some();
+    if let Some(any) = q.bool_filter("allow_any_organization")? {
+        let (all, _) = app
+            .store
+            .list_client_grants(
+                q.filter("client_id"),
+                q.filter("audience"),
+                portcullis_store::Page::ALL,
+            )
+            .await?;
+        let items = all
+            .iter()
+            .filter(|g| g.allow_any_organization == any && !none)
+            .map(to_json)
+            .collect();
+        return Ok(Json(match q.checkpoint()? {
+            Some(cp) => cp.respond("client_grants", items, |g| {
+                g["id"].as_str().unwrap_or_default().to_string()
+            }),
+            None => q.respond_all("client_grants", items),
+        }));
+    }
     if none {
         return Ok(Json(match q.checkpoint()? {
             Some(cp) => cp.respond("client_grants", Vec::new(), |_| String::new()),
@@ -186,6 +208,12 @@ pub async fn update(
     }
     if let Some(all) = patch.allow_all_scopes {
         grant.allow_all_scopes = all;
+    }
+    if let Some(u) = patch.organization_usage {
+        grant.organization_usage = Some(u);
+    }
+    if let Some(any) = patch.allow_any_organization {
+        grant.allow_any_organization = any;
     }
     super::last_admin::ensure_one_remains(&app, super::last_admin::Change::UpdateGrant(&grant))
         .await?;

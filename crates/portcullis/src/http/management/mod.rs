@@ -16,6 +16,7 @@ pub mod keys;
 pub mod last_admin;
 pub mod logs;
 pub mod openapi;
+pub mod organizations;
 #[cfg(test)]
 mod query_properties;
 pub mod resource_servers;
@@ -235,6 +236,48 @@ fn extensibility_routes() -> Router<AppState> {
             "/client-grants",
             get(client_grants::list).post(client_grants::create),
         )
+        .route(
+            "/organizations",
+            get(organizations::list).post(organizations::create),
+        )
+        .route(
+            "/organizations/{id}",
+            get(organizations::get)
+                .patch(organizations::update)
+                .delete(organizations::delete),
+        )
+        .route("/organizations/name/{name}", get(organizations::by_name))
+        .route(
+            "/organizations/{id}/members",
+            get(organizations::members)
+                .post(organizations::add_members)
+                .delete(organizations::remove_members),
+        )
+        .route(
+            "/organizations/{id}/members/{user_id}/roles",
+            get(organizations::member_roles)
+                .post(organizations::add_member_roles)
+                .delete(organizations::remove_member_roles),
+        )
+        .route(
+            "/organizations/{id}/enabled_connections",
+            get(organizations::connections).post(organizations::add_connection),
+        )
+        .route(
+            "/organizations/{id}/enabled_connections/{connection_id}",
+            get(organizations::get_connection)
+                .patch(organizations::update_connection)
+                .delete(organizations::delete_connection),
+        )
+        .route(
+            "/organizations/{id}/invitations",
+            get(organizations::invitations).post(organizations::create_invitation),
+        )
+        .route(
+            "/organizations/{id}/invitations/{invitation_id}",
+            get(organizations::get_invitation).delete(organizations::delete_invitation),
+        )
+        .route("/users/{id}/organizations", get(organizations::of_user))
         .route(
             "/client-grants/{id}",
             get(client_grants::get)

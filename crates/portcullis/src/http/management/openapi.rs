@@ -15,6 +15,9 @@ use portcullis_core::connections::{ConnectionCreate, ConnectionPatch};
 use portcullis_core::email_provider::EmailProviderPayload;
 use portcullis_core::email_templates::EmailTemplatePayload;
 use portcullis_core::identities::LinkRequest;
+use portcullis_core::organizations::{
+    EnabledConnectionPayload, InvitationPayload, OrganizationPayload,
+};
 use portcullis_core::resource_servers::ResourceServerPayload;
 use portcullis_core::roles::{PermissionsBody, RolePayload, RolesBody, UsersBody};
 use portcullis_core::rules::RulePayload;
@@ -26,6 +29,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 use super::connections::ClientStatus;
+use super::organizations::MembersBody;
 use crate::app::AppState;
 
 /// One operation: method, path (axum syntax), scope, summary, request body
@@ -1028,6 +1032,182 @@ pub const OPS: &[Op] = &[
         "/keys/signing/{kid}/revoke",
         "update:signing_keys",
         "Revoke a previous signing key",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/organizations",
+        "read:organizations",
+        "List organizations (paging, checkpoint from/take)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations",
+        "create:organizations",
+        "Create an organization",
+        Some(schema::<OrganizationPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/organizations/{id}",
+        "read:organizations",
+        "Get an organization",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/organizations/{id}",
+        "update:organizations",
+        "Update an organization",
+        Some(schema::<OrganizationPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}",
+        "delete:organizations",
+        "Delete an organization (members, invitations and its refresh tokens go with it)",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/organizations/name/{name}",
+        "read:organizations",
+        "Get an organization by its name",
+        None,
+        200,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/members",
+        "read:organization_members",
+        "List an organization's members (paging, checkpoint from/take)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/members",
+        "create:organization_members",
+        "Add members",
+        Some(schema::<MembersBody>),
+        204,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/members",
+        "delete:organization_members",
+        "Remove members (their refresh tokens in the organization end)",
+        Some(schema::<MembersBody>),
+        204,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/members/{user_id}/roles",
+        "read:organization_member_roles",
+        "A member's organization roles",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/members/{user_id}/roles",
+        "create:organization_member_roles",
+        "Give a member organization roles",
+        Some(schema::<RolesBody>),
+        204,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/members/{user_id}/roles",
+        "delete:organization_member_roles",
+        "Take organization roles from a member",
+        Some(schema::<RolesBody>),
+        204,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/enabled_connections",
+        "read:organization_connections",
+        "List an organization's connections",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/enabled_connections",
+        "create:organization_connections",
+        "Enable a connection for an organization",
+        Some(schema::<EnabledConnectionPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/enabled_connections/{connection_id}",
+        "read:organization_connections",
+        "Get an organization's connection",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/organizations/{id}/enabled_connections/{connection_id}",
+        "update:organization_connections",
+        "Update an organization's connection",
+        Some(schema::<EnabledConnectionPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/enabled_connections/{connection_id}",
+        "delete:organization_connections",
+        "Disable a connection for an organization",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/invitations",
+        "read:organization_invitations",
+        "List an organization's invitations",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/invitations",
+        "create:organization_invitations",
+        "Invite someone to an organization (e-mailed unless send_invitation_email is false)",
+        Some(schema::<InvitationPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/invitations/{invitation_id}",
+        "read:organization_invitations",
+        "Get an invitation",
+        None,
+        200,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/invitations/{invitation_id}",
+        "delete:organization_invitations",
+        "Delete an invitation",
+        None,
+        204,
+    ),
+    op(
+        "get",
+        "/users/{id}/organizations",
+        "read:organizations",
+        "A user's organizations",
         None,
         200,
     ),

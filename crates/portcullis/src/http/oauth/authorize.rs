@@ -136,6 +136,11 @@ pub async fn continue_authorization(
         Ok(api) => api,
         Err(refused) => return Ok(flows::deliver_error(app, *refused)),
     };
+    use crate::http::pages::organization::{self, Admitted};
+    let req = match organization::admit(app, headers, peer, client, req).await? {
+        Admitted::Go(req) => req,
+        Admitted::Answer(res) => return Ok(res),
+    };
     let session = flows::current_session(app, headers).await?;
     let needs_consent = match &session {
         Some((_, user)) => flows::needs_consent(app, client, &user.user_id, &req).await?,

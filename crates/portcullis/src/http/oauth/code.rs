@@ -45,9 +45,19 @@ pub async fn exchange(
     let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;
     // The login's Rules and Actions already ran; their decisions came with the code.
     let issuer = app.issuance();
-    let permissions = issuer.permissions(&user.user_id, api.as_ref()).await?;
+    let org_id = grant.organization.as_deref();
+    // The member may have been removed, or the organization deleted, since
+    // the login: then the code no longer stands.
+    let Ok(org) = issuer.organization(org_id, &user.user_id).await? else {
+        let why = "The organization of this authorization code no longer admits the user";
+        return Err(refused(app, client, why).await);
+    };
+    let permissions = issuer
+        .permissions_in(&user.user_id, api.as_ref(), org_id)
+        .await?;
     let plan = UserGrant {
         permissions,
+        org,
         id_token: grant
             .scope
             .iter()
@@ -77,6 +87,7 @@ pub async fn exchange(
         audience: grant.audience.as_deref(),
         scope: &grant.scope,
         now,
+        organization_id: org_id,
     });
     // If the code was replayed while this redemption ran, nothing of it was
     // stored or signed: answer as the replay did.

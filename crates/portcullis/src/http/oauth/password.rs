@@ -194,6 +194,8 @@ pub async fn issue(
         audience: f.api.map(|a| a.identifier.as_str()),
         scope: f.scope,
         now,
+        // Auth0's password grant is never in an organization.
+        organization_id: None,
     });
     let (signed, refresh) = issuer.issue_user_grant(grant, family).await?;
     Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)))

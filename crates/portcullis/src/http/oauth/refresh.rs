@@ -186,11 +186,24 @@ pub async fn exchange(
     // Auth0 runs post-login Actions on every refresh (protocol
     // `oauth2-refresh-token`); they run before the exchange, so a denial leaves
     // the token unspent.
+    // A token issued in an organization stays in it, and stands only while
+    // the organization exists and the user is a member of it.
+    let issuer = app.issuance();
+    let org_id = p.stored.organization_id.as_deref();
+    let organization = match org_id {
+        Some(id) => app.store.get_organization(id).await?,
+        None => None,
+    };
+    let Ok(org) = issuer.organization(org_id, &p.user.user_id).await? else {
+        let why = "The organization of this refresh token no longer admits the user";
+        return Err(refused(app, client, why, Some(&p.user.user_id)).await);
+    };
     let flow = FlowInfo {
         protocol: "oauth2-refresh-token",
         requested_scopes: &p.scope,
         audience: p.stored.audience.as_deref(),
         session_id: p.stored.session_id.as_deref(),
+        organization: organization.as_ref(),
         ..Default::default()
     };
     let post_login = crate::triggers::PostLogin {
@@ -209,13 +222,15 @@ pub async fn exchange(
         return Err(TokenError::new(TokenErrorCode::MfaRequired, why).into());
     }
     let next_token = exchange_token(app, client, &p, &token_hash, now).await?;
-    let issuer = app.issuance();
     // RBAC is read again at every refresh: a permission taken away is gone
     // from the next access token, not only from the next login.
-    let permissions = issuer.permissions(&p.user.user_id, p.api.as_ref()).await?;
+    let permissions = issuer
+        .permissions_in(&p.user.user_id, p.api.as_ref(), org_id)
+        .await?;
     let grant = UserGrant {
         gty: Some("refresh_token"),
         permissions,
+        org,
         // A new ID token on every refresh of an `openid` grant (see above).
         id_token: p
             .original

@@ -49,8 +49,17 @@ async fn grant_tokens(
     info: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
     match request {
-        TokenRequest::ClientCredentials { audience, scope } => {
-            client_credentials(app, client, audience.as_deref(), scope.as_deref(), info).await
+        TokenRequest::ClientCredentials {
+            audience,
+            scope,
+            organization,
+        } => {
+            let asked = MachineRequest {
+                audience: audience.as_deref(),
+                scope: scope.as_deref(),
+                organization: organization.as_deref(),
+            };
+            client_credentials(app, client, asked, info).await
         }
         TokenRequest::AuthorizationCode(req) => super::code::exchange(app, client, req).await,
         TokenRequest::RefreshToken {
@@ -92,17 +101,52 @@ async fn grant_tokens(
     }
 }
 
+/// What a client-credentials request asks for.
+struct MachineRequest<'a> {
+    audience: Option<&'a str>,
+    scope: Option<&'a [String]>,
+    organization: Option<&'a str>,
+}
+
 /// RFC 6749 §4.4 as Auth0 applies it: `protocol/client_credentials` decides,
 /// the credentials-exchange scripts run, the token is signed.
 async fn client_credentials(
     app: &AppState,
     client: &Client,
-    audience: Option<&str>,
-    scope: Option<&[String]>,
+    asked: MachineRequest<'_>,
     info: &RequestInfo,
 ) -> Result<Response, TokenEndpointError> {
+    let MachineRequest {
+        audience,
+        scope,
+        organization,
+    } = asked;
     client_credentials::check_client(client)?;
     let audience = client_credentials::require_audience(audience)?;
+    // Auth0: the organization by id, or by name where the tenant allows names.
+    let org = match organization {
+        None => None,
+        Some(given) => {
+            let found = if given.starts_with("org_") {
+                app.store.get_organization(given).await?
+            } else if app
+                .settings()
+                .await?
+                .allow_organization_name_in_authentication_api
+            {
+                app.store.get_organization_by_name(given).await?
+            } else {
+                None
+            };
+            let Some(org) = found else {
+                let why = portcullis_core::organizations::invalid(given);
+                return Err(
+                    portcullis_core::protocol::errors::TokenError::invalid_request(why).into(),
+                );
+            };
+            Some(app.issuance().org_claims(&org).await?)
+        }
+    };
     let api = app.api(audience).await?;
     let grant = match &api {
         Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
@@ -116,6 +160,7 @@ async fn client_credentials(
         grant: grant.as_ref(),
         requested_scope: scope,
         now: app.now(),
+        organization: org.as_ref(),
     });
     let mut claims = match decided {
         Ok(c) => c,

@@ -94,6 +94,8 @@ pub(super) struct Offer {
     /// The passkey sign-in's options (`navigator.credentials.get`), when the
     /// connection offers passkeys.
     passkey: Option<String>,
+    /// The organization the login is to: its name, logo and colours.
+    org: Option<serde_json::Value>,
 }
 
 /// The login page's offer. The database connection: the request's
@@ -111,12 +113,25 @@ pub(super) async fn page_offer(
         return Ok(Ok(Offer::default()));
     }
     let client_id = &tx.client.client_id;
+    // A login to an organization offers only its connections.
+    let in_org = super::organization::login_connections(app, &tx.req).await?;
+    let org = super::organization::branding(app, &tx.req).await;
     if let Some(name) = &tx.req.connection {
+        if let Some(conns) = &in_org
+            && !conns.iter().any(|c| c.name == *name)
+        {
+            return Ok(Err(app.pages.message(
+                StatusCode::BAD_REQUEST,
+                "This sign-in method is not available",
+                "This connection is not enabled for the organization.",
+            )));
+        }
         return Ok(match realm::database(app, Some(client_id), name).await? {
             Ok(db) => Ok(Offer {
                 passkey: super::passkeys::sign_in_options(app, tx, &db).await?,
                 db: Some(db),
                 upstreams: Vec::new(),
+                org,
             }),
             Err(why) => Err(app.pages.message(
                 StatusCode::BAD_REQUEST,
@@ -125,7 +140,17 @@ pub(super) async fn page_offer(
             )),
         });
     }
-    let enabled = app.client_connections(client_id).await?;
+    let mut enabled = app.client_connections(client_id).await?;
+    if let Some(conns) = &in_org {
+        // Auth0's `show_as_button: false` hides an upstream's button (its
+        // users still come in through `connection=`).
+        enabled.retain(|c| {
+            conns.iter().any(|o| {
+                o.enabled.connection_id == c.id
+                    && (o.enabled.show_as_button || c.database().is_some())
+            })
+        });
+    }
     let settings = app.settings().await?;
     // The default directory, then the tenant's first database connection,
     // then the oldest enabled one.
@@ -158,6 +183,7 @@ pub(super) async fn page_offer(
         db: chosen,
         upstreams,
         passkey,
+        org,
     }))
 }
 
@@ -205,6 +231,7 @@ pub(super) fn render_form(
             title => match page { "signup.html" => "Sign up", "forgot.html" => "Reset your password", _ => "Log in" },
             member => member_sign_in::is_dashboard(&tx.client),
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
+            org => minijinja::Value::from(minijinja::value::Serde(&offer.org)),
             state => &tx.id,
             csrf => &tx.csrf,
             username => username,
@@ -254,6 +281,7 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
     // `/authorize?connection=NAME` of an upstream provider goes straight there.
     if page == "login.html"
         && let Some(name) = &tx.req.connection
+        && super::organization::allows_connection(app, &tx.req, name).await?
         && let Some(c) = super::upstream::enabled_upstream(app, &tx.client.client_id, name).await?
     {
         return super::upstream::begin(app, &tx, c).await;

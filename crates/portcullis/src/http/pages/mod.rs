@@ -4,6 +4,7 @@
 
 pub mod login;
 pub mod mfa;
+pub mod organization;
 pub mod passkeys;
 pub mod reset;
 pub mod transaction;

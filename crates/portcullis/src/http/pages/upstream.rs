@@ -172,7 +172,12 @@ pub async fn start(
     };
     let name = param("connection").unwrap_or_default();
     let name = name.as_str();
-    match enabled_upstream(&app, &tx.client.client_id, name).await? {
+    let upstream = if super::organization::allows_connection(&app, &tx.req, name).await? {
+        enabled_upstream(&app, &tx.client.client_id, name).await?
+    } else {
+        None
+    };
+    match upstream {
         Some(c) => begin(&app, &tx, c).await,
         None => Ok(app.pages.message(
             StatusCode::BAD_REQUEST,

@@ -1,0 +1,624 @@
+//! Organizations in the browser flow (Auth0's rules, decided by
+//! `portcullis_core::organizations`):
+//! - at `/authorize` ([`admit`]): whether the application may or must name
+//!   an organization, which one (`organization=` by id, or by name where the
+//!   tenant allows names), an invitation's ticket checked, and the prompt
+//!   for the organization's name before the login (`pre_login_prompt`);
+//! - after the login ([`enter`]): the user enters the organization only
+//!   through a connection enabled for it, as a member or by becoming one
+//!   (invitation, `assign_membership_on_login`), else `access_denied`; the
+//!   choice among one's organizations (`post_login_prompt`);
+//! - on the login page: only the organization's connections
+//!   ([`login_connections`]), and its logo and colours ([`branding`],
+//!   [`stylesheet`]: a stylesheet of validated colours, so the page CSP stays
+//!   `style-src 'self'`).
+//!
+//! Invariant: a membership is made only in [`enter`], in one transaction with
+//! the invitation it spends; a refused entry changes nothing stored.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_core::clients::Client;
+use portcullis_core::organizations::{
+    self, Admission, Entry, EntryFacts, Invitation, Organization, OrganizationUsage,
+};
+use portcullis_core::protocol::authorize::{AuthorizeErrorCode, AuthorizeRequest, ErrorRedirect};
+use portcullis_core::secrets::hash_secret;
+use portcullis_core::users::User;
+use portcullis_store::{OrgConnection, StoreError};
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::http::client_addr::ClientAddr;
+use crate::http::flows::{self, PageResult};
+use crate::http::pages::Pages as _;
+
+use super::transaction::{expired, load};
+
+/// What `/authorize` does next.
+pub enum Admitted {
+    /// Go on with the request (its organization, if any, resolved to an id).
+    Go(AuthorizeRequest),
+    /// Answer with this (an error to the application, or the prompt).
+    Answer(Response),
+}
+
+fn error(
+    req: &AuthorizeRequest,
+    code: AuthorizeErrorCode,
+    why: impl Into<String>,
+) -> ErrorRedirect {
+    ErrorRedirect::to(req, code, why)
+}
+
+/// Auth0's description of an invitation that cannot be used.
+const BAD_INVITATION: &str = "invitation not found or already used";
+
+/// The organization `given` names: an id (`org_…`), or a name where the
+/// tenant allows names; the error description otherwise.
+async fn resolve(app: &AppState, given: &str) -> Result<Result<Organization, String>, StoreError> {
+    let found = if given.starts_with("org_") {
+        app.store.get_organization(given).await?
+    } else if app
+        .settings()
+        .await?
+        .allow_organization_name_in_authentication_api
+    {
+        app.store.get_organization_by_name(given).await?
+    } else {
+        return Ok(Err(organizations::must_be_id().to_string()));
+    };
+    Ok(found.ok_or_else(|| organizations::invalid(given)))
+}
+
+/// The live invitation a ticket stands for, to `org_id` from `client`.
+async fn invitation(
+    app: &AppState,
+    ticket: &str,
+    org_id: &str,
+    client: &Client,
+) -> Result<Option<Invitation>, StoreError> {
+    Ok(app
+        .store
+        .find_organization_invitation(&hash_secret(ticket))
+        .await?
+        .filter(|i| i.is_live(app.now()))
+        .filter(|i| i.organization_id == org_id && i.client_id == client.client_id))
+}
+
+/// `/authorize`'s organization rules, before any login (see the module doc).
+pub async fn admit(
+    app: &AppState,
+    headers: &HeaderMap,
+    peer: ClientAddr,
+    client: &Client,
+    mut req: AuthorizeRequest,
+) -> Result<Admitted, StoreError> {
+    let refuse = |req: &AuthorizeRequest, why: String| {
+        Admitted::Answer(flows::deliver_error(
+            app,
+            error(req, AuthorizeErrorCode::InvalidRequest, why),
+        ))
+    };
+    let admission = match organizations::admission(
+        client.organization_usage,
+        client.organization_require_behavior,
+        req.organization.as_deref(),
+    ) {
+        Ok(a) => a,
+        Err(why) => return Ok(refuse(&req, why.to_string())),
+    };
+    match admission {
+        Admission::Outside | Admission::AskAfter => {
+            if req.invitation.is_some() {
+                return Ok(refuse(
+                    &req,
+                    "parameter organization is required with invitation".into(),
+                ));
+            }
+            Ok(Admitted::Go(req))
+        }
+        Admission::AskBefore => {
+            if req.invitation.is_some() {
+                return Ok(refuse(
+                    &req,
+                    "parameter organization is required with invitation".into(),
+                ));
+            }
+            let (id, cookie) = match flows::park(app, headers, &peer.text(), &req).await? {
+                Ok(x) => x,
+                Err(page) => return Ok(Admitted::Answer(page)),
+            };
+            let res = crate::http::found(&format!(
+                "{}/u/organization?state={id}",
+                app.config.base_path()
+            ));
+            Ok(Admitted::Answer(flows::with_new_cookie(res, cookie)))
+        }
+        Admission::Named(given) => {
+            let org = match resolve(app, &given).await? {
+                Ok(o) => o,
+                Err(why) => return Ok(refuse(&req, why)),
+            };
+            req.organization = Some(org.id.clone());
+            if let Some(ticket) = req.invitation.clone() {
+                let Some(inv) = invitation(app, &ticket, &org.id, client).await? else {
+                    return Ok(refuse(&req, BAD_INVITATION.into()));
+                };
+                land_on_invitation(app, headers, &mut req, &inv).await?;
+            }
+            Ok(Admitted::Go(req))
+        }
+    }
+}
+
+/// An invitation's link lands on the sign-up page for the invited address
+/// when it has no account yet, else on the login page with it filled in;
+/// through the invitation's connection when it names one. A browser signed
+/// in as someone else is asked to log in.
+async fn land_on_invitation(
+    app: &AppState,
+    headers: &HeaderMap,
+    req: &mut AuthorizeRequest,
+    inv: &Invitation,
+) -> Result<(), StoreError> {
+    let email = portcullis_core::users::normalize_email(&inv.invitee.email);
+    req.login_hint = Some(email.clone());
+    let (_, known) = app
+        .store
+        .list_users(
+            Some(&email),
+            portcullis_store::Page {
+                page: 0,
+                per_page: 1,
+            },
+        )
+        .await?;
+    if known == 0 {
+        req.screen_hint = Some("signup".into());
+    }
+    if let Some(id) = &inv.connection_id
+        && let Some((c, _)) = app.store.get_connection(id).await?
+    {
+        req.connection = Some(c.name);
+    }
+    if let Some((_, user)) = flows::current_session(app, headers).await?
+        && !inv.is_for(&user.email)
+    {
+        req.prompt.login = true;
+    }
+    Ok(())
+}
+
+/// Whether the signed-in user enters the request's organization.
+pub enum Entered {
+    /// The login is not to an organization.
+    Outside,
+    /// To this organization, as a member (made one now if due).
+    In(Box<Organization>),
+    /// Answer with this instead (an error to the application, or the
+    /// choice of organization).
+    Answer(Response),
+}
+
+/// The organization's connections `user` has an identity in.
+fn user_connections<'a>(
+    conns: &'a [OrgConnection],
+    user: &User,
+) -> Vec<&'a organizations::EnabledConnection> {
+    conns
+        .iter()
+        .filter(|c| user.identities.iter().any(|i| i.connection == c.name))
+        .map(|c| &c.enabled)
+        .collect()
+}
+
+/// After the login, before the post-login scripts (see the module doc).
+pub async fn enter(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    user: &User,
+    headers: &HeaderMap,
+    ip: &str,
+) -> Result<Entered, StoreError> {
+    let deny = |why: String| {
+        Entered::Answer(flows::deliver_error(
+            app,
+            error(req, AuthorizeErrorCode::AccessDenied, why),
+        ))
+    };
+    let Some(org_id) = &req.organization else {
+        if client.organization_usage != OrganizationUsage::Require {
+            return Ok(Entered::Outside);
+        }
+        // `post_login_prompt` (the other behaviours never get here without
+        // an organization): the person picks one of theirs.
+        if app
+            .store
+            .user_organizations(&user.user_id)
+            .await?
+            .is_empty()
+        {
+            return Ok(deny(
+                "client requires organization membership, but user does not belong to any organization"
+                    .into(),
+            ));
+        }
+        let (id, cookie) = match flows::park(app, headers, ip, req).await? {
+            Ok(x) => x,
+            Err(page) => return Ok(Entered::Answer(page)),
+        };
+        let res = crate::http::found(&format!(
+            "{}/u/organization-selection?state={id}",
+            app.config.base_path()
+        ));
+        return Ok(Entered::Answer(flows::with_new_cookie(res, cookie)));
+    };
+    let Some(org) = app.store.get_organization(org_id).await? else {
+        return Ok(Entered::Answer(flows::deliver_error(
+            app,
+            error(
+                req,
+                AuthorizeErrorCode::InvalidRequest,
+                organizations::invalid(org_id),
+            ),
+        )));
+    };
+    let conns = app.store.organization_connections(&org.id).await?;
+    let mine = user_connections(&conns, user);
+    let is_member = app
+        .store
+        .is_organization_member(&org.id, &user.user_id)
+        .await?;
+    let inv = match &req.invitation {
+        Some(ticket) => match invitation(app, ticket, &org.id, client).await? {
+            Some(i) => Some(i),
+            None => {
+                return Ok(Entered::Answer(flows::deliver_error(
+                    app,
+                    error(req, AuthorizeErrorCode::InvalidRequest, BAD_INVITATION),
+                )));
+            }
+        },
+        None => None,
+    };
+    if let Some(i) = &inv
+        && !i.is_for(&user.email)
+    {
+        return Ok(deny(
+            "the specified account is not allowed to accept the current invitation".into(),
+        ));
+    }
+    let facts = EntryFacts {
+        is_member,
+        connections: &mine,
+        invited: inv.is_some(),
+    };
+    match organizations::entry(facts) {
+        // An invitation to a member still gives its roles, and is spent.
+        Entry::Member if inv.is_none() => Ok(Entered::In(Box::new(org))),
+        Entry::Member | Entry::Join => {
+            let roles = inv.as_ref().map(|i| i.roles.clone()).unwrap_or_default();
+            let joined = app
+                .store
+                .join_organization(
+                    &org.id,
+                    &user.user_id,
+                    &roles,
+                    inv.as_ref().map(|i| i.id.as_str()),
+                    app.now(),
+                )
+                .await?;
+            if !joined {
+                return Ok(Entered::Answer(flows::deliver_error(
+                    app,
+                    error(req, AuthorizeErrorCode::InvalidRequest, BAD_INVITATION),
+                )));
+            }
+            Ok(Entered::In(Box::new(org)))
+        }
+        Entry::Refuse(r) => Ok(deny(r.description(
+            &user.user_id,
+            user.connection(),
+            &org.id,
+        ))),
+    }
+}
+
+/// The organization's enabled connections when the request is to one (the
+/// login page offers only these); `None` outside organizations.
+pub async fn login_connections(
+    app: &AppState,
+    req: &AuthorizeRequest,
+) -> Result<Option<Vec<OrgConnection>>, StoreError> {
+    match &req.organization {
+        Some(id) => Ok(Some(app.store.organization_connections(id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether connection `name` may be used for the request: any outside
+/// organizations, only the organization's own inside one.
+pub async fn allows_connection(
+    app: &AppState,
+    req: &AuthorizeRequest,
+    name: &str,
+) -> Result<bool, StoreError> {
+    Ok(match login_connections(app, req).await? {
+        Some(conns) => conns.iter().any(|c| c.name == name),
+        None => true,
+    })
+}
+
+/// The login page's organization header and stylesheet, when the request is
+/// to an organization.
+pub async fn branding(app: &AppState, req: &AuthorizeRequest) -> Option<serde_json::Value> {
+    let id = req.organization.as_deref()?;
+    let org = app.store.get_organization(id).await.ok().flatten()?;
+    let b = org.branding.as_ref();
+    Some(serde_json::json!({
+        "id": org.id,
+        "display_name": org.shown_name(),
+        "logo_url": b.and_then(|b| b.logo_url.clone()),
+        "colors": b.is_some_and(|b| b.colors.is_some()),
+    }))
+}
+
+/// `#rgb` as `#rrggbb`; anything else as given (validated when saved).
+fn long_hex(c: &str) -> String {
+    let h = c.trim_start_matches('#');
+    if h.len() == 3 {
+        let mut out = String::from("#");
+        for ch in h.chars() {
+            out.push(ch);
+            out.push(ch);
+        }
+        out
+    } else {
+        format!("#{h}")
+    }
+}
+
+/// WCAG 2.x relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let h = hex.trim_start_matches('#');
+    let channel = |i: usize| {
+        let v =
+            f64::from(u8::from_str_radix(h.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0)) / 255.0;
+        if v <= 0.039_28 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+/// The text colour (black or white) with the better contrast on `bg`, so a
+/// tenant's colour never makes a label unreadable: one of the two always
+/// reaches 4.58:1, above WCAG 1.4.3's 4.5:1.
+pub fn text_on(bg: &str) -> &'static str {
+    let l = luminance(bg);
+    let dark = (l + 0.05) / 0.05;
+    let light = 1.05 / (l + 0.05);
+    if dark >= light { "#000000" } else { "#ffffff" }
+}
+
+/// `GET /u/organization/{id}/branding.css`: the organization's colours as
+/// a stylesheet (only validated `#rgb`/`#rrggbb` values go into it).
+pub async fn stylesheet(State(app): State<AppState>, Path(id): Path<String>) -> Response {
+    let org = match app.store.get_organization(&id).await {
+        Ok(Some(o)) => o,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => return flows::PageError(e).into_response(),
+    };
+    let mut css = String::new();
+    if let Some(c) = org.branding.as_ref().and_then(|b| b.colors.as_ref())
+        && organizations::valid_colour(&c.primary)
+        && organizations::valid_colour(&c.page_background)
+    {
+        let (primary, bg) = (long_hex(&c.primary), long_hex(&c.page_background));
+        css = format!(
+            "body{{background:{bg}}}.foot{{color:{}}}\
+             button:not(.secondary):not(.reveal),a.button:not(.upstream){{background:{primary};color:{}}}\
+             button:not(.secondary):not(.reveal):hover{{background:{primary};filter:brightness(.9)}}\n",
+            text_on(&bg),
+            text_on(&primary),
+        );
+    }
+    let mut res = css.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}
+
+#[derive(Deserialize)]
+pub struct StateQuery {
+    state: Option<String>,
+}
+
+/// `GET /u/organization`: the name of the organization to sign in to
+/// (`pre_login_prompt`).
+pub async fn prompt_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> PageResult {
+    let tx = match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    Ok(render_prompt(&app, &tx, "", None))
+}
+
+fn render_prompt(
+    app: &AppState,
+    tx: &super::transaction::Transaction,
+    name: &str,
+    error: Option<&str>,
+) -> Response {
+    app.pages.form_page(
+        if error.is_some() {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        },
+        "organization.html",
+        minijinja::context! {
+            title => "Enter your organization",
+            client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
+            state => &tx.id,
+            csrf => &tx.csrf,
+            name => name,
+            error => error,
+        },
+        &tx.req.redirect_uri,
+    )
+}
+
+/// `POST /u/organization`: the organization named, the request continues as
+/// if `/authorize` had named it (names are always accepted here: the person
+/// types a name).
+pub async fn prompt_submit(
+    State(app): State<AppState>,
+    peer: ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match super::login::submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let name = form.get("organization").unwrap_or("").trim().to_lowercase();
+    let org = if organizations::valid_name(&name) {
+        app.store.get_organization_by_name(&name).await?
+    } else {
+        None
+    };
+    let Some(org) = org else {
+        return Ok(render_prompt(
+            &app,
+            &tx,
+            &name,
+            Some("No organization has this name. Check it with your administrator."),
+        ));
+    };
+    if !app.store.take_login_transaction(&tx.id).await? {
+        return Ok(expired(&app, Some(&tx.client)));
+    }
+    let mut req = tx.req;
+    req.organization = Some(org.id);
+    crate::http::oauth::authorize::continue_authorization(&app, &headers, peer, &tx.client, req)
+        .await
+}
+
+/// `GET /u/organization-selection`: the signed-in person's organizations
+/// (`post_login_prompt`).
+pub async fn selection_page(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<StateQuery>,
+) -> PageResult {
+    let tx = match load(&app, &headers, q.state.as_deref(), None).await {
+        Ok(tx) => tx,
+        Err(r) => return Ok(r),
+    };
+    let Some((_, user)) = flows::current_session(&app, &headers).await? else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    let orgs: Vec<serde_json::Value> = app
+        .store
+        .user_organizations(&user.user_id)
+        .await?
+        .iter()
+        .map(|o| serde_json::json!({"id": o.id, "display_name": o.shown_name()}))
+        .collect();
+    Ok(app.pages.form_page(
+        StatusCode::OK,
+        "organization_selection.html",
+        minijinja::context! {
+            title => "Choose an organization",
+            client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
+            state => &tx.id,
+            csrf => &tx.csrf,
+            organizations => minijinja::Value::from(minijinja::value::Serde(orgs)),
+        },
+        &tx.req.redirect_uri,
+    ))
+}
+
+/// `POST /u/organization-selection`: one of the person's organizations
+/// (any other is refused), then the response to the application.
+pub async fn selection_submit(
+    State(app): State<AppState>,
+    peer: ClientAddr,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match super::login::submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let Some((session, user)) = flows::current_session(&app, &headers).await? else {
+        return Ok(expired(&app, Some(&tx.client)));
+    };
+    let chosen = form.get("organization").unwrap_or("");
+    let mine = app.store.user_organizations(&user.user_id).await?;
+    if !mine.iter().any(|o| o.id == chosen) {
+        return Ok(app.pages.message(
+            StatusCode::BAD_REQUEST,
+            "Choose an organization",
+            "Choose one of the organizations listed.",
+        ));
+    }
+    if !app.store.take_login_transaction(&tx.id).await? {
+        return Ok(expired(&app, Some(&tx.client)));
+    }
+    let mut req = tx.req;
+    req.organization = Some(chosen.to_string());
+    let api = super::transaction::api_of(&app, &req).await?;
+    let request = flows::request_info(peer, &headers, "POST", flows::authorize_query(&req));
+    flows::issue(
+        &app,
+        &tx.client,
+        &req,
+        api.as_ref(),
+        &session,
+        &user,
+        &request,
+        &headers,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_keep_aa_contrast_on_any_brand_colour() {
+        assert_eq!(text_on("#ffffff"), "#000000");
+        assert_eq!(text_on("#000000"), "#ffffff");
+        assert_eq!(text_on("#0059d6"), "#ffffff");
+        assert_eq!(text_on("#ffd400"), "#000000");
+        for bg in ["#0059d6", "#ffd400", "#777777", "#ff0000", "#00ff00"] {
+            let fg = text_on(bg);
+            let (a, b) = (luminance(bg), luminance(fg));
+            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
+            assert!(ratio >= 4.5, "{bg} with {fg}: {ratio}");
+        }
+    }
+
+    #[test]
+    fn short_hex_colours_are_written_long() {
+        assert_eq!(long_hex("#fa0"), "#ffaa00");
+        assert_eq!(long_hex("#123456"), "#123456");
+    }
+}
