@@ -38,6 +38,7 @@ mod mfa_pages;
 mod oidc_client;
 mod operations;
 mod operator_safety;
+mod organizations;
 mod passkeys;
 mod password_grant;
 mod proxy;
