@@ -693,19 +693,20 @@ mod tests {
             assign_membership_on_login: true,
             ..plain.clone()
         };
+        let (none, one, assign): (&[&EnabledConnection], _, _) = (&[], [&plain], [&assigning]);
         let facts = |is_member, connections, invited| EntryFacts {
             is_member,
             connections,
             invited,
         };
-        assert!(matches!(entry(facts(true, &[], false)), Entry::Refuse(_)));
-        assert_eq!(entry(facts(true, &[&plain], false)), Entry::Member);
+        assert!(matches!(entry(facts(true, none, false)), Entry::Refuse(_)));
+        assert_eq!(entry(facts(true, &one, false)), Entry::Member);
         assert!(matches!(
-            entry(facts(false, &[&plain], false)),
-            Entry::Refuse(_)
+            entry(facts(false, &one, false)),
+            Entry::Refuse(Refusal::NotMember)
         ));
-        assert_eq!(entry(facts(false, &[&plain], true)), Entry::Join);
-        assert_eq!(entry(facts(false, &[&assigning], false)), Entry::Join);
+        assert_eq!(entry(facts(false, &one, true)), Entry::Join);
+        assert_eq!(entry(facts(false, &assign, false)), Entry::Join);
     }
 
     #[test]

@@ -969,6 +969,7 @@ proptest! {
                     prop_assert_eq!(r, Ok(TokenRequest::ClientCredentials {
                         audience: params.get("audience").map(String::from),
                         scope: (!scope_values.is_empty()).then_some(scope_values),
+                        organization: params.get("organization").map(String::from),
                     }));
                 } else {
                     prop_assert_eq!(r.unwrap_err().code, TokenErrorCode::InvalidScope);

@@ -126,6 +126,7 @@ mod tests {
             scripts: Default::default(),
             mfa: false,
             acr: None,
+            organization: None,
         }
     }
 

@@ -311,7 +311,7 @@ async fn members_roles_and_connections_are_managed_all_or_nothing(srv: TestServe
         )
         .await;
     assert_eq!(listed["total"], 2);
-    assert_eq!(listed["members"][0]["email"].as_str().is_some(), true);
+    assert!(listed["members"][0]["email"].as_str().is_some(), "{listed}");
     assert!(
         listed["members"][0].get("roles").is_none(),
         "roles only when asked: {listed}"

@@ -138,7 +138,7 @@ pub async fn continue_authorization(
     };
     use crate::http::pages::organization::{self, Admitted};
     let req = match organization::admit(app, headers, peer, client, req).await? {
-        Admitted::Go(req) => req,
+        Admitted::Go(req) => *req,
         Admitted::Answer(res) => return Ok(res),
     };
     let session = flows::current_session(app, headers).await?;

@@ -40,7 +40,7 @@ use super::transaction::{expired, load};
 /// What `/authorize` does next.
 pub enum Admitted {
     /// Go on with the request (its organization, if any, resolved to an id).
-    Go(AuthorizeRequest),
+    Go(Box<AuthorizeRequest>),
     /// Answer with this (an error to the application, or the prompt).
     Answer(Response),
 }
@@ -118,7 +118,7 @@ pub async fn admit(
                     "parameter organization is required with invitation".into(),
                 ));
             }
-            Ok(Admitted::Go(req))
+            Ok(Admitted::Go(Box::new(req)))
         }
         Admission::AskBefore => {
             if req.invitation.is_some() {
@@ -149,7 +149,7 @@ pub async fn admit(
                 };
                 land_on_invitation(app, headers, &mut req, &inv).await?;
             }
-            Ok(Admitted::Go(req))
+            Ok(Admitted::Go(Box::new(req)))
         }
     }
 }
