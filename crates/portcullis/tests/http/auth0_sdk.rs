@@ -149,6 +149,47 @@ async fn auth0_node_sdk_imports_and_exports_users_by_jobs_unchanged_postgres() {
     jobs(Backend::Postgres).await;
 }
 
+/// Organizations as the SDK manages them: its checkpoint paging of
+/// organizations and members, members' roles, enabled connections,
+/// invitations (the link on the application's login route) and the
+/// refusals it surfaces.
+async fn organizations(backend: Backend) {
+    sdk_installed();
+    let certs = tempfile::tempdir().unwrap();
+    let (srv, cert) = tls_server(backend, certs.path()).await;
+    let seen = sdk(&srv, &cert, "organizations.mjs").await;
+    let want = serde_json::json!({
+        "org_id_shape": true,
+        "by_name": true,
+        "updated": {"display_name": "Acme Corp", "metadata": {"region": "eu"}},
+        "names": ["acme", "sdk-0", "sdk-1", "sdk-2"],
+        "client_org": ["require", "pre_login_prompt"],
+        "members": ["a@sdk.example", "b@sdk.example", "c@sdk.example"],
+        "members_after": 2,
+        "member_roles": ["Buyer"],
+        "user_orgs": ["acme"],
+        "connections": ["Username-Password-Authentication"],
+        "assign": true,
+        "invitation_url": true,
+        "invitations": ["new@sdk.example"],
+        "invitation_get": true,
+        "deleted_invitation": 404,
+        "duplicate": 409,
+        "deleted": 404,
+    });
+    assert_eq!(seen, want);
+}
+
+#[tokio::test]
+async fn auth0_node_sdk_manages_organizations_members_and_invitations_unchanged_sqlite() {
+    organizations(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn auth0_node_sdk_manages_organizations_members_and_invitations_unchanged_postgres() {
+    organizations(Backend::Postgres).await;
+}
+
 async fn run(backend: Backend) {
     assert!(
         sdk_dir().join("node_modules/auth0").is_dir(),
