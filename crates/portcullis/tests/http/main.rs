@@ -39,6 +39,7 @@ mod oidc_client;
 mod operations;
 mod operator_safety;
 mod organizations;
+mod organizations_browser;
 mod passkeys;
 mod password_grant;
 mod proxy;
