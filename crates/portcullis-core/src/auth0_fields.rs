@@ -132,12 +132,12 @@ const CLIENT: &[Row] = &[
     (
         "default_organization",
         Off,
-        "organizations are not offered yet",
+        "a default organization for client credentials is not supported",
     ),
     (
         "organization_discovery_methods",
         Off,
-        "organizations are not offered yet",
+        "organization discovery is not supported",
     ),
     (
         "client_authentication_methods",
@@ -193,7 +193,7 @@ const CLIENT: &[Row] = &[
     (
         "my_organization_configuration",
         Off,
-        "organizations are not offered yet",
+        "the My Organization API is not supported",
     ),
     (
         "async_approval_notification_channels",

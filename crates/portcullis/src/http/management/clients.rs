@@ -174,8 +174,9 @@ pub async fn list(
         ],
     )?;
     // Auth0's `q` searches clients by their grants' organizations: checked
-    // here, and matching none, as no grant is for an organization yet (issue
-    // 21). `external_client_id` names clients registered from a metadata
+    // here, and matching none, as no grant is associated with an
+    // organization one by one here (`allow_any_organization` grants are not
+    // searched this way yet). `external_client_id` names clients registered from a metadata
     // document (Auth0's CIMD), which do not exist here: none either.
     if let Some(query) = q.filter("q") {
         let by_organization = query.split(" AND ").all(|term| {
