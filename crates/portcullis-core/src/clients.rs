@@ -305,15 +305,6 @@ impl ClientPayload {
         if let Some(v) = self.organization_require_behavior {
             c.organization_require_behavior = v;
         }
-        if let Some(v) = self.organization_require_behavior
-            && v == RequireBehavior::PostLoginPrompt
-            && !c.oidc_conformant
-        {
-            return Err(ValidationError::field(
-                "organization_require_behavior",
-                "post_login_prompt requires oidc_conformant: true",
-            ));
-        }
         if let Some(v) = self.initiate_login_uri {
             c.initiate_login_uri = if v.is_empty() {
                 None
@@ -413,6 +404,14 @@ impl ClientPayload {
             c.client_metadata = v;
         }
         validate(&c)?;
+        // Auth0: the post-login prompt needs an OIDC-conformant application.
+        if c.organization_require_behavior == RequireBehavior::PostLoginPrompt && !c.oidc_conformant
+        {
+            return Err(ValidationError::field(
+                "organization_require_behavior",
+                "post_login_prompt requires oidc_conformant: true",
+            ));
+        }
         // Auth0: organizations are for first-party applications only.
         if !c.is_first_party && c.organization_usage != OrganizationUsage::Deny {
             return Err(ValidationError::field(

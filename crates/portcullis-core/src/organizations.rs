@@ -142,6 +142,14 @@ impl EnabledConnectionPayload {
         if let Some(v) = self.is_signup_enabled {
             c.is_signup_enabled = v;
         }
+        // Auth0: sign-up into an organization makes a member, so it needs
+        // membership on login.
+        if c.is_signup_enabled && !c.assign_membership_on_login {
+            return Err(ValidationError::field(
+                "is_signup_enabled",
+                "requires assign_membership_on_login: true",
+            ));
+        }
         Ok(c)
     }
 }
@@ -226,6 +234,17 @@ impl OrganizationPayload {
             .into_iter()
             .map(EnabledConnectionPayload::into_new)
             .collect::<Validated<Vec<_>>>()?;
+        for (i, c) in connections.iter().enumerate() {
+            if connections[..i]
+                .iter()
+                .any(|d| d.connection_id == c.connection_id)
+            {
+                return Err(ValidationError::field(
+                    "enabled_connections",
+                    format!("'{}' is given twice", c.connection_id),
+                ));
+            }
+        }
         let org = Organization {
             id,
             name,
@@ -442,7 +461,7 @@ impl Invitation {
     /// Whether `email` is the invited address (case-insensitively, as
     /// addresses are compared everywhere here).
     pub fn is_for(&self, email: &str) -> bool {
-        self.invitee.email.eq_ignore_ascii_case(email)
+        crate::users::normalize_email(&self.invitee.email) == crate::users::normalize_email(email)
     }
 
     pub fn is_live(&self, now: crate::UnixTime) -> bool {
@@ -494,9 +513,10 @@ impl InvitationPayload {
         let inviter = self
             .inviter
             .ok_or_else(|| ValidationError::field("inviter", "Missing required property"))?;
-        let invitee = self
+        let mut invitee = self
             .invitee
             .ok_or_else(|| ValidationError::field("invitee", "Missing required property"))?;
+        invitee.email = crate::users::normalize_email(&invitee.email);
         let client_id = self
             .client_id
             .ok_or_else(|| ValidationError::field("client_id", "Missing required property"))?;

@@ -73,5 +73,7 @@ CREATE TABLE organization_invitations (
 );
 CREATE INDEX organization_invitations_by_org ON organization_invitations (tenant_id, organization_id, created_at);
 
--- A refresh token issued inside an organization keeps it.
+-- A refresh token issued inside an organization keeps it (and ends with the
+-- organization, or with the membership).
 ALTER TABLE refresh_tokens ADD COLUMN organization_id TEXT;
+CREATE INDEX refresh_tokens_by_organization ON refresh_tokens (tenant_id, organization_id, user_id);

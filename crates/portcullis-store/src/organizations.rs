@@ -65,6 +65,22 @@ const CONN_SELECT: &str =
    JOIN connections c ON c.tenant_id = oc.tenant_id AND c.id = oc.connection_id
   WHERE oc.tenant_id = $1 AND oc.organization_id = $2";
 
+/// Whether `$sql` (a `SELECT` of one text column, bound to the rest) finds a
+/// row, on `$exec` (a pool, or a transaction's connection).
+macro_rules! found {
+    ($exec:expr, $sql:expr $(, $bind:expr)* $(,)?) => {{
+        let row: Option<(String,)> = sqlx::query_as($sql)
+            $(.bind($bind))*
+            .fetch_optional($exec)
+            .await?;
+        row.is_some()
+    }};
+}
+
+/// A user's membership of an organization.
+const MEMBER: &str = "SELECT user_id FROM organization_members
+   WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3";
+
 /// Inserts an enabled connection (inside a transaction).
 macro_rules! insert_connection {
     ($conn:expr, $tenant:expr, $org:expr, $c:expr, $now:expr) => {
@@ -83,6 +99,14 @@ macro_rules! insert_connection {
         .execute($conn)
         .await?
     };
+}
+
+/// An invitation's document with its expiry from its column, the one the
+/// sweep and `join_organization` read: one expiry, whichever is asked.
+fn invitation(doc: &str, expires_at: i64) -> StoreResult<Invitation> {
+    let mut inv: Invitation = decode(doc)?;
+    inv.expires_at = expires_at;
+    Ok(inv)
 }
 
 impl TenantStore {
@@ -236,24 +260,21 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<OrgChange> {
         write_tx!(self, keep, |conn| {
-            let org: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2")
-                    .bind(self.id())
-                    .bind(org_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if org.is_none() {
+            if !found!(
+                &mut *conn,
+                "SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2",
+                self.id(),
+                org_id
+            ) {
                 return Ok((OrgChange::NoOrganization, false));
             }
             for user in user_ids {
-                let found: Option<(String,)> = sqlx::query_as(
+                if !found!(
+                    &mut *conn,
                     "SELECT user_id FROM users WHERE tenant_id = $1 AND user_id = $2",
-                )
-                .bind(self.id())
-                .bind(user)
-                .fetch_optional(&mut *conn)
-                .await?;
-                if found.is_none() {
+                    self.id(),
+                    user
+                ) {
                     return Ok((OrgChange::NoUser, false));
                 }
                 sqlx::query(
@@ -280,13 +301,12 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<OrgChange> {
         write_tx!(self, keep, |conn| {
-            let org: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2")
-                    .bind(self.id())
-                    .bind(org_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if org.is_none() {
+            if !found!(
+                &mut *conn,
+                "SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2",
+                self.id(),
+                org_id
+            ) {
                 return Ok((OrgChange::NoOrganization, false));
             }
             for user in user_ids {
@@ -315,18 +335,13 @@ impl TenantStore {
     }
 
     pub async fn is_organization_member(&self, org_id: &str, user_id: &str) -> StoreResult<bool> {
-        let row: Option<(String,)> = with_db!(self, |pool| {
-            sqlx::query_as(
-                "SELECT user_id FROM organization_members
-                 WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3",
-            )
-            .bind(self.id())
-            .bind(org_id)
-            .bind(user_id)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(row.is_some())
+        Ok(with_db!(self, |pool| found!(
+            pool,
+            MEMBER,
+            self.id(),
+            org_id,
+            user_id
+        )))
     }
 
     /// Members by user id after `after` (checkpoint paging when `take` is
@@ -428,35 +443,24 @@ impl TenantStore {
         now: i64,
     ) -> StoreResult<OrgChange> {
         write_tx!(self, keep, |conn| {
-            let org: Option<(String,)> =
-                sqlx::query_as("SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2")
-                    .bind(self.id())
-                    .bind(org_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if org.is_none() {
+            if !found!(
+                &mut *conn,
+                "SELECT id FROM organizations WHERE tenant_id = $1 AND id = $2",
+                self.id(),
+                org_id
+            ) {
                 return Ok((OrgChange::NoOrganization, false));
             }
-            let member: Option<(String,)> = sqlx::query_as(
-                "SELECT user_id FROM organization_members
-                 WHERE tenant_id = $1 AND organization_id = $2 AND user_id = $3",
-            )
-            .bind(self.id())
-            .bind(org_id)
-            .bind(user_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            if member.is_none() {
+            if !found!(&mut *conn, MEMBER, self.id(), org_id, user_id) {
                 return Ok((OrgChange::NotMember, false));
             }
             for role in role_ids {
-                let found: Option<(String,)> =
-                    sqlx::query_as("SELECT id FROM roles WHERE tenant_id = $1 AND id = $2")
-                        .bind(self.id())
-                        .bind(role)
-                        .fetch_optional(&mut *conn)
-                        .await?;
-                if found.is_none() {
+                if !found!(
+                    &mut *conn,
+                    "SELECT id FROM roles WHERE tenant_id = $1 AND id = $2",
+                    self.id(),
+                    role
+                ) {
                     return Ok((OrgChange::NoRole, false));
                 }
                 let q = if add {
@@ -696,9 +700,9 @@ impl TenantStore {
         &self,
         org_id: &str,
     ) -> StoreResult<Vec<(Invitation, String)>> {
-        let rows: Vec<(String, String)> = with_db!(self, |pool| {
+        let rows: Vec<(String, String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc, ticket_sealed FROM organization_invitations
+                "SELECT doc, ticket_sealed, expires_at FROM organization_invitations
                  WHERE tenant_id = $1 AND organization_id = $2 ORDER BY created_at DESC, id",
             )
             .bind(self.id())
@@ -707,7 +711,7 @@ impl TenantStore {
             .await?
         });
         rows.into_iter()
-            .map(|(d, s)| Ok((decode(&d)?, s)))
+            .map(|(d, s, e)| Ok((invitation(&d, e)?, s)))
             .collect()
     }
 
@@ -716,9 +720,9 @@ impl TenantStore {
         org_id: &str,
         id: &str,
     ) -> StoreResult<Option<(Invitation, String)>> {
-        let row: Option<(String, String)> = with_db!(self, |pool| {
+        let row: Option<(String, String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc, ticket_sealed FROM organization_invitations
+                "SELECT doc, ticket_sealed, expires_at FROM organization_invitations
                  WHERE tenant_id = $1 AND organization_id = $2 AND id = $3",
             )
             .bind(self.id())
@@ -727,7 +731,7 @@ impl TenantStore {
             .fetch_optional(pool)
             .await?
         });
-        row.map(|(d, s)| Ok((decode(&d)?, s))).transpose()
+        row.map(|(d, s, e)| Ok((invitation(&d, e)?, s))).transpose()
     }
 
     /// The invitation whose link carries the ticket hashed to `ticket_hash`.
@@ -735,16 +739,17 @@ impl TenantStore {
         &self,
         ticket_hash: &str,
     ) -> StoreResult<Option<Invitation>> {
-        let row: Option<(String,)> = with_db!(self, |pool| {
+        let row: Option<(String, i64)> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc FROM organization_invitations WHERE tenant_id = $1 AND ticket_hash = $2",
+                "SELECT doc, expires_at FROM organization_invitations
+                 WHERE tenant_id = $1 AND ticket_hash = $2",
             )
             .bind(self.id())
             .bind(ticket_hash)
             .fetch_optional(pool)
             .await?
         });
-        row.map(|(d,)| decode(&d)).transpose()
+        row.map(|(d, e)| invitation(&d, e)).transpose()
     }
 
     pub async fn delete_organization_invitation(

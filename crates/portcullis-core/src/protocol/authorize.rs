@@ -158,6 +158,10 @@ pub struct AuthorizeRequest {
     /// Auth0's `invitation`: the ticket of an organization invitation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation: Option<String>,
+    /// Set only when the post-login organization prompt parks the request
+    /// (never from a parameter): the one request its form may continue.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub organization_selection: bool,
 }
 
 impl AuthorizeRequest {
@@ -488,6 +492,7 @@ pub fn validate(
         connection: params.get("connection").map(str::to_string),
         organization: params.get("organization").map(str::to_string),
         invitation: params.get("invitation").map(str::to_string),
+        organization_selection: false,
         acr_values: params
             .get("acr_values")
             .map(|v| v.split_whitespace().map(str::to_string).collect())

@@ -288,24 +288,12 @@ pub async fn respond(
 ) -> PageResult {
     let now = app.now();
     let mut out: Vec<(String, String)> = Vec::new();
-    // `flows::issue` admitted the user to the request's organization (if
-    // any); a membership removed since answers as a refused entry would.
-    let org = match app
-        .issuance()
-        .organization(req.organization.as_deref(), &user.user_id)
-        .await?
-    {
-        Ok(o) => o,
-        Err(_) => {
-            return Ok(deliver_error(
-                app,
-                ErrorRedirect::to(
-                    req,
-                    AuthorizeErrorCode::AccessDenied,
-                    "the user is no longer a member of the organization",
-                ),
-            ));
-        }
+    // The organization's entry decided again, and the membership made now
+    // if due (after the scripts and any second factor passed).
+    let org = match crate::http::pages::organization::join(app, client, req, user).await? {
+        Ok(Some(o)) => Some(app.issuance().org_claims(&o).await?),
+        Ok(None) => None,
+        Err(res) => return Ok(res),
     };
     let code_value = match req.response_type.code {
         true => {

@@ -25,7 +25,10 @@ on_both_backends!(
     the_prompts_ask_for_the_organization_before_or_after_login,
     organization_roles_give_permissions_and_actions_see_the_organization,
     client_credentials_for_an_organization_follow_the_client_grant,
-    the_login_page_shows_the_organizations_look_and_only_its_connections
+    the_login_page_shows_the_organizations_look_and_only_its_connections,
+    an_expired_invitation_is_refused_and_makes_no_member,
+    a_login_an_action_denies_makes_no_member,
+    the_tenants_user_invitation_template_carries_the_link_escaped
 );
 
 async fn org(srv: &TestServer, body: Value) -> String {
@@ -168,6 +171,11 @@ async fn organizations_api_answers_in_auth0_shapes_and_refuses_bad_input_changin
         ),
         (
             json!({"name": "f", "enabled_connections": [{"connection_id": "con_nope"}]}),
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            json!({"name": "g", "enabled_connections": [{"connection_id": "con_1"}, {"connection_id": "con_1"}]}),
             StatusCode::BAD_REQUEST,
             "invalid_body",
         ),
@@ -426,6 +434,18 @@ async fn members_roles_and_connections_are_managed_all_or_nothing(srv: TestServe
     assert_eq!(st, StatusCode::NO_CONTENT);
     let (st, _) = srv.api(Method::GET, &format!("{path}/{db}"), None).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, e) = srv
+        .api(
+            Method::POST,
+            &path,
+            Some(json!({"connection_id": db, "is_signup_enabled": true})),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "sign-up needs membership on login: {e}"
+    );
     let (st, added) = srv
         .api(
             Method::POST,
@@ -945,6 +965,10 @@ async fn the_prompts_ask_for_the_organization_before_or_after_login(srv: TestSer
     let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
     assert_eq!(id["org_id"], json!(o));
 
+    // prompt=none cannot show the prompt.
+    let to = b.authorize(&code_params(&app, &[("prompt", "none")])).await;
+    assert_eq!(error_of(&to).0, "login_required");
+
     // After: the person picks one of theirs.
     let after = org_app(&srv, "require", "post_login_prompt").await;
     let mut b = Browser::new(&srv);
@@ -981,6 +1005,24 @@ async fn the_prompts_ask_for_the_organization_before_or_after_login(srv: TestSer
             ],
         )
         .await;
+    // Another parked request (a fresh login page of this browser) cannot be
+    // continued through the selection form: it would skip the login.
+    let relogin = b
+        .authorize(&code_params(&after, &[("prompt", "login")]))
+        .await;
+    let login_page = b.get(relogin.location.as_deref().unwrap()).await;
+    let skipped = b
+        .post_form(
+            "/u/organization-selection",
+            &[
+                ("state", &login_page.input("state")),
+                ("csrf", &login_page.input("csrf")),
+                ("organization", &second),
+            ],
+        )
+        .await;
+    assert_eq!(skipped.status, StatusCode::BAD_REQUEST, "{}", skipped.body);
+    assert!(skipped.location.is_none());
     let (st, t) = exchange(&srv, &after, &done.redirect_params()["code"]).await;
     assert_eq!(st, StatusCode::OK, "{t}");
     let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &after).await;
@@ -1267,5 +1309,174 @@ async fn the_login_page_shows_the_organizations_look_and_only_its_connections(sr
         page.body.contains("not enabled for the organization"),
         "{}",
         page.body
+    );
+
+    // Sign-up into an organization only where its connection allows it.
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(
+            &app,
+            &[("organization", &o), ("screen_hint", "signup")],
+        ))
+        .await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.body);
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/organizations/{o}/enabled_connections/{db}"),
+            Some(json!({"assign_membership_on_login": true, "is_signup_enabled": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let to = b
+        .authorize(&code_params(
+            &app,
+            &[("organization", &o), ("screen_hint", "signup")],
+        ))
+        .await;
+    let page = b.get(to.location.as_deref().unwrap()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+}
+
+async fn an_expired_invitation_is_refused_and_makes_no_member(srv: TestServer) {
+    let app = org_app(&srv, "allow", "no_prompt").await;
+    let o = org_with_db(&srv, "acme", false).await;
+    user(&srv, "ada@example.com").await;
+    let (st, inv) = invite(
+        &srv,
+        &o,
+        json!({"inviter": {"name": "Ann"}, "invitee": {"email": "ada@example.com"},
+               "client_id": app, "send_invitation_email": false}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{inv}");
+    let ticket = inv["ticket_id"].as_str().unwrap().to_string();
+    // Its time runs out while the person is signing in.
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(
+            &app,
+            &[("invitation", &ticket), ("organization", &o)],
+        ))
+        .await;
+    assert!(
+        to.location
+            .as_deref()
+            .unwrap()
+            .starts_with("/u/login?state=")
+    );
+    crate::support::with_server_db!(srv, |c| {
+        sqlx::query("UPDATE organization_invitations SET expires_at = 1")
+            .execute(&mut *c)
+            .await
+            .unwrap();
+    });
+    let done = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    assert_eq!(
+        error_of(&done),
+        (
+            "invalid_request".into(),
+            "invitation not found or already used".into()
+        )
+    );
+    assert!(members(&srv, &o).await.is_empty(), "no membership made");
+    // And a new request with it is refused at once.
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(
+            &app,
+            &[("invitation", &ticket), ("organization", &o)],
+        ))
+        .await;
+    assert_eq!(
+        error_of(&to).1,
+        "invitation not found or already used",
+        "{:?}",
+        to.location
+    );
+}
+
+async fn the_tenants_user_invitation_template_carries_the_link_escaped(srv: TestServer) {
+    let app = org_app(&srv, "allow", "no_prompt").await;
+    let o = org_with_db(&srv, "acme", false).await;
+    let (_, role) = srv
+        .api(Method::POST, "/roles", Some(json!({"name": "Buyer"})))
+        .await;
+    let (st, t) = srv
+        .api(
+            Method::POST,
+            "/email-templates",
+            Some(json!({"template": "user_invitation", "from": "Acme <hello@acme.example>",
+                        "subject": "{{ inviter.name }} invites you to {{ organization.display_name }}",
+                        "body": "<p>Join {{ organization.name }} as {% for r in roles %}{{ r.name }}{% endfor %}: <a href=\"{{ url }}\">accept</a> ({{ user.email }})</p>",
+                        "syntax": "liquid", "enabled": true})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let (st, inv) = invite(
+        &srv,
+        &o,
+        json!({"inviter": {"name": "Ann <b>"}, "invitee": {"email": "new@example.com"},
+               "client_id": app, "roles": [role["id"]]}),
+    )
+    .await;
+    assert_eq!(
+        st,
+        StatusCode::BAD_REQUEST,
+        "markup in the inviter's name is refused: {inv}"
+    );
+    let (st, inv) = invite(
+        &srv,
+        &o,
+        json!({"inviter": {"name": "Ann & Co"}, "invitee": {"email": "new@example.com"},
+               "client_id": app, "roles": [role["id"]]}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::CREATED, "{inv}");
+    let mail = outbox_with(&srv, 1).await.remove(0);
+    assert!(
+        mail.contains("Subject: Ann & Co invites you to acme Inc."),
+        "{mail}"
+    );
+    assert!(mail.contains("From: Acme <hello@acme.example>"), "{mail}");
+    assert!(mail.contains("Join acme as Buyer"), "{mail}");
+    assert!(mail.contains("(new@example.com)"), "{mail}");
+    let url = inv["invitation_url"]
+        .as_str()
+        .unwrap()
+        .replace('&', "&amp;");
+    assert!(
+        mail.contains(&format!("href=\"{url}\"")),
+        "the link, escaped: {mail}"
+    );
+}
+
+async fn a_login_an_action_denies_makes_no_member(srv: TestServer) {
+    let app = org_app(&srv, "allow", "no_prompt").await;
+    let o = org_with_db(&srv, "open", true).await;
+    user(&srv, "ada@example.com").await;
+    let action = deployed_action(
+        &srv,
+        "no-entry",
+        "post-login",
+        r#"exports.onExecutePostLogin = async (event, api) => {
+  if (event.organization && event.organization.name === "open") api.access.deny("closed today");
+};"#,
+    )
+    .await;
+    bind(&srv, "post-login", &[&action]).await;
+    let mut b = Browser::new(&srv);
+    let to = b
+        .authorize(&code_params(&app, &[("organization", &o)]))
+        .await;
+    let done = b.submit_login(&to, "ada@example.com", PASSWORD).await;
+    assert_eq!(
+        error_of(&done),
+        ("access_denied".into(), "closed today".into())
+    );
+    assert!(
+        members(&srv, &o).await.is_empty(),
+        "membership on login waits for the scripts"
     );
 }

@@ -127,12 +127,16 @@ pub(super) async fn page_offer(
             )));
         }
         return Ok(match realm::database(app, Some(client_id), name).await? {
-            Ok(db) => Ok(Offer {
-                passkey: super::passkeys::sign_in_options(app, tx, &db).await?,
-                db: Some(db),
-                upstreams: Vec::new(),
-                org,
-            }),
+            Ok(mut db) => {
+                let invited = tx.req.invitation.is_some();
+                super::organization::limit_sign_up(&mut db, in_org.as_deref(), invited);
+                Ok(Offer {
+                    passkey: super::passkeys::sign_in_options(app, tx, &db).await?,
+                    db: Some(db),
+                    upstreams: Vec::new(),
+                    org,
+                })
+            }
             Err(why) => Err(app.pages.message(
                 StatusCode::BAD_REQUEST,
                 "This sign-in method is not available",
@@ -158,12 +162,15 @@ pub(super) async fn page_offer(
         settings.default_directory.as_deref(),
         Some(portcullis_core::connections::DEFAULT_DATABASE),
     ];
-    let chosen = preferred
+    let mut chosen = preferred
         .iter()
         .flatten()
         .filter_map(|d| enabled.iter().find(|c| c.name == *d))
         .chain(enabled.iter())
         .find_map(DatabaseConnection::of);
+    if let Some(db) = &mut chosen {
+        super::organization::limit_sign_up(db, in_org.as_deref(), tx.req.invitation.is_some());
+    }
     let upstreams: Vec<_> = enabled
         .into_iter()
         .filter(|c| c.database().is_none())

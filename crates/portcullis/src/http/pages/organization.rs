@@ -127,6 +127,17 @@ pub async fn admit(
                     "parameter organization is required with invitation".into(),
                 ));
             }
+            // OpenID Connect Core §3.1.2.1: no page with prompt=none.
+            if req.prompt.none {
+                return Ok(Admitted::Answer(flows::deliver_error(
+                    app,
+                    error(
+                        &req,
+                        AuthorizeErrorCode::LoginRequired,
+                        "the organization must be entered",
+                    ),
+                )));
+            }
             let (id, cookie) = match flows::park(app, headers, &peer.text(), &req).await? {
                 Ok(x) => x,
                 Err(page) => return Ok(Admitted::Answer(page)),
@@ -148,6 +159,9 @@ pub async fn admit(
                     return Ok(refuse(&req, BAD_INVITATION.into()));
                 };
                 land_on_invitation(app, headers, &mut req, &inv).await?;
+                // From here on the request names the invitation by its id:
+                // the ticket is not kept in the parked request.
+                req.invitation = Some(inv.id.clone());
             }
             Ok(Admitted::Go(Box::new(req)))
         }
@@ -196,7 +210,8 @@ async fn land_on_invitation(
 pub enum Entered {
     /// The login is not to an organization.
     Outside,
-    /// To this organization, as a member (made one now if due).
+    /// To this organization, as a member (or becoming one when the response
+    /// is made: [`join`]).
     In(Box<Organization>),
     /// Answer with this instead (an error to the application, or the
     /// choice of organization).
@@ -215,7 +230,91 @@ fn user_connections<'a>(
         .collect()
 }
 
-/// After the login, before the post-login scripts (see the module doc).
+/// What the entry rules say, with nothing written.
+enum Outcome {
+    Outside,
+    Member(Organization),
+    /// Becomes a member with these roles, spending this invitation.
+    Join {
+        org: Organization,
+        roles: Vec<String>,
+        invitation: Option<String>,
+    },
+    Answer(Response),
+}
+
+/// The entry decision for the request's organization (see the module doc);
+/// reads only.
+async fn decide(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    user: &User,
+) -> Result<Outcome, StoreError> {
+    let answer =
+        |code, why: String| Outcome::Answer(flows::deliver_error(app, error(req, code, why)));
+    let Some(org_id) = &req.organization else {
+        return Ok(Outcome::Outside);
+    };
+    let Some(org) = app.store.get_organization(org_id).await? else {
+        let why = organizations::invalid(org_id);
+        return Ok(answer(AuthorizeErrorCode::InvalidRequest, why));
+    };
+    // `admit` keeps the invitation's id in the request (never its ticket).
+    let inv = match &req.invitation {
+        Some(id) => match app.store.get_organization_invitation(&org.id, id).await? {
+            Some((i, _)) if i.is_live(app.now()) && i.client_id == client.client_id => Some(i),
+            _ => {
+                return Ok(answer(
+                    AuthorizeErrorCode::InvalidRequest,
+                    BAD_INVITATION.into(),
+                ));
+            }
+        },
+        None => None,
+    };
+    if let Some(i) = &inv
+        && !i.is_for(&user.email)
+    {
+        return Ok(answer(
+            AuthorizeErrorCode::AccessDenied,
+            "the specified account is not allowed to accept the current invitation".into(),
+        ));
+    }
+    let conns = app.store.organization_connections(&org.id).await?;
+    let mut mine = user_connections(&conns, user);
+    // An invitation through a named connection is accepted only through it.
+    if let Some(cid) = inv.as_ref().and_then(|i| i.connection_id.as_ref()) {
+        mine.retain(|c| c.connection_id == *cid);
+    }
+    let is_member = app
+        .store
+        .is_organization_member(&org.id, &user.user_id)
+        .await?;
+    let facts = EntryFacts {
+        is_member,
+        connections: &mine,
+        invited: inv.is_some(),
+    };
+    Ok(match organizations::entry(facts) {
+        Entry::Member if inv.is_none() => Outcome::Member(org),
+        // An invitation to a member still gives its roles, and is spent.
+        Entry::Member | Entry::Join => Outcome::Join {
+            org,
+            roles: inv.as_ref().map(|i| i.roles.clone()).unwrap_or_default(),
+            invitation: inv.map(|i| i.id),
+        },
+        Entry::Refuse(r) => answer(
+            AuthorizeErrorCode::AccessDenied,
+            r.description(&user.user_id, user.connection(), org_id),
+        ),
+    })
+}
+
+/// After the login, before the post-login scripts, which see the
+/// organization: whether the user may enter it (nothing is written here, so
+/// a login an Action or a second factor then stops makes no member), or the
+/// choice among one's organizations (`post_login_prompt`).
 pub async fn enter(
     app: &AppState,
     client: &Client,
@@ -224,30 +323,35 @@ pub async fn enter(
     headers: &HeaderMap,
     ip: &str,
 ) -> Result<Entered, StoreError> {
-    let deny = |why: String| {
-        Entered::Answer(flows::deliver_error(
-            app,
-            error(req, AuthorizeErrorCode::AccessDenied, why),
-        ))
-    };
-    let Some(org_id) = &req.organization else {
-        if client.organization_usage != OrganizationUsage::Require {
-            return Ok(Entered::Outside);
-        }
+    if req.organization.is_none() && client.organization_usage == OrganizationUsage::Require {
         // `post_login_prompt` (the other behaviours never get here without
         // an organization): the person picks one of theirs.
+        let deny = |code, why: &str| {
+            Ok(Entered::Answer(flows::deliver_error(
+                app,
+                error(req, code, why),
+            )))
+        };
+        if req.prompt.none {
+            return deny(
+                AuthorizeErrorCode::InteractionRequired,
+                "the organization must be chosen",
+            );
+        }
         if app
             .store
             .user_organizations(&user.user_id)
             .await?
             .is_empty()
         {
-            return Ok(deny(
-                "client requires organization membership, but user does not belong to any organization"
-                    .into(),
-            ));
+            return deny(
+                AuthorizeErrorCode::AccessDenied,
+                "client requires organization membership, but user does not belong to any organization",
+            );
         }
-        let (id, cookie) = match flows::park(app, headers, ip, req).await? {
+        let mut parked = req.clone();
+        parked.organization_selection = true;
+        let (id, cookie) = match flows::park(app, headers, ip, &parked).await? {
             Ok(x) => x,
             Err(page) => return Ok(Entered::Answer(page)),
         };
@@ -256,75 +360,51 @@ pub async fn enter(
             app.config.base_path()
         ));
         return Ok(Entered::Answer(flows::with_new_cookie(res, cookie)));
-    };
-    let Some(org) = app.store.get_organization(org_id).await? else {
-        return Ok(Entered::Answer(flows::deliver_error(
-            app,
-            error(
-                req,
-                AuthorizeErrorCode::InvalidRequest,
-                organizations::invalid(org_id),
-            ),
-        )));
-    };
-    let conns = app.store.organization_connections(&org.id).await?;
-    let mine = user_connections(&conns, user);
-    let is_member = app
-        .store
-        .is_organization_member(&org.id, &user.user_id)
-        .await?;
-    let inv = match &req.invitation {
-        Some(ticket) => match invitation(app, ticket, &org.id, client).await? {
-            Some(i) => Some(i),
-            None => {
-                return Ok(Entered::Answer(flows::deliver_error(
-                    app,
-                    error(req, AuthorizeErrorCode::InvalidRequest, BAD_INVITATION),
-                )));
-            }
-        },
-        None => None,
-    };
-    if let Some(i) = &inv
-        && !i.is_for(&user.email)
-    {
-        return Ok(deny(
-            "the specified account is not allowed to accept the current invitation".into(),
-        ));
     }
-    let facts = EntryFacts {
-        is_member,
-        connections: &mine,
-        invited: inv.is_some(),
-    };
-    match organizations::entry(facts) {
-        // An invitation to a member still gives its roles, and is spent.
-        Entry::Member if inv.is_none() => Ok(Entered::In(Box::new(org))),
-        Entry::Member | Entry::Join => {
-            let roles = inv.as_ref().map(|i| i.roles.clone()).unwrap_or_default();
+    Ok(match decide(app, client, req, user).await? {
+        Outcome::Outside => Entered::Outside,
+        Outcome::Member(org) | Outcome::Join { org, .. } => Entered::In(Box::new(org)),
+        Outcome::Answer(res) => Entered::Answer(res),
+    })
+}
+
+/// When the response is made (after the scripts and any second factor): the
+/// entry decided again and, when due, the member made with the invited roles
+/// and the invitation spent, in one transaction. The organization, `None`
+/// outside organizations, or the error to answer with.
+pub async fn join(
+    app: &AppState,
+    client: &Client,
+    req: &AuthorizeRequest,
+    user: &User,
+) -> Result<Result<Option<Organization>, Response>, StoreError> {
+    match decide(app, client, req, user).await? {
+        Outcome::Outside => Ok(Ok(None)),
+        Outcome::Member(org) => Ok(Ok(Some(org))),
+        Outcome::Join {
+            org,
+            roles,
+            invitation,
+        } => {
             let joined = app
                 .store
                 .join_organization(
                     &org.id,
                     &user.user_id,
                     &roles,
-                    inv.as_ref().map(|i| i.id.as_str()),
+                    invitation.as_deref(),
                     app.now(),
                 )
                 .await?;
             if !joined {
-                return Ok(Entered::Answer(flows::deliver_error(
+                return Ok(Err(flows::deliver_error(
                     app,
                     error(req, AuthorizeErrorCode::InvalidRequest, BAD_INVITATION),
                 )));
             }
-            Ok(Entered::In(Box::new(org)))
+            Ok(Ok(Some(org)))
         }
-        Entry::Refuse(r) => Ok(deny(r.description(
-            &user.user_id,
-            user.connection(),
-            &org.id,
-        ))),
+        Outcome::Answer(res) => Ok(Err(res)),
     }
 }
 
@@ -351,6 +431,24 @@ pub async fn allows_connection(
         Some(conns) => conns.iter().any(|c| c.name == name),
         None => true,
     })
+}
+
+/// Inside an organization, sign-up is open only through a connection with
+/// `is_signup_enabled`, or to the invitee of an invitation (Auth0's rule);
+/// `db`'s `disable_signup` says so for the pages that offer it.
+pub fn limit_sign_up(
+    db: &mut portcullis_core::users::DatabaseConnection,
+    in_org: Option<&[OrgConnection]>,
+    invited: bool,
+) {
+    if let Some(conns) = in_org
+        && !invited
+        && !conns
+            .iter()
+            .any(|c| c.enabled.connection_id == db.id && c.enabled.is_signup_enabled)
+    {
+        db.options.disable_signup = true;
+    }
 }
 
 /// The login page's organization header and stylesheet, when the request is
@@ -519,6 +617,13 @@ pub async fn prompt_submit(
         .await
 }
 
+/// Whether `tx` is a request `enter` parked for the choice of organization.
+fn parked_for_selection(tx: &super::transaction::Transaction) -> bool {
+    tx.req.organization_selection
+        && tx.req.organization.is_none()
+        && tx.client.organization_usage == OrganizationUsage::Require
+}
+
 /// `GET /u/organization-selection`: the signed-in person's organizations
 /// (`post_login_prompt`).
 pub async fn selection_page(
@@ -533,6 +638,9 @@ pub async fn selection_page(
     let Some((_, user)) = flows::current_session(&app, &headers).await? else {
         return Ok(expired(&app, Some(&tx.client)));
     };
+    if !parked_for_selection(&tx) {
+        return Ok(expired(&app, Some(&tx.client)));
+    }
     let orgs: Vec<serde_json::Value> = app
         .store
         .user_organizations(&user.user_id)
@@ -569,6 +677,11 @@ pub async fn selection_submit(
     let Some((session, user)) = flows::current_session(&app, &headers).await? else {
         return Ok(expired(&app, Some(&tx.client)));
     };
+    // Only a request `enter` parked for this choice, after its login; never
+    // a way around another page (re-authentication, consent).
+    if !parked_for_selection(&tx) || user.blocked {
+        return Ok(expired(&app, Some(&tx.client)));
+    }
     let chosen = form.get("organization").unwrap_or("");
     let mine = app.store.user_organizations(&user.user_id).await?;
     if !mine.iter().any(|o| o.id == chosen) {
@@ -583,6 +696,7 @@ pub async fn selection_submit(
     }
     let mut req = tx.req;
     req.organization = Some(chosen.to_string());
+    req.organization_selection = false;
     let api = super::transaction::api_of(&app, &req).await?;
     let request = flows::request_info(peer, &headers, "POST", flows::authorize_query(&req));
     flows::issue(
