@@ -467,6 +467,29 @@ impl Invitation {
     pub fn is_live(&self, now: crate::UnixTime) -> bool {
         now < self.expires_at
     }
+
+    /// The invitee's record once they accept (Auth0's rule): the address is
+    /// verified, since the link was sent to it, and the invitation's
+    /// `app_metadata` and `user_metadata` are added under the keys the user
+    /// does not have yet (what the user or an administrator set wins).
+    pub fn accepted_by(
+        &self,
+        user: &crate::users::User,
+        now: crate::UnixTime,
+    ) -> crate::users::User {
+        let mut u = user.clone();
+        u.email_verified = true;
+        for (k, v) in &self.app_metadata {
+            u.app_metadata.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &self.user_metadata {
+            u.user_metadata
+                .entry(k.clone())
+                .or_insert_with(|| v.clone());
+        }
+        u.updated_at = crate::clock::iso8601(now);
+        u
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

@@ -516,19 +516,24 @@ impl TenantStore {
     }
 
     /// Makes `user_id` a member with `role_ids` (those that still exist), and
-    /// takes `invitation_id` if given, in one transaction. `false` when the
-    /// invitation was already taken (accepted or deleted meanwhile): then
-    /// nothing is written.
+    /// with an invitation takes it and writes the user's record as accepting
+    /// it made it (`Invitation::accepted_by`), in one transaction. `false`
+    /// when the invitation was already taken (accepted or deleted meanwhile):
+    /// then nothing is written.
     pub async fn join_organization(
         &self,
         org_id: &str,
         user_id: &str,
         role_ids: &[String],
-        invitation_id: Option<&str>,
+        invitation: Option<(&str, &User)>,
         now: i64,
     ) -> StoreResult<bool> {
+        let accepted = match invitation {
+            Some((id, user)) => Some((id, user, encode(user)?)),
+            None => None,
+        };
         write_tx!(self, keep, |conn| {
-            if let Some(inv) = invitation_id {
+            if let Some((inv, user, doc)) = &accepted {
                 let n = sqlx::query(
                     "DELETE FROM organization_invitations
                      WHERE tenant_id = $1 AND organization_id = $2 AND id = $3 AND expires_at > $4",
@@ -543,6 +548,7 @@ impl TenantStore {
                 if n != 1 {
                     return Ok((false, false));
                 }
+                crate::users::update_user_row!(conn, self.id(), *user, None::<&str>, doc, now);
             }
             sqlx::query(
                 "INSERT INTO organization_members (tenant_id, organization_id, user_id, created_at)

@@ -670,7 +670,8 @@ async fn an_invitation_from_the_outbox_signs_up_the_invitee_as_a_member_once(srv
         &srv,
         &o,
         json!({"inviter": {"name": "Ann"}, "invitee": {"email": "New@Example.com"},
-               "client_id": app, "roles": [rid], "ttl_sec": 3600}),
+               "client_id": app, "roles": [rid], "ttl_sec": 3600,
+               "app_metadata": {"plan": "gold"}}),
     )
     .await;
     assert_eq!(st, StatusCode::CREATED, "{inv}");
@@ -758,6 +759,15 @@ async fn an_invitation_from_the_outbox_signs_up_the_invitee_as_a_member_once(srv
     assert_eq!(id["org_id"], json!(o));
     let uid = id["sub"].as_str().unwrap().to_string();
     assert_eq!(members(&srv, &o).await, vec![uid.clone()]);
+    // Accepting verified the address and brought the invitation's metadata.
+    let (_, u) = srv
+        .api(Method::GET, &format!("/users/{}", urlenc(&uid)), None)
+        .await;
+    assert_eq!(
+        (&u["email_verified"], &u["app_metadata"]["plan"]),
+        (&json!(true), &json!("gold")),
+        "{u}"
+    );
     let (_, held) = srv
         .api(
             Method::GET,

@@ -234,11 +234,11 @@ fn user_connections<'a>(
 enum Outcome {
     Outside,
     Member(Organization),
-    /// Becomes a member with these roles, spending this invitation.
+    /// Becomes a member with these roles, accepting this invitation.
     Join {
         org: Organization,
         roles: Vec<String>,
-        invitation: Option<String>,
+        invitation: Option<Box<Invitation>>,
     },
     Answer(Response),
 }
@@ -302,7 +302,7 @@ async fn decide(
         Entry::Member | Entry::Join => Outcome::Join {
             org,
             roles: inv.as_ref().map(|i| i.roles.clone()).unwrap_or_default(),
-            invitation: inv.map(|i| i.id),
+            invitation: inv.map(Box::new),
         },
         Entry::Refuse(r) => answer(
             AuthorizeErrorCode::AccessDenied,
@@ -386,14 +386,18 @@ pub async fn join(
             roles,
             invitation,
         } => {
+            let now = app.now();
+            let accepted = invitation
+                .as_ref()
+                .map(|i| (i.id.as_str(), i.accepted_by(user, now)));
             let joined = app
                 .store
                 .join_organization(
                     &org.id,
                     &user.user_id,
                     &roles,
-                    invitation.as_deref(),
-                    app.now(),
+                    accepted.as_ref().map(|(id, u)| (*id, u)),
+                    now,
                 )
                 .await?;
             if !joined {
