@@ -98,6 +98,7 @@ fn main() {
             requested_scope: None,
             now: 1_800_000_000,
             organization: None,
+            associated: false,
         })
     });
     time("UserAccessToken::claims", || {

@@ -73,6 +73,19 @@ CREATE TABLE organization_invitations (
 );
 CREATE INDEX organization_invitations_by_org ON organization_invitations (tenant_id, organization_id, created_at);
 
+-- The client grants a machine may use for this organization (client
+-- credentials with `organization=`), besides those that allow any.
+CREATE TABLE organization_client_grants (
+    tenant_id       TEXT NOT NULL,
+    organization_id TEXT NOT NULL,
+    grant_id        TEXT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, organization_id, grant_id),
+    FOREIGN KEY (tenant_id, organization_id) REFERENCES organizations (tenant_id, id) ON DELETE CASCADE,
+    FOREIGN KEY (tenant_id, grant_id) REFERENCES client_grants (tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX organization_client_grants_by_grant ON organization_client_grants (tenant_id, grant_id);
+
 -- A refresh token issued inside an organization keeps it (and ends with the
 -- organization, or with the membership).
 ALTER TABLE refresh_tokens ADD COLUMN organization_id TEXT;

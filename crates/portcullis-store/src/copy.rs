@@ -72,6 +72,7 @@ pub const TABLES: &[&str] = &[
     "organization_member_roles",
     "organization_connections",
     "organization_invitations",
+    "organization_client_grants",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -777,4 +777,84 @@ impl TenantStore {
         });
         Ok(n == 1)
     }
+
+    // ---- client grants -----------------------------------------------------
+
+    /// The client grants associated with the organization, by grant id.
+    pub async fn organization_client_grants(
+        &self,
+        org_id: &str,
+    ) -> StoreResult<Vec<portcullis_core::client_grants::ClientGrant>> {
+        let rows: Vec<(String,)> = with_db!(self, |pool| {
+            sqlx::query_as(
+                "SELECT g.doc FROM organization_client_grants o
+                   JOIN client_grants g ON g.tenant_id = o.tenant_id AND g.id = o.grant_id
+                 WHERE o.tenant_id = $1 AND o.organization_id = $2 ORDER BY o.grant_id",
+            )
+            .bind(self.id())
+            .bind(org_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.iter().map(|(d,)| decode(d)).collect()
+    }
+
+    /// Whether grant `grant_id` is associated with the organization.
+    pub async fn is_organization_client_grant(
+        &self,
+        org_id: &str,
+        grant_id: &str,
+    ) -> StoreResult<bool> {
+        Ok(with_db!(self, |pool| found!(
+            pool,
+            "SELECT grant_id FROM organization_client_grants
+             WHERE tenant_id = $1 AND organization_id = $2 AND grant_id = $3",
+            self.id(),
+            org_id,
+            grant_id
+        )))
+    }
+
+    /// Associates a grant (already associated: not an error);
+    /// `MissingReference` if the organization or grant does not exist.
+    pub async fn add_organization_client_grant(
+        &self,
+        org_id: &str,
+        grant_id: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        write_tx!(self, |conn| {
+            sqlx::query(
+                "INSERT INTO organization_client_grants (tenant_id, organization_id, grant_id, created_at)
+                 VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            )
+            .bind(self.id())
+            .bind(org_id)
+            .bind(grant_id)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn delete_organization_client_grant(
+        &self,
+        org_id: &str,
+        grant_id: &str,
+    ) -> StoreResult<bool> {
+        let n = write_tx!(self, |conn| {
+            sqlx::query(
+                "DELETE FROM organization_client_grants
+                 WHERE tenant_id = $1 AND organization_id = $2 AND grant_id = $3",
+            )
+            .bind(self.id())
+            .bind(org_id)
+            .bind(grant_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
 }

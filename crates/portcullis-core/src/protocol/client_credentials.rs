@@ -27,6 +27,9 @@ pub struct Input<'a> {
     pub now: UnixTime,
     /// The organization the request named, resolved (its claims).
     pub organization: Option<&'a crate::organizations::OrgClaims>,
+    /// The client grant is associated with that organization
+    /// (`/organizations/{id}/client-grants`).
+    pub associated: bool,
 }
 
 /// Checks the client may use this grant at all (before anything is looked up).
@@ -75,7 +78,7 @@ pub fn authorized_api<'a>(
 pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
     check_client(input.client)?;
     let (api, grant) = authorized_api(input.audience, input.api, input.grant)?;
-    organization_allowed(grant, input.organization.is_some())?;
+    organization_allowed(grant, input.organization.is_some(), input.associated)?;
     let granted = grant.granted_scopes(api);
     let scope = match input.requested_scope {
         None => granted,
@@ -112,9 +115,13 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
 
 /// Auth0's `organization_usage` on a client grant: `deny` (the default)
 /// refuses the `organization` parameter, `require` needs it; a named
-/// organization needs `allow_any_organization` (Portcullis has no
-/// per-organization association of client grants yet).
-fn organization_allowed(grant: &ClientGrant, named: bool) -> Result<(), TokenError> {
+/// organization needs the grant associated with it, or
+/// `allow_any_organization`.
+fn organization_allowed(
+    grant: &ClientGrant,
+    named: bool,
+    associated: bool,
+) -> Result<(), TokenError> {
     use crate::organizations::OrganizationUsage::*;
     match (grant.organization_usage.unwrap_or_default(), named) {
         (Deny, true) => Err(TokenError::invalid_request(
@@ -123,7 +130,7 @@ fn organization_allowed(grant: &ClientGrant, named: bool) -> Result<(), TokenErr
         (Require, false) => Err(TokenError::invalid_request(
             "parameter organization is required for this client grant",
         )),
-        (_, true) if !grant.allow_any_organization => Err(TokenError::new(
+        (_, true) if !grant.allow_any_organization && !associated => Err(TokenError::new(
             TokenErrorCode::AccessDenied,
             "The client grant is not authorized for this organization",
         )),
@@ -183,6 +190,7 @@ mod tests {
             requested_scope: scope,
             now: 1000,
             organization: None,
+            associated: false,
         }
     }
 
@@ -218,6 +226,12 @@ mod tests {
             ..require
         };
         assert!(with(&unassociated, Some(&org)).is_err());
+        let associated = decide(Input {
+            organization: Some(&org),
+            associated: true,
+            ..input(&c, Some(&a), Some(&unassociated), None)
+        });
+        assert!(associated.is_ok());
     }
 
     #[test]

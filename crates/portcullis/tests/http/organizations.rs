@@ -1234,6 +1234,68 @@ async fn client_credentials_for_an_organization_follow_the_client_grant(srv: Tes
         )
         .await;
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+
+    // Without `allow_any_organization`, only organizations the grant is
+    // associated with.
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/client-grants/{gid}"),
+            Some(json!({"organization_usage": "allow", "allow_any_organization": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, e) = ask(Some(&o)).await;
+    assert_eq!(
+        (st, &e["error"]),
+        (StatusCode::FORBIDDEN, &json!("access_denied")),
+        "{e}"
+    );
+    let path = format!("/organizations/{o}/client-grants");
+    let (st, a) = srv
+        .api(Method::POST, &path, Some(json!({"grant_id": gid})))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{a}");
+    assert_eq!(
+        a,
+        json!({"id": gid, "client_id": m2m, "audience": API, "scope": ["read:orders"],
+               "organization_usage": "allow", "allow_any_organization": false})
+    );
+    let (_, list) = srv
+        .api(
+            Method::GET,
+            &format!("{path}?audience={}", urlenc(API)),
+            None,
+        )
+        .await;
+    assert_eq!(list, json!([a]));
+    let (st, t) = ask(Some(&o)).await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let (st, _) = ask(None).await;
+    assert_eq!(st, StatusCode::OK, "allow: the parameter is optional");
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("{path}/{gid}"), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (st, _) = ask(Some(&o)).await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "no longer associated");
+    // A grant that denies organizations cannot be associated.
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/client-grants/{gid}"),
+            Some(json!({"organization_usage": "deny"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, e) = srv
+        .api(Method::POST, &path, Some(json!({"grant_id": gid})))
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (st, _) = srv
+        .api(Method::POST, &path, Some(json!({"grant_id": "cgr_nope"})))
+        .await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
 }
 
 async fn the_login_page_shows_the_organizations_look_and_only_its_connections(srv: TestServer) {

@@ -277,6 +277,14 @@ fn extensibility_routes() -> Router<AppState> {
             "/organizations/{id}/invitations/{invitation_id}",
             get(organizations::get_invitation).delete(organizations::delete_invitation),
         )
+        .route(
+            "/organizations/{id}/client-grants",
+            get(organizations::client_grants).post(organizations::add_client_grant),
+        )
+        .route(
+            "/organizations/{id}/client-grants/{grant_id}",
+            axum::routing::delete(organizations::delete_client_grant),
+        )
         .route("/users/{id}/organizations", get(organizations::of_user))
         .route(
             "/client-grants/{id}",

@@ -29,7 +29,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 use super::connections::ClientStatus;
-use super::organizations::MembersBody;
+use super::organizations::{GrantIdBody, MembersBody};
 use crate::app::AppState;
 
 /// One operation: method, path (axum syntax), scope, summary, request body
@@ -1210,6 +1210,30 @@ pub const OPS: &[Op] = &[
         "A user's organizations",
         None,
         200,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/client-grants",
+        "read:organization_client_grants",
+        "The client grants associated with an organization (audience, client_id, grant_ids)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/client-grants",
+        "create:organization_client_grants",
+        "Associate a client grant (organization_usage allow or require) with an organization",
+        Some(schema::<GrantIdBody>),
+        201,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/client-grants/{grant_id}",
+        "delete:organization_client_grants",
+        "Remove a client grant from an organization",
+        None,
+        204,
     ),
 ];
 

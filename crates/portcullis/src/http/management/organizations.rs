@@ -742,3 +742,108 @@ pub async fn create_invitation(
     )
         .into_response())
 }
+
+// ---- client grants ----------------------------------------------------------
+
+fn client_grant_json(g: &portcullis_core::client_grants::ClientGrant) -> Value {
+    json!({
+        "id": g.id,
+        "client_id": g.client_id,
+        "audience": g.audience,
+        "scope": g.scope,
+        "organization_usage": g.organization_usage.unwrap_or_default(),
+        "allow_any_organization": g.allow_any_organization,
+    })
+}
+
+/// `GET /organizations/{id}/client-grants` (filters `audience`, `client_id`,
+/// `grant_ids` comma-separated).
+pub async fn client_grants(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    caller.require("read:organization_client_grants")?;
+    let q = ListQuery::parse(q.as_deref(), &["audience", "client_id", "grant_ids"])?;
+    org_or_404(&app, &id).await?;
+    let ids: Option<Vec<&str>> = q
+        .filter("grant_ids")
+        .map(|g| g.split(',').map(str::trim).collect());
+    let items = app
+        .store
+        .organization_client_grants(&id)
+        .await?
+        .into_iter()
+        .filter(|g| q.filter("audience").is_none_or(|a| g.audience == a))
+        .filter(|g| q.filter("client_id").is_none_or(|c| g.client_id == c))
+        .filter(|g| ids.as_ref().is_none_or(|ids| ids.contains(&g.id.as_str())))
+        .map(|g| client_grant_json(&g))
+        .collect();
+    Ok(Json(q.respond_all("client_grants", items)))
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantIdBody {
+    pub grant_id: String,
+}
+
+fn no_grant() -> ApiError {
+    ApiError::not_found(
+        "The client grant does not exist.",
+        "inexistent_client_grant",
+    )
+}
+
+/// `POST /organizations/{id}/client-grants`: a client grant whose
+/// `organization_usage` is `allow` or `require` may then be used for this
+/// organization (client credentials with `organization=`).
+pub async fn add_client_grant(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    b: Body,
+) -> Result<Response, ApiError> {
+    caller.require("create:organization_client_grants")?;
+    let body: GrantIdBody = json_body(&headers, b).await?;
+    org_or_404(&app, &id).await?;
+    let grant = app
+        .store
+        .get_client_grant(&body.grant_id)
+        .await?
+        .ok_or_else(no_grant)?;
+    if grant.organization_usage.unwrap_or_default() == OrganizationUsage::Deny {
+        return Err(refused(
+            "The client grant's organization_usage must be allow or require to be associated with an organization.",
+        ));
+    }
+    match app
+        .store
+        .add_organization_client_grant(&id, &grant.id, app.now())
+        .await
+    {
+        Ok(()) => Ok((StatusCode::CREATED, Json(client_grant_json(&grant))).into_response()),
+        Err(StoreError::MissingReference) => Err(no_grant()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete_client_grant(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path((id, grant_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    caller.require("delete:organization_client_grants")?;
+    org_or_404(&app, &id).await?;
+    if app
+        .store
+        .delete_organization_client_grant(&id, &grant_id)
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(no_grant())
+    }
+}

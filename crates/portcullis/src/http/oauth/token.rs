@@ -144,13 +144,21 @@ async fn client_credentials(
                     portcullis_core::protocol::errors::TokenError::invalid_request(why).into(),
                 );
             };
-            Some(app.issuance().org_claims(&org).await?)
+            Some((app.issuance().org_claims(&org).await?, org.id))
         }
     };
     let api = app.api(audience).await?;
     let grant = match &api {
         Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
         None => None,
+    };
+    let associated = match (&org, &grant) {
+        (Some((_, org_id)), Some(g)) => {
+            app.store
+                .is_organization_client_grant(org_id, &g.id)
+                .await?
+        }
+        _ => false,
     };
     let decided = client_credentials::decide(client_credentials::Input {
         issuer: app.issuer(),
@@ -160,7 +168,8 @@ async fn client_credentials(
         grant: grant.as_ref(),
         requested_scope: scope,
         now: app.now(),
-        organization: org.as_ref(),
+        organization: org.as_ref().map(|(claims, _)| claims),
+        associated,
     });
     let mut claims = match decided {
         Ok(c) => c,
