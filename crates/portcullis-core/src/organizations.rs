@@ -93,6 +93,18 @@ pub struct EnabledConnectionPayload {
     pub assign_membership_on_login: Option<bool>,
     pub show_as_button: Option<bool>,
     pub is_signup_enabled: Option<bool>,
+    /// Auth0's newer `/connections` route: only `true` (a connection not
+    /// enabled is removed instead).
+    pub is_enabled: Option<bool>,
+    /// For Auth0's My Organization API, which Portcullis does not offer:
+    /// only `none`.
+    pub organization_access_level: Option<String>,
+    /// Not supported: only empty.
+    pub organization_connection_name: Option<String>,
+    /// The answer's own `{name, strategy}`, which exported files carry back:
+    /// ignored (the connection is `connection_id`).
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub connection: Option<Value>,
 }
 
 /// A connection an organization's members sign in with.
@@ -126,6 +138,32 @@ impl EnabledConnectionPayload {
 
     /// A PATCH of an enabled connection (its id is fixed).
     pub fn apply_to(self, mut c: EnabledConnection) -> Validated<EnabledConnection> {
+        if self.is_enabled == Some(false) {
+            return Err(ValidationError::field(
+                "is_enabled",
+                "a disabled organization connection is not kept here: remove the connection instead",
+            ));
+        }
+        if self
+            .organization_access_level
+            .as_deref()
+            .is_some_and(|l| l != "none")
+        {
+            return Err(ValidationError::field(
+                "organization_access_level",
+                "only none is supported (the My Organization API is not offered)",
+            ));
+        }
+        if self
+            .organization_connection_name
+            .as_deref()
+            .is_some_and(|n| !n.is_empty())
+        {
+            return Err(ValidationError::field(
+                "organization_connection_name",
+                "is not supported",
+            ));
+        }
         if self
             .connection_id
             .as_ref()

@@ -77,6 +77,10 @@ struct Plan {
     /// Connections and the applications (by name) enabled on each, applied
     /// after the applications exist.
     enabled: Vec<(String, Vec<String>, Verb)>,
+    /// Organizations (the file, and whether one of that name exists),
+    /// applied last: their connections and client grants name things the
+    /// steps make.
+    organizations: Vec<(Value, Option<String>, Verb)>,
     not_carried: Vec<String>,
 }
 
@@ -175,10 +179,6 @@ const NOT_CARRIED: &[(&str, &str)] = &[
     (
         "hooks",
         "Hooks are deprecated at Auth0 and absent here: move them to Actions",
-    ),
-    (
-        "organizations",
-        "Organizations are not built yet (issue 21)",
     ),
     ("log-streams", "log streams are not built yet (issue 23)"),
     (
@@ -497,10 +497,45 @@ async fn plan_config(
                 verb: Verb::Create,
                 method: Method::POST,
                 path: "/client-grants".into(),
-                body: json!({"client_id": client_id, "audience": audience, "scope": g["scope"]}),
+                body: {
+                    let mut b =
+                        json!({"client_id": client_id, "audience": audience, "scope": g["scope"]});
+                    for k in ["organization_usage", "allow_any_organization"] {
+                        if !g[k].is_null() {
+                            b[k] = g[k].clone();
+                        }
+                    }
+                    b
+                },
                 then: vec![],
             }),
         }
+    }
+
+    // Organizations, by name.
+    for file in json_files(&dir.join("organizations")) {
+        let org = read_json(&file)?;
+        let name = org["name"].as_str().unwrap_or_default().to_string();
+        let existing = match r
+            .call(Method::GET, &format!("/organizations/name/{name}"), None)
+            .await
+        {
+            Ok(e) => Some(e),
+            Err(CliError::Api { status: 404, .. }) => None,
+            Err(e) => return Err(e),
+        };
+        let verb = match &existing {
+            None => Verb::Create,
+            Some(e) => {
+                if org_unchanged(r, &org, e, &client_ids).await? {
+                    Verb::Unchanged
+                } else {
+                    Verb::Update
+                }
+            }
+        };
+        let id = existing.and_then(|e| e["id"].as_str().map(str::to_string));
+        plan.organizations.push((org, id, verb));
     }
 
     // Roles and their permissions, by name.
@@ -955,6 +990,13 @@ pub async fn run(r: &mut Remote, args: Auth0Args) -> Result<(), CliError> {
             names.join(", ")
         );
     }
+    for (org, _, verb) in &plan.organizations {
+        println!(
+            "  {:<9} organization {}",
+            verb_word(*verb),
+            org["name"].as_str().unwrap_or_default()
+        );
+    }
     if let Some(u) = &users {
         let with_hash = u
             .iter()
@@ -994,8 +1036,204 @@ pub async fn run(r: &mut Remote, args: Auth0Args) -> Result<(), CliError> {
             verb_word(*verb)
         );
     }
+    for (org, id, verb) in &plan.organizations {
+        put_organization(r, org, id.as_deref()).await?;
+        println!(
+            "  done      {} organization {}",
+            verb_word(*verb),
+            org["name"].as_str().unwrap_or_default()
+        );
+    }
     if let Some(users) = users {
         import_users(r, &args.connection, &users).await?;
+    }
+    Ok(())
+}
+
+/// Whether the organization `existing` already is as its file says: its
+/// fields, its connections (by name, with their settings) and the
+/// applications whose grants are associated with it.
+async fn org_unchanged(
+    r: &mut Remote,
+    org: &Value,
+    existing: &Value,
+    client_ids: &BTreeMap<String, String>,
+) -> Result<bool, CliError> {
+    if !["display_name", "branding", "metadata"]
+        .iter()
+        .all(|k| same(&org[*k], &existing[*k]))
+    {
+        return Ok(false);
+    }
+    let id = existing["id"].as_str().unwrap_or_default();
+    let enabled = r
+        .call(
+            Method::GET,
+            &format!("/organizations/{id}/enabled_connections"),
+            None,
+        )
+        .await?;
+    let want: Vec<&Value> = org["connections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .collect();
+    let have: Vec<&Value> = enabled.as_array().into_iter().flatten().collect();
+    let settings = [
+        "assign_membership_on_login",
+        "show_as_button",
+        "is_signup_enabled",
+    ];
+    let connections_same = want.len() == have.len()
+        && want.iter().all(|w| {
+            have.iter().any(|h| {
+                h["connection"]["name"] == w["name"]
+                    && settings
+                        .iter()
+                        .all(|k| w[*k].is_null() || same(&w[*k], &h[*k]))
+            })
+        });
+    if !connections_same {
+        return Ok(false);
+    }
+    let grants = r
+        .call(
+            Method::GET,
+            &format!("/organizations/{id}/client-grants"),
+            None,
+        )
+        .await?;
+    let mut have: Vec<String> = grants
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| {
+            client_ids
+                .iter()
+                .find(|(_, cid)| g["client_id"] == cid.as_str())
+                .map(|(name, _)| name.clone())
+        })
+        .collect();
+    let mut want: Vec<String> = org["client_grants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["client_id"].as_str().map(str::to_string))
+        .collect();
+    have.sort();
+    have.dedup();
+    want.sort();
+    want.dedup();
+    Ok(have == want)
+}
+
+/// An organization as its Deploy CLI file says: created (or updated), its
+/// connections by name enabled as listed, and the client grants of the
+/// applications it names associated with it (those that allow
+/// organizations).
+async fn put_organization(r: &mut Remote, org: &Value, id: Option<&str>) -> Result<(), CliError> {
+    let mut body = Map::new();
+    for k in ["display_name", "branding", "metadata"] {
+        if !org[k].is_null() {
+            body.insert(k.into(), org[k].clone());
+        }
+    }
+    let id = match id {
+        Some(id) => {
+            r.call(
+                Method::PATCH,
+                &format!("/organizations/{id}"),
+                Some(Value::Object(body)),
+            )
+            .await?;
+            id.to_string()
+        }
+        None => {
+            body.insert("name".into(), org["name"].clone());
+            let created = r
+                .call(Method::POST, "/organizations", Some(Value::Object(body)))
+                .await?;
+            created["id"].as_str().unwrap_or_default().to_string()
+        }
+    };
+    let enabled = r
+        .call(
+            Method::GET,
+            &format!("/organizations/{id}/enabled_connections"),
+            None,
+        )
+        .await?;
+    for c in org["connections"].as_array().into_iter().flatten() {
+        let name = c["name"].as_str().unwrap_or_default();
+        let Some(connection_id) = connection_id(r, name).await? else {
+            return Err(CliError::Other(format!(
+                "organization {}: no connection named {name}",
+                org["name"]
+            )));
+        };
+        let mut settings = Map::new();
+        for k in [
+            "assign_membership_on_login",
+            "show_as_button",
+            "is_signup_enabled",
+        ] {
+            if !c[k].is_null() {
+                settings.insert(k.into(), c[k].clone());
+            }
+        }
+        let is_on = enabled
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["connection_id"] == connection_id.as_str());
+        if is_on {
+            r.call(
+                Method::PATCH,
+                &format!("/organizations/{id}/enabled_connections/{connection_id}"),
+                Some(Value::Object(settings)),
+            )
+            .await?;
+        } else {
+            settings.insert("connection_id".into(), Value::from(connection_id));
+            r.call(
+                Method::POST,
+                &format!("/organizations/{id}/enabled_connections"),
+                Some(Value::Object(settings)),
+            )
+            .await?;
+        }
+    }
+    let named: Vec<&str> = org["client_grants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|g| g["client_id"].as_str())
+        .collect();
+    if !named.is_empty() {
+        let clients = r
+            .call(Method::GET, "/clients?is_global=false", None)
+            .await?;
+        let grants = r.call(Method::GET, "/client-grants", None).await?;
+        for client in clients
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| named.iter().any(|n| c["name"] == *n))
+        {
+            for g in grants.as_array().into_iter().flatten().filter(|g| {
+                g["client_id"] == client["client_id"]
+                    && g["organization_usage"]
+                        .as_str()
+                        .is_some_and(|u| u != "deny")
+            }) {
+                r.call(
+                    Method::POST,
+                    &format!("/organizations/{id}/client-grants"),
+                    Some(json!({"grant_id": g["id"]})),
+                )
+                .await?;
+            }
+        }
     }
     Ok(())
 }

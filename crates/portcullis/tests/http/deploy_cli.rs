@@ -81,7 +81,8 @@ async fn ok_api(srv: &TestServer, method: Method, path: &str, body: Value) -> Va
 /// A tenant with one of each thing the Deploy CLI carries.
 async fn populate(srv: &TestServer) {
     let shop = ok_api(srv, Method::POST, "/clients", json!({"name": "Shop", "app_type": "regular_web",
-                "callbacks": ["https://shop.example/callback"], "allowed_logout_urls": ["https://shop.example/"]})).await;
+                "callbacks": ["https://shop.example/callback"], "allowed_logout_urls": ["https://shop.example/"],
+                "organization_usage": "allow", "initiate_login_uri": "https://shop.example/login"})).await;
     let worker = ok_api(
         srv,
         Method::POST,
@@ -97,7 +98,8 @@ async fn populate(srv: &TestServer) {
                 "scopes": [{"value": "read:orders", "description": "Read orders"}]}),
     )
     .await;
-    ok_api(srv, Method::POST, "/client-grants", json!({"client_id": worker["client_id"], "audience": "https://orders.example/", "scope": ["read:orders"]})).await;
+    let grant = ok_api(srv, Method::POST, "/client-grants", json!({"client_id": worker["client_id"], "audience": "https://orders.example/", "scope": ["read:orders"],
+                "organization_usage": "allow"})).await;
     let role = ok_api(
         srv,
         Method::POST,
@@ -106,13 +108,33 @@ async fn populate(srv: &TestServer) {
     )
     .await;
     ok_api(srv, Method::POST, &format!("/roles/{}/permissions", role["id"].as_str().unwrap()), json!({"permissions": [{"resource_server_identifier": "https://orders.example/", "permission_name": "read:orders"}]})).await;
-    ok_api(
+    let db = ok_api(
         srv,
         Method::POST,
         "/connections",
         json!({"name": "customers-db", "strategy": "auth0",
                 "options": {"passwordPolicy": "good", "requires_username": true},
                 "enabled_clients": [shop["client_id"]]}),
+    )
+    .await;
+    let org = ok_api(
+        srv,
+        Method::POST,
+        "/organizations",
+        json!({"name": "acme", "display_name": "Acme Corp", "metadata": {"tier": "gold"},
+               "branding": {"logo_url": "https://acme.example/logo.png",
+                            "colors": {"primary": "#0059d6", "page_background": "#ffffff"}},
+               "enabled_connections": [{"connection_id": db["id"], "assign_membership_on_login": true}]}),
+    )
+    .await;
+    ok_api(
+        srv,
+        Method::POST,
+        &format!(
+            "/organizations/{}/client-grants",
+            org["id"].as_str().unwrap()
+        ),
+        json!({"grant_id": grant["id"]}),
     )
     .await;
     ok_api(
@@ -251,9 +273,34 @@ async fn snapshot(srv: &TestServer) -> Value {
             pick(&t, &["body", "from", "subject", "syntax", "enabled"])
         }
     };
+    let mut organizations = Vec::new();
+    for o in get(srv, "/organizations").await.as_array().unwrap() {
+        let id = o["id"].as_str().unwrap();
+        let connections: Vec<Value> = get(srv, &format!("/organizations/{id}/enabled_connections"))
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| json!({"name": c["connection"]["name"], "assign_membership_on_login": c["assign_membership_on_login"],
+                "show_as_button": c["show_as_button"], "is_signup_enabled": c["is_signup_enabled"]}))
+            .collect();
+        let grants: Vec<Value> = get(srv, &format!("/organizations/{id}/client-grants"))
+            .await
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| json!({"client": name_of(&g["client_id"]), "audience": g["audience"]}))
+            .collect();
+        let mut o = pick(o, &["name", "display_name", "branding", "metadata"]);
+        o["connections"] = Value::from(connections);
+        o["client_grants"] = Value::from(grants);
+        organizations.push(o);
+    }
     json!({
+        "organizations": sorted(organizations, "name"),
         "clients": sorted(clients.iter().filter(|c| !c["name"].as_str().unwrap_or_default().contains("(bootstrap)"))
-            .map(|c| pick(c, &["name", "app_type", "callbacks", "allowed_logout_urls", "grant_types", "token_endpoint_auth_method"]))
+            .map(|c| pick(c, &["name", "app_type", "callbacks", "allowed_logout_urls", "grant_types", "token_endpoint_auth_method",
+                "organization_usage", "initiate_login_uri"]))
             .collect(), "name"),
         "resource_servers": sorted(apis, "identifier"),
         "client_grants": grants,
@@ -293,6 +340,7 @@ async fn everything(srv: &TestServer) -> Value {
         "/rules",
         "/actions/actions",
         "/tenants/settings",
+        "/organizations",
     ] {
         v[path] = get(srv, path).await;
     }
@@ -407,6 +455,14 @@ async fn round_trip(backend: Backend) {
     )
     .await;
     let want = snapshot(&a).await;
+    assert_eq!(
+        want["organizations"][0]["connections"][0]["name"], "customers-db",
+        "the organization is in the tenant: {want}"
+    );
+    assert!(
+        work.join("tenant/organizations").is_dir(),
+        "organizations are exported"
+    );
     assert_eq!(snapshot(&b).await, want);
     let (_, shop) = b
         .api(Method::GET, "/clients/ShopClientIdFromAuth0", None)
@@ -726,6 +782,7 @@ async fn import_command(backend: Backend) {
         "create    role Reader",
         "create    connection customers-db",
         "create    action tag",
+        "create    organization acme",
         "import    2 users into Username-Password-Authentication (1 with a password hash",
     ] {
         assert!(plan.contains(line), "{line} in:\n{plan}");

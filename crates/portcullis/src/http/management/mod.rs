@@ -261,12 +261,22 @@ fn extensibility_routes() -> Router<AppState> {
         )
         .route(
             "/organizations/{id}/enabled_connections",
-            get(organizations::connections).post(organizations::add_connection),
+            get(organizations::connections::<false>).post(organizations::add_connection::<false>),
         )
         .route(
             "/organizations/{id}/enabled_connections/{connection_id}",
-            get(organizations::get_connection)
-                .patch(organizations::update_connection)
+            get(organizations::get_connection::<false>)
+                .patch(organizations::update_connection::<false>)
+                .delete(organizations::delete_connection),
+        )
+        .route(
+            "/organizations/{id}/connections",
+            get(organizations::connections::<true>).post(organizations::add_connection::<true>),
+        )
+        .route(
+            "/organizations/{id}/connections/{connection_id}",
+            get(organizations::get_connection::<true>)
+                .patch(organizations::update_connection::<true>)
                 .delete(organizations::delete_connection),
         )
         .route(

@@ -1235,6 +1235,46 @@ pub const OPS: &[Op] = &[
         None,
         204,
     ),
+    op(
+        "get",
+        "/organizations/{id}/connections",
+        "read:organization_connections",
+        "List an organization's connections (Auth0's newer route, with is_enabled)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/organizations/{id}/connections",
+        "create:organization_connections",
+        "Add a connection to an organization (newer route)",
+        Some(schema::<EnabledConnectionPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/organizations/{id}/connections/{connection_id}",
+        "read:organization_connections",
+        "Get an organization's connection (newer route)",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/organizations/{id}/connections/{connection_id}",
+        "update:organization_connections",
+        "Update an organization's connection (newer route)",
+        Some(schema::<EnabledConnectionPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/organizations/{id}/connections/{connection_id}",
+        "delete:organization_connections",
+        "Remove a connection from an organization (newer route)",
+        None,
+        204,
+    ),
 ];
 
 fn error_schema() -> Value {

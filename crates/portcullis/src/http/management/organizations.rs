@@ -96,14 +96,21 @@ pub fn org_json(o: &Organization) -> Value {
     v
 }
 
-fn connection_json(c: &OrgConnection) -> Value {
-    json!({
+/// An organization's connection; `ALL` in the shape of Auth0's newer
+/// `/organizations/{id}/connections` (which the Deploy CLI uses): with
+/// `is_enabled`, always true here (a connection not enabled is not listed).
+fn connection_json<const ALL: bool>(c: &OrgConnection) -> Value {
+    let mut v = json!({
         "connection_id": c.enabled.connection_id,
         "assign_membership_on_login": c.enabled.assign_membership_on_login,
         "show_as_button": c.enabled.show_as_button,
         "is_signup_enabled": c.enabled.is_signup_enabled,
         "connection": {"name": c.name, "strategy": c.strategy},
-    })
+    });
+    if ALL {
+        v["is_enabled"] = Value::Bool(true);
+    }
+    v
 }
 
 fn role_json(r: &Role) -> Value {
@@ -432,8 +439,12 @@ pub async fn of_user(
 }
 
 // ---- enabled connections ----------------------------------------------------
+//
+// Two routes over the same records: `/enabled_connections` and Auth0's newer
+// `/connections` (`ALL`), which differ only in the list's key and
+// `is_enabled`.
 
-pub async fn connections(
+pub async fn connections<const ALL: bool>(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -443,10 +454,15 @@ pub async fn connections(
     let q = ListQuery::parse(q.as_deref(), &["from", "take"])?;
     org_or_404(&app, &id).await?;
     let items = app.store.organization_connections(&id).await?;
+    let key = if ALL {
+        "connections"
+    } else {
+        "enabled_connections"
+    };
     Ok(Json(respond_list(
         &q,
-        "enabled_connections",
-        items.iter().map(connection_json).collect(),
+        key,
+        items.iter().map(connection_json::<ALL>).collect(),
         id_field("connection_id"),
     )?))
 }
@@ -455,7 +471,7 @@ fn no_connection() -> ApiError {
     ApiError::not_found("No connection found by that id", "inexistent_connection")
 }
 
-pub async fn add_connection(
+pub async fn add_connection<const ALL: bool>(
     State(app): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -489,10 +505,10 @@ pub async fn add_connection(
         .organization_connection(&id, &c.connection_id)
         .await?
         .ok_or_else(no_connection)?;
-    Ok((StatusCode::CREATED, Json(connection_json(&added))).into_response())
+    Ok((StatusCode::CREATED, Json(connection_json::<ALL>(&added))).into_response())
 }
 
-pub async fn get_connection(
+pub async fn get_connection<const ALL: bool>(
     State(app): State<AppState>,
     caller: Caller,
     Path((id, connection_id)): Path<(String, String)>,
@@ -504,10 +520,10 @@ pub async fn get_connection(
         .organization_connection(&id, &connection_id)
         .await?
         .ok_or_else(no_connection)?;
-    Ok(Json(connection_json(&c)))
+    Ok(Json(connection_json::<ALL>(&c)))
 }
 
-pub async fn update_connection(
+pub async fn update_connection<const ALL: bool>(
     State(app): State<AppState>,
     caller: Caller,
     Path((id, connection_id)): Path<(String, String)>,
@@ -530,7 +546,10 @@ pub async fn update_connection(
     {
         return Err(no_connection());
     }
-    Ok(Json(connection_json(&OrgConnection { enabled, ..c })))
+    Ok(Json(connection_json::<ALL>(&OrgConnection {
+        enabled,
+        ..c
+    })))
 }
 
 pub async fn delete_connection(
