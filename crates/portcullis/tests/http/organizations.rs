@@ -519,6 +519,20 @@ async fn a_member_signs_in_to_an_organization_and_org_id_survives_refresh(srv: T
     let (_, t) = exchange(&srv, &app, &to.redirect_params()["code"]).await;
     let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &app).await;
     assert!(id.get("org_id").is_none(), "{id}");
+    // The consent page of a login to the organization wears its name.
+    let to = b
+        .authorize(&code_params(
+            &app,
+            &[("organization", &o), ("prompt", "consent")],
+        ))
+        .await;
+    let consent = b.get(to.location.as_deref().unwrap()).await;
+    assert_eq!(consent.status, StatusCode::OK);
+    assert!(
+        consent.body.contains("<p class=\"app\">acme Inc.</p>"),
+        "{}",
+        consent.body
+    );
 
     // Removed from the organization: the refresh token no longer stands.
     let next = r["refresh_token"].as_str().unwrap().to_string();
@@ -1037,6 +1051,24 @@ async fn the_prompts_ask_for_the_organization_before_or_after_login(srv: TestSer
     assert_eq!(st, StatusCode::OK, "{t}");
     let id = verify_with_jwks(&srv, t["id_token"].as_str().unwrap(), &after).await;
     assert_eq!(id["org_id"], json!(second));
+    // Single sign-on asks again which one, and is not yet a silent
+    // authentication (`ssa`) for the audit log.
+    let (_, before) = srv.api(Method::GET, "/logs?q=type%3Assa", None).await;
+    let again = b.authorize(&code_params(&after, &[])).await;
+    assert!(
+        again
+            .location
+            .as_deref()
+            .unwrap()
+            .starts_with("/u/organization-selection?state="),
+        "{:?}",
+        again.location
+    );
+    let (_, after_sso) = srv.api(Method::GET, "/logs?q=type%3Assa", None).await;
+    assert_eq!(
+        after_sso.as_array().unwrap().len(),
+        before.as_array().unwrap().len()
+    );
 
     // Someone in no organization is refused after the login.
     user(&srv, "bob@example.com").await;

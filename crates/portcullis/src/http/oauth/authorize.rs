@@ -159,10 +159,11 @@ pub async fn continue_authorization(
                     flows::issue(app, client, &req, api.as_ref(), s, u, &request, headers).await;
                 // Auth0's `ssa`: signed in through the existing session (single
                 // sign-on, or prompt=none).
-                if res
-                    .as_ref()
-                    .is_ok_and(|r| !is_error_redirect(r) && !crate::http::pages::mfa::is_step(r))
-                {
+                if res.as_ref().is_ok_and(|r| {
+                    !is_error_redirect(r)
+                        && !crate::http::pages::mfa::is_step(r)
+                        && !organization::is_selection(r)
+                }) {
                     let ip = peer.text();
                     let e = Event::new(Code::Ssa, "Successful silent authentication");
                     app.audit(e.client(client).user(u).ip(&ip)).await;

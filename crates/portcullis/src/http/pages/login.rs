@@ -556,12 +556,14 @@ pub async fn consent_page(
         return Ok(expired(&app, Some(&tx.client)));
     };
     let scopes = describe_scopes(&app, &tx.client, &tx.req, &user.user_id).await?;
+    let org = super::organization::branding(&app, &tx.req).await;
     Ok(app.pages.form_page(
         StatusCode::OK,
         "consent.html",
         minijinja::context! {
             title => "Authorize",
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
+            org => minijinja::Value::from(minijinja::value::Serde(&org)),
             user_name => user.name,
             scopes => minijinja::Value::from(minijinja::value::Serde(&scopes)),
             state => &tx.id,

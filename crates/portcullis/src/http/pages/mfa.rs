@@ -200,6 +200,8 @@ struct Step {
     user: User,
     /// A code was accepted (what is left is the answer to the application).
     passed: bool,
+    /// The organization the login is to: its name, logo and colours.
+    org: Option<serde_json::Value>,
 }
 
 fn store_failed(e: StoreError) -> Response {
@@ -226,12 +228,14 @@ async fn load_step(
         Ok(_) => return Err(expired(app, Some(&tx.client))),
         Err(e) => return Err(store_failed(e)),
     };
+    let org = super::organization::branding(app, &tx.req).await;
     Ok(Step {
         tx,
         grant: stored.grant,
         hash,
         user,
         passed: stored.used_at.is_some(),
+        org,
     })
 }
 
@@ -294,6 +298,7 @@ fn render(app: &AppState, step: &Step, status: StatusCode, v: View<'_>) -> Respo
         minijinja::context! {
             title => title,
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&step.tx.client))),
+            org => minijinja::Value::from(minijinja::value::Serde(&step.org)),
             state => &step.tx.id,
             csrf => &step.tx.csrf,
             mode => v.mode,

@@ -206,6 +206,16 @@ async fn land_on_invitation(
     Ok(())
 }
 
+/// Marks the redirect to the choice of organization: the sign-in is not
+/// over yet (not a silent authentication to audit).
+#[derive(Debug, Clone, Copy)]
+struct SelectionStep;
+
+/// Whether `res` sends the person to choose an organization.
+pub fn is_selection(res: &Response) -> bool {
+    res.extensions().get::<SelectionStep>().is_some()
+}
+
 /// Whether the signed-in user enters the request's organization.
 pub enum Entered {
     /// The login is not to an organization.
@@ -355,10 +365,11 @@ pub async fn enter(
             Ok(x) => x,
             Err(page) => return Ok(Entered::Answer(page)),
         };
-        let res = crate::http::found(&format!(
+        let mut res = crate::http::found(&format!(
             "{}/u/organization-selection?state={id}",
             app.config.base_path()
         ));
+        res.extensions_mut().insert(SelectionStep);
         return Ok(Entered::Answer(flows::with_new_cookie(res, cookie)));
     }
     Ok(match decide(app, client, req, user).await? {
