@@ -1305,6 +1305,35 @@ async fn client_credentials_for_an_organization_follow_the_client_grant(srv: Tes
     assert_eq!(st, StatusCode::OK, "{t}");
     let (st, _) = ask(None).await;
     assert_eq!(st, StatusCode::OK, "allow: the parameter is optional");
+    // Auth0's `q` finds the clients by their grants' organizations.
+    for (q, want) in [
+        (
+            format!("client_grant.organization_id:{o}"),
+            vec![m2m.clone()],
+        ),
+        (
+            "client_grant.allow_any_organization:true".to_string(),
+            vec![],
+        ),
+        (
+            format!(
+                "client_grant.organization_id:{o} AND client_grant.allow_any_organization:false"
+            ),
+            vec![m2m.clone()],
+        ),
+    ] {
+        let (st, found) = srv
+            .api(Method::GET, &format!("/clients?q={}", urlenc(&q)), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{found}");
+        let ids: Vec<String> = found
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["client_id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, want, "{q}");
+    }
     let (st, _) = srv
         .api(Method::DELETE, &format!("{path}/{gid}"), None)
         .await;

@@ -173,10 +173,9 @@ pub async fn list(
             "take",
         ],
     )?;
-    // Auth0's `q` searches clients by their grants' organizations: checked
-    // here, and matching none, as no grant is associated with an
-    // organization one by one here (`allow_any_organization` grants are not
-    // searched this way yet). `external_client_id` names clients registered from a metadata
+    // Auth0's `q` searches clients by their grants' organizations:
+    // `client_grant.organization_id:<id>` (a grant associated with it) and
+    // `client_grant.allow_any_organization:true|false`, joined by `AND`. `external_client_id` names clients registered from a metadata
     // document (Auth0's CIMD), which do not exist here: none either.
     if let Some(query) = q.filter("q") {
         let by_organization = query.split(" AND ").all(|term| {
@@ -194,7 +193,13 @@ pub async fn list(
             ));
         }
     }
-    let none = q.filter("q").is_some() || q.filter("external_client_id").is_some();
+    // `external_client_id` names clients registered from a metadata
+    // document (Auth0's CIMD), which do not exist here: none.
+    let none = q.filter("external_client_id").is_some();
+    let by_grants = match q.filter("q") {
+        Some(query) => Some(clients_by_grants(&app, query).await?),
+        None => None,
+    };
     let is_global = q.bool_filter("is_global")?;
     let is_first_party = q.bool_filter("is_first_party")?;
     let app_types: Option<Vec<AppType>> = match q.filter("app_type") {
@@ -213,7 +218,11 @@ pub async fn list(
         ),
     };
     let checkpoint = q.checkpoint()?;
-    let filtered = none || is_global.is_some() || is_first_party.is_some() || app_types.is_some();
+    let filtered = none
+        || by_grants.is_some()
+        || is_global.is_some()
+        || is_first_party.is_some()
+        || app_types.is_some();
     if !filtered && checkpoint.is_none() {
         let (items, total) = app.store.list_clients(q.page).await?;
         let items = items.iter().map(|c| to_json(c, None)).collect();
@@ -227,7 +236,7 @@ pub async fn list(
         app.store.list_clients(portcullis_store::Page::ALL).await?.0
     };
     if is_global == Some(true) {
-        let items = if none {
+        let items = if none || by_grants.is_some() {
             vec![]
         } else {
             vec![global_client(&app)]
@@ -236,6 +245,11 @@ pub async fn list(
     }
     let items: Vec<Value> = all
         .iter()
+        .filter(|c| {
+            by_grants
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&c.client_id))
+        })
         .filter(|c| is_first_party.is_none_or(|f| c.is_first_party == f))
         .filter(|c| app_types.as_ref().is_none_or(|t| t.contains(&c.app_type)))
         .map(|c| to_json(c, None))
@@ -255,6 +269,56 @@ pub async fn list(
         }
         None => q.respond_all("clients", items),
     }))
+}
+
+/// The clients with a grant that matches every term of Auth0's `q`
+/// (already checked to name only the two grant fields).
+async fn clients_by_grants(
+    app: &AppState,
+    query: &str,
+) -> Result<std::collections::BTreeSet<String>, ApiError> {
+    let (grants, _) = app
+        .store
+        .list_client_grants(None, None, portcullis_store::Page::ALL)
+        .await?;
+    let mut associated: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut ids = std::collections::BTreeSet::new();
+    'grants: for g in &grants {
+        for term in query.split(" AND ") {
+            let Some((field, value)) = term.trim().split_once(':') else {
+                continue 'grants;
+            };
+            let value = value.trim().trim_matches('"');
+            let holds = match field {
+                "client_grant.allow_any_organization" => {
+                    value
+                        == if g.allow_any_organization {
+                            "true"
+                        } else {
+                            "false"
+                        }
+                }
+                _ => {
+                    if !associated.contains_key(value) {
+                        let of_org = app
+                            .store
+                            .organization_client_grants(value)
+                            .await?
+                            .into_iter()
+                            .map(|g| g.id)
+                            .collect();
+                        associated.insert(value.to_string(), of_org);
+                    }
+                    associated.get(value).is_some_and(|a| a.contains(&g.id))
+                }
+            };
+            if !holds {
+                continue 'grants;
+            }
+        }
+        ids.insert(g.client_id.clone());
+    }
+    Ok(ids)
 }
 
 /// The id of Auth0's global client ("All Applications") of this tenant.
