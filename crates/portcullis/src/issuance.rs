@@ -154,14 +154,15 @@ impl<'a> Issuer<'a> {
         }
     }
 
-    /// The organization claims of a grant in `org_id` for `user_id`: `None`
-    /// outside organizations; `Err(Gone)` when the organization was deleted
-    /// or the user is no longer a member (the grant must be refused).
+    /// The organization of a grant in `org_id` for `user_id`, with its
+    /// claims: `None` outside organizations; `Err(Gone)` when the
+    /// organization was deleted or the user is no longer a member (the grant
+    /// must be refused).
     pub async fn organization(
         &self,
         org_id: Option<&str>,
         user_id: &str,
-    ) -> Result<Result<Option<OrgClaims>, Gone>, StoreError> {
+    ) -> Result<Result<Option<(Organization, OrgClaims)>, Gone>, StoreError> {
         let Some(id) = org_id else {
             return Ok(Ok(None));
         };
@@ -171,7 +172,8 @@ impl<'a> Issuer<'a> {
         if !self.store.is_organization_member(id, user_id).await? {
             return Ok(Err(Gone));
         }
-        Ok(Ok(Some(self.org_claims(&org).await?)))
+        let claims = self.org_claims(&org).await?;
+        Ok(Ok(Some((org, claims))))
     }
 
     /// `org_id`, and `org_name` when the tenant allows names in tokens.

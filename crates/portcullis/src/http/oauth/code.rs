@@ -48,7 +48,7 @@ pub async fn exchange(
     let org_id = grant.organization.as_deref();
     // The member may have been removed, or the organization deleted, since
     // the login: then the code no longer stands.
-    let Ok(org) = issuer.organization(org_id, &user.user_id).await? else {
+    let Ok(in_org) = issuer.organization(org_id, &user.user_id).await? else {
         let why = "The organization of this authorization code no longer admits the user";
         return Err(refused(app, client, why).await);
     };
@@ -57,7 +57,7 @@ pub async fn exchange(
         .await?;
     let plan = UserGrant {
         permissions,
-        org,
+        org: in_org.map(|(_, claims)| claims),
         id_token: grant
             .scope
             .iter()

@@ -190,11 +190,7 @@ pub async fn exchange(
     // the organization exists and the user is a member of it.
     let issuer = app.issuance();
     let org_id = p.stored.organization_id.as_deref();
-    let organization = match org_id {
-        Some(id) => app.store.get_organization(id).await?,
-        None => None,
-    };
-    let Ok(org) = issuer.organization(org_id, &p.user.user_id).await? else {
+    let Ok(in_org) = issuer.organization(org_id, &p.user.user_id).await? else {
         let why = "The organization of this refresh token no longer admits the user";
         return Err(refused(app, client, why, Some(&p.user.user_id)).await);
     };
@@ -203,7 +199,7 @@ pub async fn exchange(
         requested_scopes: &p.scope,
         audience: p.stored.audience.as_deref(),
         session_id: p.stored.session_id.as_deref(),
-        organization: organization.as_ref(),
+        organization: in_org.as_ref().map(|(o, _)| o),
         ..Default::default()
     };
     let post_login = crate::triggers::PostLogin {
@@ -230,7 +226,7 @@ pub async fn exchange(
     let grant = UserGrant {
         gty: Some("refresh_token"),
         permissions,
-        org,
+        org: in_org.map(|(_, claims)| claims),
         // A new ID token on every refresh of an `openid` grant (see above).
         id_token: p
             .original

@@ -123,29 +123,18 @@ async fn client_credentials(
     } = asked;
     client_credentials::check_client(client)?;
     let audience = client_credentials::require_audience(audience)?;
-    // Auth0: the organization by id, or by name where the tenant allows names.
+    // Auth0: the organization by id, or by name where the tenant allows
+    // names, as at `/authorize`.
     let org = match organization {
         None => None,
-        Some(given) => {
-            let found = if given.starts_with("org_") {
-                app.store.get_organization(given).await?
-            } else if app
-                .settings()
-                .await?
-                .allow_organization_name_in_authentication_api
-            {
-                app.store.get_organization_by_name(given).await?
-            } else {
-                None
-            };
-            let Some(org) = found else {
-                let why = portcullis_core::organizations::invalid(given);
+        Some(given) => match crate::http::pages::organization::resolve(app, given).await? {
+            Ok(org) => Some((app.issuance().org_claims(&org).await?, org.id)),
+            Err(why) => {
                 return Err(
                     portcullis_core::protocol::errors::TokenError::invalid_request(why).into(),
                 );
-            };
-            Some((app.issuance().org_claims(&org).await?, org.id))
-        }
+            }
+        },
     };
     let api = app.api(audience).await?;
     let grant = match &api {

@@ -58,7 +58,10 @@ const BAD_INVITATION: &str = "invitation not found or already used";
 
 /// The organization `given` names: an id (`org_…`), or a name where the
 /// tenant allows names; the error description otherwise.
-async fn resolve(app: &AppState, given: &str) -> Result<Result<Organization, String>, StoreError> {
+pub(crate) async fn resolve(
+    app: &AppState,
+    given: &str,
+) -> Result<Result<Organization, String>, StoreError> {
     let found = if given.starts_with("org_") {
         app.store.get_organization(given).await?
     } else if app
