@@ -145,16 +145,6 @@ const CLIENT: &[Row] = &[
         "private_key_jwt and mTLS client authentication are not offered yet",
     ),
     (
-        "require_pushed_authorization_requests",
-        Off,
-        "pushed authorization requests are not offered yet",
-    ),
-    (
-        "par_request_expiry",
-        Off,
-        "pushed authorization requests are not offered yet",
-    ),
-    (
         "require_proof_of_possession",
         Off,
         "DPoP and mTLS-bound tokens are not offered yet",
@@ -360,7 +350,7 @@ const TENANT_SETTINGS: &[Row] = &[
     (
         "device_flow",
         OffOr(&[r#"{"charset":"base20","mask":"****-****"}"#]),
-        "the device flow is not offered yet",
+        "the device flow's user codes are always Auth0's default (base20, ****-****)",
     ),
     ("default_token_quota", Off, "token quotas are not supported"),
     (
@@ -370,8 +360,8 @@ const TENANT_SETTINGS: &[Row] = &[
     ),
     (
         "pushed_authorization_requests_supported",
-        Off,
-        "pushed authorization requests are not offered yet",
+        Any,
+        "pushed authorization requests are always offered (POST /oauth/par)",
     ),
     (
         "authorization_response_iss_parameter_supported",

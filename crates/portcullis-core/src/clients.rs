@@ -143,9 +143,23 @@ pub struct Client {
     /// links here, with `invitation` and `organization`): https only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiate_login_uri: Option<String>,
+    /// RFC 9126: `/authorize` takes this application's requests only by a
+    /// pushed request's `request_uri` (Auth0's field).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_pushed_authorization_requests: bool,
+    /// How long a pushed request's `request_uri` lives, in seconds (Auth0's
+    /// field; `protocol::par::DEFAULT_EXPIRY` when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par_request_expiry: Option<i64>,
 }
 
 impl Client {
+    /// Seconds a pushed request of this application lives (RFC 9126 §2.2).
+    pub fn par_expiry(&self) -> i64 {
+        self.par_request_expiry
+            .unwrap_or(crate::protocol::par::DEFAULT_EXPIRY)
+    }
+
     pub fn is_confidential(&self) -> bool {
         self.token_endpoint_auth_method != TokenEndpointAuthMethod::None
     }
@@ -243,6 +257,9 @@ pub struct ClientPayload {
     pub organization_require_behavior: Option<RequireBehavior>,
     /// `""` removes it.
     pub initiate_login_uri: Option<String>,
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// Seconds, 5 to 600.
+    pub par_request_expiry: Option<i64>,
 }
 
 impl ClientPayload {
@@ -278,6 +295,8 @@ impl ClientPayload {
             organization_usage: OrganizationUsage::Deny,
             organization_require_behavior: RequireBehavior::NoPrompt,
             initiate_login_uri: None,
+            require_pushed_authorization_requests: false,
+            par_request_expiry: None,
         };
         self.apply_to(client)
     }
@@ -304,6 +323,19 @@ impl ClientPayload {
         }
         if let Some(v) = self.organization_require_behavior {
             c.organization_require_behavior = v;
+        }
+        if let Some(v) = self.require_pushed_authorization_requests {
+            c.require_pushed_authorization_requests = v;
+        }
+        if let Some(v) = self.par_request_expiry {
+            use crate::protocol::par::{MAX_EXPIRY, MIN_EXPIRY};
+            if !(MIN_EXPIRY..=MAX_EXPIRY).contains(&v) {
+                return Err(ValidationError::field(
+                    "par_request_expiry",
+                    format!("must be between {MIN_EXPIRY} and {MAX_EXPIRY} seconds"),
+                ));
+            }
+            c.par_request_expiry = Some(v);
         }
         if let Some(v) = self.initiate_login_uri {
             c.initiate_login_uri = if v.is_empty() {
@@ -404,6 +436,14 @@ impl ClientPayload {
             c.client_metadata = v;
         }
         validate(&c)?;
+        // RFC 9126 §2: only an application that authenticates can push its
+        // requests, so requiring it of a public one would lock it out.
+        if c.require_pushed_authorization_requests && !c.is_confidential() {
+            return Err(ValidationError::field(
+                "require_pushed_authorization_requests",
+                "requires a confidential application (token_endpoint_auth_method other than none)",
+            ));
+        }
         // Auth0: the post-login prompt needs an OIDC-conformant application.
         if c.organization_require_behavior == RequireBehavior::PostLoginPrompt && !c.oidc_conformant
         {

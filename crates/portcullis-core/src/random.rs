@@ -20,14 +20,24 @@ pub fn bytes(n: usize) -> Vec<u8> {
 
 /// A random string of `len` characters from `[A-Za-z0-9]`, without modulo bias.
 pub fn alphanumeric(len: usize) -> String {
+    from_alphabet(ALPHANUMERIC, len)
+}
+
+/// A random string of `len` characters from `alphabet` (ASCII, at most 256
+/// characters), without modulo bias.
+pub fn from_alphabet(alphabet: &[u8], len: usize) -> String {
+    let n = alphabet.len();
+    assert!((1..=256).contains(&n), "an alphabet of 1 to 256 characters");
+    // Bytes at or above the largest multiple of `n` are rejected, so every
+    // character is equally likely (62 * 4 = 248 for the alphanumeric one).
+    let limit = 256 - 256 % n;
     let mut out = String::with_capacity(len);
     let mut buf = [0u8; 64];
     while out.len() < len {
         fill(&mut buf);
         for &b in &buf {
-            // 62 * 4 = 248: reject 248..=255 so every character is equally likely.
-            if b < 248 && out.len() < len {
-                out.push(ALPHANUMERIC[(b % 62) as usize] as char);
+            if usize::from(b) < limit && out.len() < len {
+                out.push(alphabet[usize::from(b) % n] as char);
             }
         }
     }

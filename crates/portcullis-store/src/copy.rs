@@ -73,6 +73,8 @@ pub const TABLES: &[&str] = &[
     "organization_connections",
     "organization_invitations",
     "organization_client_grants",
+    "device_codes",
+    "pushed_requests",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

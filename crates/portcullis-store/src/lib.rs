@@ -13,6 +13,7 @@ mod client_grants;
 mod clients;
 mod connections;
 mod copy;
+mod device_codes;
 mod flows;
 mod identities;
 mod jobs;
@@ -23,6 +24,7 @@ mod members;
 mod mfa;
 mod migrations;
 mod organizations;
+mod pushed_requests;
 mod refresh_tokens;
 mod resource_servers;
 mod roles;
@@ -43,6 +45,7 @@ use sqlx::sqlite::{
 
 pub use connections::SecretWrite;
 pub use copy::{CopyReport, TABLES};
+pub use device_codes::{DeviceRef, NewDeviceCode};
 pub use flows::{
     Consent, LoginTransaction, NewAuthorizationCode, Redemption, Session, SessionRecord,
     UpstreamState,

@@ -29,6 +29,10 @@ pub struct Cleaned {
     pub webauthn_ceremonies: u64,
     /// Organization invitations past their `ttl_sec`.
     pub organization_invitations: u64,
+    /// Device authorizations past their fifteen minutes.
+    pub device_codes: u64,
+    /// Pushed authorization requests never taken.
+    pub pushed_requests: u64,
     pub logs: u64,
 }
 
@@ -172,6 +176,14 @@ impl TenantStore {
             organization_invitations,
             "organization_invitations",
             "id",
+            "expires_at < $2",
+            now
+        );
+        run!(device_codes, "device_codes", "id", "expires_at < $2", now);
+        run!(
+            pushed_requests,
+            "pushed_requests",
+            "reference_hash",
             "expires_at < $2",
             now
         );

@@ -124,6 +124,16 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "organizations",
         include_str!("../migrations/0028_organizations.sql"),
     ),
+    (
+        29,
+        "device_codes",
+        include_str!("../migrations/0029_device_codes.sql"),
+    ),
+    (
+        30,
+        "pushed_requests",
+        include_str!("../migrations/0030_pushed_requests.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

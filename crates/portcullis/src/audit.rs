@@ -32,6 +32,17 @@ pub enum Code {
     Seacft,
     /// `feacft`: Authorization code refused.
     Feacft,
+    /// `sede`: A device code exchanged for tokens (RFC 8628).
+    Sede,
+    /// `fede`: A device code refused at the token endpoint (unknown, expired,
+    /// denied, replayed).
+    Fede,
+    /// `fdeaz`: A device authorization request refused.
+    Fdeaz,
+    /// `fdeac`: A user code typed at the activation page was wrong or expired.
+    Fdeac,
+    /// `fdecc`: The person cancelled the device's confirmation.
+    Fdecc,
     /// `sepft`: Password grant succeeded.
     Sepft,
     /// `fepft`: Password grant failed.
@@ -117,7 +128,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 52] = [
+    pub const ALL: [Code; 57] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -130,6 +141,11 @@ impl Code {
         Code::Feccft,
         Code::Seacft,
         Code::Feacft,
+        Code::Sede,
+        Code::Fede,
+        Code::Fdeaz,
+        Code::Fdeac,
+        Code::Fdecc,
         Code::Sepft,
         Code::Fepft,
         Code::Sertft,
@@ -186,6 +202,11 @@ impl Code {
             Code::Feccft => "feccft",
             Code::Seacft => "seacft",
             Code::Feacft => "feacft",
+            Code::Sede => "sede",
+            Code::Fede => "fede",
+            Code::Fdeaz => "fdeaz",
+            Code::Fdeac => "fdeac",
+            Code::Fdecc => "fdecc",
             Code::Sepft => "sepft",
             Code::Fepft => "fepft",
             Code::Sertft => "sertft",

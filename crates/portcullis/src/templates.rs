@@ -43,6 +43,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("mfa.html", include_str!("http/pages/templates/mfa.html")),
     (
+        "device.html",
+        include_str!("http/pages/templates/device.html"),
+    ),
+    (
         "organization.html",
         include_str!("http/pages/templates/organization.html"),
     ),

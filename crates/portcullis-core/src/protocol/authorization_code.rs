@@ -74,11 +74,12 @@ fn invalid_grant(d: &'static str) -> TokenError {
     TokenError::new(TokenErrorCode::InvalidGrant, d)
 }
 
-/// Checks a freshly redeemed code against the request.
-pub fn check(
+/// Checks a freshly redeemed grant's holder and age: it belongs to
+/// `client_id` and has not expired. All a device code's redemption checks
+/// (RFC 8628 §3.4: no redirect URI, no verifier).
+pub fn check_holder(
     grant: &CodeGrant,
     expires_at: UnixTime,
-    req: &CodeRequest,
     client_id: &str,
     now: UnixTime,
 ) -> Result<(), TokenError> {
@@ -88,6 +89,18 @@ pub fn check(
     if expires_at <= now {
         return Err(invalid_grant("Invalid authorization code: it has expired"));
     }
+    Ok(())
+}
+
+/// Checks a freshly redeemed code against the request.
+pub fn check(
+    grant: &CodeGrant,
+    expires_at: UnixTime,
+    req: &CodeRequest,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<(), TokenError> {
+    check_holder(grant, expires_at, client_id, now)?;
     // RFC 6749 §4.1.3: required, and identical, when it was sent to /authorize.
     if req.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
         return Err(invalid_grant(

@@ -162,6 +162,11 @@ pub struct AuthorizeRequest {
     /// (never from a parameter): the one request its form may continue.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub organization_selection: bool,
+    /// Set only for the login the activation page starts for a device (RFC
+    /// 8628; never from a parameter): the device authorization's id. Its
+    /// response approves the device instead of redirecting anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 impl AuthorizeRequest {
@@ -493,6 +498,7 @@ pub fn validate(
         organization: params.get("organization").map(str::to_string),
         invitation: params.get("invitation").map(str::to_string),
         organization_selection: false,
+        device: None,
         acr_values: params
             .get("acr_values")
             .map(|v| v.split_whitespace().map(str::to_string).collect())

@@ -14,6 +14,11 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "end_session_endpoint": format!("{issuer}oidc/logout"),
         "revocation_endpoint": format!("{issuer}oauth/revoke"),
         "introspection_endpoint": format!("{issuer}oauth/introspect"),
+        // RFC 9126 §5 (docs/pushed-authorization-requests.md).
+        "pushed_authorization_request_endpoint": format!("{issuer}oauth/par"),
+        "require_pushed_authorization_requests": false,
+        // RFC 8628 §4 (docs/device-flow.md).
+        "device_authorization_endpoint": format!("{issuer}oauth/device/code"),
         // Auth0's MFA API (docs/mfa.md).
         "mfa_challenge_endpoint": format!("{issuer}mfa/challenge"),
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
@@ -28,7 +33,8 @@ pub fn openid_configuration(issuer: &str) -> Value {
             "urn:ietf:params:oauth:grant-type:token-exchange",
             "http://auth0.com/oauth/grant-type/mfa-otp",
             "http://auth0.com/oauth/grant-type/mfa-oob",
-            "http://auth0.com/oauth/grant-type/mfa-recovery-code"
+            "http://auth0.com/oauth/grant-type/mfa-recovery-code",
+            "urn:ietf:params:oauth:grant-type:device_code"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

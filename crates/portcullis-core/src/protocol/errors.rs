@@ -28,8 +28,13 @@ pub enum TokenErrorCode {
     /// Auth0's MFA API: the login needs a second factor (403, with an
     /// `mfa_token`).
     MfaRequired,
-    /// Auth0's MFA API: the `mfa_token` has expired.
+    /// Auth0's MFA API: the `mfa_token` has expired; RFC 8628 §3.5: the
+    /// device code has.
     ExpiredToken,
+    /// RFC 8628 §3.5: the person has not finished at the activation page yet.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: polling faster than `interval` (Auth0 answers 429).
+    SlowDown,
 }
 
 impl TokenErrorCode {
@@ -47,6 +52,8 @@ impl TokenErrorCode {
             Self::TooManyAttempts => "too_many_attempts",
             Self::MfaRequired => "mfa_required",
             Self::ExpiredToken => "expired_token",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
         }
     }
 }

@@ -38,11 +38,14 @@ pub enum GrantType {
     /// Auth0's MFA API: finished with a recovery code (a new one is answered).
     #[serde(rename = "http://auth0.com/oauth/grant-type/mfa-recovery-code")]
     MfaRecoveryCode,
+    /// RFC 8628: the device authorization grant.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
+    DeviceCode,
 }
 
 impl GrantType {
     /// Every grant type a client may be allowed.
-    pub const ALL: [GrantType; 10] = [
+    pub const ALL: [GrantType; 11] = [
         GrantType::AuthorizationCode,
         GrantType::Implicit,
         GrantType::RefreshToken,
@@ -53,6 +56,7 @@ impl GrantType {
         GrantType::MfaOtp,
         GrantType::MfaOob,
         GrantType::MfaRecoveryCode,
+        GrantType::DeviceCode,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -67,6 +71,7 @@ impl GrantType {
             GrantType::MfaOtp => "http://auth0.com/oauth/grant-type/mfa-otp",
             GrantType::MfaOob => "http://auth0.com/oauth/grant-type/mfa-oob",
             GrantType::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
+            GrantType::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
         }
     }
 

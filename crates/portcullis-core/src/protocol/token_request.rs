@@ -39,6 +39,8 @@ pub enum TokenRequest {
         /// `Password` or `PasswordRealm`.
         grant_type: GrantType,
     },
+    /// RFC 8628 §3.4: the device polls with its `device_code`.
+    DeviceCode(super::device_code::DeviceCodeRequest),
     /// Auth0's MFA API grants: the `mfa_token` of a login waiting for its
     /// second factor, and the factor.
     Mfa {
@@ -215,6 +217,9 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
                 mfa_token: crate::secrets::Secret::new(mfa_token),
                 proof,
             })
+        }
+        g if g == GrantType::DeviceCode.as_str() => {
+            Ok(TokenRequest::DeviceCode(super::device_code::parse(params)?))
         }
         "authorization_code" => Ok(TokenRequest::AuthorizationCode(
             super::authorization_code::parse(params)?,

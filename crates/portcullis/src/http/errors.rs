@@ -76,7 +76,10 @@ pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
         TokenErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
         TokenErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         TokenErrorCode::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-        TokenErrorCode::MfaRequired | TokenErrorCode::ExpiredToken => StatusCode::FORBIDDEN,
+        TokenErrorCode::MfaRequired
+        | TokenErrorCode::ExpiredToken
+        | TokenErrorCode::AuthorizationPending => StatusCode::FORBIDDEN,
+        TokenErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 

@@ -295,9 +295,16 @@ pub async fn respond(
         Ok(None) => None,
         Err(res) => return Ok(res),
     };
+    // RFC 8628: the device's login approves the device; nothing goes back
+    // through the browser.
+    if let Some(device) = &req.device {
+        let grant = code_grant(client, req, session, user, script_result, mfa);
+        return crate::http::pages::device::approve(app, client, device, &grant).await;
+    }
     let code_value = match req.response_type.code {
         true => {
-            let code = park_code(app, client, req, session, user, script_result, mfa, now).await?;
+            let grant = code_grant(client, req, session, user, script_result, mfa);
+            let code = park_code(app, &grant, now).await?;
             out.push(("code".into(), code.clone()));
             Some(code)
         }
@@ -377,21 +384,17 @@ async fn browser_scripts(
     app.triggers().await?.post_login(post_login).await
 }
 
-/// Stores an authorization code (RFC 6749 §4.1.2) for what the login decided;
-/// returns the code (only its hash is kept).
-#[allow(clippy::too_many_arguments)]
-async fn park_code(
-    app: &AppState,
+/// What the login decided, as an authorization code (or an approved device
+/// code) stands for it.
+fn code_grant(
     client: &Client,
     req: &AuthorizeRequest,
     session: &Session,
     user: &User,
     script_result: &portcullis_core::scripts::ScriptResult,
     mfa: bool,
-    now: i64,
-) -> Result<String, StoreError> {
-    let code = portcullis_core::random::url_token();
-    let grant = CodeGrant {
+) -> CodeGrant {
+    CodeGrant {
         client_id: client.client_id.clone(),
         redirect_uri: req.redirect_uri.clone(),
         user_id: user.user_id.clone(),
@@ -407,12 +410,18 @@ async fn park_code(
         acr: (mfa && req.asks_for_mfa())
             .then(|| portcullis_core::mfa::ACR_MULTI_FACTOR.to_string()),
         organization: req.organization.clone(),
-    };
+    }
+}
+
+/// Stores an authorization code (RFC 6749 §4.1.2) for `grant`; returns the
+/// code (only its hash is kept).
+async fn park_code(app: &AppState, grant: &CodeGrant, now: i64) -> Result<String, StoreError> {
+    let code = portcullis_core::random::url_token();
     app.store
         .insert_authorization_code(
             portcullis_store::NewAuthorizationCode {
                 code_hash: &hash_secret(&code),
-                grant: &grant,
+                grant,
                 expires_at: now + CODE_LIFETIME,
             },
             now,

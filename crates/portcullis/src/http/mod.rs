@@ -81,6 +81,11 @@ fn routes(state: AppState) -> Router {
                     "/oauth/token",
                     post(oauth::token::token).options(cors::preflight),
                 )
+                .route("/oauth/par", post(oauth::par::push))
+                .route(
+                    "/oauth/device/code",
+                    post(oauth::device::authorization).options(cors::preflight),
+                )
                 .route(
                     "/oauth/revoke",
                     post(oauth::refresh::revoke).options(cors::preflight),
@@ -190,6 +195,10 @@ async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> 
 fn browser_routes() -> Router<AppState> {
     Router::new()
         .route("/authorize", get(oauth::authorize::authorize))
+        .route(
+            "/activate",
+            get(pages::device::page).post(pages::device::confirm),
+        )
         .route("/oauth/introspect", post(oauth::introspect::introspect))
         .route("/tokeninfo", post(oauth::legacy::tokeninfo))
         .route("/delegation", post(oauth::legacy::delegation))

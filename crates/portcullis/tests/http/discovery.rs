@@ -44,6 +44,23 @@ async fn discovery_document_names_issuer_and_endpoints(srv: crate::support::Test
             .unwrap()
             .contains(&"authorization_code".into())
     );
+    // RFC 9126 §5: pushed requests, offered and not required of everyone.
+    assert_eq!(
+        d["pushed_authorization_request_endpoint"],
+        format!("{}/oauth/par", srv.url)
+    );
+    assert_eq!(d["require_pushed_authorization_requests"], false);
+    // RFC 8628 §4: the device flow's endpoint and grant.
+    assert_eq!(
+        d["device_authorization_endpoint"],
+        format!("{}/oauth/device/code", srv.url)
+    );
+    assert!(
+        d["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&"urn:ietf:params:oauth:grant-type:device_code".into())
+    );
     assert_eq!(
         d["code_challenge_methods_supported"],
         serde_json::json!(["S256"])

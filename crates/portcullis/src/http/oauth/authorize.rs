@@ -7,8 +7,10 @@ use portcullis_core::management;
 use portcullis_core::protocol::authorize::{
     self, AuthorizeErrorCode, AuthorizeFailure, AuthorizeRequest, ErrorRedirect,
 };
+use portcullis_core::protocol::par;
 use portcullis_core::protocol::params::Params;
 use portcullis_core::protocol::prompt::{self, Decision, SessionState};
+use portcullis_core::secrets::hash_secret;
 
 use crate::app::AppState;
 use crate::audit::{Code, Event};
@@ -35,6 +37,38 @@ pub async fn authorize(
     let client = match params.get("client_id") {
         Some(id) => app.client(id).await?.map(|(c, _)| c),
         None => None,
+    };
+    // RFC 9126 §4: a pushed request's parameters, taken once, stand in for
+    // the query's; an application that requires them gets nothing else.
+    let requires_par = client
+        .as_ref()
+        .is_some_and(|c| c.require_pushed_authorization_requests);
+    let params = match par::source(&params, requires_par) {
+        par::Source::Direct => params,
+        par::Source::Refused(why) => {
+            return cannot_sign_in(&app, client.as_ref(), why.into()).await;
+        }
+        par::Source::Pushed(reference) => {
+            let Some(c) = &client else {
+                return cannot_sign_in(
+                    &app,
+                    None,
+                    "Unknown application: no application has this client_id.".into(),
+                )
+                .await;
+            };
+            let taken = app
+                .store
+                .take_pushed_request(&hash_secret(reference), &c.client_id, app.now())
+                .await?;
+            match taken.map(Params::from_pairs) {
+                Some(Ok(pushed)) => pushed,
+                _ => {
+                    let why = "The request_uri is unknown, expired, already used, or was pushed by another application.";
+                    return cannot_sign_in(&app, client.as_ref(), why.into()).await;
+                }
+            }
+        }
     };
     let req = match authorize::validate(&params, client.as_ref()) {
         Ok(r) => r,

@@ -24,9 +24,42 @@ use crate::audit::{Code, Event};
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::{FamilyStart, TokenResponse};
 
-/// A refused redemption: `feacft`, then `invalid_grant` with `description`.
-async fn refused(app: &AppState, client: &Client, description: &'static str) -> TokenEndpointError {
-    app.audit(Event::new(Code::Feacft, description).client(client))
+/// What is redeemed: an authorization code with the token request's
+/// `redirect_uri` and verifier, or an approved device code (RFC 8628 §3.4),
+/// which stands for the same stored grant.
+#[derive(Clone, Copy)]
+pub enum Redeeming<'a> {
+    Code(&'a CodeRequest),
+    Device,
+}
+
+impl Redeeming<'_> {
+    /// The audit codes of a success and of a refusal (Auth0's).
+    fn codes(self) -> (Code, Code) {
+        match self {
+            Redeeming::Code(_) => (Code::Seacft, Code::Feacft),
+            Redeeming::Device => (Code::Sede, Code::Fede),
+        }
+    }
+
+    /// What a refused redemption says.
+    fn invalid(self) -> &'static str {
+        match self {
+            Redeeming::Code(_) => "Invalid authorization code",
+            Redeeming::Device => "Invalid or expired device code.",
+        }
+    }
+}
+
+/// A refused redemption: `feacft` (`fede`), then `invalid_grant` with
+/// `description`.
+async fn refused(
+    app: &AppState,
+    client: &Client,
+    what: Redeeming<'_>,
+    description: &'static str,
+) -> TokenEndpointError {
+    app.audit(Event::new(what.codes().1, description).client(client))
         .await;
     TokenError::new(TokenErrorCode::InvalidGrant, description).into()
 }
@@ -40,9 +73,20 @@ pub async fn exchange(
     if crate::http::member_sign_in::is_dashboard(client) {
         return crate::http::member_sign_in::exchange(app, client, req).await;
     }
-    let now = app.now();
     let code_hash = hash_secret(&req.code);
-    let (grant, user, api) = redeem(app, client, &req, &code_hash, now).await?;
+    redeem_grant(app, client, Redeeming::Code(&req), &code_hash).await
+}
+
+/// Redeems the grant stored under `code_hash` once and issues what the
+/// login decided: the one issuing path of the code and device grants.
+pub async fn redeem_grant(
+    app: &AppState,
+    client: &Client,
+    what: Redeeming<'_>,
+    code_hash: &str,
+) -> Result<Response, TokenEndpointError> {
+    let now = app.now();
+    let (grant, user, api) = redeem(app, client, what, code_hash, now).await?;
     // The login's Rules and Actions already ran; their decisions came with the code.
     let issuer = app.issuance();
     let org_id = grant.organization.as_deref();
@@ -50,7 +94,7 @@ pub async fn exchange(
     // the login: then the code no longer stands.
     let Ok(in_org) = issuer.organization(org_id, &user.user_id).await? else {
         let why = "The organization of this authorization code no longer admits the user";
-        return Err(refused(app, client, why).await);
+        return Err(refused(app, client, what, why).await);
     };
     let permissions = issuer
         .permissions_in(&user.user_id, api.as_ref(), org_id)
@@ -91,10 +135,14 @@ pub async fn exchange(
     });
     // If the code was replayed while this redemption ran, nothing of it was
     // stored or signed: answer as the replay did.
-    let Some((signed, refresh)) = issuer.issue_code_grant(plan, family, &code_hash).await? else {
-        return Err(refused(app, client, "Invalid authorization code").await);
+    let Some((signed, refresh)) = issuer.issue_code_grant(plan, family, code_hash).await? else {
+        return Err(refused(app, client, what, what.invalid()).await);
     };
-    let e = Event::new(Code::Seacft, "Authorization Code for Access Token")
+    let description = match what {
+        Redeeming::Code(_) => "Authorization Code for Access Token",
+        Redeeming::Device => "Device Code for Access Token",
+    };
+    let e = Event::new(what.codes().0, description)
         .client(client)
         .user(&user);
     app.audit(e).await;
@@ -106,10 +154,11 @@ pub async fn exchange(
 async fn redeem(
     app: &AppState,
     client: &Client,
-    req: &CodeRequest,
+    what: Redeeming<'_>,
     code_hash: &str,
     now: i64,
 ) -> Result<(CodeGrant, User, Option<ResourceServer>), TokenEndpointError> {
+    let invalid = what.invalid();
     let (grant, expires_at) = match app.store.redeem_authorization_code(code_hash, now).await? {
         Redemption::Redeemed { grant, expires_at } => (*grant, expires_at),
         Redemption::Replayed {
@@ -117,19 +166,27 @@ async fn redeem(
             issued_family,
         } => {
             revoke_code_tokens(app, issued_jti.as_deref(), issued_family.as_deref()).await?;
-            return Err(refused(app, client, "Invalid authorization code").await);
+            return Err(refused(app, client, what, invalid).await);
         }
-        Redemption::Unknown => return Err(refused(app, client, "Invalid authorization code").await),
+        Redemption::Unknown => return Err(refused(app, client, what, invalid).await),
     };
-    if let Err(e) = authorization_code::check(&grant, expires_at, req, &client.client_id, now) {
-        let mut event = Event::new(Code::Feacft, &e.description);
+    let checked = match what {
+        Redeeming::Code(req) => {
+            authorization_code::check(&grant, expires_at, req, &client.client_id, now)
+        }
+        Redeeming::Device => {
+            authorization_code::check_holder(&grant, expires_at, &client.client_id, now)
+        }
+    };
+    if let Err(e) = checked {
+        let mut event = Event::new(what.codes().1, &e.description);
         event.client_id = Some(&client.client_id);
         event.user_id = Some(&grant.user_id);
         app.audit(event).await;
         return Err(e.into());
     }
     let Some((user, _)) = app.store.get_user(&grant.user_id).await? else {
-        return Err(refused(app, client, "Invalid authorization code").await);
+        return Err(refused(app, client, what, invalid).await);
     };
     if user.blocked {
         return Err(TokenError::new(TokenErrorCode::InvalidGrant, "user is blocked").into());
@@ -139,7 +196,7 @@ async fn redeem(
             Some(api) => Some(api),
             None => {
                 let why = "The API of this authorization code no longer exists";
-                return Err(refused(app, client, why).await);
+                return Err(refused(app, client, what, why).await);
             }
         },
         None => None,

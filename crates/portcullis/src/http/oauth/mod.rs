@@ -3,11 +3,13 @@
 pub mod authorize;
 pub mod client_auth;
 pub mod code;
+pub mod device;
 pub mod grant_scripts;
 pub mod introspect;
 pub mod legacy;
 pub mod logout;
 pub mod mfa;
+pub mod par;
 pub mod password;
 pub mod refresh;
 pub mod token;

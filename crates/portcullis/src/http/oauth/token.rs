@@ -62,6 +62,7 @@ async fn grant_tokens(
             client_credentials(app, client, asked, info).await
         }
         TokenRequest::AuthorizationCode(req) => super::code::exchange(app, client, req).await,
+        TokenRequest::DeviceCode(req) => super::device::exchange(app, client, req).await,
         TokenRequest::RefreshToken {
             refresh_token,
             scope,

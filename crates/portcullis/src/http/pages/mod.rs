@@ -2,6 +2,7 @@
 //! (form_post, web_message), rendered from `crate::templates` (every value
 //! HTML-escaped) into responses with the page CSP.
 
+pub mod device;
 pub mod login;
 pub mod mfa;
 pub mod organization;

@@ -21,6 +21,7 @@ const GRANTS = [
   ['password', 'Password'],
   ['http://auth0.com/oauth/grant-type/password-realm', 'Password Realm'],
   ['urn:ietf:params:oauth:grant-type:token-exchange', 'Token Exchange'],
+  ['urn:ietf:params:oauth:grant-type:device_code', 'Device Code'],
 ];
 
 export const typeName = (t) => (APP_TYPES.find(([v]) => v === t) || [, t || '—'])[1];
