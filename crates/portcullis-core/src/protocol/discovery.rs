@@ -14,6 +14,9 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "end_session_endpoint": format!("{issuer}oidc/logout"),
         "revocation_endpoint": format!("{issuer}oauth/revoke"),
         "introspection_endpoint": format!("{issuer}oauth/introspect"),
+        // RFC 7591, behind the tenant flag enable_dynamic_client_registration
+        // (docs/dynamic-client-registration.md); listed always, as Auth0 does.
+        "registration_endpoint": format!("{issuer}oidc/register"),
         // RFC 9126 §5 (docs/pushed-authorization-requests.md).
         "pushed_authorization_request_endpoint": format!("{issuer}oauth/par"),
         "require_pushed_authorization_requests": false,

@@ -16,5 +16,6 @@ pub mod password;
 pub mod pkce;
 pub mod prompt;
 pub mod refresh_token;
+pub mod registration;
 pub mod token_exchange;
 pub mod token_request;

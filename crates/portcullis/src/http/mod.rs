@@ -82,6 +82,7 @@ fn routes(state: AppState) -> Router {
                     post(oauth::token::token).options(cors::preflight),
                 )
                 .route("/oauth/par", post(oauth::par::push))
+                .route("/oidc/register", post(oauth::registration::register))
                 .route(
                     "/oauth/device/code",
                     post(oauth::device::authorization).options(cors::preflight),

@@ -44,6 +44,11 @@ async fn discovery_document_names_issuer_and_endpoints(srv: crate::support::Test
             .unwrap()
             .contains(&"authorization_code".into())
     );
+    // RFC 7591: listed as Auth0 lists it (the tenant flag turns it on).
+    assert_eq!(
+        d["registration_endpoint"],
+        format!("{}/oidc/register", srv.url)
+    );
     // RFC 9126 §5: pushed requests, offered and not required of everyone.
     assert_eq!(
         d["pushed_authorization_request_endpoint"],

@@ -48,6 +48,7 @@ mod proxy;
 mod rbac;
 mod real_browser;
 mod refresh_tokens;
+mod registration;
 mod rules_and_actions;
 mod security;
 mod soft_authenticator;

@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod par;
 pub mod password;
 pub mod refresh;
+pub mod registration;
 pub mod token;
 pub mod token_exchange;
 pub mod userinfo;
