@@ -140,11 +140,6 @@ const CLIENT: &[Row] = &[
         "organization discovery is not supported",
     ),
     (
-        "client_authentication_methods",
-        Off,
-        "private_key_jwt and mTLS client authentication are not offered yet",
-    ),
-    (
         "require_proof_of_possession",
         Off,
         "DPoP and mTLS-bound tokens are not offered yet",

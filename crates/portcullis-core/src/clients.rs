@@ -151,9 +151,45 @@ pub struct Client {
     /// field; `protocol::par::DEFAULT_EXPIRY` when unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub par_request_expiry: Option<i64>,
+    /// Auth0's `client_authentication_methods`: with `private_key_jwt`
+    /// credentials the application authenticates only with a signed
+    /// assertion (RFC 7523), never its secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_authentication_methods: Option<ClientAuthenticationMethods>,
+}
+
+/// Auth0's `client_authentication_methods`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClientAuthenticationMethods {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key_jwt: Option<PrivateKeyJwt>,
+}
+
+/// The credentials (`/clients/{id}/credentials`) an assertion may be signed with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PrivateKeyJwt {
+    pub credentials: Vec<CredentialRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CredentialRef {
+    pub id: String,
 }
 
 impl Client {
+    /// The ids of the credentials this application authenticates with by
+    /// `private_key_jwt`; empty when it uses its secret (or none).
+    pub fn private_key_jwt(&self) -> Vec<&str> {
+        self.client_authentication_methods
+            .as_ref()
+            .and_then(|m| m.private_key_jwt.as_ref())
+            .map(|p| p.credentials.iter().map(|c| c.id.as_str()).collect())
+            .unwrap_or_default()
+    }
+
     /// Seconds a pushed request of this application lives (RFC 9126 §2.2).
     pub fn par_expiry(&self) -> i64 {
         self.par_request_expiry
@@ -162,6 +198,7 @@ impl Client {
 
     pub fn is_confidential(&self) -> bool {
         self.token_endpoint_auth_method != TokenEndpointAuthMethod::None
+            || !self.private_key_jwt().is_empty()
     }
 
     pub fn allows_grant(&self, grant_type: GrantType) -> bool {
@@ -260,6 +297,9 @@ pub struct ClientPayload {
     pub require_pushed_authorization_requests: Option<bool>,
     /// Seconds, 5 to 600.
     pub par_request_expiry: Option<i64>,
+    /// `{"private_key_jwt": {"credentials": [{"id": "cred_…"}]}}`; `{}`
+    /// removes it (the secret works again).
+    pub client_authentication_methods: Option<ClientAuthenticationMethods>,
 }
 
 impl ClientPayload {
@@ -297,6 +337,7 @@ impl ClientPayload {
             initiate_login_uri: None,
             require_pushed_authorization_requests: false,
             par_request_expiry: None,
+            client_authentication_methods: None,
         };
         self.apply_to(client)
     }
@@ -323,6 +364,18 @@ impl ClientPayload {
         }
         if let Some(v) = self.organization_require_behavior {
             c.organization_require_behavior = v;
+        }
+        if let Some(v) = self.client_authentication_methods {
+            if v.private_key_jwt
+                .as_ref()
+                .is_some_and(|p| p.credentials.is_empty() || p.credentials.len() > 2)
+            {
+                return Err(ValidationError::field(
+                    "client_authentication_methods.private_key_jwt.credentials",
+                    "must name one or two credentials",
+                ));
+            }
+            c.client_authentication_methods = v.private_key_jwt.is_some().then_some(v);
         }
         if let Some(v) = self.require_pushed_authorization_requests {
             c.require_pushed_authorization_requests = v;

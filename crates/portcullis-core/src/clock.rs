@@ -17,6 +17,13 @@ pub fn iso8601(t: UnixTime) -> String {
     }
 }
 
+/// An ISO 8601 / RFC 3339 date as a Unix time (`None` when it is not one).
+pub fn parse_iso(s: &str) -> Option<UnixTime> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .ok()
+        .map(|dt| dt.unix_timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -75,6 +75,8 @@ pub const TABLES: &[&str] = &[
     "organization_client_grants",
     "device_codes",
     "pushed_requests",
+    "client_credentials",
+    "client_assertion_jtis",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

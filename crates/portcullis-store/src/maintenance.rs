@@ -33,6 +33,8 @@ pub struct Cleaned {
     pub device_codes: u64,
     /// Pushed authorization requests never taken.
     pub pushed_requests: u64,
+    /// Spent assertion ids past their assertion's expiry.
+    pub assertion_jtis: u64,
     pub logs: u64,
 }
 
@@ -180,6 +182,13 @@ impl TenantStore {
             now
         );
         run!(device_codes, "device_codes", "id", "expires_at < $2", now);
+        run!(
+            assertion_jtis,
+            "client_assertion_jtis",
+            "jti",
+            "expires_at < $2",
+            now
+        );
         run!(
             pushed_requests,
             "pushed_requests",

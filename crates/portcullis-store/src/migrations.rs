@@ -134,6 +134,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pushed_requests",
         include_str!("../migrations/0030_pushed_requests.sql"),
     ),
+    (
+        31,
+        "client_credentials",
+        include_str!("../migrations/0031_client_credentials.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

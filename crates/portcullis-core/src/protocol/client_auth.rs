@@ -138,6 +138,14 @@ pub fn authenticate(
         }
         return Err(failed());
     };
+    // Auth0: an application with private_key_jwt credentials has no working
+    // secret (its token_endpoint_auth_method is null).
+    if !client.private_key_jwt().is_empty() {
+        return Err(TokenError::new(
+            TokenErrorCode::InvalidClient,
+            "This application authenticates with private_key_jwt: send client_assertion and client_assertion_type.",
+        ));
+    }
     match (
         client.is_confidential(),
         &creds.secret,

@@ -41,7 +41,9 @@ pub fn openid_configuration(issuer: &str) -> Value {
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        // RFC 7523 §2.2 assertions (docs/private-key-jwt.md): Auth0's algorithms.
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "RS384", "PS256"],
         "claims_supported": [
             "aud", "auth_time", "email", "email_verified", "exp", "family_name", "given_name",
             "iat", "iss", "name", "nickname", "picture", "sid", "sub", "updated_at", "amr"

@@ -4,6 +4,7 @@
 pub mod authorization_code;
 pub mod authorize;
 pub mod bearer;
+pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod device_code;

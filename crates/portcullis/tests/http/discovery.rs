@@ -44,6 +44,17 @@ async fn discovery_document_names_issuer_and_endpoints(srv: crate::support::Test
             .unwrap()
             .contains(&"authorization_code".into())
     );
+    // private_key_jwt (RFC 7523) with Auth0's algorithms.
+    assert!(
+        d["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&"private_key_jwt".into())
+    );
+    assert_eq!(
+        d["token_endpoint_auth_signing_alg_values_supported"],
+        serde_json::json!(["RS256", "RS384", "PS256"])
+    );
     // RFC 7591: listed as Auth0 lists it (the tenant flag turns it on).
     assert_eq!(
         d["registration_endpoint"],

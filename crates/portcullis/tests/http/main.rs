@@ -44,6 +44,7 @@ mod organizations_browser;
 mod par;
 mod passkeys;
 mod password_grant;
+mod private_key_jwt;
 mod proxy;
 mod rbac;
 mod real_browser;

@@ -21,6 +21,11 @@ fn not_found() -> ApiError {
 
 fn to_json(client: &Client, secret: Option<&Secret>) -> Value {
     let mut v = serde_json::to_value(client).unwrap_or(Value::Null);
+    // Auth0: an application that authenticates with private_key_jwt shows
+    // `token_endpoint_auth_method: null`.
+    if !client.private_key_jwt().is_empty() {
+        v["token_endpoint_auth_method"] = Value::Null;
+    }
     if let Some(s) = secret {
         v["client_secret"] = s.expose().into();
     }
@@ -79,6 +84,7 @@ pub async fn create(
     let client = payload
         .into_new_client(client_id, app.store.id())
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    credentials_exist(&app, &client).await?;
     // Every client gets a secret, as in Auth0, so that switching a public client to
     // a confidential method later needs no extra step.
     signing_keys_for(&app, client.jwt_configuration.alg).await?;
@@ -402,6 +408,7 @@ pub async fn update(
     let client = payload
         .apply_to(client)
         .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+    credentials_exist(&app, &client).await?;
     signing_keys_for(&app, client.jwt_configuration.alg).await?;
     super::last_admin::ensure_one_remains(
         &app,
@@ -456,4 +463,135 @@ pub(crate) async fn signing_keys_for(
         tracing::error!(error = %e, alg = alg.as_str(), "could not create signing keys");
         ApiError::internal()
     })
+}
+
+/// Every credential `client_authentication_methods.private_key_jwt` names
+/// is one of the application's (`/clients/{id}/credentials`).
+async fn credentials_exist(app: &AppState, client: &Client) -> Result<(), ApiError> {
+    let named = client.private_key_jwt();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let have = app.store.client_credentials(&client.client_id).await?;
+    if let Some(missing) = named.iter().find(|id| !have.iter().any(|c| c.id == **id)) {
+        return Err(ApiError::bad_request(
+            format!(
+                "Payload validation error: 'credential {missing} is not one of this application's (register it with POST /clients/{{id}}/credentials first)' on property client_authentication_methods."
+            ),
+            "invalid_body",
+        ));
+    }
+    Ok(())
+}
+
+/// `/clients/{id}/credentials`: the application's public keys for
+/// `private_key_jwt` (Auth0's client credentials of type `public_key`; the
+/// key itself is never answered).
+pub mod credentials {
+    use axum::Json;
+    use axum::body::Body;
+    use axum::extract::{Path, State};
+    use axum::http::{HeaderMap, StatusCode};
+    use axum::response::{IntoResponse, Response};
+    use portcullis_core::protocol::client_assertion::{CredentialPatch, CredentialPayload};
+    use serde_json::Value;
+
+    use super::{Caller, not_found, read_body};
+    use crate::app::AppState;
+    use crate::http::body;
+    use crate::http::errors::ApiError;
+
+    fn no_credential() -> ApiError {
+        ApiError::not_found("The credential does not exist", "inexistent_credential")
+    }
+
+    pub async fn list(
+        State(app): State<AppState>,
+        caller: Caller,
+        Path(id): Path<String>,
+    ) -> Result<Json<Value>, ApiError> {
+        caller.require("read:client_credentials")?;
+        app.store.get_client(&id).await?.ok_or_else(not_found)?;
+        let creds = app.store.client_credentials(&id).await?;
+        Ok(Json(Value::Array(
+            creds.iter().map(|c| c.to_json()).collect(),
+        )))
+    }
+
+    pub async fn create(
+        State(app): State<AppState>,
+        caller: Caller,
+        Path(id): Path<String>,
+        headers: HeaderMap,
+        b: Body,
+    ) -> Result<Response, ApiError> {
+        caller.require("create:client_credentials")?;
+        let bytes = read_body(b).await?;
+        let payload: CredentialPayload = body::api_json(&headers, &bytes)?;
+        let cred_id = format!("cred_{}", portcullis_core::random::alphanumeric(22));
+        let cred = payload
+            .into_credential(cred_id, app.now())
+            .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+        // Auth0 keeps at most two per application (one to rotate to).
+        if app.store.client_credentials(&id).await?.len() >= 2 {
+            return Err(ApiError::conflict(
+                "An application has at most two credentials: delete one first.",
+                "too_many_credentials",
+            ));
+        }
+        if !app.store.insert_client_credential(&id, &cred).await? {
+            return Err(not_found());
+        }
+        Ok((StatusCode::CREATED, Json(cred.to_json())).into_response())
+    }
+
+    pub async fn get(
+        State(app): State<AppState>,
+        caller: Caller,
+        Path((id, cred_id)): Path<(String, String)>,
+    ) -> Result<Json<Value>, ApiError> {
+        caller.require("read:client_credentials")?;
+        let creds = app.store.client_credentials(&id).await?;
+        let c = creds
+            .iter()
+            .find(|c| c.id == cred_id)
+            .ok_or_else(no_credential)?;
+        Ok(Json(c.to_json()))
+    }
+
+    pub async fn update(
+        State(app): State<AppState>,
+        caller: Caller,
+        Path((id, cred_id)): Path<(String, String)>,
+        headers: HeaderMap,
+        b: Body,
+    ) -> Result<Json<Value>, ApiError> {
+        caller.require("update:client_credentials")?;
+        let bytes = read_body(b).await?;
+        let patch: CredentialPatch = body::api_json(&headers, &bytes)?;
+        let creds = app.store.client_credentials(&id).await?;
+        let c = creds
+            .into_iter()
+            .find(|c| c.id == cred_id)
+            .ok_or_else(no_credential)?;
+        let c = patch
+            .apply_to(c, app.now())
+            .map_err(|e| ApiError::bad_request(e.message, "invalid_body"))?;
+        if !app.store.update_client_credential(&id, &c).await? {
+            return Err(no_credential());
+        }
+        Ok(Json(c.to_json()))
+    }
+
+    pub async fn delete(
+        State(app): State<AppState>,
+        caller: Caller,
+        Path((id, cred_id)): Path<(String, String)>,
+    ) -> Result<StatusCode, ApiError> {
+        caller.require("delete:client_credentials")?;
+        if !app.store.delete_client_credential(&id, &cred_id).await? {
+            return Err(no_credential());
+        }
+        Ok(StatusCode::NO_CONTENT)
+    }
 }

@@ -54,6 +54,16 @@ pub fn router() -> Router<AppState> {
         )
         .route("/clients/{id}/rotate-secret", post(clients::rotate_secret))
         .route(
+            "/clients/{id}/credentials",
+            get(clients::credentials::list).post(clients::credentials::create),
+        )
+        .route(
+            "/clients/{id}/credentials/{credential_id}",
+            get(clients::credentials::get)
+                .patch(clients::credentials::update)
+                .delete(clients::credentials::delete),
+        )
+        .route(
             "/resource-servers",
             get(resource_servers::list).post(resource_servers::create),
         )

@@ -89,28 +89,10 @@ pub fn routes() -> Router<AppState> {
             "/event-streams",
             get(|c: Caller| empty(c, "read:event_streams", "eventStreams")),
         )
-        .route("/clients/{id}/credentials", get(client_credentials))
         .route(
             "/connections-directory-provisionings",
             get(|c: Caller| empty(c, "read:connections", "directory_provisionings")),
         )
-}
-
-/// A client's registered public keys (Auth0's `private_key_jwt`, issue 22):
-/// none yet.
-async fn client_credentials(
-    State(app): State<AppState>,
-    caller: Caller,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    caller.require("read:clients")?;
-    if app.store.get_client(&id).await?.is_none() {
-        return Err(ApiError::not_found(
-            "The client does not exist",
-            "inexistent_client",
-        ));
-    }
-    Ok(Json(json!([])))
 }
 
 /// A read scope, as Auth0 names it. Scopes Portcullis does not grant (it has
