@@ -117,7 +117,6 @@ const CLIENT: &[Row] = &[
         Off,
         "encrypted responses are not supported",
     ),
-    ("oidc_logout", Off, "back-channel logout is not offered yet"),
     (
         "oidc_backchannel_logout",
         Off,

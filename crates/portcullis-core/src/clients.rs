@@ -156,6 +156,22 @@ pub struct Client {
     /// assertion (RFC 7523), never its secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_authentication_methods: Option<ClientAuthenticationMethods>,
+    /// Auth0's `oidc_logout`: where back-channel logout tokens go
+    /// (OpenID Connect Back-Channel Logout 1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc_logout: Option<OidcLogout>,
+}
+
+/// Auth0's `oidc_logout`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OidcLogout {
+    #[serde(default)]
+    pub backchannel_logout_urls: Vec<String>,
+    /// Kept as given: Portcullis sends a logout token whatever ended the
+    /// session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backchannel_logout_initiators: Option<serde_json::Value>,
 }
 
 /// Auth0's `client_authentication_methods`.
@@ -180,6 +196,14 @@ pub struct CredentialRef {
 }
 
 impl Client {
+    /// Where this application takes back-channel logout tokens.
+    pub fn backchannel_logout_urls(&self) -> &[String] {
+        self.oidc_logout
+            .as_ref()
+            .map(|o| o.backchannel_logout_urls.as_slice())
+            .unwrap_or_default()
+    }
+
     /// The ids of the credentials this application authenticates with by
     /// `private_key_jwt`; empty when it uses its secret (or none).
     pub fn private_key_jwt(&self) -> Vec<&str> {
@@ -300,6 +324,8 @@ pub struct ClientPayload {
     /// `{"private_key_jwt": {"credentials": [{"id": "cred_…"}]}}`; `{}`
     /// removes it (the secret works again).
     pub client_authentication_methods: Option<ClientAuthenticationMethods>,
+    /// `{"backchannel_logout_urls": ["https://…"]}`.
+    pub oidc_logout: Option<OidcLogout>,
 }
 
 impl ClientPayload {
@@ -338,6 +364,7 @@ impl ClientPayload {
             require_pushed_authorization_requests: false,
             par_request_expiry: None,
             client_authentication_methods: None,
+            oidc_logout: None,
         };
         self.apply_to(client)
     }
@@ -376,6 +403,18 @@ impl ClientPayload {
                 ));
             }
             c.client_authentication_methods = v.private_key_jwt.is_some().then_some(v);
+        }
+        if let Some(v) = self.oidc_logout {
+            let field = "oidc_logout.backchannel_logout_urls";
+            if v.backchannel_logout_urls.len() > crate::protocol::backchannel_logout::MAX_URLS {
+                return Err(ValidationError::field(field, "at most 5 URLs"));
+            }
+            for u in &v.backchannel_logout_urls {
+                crate::protocol::backchannel_logout::check_url(field, u)?;
+            }
+            c.oidc_logout = (!v.backchannel_logout_urls.is_empty()
+                || v.backchannel_logout_initiators.is_some())
+            .then_some(v);
         }
         if let Some(v) = self.require_pushed_authorization_requests {
             c.require_pushed_authorization_requests = v;

@@ -77,6 +77,7 @@ pub const TABLES: &[&str] = &[
     "pushed_requests",
     "client_credentials",
     "client_assertion_jtis",
+    "session_clients",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

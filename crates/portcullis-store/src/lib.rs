@@ -30,6 +30,7 @@ mod refresh_tokens;
 mod resource_servers;
 mod roles;
 mod rules;
+mod session_clients;
 mod tenants;
 mod user_search;
 mod users;

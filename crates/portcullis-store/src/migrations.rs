@@ -139,6 +139,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "client_credentials",
         include_str!("../migrations/0031_client_credentials.sql"),
     ),
+    (
+        32,
+        "session_clients",
+        include_str!("../migrations/0032_session_clients.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

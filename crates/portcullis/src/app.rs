@@ -47,6 +47,8 @@ pub struct Inner {
     pub upstream: crate::upstream_client::UpstreamClient,
     /// The runner of user import jobs (a new job wakes it).
     pub imports: crate::bulk_jobs::Runner,
+    /// Back-channel logout deliveries.
+    pub backchannel: crate::backchannel::Sender,
 }
 
 impl std::ops::Deref for AppState {
@@ -111,6 +113,7 @@ impl AppState {
             auditor,
             clock,
             upstream: Default::default(),
+            backchannel: Default::default(),
             imports,
         }))
     }

@@ -43,6 +43,11 @@ pub enum Code {
     Fdeac,
     /// `fdecc`: The person cancelled the device's confirmation.
     Fdecc,
+    /// `oidc_backchannel_logout_succeeded`: a logout token was delivered.
+    OidcBackchannelLogoutSucceeded,
+    /// `oidc_backchannel_logout_failed`: a logout token could not be
+    /// delivered after its retries.
+    OidcBackchannelLogoutFailed,
     /// `sepft`: Password grant succeeded.
     Sepft,
     /// `fepft`: Password grant failed.
@@ -128,7 +133,7 @@ pub enum Code {
 }
 
 impl Code {
-    pub const ALL: [Code; 57] = [
+    pub const ALL: [Code; 59] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -146,6 +151,8 @@ impl Code {
         Code::Fdeaz,
         Code::Fdeac,
         Code::Fdecc,
+        Code::OidcBackchannelLogoutSucceeded,
+        Code::OidcBackchannelLogoutFailed,
         Code::Sepft,
         Code::Fepft,
         Code::Sertft,
@@ -207,6 +214,8 @@ impl Code {
             Code::Fdeaz => "fdeaz",
             Code::Fdeac => "fdeac",
             Code::Fdecc => "fdecc",
+            Code::OidcBackchannelLogoutSucceeded => "oidc_backchannel_logout_succeeded",
+            Code::OidcBackchannelLogoutFailed => "oidc_backchannel_logout_failed",
             Code::Sepft => "sepft",
             Code::Fepft => "fepft",
             Code::Sertft => "sertft",

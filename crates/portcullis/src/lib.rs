@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod backchannel;
 pub mod bootstrap;
 pub mod brute_force;
 pub mod bulk_jobs;

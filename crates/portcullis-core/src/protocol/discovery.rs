@@ -52,6 +52,8 @@ pub fn openid_configuration(issuer: &str) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "frontchannel_logout_supported": false,
-        "backchannel_logout_supported": false,
+        // OpenID Connect Back-Channel Logout 1.0 §2.1 (docs/backchannel-logout.md).
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod authorization_code;
 pub mod authorize;
+pub mod backchannel_logout;
 pub mod bearer;
 pub mod client_assertion;
 pub mod client_auth;

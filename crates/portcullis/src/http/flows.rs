@@ -295,6 +295,13 @@ pub async fn respond(
         Ok(None) => None,
         Err(res) => return Ok(res),
     };
+    // Back-channel logout: the session's end will be told to this
+    // application (recorded only where it registered a URL).
+    if !client.backchannel_logout_urls().is_empty() {
+        app.store
+            .record_session_client(&session.id, &client.client_id, now)
+            .await?;
+    }
     // RFC 8628: the device's login approves the device; nothing goes back
     // through the browser.
     if let Some(device) = &req.device {

@@ -44,6 +44,9 @@ async fn discovery_document_names_issuer_and_endpoints(srv: crate::support::Test
             .unwrap()
             .contains(&"authorization_code".into())
     );
+    // Back-Channel Logout 1.0 §2.1, with `sid` in the logout token.
+    assert_eq!(d["backchannel_logout_supported"], true);
+    assert_eq!(d["backchannel_logout_session_supported"], true);
     // private_key_jwt (RFC 7523) with Auth0's algorithms.
     assert!(
         d["token_endpoint_auth_methods_supported"]

@@ -5,6 +5,7 @@
 mod accessible_pages;
 mod audit_log;
 mod auth0_sdk;
+mod backchannel_logout;
 mod backup;
 mod browser;
 mod process;

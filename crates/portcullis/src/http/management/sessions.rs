@@ -95,6 +95,7 @@ pub async fn delete(
         ));
     }
     app.store.revoke_refresh_by_session(&id, app.now()).await?;
+    crate::http::oauth::logout::tell_applications(&app, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -170,7 +171,11 @@ pub async fn delete_of_user(
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:sessions")?;
     user_exists(&app, &id).await?;
+    let live = app.store.list_user_sessions(&id, app.now()).await?;
     app.store.end_user_sessions(&id, app.now()).await?;
+    for s in &live {
+        crate::http::oauth::logout::tell_applications(&app, &s.id).await?;
+    }
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -46,6 +46,7 @@ async fn end_session(
             .await?
     {
         app.store.end_session(&s.id, app.now()).await?;
+        tell_applications(app, &s.id).await?;
         app.audit(Event {
             client_id: client.map(|c| c.client_id.as_str()),
             client_name: client.map(|c| c.name.as_str()),
@@ -205,4 +206,44 @@ pub async fn oidc_logout(
         None => signed_out(&app, client.as_ref()),
     };
     Ok(with_cookie(res, &cookie))
+}
+
+/// OpenID Connect Back-Channel Logout 1.0: session `session_id` has ended;
+/// each application it signed in to that registered a back-channel logout
+/// URL is sent a logout token (signed with the application's ID-token
+/// algorithm), in the background (`backchannel::Sender`).
+pub async fn tell_applications(
+    app: &AppState,
+    session_id: &str,
+) -> Result<(), portcullis_store::StoreError> {
+    let (user, clients) = app.store.session_clients(session_id).await?;
+    let Some(user) = user else {
+        return Ok(());
+    };
+    let keys = app.keys();
+    let now = app.now();
+    let mut deliveries = Vec::new();
+    for client_id in clients {
+        let Some((client, _)) = app.client(&client_id).await? else {
+            continue;
+        };
+        for url in client.backchannel_logout_urls() {
+            let claims = portcullis_core::protocol::backchannel_logout::logout_token(
+                app.issuer(),
+                &client.client_id,
+                &user,
+                session_id,
+                now,
+            );
+            deliveries.push(crate::backchannel::Delivery {
+                client_id: client.client_id.clone(),
+                client_name: client.name.clone(),
+                user_id: user.clone(),
+                url: url.clone(),
+                token: keys.sign(client.jwt_configuration.alg, &claims),
+            });
+        }
+    }
+    app.backchannel.spawn(deliveries, app.auditor.clone());
+    Ok(())
 }
