@@ -172,19 +172,29 @@ impl TenantStore {
 
     /// The person allowed the device: in one transaction the request turns
     /// approved and `grant` is stored as an authorization code under the
-    /// device code's hash, living as long as the request. `false` (nothing
-    /// written) when it is no longer pending or has expired.
-    pub async fn approve_device(&self, id: &str, grant: &CodeGrant, now: i64) -> StoreResult<bool> {
+    /// device code's hash, living as long as the request. Only the login of
+    /// the browser that claimed the code (`state_hash`) approves it. `false`
+    /// (nothing written) when it is no longer pending, has expired, or was
+    /// claimed by another browser's login.
+    pub async fn approve_device(
+        &self,
+        id: &str,
+        state_hash: &str,
+        grant: &CodeGrant,
+        now: i64,
+    ) -> StoreResult<bool> {
         let doc = encode(grant)?;
         write_tx!(self, keep, |conn| {
             let row: Option<(String, i64)> = sqlx::query_as(
                 "UPDATE device_codes SET status = 'approved'
                  WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $3
+                   AND state_hash = $4
                  RETURNING device_code_hash, expires_at",
             )
             .bind(self.id())
             .bind(id)
             .bind(now)
+            .bind(state_hash)
             .fetch_optional(&mut *conn)
             .await?;
             let Some((code_hash, expires_at)) = row else {
@@ -209,13 +219,18 @@ impl TenantStore {
 
     /// The person cancelled, or the login was refused: the request turns
     /// denied (the device's next poll gets `access_denied`). By id (the
-    /// confirmation page) or by the hash of the login's `state` (an error
-    /// coming back from the login). `true` when it was pending.
+    /// confirmation page, before any browser took the code) or by the hash
+    /// of the login's `state` (an error coming back from the login of the
+    /// browser that took it). `true` when it was pending.
     pub async fn deny_device(&self, by: DeviceRef<'_>, now: i64) -> StoreResult<bool> {
         let (sql, value) = match by {
+            // Cancelled on the confirmation page: only while no browser has
+            // taken the code, so one that loaded the page cannot deny a
+            // login another browser confirmed.
             DeviceRef::Id(id) => (
                 "UPDATE device_codes SET status = 'denied'
-                 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $3",
+                 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND expires_at > $3
+                   AND state_hash IS NULL",
                 id,
             ),
             DeviceRef::State(hash) => (

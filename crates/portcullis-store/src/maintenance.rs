@@ -182,10 +182,12 @@ impl TenantStore {
             now
         );
         run!(device_codes, "device_codes", "id", "expires_at < $2", now);
+        // Keyed by client and jti together: another client's live jti of
+        // the same text must stay (it guards that client's replays).
         run!(
             assertion_jtis,
             "client_assertion_jtis",
-            "jti",
+            "client_id || ' ' || jti",
             "expires_at < $2",
             now
         );

@@ -49,6 +49,10 @@ pub struct CodeGrant {
     /// The organization the login was to (its id): the tokens say so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<String>,
+    /// An approved device code (RFC 8628), redeemable only by the device
+    /// grant; an authorization code otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub device: bool,
 }
 
 /// The token request's own parameters.
@@ -74,10 +78,23 @@ fn invalid_grant(d: &'static str) -> TokenError {
     TokenError::new(TokenErrorCode::InvalidGrant, d)
 }
 
-/// Checks a freshly redeemed grant's holder and age: it belongs to
-/// `client_id` and has not expired. All a device code's redemption checks
-/// (RFC 8628 §3.4: no redirect URI, no verifier).
-pub fn check_holder(
+/// Checks a freshly redeemed device code's grant: an approved device code
+/// of `client_id` that has not expired (RFC 8628 §3.4: no redirect URI, no
+/// verifier).
+pub fn check_device(
+    grant: &CodeGrant,
+    expires_at: UnixTime,
+    client_id: &str,
+    now: UnixTime,
+) -> Result<(), TokenError> {
+    if !grant.device {
+        return Err(invalid_grant("Invalid or expired device code."));
+    }
+    check_holder(grant, expires_at, client_id, now)
+}
+
+/// The grant belongs to `client_id` and has not expired.
+fn check_holder(
     grant: &CodeGrant,
     expires_at: UnixTime,
     client_id: &str,
@@ -100,6 +117,10 @@ pub fn check(
     client_id: &str,
     now: UnixTime,
 ) -> Result<(), TokenError> {
+    // A device code is not an authorization code, whatever is sent with it.
+    if grant.device {
+        return Err(invalid_grant("Invalid authorization code"));
+    }
     check_holder(grant, expires_at, client_id, now)?;
     // RFC 6749 §4.1.3: required, and identical, when it was sent to /authorize.
     if req.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
@@ -140,6 +161,7 @@ mod tests {
             mfa: false,
             acr: None,
             organization: None,
+            device: false,
         }
     }
 
@@ -184,6 +206,24 @@ mod tests {
             check(&g, 100, &other_uri, "c", 50).unwrap_err().code,
             TokenErrorCode::InvalidGrant
         );
+    }
+
+    #[test]
+    fn device_grants_are_not_authorization_codes_and_back() {
+        let mut g = grant();
+        let ok = req(Some("https://app/cb"), Some(VERIFIER));
+        assert!(
+            check_device(&g, 100, "c", 50).is_err(),
+            "a code is not a device code"
+        );
+        g.device = true;
+        assert_eq!(
+            check(&g, 100, &ok, "c", 50).unwrap_err().code,
+            TokenErrorCode::InvalidGrant,
+            "a device code is not an authorization code"
+        );
+        assert!(check_device(&g, 100, "c", 50).is_ok());
+        assert!(check_device(&g, 100, "other", 50).is_err());
     }
 
     #[test]

@@ -119,8 +119,15 @@ pub struct CredentialPayload {
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CredentialPatch {
-    /// ISO-8601; `null` removes it.
-    pub expires_at: Option<String>,
+    /// ISO-8601; `null` removes it; absent leaves it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schemars(with = "Option<String>")]
+    pub expires_at: Option<Option<String>>,
+}
+
+/// `null` as `Some(None)`, absent as `None` (with `#[serde(default)]`).
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 fn field(name: &str, problem: impl std::fmt::Display) -> ValidationError {
@@ -202,10 +209,11 @@ impl CredentialPayload {
 
 impl CredentialPatch {
     pub fn apply_to(self, mut c: Credential, now: UnixTime) -> Validated<Credential> {
-        c.expires_at = match self.expires_at.as_deref() {
-            None => None,
-            Some(e) => Some(parse_time("expires_at", e)?),
-        };
+        match self.expires_at {
+            None => {}
+            Some(None) => c.expires_at = None,
+            Some(Some(e)) => c.expires_at = Some(parse_time("expires_at", &e)?),
+        }
         c.updated_at = now;
         Ok(c)
     }

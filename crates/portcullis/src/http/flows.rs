@@ -306,7 +306,8 @@ pub async fn respond(
     // through the browser.
     if let Some(device) = &req.device {
         let grant = code_grant(client, req, session, user, script_result, mfa);
-        return crate::http::pages::device::approve(app, client, device, &grant).await;
+        let state = req.state.as_deref();
+        return crate::http::pages::device::approve(app, client, device, state, &grant).await;
     }
     let code_value = match req.response_type.code {
         true => {
@@ -417,6 +418,7 @@ fn code_grant(
         acr: (mfa && req.asks_for_mfa())
             .then(|| portcullis_core::mfa::ACR_MULTI_FACTOR.to_string()),
         organization: req.organization.clone(),
+        device: req.device.is_some(),
     }
 }
 

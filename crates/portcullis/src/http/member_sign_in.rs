@@ -140,6 +140,7 @@ async fn issue_code(
         mfa: false,
         acr: None,
         organization: None,
+        device: false,
     };
     app.store
         .insert_authorization_code(

@@ -488,14 +488,44 @@ async fn confirmation_needs_its_form_and_one_browser(srv: TestServer) {
         "nothing changed: {e}"
     );
 
-    // The first browser to confirm takes the code; a second one cannot.
+    // The first browser to confirm takes the code; a second one that loaded
+    // the page before cannot confirm it, cancel it, or approve it by signing
+    // in through its own parked login without confirming.
     let mut second = Browser::new(&srv);
     let second_page = enter(&mut second, user_code).await;
+    let second_cancel = enter(&mut second, user_code).await;
+    let second_login = enter(&mut second, user_code).await;
     let to_login = answer(&mut b, &page, "confirm").await;
     assert_eq!(to_login.status, StatusCode::FOUND);
     let late = answer(&mut second, &second_page, "confirm").await;
     assert_eq!(late.status, StatusCode::BAD_REQUEST, "{}", late.body);
     assert!(late.body.contains("can no longer be used"));
+    let cancelled = answer(&mut second, &second_cancel, "cancel").await;
+    assert_eq!(cancelled.status, StatusCode::OK);
+    let sneaked = second
+        .post_form(
+            "/u/login",
+            &[
+                ("state", &second_login.input("state")),
+                ("csrf", &second_login.input("csrf")),
+                ("username", "ada@example.com"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(sneaked.status, StatusCode::BAD_REQUEST, "{}", sneaked.body);
+    assert!(
+        sneaked.body.contains("can no longer be used"),
+        "{}",
+        sneaked.body
+    );
+    advance(&srv, 10);
+    let (_, e) = poll(&srv, &client, code).await;
+    assert_eq!(
+        e["error"],
+        json!("authorization_pending"),
+        "neither denied nor approved: {e}"
+    );
     // The first one finishes; the form cannot be sent twice.
     let done = b.submit_login(&to_login, "ada@example.com", PASSWORD).await;
     assert!(

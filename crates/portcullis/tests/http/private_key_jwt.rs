@@ -438,6 +438,48 @@ async fn credentials_api_answers_auth0s_shapes_and_refusals(srv: TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    // PATCH without expires_at leaves it; null removes it.
+    let (_, c) = srv
+        .api(
+            Method::PATCH,
+            &format!("/clients/{client}/credentials/{cred}"),
+            Some(json!({"expires_at": "2099-01-01T00:00:00.000Z"})),
+        )
+        .await;
+    assert_eq!(c["expires_at"], json!("2099-01-01T00:00:00.000Z"));
+    let (_, c) = srv
+        .api(
+            Method::PATCH,
+            &format!("/clients/{client}/credentials/{cred}"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(c["expires_at"], json!("2099-01-01T00:00:00.000Z"), "{c}");
+    let (_, c) = srv
+        .api(
+            Method::PATCH,
+            &format!("/clients/{client}/credentials/{cred}"),
+            Some(json!({"expires_at": null})),
+        )
+        .await;
+    assert!(c.get("expires_at").is_none(), "{c}");
+    // In use: the application must stop naming it first.
+    let (st, e) = srv
+        .api(
+            Method::DELETE,
+            &format!("/clients/{client}/credentials/{cred}"),
+            None,
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{e}");
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/clients/{client}"),
+            Some(json!({"client_authentication_methods": {}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
     let (st, _) = srv
         .api(
             Method::DELETE,

@@ -589,6 +589,17 @@ pub mod credentials {
         Path((id, cred_id)): Path<(String, String)>,
     ) -> Result<StatusCode, ApiError> {
         caller.require("delete:client_credentials")?;
+        // A credential the application authenticates with stays until the
+        // application names another (or none): deleting it would leave a
+        // reference to nothing.
+        if let Some((client, _)) = app.store.get_client(&id).await?
+            && client.private_key_jwt().contains(&cred_id.as_str())
+        {
+            return Err(ApiError::conflict(
+                "The credential is in use in client_authentication_methods: update the application first.",
+                "credential_in_use",
+            ));
+        }
         if !app.store.delete_client_credential(&id, &cred_id).await? {
             return Err(no_credential());
         }

@@ -118,11 +118,10 @@ async fn assertion(
     let Some((client, _)) = app.client(&client_id).await? else {
         return Err(invalid("Client authentication failed."));
     };
+    // The same answer as for an unknown client: nothing tells which ids exist.
     let named = client.private_key_jwt();
     if named.is_empty() {
-        return Err(invalid(
-            "This application does not authenticate with private_key_jwt.",
-        ));
+        return Err(invalid("Client authentication failed."));
     }
     let credentials: Vec<_> = app
         .store

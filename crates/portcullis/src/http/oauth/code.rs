@@ -175,7 +175,7 @@ async fn redeem(
             authorization_code::check(&grant, expires_at, req, &client.client_id, now)
         }
         Redeeming::Device => {
-            authorization_code::check_holder(&grant, expires_at, &client.client_id, now)
+            authorization_code::check_device(&grant, expires_at, &client.client_id, now)
         }
     };
     if let Err(e) = checked {

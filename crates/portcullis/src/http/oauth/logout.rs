@@ -45,8 +45,10 @@ async fn end_session(
             )
             .await?
     {
-        app.store.end_session(&s.id, app.now()).await?;
-        tell_applications(app, &s.id).await?;
+        // Told once: a concurrent logout of the same session finds it ended.
+        if app.store.end_session(&s.id, app.now()).await? {
+            tell_applications(app, &s.id).await?;
+        }
         app.audit(Event {
             client_id: client.map(|c| c.client_id.as_str()),
             client_name: client.map(|c| c.name.as_str()),

@@ -224,13 +224,25 @@ pub async fn approve(
     app: &AppState,
     client: &Client,
     device: &str,
+    state: Option<&str>,
     grant: &CodeGrant,
 ) -> PageResult {
-    if !app.store.approve_device(device, grant, app.now()).await? {
+    // Only the login of the browser that confirmed the code: a parked
+    // request from the code's page that was never confirmed (or another
+    // browser's) names a `state` the code was not claimed with.
+    let approved = match state {
+        Some(state) => {
+            app.store
+                .approve_device(device, &hash_secret(state), grant, app.now())
+                .await?
+        }
+        None => false,
+    };
+    if !approved {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
             "This code can no longer be used",
-            "It has expired, or was cancelled. Start again on your device.",
+            "It has expired, was cancelled, or was confirmed in another browser. Start again on your device.",
         ));
     }
     let message = format!(
