@@ -30,6 +30,52 @@ pub(crate) async fn tls_server(backend: Backend, dir: &std::path::Path) -> (Test
     (srv, cert_path)
 }
 
+/// As [`tls_server`], with the test's own client trusting the certificate
+/// and `url` the https origin, so every helper speaks TLS to it.
+pub(crate) async fn trusted_tls_server(
+    backend: Backend,
+    dir: &std::path::Path,
+) -> (TestServer, PathBuf) {
+    let (mut srv, cert) = tls_server(backend, dir).await;
+    let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    srv.http = reqwest::Client::builder()
+        .add_root_certificate(root)
+        .build()
+        .unwrap();
+    srv.url = srv.issuer.trim_end_matches('/').to_string();
+    (srv, cert)
+}
+
+/// Runs the Node script `script` (in tests/sdk/node: Auth0's SDKs and
+/// openid-client) with `env` and the server's certificate trusted; the JSON
+/// object it printed last.
+pub(crate) async fn node_script(
+    script: &str,
+    cert: &std::path::Path,
+    env: &[(&str, &str)],
+) -> Value {
+    let mut cmd = tokio::process::Command::new("node");
+    cmd.arg(sdk_dir().join(script))
+        .current_dir(sdk_dir())
+        .env("NODE_EXTRA_CA_CERTS", cert)
+        .kill_on_drop(true);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .await
+        .expect("the script finishes within a minute")
+        .expect("node runs (Node.js 20 or later is required)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{script} failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
 /// Runs `script` with the SDK against `srv`; the JSON object it printed.
 async fn sdk(srv: &TestServer, cert: &std::path::Path, script: &str) -> Value {
     let child = tokio::process::Command::new("node")

@@ -622,26 +622,6 @@ type DeviceProviderMetadata = ProviderMetadata<
     CoreSubjectIdentifierType,
 >;
 
-/// openidconnect's HTTP client trait, over reqwest.
-async fn send(
-    http: reqwest::Client,
-    req: openidconnect::HttpRequest,
-) -> Result<openidconnect::HttpResponse, reqwest::Error> {
-    let (parts, body) = req.into_parts();
-    let mut rb = http.request(parts.method, parts.uri.to_string()).body(body);
-    for (k, v) in parts.headers.iter() {
-        rb = rb.header(k, v);
-    }
-    let res = rb.send().await?;
-    let mut builder = openidconnect::http::Response::builder().status(res.status());
-    for (k, v) in res.headers() {
-        builder = builder.header(k, v);
-    }
-    Ok(builder
-        .body(res.bytes().await?.to_vec())
-        .expect("a valid response"))
-}
-
 async fn openidconnect_crate_drives_the_device_flow(srv: TestServer) {
     let client_id = tv_app(&srv, json!({})).await;
     let uid = user(&srv, "ada@example.com").await;
@@ -649,7 +629,7 @@ async fn openidconnect_crate_drives_the_device_flow(srv: TestServer) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let rp_http = |req| send(http.clone(), req);
+    let rp_http = |req| crate::oidc_client::send(http.clone(), req);
     let metadata = DeviceProviderMetadata::discover_async(
         IssuerUrl::new(srv.issuer.clone()).unwrap(),
         &rp_http,

@@ -15,8 +15,9 @@ use serde_json::json;
 use crate::browser::{Browser, CALLBACK, PASSWORD, spa, user};
 use crate::support::on_both_backends;
 
-/// openidconnect's HTTP client trait, over reqwest (no second HTTP stack).
-async fn send(
+/// openidconnect's HTTP client trait, over reqwest (no second HTTP stack);
+/// also the device flow's (`device_flow`).
+pub(crate) async fn send(
     http: reqwest::Client,
     req: openidconnect::HttpRequest,
 ) -> Result<openidconnect::HttpResponse, reqwest::Error> {

@@ -311,45 +311,22 @@ async fn required_par_refuses_direct_requests_and_expiry_is_per_application(srv:
 /// through it and the code redeems.
 async fn openid_client_pushes_a_request(backend: Backend) {
     let certs = tempfile::tempdir().unwrap();
-    let (mut srv, cert) = crate::auth0_sdk::tls_server(backend, certs.path()).await;
-    // The test's own calls speak TLS to it too, trusting its certificate.
+    let (srv, cert) = crate::auth0_sdk::trusted_tls_server(backend, certs.path()).await;
     let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
-    srv.http = reqwest::Client::builder()
-        .add_root_certificate(root.clone())
-        .build()
-        .unwrap();
-    srv.url = srv.issuer.trim_end_matches('/').to_string();
     let (client, secret) =
         web_app(&srv, json!({"require_pushed_authorization_requests": true})).await;
     user(&srv, "ada@example.com").await;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/node");
-    assert!(
-        dir.join("node_modules/openid-client").is_dir(),
-        "openid-client is required: npm ci --prefix crates/portcullis/tests/sdk/node (.ci/run does it)"
-    );
-    let out = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        tokio::process::Command::new("node")
-            .arg(dir.join("par.mjs"))
-            .current_dir(&dir)
-            .env("ISSUER", &srv.issuer)
-            .env("CLIENT_ID", &client)
-            .env("CLIENT_SECRET", &secret)
-            .env("REDIRECT_URI", CALLBACK)
-            .env("NODE_EXTRA_CA_CERTS", &cert)
-            .kill_on_drop(true)
-            .output(),
+    let seen = crate::auth0_sdk::node_script(
+        "par.mjs",
+        &cert,
+        &[
+            ("ISSUER", &srv.issuer),
+            ("CLIENT_ID", &client),
+            ("CLIENT_SECRET", &secret),
+            ("REDIRECT_URI", CALLBACK),
+        ],
     )
-    .await
-    .unwrap()
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    .await;
     let url = seen["url"].as_str().unwrap();
     assert!(
         url.contains("request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3A"),

@@ -502,39 +502,20 @@ async fn credentials_api_answers_auth0s_shapes_and_refusals(srv: TestServer) {
 /// by client credentials over TLS.
 async fn openid_client_authenticates_with_private_key_jwt(backend: Backend) {
     let certs = tempfile::tempdir().unwrap();
-    let (mut srv, cert) = crate::auth0_sdk::tls_server(backend, certs.path()).await;
-    let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
-    srv.http = reqwest::Client::builder()
-        .add_root_certificate(root)
-        .build()
-        .unwrap();
-    srv.url = srv.issuer.trim_end_matches('/').to_string();
+    let (srv, cert) = crate::auth0_sdk::trusted_tls_server(backend, certs.path()).await;
     let (_, pem, private_pem) = rsa_key();
     let (client, _, _) = keyed_app(&srv, &pem).await;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/node");
-    let out = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        tokio::process::Command::new("node")
-            .arg(dir.join("private_key_jwt.mjs"))
-            .current_dir(&dir)
-            .env("ISSUER", &srv.issuer)
-            .env("CLIENT_ID", &client)
-            .env("PRIVATE_KEY", &private_pem)
-            .env("AUDIENCE", API)
-            .env("NODE_EXTRA_CA_CERTS", &cert)
-            .kill_on_drop(true)
-            .output(),
+    let seen = crate::auth0_sdk::node_script(
+        "private_key_jwt.mjs",
+        &cert,
+        &[
+            ("ISSUER", &srv.issuer),
+            ("CLIENT_ID", &client),
+            ("PRIVATE_KEY", &private_pem),
+            ("AUDIENCE", API),
+        ],
     )
-    .await
-    .unwrap()
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    .await;
     let access = verify_with_jwks(&srv, seen["access_token"].as_str().unwrap(), API).await;
     assert_eq!(access["sub"], json!(format!("{client}@clients")));
 }

@@ -229,36 +229,14 @@ async fn bad_registrations_get_rfc7591_errors_and_store_nothing(srv: TestServer)
 /// discovery and reads back its metadata.
 async fn openid_client_registers_itself(backend: Backend) {
     let certs = tempfile::tempdir().unwrap();
-    let (mut srv, cert) = crate::auth0_sdk::tls_server(backend, certs.path()).await;
-    let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
-    srv.http = reqwest::Client::builder()
-        .add_root_certificate(root)
-        .build()
-        .unwrap();
-    srv.url = srv.issuer.trim_end_matches('/').to_string();
+    let (srv, cert) = crate::auth0_sdk::trusted_tls_server(backend, certs.path()).await;
     turn_on(&srv).await;
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/node");
-    let out = tokio::time::timeout(
-        std::time::Duration::from_secs(60),
-        tokio::process::Command::new("node")
-            .arg(dir.join("register.mjs"))
-            .current_dir(&dir)
-            .env("ISSUER", &srv.issuer)
-            .env("REDIRECT_URI", CALLBACK)
-            .env("NODE_EXTRA_CA_CERTS", &cert)
-            .kill_on_drop(true)
-            .output(),
+    let seen = crate::auth0_sdk::node_script(
+        "register.mjs",
+        &cert,
+        &[("ISSUER", &srv.issuer), ("REDIRECT_URI", CALLBACK)],
     )
-    .await
-    .unwrap()
-    .expect("node runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let seen: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    .await;
     assert_eq!(seen["has_secret"], json!(true), "{seen}");
     assert_eq!(seen["redirect_uris"], json!([CALLBACK]));
     let (st, c) = srv
