@@ -139,11 +139,6 @@ const CLIENT: &[Row] = &[
         "organization discovery is not supported",
     ),
     (
-        "require_proof_of_possession",
-        Off,
-        "DPoP and mTLS-bound tokens are not offered yet",
-    ),
-    (
         "signed_request_object",
         Off,
         "signed request objects (JAR) are not supported",
@@ -251,11 +246,6 @@ const RESOURCE_SERVER: &[Row] = &[
         "authorization_details",
         Off,
         "rich authorization requests (RFC 9396) are not supported",
-    ),
-    (
-        "proof_of_possession",
-        Off,
-        "DPoP and mTLS-bound tokens are not offered yet",
     ),
     // Auth0's defaults, which are what Portcullis does: any application may
     // ask for a user's token, machine tokens need a client grant.

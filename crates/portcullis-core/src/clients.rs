@@ -147,6 +147,10 @@ pub struct Client {
     /// pushed request's `request_uri` (Auth0's field).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub require_pushed_authorization_requests: bool,
+    /// RFC 9449: the application's access tokens must be DPoP-bound; a token
+    /// request without a proof is refused (Auth0's field).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_proof_of_possession: bool,
     /// How long a pushed request's `request_uri` lives, in seconds (Auth0's
     /// field; `protocol::par::DEFAULT_EXPIRY` when unset).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -319,6 +323,7 @@ pub struct ClientPayload {
     /// `""` removes it.
     pub initiate_login_uri: Option<String>,
     pub require_pushed_authorization_requests: Option<bool>,
+    pub require_proof_of_possession: Option<bool>,
     /// Seconds, 5 to 600.
     pub par_request_expiry: Option<i64>,
     /// `{"private_key_jwt": {"credentials": [{"id": "cred_…"}]}}`; `{}`
@@ -362,6 +367,7 @@ impl ClientPayload {
             organization_require_behavior: RequireBehavior::NoPrompt,
             initiate_login_uri: None,
             require_pushed_authorization_requests: false,
+            require_proof_of_possession: false,
             par_request_expiry: None,
             client_authentication_methods: None,
             oidc_logout: None,
@@ -418,6 +424,9 @@ impl ClientPayload {
         }
         if let Some(v) = self.require_pushed_authorization_requests {
             c.require_pushed_authorization_requests = v;
+        }
+        if let Some(v) = self.require_proof_of_possession {
+            c.require_proof_of_possession = v;
         }
         if let Some(v) = self.par_request_expiry {
             use crate::protocol::par::{MAX_EXPIRY, MIN_EXPIRY};

@@ -68,6 +68,8 @@ pub struct UserGrant<'a> {
     /// The organization the grant is in: both tokens carry `org_id` (and
     /// `org_name` when the tenant allows it).
     pub org: Option<crate::organizations::OrgClaims>,
+    /// RFC 9449 §6.1: the DPoP key the access token is bound to.
+    pub cnf: Option<crate::protocol::dpop::Confirmation>,
 }
 
 /// The planned claims, ready to sign.
@@ -103,6 +105,7 @@ pub fn plan(g: UserGrant<'_>) -> Plan {
     }
     .claims();
     access.gty = g.gty.map(str::to_string);
+    access.cnf = g.cnf;
     if let Some(o) = &g.org {
         access.org_id = Some(o.org_id.clone());
         access.org_name = o.org_name.clone();
@@ -247,6 +250,7 @@ mod tests {
                 acr: None,
             }),
             org: None,
+            cnf: None,
         }
     }
 

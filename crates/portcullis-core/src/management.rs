@@ -190,6 +190,7 @@ pub fn system_resource_server(issuer: &str, id: String) -> ResourceServer {
         skip_consent_for_verifiable_first_party_clients: false,
         enforce_policies: false,
         token_dialect: crate::resource_servers::TokenDialect::AccessToken,
+        proof_of_possession: None,
     }
 }
 

@@ -213,6 +213,7 @@ pub fn api(issuer: &str) -> crate::resource_servers::ResourceServer {
         skip_consent_for_verifiable_first_party_clients: true,
         enforce_policies: false,
         token_dialect: Default::default(),
+        proof_of_possession: None,
     }
 }
 

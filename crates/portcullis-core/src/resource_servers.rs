@@ -35,6 +35,10 @@ pub struct ResourceServer {
     /// The shape of this API's access tokens.
     #[serde(default)]
     pub token_dialect: TokenDialect,
+    /// Auth0's `proof_of_possession`: tokens for this API are DPoP-bound
+    /// when the client sends a proof, and must be when `required`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_of_possession: Option<crate::protocol::dpop::ProofOfPossession>,
 }
 
 /// Auth0's access-token dialects. The `…_authz` ones add `permissions` (every
@@ -110,6 +114,17 @@ pub struct ResourceServerPayload {
     /// `access_token`, `access_token_authz`, `rfc9068_profile` or
     /// `rfc9068_profile_authz`.
     pub token_dialect: Option<String>,
+    /// `{"mechanism": "dpop", "required": true}`; `null` removes it.
+    #[schemars(with = "Option<serde_json::Value>")]
+    #[serde(default, deserialize_with = "nullable")]
+    pub proof_of_possession: Option<Option<serde_json::Value>>,
+}
+
+/// `Some(None)` for an explicit `null`, `None` when the field is absent.
+fn nullable<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<serde_json::Value>>, D::Error> {
+    Ok(Some(Option::deserialize(d)?))
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -143,6 +158,7 @@ impl ResourceServerPayload {
             skip_consent_for_verifiable_first_party_clients: true,
             enforce_policies: false,
             token_dialect: TokenDialect::AccessToken,
+            proof_of_possession: None,
         };
         let rs = self.apply(rs)?;
         validate(&rs)?;
@@ -215,8 +231,61 @@ impl ResourceServerPayload {
                 )
             })?;
         }
+        if let Some(v) = self.proof_of_possession {
+            rs.proof_of_possession = v.map(parse_proof_of_possession).transpose()?;
+        }
         Ok(rs)
     }
+}
+
+/// Auth0's `proof_of_possession`: `dpop` is offered; `mtls` (RFC 8705)
+/// is refused rather than silently not enforced.
+fn parse_proof_of_possession(
+    v: serde_json::Value,
+) -> Validated<crate::protocol::dpop::ProofOfPossession> {
+    use crate::protocol::dpop::{Mechanism, ProofOfPossession};
+    let field = "proof_of_possession";
+    let serde_json::Value::Object(m) = v else {
+        return Err(ValidationError::field(field, "must be an object or null"));
+    };
+    if let Some(k) = m
+        .keys()
+        .find(|k| !matches!(k.as_str(), "mechanism" | "required"))
+    {
+        return Err(ValidationError::field(
+            field,
+            format!("'{k}' is not a property of proof_of_possession"),
+        ));
+    }
+    let mechanism = match m.get("mechanism").and_then(|v| v.as_str()) {
+        Some("dpop") => Mechanism::Dpop,
+        Some("mtls") => {
+            return Err(ValidationError::field(
+                "proof_of_possession.mechanism",
+                "mtls (certificate-bound tokens) is not supported; use dpop",
+            ));
+        }
+        _ => {
+            return Err(ValidationError::field(
+                "proof_of_possession.mechanism",
+                "must be dpop",
+            ));
+        }
+    };
+    let required = match m.get("required") {
+        None => false,
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(_) => {
+            return Err(ValidationError::field(
+                "proof_of_possession.required",
+                "must be a boolean",
+            ));
+        }
+    };
+    Ok(ProofOfPossession {
+        mechanism,
+        required,
+    })
 }
 
 pub fn validate(rs: &ResourceServer) -> Validated<()> {

@@ -59,6 +59,9 @@ pub struct AccessTokenClaims {
     pub org_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
+    /// RFC 9449 §6.1: the DPoP key the token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<crate::protocol::dpop::Confirmation>,
     /// Custom claims from Rules and Actions (see `scripts::apply_claims`).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -175,6 +178,7 @@ impl UserAccessToken<'_> {
             permissions: None,
             org_id: None,
             org_name: None,
+            cnf: None,
             extra: Map::new(),
         };
         claims.set_permissions(self.api, self.permissions);

@@ -78,6 +78,7 @@ pub const TABLES: &[&str] = &[
     "client_credentials",
     "client_assertion_jtis",
     "session_clients",
+    "dpop_proof_jtis",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -15,6 +15,7 @@ mod clients;
 mod connections;
 mod copy;
 mod device_codes;
+mod dpop_proofs;
 mod flows;
 mod identities;
 mod jobs;

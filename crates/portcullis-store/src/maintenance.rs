@@ -35,6 +35,8 @@ pub struct Cleaned {
     pub pushed_requests: u64,
     /// Spent assertion ids past their assertion's expiry.
     pub assertion_jtis: u64,
+    /// Spent DPoP proof ids past their proof's iat window.
+    pub dpop_jtis: u64,
     pub logs: u64,
 }
 
@@ -188,6 +190,13 @@ impl TenantStore {
             assertion_jtis,
             "client_assertion_jtis",
             "client_id || ' ' || jti",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            dpop_jtis,
+            "dpop_proof_jtis",
+            "jkt || ' ' || jti",
             "expires_at < $2",
             now
         );

@@ -144,6 +144,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "session_clients",
         include_str!("../migrations/0032_session_clients.sql"),
     ),
+    (33, "dpop", include_str!("../migrations/0033_dpop.sql")),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -30,6 +30,8 @@ pub struct RefreshToken {
     pub revoked_at: Option<i64>,
     /// The organization the family was issued in (its tokens carry `org_id`).
     pub organization_id: Option<String>,
+    /// RFC 9449 §5: the DPoP key a public client's family is bound to.
+    pub dpop_jkt: Option<String>,
 }
 
 impl RefreshToken {
@@ -57,6 +59,7 @@ pub struct NewRefreshToken {
     pub expires_at: Option<i64>,
     pub idle_expires_at: Option<i64>,
     pub organization_id: Option<String>,
+    pub dpop_jkt: Option<String>,
 }
 
 /// The id and hash of the token an exchange may issue (made by the caller, who
@@ -68,7 +71,7 @@ pub struct Fresh {
 }
 
 const COLUMNS: &str = "id, family_id, client_id, user_id, session_id, audience, scope, rotating, generation, \
-     created_at, expires_at, idle_expires_at, used_at, revoked_at, organization_id";
+     created_at, expires_at, idle_expires_at, used_at, revoked_at, organization_id, dpop_jkt";
 
 from_row!(RefreshToken {
     id,
@@ -86,6 +89,7 @@ from_row!(RefreshToken {
     used_at,
     revoked_at,
     organization_id,
+    dpop_jkt,
 });
 
 /// Revokes a user's families for a client beyond the newest `$4`, by their
@@ -106,8 +110,8 @@ macro_rules! insert_token {
     ($exec:expr, $tenant:expr, $t:expr, $now:expr) => {
         sqlx::query(
             "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id, audience,
-               scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+               scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id, dpop_jkt)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind($tenant)
         .bind(&$t.id)
@@ -124,6 +128,7 @@ macro_rules! insert_token {
         .bind($t.expires_at)
         .bind($t.idle_expires_at)
         .bind(&$t.organization_id)
+        .bind(&$t.dpop_jkt)
         .execute($exec)
         .await?
     };
@@ -181,12 +186,12 @@ impl TenantStore {
                SELECT family_id FROM refresh_tokens
                WHERE tenant_id = $1 AND user_id = $6 AND client_id = $5 AND generation = 0 AND revoked_at IS NULL
                ORDER BY created_at DESC, id DESC
-               LIMIT 1000000000 OFFSET $16)";
-        const RECORD: &str = "UPDATE authorization_codes SET issued_jti = $17, issued_family = $4
-             WHERE tenant_id = $1 AND code_hash = $18 AND replayed_at IS NULL";
+               LIMIT 1000000000 OFFSET $17)";
+        const RECORD: &str = "UPDATE authorization_codes SET issued_jti = $18, issued_family = $4
+             WHERE tenant_id = $1 AND code_hash = $19 AND replayed_at IS NULL";
         const INSERT: &str = "INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id,
                session_id, audience, scope, rotating, generation, created_at, expires_at, idle_expires_at,
-               organization_id)";
+               organization_id, dpop_jkt)";
         macro_rules! bind_all {
             ($q:expr, $offset:expr) => {{
                 let q = $q
@@ -205,6 +210,7 @@ impl TenantStore {
                     .bind(t.expires_at)
                     .bind(t.idle_expires_at)
                     .bind(&t.organization_id)
+                    .bind(&t.dpop_jkt)
                     .bind($offset);
                 match code {
                     Some((code_hash, jti)) => q.bind(jti).bind(code_hash),
@@ -252,12 +258,12 @@ impl TenantStore {
                 let sql = match code {
                     Some(_) => format!(
                         "WITH rec AS ({RECORD} RETURNING 1),
-                         ins AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15 FROM rec RETURNING 1),
+                         ins AS ({INSERT} SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 FROM rec RETURNING 1),
                          lim AS ({OLDEST} AND EXISTS (SELECT 1 FROM ins) RETURNING 1)
                          SELECT COUNT(*) FROM ins"
                     ),
                     None => format!(
-                        "WITH ins AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING 1),
+                        "WITH ins AS ({INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING 1),
                          lim AS ({OLDEST} RETURNING 1)
                          SELECT COUNT(*) FROM ins"
                     ),
@@ -389,11 +395,12 @@ impl TenantStore {
                  AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $3)
                  AND (idle_expires_at IS NULL OR idle_expires_at > $3)
                RETURNING family_id, client_id, user_id, session_id, audience, scope, generation, expires_at,
-                 organization_id)
+                 organization_id, dpop_jkt)
              INSERT INTO refresh_tokens (tenant_id, id, token_hash, family_id, client_id, user_id, session_id,
-               audience, scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id)
+               audience, scope, rotating, generation, created_at, expires_at, idle_expires_at, organization_id,
+               dpop_jkt)
              SELECT $1, $5, $6, family_id, client_id, user_id, session_id, audience, scope, TRUE,
-               generation + 1, $3, expires_at, $7, organization_id
+               generation + 1, $3, expires_at, $7, organization_id, dpop_jkt
              FROM spent"
         );
         // Auth0: the absolute limit is the family's, fixed at issue (carried
@@ -513,6 +520,7 @@ impl TenantStore {
                         expires_at: t.expires_at,
                         idle_expires_at,
                         organization_id: t.organization_id.clone(),
+                        dpop_jkt: t.dpop_jkt.clone(),
                     };
                     insert_token!(&mut *conn, self.id(), next, now);
                     Ok(true)
@@ -573,6 +581,7 @@ impl TenantStore {
                         expires_at,
                         idle_expires_at,
                         organization_id: t.organization_id.clone(),
+                        dpop_jkt: t.dpop_jkt.clone(),
                     };
                     insert_token!(&mut *conn, self.id(), family, now);
                     Ok(true)

@@ -134,6 +134,11 @@ pub struct ConfigArgs {
     /// listener].
     #[arg(long, env = "PORTCULLIS_METRICS_BIND", global = true)]
     pub metrics_bind: Option<String>,
+    /// Require a server nonce in every DPoP proof (RFC 9449 §8, §9): a proof
+    /// without a fresh one is answered `use_dpop_nonce` with the nonce to
+    /// use [default: false].
+    #[arg(long, env = "PORTCULLIS_DPOP_NONCE", global = true)]
+    pub dpop_nonce: Option<bool>,
 }
 
 /// The TOML file: the same settings, lower-case names.
@@ -163,6 +168,7 @@ struct FileConfig {
     trusted_proxies: Option<String>,
     trusted_proxy_header: Option<String>,
     metrics_bind: Option<String>,
+    dpop_nonce: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +212,8 @@ pub struct Config {
     pub trusted_proxy_header: ForwardedHeader,
     /// A separate listener for `/metrics`; `None` serves it on the public one.
     pub metrics_bind: Option<SocketAddr>,
+    /// DPoP proofs must carry a server nonce.
+    pub dpop_nonce: bool,
 }
 
 impl Config {
@@ -532,6 +540,7 @@ impl ConfigArgs {
             trusted_proxies,
             trusted_proxy_header,
             metrics_bind,
+            dpop_nonce: self.dpop_nonce.or(file.dpop_nonce).unwrap_or(false),
         })
     }
 }

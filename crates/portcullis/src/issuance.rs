@@ -119,6 +119,7 @@ impl<'a> Issuer<'a> {
             jti: portcullis_core::random::alphanumeric(24),
             id_token: None,
             org: None,
+            cnf: None,
         }
     }
 
@@ -274,6 +275,7 @@ fn new_family(f: FamilyStart<'_>) -> (NewRefreshToken, IssuedRefresh) {
         expires_at,
         idle_expires_at: rt::idle_expiry(cfg, f.now, expires_at),
         organization_id: f.organization_id.map(str::to_string),
+        dpop_jkt: f.dpop_jkt,
     };
     let issued = IssuedRefresh {
         token,
@@ -300,6 +302,9 @@ pub struct FamilyStart<'a> {
     pub now: i64,
     /// The organization the grant was in: the family keeps it.
     pub organization_id: Option<&'a str>,
+    /// RFC 9449 §5: the DPoP key a public client's family is bound to
+    /// (`protocol::dpop::refresh_binding`).
+    pub dpop_jkt: Option<String>,
 }
 
 /// The organization of a grant is gone, or its user is no longer a member.
@@ -354,7 +359,12 @@ impl TokenResponse {
             scope: (!claims.scope.is_empty()).then(|| claims.scope.clone()),
             issued_token_type: None,
             expires_in: claims.exp - claims.iat,
-            token_type: "Bearer",
+            // RFC 9449 §5: a bound token is a DPoP token.
+            token_type: if claims.cnf.is_some() {
+                portcullis_core::protocol::dpop::TOKEN_TYPE
+            } else {
+                "Bearer"
+            },
             recovery_code: None,
         }
     }

@@ -109,6 +109,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
             .then(|| scope.clone()),
         org_id: input.organization.map(|o| o.org_id.clone()),
         org_name: input.organization.and_then(|o| o.org_name.clone()),
+        cnf: None,
         extra: Default::default(),
     })
 }

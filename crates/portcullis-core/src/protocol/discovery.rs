@@ -55,5 +55,7 @@ pub fn openid_configuration(issuer: &str) -> Value {
         // OpenID Connect Back-Channel Logout 1.0 §2.1 (docs/backchannel-logout.md).
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
+        // RFC 9449 §5.1 (docs/dpop.md).
+        "dpop_signing_alg_values_supported": crate::protocol::dpop::ProofAlg::names(),
     })
 }

@@ -35,6 +35,12 @@ pub enum TokenErrorCode {
     AuthorizationPending,
     /// RFC 8628 §3.5: polling faster than `interval` (Auth0 answers 429).
     SlowDown,
+    /// RFC 9449 §5: the DPoP proof is missing a part, or does not fit the
+    /// request or the token it is sent with.
+    InvalidDpopProof,
+    /// RFC 9449 §8: the proof must carry the server nonce sent in the
+    /// `DPoP-Nonce` header.
+    UseDpopNonce,
 }
 
 impl TokenErrorCode {
@@ -54,6 +60,8 @@ impl TokenErrorCode {
             Self::ExpiredToken => "expired_token",
             Self::AuthorizationPending => "authorization_pending",
             Self::SlowDown => "slow_down",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }

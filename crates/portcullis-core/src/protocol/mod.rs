@@ -10,6 +10,7 @@ pub mod client_auth;
 pub mod client_credentials;
 pub mod device_code;
 pub mod discovery;
+pub mod dpop;
 pub mod errors;
 pub mod grant_type;
 pub mod par;

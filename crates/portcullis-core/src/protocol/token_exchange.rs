@@ -86,6 +86,7 @@ pub fn decide(input: Input<'_>) -> Result<AccessTokenClaims, TokenError> {
         permissions: None,
         org_id: None,
         org_name: None,
+        cnf: None,
         extra: Default::default(),
     })
 }

@@ -20,6 +20,8 @@ pub struct TokenEndpointError {
     /// Auth0's `mfa_required`: the token that finishes the login, and what
     /// the user must do (`mfa_requirements`).
     pub mfa: Option<(String, serde_json::Value)>,
+    /// RFC 9449 §8: `use_dpop_nonce` sends the nonce to use in `DPoP-Nonce`.
+    pub dpop_nonce: Option<String>,
 }
 
 impl TokenEndpointError {
@@ -29,6 +31,7 @@ impl TokenEndpointError {
             basic_auth_used: false,
             status: Some(status),
             mfa: None,
+            dpop_nonce: None,
         }
     }
 }
@@ -40,6 +43,7 @@ impl From<TokenError> for TokenEndpointError {
             basic_auth_used: false,
             status: None,
             mfa: None,
+            dpop_nonce: None,
         }
     }
 }
@@ -80,6 +84,8 @@ pub fn token_error_status(code: TokenErrorCode) -> StatusCode {
         | TokenErrorCode::ExpiredToken
         | TokenErrorCode::AuthorizationPending => StatusCode::FORBIDDEN,
         TokenErrorCode::SlowDown => StatusCode::TOO_MANY_REQUESTS,
+        // RFC 9449 §5, §8.
+        TokenErrorCode::InvalidDpopProof | TokenErrorCode::UseDpopNonce => StatusCode::BAD_REQUEST,
     }
 }
 
@@ -100,6 +106,9 @@ impl IntoResponse for TokenEndpointError {
         let h = res.headers_mut();
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if let Some(n) = self.dpop_nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+            h.insert(portcullis_core::protocol::dpop::NONCE_HEADER, n);
+        }
         if self.basic_auth_used && status == StatusCode::UNAUTHORIZED {
             h.insert(
                 header::WWW_AUTHENTICATE,
@@ -118,6 +127,9 @@ pub struct ApiError {
     pub error_code: &'static str,
     /// RFC 6750 §3: 401s say why in `WWW-Authenticate`.
     pub bearer_challenge: Option<&'static str>,
+    /// RFC 9449 §7.1: a refused DPoP presentation's `WWW-Authenticate`
+    /// challenge, and the nonce to use (§9).
+    pub dpop_challenge: Option<Box<(String, Option<String>)>>,
 }
 
 impl ApiError {
@@ -127,6 +139,7 @@ impl ApiError {
             message: message.into(),
             error_code,
             bearer_challenge: None,
+            dpop_challenge: None,
         }
     }
     pub fn bad_request(message: impl Into<String>, error_code: &'static str) -> Self {
@@ -202,6 +215,15 @@ impl IntoResponse for ApiError {
             && let Ok(v) = HeaderValue::from_str(&format!("Bearer error=\"{challenge}\""))
         {
             res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        if let Some((challenge, nonce)) = self.dpop_challenge.map(|b| *b) {
+            if let Ok(v) = HeaderValue::from_str(&challenge) {
+                res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+            }
+            if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&n).ok()) {
+                res.headers_mut()
+                    .insert(portcullis_core::protocol::dpop::NONCE_HEADER, v);
+            }
         }
         res
     }

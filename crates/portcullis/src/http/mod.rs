@@ -7,6 +7,7 @@ pub mod cookies;
 pub mod cors;
 pub mod dashboard;
 pub mod dbconnections;
+pub mod dpop;
 pub mod email_verification;
 pub mod errors;
 pub mod flows;

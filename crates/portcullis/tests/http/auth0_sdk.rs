@@ -17,6 +17,15 @@ fn sdk_dir() -> PathBuf {
 
 /// A TLS server at `https://127.0.0.1:<port>/` and the certificate's path.
 pub(crate) async fn tls_server(backend: Backend, dir: &std::path::Path) -> (TestServer, PathBuf) {
+    tls_server_with(backend, dir, |_| {}).await
+}
+
+/// As [`tls_server`], with the configuration adjusted by `change` first.
+async fn tls_server_with(
+    backend: Backend,
+    dir: &std::path::Path,
+    change: impl FnOnce(&mut portcullis::config::Config),
+) -> (TestServer, PathBuf) {
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
     let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();
@@ -25,6 +34,7 @@ pub(crate) async fn tls_server(backend: Backend, dir: &std::path::Path) -> (Test
     let srv = start_configured(backend, move |config| {
         config.tls = Some(portcullis::config::TlsFiles { cert: c, key: k });
         config.issuer = format!("https://{}/", config.bind);
+        change(config);
     })
     .await;
     (srv, cert_path)
@@ -36,7 +46,16 @@ pub(crate) async fn trusted_tls_server(
     backend: Backend,
     dir: &std::path::Path,
 ) -> (TestServer, PathBuf) {
-    let (mut srv, cert) = tls_server(backend, dir).await;
+    trusted_tls_server_with(backend, dir, |_| {}).await
+}
+
+/// As [`trusted_tls_server`], with the configuration adjusted by `change`.
+pub(crate) async fn trusted_tls_server_with(
+    backend: Backend,
+    dir: &std::path::Path,
+    change: impl FnOnce(&mut portcullis::config::Config),
+) -> (TestServer, PathBuf) {
+    let (mut srv, cert) = tls_server_with(backend, dir, change).await;
     let root = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
     srv.http = reqwest::Client::builder()
         .add_root_certificate(root)

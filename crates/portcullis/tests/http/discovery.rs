@@ -47,6 +47,13 @@ async fn discovery_document_names_issuer_and_endpoints(srv: crate::support::Test
     // Back-Channel Logout 1.0 §2.1, with `sid` in the logout token.
     assert_eq!(d["backchannel_logout_supported"], true);
     assert_eq!(d["backchannel_logout_session_supported"], true);
+    // RFC 9449 §5.1 (docs/dpop.md): ES256 is what Auth0's SDKs sign with.
+    let dpop_algs = d["dpop_signing_alg_values_supported"].as_array().unwrap();
+    assert!(dpop_algs.iter().any(|a| a == "ES256"), "{d}");
+    assert!(
+        !dpop_algs.iter().any(|a| a == "none" || a == "HS256"),
+        "{d}"
+    );
     // private_key_jwt (RFC 7523) with Auth0's algorithms.
     assert!(
         d["token_endpoint_auth_methods_supported"]

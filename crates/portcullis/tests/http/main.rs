@@ -23,6 +23,7 @@ mod dbconnections;
 mod deploy_cli;
 mod device_flow;
 mod discovery;
+mod dpop;
 mod email_templates;
 mod email_verification;
 mod login_page;

@@ -840,6 +840,7 @@ async fn the_201st_refresh_token_revokes_the_oldest(srv: crate::support::TestSer
                     expires_at: None,
                     idle_expires_at: None,
                     organization_id: None,
+                    dpop_jkt: None,
                 },
                 now + 1 + i,
             )

@@ -169,6 +169,7 @@ pub async fn config_for(
         trusted_proxies: Vec::new(),
         trusted_proxy_header: Default::default(),
         metrics_bind: None,
+        dpop_nonce: false,
     }
 }
 

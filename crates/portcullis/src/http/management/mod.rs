@@ -428,21 +428,16 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, ApiError> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+        if parts.headers.get(header::AUTHORIZATION).is_none() {
             return Err(ApiError::unauthorized(
                 "Missing authentication",
                 "invalid_request",
             ));
-        };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, t)| t.trim())
-            .ok_or_else(|| {
-                ApiError::unauthorized("Bad HTTP authentication header format", "invalid_request")
-            })?;
+        }
+        // `Bearer`, or `DPoP` for a bound token (RFC 9449 §7.1).
+        let (scheme, token) = crate::http::dpop::presented(&parts.headers).ok_or_else(|| {
+            ApiError::unauthorized("Bad HTTP authentication header format", "invalid_request")
+        })?;
         let _ = app.sync_configuration().await;
         let claims: AccessTokenClaims = app
             .verify(token)
@@ -467,6 +462,22 @@ impl FromRequestParts<AppState> for Caller {
         {
             return Err(ApiError::unauthorized("Revoked token", "invalid_token"));
         }
+        // The path below the issuer, as the client addressed it (nested
+        // routers see only their own part of it).
+        let path = parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map_or(parts.uri.path(), |u| u.0.path());
+        crate::http::dpop::check_presentation(
+            app,
+            &parts.headers,
+            parts.method.as_str(),
+            path,
+            (scheme, token),
+            claims.cnf.as_ref(),
+        )
+        .await?
+        .map_err(crate::http::dpop::ResourceRefusal::into_api_error)?;
         let member = member_role(app, &claims).await?;
         Ok(Caller { claims, member })
     }

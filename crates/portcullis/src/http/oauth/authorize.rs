@@ -140,6 +140,16 @@ async fn requested_api(
             why,
         ))));
     };
+    // RFC 9449 binds tokens at the token endpoint only: an access token in
+    // a browser response (implicit, hybrid) could never be bound.
+    let requires_pop = api.proof_of_possession.is_some_and(|p| p.required);
+    if req.response_type.token && requires_pop {
+        return Ok(Err(Box::new(ErrorRedirect::to(
+            req,
+            AuthorizeErrorCode::InvalidRequest,
+            "This API requires DPoP-bound tokens: use response_type=code",
+        ))));
+    }
     if api.is_system {
         match management::user_grant_scopes(&req.scope) {
             Ok(scope) => req.scope = scope,

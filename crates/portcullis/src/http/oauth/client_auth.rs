@@ -57,6 +57,7 @@ pub async fn authenticate(
         basic_auth_used: creds.method == AuthMethodUsed::Basic,
         status: None,
         mfa: None,
+        dpop_nonce: None,
     })
 }
 

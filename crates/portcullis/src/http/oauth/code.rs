@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{IdTokenRequest, UserGrant};
 use portcullis_core::protocol::authorization_code::{self, CodeGrant, CodeRequest};
+use portcullis_core::protocol::dpop::{self, Proof};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::resource_servers::{self, ResourceServer};
@@ -68,13 +69,17 @@ pub async fn exchange(
     app: &AppState,
     client: &Client,
     req: CodeRequest,
+    proof: Option<&Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(GrantType::AuthorizationCode)?;
     if crate::http::member_sign_in::is_dashboard(client) {
         return crate::http::member_sign_in::exchange(app, client, req).await;
     }
+    // An application that requires DPoP is refused before its code is
+    // spent (the API's requirement is known only from the code).
+    dpop::confirmation(proof, client, None)?;
     let code_hash = hash_secret(&req.code);
-    redeem_grant(app, client, Redeeming::Code(&req), &code_hash).await
+    redeem_grant(app, client, Redeeming::Code(&req), &code_hash, proof).await
 }
 
 /// Redeems the grant stored under `code_hash` once and issues what the
@@ -84,9 +89,13 @@ pub async fn redeem_grant(
     client: &Client,
     what: Redeeming<'_>,
     code_hash: &str,
+    proof: Option<&Proof>,
 ) -> Result<Response, TokenEndpointError> {
     let now = app.now();
     let (grant, user, api) = redeem(app, client, what, code_hash, now).await?;
+    // RFC 9449 §5: the tokens are bound to the proof's key; an API that
+    // requires DPoP refuses unbound ones.
+    let cnf = dpop::confirmation(proof, client, api.as_ref())?;
     // The login's Rules and Actions already ran; their decisions came with the code.
     let issuer = app.issuance();
     let org_id = grant.organization.as_deref();
@@ -100,6 +109,7 @@ pub async fn redeem_grant(
         .permissions_in(&user.user_id, api.as_ref(), org_id)
         .await?;
     let plan = UserGrant {
+        cnf,
         permissions,
         org: in_org.map(|(_, claims)| claims),
         id_token: grant
@@ -132,6 +142,7 @@ pub async fn redeem_grant(
         scope: &grant.scope,
         now,
         organization_id: org_id,
+        dpop_jkt: dpop::refresh_binding(client, proof),
     });
     // If the code was replayed while this redemption ran, nothing of it was
     // stored or signed: answer as the replay did.

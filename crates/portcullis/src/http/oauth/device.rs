@@ -139,6 +139,7 @@ pub async fn exchange(
     app: &AppState,
     client: &Client,
     req: DeviceCodeRequest,
+    proof: Option<&portcullis_core::protocol::dpop::Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(GrantType::DeviceCode)?;
     let now = app.now();
@@ -146,7 +147,8 @@ pub async fn exchange(
     let found = app.store.device_by_code(&code_hash).await?;
     match device_code::poll(found.as_ref(), &client.client_id, now) {
         Poll::Redeem => {
-            super::code::redeem_grant(app, client, super::code::Redeeming::Device, &code_hash).await
+            let what = super::code::Redeeming::Device;
+            super::code::redeem_grant(app, client, what, &code_hash, proof).await
         }
         Poll::Wait { error, interval } => {
             if let Some(d) = &found {

@@ -52,7 +52,7 @@ pub async fn introspect(
         {
             return Ok(inactive());
         }
-        return Ok(Json(json!({
+        let mut body = json!({
             "active": true,
             "token_type": "access_token",
             "scope": claims.scope,
@@ -62,8 +62,13 @@ pub async fn introspect(
             "iss": claims.iss,
             "iat": claims.iat,
             "exp": claims.exp,
-        }))
-        .into_response());
+        });
+        // RFC 9449 §6.2: a bound token's key, for the resource server to check.
+        if let Some(cnf) = &claims.cnf {
+            body["token_type"] = portcullis_core::protocol::dpop::TOKEN_TYPE.into();
+            body["cnf"] = json!({"jkt": cnf.jkt});
+        }
+        return Ok(Json(body).into_response());
     }
     // A refresh token: only its own client learns about it (RFC 7662 §4).
     match app.store.find_refresh_token(&hash_secret(token)).await? {

@@ -101,6 +101,7 @@ pub async fn required(
         basic_auth_used: false,
         status: None,
         mfa: Some((token, requirements)),
+        dpop_nonce: None,
     }
 }
 
@@ -164,8 +165,12 @@ pub async fn exchange(
     mfa_token: Secret,
     proof: MfaProof,
     ip: &str,
+    dpop_proof: Option<&portcullis_core::protocol::dpop::Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(proof.grant_type())?;
+    // An application that requires DPoP is refused before the factor is
+    // tried (the API's requirement is checked once the grant is read).
+    portcullis_core::protocol::dpop::confirmation(dpop_proof, client, None)?;
     let (hash, stored) = pending(app, mfa_token.expose(), Some(&client.client_id))
         .await?
         .map_err(|p| TokenEndpointError::from(p.error()))?;
@@ -246,10 +251,13 @@ pub async fn exchange(
         )
         .into());
     };
+    let cnf = portcullis_core::protocol::dpop::confirmation(dpop_proof, client, api.as_ref())?;
     let mut response = issue(
         app,
         client,
         Finish {
+            cnf,
+            dpop_jkt: portcullis_core::protocol::dpop::refresh_binding(client, dpop_proof),
             user: &user,
             api: api.as_ref(),
             scope: &grant.scope,

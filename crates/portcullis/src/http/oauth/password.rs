@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{IdTokenRequest, UserGrant};
 use portcullis_core::mfa;
+use portcullis_core::protocol::dpop::{self, Confirmation, Proof};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::password;
 use portcullis_core::protocol::refresh_token as rt;
@@ -50,6 +51,8 @@ pub struct PasswordLogin<'a> {
     pub grant_type: GrantType,
     pub ip: &'a str,
     pub request: &'a RequestInfo,
+    /// RFC 9449: the request's checked DPoP proof.
+    pub proof: Option<&'a Proof>,
 }
 
 pub async fn exchange(
@@ -74,6 +77,8 @@ pub async fn exchange(
     };
     let api = password::require_api(login.audience, api.as_ref())?;
     let scope = password::scope_for(api, login.scope)?;
+    // Before the password is tried: a refusal spends no attempt.
+    let cnf = dpop::confirmation(login.proof, client, api)?;
     let user = sign_in(app, client, &db, &login, secret).await?;
     let flow = FlowInfo {
         protocol: "oauth2-password",
@@ -136,6 +141,8 @@ pub async fn exchange(
         auth_time: now,
         amr: None,
         ip: login.ip,
+        cnf,
+        dpop_jkt: dpop::refresh_binding(client, login.proof),
     };
     let response = issue(app, client, done).await?;
     let e = Event::new(Code::Sepft, "Password for Access Token")
@@ -156,6 +163,10 @@ pub struct Finish<'a> {
     /// `["mfa"]` once a second factor was passed.
     pub amr: Option<&'a [&'static str]>,
     pub ip: &'a str,
+    /// RFC 9449: the DPoP key the access token is bound to, and the one
+    /// the refresh-token family is (a public client's).
+    pub cnf: Option<Confirmation>,
+    pub dpop_jkt: Option<String>,
 }
 
 /// Issues a password login's tokens: the login recorded, the user's
@@ -172,6 +183,7 @@ pub async fn issue(
     let issuer = app.issuance();
     let permissions = issuer.permissions(&f.user.user_id, f.api).await?;
     let grant = UserGrant {
+        cnf: f.cnf,
         gty: Some("password"),
         permissions,
         id_token: f
@@ -196,6 +208,7 @@ pub async fn issue(
         now,
         // Auth0's password grant is never in an organization.
         organization_id: None,
+        dpop_jkt: f.dpop_jkt,
     });
     let (signed, refresh) = issuer.issue_user_grant(grant, family).await?;
     Ok(TokenResponse::from_signed(signed, refresh.map(|r| r.token)))

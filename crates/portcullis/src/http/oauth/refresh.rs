@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::{Client, GrantType};
 use portcullis_core::issuance::{IdTokenRequest, UserGrant};
+use portcullis_core::protocol::dpop::{self, Proof};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::refresh_token as rt;
 use portcullis_core::protocol::refresh_token::Exchange;
@@ -178,11 +179,26 @@ pub async fn exchange(
     presented: Secret,
     requested_scope: Option<Vec<String>>,
     request: &RequestInfo,
+    proof: Option<&Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(GrantType::RefreshToken)?;
     let now = app.now();
     let token_hash = hash_secret(presented.expose());
     let p = load(app, client, &token_hash, requested_scope.as_deref()).await?;
+    // RFC 9449 §5: a bound family is refreshed only with its key; checked
+    // before anything is spent.
+    if let Err(e) = dpop::check_refresh(p.stored.dpop_jkt.as_deref(), proof) {
+        log(
+            app,
+            Code::Fertft,
+            &e.description,
+            client,
+            Some(&p.user.user_id),
+        )
+        .await;
+        return Err(e.into());
+    }
+    let cnf = dpop::confirmation(proof, client, p.api.as_ref())?;
     // Auth0 runs post-login Actions on every refresh (protocol
     // `oauth2-refresh-token`); they run before the exchange, so a denial leaves
     // the token unspent.
@@ -224,6 +240,7 @@ pub async fn exchange(
         .permissions_in(&p.user.user_id, p.api.as_ref(), org_id)
         .await?;
     let grant = UserGrant {
+        cnf,
         gty: Some("refresh_token"),
         permissions,
         org: in_org.map(|(_, claims)| claims),

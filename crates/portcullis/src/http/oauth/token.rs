@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
 use portcullis_core::issuance;
 use portcullis_core::protocol::client_credentials;
+use portcullis_core::protocol::dpop::{self, Proof};
 use portcullis_core::protocol::token_request::{self, TokenRequest};
 use portcullis_core::scripts::RequestInfo;
 use serde_json::json;
@@ -30,9 +31,11 @@ pub async fn token(
     // RFC 6749 §5.2: the request's own errors come before the client's.
     let request = token_request::parse(&params)?;
     let client = super::client_auth::authenticate(&app, &headers, &params).await?;
+    // RFC 9449 §5: a proof binds what this request issues to its key.
+    let proof = crate::http::dpop::token_request_proof(&app, &headers).await?;
     let info = script_request(peer, &headers, &params);
     let grant = params.get("grant_type").unwrap_or_default().to_string();
-    let result = grant_tokens(&app, &client, request, &info).await;
+    let result = grant_tokens(&app, &client, request, &info, proof.as_ref()).await;
     if let Ok(res) = &result
         && res.status().is_success()
     {
@@ -47,6 +50,7 @@ async fn grant_tokens(
     client: &Client,
     request: TokenRequest,
     info: &RequestInfo,
+    proof: Option<&Proof>,
 ) -> Result<Response, TokenEndpointError> {
     match request {
         TokenRequest::ClientCredentials {
@@ -58,20 +62,30 @@ async fn grant_tokens(
                 audience: audience.as_deref(),
                 scope: scope.as_deref(),
                 organization: organization.as_deref(),
+                proof,
             };
             client_credentials(app, client, asked, info).await
         }
-        TokenRequest::AuthorizationCode(req) => super::code::exchange(app, client, req).await,
-        TokenRequest::DeviceCode(req) => super::device::exchange(app, client, req).await,
+        TokenRequest::AuthorizationCode(req) => {
+            super::code::exchange(app, client, req, proof).await
+        }
+        TokenRequest::DeviceCode(req) => super::device::exchange(app, client, req, proof).await,
         TokenRequest::RefreshToken {
             refresh_token,
             scope,
-        } => super::refresh::exchange(app, client, refresh_token, scope, info).await,
+        } => super::refresh::exchange(app, client, refresh_token, scope, info, proof).await,
         TokenRequest::TokenExchange {
             subject_token,
             audience,
             scope,
-        } => super::token_exchange::exchange(app, client, subject_token, audience, scope).await,
+        } => {
+            let asked = super::token_exchange::Asked {
+                subject_token,
+                audience,
+                scope,
+            };
+            super::token_exchange::exchange(app, client, asked, proof).await
+        }
         TokenRequest::Password {
             username,
             password,
@@ -93,12 +107,14 @@ async fn grant_tokens(
                 grant_type,
                 ip: &info.ip,
                 request: info,
+                proof,
             };
             super::password::exchange(app, client, login, password).await
         }
-        TokenRequest::Mfa { mfa_token, proof } => {
-            super::mfa::exchange(app, client, mfa_token, proof, &info.ip).await
-        }
+        TokenRequest::Mfa {
+            mfa_token,
+            proof: factor,
+        } => super::mfa::exchange(app, client, mfa_token, factor, &info.ip, proof).await,
     }
 }
 
@@ -107,6 +123,8 @@ struct MachineRequest<'a> {
     audience: Option<&'a str>,
     scope: Option<&'a [String]>,
     organization: Option<&'a str>,
+    /// RFC 9449: the request's checked DPoP proof.
+    proof: Option<&'a Proof>,
 }
 
 /// RFC 6749 §4.4 as Auth0 applies it: `protocol/client_credentials` decides,
@@ -121,6 +139,7 @@ async fn client_credentials(
         audience,
         scope,
         organization,
+        proof,
     } = asked;
     client_credentials::check_client(client)?;
     let audience = client_credentials::require_audience(audience)?;
@@ -138,6 +157,7 @@ async fn client_credentials(
         },
     };
     let api = app.api(audience).await?;
+    let cnf = dpop::confirmation(proof, client, api.as_ref())?;
     let grant = match &api {
         Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
         None => None,
@@ -193,6 +213,7 @@ async fn client_credentials(
         }
     };
     let refused = issuance::apply_scripts(&mut claims, &scripts, &app.management_audience);
+    claims.cnf = cnf;
     if !refused.is_empty() {
         tracing::warn!(token = "access_token", claims = ?refused, "custom claims from a script were left out");
     }

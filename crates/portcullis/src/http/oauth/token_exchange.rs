@@ -6,6 +6,7 @@
 
 use axum::response::{IntoResponse, Response};
 use portcullis_core::clients::Client;
+use portcullis_core::protocol::dpop::{self, Proof};
 use portcullis_core::protocol::errors::{TokenError, TokenErrorCode};
 use portcullis_core::protocol::token_request::ACCESS_TOKEN_TYPE;
 use portcullis_core::protocol::{bearer, token_exchange};
@@ -18,18 +19,30 @@ use crate::audit::Event;
 use crate::http::errors::TokenEndpointError;
 use crate::issuance::TokenResponse;
 
+/// What an exchange asks for (RFC 8693 §2.1).
+pub struct Asked {
+    pub subject_token: Secret,
+    pub audience: String,
+    pub scope: Option<Vec<String>>,
+}
+
 pub async fn exchange(
     app: &AppState,
     client: &Client,
-    subject_token: Secret,
-    audience: String,
-    requested: Option<Vec<String>>,
+    asked: Asked,
+    proof: Option<&Proof>,
 ) -> Result<Response, TokenEndpointError> {
+    let Asked {
+        subject_token,
+        audience,
+        scope: requested,
+    } = asked;
     token_exchange::check_client(client)?;
     let now = app.now();
     let (subject, user, subject_api) =
         subject_of(app, client, &subject_token, &audience, now).await?;
     let api = app.api(&audience).await?;
+    let cnf = dpop::confirmation(proof, client, api.as_ref())?;
     let grant = match &api {
         Some(api) => app.client_grant(&client.client_id, &api.identifier).await?,
         None => None,
@@ -53,6 +66,7 @@ pub async fn exchange(
         claims.scope = portcullis_core::roles::rbac_scope(&requested, &held, a).join(" ");
         claims.set_permissions(Some(a), &held);
     }
+    claims.cnf = cnf;
     let token = crate::issuance::sign_access(&app.keys(), api.as_ref(), &claims);
     app.audit(Event {
         client_id: Some(&client.client_id),

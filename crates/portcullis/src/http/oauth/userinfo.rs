@@ -2,14 +2,15 @@
 //! scopes release, for a token whose audience includes `<issuer>userinfo`.
 
 use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{OriginalUri, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::protocol::bearer;
+use portcullis_core::protocol::{bearer, dpop};
 use portcullis_core::tokens::{self, AccessTokenClaims};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
+use crate::http::dpop::ResourceRefusal;
 use crate::http::errors::PageError;
 
 /// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`.
@@ -26,17 +27,33 @@ fn unauthorized(description: &str) -> Response {
     res
 }
 
+/// RFC 9449 §7.1: a refused DPoP presentation, 401 with its challenge.
+fn dpop_refused(r: ResourceRefusal) -> Response {
+    let mut res = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": r.error, "error_description": r.description})),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&r.challenge()) {
+        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+    }
+    if let Some(v) = r
+        .nonce
+        .as_deref()
+        .and_then(|n| HeaderValue::from_str(n).ok())
+    {
+        res.headers_mut().insert(dpop::NONCE_HEADER, v);
+    }
+    res
+}
+
 pub async fn userinfo(
     State(app): State<AppState>,
+    method: Method,
+    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string());
-    let Some(token) = token else {
+    let Some((scheme, token)) = crate::http::dpop::presented(&headers) else {
         let mut res = (
             StatusCode::UNAUTHORIZED,
             Json(json!({"error": "invalid_request", "error_description": "Missing access token"})),
@@ -48,7 +65,7 @@ pub async fn userinfo(
     };
     // Keys rotated or revoked on another node are seen within a second.
     app.sync_configuration().await?;
-    let Ok(claims) = app.verify::<AccessTokenClaims>(&token) else {
+    let Ok(claims) = app.verify::<AccessTokenClaims>(token) else {
         return Ok(unauthorized("Invalid token"));
     };
     if bearer::check(
@@ -60,6 +77,19 @@ pub async fn userinfo(
     .is_err()
     {
         return Ok(unauthorized("Invalid token"));
+    }
+    // RFC 9449 §7.1: a bound token only with a proof of its key.
+    let presentation = crate::http::dpop::check_presentation(
+        &app,
+        &headers,
+        method.as_str(),
+        uri.path(),
+        (scheme, token),
+        claims.cnf.as_ref(),
+    )
+    .await?;
+    if let Err(r) = presentation {
+        return Ok(dpop_refused(r));
     }
     if let Some(jti) = &claims.jti
         && app.store.is_token_id_revoked(jti).await?
