@@ -46,7 +46,8 @@ pub async fn preflight(State(app): State<AppState>, headers: HeaderMap) -> Respo
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("Authorization, Content-Type, Auth0-Client"),
+        // RFC 9449: browser apps send DPoP proofs.
+        HeaderValue::from_static("Authorization, Content-Type, Auth0-Client, DPoP"),
     );
     h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
@@ -67,6 +68,11 @@ pub async fn layer(State(app): State<AppState>, req: Request<Body>, next: Next) 
     if let Some(o) = origin {
         res.headers_mut()
             .insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
+        // RFC 9449 §8, §7.1: the nonce and the challenge are for the app.
+        res.headers_mut().insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("DPoP-Nonce, WWW-Authenticate"),
+        );
         res.headers_mut()
             .insert(header::VARY, HeaderValue::from_static("Origin"));
     }

@@ -127,6 +127,32 @@ pub struct ResourceRefusal {
     pub nonce: Option<String>,
 }
 
+/// RFC 6750 §3 / RFC 9449 §7.1 at `/userinfo` and the MFA API: 401, the
+/// error as JSON, the `DPoP` challenge, and the nonce to use.
+impl axum::response::IntoResponse for ResourceRefusal {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{HeaderValue, StatusCode, header};
+        let mut res = (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(
+                serde_json::json!({"error": self.error, "error_description": self.description}),
+            ),
+        )
+            .into_response();
+        if let Ok(v) = HeaderValue::from_str(&self.challenge()) {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        if let Some(v) = self
+            .nonce
+            .as_deref()
+            .and_then(|n| HeaderValue::from_str(n).ok())
+        {
+            res.headers_mut().insert(dpop::NONCE_HEADER, v);
+        }
+        res
+    }
+}
+
 impl ResourceRefusal {
     /// `WWW-Authenticate: DPoP …` (§7.1): the error and the algorithms.
     pub fn challenge(&self) -> String {
@@ -136,6 +162,17 @@ impl ResourceRefusal {
             self.description,
             dpop::ProofAlg::names().join(" ")
         )
+    }
+
+    /// The path below the issuer of a request whose path may still carry
+    /// the issuer's own path (`OriginalUri` is recorded before the base
+    /// path is stripped).
+    pub fn below_issuer<'p>(app: &AppState, path: &'p str) -> &'p str {
+        let base = app.config.base_path();
+        match path.strip_prefix(base) {
+            Some(rest) if !base.is_empty() && rest.starts_with('/') => rest,
+            _ => path,
+        }
     }
 
     /// As the Management API answers it (Auth0's shape; 401, as RFC 9449

@@ -503,6 +503,43 @@ async fn public_client_tokens_and_refresh_tokens_are_bound_to_the_key(srv: TestS
     .await;
     assert_eq!(st, StatusCode::OK, "{r}");
     assert_eq!(r["token_type"], "Bearer");
+    // The MFA API: a bound token only with its key's proof.
+    let (st, t, _) = token_with(
+        &srv,
+        &[
+            ("grant_type", "password"),
+            ("client_id", id),
+            ("client_secret", secret),
+            ("username", "ada@example.com"),
+            ("password", PASSWORD),
+            ("audience", &format!("{}mfa/", srv.issuer)),
+            ("scope", "read:authenticators"),
+        ],
+        &[&key.proof("POST", &url, None)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let mfa = t["access_token"].as_str().unwrap().to_string();
+    let (st, body, _) = resource(
+        &srv,
+        Method::GET,
+        "mfa/authenticators",
+        &format!("Bearer {mfa}"),
+        None,
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "{body}");
+    let list_url = format!("{}mfa/authenticators", srv.issuer);
+    let (st, body, _) = resource(
+        &srv,
+        Method::GET,
+        "mfa/authenticators",
+        &format!("DPoP {mfa}"),
+        Some(&key.proof("GET", &list_url, Some(&mfa))),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body.is_array(), "{body}");
 }
 
 /// Auth0's `proof_of_possession` on an API and `require_proof_of_possession`
@@ -661,6 +698,70 @@ async fn server_nonce_is_required_when_configured(backend: Backend) {
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");
+}
+
+/// Under an issuer with a path (`http://host/auth/`), `htu` is the URL the
+/// client calls, path included, at the token endpoint, `/userinfo`'s
+/// neighbour the Management API, and CORS lets browser apps send proofs.
+async fn dpop_works_under_an_issuer_path(backend: Backend) {
+    let mut srv = crate::support::start_configured(backend, |c| {
+        c.issuer = format!("http://{}/auth/", c.bind)
+    })
+    .await;
+    srv.url = format!("{}/auth", srv.url);
+    let key = DpopKey::new();
+    let aud = srv.management_audience();
+    let (st, t, _) = token_with(
+        &srv,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", &srv.admin_id),
+            ("client_secret", &srv.admin_secret),
+            ("audience", &aud),
+        ],
+        &[&key.proof("POST", &token_url(&srv), None)],
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{t}");
+    let token = t["access_token"].as_str().unwrap().to_string();
+    let url = format!("{}api/v2/clients", srv.issuer);
+    assert!(url.contains("/auth/api/v2/"), "{url}");
+    let (st, body, _) = resource(
+        &srv,
+        Method::GET,
+        "api/v2/clients",
+        &format!("DPoP {token}"),
+        Some(&key.proof("GET", &url, Some(&token))),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    // A browser app's preflight may send the DPoP header.
+    spa(&srv, json!({})).await;
+    let res = srv
+        .http
+        .request(Method::OPTIONS, format!("{}/oauth/token", srv.url))
+        .header("origin", "https://app.example")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "dpop")
+        .send()
+        .await
+        .unwrap();
+    let allowed = res
+        .headers()
+        .get("access-control-allow-headers")
+        .map(|v| v.to_str().unwrap().to_lowercase())
+        .unwrap_or_default();
+    assert!(allowed.contains("dpop"), "{allowed}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_works_under_an_issuer_path_sqlite() {
+    dpop_works_under_an_issuer_path(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_works_under_an_issuer_path_postgres() {
+    dpop_works_under_an_issuer_path(Backend::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -468,6 +468,7 @@ impl FromRequestParts<AppState> for Caller {
             .extensions
             .get::<axum::extract::OriginalUri>()
             .map_or(parts.uri.path(), |u| u.0.path());
+        let path = crate::http::dpop::ResourceRefusal::below_issuer(app, path);
         crate::http::dpop::check_presentation(
             app,
             &parts.headers,

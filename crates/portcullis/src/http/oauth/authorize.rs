@@ -176,6 +176,18 @@ pub async fn continue_authorization(
     if crate::http::member_sign_in::is_dashboard(client) {
         return crate::http::member_sign_in::authorize(app, headers, peer, client, req).await;
     }
+    // RFC 9449: an application that requires DPoP gets no access token in
+    // a browser response (it could not be bound).
+    if client.require_proof_of_possession && req.response_type.token {
+        return Ok(flows::deliver_error(
+            app,
+            ErrorRedirect::to(
+                &req,
+                AuthorizeErrorCode::InvalidRequest,
+                "This application requires DPoP-bound tokens: use response_type=code",
+            ),
+        ));
+    }
     let api = match requested_api(app, &mut req).await? {
         Ok(api) => api,
         Err(refused) => return Ok(flows::deliver_error(app, *refused)),

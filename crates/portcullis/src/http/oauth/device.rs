@@ -142,6 +142,8 @@ pub async fn exchange(
     proof: Option<&portcullis_core::protocol::dpop::Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(GrantType::DeviceCode)?;
+    // An application that requires DPoP is refused before a code is spent.
+    portcullis_core::protocol::dpop::confirmation(proof, client, None)?;
     let now = app.now();
     let code_hash = hash_secret(req.device_code.expose());
     let found = app.store.device_by_code(&code_hash).await?;

@@ -168,13 +168,17 @@ pub async fn exchange(
     dpop_proof: Option<&portcullis_core::protocol::dpop::Proof>,
 ) -> Result<Response, TokenEndpointError> {
     client.require_grant(proof.grant_type())?;
-    // An application that requires DPoP is refused before the factor is
-    // tried (the API's requirement is checked once the grant is read).
-    portcullis_core::protocol::dpop::confirmation(dpop_proof, client, None)?;
     let (hash, stored) = pending(app, mfa_token.expose(), Some(&client.client_id))
         .await?
         .map_err(|p| TokenEndpointError::from(p.error()))?;
     let grant = stored.grant;
+    let api = match grant.audience.as_deref() {
+        Some(a) => app.api(a).await?,
+        None => None,
+    };
+    // RFC 9449: what the tokens are bound to, decided before the factor is
+    // tried, so a refusal spends no code (nor a recovery code).
+    let cnf = portcullis_core::protocol::dpop::confirmation(dpop_proof, client, api.as_ref())?;
     let (success, failure) = match proof {
         MfaProof::Otp(_) => (Code::Seotpft, Code::Feotpft),
         MfaProof::Oob { .. } => (Code::Seoobft, Code::Feoobft),
@@ -237,10 +241,6 @@ pub async fn exchange(
             Some(who.check_recovery_code(code.expose()).await?)
         }
     };
-    let api = match grant.audience.as_deref() {
-        Some(a) => app.api(a).await?,
-        None => None,
-    };
     // What the scripts decided before the second factor; unreadable, the
     // login is refused rather than finished without it.
     let Ok(scripts) = serde_json::from_value::<ScriptResult>(grant.scripts.clone()) else {
@@ -251,7 +251,6 @@ pub async fn exchange(
         )
         .into());
     };
-    let cnf = portcullis_core::protocol::dpop::confirmation(dpop_proof, client, api.as_ref())?;
     let mut response = issue(
         app,
         client,
@@ -614,27 +613,27 @@ pub(crate) async fn api_needs_factor(
         .any(|a| a.confirmed && a.kind.is_second_factor()))
 }
 
-/// An MFA API access token (`Authorization: Bearer`, audience
-/// `https://{domain}/mfa/`) holding `scope`: its user.
-async fn api_caller(app: &AppState, headers: &HeaderMap, scope: &str) -> Result<User, Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(s, _)| s.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_string())
-        .ok_or_else(|| {
-            oauth_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_token",
-                "Missing access token",
-            )
-        })?;
+/// An MFA API access token (`Authorization: Bearer`, or `DPoP` with a
+/// proof for a bound one; audience `https://{domain}/mfa/`) holding
+/// `scope`: its user.
+async fn api_caller(
+    app: &AppState,
+    headers: &HeaderMap,
+    (method, path): (&str, &str),
+    scope: &str,
+) -> Result<User, Response> {
+    let (scheme, token) = crate::http::dpop::presented(headers).ok_or_else(|| {
+        oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Missing access token",
+        )
+    })?;
     let unauthorized = || oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Invalid token");
     let stored = |e| TokenEndpointError::from(e).into_response();
     app.sync_configuration().await.map_err(stored)?;
     let claims = app
-        .verify::<portcullis_core::tokens::AccessTokenClaims>(&token)
+        .verify::<portcullis_core::tokens::AccessTokenClaims>(token)
         .map_err(|_| unauthorized())?;
     portcullis_core::protocol::bearer::check(
         &claims,
@@ -643,6 +642,18 @@ async fn api_caller(app: &AppState, headers: &HeaderMap, scope: &str) -> Result<
         app.now(),
     )
     .map_err(|_| unauthorized())?;
+    // RFC 9449 §7.1: a bound token only with a proof of its key.
+    crate::http::dpop::check_presentation(
+        app,
+        headers,
+        method,
+        path,
+        (scheme, token),
+        claims.cnf.as_ref(),
+    )
+    .await
+    .map_err(stored)?
+    .map_err(|r| r.into_response())?;
     if let Some(jti) = &claims.jti
         && app.store.is_token_id_revoked(jti).await.map_err(stored)?
     {
@@ -669,7 +680,9 @@ pub async fn delete_authenticator(
     headers: HeaderMap,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Response {
-    let user = match api_caller(&app, &headers, "remove:authenticators").await {
+    let path = format!("/mfa/authenticators/{id}");
+    let at = ("DELETE", path.as_str());
+    let user = match api_caller(&app, &headers, at, "remove:authenticators").await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -939,7 +952,14 @@ pub async fn authenticators(State(app): State<AppState>, headers: HeaderMap) -> 
             Ok(None) => return invalid_token(),
             Err(e) => return TokenEndpointError::from(e).into_response(),
         },
-        Err(refused) => match api_caller(&app, &headers, "read:authenticators").await {
+        Err(refused) => match api_caller(
+            &app,
+            &headers,
+            ("GET", "/mfa/authenticators"),
+            "read:authenticators",
+        )
+        .await
+        {
             Ok(u) => u,
             Err(_) => return refused,
         },

@@ -41,6 +41,18 @@ pub async fn exchange(
     let now = app.now();
     let (subject, user, subject_api) =
         subject_of(app, client, &subject_token, &audience, now).await?;
+    // RFC 9449: a bound subject token is exchanged only with a proof of its
+    // key, and what it yields is bound to that key too (never a bearer
+    // token made from a bound one).
+    if let Some(bound) = &subject.cnf
+        && proof.is_none_or(|p| p.jkt != bound.jkt)
+    {
+        return Err(TokenError::new(
+            TokenErrorCode::InvalidDpopProof,
+            "The subject_token is DPoP-bound: send a DPoP proof of its key",
+        )
+        .into());
+    }
     let api = app.api(&audience).await?;
     let cnf = dpop::confirmation(proof, client, api.as_ref())?;
     let grant = match &api {

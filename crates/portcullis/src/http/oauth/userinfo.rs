@@ -2,15 +2,14 @@
 //! scopes release, for a token whose audience includes `<issuer>userinfo`.
 
 use axum::Json;
-use axum::extract::{OriginalUri, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_core::protocol::{bearer, dpop};
+use portcullis_core::protocol::bearer;
 use portcullis_core::tokens::{self, AccessTokenClaims};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
-use crate::http::dpop::ResourceRefusal;
 use crate::http::errors::PageError;
 
 /// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`.
@@ -27,30 +26,9 @@ fn unauthorized(description: &str) -> Response {
     res
 }
 
-/// RFC 9449 §7.1: a refused DPoP presentation, 401 with its challenge.
-fn dpop_refused(r: ResourceRefusal) -> Response {
-    let mut res = (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({"error": r.error, "error_description": r.description})),
-    )
-        .into_response();
-    if let Ok(v) = HeaderValue::from_str(&r.challenge()) {
-        res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-    }
-    if let Some(v) = r
-        .nonce
-        .as_deref()
-        .and_then(|n| HeaderValue::from_str(n).ok())
-    {
-        res.headers_mut().insert(dpop::NONCE_HEADER, v);
-    }
-    res
-}
-
 pub async fn userinfo(
     State(app): State<AppState>,
     method: Method,
-    OriginalUri(uri): OriginalUri,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let Some((scheme, token)) = crate::http::dpop::presented(&headers) else {
@@ -83,13 +61,13 @@ pub async fn userinfo(
         &app,
         &headers,
         method.as_str(),
-        uri.path(),
+        "/userinfo",
         (scheme, token),
         claims.cnf.as_ref(),
     )
     .await?;
     if let Err(r) = presentation {
-        return Ok(dpop_refused(r));
+        return Ok(r.into_response());
     }
     if let Some(jti) = &claims.jti
         && app.store.is_token_id_revoked(jti).await?
