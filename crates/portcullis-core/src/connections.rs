@@ -42,10 +42,16 @@ pub enum Strategy {
     Microsoft,
     #[serde(rename = "apple")]
     Apple,
+    /// Auth0's passwordless e-mail connection (`protocol::passwordless`).
+    #[serde(rename = "email")]
+    Email,
+    /// Auth0's passwordless SMS connection.
+    #[serde(rename = "sms")]
+    Sms,
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 7] = [
+    pub const ALL: [Strategy; 9] = [
         Strategy::Database,
         Strategy::Oidc,
         Strategy::OAuth2,
@@ -53,6 +59,8 @@ impl Strategy {
         Strategy::GitHub,
         Strategy::Microsoft,
         Strategy::Apple,
+        Strategy::Email,
+        Strategy::Sms,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -64,6 +72,8 @@ impl Strategy {
             Strategy::GitHub => "github",
             Strategy::Microsoft => "windowslive",
             Strategy::Apple => "apple",
+            Strategy::Email => "email",
+            Strategy::Sms => "sms",
         }
     }
 
@@ -73,7 +83,20 @@ impl Strategy {
 
     /// Auth0's `isSocial` on identities of this strategy.
     pub fn is_social(self) -> bool {
-        !matches!(self, Strategy::Database | Strategy::Oidc)
+        !matches!(
+            self,
+            Strategy::Database | Strategy::Oidc | Strategy::Email | Strategy::Sms
+        )
+    }
+
+    /// The passwordless channel of a passwordless strategy.
+    pub fn passwordless(self) -> Option<crate::protocol::passwordless::Channel> {
+        use crate::protocol::passwordless::Channel;
+        match self {
+            Strategy::Email => Some(Channel::Email),
+            Strategy::Sms => Some(Channel::Sms),
+            _ => None,
+        }
     }
 }
 
@@ -222,9 +245,28 @@ fn checked_options(
             ));
         }
     };
+    // The sms gateway's secret is sealed as an upstream's client secret is.
+    let secret = match (strategy, options.get_mut("gateway_authentication")) {
+        (Strategy::Sms, Some(Value::Object(auth))) => match auth.remove("secret") {
+            Some(Value::String(s)) if !s.is_empty() && secret.is_none() => Some(Secret::new(s)),
+            None | Some(Value::Null) => secret,
+            Some(_) => {
+                return Err(ValidationError::field(
+                    "options.gateway_authentication.secret",
+                    "must be a non-empty string",
+                ));
+            }
+        },
+        _ => secret,
+    };
     match strategy {
         Strategy::Database => {
             DatabaseOptions::parse(&options)?;
+        }
+        Strategy::Email | Strategy::Sms => {
+            if let Some(channel) = strategy.passwordless() {
+                crate::protocol::passwordless::Options::parse(channel, &options)?;
+            }
         }
         _ => {
             if let Some(v) = options.get("client_id")
@@ -262,6 +304,13 @@ impl ConnectionCreate {
                 ),
             ));
         };
+        // Auth0 names its passwordless connections after their strategy.
+        if strategy.passwordless().is_some() && name != strategy.as_str() {
+            return Err(ValidationError::field(
+                "name",
+                format!("a {0} connection is named {0}", strategy.as_str()),
+            ));
+        }
         let mut options = self.options.unwrap_or_default();
         if strategy == Strategy::Database {
             // What is in force is what GET shows (Auth0's defaults for a new
@@ -536,6 +585,11 @@ impl DatabaseOptions {
 }
 
 impl Connection {
+    /// The channel of a passwordless (`email` or `sms`) connection.
+    pub fn passwordless(&self) -> Option<crate::protocol::passwordless::Channel> {
+        self.strategy.passwordless()
+    }
+
     /// A database connection's options, if this is one (stored options were
     /// checked when written; a record that no longer parses counts as the
     /// defaults rather than failing sign-in).

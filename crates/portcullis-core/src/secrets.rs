@@ -40,6 +40,11 @@ pub fn hash_secret(secret: &str) -> String {
     format!("sha256:{}", URL_SAFE_NO_PAD.encode(d.as_ref()))
 }
 
+/// Whether two stored hashes are the same, compared in constant time.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.as_bytes().ct_eq(b.as_bytes()).into()
+}
+
 /// Whether `presented` hashes to `stored`, compared in constant time.
 pub fn verify_secret(presented: &str, stored: &str) -> bool {
     let computed = hash_secret(presented);

@@ -285,9 +285,9 @@ pub fn config(c: &Connection) -> Validated<UpstreamConfig> {
     let client_id = client_id.to_string();
     let social = |p: &str| p.to_string();
     match c.strategy {
-        Strategy::Database => Err(ValidationError::field(
+        Strategy::Database | Strategy::Email | Strategy::Sms => Err(ValidationError::field(
             "strategy",
-            "a database connection has no upstream",
+            "a database or passwordless connection has no upstream",
         )),
         Strategy::Oidc => {
             if text(o, "type")?.is_some_and(|t| t != "back_channel") {
@@ -712,6 +712,8 @@ pub fn user_after_sign_in(
             user_id: user_id(cfg, &p.subject),
             email,
             email_verified: p.email_verified,
+            phone_number: None,
+            phone_verified: None,
             username: None,
             name,
             nickname,

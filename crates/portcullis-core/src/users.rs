@@ -118,6 +118,11 @@ pub struct User {
     pub user_id: String,
     pub email: String,
     pub email_verified: bool,
+    /// A passwordless SMS user's number (E.164), as Auth0 shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_verified: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     pub name: String,
@@ -473,6 +478,8 @@ impl UserCreate {
             user_id: format!("auth0|{user_id_hex}"),
             email,
             email_verified: self.email_verified.unwrap_or(false),
+            phone_number: None,
+            phone_verified: None,
             username: self.username,
             name,
             nickname: self.nickname.unwrap_or(local),

@@ -79,6 +79,7 @@ pub const TABLES: &[&str] = &[
     "client_assertion_jtis",
     "session_clients",
     "dpop_proof_jtis",
+    "passwordless_codes",
 ];
 
 /// Rows per `INSERT` (bounded by the number of bind parameters a statement may

@@ -37,6 +37,8 @@ pub struct Cleaned {
     pub assertion_jtis: u64,
     /// Spent DPoP proof ids past their proof's iat window.
     pub dpop_jtis: u64,
+    /// Passwordless codes and links past their `time_step`.
+    pub passwordless_codes: u64,
     pub logs: u64,
 }
 
@@ -197,6 +199,13 @@ impl TenantStore {
             dpop_jtis,
             "dpop_proof_jtis",
             "jkt || ' ' || jti",
+            "expires_at < $2",
+            now
+        );
+        run!(
+            passwordless_codes,
+            "passwordless_codes",
+            "connection || ' ' || recipient || ' ' || client_id",
             "expires_at < $2",
             now
         );

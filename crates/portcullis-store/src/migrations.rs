@@ -145,6 +145,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0032_session_clients.sql"),
     ),
     (33, "dpop", include_str!("../migrations/0033_dpop.sql")),
+    (
+        34,
+        "passwordless",
+        include_str!("../migrations/0034_passwordless.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -23,10 +23,12 @@ pub(crate) fn to_user((doc, _, logins_count, last_login): &Row) -> StoreResult<U
 /// The `email` column (unique per connection): the address, or the user id
 /// for a user whose provider gave none (so that two of them do not collide).
 pub(crate) fn email_key(u: &User) -> &str {
-    if u.email.is_empty() {
-        &u.user_id
-    } else {
-        &u.email
+    match (u.email.is_empty(), &u.phone_number) {
+        (false, _) => &u.email,
+        // A passwordless SMS user is found by number (`find_user_by_email`
+        // of the `sms` connection), unique in it as an address would be.
+        (true, Some(phone)) => phone,
+        (true, None) => &u.user_id,
     }
 }
 

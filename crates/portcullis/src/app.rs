@@ -49,6 +49,8 @@ pub struct Inner {
     pub imports: crate::bulk_jobs::Runner,
     /// Back-channel logout deliveries.
     pub backchannel: crate::backchannel::Sender,
+    /// Passwordless texts (the sms connection's gateway).
+    pub sms: crate::sms_gateway::SmsGateway,
 }
 
 impl std::ops::Deref for AppState {
@@ -114,6 +116,7 @@ impl AppState {
             clock,
             upstream: Default::default(),
             backchannel: Default::default(),
+            sms: Default::default(),
             imports,
         }))
     }

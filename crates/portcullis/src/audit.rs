@@ -130,10 +130,14 @@ pub enum Code {
     Sercft,
     /// `fercft`: The exchange of a password and recovery code failed.
     Fercft,
+    /// `cs`: A passwordless login code was sent.
+    Cs,
+    /// `cls`: A passwordless login link was sent.
+    Cls,
 }
 
 impl Code {
-    pub const ALL: [Code; 59] = [
+    pub const ALL: [Code; 61] = [
         Code::S,
         Code::F,
         Code::Fp,
@@ -193,6 +197,8 @@ impl Code {
         Code::Feotpft,
         Code::Sercft,
         Code::Fercft,
+        Code::Cs,
+        Code::Cls,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -256,6 +262,8 @@ impl Code {
             Code::Feotpft => "feotpft",
             Code::Sercft => "sercft",
             Code::Fercft => "fercft",
+            Code::Cs => "cs",
+            Code::Cls => "cls",
         }
     }
 }

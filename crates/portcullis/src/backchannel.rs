@@ -38,14 +38,9 @@ pub struct Sender {
 
 impl Default for Sender {
     fn default() -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Portcullis/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
-        Self { http }
+        Self {
+            http: crate::upstream_client::outbound_http_client(TIMEOUT),
+        }
     }
 }
 

@@ -23,6 +23,7 @@ pub mod mailer;
 pub mod metrics;
 pub mod scripts;
 pub mod server;
+pub mod sms_gateway;
 pub mod templates;
 pub mod triggers;
 pub mod upstream_client;

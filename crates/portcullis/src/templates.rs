@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("http/pages/templates/device.html"),
     ),
     (
+        "passwordless.html",
+        include_str!("http/pages/templates/passwordless.html"),
+    ),
+    (
         "organization.html",
         include_str!("http/pages/templates/organization.html"),
     ),

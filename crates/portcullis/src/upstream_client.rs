@@ -35,17 +35,23 @@ pub struct UpstreamClient {
     jwks: Cached<jsonwebtoken::jwk::JwkSet>,
 }
 
+/// The HTTP client of every outbound call (upstream providers, back-channel
+/// logout, the SMS gateway): each call bounded by `timeout`, no redirect
+/// followed, Portcullis's user agent.
+pub fn outbound_http_client(timeout: std::time::Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Portcullis/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
 impl Default for UpstreamClient {
     fn default() -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .connect_timeout(TIMEOUT)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("Portcullis/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .unwrap_or_default();
         Self {
-            http,
+            http: outbound_http_client(TIMEOUT),
             discovery: Default::default(),
             jwks: Default::default(),
         }

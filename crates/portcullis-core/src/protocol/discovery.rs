@@ -37,7 +37,8 @@ pub fn openid_configuration(issuer: &str) -> Value {
             "http://auth0.com/oauth/grant-type/mfa-otp",
             "http://auth0.com/oauth/grant-type/mfa-oob",
             "http://auth0.com/oauth/grant-type/mfa-recovery-code",
-            "urn:ietf:params:oauth:grant-type:device_code"
+            "urn:ietf:params:oauth:grant-type:device_code",
+            "http://auth0.com/oauth/grant-type/passwordless/otp"
         ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],

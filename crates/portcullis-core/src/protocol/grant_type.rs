@@ -41,11 +41,14 @@ pub enum GrantType {
     /// RFC 8628: the device authorization grant.
     #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
     DeviceCode,
+    /// Auth0's passwordless grant: a code sent by e-mail or SMS.
+    #[serde(rename = "http://auth0.com/oauth/grant-type/passwordless/otp")]
+    PasswordlessOtp,
 }
 
 impl GrantType {
     /// Every grant type a client may be allowed.
-    pub const ALL: [GrantType; 11] = [
+    pub const ALL: [GrantType; 12] = [
         GrantType::AuthorizationCode,
         GrantType::Implicit,
         GrantType::RefreshToken,
@@ -57,6 +60,7 @@ impl GrantType {
         GrantType::MfaOob,
         GrantType::MfaRecoveryCode,
         GrantType::DeviceCode,
+        GrantType::PasswordlessOtp,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -72,6 +76,7 @@ impl GrantType {
             GrantType::MfaOob => "http://auth0.com/oauth/grant-type/mfa-oob",
             GrantType::MfaRecoveryCode => "http://auth0.com/oauth/grant-type/mfa-recovery-code",
             GrantType::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            GrantType::PasswordlessOtp => "http://auth0.com/oauth/grant-type/passwordless/otp",
         }
     }
 

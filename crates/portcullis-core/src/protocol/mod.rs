@@ -16,6 +16,7 @@ pub mod grant_type;
 pub mod par;
 pub mod params;
 pub mod password;
+pub mod passwordless;
 pub mod pkce;
 pub mod prompt;
 pub mod refresh_token;

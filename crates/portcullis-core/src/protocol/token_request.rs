@@ -47,6 +47,19 @@ pub enum TokenRequest {
         mfa_token: crate::secrets::Secret,
         proof: MfaProof,
     },
+    /// Auth0's passwordless grant: the code sent to `username` through the
+    /// connection `realm` (`email` or `sms`).
+    Passwordless(PasswordlessRequest),
+}
+
+/// A passwordless grant request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordlessRequest {
+    pub username: String,
+    pub otp: crate::secrets::Secret,
+    pub realm: String,
+    pub scope: Vec<String>,
+    pub audience: Option<String>,
 }
 
 /// The second factor of an MFA grant.
@@ -217,6 +230,27 @@ pub fn parse(params: &Params) -> Result<TokenRequest, TokenError> {
                 mfa_token: crate::secrets::Secret::new(mfa_token),
                 proof,
             })
+        }
+        g if g == GrantType::PasswordlessOtp.as_str() => {
+            let required = |name: &str| {
+                params.get(name).ok_or_else(|| {
+                    TokenError::invalid_request(format!("Missing required parameter: {name}"))
+                })
+            };
+            let scope = scope::parse(params.get("scope").unwrap_or("openid"));
+            if let Some(bad) = scope.iter().find(|s| !scope::is_valid_token(s)) {
+                return Err(TokenError::new(
+                    TokenErrorCode::InvalidScope,
+                    format!("'{bad}' is not a valid scope value"),
+                ));
+            }
+            Ok(TokenRequest::Passwordless(PasswordlessRequest {
+                username: required("username")?.to_string(),
+                otp: crate::secrets::Secret::new(required("otp")?),
+                realm: required("realm")?.to_string(),
+                scope,
+                audience: params.get("audience").map(str::to_string),
+            }))
         }
         g if g == GrantType::DeviceCode.as_str() => {
             Ok(TokenRequest::DeviceCode(super::device_code::parse(params)?))

@@ -32,7 +32,7 @@ pub async fn read(body: Body, limit: usize) -> Result<Bytes, BodyError> {
     })
 }
 
-fn media_type(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn media_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

@@ -20,6 +20,7 @@ pub mod oauth;
 pub mod pages;
 pub mod password_history;
 pub mod password_tickets;
+pub mod passwordless;
 pub mod realm;
 pub mod sign_in;
 pub mod sign_up;
@@ -91,6 +92,10 @@ fn routes(state: AppState) -> Router {
                 .route(
                     "/oauth/revoke",
                     post(oauth::refresh::revoke).options(cors::preflight),
+                )
+                .route(
+                    "/passwordless/start",
+                    post(passwordless::start).options(cors::preflight),
                 )
                 .route(
                     "/mfa/associate",
@@ -200,6 +205,18 @@ fn browser_routes() -> Router<AppState> {
         .route(
             "/activate",
             get(pages::device::page).post(pages::device::confirm),
+        )
+        .route(
+            "/passwordless/verify_redirect",
+            get(passwordless::verify_redirect).post(passwordless::verify_redirect_submit),
+        )
+        .route(
+            "/u/passwordless",
+            get(pages::passwordless::page).post(pages::passwordless::submit),
+        )
+        .route(
+            "/u/passwordless/code",
+            post(pages::passwordless::code_submit),
         )
         .route("/oauth/introspect", post(oauth::introspect::introspect))
         .route("/tokeninfo", post(oauth::legacy::tokeninfo))

@@ -604,7 +604,7 @@ fn stylesheet_colours_meet_wcag_aa_contrast() {
     };
     let page = colour("body", "background");
     let card = colour(".card", "background");
-    let inputs = "input[type=email],input[type=password],input[type=text]";
+    let inputs = "input[type=email],input[type=password],input[type=text],input[type=tel]";
     let checks = [
         ("body text", colour("body", "color"), card.clone(), 4.5),
         (".app", colour(".app", "color"), card.clone(), 4.5),

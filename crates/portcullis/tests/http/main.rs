@@ -46,6 +46,7 @@ mod organizations_browser;
 mod par;
 mod passkeys;
 mod password_grant;
+mod passwordless;
 mod private_key_jwt;
 mod proxy;
 mod rbac;

@@ -48,7 +48,7 @@ async fn find(app: &AppState, id: &str) -> Result<(Connection, Option<String>), 
 
 /// An upstream's options must say how to reach it (`portcullis_core::upstream`).
 fn check_upstream(c: &Connection) -> Result<(), ApiError> {
-    if c.database().is_none() {
+    if c.database().is_none() && c.passwordless().is_none() {
         portcullis_core::upstream::config(c).map_err(invalid)?;
     }
     Ok(())

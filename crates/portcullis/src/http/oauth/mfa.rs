@@ -257,6 +257,11 @@ pub async fn exchange(
         Finish {
             cnf,
             dpop_jkt: portcullis_core::protocol::dpop::refresh_binding(client, dpop_proof),
+            gty: if grant.gty == portcullis_core::clients::GrantType::PasswordlessOtp.as_str() {
+                "passwordless"
+            } else {
+                "password"
+            },
             user: &user,
             api: api.as_ref(),
             scope: &grant.scope,

@@ -11,6 +11,7 @@ pub mod logout;
 pub mod mfa;
 pub mod par;
 pub mod password;
+pub mod passwordless;
 pub mod refresh;
 pub mod registration;
 pub mod token;

@@ -94,44 +94,21 @@ pub async fn exchange(
     };
     let scripts = super::grant_scripts::post_login_scripts(app, Code::Fepft, post_login).await?;
     let now = app.now();
-    // The second factor, when the tenant's policy asks for one: the grant
-    // waits under an `mfa_token` (Auth0's MFA API) instead of issuing.
-    let mfa_settings = app.store.guardian_settings().await?;
-    let asked = mfa::Asked {
-        by_script: scripts.multifactor.is_some(),
-        by_acr: false,
-        by_audience: super::mfa::api_needs_factor(app, login.audience, &user.user_id).await?,
+    let waiting = Waiting {
+        audience: login.audience,
+        scope: &scope,
+        grant_type: login.grant_type,
+        scripts: &scripts,
+        ip: login.ip,
+        now,
     };
-    let need = mfa::required(&mfa_settings, asked);
-    if need == mfa::Need::Unavailable {
-        return Err(refused(
-            app,
-            client,
-            &db.name,
-            &user.email,
-            login.ip,
-            "Multifactor authentication was asked for, and no factor is enabled for the tenant.",
-            Some(user.user_id.clone()),
-        )
-        .await);
-    }
-    if need == mfa::Need::SecondFactor {
-        let pending = mfa::PendingGrant {
-            user_id: user.user_id.clone(),
-            client_id: client.client_id.clone(),
-            audience: login.audience.map(str::to_string),
-            scope: scope.clone(),
-            gty: login.grant_type.as_str().to_string(),
-            scripts: serde_json::to_value(&scripts).unwrap_or_default(),
-            auth_time: now,
-            session_id: None,
-            remember_browser: false,
-            only: scripts
-                .multifactor
-                .as_deref()
-                .and_then(mfa::provider_factor),
-        };
-        return Err(super::mfa::required(app, client, &user, pending, login.ip).await);
+    match second_factor(app, client, &user, waiting).await? {
+        SecondFactor::NotNeeded => {}
+        SecondFactor::Held(answer) => return Err(answer),
+        SecondFactor::Unavailable(why) => {
+            let id = Some(user.user_id.clone());
+            return Err(refused(app, client, &db.name, &user.email, login.ip, why, id).await);
+        }
     }
     let done = Finish {
         user: &user,
@@ -143,6 +120,7 @@ pub async fn exchange(
         ip: login.ip,
         cnf,
         dpop_jkt: dpop::refresh_binding(client, login.proof),
+        gty: "password",
     };
     let response = issue(app, client, done).await?;
     let e = Event::new(Code::Sepft, "Password for Access Token")
@@ -151,6 +129,70 @@ pub async fn exchange(
         .ip(login.ip);
     app.audit(e).await;
     Ok(response.into_response())
+}
+
+/// A grant that signs a user in without a browser, as the tenant's MFA
+/// policy sees it.
+pub(super) struct Waiting<'a> {
+    pub audience: Option<&'a str>,
+    pub scope: &'a [String],
+    pub grant_type: GrantType,
+    pub scripts: &'a ScriptResult,
+    pub ip: &'a str,
+    pub now: i64,
+}
+
+/// What the tenant's MFA policy says of such a grant.
+pub(super) enum SecondFactor {
+    NotNeeded,
+    /// `mfa_required`: the grant waits under an `mfa_token` (Auth0's MFA
+    /// API) instead of issuing.
+    Held(TokenEndpointError),
+    /// A factor was asked for and none is enabled: refused with this reason.
+    Unavailable(&'static str),
+}
+
+/// The second factor of the password and passwordless grants, when the
+/// tenant's policy (or a script, or the MFA API's audience) asks for one.
+pub(super) async fn second_factor(
+    app: &AppState,
+    client: &Client,
+    user: &User,
+    w: Waiting<'_>,
+) -> Result<SecondFactor, TokenEndpointError> {
+    let mfa_settings = app.store.guardian_settings().await?;
+    let asked = mfa::Asked {
+        by_script: w.scripts.multifactor.is_some(),
+        by_acr: false,
+        by_audience: super::mfa::api_needs_factor(app, w.audience, &user.user_id).await?,
+    };
+    match mfa::required(&mfa_settings, asked) {
+        mfa::Need::Unavailable => Ok(SecondFactor::Unavailable(
+            "Multifactor authentication was asked for, and no factor is enabled for the tenant.",
+        )),
+        mfa::Need::SecondFactor => {
+            let pending = mfa::PendingGrant {
+                user_id: user.user_id.clone(),
+                client_id: client.client_id.clone(),
+                audience: w.audience.map(str::to_string),
+                scope: w.scope.to_vec(),
+                gty: w.grant_type.as_str().to_string(),
+                scripts: serde_json::to_value(w.scripts).unwrap_or_default(),
+                auth_time: w.now,
+                session_id: None,
+                remember_browser: false,
+                only: w
+                    .scripts
+                    .multifactor
+                    .as_deref()
+                    .and_then(mfa::provider_factor),
+            };
+            Ok(SecondFactor::Held(
+                super::mfa::required(app, client, user, pending, w.ip).await,
+            ))
+        }
+        _ => Ok(SecondFactor::NotNeeded),
+    }
 }
 
 /// A password login ready for its tokens (now, or after its second factor).
@@ -167,6 +209,8 @@ pub struct Finish<'a> {
     /// the refresh-token family is (a public client's).
     pub cnf: Option<Confirmation>,
     pub dpop_jkt: Option<String>,
+    /// Auth0's `gty` of the access token (`password`, `passwordless`).
+    pub gty: &'static str,
 }
 
 /// Issues a password login's tokens: the login recorded, the user's
@@ -184,7 +228,7 @@ pub async fn issue(
     let permissions = issuer.permissions(&f.user.user_id, f.api).await?;
     let grant = UserGrant {
         cnf: f.cnf,
-        gty: Some("password"),
+        gty: Some(f.gty),
         permissions,
         id_token: f
             .scope

@@ -115,6 +115,9 @@ async fn grant_tokens(
             mfa_token,
             proof: factor,
         } => super::mfa::exchange(app, client, mfa_token, factor, &info.ip, proof).await,
+        TokenRequest::Passwordless(req) => {
+            super::passwordless::exchange(app, client, req, info, proof).await
+        }
     }
 }
 

@@ -67,7 +67,7 @@ fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
     })
 }
 
-pub(super) fn client_ctx(c: &Client) -> serde_json::Value {
+pub(crate) fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
 
@@ -204,15 +204,24 @@ macro_rules! offer_or_page {
     };
 }
 
-/// A login page's button for an upstream provider.
+/// A login page's button for an upstream provider or a passwordless
+/// connection (`/u/passwordless`).
 fn upstream_button(c: &portcullis_core::connections::Connection) -> serde_json::Value {
+    if c.passwordless().is_some() {
+        let label = if c.display_name == "sms" {
+            "a text message"
+        } else {
+            c.display_name.as_str()
+        };
+        return json!({"name": c.name, "display_name": label, "icon": null, "path": "passwordless"});
+    }
     // Auth0's `icon_url`, shown only when it is an https URL.
     let icon = c
         .options
         .get("icon_url")
         .and_then(serde_json::Value::as_str)
         .filter(|u| u.starts_with("https://"));
-    json!({"name": c.name, "display_name": c.display_name, "icon": icon})
+    json!({"name": c.name, "display_name": c.display_name, "icon": icon, "path": "upstream"})
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -284,6 +293,13 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
         && let Some(refused) = no_self_service(app, &tx)
     {
         return Ok(refused);
+    }
+    // `/authorize?connection=email|sms` goes straight to its page.
+    if page == "login.html"
+        && let Some(name) = tx.req.connection.clone()
+        && super::passwordless::offered(app, &tx, &name).await?
+    {
+        return super::passwordless::start_page(app, tx, &name).await;
     }
     // `/authorize?connection=NAME` of an upstream provider goes straight there.
     if page == "login.html"

@@ -7,6 +7,7 @@ pub mod login;
 pub mod mfa;
 pub mod organization;
 pub mod passkeys;
+pub mod passwordless;
 pub mod reset;
 pub mod transaction;
 pub mod upstream;

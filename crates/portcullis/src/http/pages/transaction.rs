@@ -130,6 +130,8 @@ pub(crate) enum Via {
     Passkey,
     /// An upstream provider.
     Upstream,
+    /// A passwordless code or link.
+    Passwordless,
 }
 
 /// After a successful sign-in: consent if needed, else the response to the app.

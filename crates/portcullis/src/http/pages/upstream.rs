@@ -276,7 +276,7 @@ pub async fn callback(
 /// which the provider's CSP `form-action` may forbid (Chromium enforces it
 /// along the redirect chain). A page that moves on by itself (meta refresh,
 /// and a link) starts a new navigation. Its cookies are kept.
-fn continue_page(app: &AppState, res: Response) -> Response {
+pub(crate) fn continue_page(app: &AppState, res: Response) -> Response {
     let location = res
         .headers()
         .get(axum::http::header::LOCATION)
