@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use crate::browser::{Browser, PASSWORD, code_params, spa, user};
 use crate::support::{TestServer, on_both_backends};
 
-async fn of_type(srv: &TestServer, t: &str) -> Vec<Value> {
+/// The audit events of type `t` (at most 100), newest first: the one
+/// helper every test file reads events with.
+pub(crate) async fn of_type(srv: &TestServer, t: &str) -> Vec<Value> {
     let (st, logs) = srv
         .api(
             Method::GET,

@@ -126,19 +126,6 @@ async fn answer(b: &mut Browser, page: &Page, action: &str) -> Page {
     .await
 }
 
-/// Audit events of type `t`.
-async fn logs_of(srv: &TestServer, t: &str) -> Vec<Value> {
-    let (st, logs) = srv
-        .api(
-            Method::GET,
-            &format!("/logs?q=type%3A{t}&per_page=100"),
-            None,
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{logs}");
-    logs.as_array().unwrap().clone()
-}
-
 on_both_backends!(
     device_flow_signs_in_through_the_activation_page,
     device_authorization_refuses_bad_requests,
@@ -253,7 +240,7 @@ async fn device_flow_signs_in_through_the_activation_page(srv: TestServer) {
         StatusCode::OK,
         "refresh tokens work as for other user grants: {r}"
     );
-    assert_eq!(logs_of(&srv, "sede").await.len(), 1);
+    assert_eq!(crate::audit_log::of_type(&srv, "sede").await.len(), 1);
 
     // The device code redeems once; a second redemption is refused and ends
     // what the first issued (as a replayed authorization code does).
@@ -329,7 +316,7 @@ async fn device_authorization_refuses_bad_requests(srv: TestServer) {
         (StatusCode::BAD_REQUEST, Some("invalid_request")),
         "{e}"
     );
-    assert!(logs_of(&srv, "fdeaz").await.len() >= 3);
+    assert!(crate::audit_log::of_type(&srv, "fdeaz").await.len() >= 3);
     let counted = with_count(&srv).await;
     assert_eq!(counted, 0, "nothing refused was stored");
 
@@ -371,7 +358,7 @@ async fn device_authorization_refuses_bad_requests(srv: TestServer) {
         (StatusCode::FORBIDDEN, Some("authorization_pending")),
         "{e}"
     );
-    assert!(!logs_of(&srv, "fede").await.is_empty());
+    assert!(!crate::audit_log::of_type(&srv, "fede").await.is_empty());
 }
 
 /// Device authorizations stored (through the server's own database).
@@ -404,7 +391,7 @@ async fn wrong_and_expired_user_codes_change_nothing(srv: TestServer) {
         );
         assert!(!page.body.contains("<b>x"), "what was typed is escaped");
     }
-    assert_eq!(logs_of(&srv, "fdeac").await.len(), 3);
+    assert_eq!(crate::audit_log::of_type(&srv, "fdeac").await.len(), 3);
     // Nothing of the device changed: its poll is only pending.
     let (_, e) = poll(&srv, &client, &code).await;
     assert_eq!(e["error"], json!("authorization_pending"));
@@ -449,7 +436,7 @@ async fn cancelled_confirmation_denies_the_device(srv: TestServer) {
         (StatusCode::FORBIDDEN, Some("access_denied")),
         "{e}"
     );
-    assert_eq!(logs_of(&srv, "fdecc").await.len(), 1);
+    assert_eq!(crate::audit_log::of_type(&srv, "fdecc").await.len(), 1);
     // The code is spent on the page too.
     let again = enter(&mut b, d["user_code"].as_str().unwrap()).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);

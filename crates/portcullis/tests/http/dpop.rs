@@ -423,6 +423,10 @@ async fn public_client_tokens_and_refresh_tokens_are_bound_to_the_key(srv: TestS
     )
     .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
+    // A forged token with the DPoP scheme: a DPoP challenge.
+    let (st, _, h) = resource(&srv, Method::GET, "userinfo", "DPoP not.a.token", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
+    assert!(h["www-authenticate"].to_str().unwrap().starts_with("DPoP "));
     // The refresh token: refused without a proof or with another key's,
     // and left unspent by those refusals.
     let rt = t["refresh_token"]

@@ -119,18 +119,6 @@ async fn code_for(srv: &TestServer, client: &str, email: &str) -> String {
     code
 }
 
-async fn logs_of(srv: &TestServer, t: &str) -> Vec<Value> {
-    let (st, logs) = srv
-        .api(
-            Method::GET,
-            &format!("/logs?q=type%3A{t}&per_page=100"),
-            None,
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{logs}");
-    logs.as_array().unwrap().clone()
-}
-
 on_both_backends!(
     email_code_signs_in_and_makes_the_user_once,
     passwordless_refusals_send_and_change_nothing,
@@ -186,8 +174,8 @@ async fn email_code_signs_in_and_makes_the_user_once(srv: TestServer) {
     assert_eq!(users.len(), 1, "{users:?}");
     assert_eq!(users[0]["identities"][0]["provider"], "email");
     assert_eq!(users[0]["identities"][0]["connection"], "email");
-    assert_eq!(logs_of(&srv, "cs").await.len(), 2);
-    assert_eq!(logs_of(&srv, "ss").await.len(), 1);
+    assert_eq!(crate::audit_log::of_type(&srv, "cs").await.len(), 2);
+    assert_eq!(crate::audit_log::of_type(&srv, "ss").await.len(), 1);
     // The tenant's MFA policy holds the grant for a second factor, as the
     // password grant's is (Auth0's mfa_required with an mfa_token).
     crate::mfa::mfa_on(&srv).await;
@@ -403,7 +391,7 @@ async fn magic_links_sign_in_once_with_the_stored_parameters(srv: TestServer) {
     )
     .await;
     assert_eq!(st, StatusCode::OK, "{body}");
-    assert_eq!(logs_of(&srv, "cls").await.len(), 1);
+    assert_eq!(crate::audit_log::of_type(&srv, "cls").await.len(), 1);
     let link = link_in(&outbox_with(&srv, 1).await[0]);
     // The query's parameters are not what is used: an edited link still
     // returns to the stored callback.
@@ -739,7 +727,7 @@ async fn sms_codes_go_through_the_gateway(srv: TestServer) {
             .unwrap()
     });
     assert!(left.is_empty());
-    assert!(!logs_of(&srv, "fn").await.is_empty());
+    assert!(!crate::audit_log::of_type(&srv, "fn").await.is_empty());
 }
 
 /// The hosted login's passwordless pages in headless Chromium, at phone and

@@ -6,14 +6,24 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::protocol::bearer;
+use portcullis_core::protocol::dpop::Scheme;
 use portcullis_core::tokens::{self, AccessTokenClaims};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::http::errors::PageError;
 
-/// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`.
-fn unauthorized(description: &str) -> Response {
+/// RFC 6750 §3.1: 401 with the reason in `WWW-Authenticate`; a token sent
+/// with the DPoP scheme gets a `DPoP` challenge (RFC 9449 §7.1).
+fn unauthorized(scheme: Scheme, description: &'static str) -> Response {
+    if scheme == Scheme::Dpop {
+        let refusal = crate::http::dpop::ResourceRefusal {
+            error: "invalid_token",
+            description,
+            nonce: None,
+        };
+        return refusal.into_response();
+    }
     let mut res = (
         StatusCode::UNAUTHORIZED,
         Json(json!({"error": "invalid_token", "error_description": description})),
@@ -44,7 +54,7 @@ pub async fn userinfo(
     // Keys rotated or revoked on another node are seen within a second.
     app.sync_configuration().await?;
     let Ok(claims) = app.verify::<AccessTokenClaims>(token) else {
-        return Ok(unauthorized("Invalid token"));
+        return Ok(unauthorized(scheme, "Invalid token"));
     };
     if bearer::check(
         &claims,
@@ -54,7 +64,7 @@ pub async fn userinfo(
     )
     .is_err()
     {
-        return Ok(unauthorized("Invalid token"));
+        return Ok(unauthorized(scheme, "Invalid token"));
     }
     // RFC 9449 §7.1: a bound token only with a proof of its key.
     let presentation = crate::http::dpop::check_presentation(
@@ -72,13 +82,13 @@ pub async fn userinfo(
     if let Some(jti) = &claims.jti
         && app.store.is_token_id_revoked(jti).await?
     {
-        return Ok(unauthorized("The token has been revoked"));
+        return Ok(unauthorized(scheme, "The token has been revoked"));
     }
     let Some((user, _)) = app.store.get_user(&claims.sub).await? else {
-        return Ok(unauthorized("The user no longer exists"));
+        return Ok(unauthorized(scheme, "The user no longer exists"));
     };
     if user.blocked {
-        return Ok(unauthorized("user is blocked"));
+        return Ok(unauthorized(scheme, "user is blocked"));
     }
     let scope: Vec<String> = claims.scopes().map(str::to_string).collect();
     let mut body = serde_json::Map::new();
