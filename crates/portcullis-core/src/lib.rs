@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod jose;
 pub mod keys;
 pub mod log_query;
+pub mod log_streams;
 pub mod management;
 pub mod members;
 pub mod mfa;

@@ -79,6 +79,7 @@ pub const TABLES: &[&str] = &[
     "client_assertion_jtis",
     "session_clients",
     "dpop_proof_jtis",
+    "log_streams",
     "passwordless_codes",
 ];
 

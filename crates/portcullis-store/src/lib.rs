@@ -20,6 +20,7 @@ mod flows;
 mod identities;
 mod jobs;
 mod keys;
+mod log_streams;
 mod logs;
 mod maintenance;
 mod members;
@@ -57,6 +58,7 @@ pub use flows::{
 pub use identities::LinkedBy;
 pub use jobs::{ChunkCounts, ChunkUser};
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
+pub use log_streams::{StoredLogStream, StreamedLog};
 pub use logs::LogEntry;
 pub use maintenance::Cleaned;
 pub use members::MemberSession;

@@ -150,6 +150,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "passwordless",
         include_str!("../migrations/0034_passwordless.sql"),
     ),
+    (
+        35,
+        "log_streams",
+        include_str!("../migrations/0035_log_streams.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -31,14 +31,14 @@ pub struct Inner {
     pub management_audience: String,
     keys: RwLock<Arc<KeySet>>,
     /// Seals secrets at rest (signing keys, action secrets, rules configs).
-    pub kek: portcullis_core::keys::KeyEncryptionKey,
+    pub kek: Arc<portcullis_core::keys::KeyEncryptionKey>,
     /// Compiled Rules and Actions.
     pub scripts: crate::scripts::Scripts,
     /// Applications, APIs and grants read by every token request.
     pub cache: crate::cache::Cache,
     /// The tenant's configuration generation (see `sync_configuration`).
     pub generation: crate::generation::Generation,
-    pub metrics: crate::metrics::Metrics,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Where audit events go (see `audit::Auditor`).
     pub auditor: crate::audit::Auditor,
     /// The server's clock (tests move it forward with [`Inner::advance_clock`]).
@@ -51,6 +51,8 @@ pub struct Inner {
     pub backchannel: crate::backchannel::Sender,
     /// Passwordless texts (the sms connection's gateway).
     pub sms: crate::sms_gateway::SmsGateway,
+    /// Log-stream delivery (a new or changed stream wakes it).
+    pub log_streams: crate::log_streams::Deliverer,
 }
 
 impl std::ops::Deref for AppState {
@@ -97,6 +99,14 @@ impl AppState {
         let clock = crate::clock::Clock::default();
         let imports =
             crate::bulk_jobs::Runner::new(store.clone(), clock.clone(), config.issuer.clone());
+        let kek = Arc::new(kek);
+        let metrics = Arc::new(crate::metrics::Metrics::new());
+        let log_streams = crate::log_streams::Deliverer::new(
+            store.clone(),
+            clock.clone(),
+            kek.clone(),
+            metrics.clone(),
+        );
         Self(Arc::new(Inner {
             password_slots: tokio::sync::Semaphore::new(cores),
             password_last_used,
@@ -111,13 +121,14 @@ impl AppState {
             scripts: Default::default(),
             cache: Default::default(),
             generation: Default::default(),
-            metrics: crate::metrics::Metrics::new(),
+            metrics,
             auditor,
             clock,
             upstream: Default::default(),
             backchannel: Default::default(),
             sms: Default::default(),
             imports,
+            log_streams,
         }))
     }
 }

@@ -368,10 +368,10 @@ async fn record_to(tx: &tokio::sync::mpsc::Sender<Message>, hostname: &str, e: E
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
-    let log_id = format!("{now_ms:016}{}", portcullis_core::random::hex(6));
     let date = now_ms / 1000;
+    // The `log_id` is given by the writer (`stamp`), just before the event is
+    // stored: log streams read events in `log_id` order.
     let mut doc = json!({
-        "log_id": log_id,
         "date": portcullis_core::clock::iso8601(date).replace(".000Z", &format!(".{:03}Z", now_ms % 1000)),
         "type": e.event_type.as_str(),
         "description": e.description,
@@ -394,7 +394,7 @@ async fn record_to(tx: &tokio::sync::mpsc::Sender<Message>, hostname: &str, e: E
     }
     tracing::info!(target: "portcullis::audit", r#type = e.event_type.as_str(), user_id = e.user_id, client_id = e.client_id, "{}", e.description);
     let owned = OwnedEvent {
-        log_id,
+        log_id: String::new(),
         date,
         event_type: e.event_type.as_str().to_string(),
         user_id: e.user_id.map(str::to_string),
@@ -418,6 +418,39 @@ pub struct OwnedEvent {
     doc: Value,
 }
 
+/// Gives events their `log_id`: the wall clock's milliseconds (never going
+/// back on this node), a counter that orders events of the same millisecond,
+/// and random hex that keeps nodes apart. Stamped by the one writer just
+/// before the insert, so an id is committed soon after it is drawn and ids of
+/// this node are stored in order (log streams read past a cursor by id).
+#[derive(Default)]
+struct Stamp {
+    last_ms: i64,
+    counter: u32,
+}
+
+impl Stamp {
+    fn next(&mut self, e: &mut OwnedEvent) {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        if now_ms > self.last_ms {
+            self.last_ms = now_ms;
+            self.counter = 0;
+        } else {
+            self.counter = self.counter.wrapping_add(1) & 0x00ff_ffff;
+        }
+        let id = format!(
+            "{:016}{:06x}{}",
+            self.last_ms,
+            self.counter,
+            portcullis_core::random::hex(3)
+        );
+        e.doc["log_id"] = Value::String(id.clone());
+        e.log_id = id;
+    }
+}
+
 pub enum Message {
     Event(OwnedEvent),
     /// Answered once everything sent before it is stored.
@@ -436,6 +469,7 @@ fn start_writer(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(4096);
     tokio::spawn(async move {
         let mut stream = Stream::open(stream.as_deref());
+        let mut stamp = Stamp::default();
         let mut batch: Vec<OwnedEvent> = Vec::new();
         let mut waiting: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
         while let Some(first) = rx.recv().await {
@@ -451,6 +485,9 @@ fn start_writer(
                 next = rx.try_recv().ok();
             }
             if !batch.is_empty() {
+                for e in batch.iter_mut() {
+                    stamp.next(e);
+                }
                 let entries: Vec<portcullis_store::LogEntry<'_>> = batch
                     .iter()
                     .map(|e| portcullis_store::LogEntry {
@@ -541,5 +578,39 @@ mod tests {
                 c.as_str()
             );
         }
+    }
+
+    /// Log-stream filters pick events by Auth0's categories: every code
+    /// Portcullis writes has the category Auth0's reference gives it; only
+    /// the codes Auth0 itself files under `other` are there.
+    #[test]
+    fn every_code_has_auth0s_log_stream_category() {
+        use portcullis_core::log_streams::Category;
+        let other = [
+            "fdeac",
+            "mfar",
+            "cls",
+            "gd_auth_succeed",
+            "gd_auth_failed",
+            "gd_otp_rate_limit_exceed",
+            "gd_recovery_succeed",
+            "gd_recovery_failed",
+            "gd_recovery_rate_limit_exceed",
+            "gd_webauthn_challenge_failed",
+            "gd_webauthn_enrollment_failed",
+            "gd_send_email",
+        ];
+        for c in Code::ALL {
+            let cat = Category::of(c.as_str());
+            assert_eq!(
+                cat == Category::Other,
+                other.contains(&c.as_str()),
+                "{} is {cat:?}",
+                c.as_str()
+            );
+        }
+        assert_eq!(Category::of("fepft"), Category::TokenExchangeFail);
+        assert_eq!(Category::of("srrt"), Category::UserSuccess);
+        assert_eq!(Category::of("limit_wc"), Category::SystemNotification);
     }
 }

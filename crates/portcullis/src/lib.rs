@@ -18,6 +18,7 @@ pub mod import_mail;
 pub mod issuance;
 pub mod jobs;
 pub mod keyring;
+pub mod log_streams;
 pub mod mail_templates;
 pub mod mailer;
 pub mod metrics;

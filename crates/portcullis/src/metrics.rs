@@ -31,7 +31,18 @@ pub struct Metrics {
     tokens: Mutex<BTreeMap<String, u64>>,
     audit: Mutex<BTreeMap<String, u64>>,
     scripts: Mutex<BTreeMap<&'static str, u64>>,
+    /// Per log stream (by its id: streams are few and made by
+    /// administrators, not requests): events delivered, failed attempts,
+    /// and the age in seconds of the oldest event not yet delivered.
+    log_streams: Mutex<BTreeMap<String, StreamStats>>,
     started: AtomicU64,
+}
+
+#[derive(Default, Clone, Copy)]
+struct StreamStats {
+    delivered: u64,
+    failed: u64,
+    lag: f64,
 }
 
 fn bump<K: Ord>(map: &Mutex<BTreeMap<K, u64>>, key: K) {
@@ -74,6 +85,24 @@ impl Metrics {
 
     pub fn audit_event(&self, event_type: &str) {
         bump(&self.audit, event_type.to_string());
+    }
+
+    fn log_stream(&self, id: &str, change: impl FnOnce(&mut StreamStats)) {
+        if let Ok(mut m) = self.log_streams.lock() {
+            change(m.entry(id.to_string()).or_default());
+        }
+    }
+
+    pub fn log_stream_delivered(&self, id: &str, events: u64) {
+        self.log_stream(id, |s| s.delivered += events);
+    }
+
+    pub fn log_stream_failed(&self, id: &str) {
+        self.log_stream(id, |s| s.failed += 1);
+    }
+
+    pub fn log_stream_lag(&self, id: &str, seconds: f64) {
+        self.log_stream(id, |s| s.lag = seconds);
     }
 
     /// `ok`, `denied` or `failed`.
@@ -170,6 +199,40 @@ impl Metrics {
             "outcome",
             scripts,
         );
+        let streams: Vec<(String, StreamStats)> = self
+            .log_streams
+            .lock()
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+            .unwrap_or_default();
+        counter(
+            &mut out,
+            "portcullis_log_stream_events_delivered_total",
+            "Audit events a log stream's receiver accepted, by stream id.",
+            "stream",
+            streams
+                .iter()
+                .map(|(k, s)| (k.clone(), s.delivered))
+                .collect(),
+        );
+        counter(
+            &mut out,
+            "portcullis_log_stream_failures_total",
+            "Failed deliveries (refused, failed or timed out), by stream id.",
+            "stream",
+            streams.iter().map(|(k, s)| (k.clone(), s.failed)).collect(),
+        );
+        let _ = writeln!(
+            out,
+            "# HELP portcullis_log_stream_lag_seconds Age of the oldest audit event a stream has not delivered (0 when caught up), as this node last saw it."
+        );
+        let _ = writeln!(out, "# TYPE portcullis_log_stream_lag_seconds gauge");
+        for (k, s) in &streams {
+            let _ = writeln!(
+                out,
+                "portcullis_log_stream_lag_seconds{{stream=\"{k}\"}} {}",
+                s.lag
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP portcullis_script_threads Script threads alive (running or stuck past their deadline)."

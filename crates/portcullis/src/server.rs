@@ -63,6 +63,7 @@ impl RunningServer {
     /// Stops accepting connections and waits (up to 10 s) for requests in flight.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.state.imports.stop();
+        self.state.log_streams.stop();
         self.stop.notify_one();
         self.wait().await
     }
@@ -262,6 +263,7 @@ pub async fn start_on(
     let rotation_days = config.key_rotation_days;
     let state = AppState::new(config, store, keys, kek, mailer);
     crate::jobs::start(state.store.clone(), state.clock.clone());
+    state.log_streams.start();
     let mailing = state.clone();
     state.imports.start(std::sync::Arc::new(move |job| {
         let app = mailing.clone();

@@ -323,6 +323,15 @@ async fn run(backend: Backend) {
     );
     assert_eq!(seen["missing_role"], 404);
     assert_eq!(seen["roles_left"], serde_json::json!(["SDK Writer"]));
+    assert_eq!(
+        seen["log_streams"],
+        serde_json::json!([
+            "SDK stream (paused) http paused https://siem.example/in [{\"name\":\"auth.login.fail\",\"type\":\"category\"}]"
+        ])
+    );
+    assert_eq!(seen["log_stream_paused"], "paused");
+    assert_eq!(seen["log_stream_secret_answered"], false);
+    assert_eq!(seen["deleted_stream"], 404);
 }
 
 #[tokio::test]

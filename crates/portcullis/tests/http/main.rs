@@ -26,6 +26,7 @@ mod discovery;
 mod dpop;
 mod email_templates;
 mod email_verification;
+mod log_streams;
 mod login_page;
 mod management_auth;
 mod management_client_grants;

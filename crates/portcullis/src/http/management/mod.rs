@@ -14,6 +14,7 @@ pub mod identities;
 pub mod jobs;
 pub mod keys;
 pub mod last_admin;
+pub mod log_streams;
 pub mod logs;
 pub mod openapi;
 pub mod organizations;
@@ -114,6 +115,16 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/logs/{id}", get(logs::get))
+        .route(
+            "/log-streams",
+            get(log_streams::list).post(log_streams::create),
+        )
+        .route(
+            "/log-streams/{id}",
+            get(log_streams::get)
+                .patch(log_streams::update)
+                .delete(log_streams::delete),
+        )
         .route(
             "/tenants/settings",
             get(tenant_settings::get).patch(tenant_settings::update),

@@ -15,6 +15,7 @@ use portcullis_core::connections::{ConnectionCreate, ConnectionPatch};
 use portcullis_core::email_provider::EmailProviderPayload;
 use portcullis_core::email_templates::EmailTemplatePayload;
 use portcullis_core::identities::LinkRequest;
+use portcullis_core::log_streams::LogStreamPayload;
 use portcullis_core::organizations::{
     EnabledConnectionPayload, InvitationPayload, OrganizationPayload,
 };
@@ -632,6 +633,46 @@ pub const OPS: &[Op] = &[
         "Get one audit event",
         None,
         200,
+    ),
+    op(
+        "get",
+        "/log-streams",
+        "read:log_streams",
+        "List log streams (never their secrets)",
+        None,
+        200,
+    ),
+    op(
+        "post",
+        "/log-streams",
+        "create:log_streams",
+        "Create a log stream (http, datadog, splunk, sumo); secrets sealed",
+        Some(schema::<LogStreamPayload>),
+        201,
+    ),
+    op(
+        "get",
+        "/log-streams/{id}",
+        "read:log_streams",
+        "Get a log stream",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/log-streams/{id}",
+        "update:log_streams",
+        "Change a log stream (status active restarts a suspended one)",
+        Some(schema::<LogStreamPayload>),
+        200,
+    ),
+    op(
+        "delete",
+        "/log-streams/{id}",
+        "delete:log_streams",
+        "Delete a log stream",
+        None,
+        204,
     ),
     op(
         "get",

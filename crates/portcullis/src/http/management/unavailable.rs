@@ -65,7 +65,6 @@ pub fn routes() -> Router<AppState> {
             get(|c: Caller| setting(c, NEW_DEVICE))
                 .patch(|c: Caller, h: HeaderMap, b: Body| same(c, h, b, NEW_DEVICE)),
         )
-        .route("/log-streams", get(|c: Caller| bare(c, "read:log_streams")))
         .route(
             "/custom-domains",
             get(|c: Caller| bare(c, "read:custom_domains")),

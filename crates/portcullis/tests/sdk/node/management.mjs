@@ -1,6 +1,6 @@
 // Auth0's Node SDK (`auth0`, unchanged) against Portcullis: roles, their
 // permissions and users (with the SDK's own paging, offset and checkpoint),
-// a user's roles and direct permissions, password-change tickets. Prints one
+// a user's roles and direct permissions, password-change tickets, log streams. Prints one
 // JSON object of what it saw; the Rust test (tests/http/auth0_sdk.rs) judges.
 //
 // Environment: DOMAIN (host:port), CLIENT_ID, CLIENT_SECRET, and
@@ -80,5 +80,24 @@ try {
 }
 await m.roles.delete(role.id);
 out.roles_left = (await all(m.roles.list())).map((r) => r.name);
+
+const stream = await m.logStreams.create({
+  name: 'SDK stream',
+  type: 'http',
+  filters: [{ type: 'category', name: 'auth.login.fail' }],
+  sink: { httpEndpoint: 'https://siem.example/in', httpContentFormat: 'JSONARRAY', httpAuthorization: 'Bearer sdk-s3cret' },
+});
+const paused = await m.logStreams.update(stream.id, { status: 'paused', name: 'SDK stream (paused)' });
+const streams = await m.logStreams.list();
+out.log_streams = streams.map((s) => `${s.name} ${s.type} ${s.status} ${s.sink.httpEndpoint} ${JSON.stringify(s.filters)}`);
+out.log_stream_paused = paused.status;
+out.log_stream_secret_answered = JSON.stringify([stream, paused, streams]).includes('sdk-s3cret');
+await m.logStreams.delete(stream.id);
+try {
+  await m.logStreams.get(stream.id);
+  out.deleted_stream = 'found?';
+} catch (e) {
+  out.deleted_stream = e.statusCode;
+}
 
 console.log(JSON.stringify(out));
