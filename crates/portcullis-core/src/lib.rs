@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod auth0_fields;
+pub mod branding;
 pub mod client_grants;
 pub mod clients;
 pub mod clock;

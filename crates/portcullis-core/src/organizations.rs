@@ -227,8 +227,7 @@ pub fn valid_name(name: &str) -> bool {
 
 /// `#rgb` or `#rrggbb`.
 pub fn valid_colour(c: &str) -> bool {
-    let hex = c.strip_prefix('#').unwrap_or("");
-    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    crate::branding::valid_colour(c)
 }
 
 fn check_branding(v: Value) -> Validated<Branding> {

@@ -483,46 +483,6 @@ pub async fn branding(app: &AppState, req: &AuthorizeRequest) -> Option<serde_js
     }))
 }
 
-/// `#rgb` as `#rrggbb`; anything else as given (validated when saved).
-fn long_hex(c: &str) -> String {
-    let h = c.trim_start_matches('#');
-    if h.len() == 3 {
-        let mut out = String::from("#");
-        for ch in h.chars() {
-            out.push(ch);
-            out.push(ch);
-        }
-        out
-    } else {
-        format!("#{h}")
-    }
-}
-
-/// WCAG 2.x relative luminance of `#rrggbb`.
-fn luminance(hex: &str) -> f64 {
-    let h = hex.trim_start_matches('#');
-    let channel = |i: usize| {
-        let v =
-            f64::from(u8::from_str_radix(h.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0)) / 255.0;
-        if v <= 0.039_28 {
-            v / 12.92
-        } else {
-            ((v + 0.055) / 1.055).powf(2.4)
-        }
-    };
-    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
-}
-
-/// The text colour (black or white) with the better contrast on `bg`, so a
-/// tenant's colour never makes a label unreadable: one of the two always
-/// reaches 4.58:1, above WCAG 1.4.3's 4.5:1.
-pub fn text_on(bg: &str) -> &'static str {
-    let l = luminance(bg);
-    let dark = (l + 0.05) / 0.05;
-    let light = 1.05 / (l + 0.05);
-    if dark >= light { "#000000" } else { "#ffffff" }
-}
-
 /// `GET /u/organization/{id}/branding.css`: the organization's colours as
 /// a stylesheet (only validated `#rgb`/`#rrggbb` values go into it).
 pub async fn stylesheet(State(app): State<AppState>, Path(id): Path<String>) -> Response {
@@ -531,20 +491,21 @@ pub async fn stylesheet(State(app): State<AppState>, Path(id): Path<String>) -> 
         Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => return flows::PageError(e).into_response(),
     };
-    let mut css = String::new();
-    if let Some(c) = org.branding.as_ref().and_then(|b| b.colors.as_ref())
-        && organizations::valid_colour(&c.primary)
-        && organizations::valid_colour(&c.page_background)
-    {
-        let (primary, bg) = (long_hex(&c.primary), long_hex(&c.page_background));
-        css = format!(
-            "body{{background:{bg}}}.foot{{color:{}}}\
-             button:not(.secondary):not(.reveal),a.button:not(.upstream){{background:{primary};color:{}}}\
-             button:not(.secondary):not(.reveal):hover{{background:{primary};filter:brightness(.9)}}\n",
-            text_on(&bg),
-            text_on(&primary),
-        );
-    }
+    // Only validated `#rgb`/`#rrggbb` values reach the stylesheet.
+    let css = org
+        .branding
+        .as_ref()
+        .and_then(|b| b.colors.as_ref())
+        .map(|c| {
+            portcullis_core::branding::stylesheet(
+                Some(&c.primary),
+                Some(&portcullis_core::branding::Background::Colour(
+                    c.page_background.clone(),
+                )),
+                None,
+            )
+        })
+        .unwrap_or_default();
     let mut res = css.into_response();
     let h = res.headers_mut();
     h.insert(
@@ -728,29 +689,4 @@ pub async fn selection_submit(
         &headers,
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn labels_keep_aa_contrast_on_any_brand_colour() {
-        assert_eq!(text_on("#ffffff"), "#000000");
-        assert_eq!(text_on("#000000"), "#ffffff");
-        assert_eq!(text_on("#0059d6"), "#ffffff");
-        assert_eq!(text_on("#ffd400"), "#000000");
-        for bg in ["#0059d6", "#ffd400", "#777777", "#ff0000", "#00ff00"] {
-            let fg = text_on(bg);
-            let (a, b) = (luminance(bg), luminance(fg));
-            let ratio = (a.max(b) + 0.05) / (a.min(b) + 0.05);
-            assert!(ratio >= 4.5, "{bg} with {fg}: {ratio}");
-        }
-    }
-
-    #[test]
-    fn short_hex_colours_are_written_long() {
-        assert_eq!(long_hex("#fa0"), "#ffaa00");
-        assert_eq!(long_hex("#123456"), "#123456");
-    }
 }
