@@ -312,8 +312,8 @@ pub struct LogStreamPayload {
     pub pii_config: Option<Value>,
 }
 
-/// `sink` as sent.
-#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
+/// `sink` as sent (its `Debug` shows no value: most are secrets).
+#[derive(Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SinkPayload {
     pub http_endpoint: Option<String>,
@@ -328,6 +328,12 @@ pub struct SinkPayload {
     pub splunk_port: Option<String>,
     pub splunk_secure: Option<bool>,
     pub sumo_source_address: Option<String>,
+}
+
+impl std::fmt::Debug for SinkPayload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SinkPayload(<redacted>)")
+    }
 }
 
 impl std::fmt::Debug for Header {
@@ -554,7 +560,8 @@ fn apply_sink(
         })?);
     }
     if let Some(v) = p.http_authorization {
-        secrets.http_authorization = Some(v);
+        // "" removes it (null means "keep", as for every secret).
+        secrets.http_authorization = (!v.is_empty()).then_some(v);
     }
     if let Some(v) = p.http_custom_headers {
         secrets.http_custom_headers = v;
@@ -583,13 +590,16 @@ fn apply_sink(
     Ok(())
 }
 
-/// A header value: no line breaks (they would start another header), at most
-/// 4 KB.
+/// A header value: no line breaks (they would start another header) nor other
+/// control characters (the HTTP client would refuse them at every send), at
+/// most 4 KB.
 fn header_value(field: &str, v: &str) -> Validated<()> {
-    if v.is_empty() || v.len() > 4096 || v.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+    // RFC 9110 §5.5: visible characters, spaces and tabs (and obs-text).
+    let allowed = |b: u8| b == b'\t' || (0x20..0x7f).contains(&b) || b >= 0x80;
+    if v.is_empty() || v.len() > 4096 || !v.bytes().all(allowed) {
         return Err(ValidationError::field(
             field,
-            "must be a header value of 1 to 4096 characters on one line",
+            "must be a header value of 1 to 4096 characters without control characters",
         ));
     }
     Ok(())
@@ -712,7 +722,13 @@ fn check_sink(kind: StreamType, sink: &Sink, secrets: &SinkSecrets) -> Validated
                 .sumo_source_address
                 .as_deref()
                 .ok_or_else(|| required("sink.sumoSourceAddress"))?;
-            endpoint("sink.sumoSourceAddress", a)?;
+            // The address carries the source's token: never echoed.
+            endpoint("sink.sumoSourceAddress", a).map_err(|_| {
+                ValidationError::field(
+                    "sink.sumoSourceAddress",
+                    "must be an https URL (http only on a loopback address)",
+                )
+            })?;
         }
     }
     Ok(())
@@ -765,8 +781,8 @@ impl Delivery {
     }
 }
 
-/// One POST to the receiver.
-#[derive(Debug)]
+/// One POST to the receiver (its `Debug` shows the host only: a Sumo
+/// address carries a token).
 pub struct Outbound {
     pub url: String,
     /// Header values may be secrets: never logged.
@@ -774,6 +790,20 @@ pub struct Outbound {
     pub body: Vec<u8>,
     /// The last `log_id` this request carries: the cursor once it succeeds.
     pub through: String,
+}
+
+impl std::fmt::Debug for Outbound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = url::Url::parse(&self.url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
+        f.debug_struct("Outbound")
+            .field("host", &host)
+            .field("bytes", &self.body.len())
+            .field("through", &self.through)
+            .finish()
+    }
 }
 
 /// One stored event: its `log_id`, code and document (as `/api/v2/logs`).

@@ -13,6 +13,9 @@ CREATE TABLE log_streams (
     failures        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL DEFAULT 0,
     last_error      TEXT,
+    -- Bumped by every PATCH: a failed attempt that started before one
+    -- does not overwrite what it set.
+    version         BIGINT NOT NULL DEFAULT 0,
     created_at      BIGINT NOT NULL,
     updated_at      BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, id)

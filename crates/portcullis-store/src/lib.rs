@@ -59,7 +59,7 @@ pub use identities::LinkedBy;
 pub use jobs::{ChunkCounts, ChunkUser};
 pub use keys::{NewSigningKey, Revocation, SigningKeyRecord, StoredSigningKey};
 pub use log_streams::{StoredLogStream, StreamedLog};
-pub use logs::LogEntry;
+pub use logs::LogDraft;
 pub use maintenance::Cleaned;
 pub use members::MemberSession;
 pub use mfa::{AuthenticatorSecret, StoredMfaToken};

@@ -15,6 +15,8 @@ pub struct StoredLogStream {
     pub sealed_secrets: String,
     pub delivery: Delivery,
     pub last_error: Option<String>,
+    /// Bumped by every change through the API.
+    pub version: i64,
 }
 
 /// One stored audit event as a stream reads it.
@@ -24,10 +26,19 @@ pub struct StreamedLog {
     pub doc: serde_json::Value,
 }
 
-type Row = (String, String, String, String, i64, i64, Option<String>);
+type Row = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    i64,
+);
 
 fn stored(r: Row) -> StoreResult<StoredLogStream> {
-    let (doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error) = r;
+    let (doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error, version) = r;
     Ok(StoredLogStream {
         stream: decode(&doc)?,
         sealed_secrets,
@@ -38,6 +49,7 @@ fn stored(r: Row) -> StoreResult<StoredLogStream> {
             next_attempt_at,
         },
         last_error,
+        version,
     })
 }
 
@@ -74,7 +86,7 @@ impl TenantStore {
     pub async fn log_streams(&self) -> StoreResult<Vec<StoredLogStream>> {
         let rows: Vec<Row> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error
+                "SELECT doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error, version
                  FROM log_streams WHERE tenant_id = $1 ORDER BY created_at, id",
             )
             .bind(self.id())
@@ -87,7 +99,7 @@ impl TenantStore {
     pub async fn log_stream(&self, id: &str) -> StoreResult<Option<StoredLogStream>> {
         let row: Option<Row> = with_db!(self, |pool| {
             sqlx::query_as(
-                "SELECT doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error
+                "SELECT doc, sealed_secrets, status, cursor, failures, next_attempt_at, last_error, version
                  FROM log_streams WHERE tenant_id = $1 AND id = $2",
             )
             .bind(self.id())
@@ -113,7 +125,8 @@ impl TenantStore {
             sqlx::query(
                 "UPDATE log_streams SET doc = $3, sealed_secrets = $4,
                     status = COALESCE(CAST($5 AS TEXT), status),
-                    failures = 0, next_attempt_at = 0, updated_at = $6
+                    failures = 0, next_attempt_at = 0, updated_at = $6,
+                    version = version + 1
                  WHERE tenant_id = $1 AND id = $2",
             )
             .bind(self.id())
@@ -165,11 +178,13 @@ impl TenantStore {
 
     /// An attempt from `cursor` failed: the back-off `after` decided, and the
     /// stream suspended when it says so (an active stream only: a pause made
-    /// meanwhile stands).
+    /// meanwhile stands). Nothing is written if the stream was changed since
+    /// it was read at `version` (a PATCH's reset stands).
     pub async fn log_stream_failed(
         &self,
         id: &str,
         cursor: &str,
+        version: i64,
         after: &Delivery,
         error: &str,
     ) -> StoreResult<()> {
@@ -178,7 +193,7 @@ impl TenantStore {
             sqlx::query(
                 "UPDATE log_streams SET failures = $4, next_attempt_at = $5, last_error = $6,
                     status = CASE WHEN status = 'active' AND $7 THEN 'suspended' ELSE status END
-                 WHERE tenant_id = $1 AND id = $2 AND cursor = $3",
+                 WHERE tenant_id = $1 AND id = $2 AND cursor = $3 AND version = $8",
             )
             .bind(self.id())
             .bind(id)
@@ -187,6 +202,7 @@ impl TenantStore {
             .bind(after.next_attempt_at)
             .bind(error)
             .bind(suspend)
+            .bind(version)
             .execute(&mut *conn)
             .await?;
         });

@@ -18,9 +18,9 @@ macro_rules! matches_query {
     };
 }
 
-/// An audit event: indexed columns and the whole event.
-pub struct LogEntry<'a> {
-    pub log_id: &'a str,
+/// An audit event before its `log_id`, which is drawn inside the
+/// transaction that stores it (see [`TenantStore::insert_stamped_logs`]).
+pub struct LogDraft<'a> {
     pub date: i64,
     pub event_type: &'a str,
     pub user_id: Option<&'a str>,
@@ -29,47 +29,38 @@ pub struct LogEntry<'a> {
 }
 
 impl TenantStore {
-    /// Several events in one transaction (one commit, one fsync): the audit
-    /// writer's group commit.
-    pub async fn insert_logs(&self, entries: &[LogEntry<'_>]) -> StoreResult<()> {
-        write_tx!(self, |conn| {
-            for entry in entries {
+    /// Several events in one transaction, each given its `log_id` by `stamp`
+    /// once the transaction holds the writer (SQLite) or its connection
+    /// (PostgreSQL): an id is committed moments after it is drawn, which log
+    /// streams rely on when they read past a cursor by id. Returns the ids.
+    pub async fn insert_stamped_logs(
+        &self,
+        drafts: &[LogDraft<'_>],
+        stamp: &(dyn Fn() -> String + Send + Sync),
+    ) -> StoreResult<Vec<String>> {
+        write_tx!(self, result, |conn| {
+            let mut ids = Vec::with_capacity(drafts.len());
+            for d in drafts {
+                let id = stamp();
+                let mut doc = d.doc.clone();
+                doc["log_id"] = serde_json::Value::String(id.clone());
                 sqlx::query(
                     "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(self.id())
-                .bind(entry.log_id)
-                .bind(entry.date)
-                .bind(entry.event_type)
-                .bind(entry.user_id)
-                .bind(entry.client_id)
-                .bind(entry.doc.to_string())
+                .bind(&id)
+                .bind(d.date)
+                .bind(d.event_type)
+                .bind(d.user_id)
+                .bind(d.client_id)
+                .bind(doc.to_string())
                 .execute(&mut *conn)
                 .await?;
+                ids.push(id);
             }
-        });
-        Ok(())
-    }
-
-    pub async fn insert_log(&self, entry: LogEntry<'_>) -> StoreResult<()> {
-        let doc = entry.doc.to_string();
-        write_db!(self, |conn| {
-            sqlx::query(
-                "INSERT INTO logs (tenant_id, log_id, date, type, user_id, client_id, doc)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(self.id())
-            .bind(entry.log_id)
-            .bind(entry.date)
-            .bind(entry.event_type)
-            .bind(entry.user_id)
-            .bind(entry.client_id)
-            .bind(&doc)
-            .execute(&mut *conn)
-            .await?;
-        });
-        Ok(())
+            Ok(ids)
+        })
     }
 
     /// One event by its `log_id`.

@@ -420,9 +420,10 @@ pub struct OwnedEvent {
 
 /// Gives events their `log_id`: the wall clock's milliseconds (never going
 /// back on this node), a counter that orders events of the same millisecond,
-/// and random hex that keeps nodes apart. Stamped by the one writer just
-/// before the insert, so an id is committed soon after it is drawn and ids of
-/// this node are stored in order (log streams read past a cursor by id).
+/// and random hex that keeps nodes apart. Drawn inside the transaction that
+/// stores the event (`insert_stamped_logs`), so an id is committed moments
+/// after it is drawn and this node's ids are stored in order (log streams
+/// read past a cursor by id).
 #[derive(Default)]
 struct Stamp {
     last_ms: i64,
@@ -430,7 +431,7 @@ struct Stamp {
 }
 
 impl Stamp {
-    fn next(&mut self, e: &mut OwnedEvent) {
+    fn next_id(&mut self) -> String {
         let now_ms = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as i64);
@@ -440,14 +441,12 @@ impl Stamp {
         } else {
             self.counter = self.counter.wrapping_add(1) & 0x00ff_ffff;
         }
-        let id = format!(
+        format!(
             "{:016}{:06x}{}",
             self.last_ms,
             self.counter,
             portcullis_core::random::hex(3)
-        );
-        e.doc["log_id"] = Value::String(id.clone());
-        e.log_id = id;
+        )
     }
 }
 
@@ -469,7 +468,7 @@ fn start_writer(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Message>(4096);
     tokio::spawn(async move {
         let mut stream = Stream::open(stream.as_deref());
-        let mut stamp = Stamp::default();
+        let stamp = std::sync::Mutex::new(Stamp::default());
         let mut batch: Vec<OwnedEvent> = Vec::new();
         let mut waiting: Vec<tokio::sync::oneshot::Sender<()>> = Vec::new();
         while let Some(first) = rx.recv().await {
@@ -485,13 +484,9 @@ fn start_writer(
                 next = rx.try_recv().ok();
             }
             if !batch.is_empty() {
-                for e in batch.iter_mut() {
-                    stamp.next(e);
-                }
-                let entries: Vec<portcullis_store::LogEntry<'_>> = batch
+                let drafts: Vec<portcullis_store::LogDraft<'_>> = batch
                     .iter()
-                    .map(|e| portcullis_store::LogEntry {
-                        log_id: &e.log_id,
+                    .map(|e| portcullis_store::LogDraft {
                         date: e.date,
                         event_type: &e.event_type,
                         user_id: e.user_id.as_deref(),
@@ -499,8 +494,19 @@ fn start_writer(
                         doc: &e.doc,
                     })
                     .collect();
-                if let Err(err) = store.insert_logs(&entries).await {
-                    tracing::error!(error = %err, events = entries.len(), "could not store audit events");
+                let next_id = || stamp.lock().map(|mut s| s.next_id()).unwrap_or_default();
+                let ids = match store.insert_stamped_logs(&drafts, &next_id).await {
+                    Ok(ids) => ids,
+                    Err(err) => {
+                        tracing::error!(error = %err, events = drafts.len(), "could not store audit events");
+                        // The copy still gets ids (never stored, never streamed).
+                        drafts.iter().map(|_| next_id()).collect()
+                    }
+                };
+                drop(drafts);
+                for (e, id) in batch.iter_mut().zip(ids) {
+                    e.doc["log_id"] = Value::String(id.clone());
+                    e.log_id = id;
                 }
                 stream.write(&batch);
                 batch.clear();

@@ -3,9 +3,10 @@
 //! given stream, in order), reads the stored audit events past the stream's
 //! cursor, sends what `portcullis_core::log_streams::plan` lays out, and moves
 //! the cursor only after the receiver answered 2xx. A receiver that is down,
-//! slow or failing delays only its own stream (each stream is sent
-//! concurrently, each request bounded by [`TIMEOUT`]); logins never wait for
-//! a stream, since they only write the audit table.
+//! slow or failing delays only its own stream (each stream is sent by a task
+//! of its own, each request bounded by [`TIMEOUT`], the lease renewed before
+//! each); logins never wait for a stream, since they only write the audit
+//! table.
 //!
 //! Events are read up to [`SETTLE`] before now: an event becomes visible when
 //! its node's audit writer commits, which may be after a later event of
@@ -25,8 +26,9 @@ use portcullis_store::{StoreError, StoredLogStream, TenantStore};
 use crate::clock::Clock;
 use crate::metrics::Metrics;
 
-/// A stream's lease lapses this long after its node stopped renewing it.
-pub const LEASE_TTL: i64 = 10;
+/// A stream's lease lapses this long after its node stopped renewing it: well
+/// beyond one request ([`TIMEOUT`]), since it is renewed before each.
+pub const LEASE_TTL: i64 = 30;
 /// How often a node looks for events when nobody wakes it.
 const POLL_EVERY: Duration = Duration::from_secs(1);
 /// One request to a receiver may take this long.
@@ -64,7 +66,16 @@ pub struct Deliverer {
     node: String,
     wake: Arc<tokio::sync::Notify>,
     stopped: Arc<AtomicBool>,
-    task: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
+    /// The loop, then each stream's delivery under way (by stream id): one
+    /// at a time per stream, each on its own task so a slow receiver holds
+    /// up only its stream; all aborted when the server stops.
+    tasks: Arc<std::sync::Mutex<Tasks>>,
+}
+
+#[derive(Default)]
+struct Tasks {
+    main: Option<tokio::task::AbortHandle>,
+    streams: std::collections::HashMap<String, tokio::task::AbortHandle>,
 }
 
 /// Why an attempt failed (said in the stream's `last_error`, never with a
@@ -95,7 +106,7 @@ impl Deliverer {
             node: portcullis_core::random::alphanumeric(16),
             wake: Arc::new(tokio::sync::Notify::new()),
             stopped: Arc::default(),
-            task: Arc::default(),
+            tasks: Arc::default(),
         }
     }
 
@@ -110,8 +121,8 @@ impl Deliverer {
                 let _ = tokio::time::timeout(POLL_EVERY, d.wake.notified()).await;
             }
         });
-        if let Ok(mut t) = self.task.lock() {
-            *t = Some(handle.abort_handle());
+        if let Ok(mut t) = self.tasks.lock() {
+            t.main = Some(handle.abort_handle());
         }
     }
 
@@ -119,10 +130,13 @@ impl Deliverer {
     /// is sent again by the next holder of the lease (at least once).
     pub fn stop(&self) {
         self.stopped.store(true, Ordering::SeqCst);
-        if let Ok(mut t) = self.task.lock()
-            && let Some(h) = t.take()
-        {
-            h.abort();
+        if let Ok(mut t) = self.tasks.lock() {
+            if let Some(h) = t.main.take() {
+                h.abort();
+            }
+            for (_, h) in t.streams.drain() {
+                h.abort();
+            }
         }
     }
 
@@ -131,45 +145,55 @@ impl Deliverer {
         self.wake.notify_one();
     }
 
+    /// Starts the delivery of each stream that is due and not already under
+    /// way on this node.
     async fn pass(&self) -> Result<(), StoreError> {
-        let streams = self.store.log_streams().await?;
-        let sends = streams.into_iter().map(|s| async move {
-            let id = s.stream.id.clone();
-            if let Err(e) = self.deliver(s).await {
-                tracing::warn!(stream = %id, error = %e, "log stream: delivery interrupted");
+        let now = self.clock.now();
+        if let Ok(mut tasks) = self.tasks.lock() {
+            tasks.streams.retain(|_, h| !h.is_finished());
+        }
+        for s in self.store.log_streams().await? {
+            if !s.delivery.due(now) {
+                continue;
             }
-        });
-        futures_util::future::join_all(sends).await;
+            let Ok(mut tasks) = self.tasks.lock() else {
+                return Ok(());
+            };
+            let id = s.stream.id.clone();
+            if self.stopped.load(Ordering::SeqCst)
+                || tasks.streams.get(&id).is_some_and(|h| !h.is_finished())
+            {
+                continue;
+            }
+            let d = self.clone();
+            let key = id.clone();
+            let handle = tokio::spawn(async move {
+                if let Err(e) = d.deliver(s).await {
+                    tracing::warn!(stream = %key, error = %e, "log stream: delivery interrupted");
+                }
+            });
+            tasks.streams.insert(id, handle.abort_handle());
+        }
         Ok(())
     }
 
     /// Sends what is due of one stream.
     async fn deliver(&self, s: StoredLogStream) -> Result<(), StoreError> {
         let id = &s.stream.id;
-        if !s.delivery.due(self.clock.now()) {
-            return Ok(());
-        }
         let Some(secrets) = open(&self.kek, id, &s.sealed_secrets) else {
             tracing::error!(stream = %id, "log stream: its secrets do not open with this key-encryption key");
             return Ok(());
         };
         let mut state = s.delivery.clone();
         for _ in 0..BATCHES_PER_PASS {
-            let cursor = state.cursor.clone();
-            let now = self.clock.now();
-            if self.stopped.load(Ordering::SeqCst)
-                || !self
-                    .store
-                    .acquire_lease(&secrets_aad(id), &self.node, now, LEASE_TTL)
-                    .await?
-            {
+            if !self.hold(id).await? {
                 return Ok(());
             }
             let wall_ms = wall_millis();
             let before = core::log_id_floor(wall_ms - SETTLE.as_millis() as i64);
             let events = self
                 .store
-                .logs_between(&cursor, &before, core::BATCH)
+                .logs_between(&state.cursor, &before, core::BATCH)
                 .await?;
             let Some(last) = events.last().map(|e| e.log_id.clone()) else {
                 self.metrics.log_stream_lag(id, 0.0);
@@ -188,6 +212,11 @@ impl Deliverer {
                 })
                 .collect();
             for out in core::plan(&s.stream, &secrets, &view) {
+                // Renewed before each request, so the lease outlives it and no
+                // other node sends this stream meanwhile.
+                if !self.hold(id).await? {
+                    return Ok(());
+                }
                 let sent = events
                     .iter()
                     .filter(|e| e.log_id > state.cursor && e.log_id <= out.through)
@@ -208,7 +237,7 @@ impl Deliverer {
                     Err(why) => {
                         let after = state.failed(self.clock.now());
                         self.store
-                            .log_stream_failed(id, &state.cursor, &after, &why)
+                            .log_stream_failed(id, &state.cursor, s.version, &after, &why)
                             .await?;
                         self.metrics.log_stream_failed(id);
                         tracing::warn!(stream = %id, error = %why, failures = after.failures, "log stream: delivery failed; will retry");
@@ -229,6 +258,17 @@ impl Deliverer {
             }
         }
         Ok(())
+    }
+
+    /// Takes or renews this stream's lease; `false` if another node holds it
+    /// or the server is stopping.
+    async fn hold(&self, id: &str) -> Result<bool, StoreError> {
+        if self.stopped.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        self.store
+            .acquire_lease(&secrets_aad(id), &self.node, self.clock.now(), LEASE_TTL)
+            .await
     }
 
     async fn send(&self, out: &core::Outbound) -> Result<(), String> {

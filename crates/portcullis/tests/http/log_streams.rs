@@ -257,12 +257,18 @@ async fn make_events(srv: &TestServer, tag: &str) -> Vec<&'static str> {
 }
 
 /// A webhook (JSON lines, `Authorization` and a custom header), a second
-/// one (JSON array) filtered to failed token exchanges, and a Sumo Logic source
+/// one (one event per request) filtered to failed token exchanges, and a Sumo Logic source
 /// receive what `/api/v2/logs` shows: every event after the first they got,
 /// in `log_id` order, as Auth0's `{log_id, data}` envelopes; the filter
 /// passes only its category.
 async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv: TestServer) {
     let r = receiver().await;
+    // The administrator's token first, so its event precedes the stream.
+    let (st, _) = srv.api(Method::GET, "/log-streams", None).await;
+    assert_eq!(st, StatusCode::OK);
+    // (The token endpoint records its event as it answers.)
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    srv.server.as_ref().unwrap().state.auditor.flush().await;
     let hook = create(
         &srv,
         json!({"name": "SIEM", "type": "http", "sink": {
@@ -278,7 +284,7 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
         &srv,
         json!({"name": "Failures", "type": "http",
                "filters": [{"type": "category", "name": "auth.token_exchange.fail"}],
-               "sink": {"httpEndpoint": format!("{}/failures", r.base), "httpContentFormat": "JSONARRAY"}}),
+               "sink": {"httpEndpoint": format!("{}/failures", r.base), "httpContentFormat": "JSONOBJECT"}}),
     )
     .await;
     create(
@@ -296,6 +302,20 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
 
     let got = first_seen(&r.log_ids("/hook"));
     let first = got[0].clone();
+    // The first event the stream sends is its own creation.
+    let opening = &r.envelopes("/hook")[0]["data"];
+    assert_eq!(opening["type"], "sapi", "{opening}");
+    assert_eq!(
+        opening["details"]["request"]["route"], "/api/v2/log-streams",
+        "{opening}"
+    );
+    // The sink's secrets are in no audit event (nor, so, in any stream).
+    let (_, recent) = srv.api(Method::GET, "/logs?per_page=100", None).await;
+    let recent = recent.to_string();
+    assert!(
+        !recent.contains("hook-s3cret") && !recent.contains("acme"),
+        "{recent}"
+    );
     let stored: Vec<String> = std::iter::once(first.clone())
         .chain(
             logs_after(&srv, &first)
@@ -357,6 +377,11 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
             .iter()
             .all(|t| ["fepft", "feccft", "feacft", "fertft"].contains(&t.as_str())),
         "{failures:?}"
+    );
+    assert_eq!(
+        r.requests("/failures"),
+        failures.len(),
+        "one event per request"
     );
 
     let text = srv
@@ -459,6 +484,18 @@ async fn bad_streams_are_refused_and_secrets_never_answered(srv: TestServer) {
         )
         .await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (st, e) = srv
+        .api(
+            Method::PATCH,
+            &format!("/log-streams/{id}"),
+            Some(json!({"name": "Renamed", "sink": {"splunkToken": "bad\u{1}token"}})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{e}");
+    let (_, after) = srv
+        .api(Method::GET, &format!("/log-streams/{id}"), None)
+        .await;
+    assert_eq!(after, s, "a refused PATCH changes nothing");
     let (st, p) = srv
         .api(
             Method::PATCH,
@@ -487,6 +524,11 @@ async fn bad_streams_are_refused_and_secrets_never_answered(srv: TestServer) {
             .unwrap()
     });
     assert!(!stored.contains("splunk-t0ken"));
+    let (_, logs) = srv.api(Method::GET, "/logs?per_page=100", None).await;
+    assert!(
+        !logs.to_string().contains("splunk-t0ken"),
+        "the audit log redacts the sink"
+    );
 
     for path in ["/log-streams/lst_nope"] {
         for m in [Method::GET, Method::DELETE] {

@@ -31,6 +31,14 @@ const REDACTED: &[&str] = &[
     "value",
     "token",
     "code",
+    // The e-mail provider's relay password.
+    "smtp_pass",
+    // Log streams' sinks (docs/log-streams.md: write-only).
+    "httpAuthorization",
+    "httpCustomHeaders",
+    "datadogApiKey",
+    "splunkToken",
+    "sumoSourceAddress",
 ];
 
 /// Replaces the values of secret-bearing members with `"[REDACTED]"`.
