@@ -80,6 +80,7 @@ pub const TABLES: &[&str] = &[
     "session_clients",
     "dpop_proof_jtis",
     "log_streams",
+    "branding",
     "passwordless_codes",
 ];
 

@@ -9,6 +9,7 @@
 //! crosses this interface. Absence is `Option`/`false`, not an error.
 
 mod actions;
+mod branding;
 mod client_credentials;
 mod client_grants;
 mod clients;

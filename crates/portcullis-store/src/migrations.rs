@@ -155,6 +155,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "log_streams",
         include_str!("../migrations/0035_log_streams.sql"),
     ),
+    (
+        36,
+        "branding",
+        include_str!("../migrations/0036_branding.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -303,7 +303,26 @@ impl Inner {
                 Err(e) => tracing::error!(error = %e, "could not reload signing keys"),
             }
         }
+        if self.pages.look().generation != Some(seen.generation) {
+            self.reload_look(seen.generation).await?;
+        }
         Ok(seen.generation)
+    }
+
+    /// Reads the tenant's branding and page template into the pages' look.
+    pub async fn reload_look(&self, generation: i64) -> Result<(), portcullis_store::StoreError> {
+        let (branding, template) = self.store.branding().await?;
+        let settings = self
+            .cache
+            .settings(generation, self.store.tenant_settings())
+            .await?;
+        self.pages.set_look(
+            generation,
+            &branding,
+            template.as_deref(),
+            settings.friendly_name.as_deref().unwrap_or_default(),
+        );
+        Ok(())
     }
 
     /// Tells every node that applications, APIs, grants, keys or scripts

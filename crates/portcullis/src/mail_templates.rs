@@ -39,6 +39,8 @@ pub struct Vars<'a> {
     pub application: Option<&'a Client>,
     pub tenant: &'a str,
     pub settings: &'a TenantSettings,
+    /// The tenant's `branding` (logo, colours).
+    pub branding: &'a Value,
     /// An organization invitation's own variables.
     pub invitation: Option<InvitationVars<'a>>,
 }
@@ -134,6 +136,7 @@ fn globals(v: &Vars<'_>) -> Value {
         "friendly_name": v.settings.friendly_name,
         "support_email": v.settings.support_email,
         "support_url": v.settings.support_url,
+        "branding": v.branding,
     });
     if let Some(i) = &v.invitation {
         let o = i.organization;
@@ -269,6 +272,7 @@ mod tests {
                 application: None,
                 tenant: "t",
                 settings: &settings,
+                branding: &Value::Null,
                 invitation: None,
             },
         )

@@ -2,13 +2,178 @@
 //! `*.html`, so every value is HTML-escaped; the one unescaped value is the
 //! `base` global, the issuer's validated path. Turning a rendering into an HTTP
 //! response is `http::pages`'s.
+//!
+//! The tenant's look (`Look`: its branding and Universal Login page template)
+//! is applied to every page here: `brand` in each page's context (base.html
+//! links the generated stylesheet, favicon and logo), and, when the tenant
+//! saved a page template, the page's head and body put in place of its
+//! `auth0:head` and `auth0:widget` tags. Values given to the tenant's Liquid
+//! are HTML-escaped first; the page's inline `<style>` blocks are allowed by
+//! their hashes in the CSP (`Rendered::style_hashes`), nothing else inline.
 
+use std::sync::{Arc, RwLock};
+
+use aws_lc_rs::digest;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use minijinja::Environment;
+use portcullis_core::branding::{Branding, Piece};
 use serde::Serialize;
+use serde_json::{Value, json};
 
-/// The compiled templates.
+/// The compiled templates, and the tenant's look.
 pub struct Templates {
     env: Environment<'static>,
+    look: RwLock<Arc<Look>>,
+    /// Marks standing for the two Auth0 tags while Liquid renders the
+    /// tenant's template (random, so no value can forge one).
+    marks: (String, String),
+}
+
+/// Pages that are not pages people read (they post or message the answer
+/// to the application at once): never in the tenant's template.
+const STANDALONE: &[&str] = &["form_post.html", "web_message.html"];
+
+/// The tenant's look as the pages use it.
+#[derive(Default)]
+pub struct Look {
+    /// The configuration generation it was read at.
+    pub generation: Option<i64>,
+    /// What base.html reads (`brand.logo_url`, `.favicon_url`, `.css`, `.v`).
+    brand: Value,
+    /// `/u/branding.css`.
+    pub css: String,
+    /// The font's origin (the CSP's `font-src`).
+    font_origin: Option<String>,
+    /// The tenant's page template, parsed.
+    layout: Option<liquid::Template>,
+    /// Liquid's `branding` and `tenant`.
+    globals: Value,
+}
+
+impl Look {
+    /// Mail templates' `branding` (logo, colours).
+    pub fn mail_branding(&self) -> Value {
+        self.globals.get("branding").cloned().unwrap_or(Value::Null)
+    }
+
+    /// The built-in mails' header: the tenant's logo, when it has one.
+    pub fn mail_header(&self) -> String {
+        match self.brand.get("logo_url").and_then(Value::as_str) {
+            Some(url) => format!(
+                "<p><img src=\"{}\" alt=\"\" height=\"48\"></p>",
+                crate::mail_templates::escape(url)
+            ),
+            None => String::new(),
+        }
+    }
+
+    /// The built-in mails' link colour: the primary colour when it reads on
+    /// white at WCAG AA (4.5:1), else the built-in blue.
+    pub fn mail_link_colour(&self) -> String {
+        let primary = self
+            .globals
+            .pointer("/branding/colors/primary")
+            .and_then(Value::as_str)
+            .filter(|c| portcullis_core::branding::valid_colour(c))
+            .map(portcullis_core::branding::long_hex);
+        match primary {
+            Some(p) if portcullis_core::branding::text_on(&p) == "#ffffff" => p,
+            _ => "#1f4fbf".into(),
+        }
+    }
+}
+
+/// A rendered page and what its CSP must add.
+pub struct Rendered {
+    pub html: String,
+    /// `'sha256-…'` sources of the tenant template's `<style>` blocks.
+    pub style_hashes: Vec<String>,
+    /// The branding font's origin.
+    pub font_origin: Option<String>,
+}
+
+fn liquid_parser() -> Result<liquid::Parser, String> {
+    liquid::ParserBuilder::with_stdlib()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Every string in `v`, HTML-escaped (the tenant's Liquid prints values raw).
+fn escaped(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(crate::mail_templates::escape(s)),
+        Value::Array(a) => Value::Array(a.iter().map(escaped).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (crate::mail_templates::escape(k), escaped(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Every variable a page gives the tenant's template, with sample values.
+fn sample_globals() -> Value {
+    let mut g = page_globals(
+        &json!({"branding": {"logo_url": null, "colors": {"primary": null, "page_background": null}},
+                "tenant": {"friendly_name": ""}}),
+        "login",
+        &json!({"name": "", "logo_uri": null}),
+        &json!({"id": "", "display_name": "", "logo_url": null}),
+    );
+    g["organization"] = json!({"id": "", "display_name": "", "branding": {"logo_url": null}});
+    g
+}
+
+/// Liquid's variables for a page: the look's (`branding`, `tenant`), then
+/// `locale`, `dir`, `prompt.name`, `application` and, inside an
+/// organization, `organization`.
+fn page_globals(look: &Value, prompt: &str, client: &Value, org: &Value) -> Value {
+    let mut g = look.clone();
+    g["locale"] = json!("en");
+    g["dir"] = json!("ltr");
+    g["prompt"] = json!({"name": prompt});
+    g["application"] = json!({
+        "name": client.get("name"),
+        "logo_url": client.get("logo_uri"),
+    });
+    if !org.is_null() {
+        g["organization"] = json!({
+            "id": org.get("id"),
+            "display_name": org.get("display_name"),
+            "branding": {"logo_url": org.get("logo_url")},
+        });
+    }
+    g
+}
+
+/// The text between `open` and `close` in `html` (our own base.html's).
+fn between<'a>(html: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = html.find(open)? + open.len();
+    let end = html[start..].find(close)? + start;
+    Some(&html[start..end])
+}
+
+/// The CSP sources of the `<style>` blocks in `html`.
+fn style_hashes(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<style") {
+        let Some(gt) = lower[at + open..].find('>') else {
+            break;
+        };
+        let body_start = at + open + gt + 1;
+        let Some(close) = lower[body_start..].find("</style") else {
+            break;
+        };
+        let body = &html[body_start..body_start + close];
+        let d = digest::digest(&digest::SHA256, body.as_bytes());
+        out.push(format!("'sha256-{}'", STANDARD.encode(d.as_ref())));
+        at = body_start + close;
+    }
+    out
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -89,18 +254,161 @@ impl Templates {
         // unreserved characters, `%` and `/` in the issuer's path (and `/`
         // would otherwise be written `&#x2f;`).
         env.add_global("base", minijinja::Value::from_safe_string(base.to_string()));
-        Self { env }
+        let nonce = portcullis_core::random::hex(16);
+        Self {
+            env,
+            look: RwLock::default(),
+            marks: (
+                format!("<!--portcullis-head-{nonce}-->"),
+                format!("<!--portcullis-widget-{nonce}-->"),
+            ),
+        }
+    }
+
+    /// The look in use.
+    pub fn look(&self) -> Arc<Look> {
+        self.look.read().map(|l| Arc::clone(&l)).unwrap_or_default()
+    }
+
+    /// The tenant's Universal Login template as Liquid, its two tags
+    /// replaced by this node's marks: checked (`portcullis_core::branding::
+    /// template_pieces`) and parsed, or why not.
+    pub fn parse_layout(&self, template: &str) -> Result<liquid::Template, String> {
+        let pieces = portcullis_core::branding::template_pieces(template).map_err(|e| e.message)?;
+        let mut text = String::with_capacity(template.len() + 128);
+        for p in pieces {
+            match p {
+                Piece::Liquid(t) => text.push_str(t),
+                Piece::Head => text.push_str(&self.marks.0),
+                Piece::Widget => text.push_str(&self.marks.1),
+            }
+        }
+        let layout = liquid_parser()?
+            .parse(&text)
+            .map_err(|e| format!("Payload validation error: the template is not valid Liquid: {e} on property template."))?;
+        // A trial render with every variable the pages give, so a template
+        // that names another fails now rather than on every page.
+        let object = liquid::to_object(&sample_globals()).map_err(|e| e.to_string())?;
+        layout.render(&object).map_err(|e| {
+            format!("Payload validation error: the template does not render: {e} (the variables are docs/branding.md's) on property template.")
+        })?;
+        Ok(layout)
+    }
+
+    /// Makes `branding` and `template` (as stored at `generation`) the look
+    /// of every page this node renders from now on.
+    pub fn set_look(
+        &self,
+        generation: i64,
+        branding: &Branding,
+        template: Option<&str>,
+        friendly_name: &str,
+    ) {
+        let css = branding.stylesheet();
+        let layout = template.and_then(|t| {
+            self.parse_layout(t)
+                .map_err(|e| tracing::error!(error = %e, "the stored Universal Login template does not parse; pages use the built-in layout"))
+                .ok()
+        });
+        let d = digest::digest(&digest::SHA256, css.as_bytes());
+        let brand = json!({
+            "logo_url": branding.logo_url,
+            "favicon_url": branding.favicon_url,
+            "css": !css.is_empty(),
+            "v": STANDARD.encode(&d.as_ref()[..6]).replace(['+', '/'], "_"),
+        });
+        let colors = branding.colors.as_ref();
+        let globals = json!({
+            "branding": {
+                "logo_url": branding.logo_url,
+                "colors": {
+                    "primary": colors.and_then(|c| c.primary.clone()),
+                    "page_background": colors.and_then(|c| c.page_background.clone()),
+                },
+            },
+            "tenant": {"friendly_name": friendly_name},
+        });
+        let look = Look {
+            generation: Some(generation),
+            brand,
+            css,
+            font_origin: branding.font_origin(),
+            layout,
+            globals,
+        };
+        if let Ok(mut l) = self.look.write() {
+            *l = Arc::new(look);
+        }
     }
 
     /// Renders `name` with `ctx`; a failure is logged and is `None` (never
     /// template source or detail).
     pub fn render<S: Serialize>(&self, name: &str, ctx: S) -> Option<String> {
-        self.env
+        self.render_page(name, ctx).map(|r| r.html)
+    }
+
+    /// Renders `name` with `ctx` in the tenant's look.
+    pub fn render_page<S: Serialize>(&self, name: &str, ctx: S) -> Option<Rendered> {
+        let look = self.look();
+        let ctx = minijinja::Value::from(minijinja::value::Serde(&ctx));
+        let merged = minijinja::context! { brand => minijinja::Value::from(minijinja::value::Serde(&look.brand)), ..ctx.clone() };
+        let html = self
+            .env
             .get_template(name)
-            .and_then(|t| t.render(minijinja::Value::from(minijinja::value::Serde(&ctx))))
+            .and_then(|t| t.render(merged))
             .map_err(|e| {
                 tracing::error!(error = %e, template = name, "template rendering failed");
             })
-            .ok()
+            .ok()?;
+        let plain = Rendered {
+            html,
+            style_hashes: Vec::new(),
+            font_origin: look.font_origin.clone(),
+        };
+        let Some(layout) = look.layout.as_ref().filter(|_| !STANDALONE.contains(&name)) else {
+            return Some(plain);
+        };
+        match self.in_layout(layout, &look, name, &ctx, &plain.html) {
+            Ok(html) => Some(Rendered {
+                style_hashes: style_hashes(&html),
+                html,
+                font_origin: look.font_origin.clone(),
+            }),
+            Err(e) => {
+                tracing::error!(error = %e, template = name, "the Universal Login template failed; the built-in layout is used");
+                Some(plain)
+            }
+        }
+    }
+
+    /// The page `html` (rendered from base.html) inside the tenant's template.
+    fn in_layout(
+        &self,
+        layout: &liquid::Template,
+        look: &Look,
+        name: &str,
+        ctx: &minijinja::Value,
+        html: &str,
+    ) -> Result<String, String> {
+        let head = between(html, "<head>", "</head>").ok_or("no head")?;
+        let body = between(html, "<body>", "</body>").ok_or("no body")?;
+        let field = |k: &str| -> Value {
+            ctx.get_attr(k)
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_none())
+                .and_then(|v| serde_json::to_value(&v).ok())
+                .unwrap_or(Value::Null)
+        };
+        let globals = page_globals(
+            &look.globals,
+            name.trim_end_matches(".html"),
+            &field("client"),
+            &field("org"),
+        );
+        let object = liquid::to_object(&escaped(&globals)).map_err(|e| e.to_string())?;
+        let out = layout.render(&object).map_err(|e| e.to_string())?;
+        Ok(out
+            .replacen(&self.marks.0, head, 1)
+            .replacen(&self.marks.1, body, 1))
     }
 }

@@ -52,12 +52,13 @@ pub async fn create(app: &AppState, t: &VerificationFor<'_>) -> Result<String, S
 }
 
 /// The verification e-mail's plain-text and HTML parts.
-fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
+fn message(look: &crate::templates::Look, email: &str, link: &str, ttl: i64) -> (String, String) {
     let valid = crate::http::tenant_mail::lifetime(ttl);
     let text = format!(
         "Please confirm that {email} is your e-mail address by opening this link:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not sign up, ignore this message."
     );
     let html = crate::http::tenant_mail::link_html(
+        look,
         "Please confirm that {email} is your e-mail address.",
         email,
         "Verify my e-mail address",
@@ -76,7 +77,7 @@ pub async fn mail(
     link: &str,
     ttl: i64,
 ) -> bool {
-    let (text, html) = message(&user.email, link, ttl);
+    let (text, html) = message(&app.pages.look(), &user.email, link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {
@@ -168,7 +169,12 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
 mod tests {
     #[test]
     fn the_mail_escapes_and_states_the_lifetime() {
-        let (text, html) = super::message("a@b.c", "https://x/?t=1&u=<2>", 5 * 86_400);
+        let (text, html) = super::message(
+            &Default::default(),
+            "a@b.c",
+            "https://x/?t=1&u=<2>",
+            5 * 86_400,
+        );
         assert!(text.contains("for 5 days"));
         assert!(html.contains("t=1&amp;u=&lt;2&gt;"), "{html}");
     }

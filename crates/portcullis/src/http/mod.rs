@@ -128,6 +128,7 @@ fn routes(state: AppState) -> Router {
         .merge(browser_routes())
         .merge(dashboard::routes(state.config.dashboard))
         .route("/u/static/portcullis.css", get(pages::stylesheet))
+        .route("/u/branding.css", get(pages::branding_stylesheet))
         .route("/u/static/portcullis.js", get(pages::script))
         .route("/avatars/{file}", get(pages::avatar))
         .route("/exports/{id}/{file}", get(management::jobs::download))

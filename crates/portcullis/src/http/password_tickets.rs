@@ -47,12 +47,13 @@ pub async fn create(app: &AppState, t: &TicketFor<'_>) -> Result<String, StoreEr
 }
 
 /// The reset e-mail's plain-text and HTML parts (everything in the HTML escaped).
-fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
+fn message(look: &crate::templates::Look, email: &str, link: &str, ttl: i64) -> (String, String) {
     let valid = lifetime(ttl);
     let text = format!(
         "Someone asked to reset the password of your account {email}.\r\n\r\nTo choose a new password, open:\r\n{link}\r\n\r\nThe link works once, for {valid}. If you did not ask, ignore this message."
     );
     let html = link_html(
+        look,
         "Someone asked to reset the password of your account {email}.",
         email,
         "Choose a new password",
@@ -71,7 +72,7 @@ pub async fn mail(
     link: &str,
     ttl: i64,
 ) -> bool {
-    let (text, html) = message(&user.email, link, ttl);
+    let (text, html) = message(&app.pages.look(), &user.email, link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {
@@ -102,7 +103,7 @@ mod tests {
         assert_eq!(lifetime(3600), "one hour");
         assert_eq!(lifetime(24 * 3600), "24 hours");
         assert_eq!(lifetime(432_000), "5 days");
-        let (text, html) = message("a@b.c", "https://x/?t=1&u=<2>", 86_400);
+        let (text, html) = message(&Default::default(), "a@b.c", "https://x/?t=1&u=<2>", 86_400);
         assert!(text.contains("for 24 hours"));
         assert!(html.contains("t=1&amp;u=&lt;2&gt;"), "{html}");
     }

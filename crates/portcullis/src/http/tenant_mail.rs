@@ -35,12 +35,14 @@ pub async fn render(
         None => None,
     };
     let settings = app.settings().await.unwrap_or_default();
+    let branding = app.pages.look().mail_branding();
     let vars = Vars {
         user: Some(user),
         url,
         application: client.as_ref(),
         tenant: app.store.id(),
         settings: &settings,
+        branding: &branding,
         invitation: None,
     };
     match mail_templates::render(template, &vars) {
@@ -139,14 +141,24 @@ pub fn lifetime(ttl: i64) -> String {
     }
 }
 
-/// A built-in link mail's HTML part: `lead` (with `email`), the link as a
+/// A built-in link mail's HTML part in the tenant's look (its logo, its
+/// primary colour where readable): `lead` (with `email`), the link as a
 /// button labelled `button`, then `tail`; the address and link escaped.
-pub fn link_html(lead: &str, email: &str, button: &str, link: &str, tail: &str) -> String {
+pub fn link_html(
+    look: &crate::templates::Look,
+    lead: &str,
+    email: &str,
+    button: &str,
+    link: &str,
+    tail: &str,
+) -> String {
     let esc = crate::mail_templates::escape;
     format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>{}</p><p><a href=\"{}\" style=\"color:#1f4fbf\">{button}</a></p><p>{tail}</p></body></html>",
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\">{}<p>{}</p><p><a href=\"{}\" style=\"color:{}\">{button}</a></p><p>{tail}</p></body></html>",
+        look.mail_header(),
         lead.replace("{email}", &esc(email)),
-        esc(link)
+        esc(link),
+        look.mail_link_colour(),
     )
 }
 
@@ -170,12 +182,14 @@ pub async fn send_invitation(
     let settings = app.settings().await.unwrap_or_default();
     let custom = match enabled(app, TemplateName::UserInvitation).await {
         Some(t) => {
+            let branding = app.pages.look().mail_branding();
             let vars = Vars {
                 user: None,
                 url: Some(url),
                 application: Some(client),
                 tenant: app.store.id(),
                 settings: &settings,
+                branding: &branding,
                 invitation: Some(mail_templates::InvitationVars {
                     organization: org,
                     inviter: &inv.inviter.name,
@@ -206,12 +220,15 @@ pub async fn send_invitation(
         lifetime(inv.expires_at - inv.created_at),
     );
     let esc = crate::mail_templates::escape;
+    let look = app.pages.look();
     let html = format!(
-        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\"><p>{} has invited you to join {} on {}.</p><p><a href=\"{}\" style=\"color:#1f4fbf\">Accept the invitation</a></p><p>The invitation works for {}. If you were not expecting it, ignore this e-mail.</p></body></html>",
+        "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\">{}<p>{} has invited you to join {} on {}.</p><p><a href=\"{}\" style=\"color:{}\">Accept the invitation</a></p><p>The invitation works for {}. If you were not expecting it, ignore this e-mail.</p></body></html>",
+        look.mail_header(),
         esc(&inv.inviter.name),
         esc(org.shown_name()),
         esc(&client.name),
         esc(url),
+        look.mail_link_colour(),
         lifetime(inv.expires_at - inv.created_at),
     );
     let msg = match &custom {

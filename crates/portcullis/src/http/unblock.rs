@@ -88,7 +88,7 @@ async fn send(app: &AppState, user: &User, client_id: Option<&str>) -> Result<()
         })
         .await?;
     let link = format!("{}u/unblock?ticket={ticket}", app.issuer());
-    let (text, html) = message(&user.email, &link, ttl);
+    let (text, html) = message(&app.pages.look(), &user.email, &link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {
@@ -109,12 +109,13 @@ async fn send(app: &AppState, user: &User, client_id: Option<&str>) -> Result<()
 }
 
 /// The built-in mail's plain-text and HTML parts.
-fn message(email: &str, link: &str, ttl: i64) -> (String, String) {
+fn message(look: &crate::templates::Look, email: &str, link: &str, ttl: i64) -> (String, String) {
     let valid = crate::http::tenant_mail::lifetime(ttl);
     let text = format!(
         "Your account {email} was blocked after several failed attempts to sign in.\r\n\r\nIf that was you, unblock it with this link and sign in again:\r\n{link}\r\n\r\nThe link works once, for {valid}. If it was not you, someone may be guessing your password: change it."
     );
     let html = crate::http::tenant_mail::link_html(
+        look,
         "Your account {email} was blocked after several failed attempts to sign in. If that was you, unblock it and sign in again.",
         email,
         "Unblock my account",
@@ -200,7 +201,8 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
 mod tests {
     #[test]
     fn the_mail_escapes_and_states_the_lifetime() {
-        let (text, html) = super::message("a@b.c", "https://x/?t=1&u=<2>", 86_400);
+        let (text, html) =
+            super::message(&Default::default(), "a@b.c", "https://x/?t=1&u=<2>", 86_400);
         assert!(text.contains("for 24 hours"), "{text}");
         assert!(html.contains("t=1&amp;u=&lt;2&gt;"), "{html}");
     }

@@ -11,6 +11,7 @@ mod browser;
 mod process;
 mod support;
 
+mod branding;
 mod browser_flows;
 mod cli;
 mod cluster;

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod audit_writes;
+pub mod branding;
 pub mod client_grants;
 pub mod clients;
 pub mod connections;
@@ -115,6 +116,13 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/logs/{id}", get(logs::get))
+        .route("/branding", get(branding::get).patch(branding::update))
+        .route(
+            "/branding/templates/universal-login",
+            get(branding::get_template)
+                .put(branding::put_template)
+                .delete(branding::delete_template),
+        )
         .route(
             "/log-streams",
             get(log_streams::list).post(log_streams::create),
@@ -533,6 +541,7 @@ const CACHED: &[&str] = &[
     "/keys",
     "/tenants",
     "/connections",
+    "/branding",
 ];
 
 /// After a successful write to a cached resource, marks every node's caches

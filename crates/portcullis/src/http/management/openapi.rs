@@ -9,6 +9,7 @@
 use axum::Json;
 use axum::extract::State;
 use portcullis_core::actions::{ActionPayload, BindingsPayload};
+use portcullis_core::branding::Branding;
 use portcullis_core::client_grants::{ClientGrantCreate, ClientGrantPatch};
 use portcullis_core::clients::ClientPayload;
 use portcullis_core::connections::{ConnectionCreate, ConnectionPatch};
@@ -633,6 +634,46 @@ pub const OPS: &[Op] = &[
         "Get one audit event",
         None,
         200,
+    ),
+    op(
+        "get",
+        "/branding",
+        "read:branding",
+        "The tenant's look on the hosted pages",
+        None,
+        200,
+    ),
+    op(
+        "patch",
+        "/branding",
+        "update:branding",
+        "Change the look (merge; null removes)",
+        Some(schema::<Branding>),
+        200,
+    ),
+    op(
+        "get",
+        "/branding/templates/universal-login",
+        "read:branding",
+        "The Universal Login page template",
+        None,
+        200,
+    ),
+    op(
+        "put",
+        "/branding/templates/universal-login",
+        "update:branding",
+        "Set the page template (Liquid with auth0:head and auth0:widget)",
+        Some(free_object),
+        201,
+    ),
+    op(
+        "delete",
+        "/branding/templates/universal-login",
+        "delete:branding",
+        "Remove the page template",
+        None,
+        204,
     ),
     op(
         "get",

@@ -32,6 +32,23 @@ pub const SCRIPT: &str = include_str!("static/portcullis.js");
 pub const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
+/// `base` with what the tenant's look needs: its template's `<style>` blocks
+/// by hash, its font's origin. Nothing else inline, no other origin.
+fn csp_for(base: &str, r: &crate::templates::Rendered) -> String {
+    let mut csp = base.to_string();
+    if !r.style_hashes.is_empty() {
+        csp = csp.replacen(
+            "style-src 'self'",
+            &format!("style-src 'self' {}", r.style_hashes.join(" ")),
+            1,
+        );
+    }
+    if let Some(origin) = &r.font_origin {
+        csp.push_str(&format!("; font-src {origin}"));
+    }
+    csp
+}
+
 /// Rendered pages as responses: the page CSP, no caching, a plain 500 when a
 /// template fails. Implemented for the compiled templates.
 pub trait Pages {
@@ -55,8 +72,11 @@ pub trait Pages {
 impl Pages for Templates {
     /// A page response with the page CSP and no caching.
     fn page<S: Serialize>(&self, status: StatusCode, name: &str, ctx: S) -> Response {
-        match self.render(name, ctx) {
-            Some(html) => with_headers(status, html, PAGE_CSP),
+        match self.render_page(name, ctx) {
+            Some(r) => {
+                let csp = csp_for(PAGE_CSP, &r);
+                with_headers(status, r.html, &csp)
+            }
             None => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
         }
     }
@@ -77,8 +97,11 @@ impl Pages for Templates {
             "form-action 'self'",
             &format!("form-action 'self' {origin}"),
         );
-        match self.render(name, ctx) {
-            Some(html) => with_headers(status, html, &csp),
+        match self.render_page(name, ctx) {
+            Some(r) => {
+                let csp = csp_for(&csp, &r);
+                with_headers(status, r.html, &csp)
+            }
             None => (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response(),
         }
     }
@@ -163,6 +186,27 @@ pub fn with_headers(status: StatusCode, html: String, csp: &str) -> Response {
 /// `GET /u/static/portcullis.css`.
 pub async fn stylesheet() -> Response {
     asset(STYLESHEET, "text/css; charset=utf-8")
+}
+
+/// `GET /u/branding.css`: the tenant's look (colours, font) as this node
+/// knows it; pages link it with the look's version, so a change is fetched
+/// at once.
+pub async fn branding_stylesheet(
+    axum::extract::State(app): axum::extract::State<AppState>,
+) -> Response {
+    // Brings the look up to date with the configuration first.
+    let _ = app.sync_configuration().await;
+    let mut res = app.pages.look().css.clone().into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
 }
 
 /// `GET /u/static/portcullis.js`.
