@@ -825,3 +825,90 @@ async fn chromium_walks_the_dashboard_from_sign_in_to_a_deployed_action() {
     assert!(d.b.url().await.contains("/u/login"));
     d.b.quit().await;
 }
+
+/// Issue 23 in the dashboard: the administrator edits the tenant's look and
+/// page template, creates a log stream with a secret and a filter, and
+/// pauses it; every screen passes axe-core, contrast and labels; the API
+/// shows each change and never the secret.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chromium_edits_branding_and_log_streams_in_the_dashboard() {
+    let srv = crate::support::start_configured(Backend::Sqlite, |c| {
+        c.admin_password = Some(Secret::new(ADMIN_PASSWORD));
+    })
+    .await;
+    let d = Dash {
+        b: Chromium::start().await,
+        home: format!("{}admin/", srv.issuer),
+    };
+    d.b.set_window(1280, 900).await;
+    d.sign_in("admin@localhost", ADMIN_PASSWORD).await;
+    d.ready().await;
+
+    d.open("#/branding").await;
+    d.check("branding").await;
+    d.set("#primary", "#0b6e4f").await;
+    d.b.type_into("#logo_url", "https://cdn.example/logo.svg")
+        .await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('look-saved').textContent.startsWith('Saved')")
+        .await;
+    let (_, b) = srv.api(Method::GET, "/branding", None).await;
+    assert_eq!(b["colors"]["primary"], "#0b6e4f", "{b}");
+    assert_eq!(b["logo_url"], "https://cdn.example/logo.svg", "{b}");
+    // A template without the widget tag is refused beside its field.
+    d.set(
+        "#template",
+        "<html><head>{%- auth0:head -%}</head><body></body></html>",
+    )
+    .await;
+    d.b.click("main form:nth-of-type(2) button[type=submit]")
+        .await;
+    d.wait("document.querySelector('#template[aria-invalid=true]')")
+        .await;
+    d.set(
+        "#template",
+        "<html><head>{%- auth0:head -%}</head><body><p>{{ tenant.friendly_name }}</p>{%- auth0:widget -%}</body></html>",
+    )
+    .await;
+    d.b.click("main form:nth-of-type(2) button[type=submit]")
+        .await;
+    d.wait("document.getElementById('template-saved').textContent.startsWith('Saved')")
+        .await;
+    let (st, t) = srv
+        .api(Method::GET, "/branding/templates/universal-login", None)
+        .await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{t}");
+
+    d.open("#/log-streams/new").await;
+    d.check("log-stream-create").await;
+    d.b.type_into("#name", "SIEM").await;
+    d.b.type_into("#httpEndpoint", "https://siem.example/in")
+        .await;
+    d.b.type_into("#httpAuthorization", "Bearer dash-s3cret")
+        .await;
+    d.b.click("input[name=category][value='auth.login.fail']")
+        .await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("/^#\\/log-streams\\/lst_/.test(location.hash)")
+        .await;
+    d.ready().await;
+    d.check("log-stream").await;
+    assert!(!d.text().await.contains("dash-s3cret"));
+    let (_, all) = srv.api(Method::GET, "/log-streams", None).await;
+    assert_eq!(all[0]["name"], "SIEM", "{all}");
+    assert_eq!(
+        all[0]["filters"],
+        json!([{"type": "category", "name": "auth.login.fail"}])
+    );
+    assert!(!all.to_string().contains("dash-s3cret"));
+    d.set("#status", "paused").await;
+    d.b.click("main form button[type=submit]").await;
+    d.wait("document.getElementById('saved') && document.getElementById('saved').textContent === 'Saved.'")
+        .await;
+    let (_, all) = srv.api(Method::GET, "/log-streams", None).await;
+    assert_eq!(all[0]["status"], "paused", "{all}");
+    d.open("#/log-streams").await;
+    d.check("log-streams").await;
+    assert!(d.text().await.contains("SIEM"));
+    d.b.quit().await;
+}

@@ -30,6 +30,8 @@ const FILES: &[(&str, &str, &str)] = &[
     ("emails.js", include_str!("static/emails.js"), JS),
     ("connections.js", include_str!("static/connections.js"), JS),
     ("logs.js", include_str!("static/logs.js"), JS),
+    ("streams.js", include_str!("static/streams.js"), JS),
+    ("branding.js", include_str!("static/branding.js"), JS),
     ("actions.js", include_str!("static/actions.js"), JS),
     (
         "dashboard.css",

@@ -6,6 +6,7 @@
 import * as actions from './actions.js';
 import * as apis from './apis.js';
 import * as apps from './apps.js';
+import * as branding from './branding.js';
 import * as emails from './emails.js';
 import * as connections from './connections.js';
 import {
@@ -15,6 +16,7 @@ import {
 import * as logs from './logs.js';
 import * as users from './users.js';
 import * as roles from './roles.js';
+import * as streams from './streams.js';
 
 async function homeScreen() {
   const figures = h('p', { class: 'loading', role: 'status' }, 'Loading…');
@@ -127,6 +129,10 @@ const routes = [
   [/^#\/roles(?:\?.*)?$/, roles.list],
   [/^#\/roles\/([^/?]+)(?:\/(settings|permissions|users))?$/, (id, tab) => roles.details(decodeURIComponent(id), tab)],
   [/^#\/logs(?:\?.*)?$/, logs.list],
+  [/^#\/log-streams$/, streams.list],
+  [/^#\/log-streams\/new$/, streams.create],
+  [/^#\/log-streams\/([^/?]+)$/, (id) => streams.details(decodeURIComponent(id))],
+  [/^#\/branding$/, branding.screen],
   [/^#\/actions$/, actions.list],
   [/^#\/actions\/([^/?]+)$/, (id) => actions.edit(decodeURIComponent(id))],
   [/^#\/rules$/, actions.rules],
