@@ -165,9 +165,9 @@ pub fn stylesheet(
             text_on(&p),
         ));
     }
-    if let Some(url) = font_url.filter(|u| https_url("font.url", u).is_ok()) {
-        // Only a checked https URL, and never a quote or backslash in it
-        // (`url::Url` percent-encodes them), so it cannot leave the string.
+    if let Some(url) = font_url.and_then(|u| https_url("font.url", u).ok()) {
+        // Only a checked, normalised https URL with no character that could
+        // end the string or the `url()`.
         css.push_str(&format!(
             "@font-face{{font-family:\"Tenant\";src:url(\"{url}\")}}body,input,button{{font-family:\"Tenant\",system-ui,sans-serif}}\n"
         ));
@@ -175,6 +175,10 @@ pub fn stylesheet(
     css
 }
 
+/// An https URL, normalised, with none of the characters that could end a
+/// CSS string or `url()` (quotes, parentheses, backslash, braces,
+/// semicolons, whitespace, angle brackets) anywhere in it, as given or once
+/// parsed (a host may hold a percent-decoded `"`).
 fn https_url(field: &str, v: &str) -> Validated<String> {
     let u = validation::url(field, v)?;
     if u.scheme() != "https" {
@@ -183,7 +187,15 @@ fn https_url(field: &str, v: &str) -> Validated<String> {
             format!("'{v}' must be an https URL"),
         ));
     }
-    Ok(u.to_string())
+    let normal = u.to_string();
+    let unsafe_char = |c: char| c.is_whitespace() || "\"'()\\;{}<>".contains(c);
+    if v.chars().any(unsafe_char) || normal.chars().any(unsafe_char) {
+        return Err(ValidationError::field(
+            field,
+            "must not contain quotes, parentheses, braces, semicolons, backslashes, angle brackets or spaces",
+        ));
+    }
+    Ok(normal)
 }
 
 fn check_gradient(g: &Gradient) -> Validated<()> {
@@ -242,13 +254,15 @@ impl Branding {
         if let Some(obj) = doc.as_object_mut() {
             obj.retain(|_, v| !(v.is_object() && v.as_object().is_some_and(|o| o.is_empty())));
         }
-        let b: Branding = serde_json::from_value(doc)
+        let mut b: Branding = serde_json::from_value(doc)
             .map_err(|e| ValidationError::field("body", format!("{e}")))?;
         b.check()?;
         Ok(b)
     }
 
-    fn check(&self) -> Validated<()> {
+    /// Checks every value and keeps URLs in their normalised form (what
+    /// reaches a stylesheet or a page is what was checked).
+    fn check(&mut self) -> Validated<()> {
         if let Some(c) = &self.colors {
             if let Some(p) = &c.primary
                 && !valid_colour(p)
@@ -270,15 +284,15 @@ impl Branding {
             }
         }
         for (f, v) in [
-            ("logo_url", &self.logo_url),
-            ("favicon_url", &self.favicon_url),
+            ("logo_url", &mut self.logo_url),
+            ("favicon_url", &mut self.favicon_url),
         ] {
-            if let Some(v) = v {
-                https_url(f, v)?;
+            if let Some(url) = v.as_mut() {
+                *url = https_url(f, url)?;
             }
         }
-        if let Some(f) = &self.font {
-            https_url("font.url", &f.url)?;
+        if let Some(f) = self.font.as_mut() {
+            f.url = https_url("font.url", &f.url)?;
         }
         Ok(())
     }
@@ -428,6 +442,18 @@ mod tests {
                 "page_background.type",
             ),
             (json!({"colour": "#fff"}), "colour"),
+            (
+                json!({"font": {"url": "https://cdn.example/f.woff2\");}*{background:url(https://evil.example/x)}x{x:url(\""}}),
+                "font.url",
+            ),
+            (
+                json!({"font": {"url": "https://a%22b.example/f.woff2"}}),
+                "font.url",
+            ),
+            (
+                json!({"logo_url": "https://cdn.example/a\nb.png"}),
+                "logo_url",
+            ),
         ] {
             let e = b.patched(&bad).unwrap_err();
             assert!(e.message.contains(field), "{bad}: {}", e.message);

@@ -53,6 +53,8 @@ pub struct Inner {
     pub sms: crate::sms_gateway::SmsGateway,
     /// Log-stream delivery (a new or changed stream wakes it).
     pub log_streams: crate::log_streams::Deliverer,
+    /// Held while this node reloads the tenant's look.
+    look_reload: tokio::sync::Mutex<()>,
 }
 
 impl std::ops::Deref for AppState {
@@ -129,6 +131,7 @@ impl AppState {
             sms: Default::default(),
             imports,
             log_streams,
+            look_reload: tokio::sync::Mutex::new(()),
         }))
     }
 }
@@ -304,9 +307,23 @@ impl Inner {
             }
         }
         if self.pages.look().generation != Some(seen.generation) {
-            self.reload_look(seen.generation).await?;
+            // One reload at a time on this node; the others go on with the
+            // look they have. A failure keeps the old look (logged) and is
+            // tried again by the next request.
+            if let Ok(_one) = self.look_reload.try_lock()
+                && let Err(e) = self.reload_look(seen.generation).await
+            {
+                tracing::error!(error = %e, "could not reload the tenant's branding; pages keep the previous look");
+            }
         }
         Ok(seen.generation)
+    }
+
+    /// The pages' look, brought up to date with the configuration first
+    /// (for mails, which are not rendered as pages).
+    pub async fn look(&self) -> Arc<crate::templates::Look> {
+        let _ = self.sync_configuration().await;
+        self.pages.look()
     }
 
     /// Reads the tenant's branding and page template into the pages' look.

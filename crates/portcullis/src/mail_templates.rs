@@ -62,7 +62,7 @@ fn parser() -> Result<liquid::Parser, String> {
 
 /// `source` uses the `url_decode` filter (between `|` and the filter's name
 /// Liquid allows only spaces).
-fn decodes_urls(source: &str) -> bool {
+pub(crate) fn decodes_urls(source: &str) -> bool {
     source.split('|').skip(1).any(|after| {
         let name = after.trim_start();
         name.strip_prefix("url_decode")
@@ -70,7 +70,7 @@ fn decodes_urls(source: &str) -> bool {
     })
 }
 
-const NO_URL_DECODE: &str =
+pub(crate) const NO_URL_DECODE: &str =
     "the url_decode filter is not available: it would turn escaped values back into markup";
 
 /// Whether the template's subject and body parse; the parser's message if not.

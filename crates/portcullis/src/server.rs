@@ -264,6 +264,10 @@ pub async fn start_on(
     let state = AppState::new(config, store, keys, kek, mailer);
     crate::jobs::start(state.store.clone(), state.clock.clone());
     state.log_streams.start();
+    // The tenant's look (and the configuration generation) before the first page.
+    if let Err(e) = state.sync_configuration().await {
+        tracing::warn!(error = %e, "could not read the configuration generation at start-up");
+    }
     let mailing = state.clone();
     state.imports.start(std::sync::Arc::new(move |job| {
         let app = mailing.clone();

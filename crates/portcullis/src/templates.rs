@@ -8,8 +8,10 @@
 //! links the generated stylesheet, favicon and logo), and, when the tenant
 //! saved a page template, the page's head and body put in place of its
 //! `auth0:head` and `auth0:widget` tags. Values given to the tenant's Liquid
-//! are HTML-escaped first; the page's inline `<style>` blocks are allowed by
-//! their hashes in the CSP (`Rendered::style_hashes`), nothing else inline.
+//! are HTML-escaped first (and `url_decode`, which would undo that, is
+//! refused); the template's `<style>` blocks hold no Liquid and are allowed
+//! by the hashes taken when it was saved (`Layout::style_hashes`), nothing
+//! else inline.
 
 use std::sync::{Arc, RwLock};
 
@@ -46,12 +48,20 @@ pub struct Look {
     /// The font's origin (the CSP's `font-src`).
     font_origin: Option<String>,
     /// The tenant's page template, parsed.
-    layout: Option<liquid::Template>,
+    layout: Option<Arc<Layout>>,
     /// Liquid's `branding` and `tenant`.
     globals: Value,
 }
 
 impl Look {
+    /// The stylesheet's version (in its link).
+    pub fn version(&self) -> &str {
+        self.brand
+            .get("v")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
     /// Mail templates' `branding` (logo, colours).
     pub fn mail_branding(&self) -> Value {
         self.globals.get("branding").cloned().unwrap_or(Value::Null)
@@ -84,6 +94,17 @@ impl Look {
     }
 }
 
+/// The tenant's page template, checked and parsed.
+pub struct Layout {
+    /// The template as stored (a reload with the same text reuses this).
+    source: String,
+    template: liquid::Template,
+    /// The CSP sources of its `<style>` blocks: static text (no Liquid may
+    /// be inside one), so hashed once, and a style block a value could make
+    /// at render time (it cannot: values are escaped) would have no hash.
+    style_hashes: Vec<String>,
+}
+
 /// A rendered page and what its CSP must add.
 pub struct Rendered {
     pub html: String,
@@ -113,17 +134,41 @@ fn escaped(v: &Value) -> Value {
     }
 }
 
-/// Every variable a page gives the tenant's template, with sample values.
-fn sample_globals() -> Value {
-    let mut g = page_globals(
-        &json!({"branding": {"logo_url": null, "colors": {"primary": null, "page_background": null}},
-                "tenant": {"friendly_name": ""}}),
-        "login",
-        &json!({"name": "", "logo_uri": null}),
-        &json!({"id": "", "display_name": "", "logo_url": null}),
-    );
-    g["organization"] = json!({"id": "", "display_name": "", "branding": {"logo_url": null}});
-    g
+/// Every variable a page gives the tenant's template, with sample values:
+/// outside an organization, then inside one (a template must render in both).
+fn sample_globals() -> [Value; 2] {
+    let look = json!({"branding": {"logo_url": null, "colors": {"primary": null, "page_background": null}},
+                      "tenant": {"friendly_name": ""}});
+    let client = json!({"name": "", "logo_uri": null});
+    [
+        page_globals(&look, "login", &client, &Value::Null),
+        page_globals(
+            &look,
+            "login",
+            &client,
+            &json!({"id": "", "display_name": "", "logo_url": null}),
+        ),
+    ]
+}
+
+/// Refuses Liquid inside a `<style>` block: its text must be the same on
+/// every page, so that its hash in the CSP is known when the template is
+/// saved.
+fn static_styles(template: &str) -> Result<(), String> {
+    let lower = template.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(open) = lower[at..].find("<style") {
+        let start = at + open;
+        let end = lower[start..]
+            .find("</style")
+            .map_or(lower.len(), |e| start + e);
+        let block = &template[start..end];
+        if block.contains("{{") || block.contains("{%") {
+            return Err("Payload validation error: a <style> block must not hold Liquid (its hash goes into the pages' Content-Security-Policy) on property template.".into());
+        }
+        at = end.max(start + 1);
+    }
+    Ok(())
 }
 
 /// Liquid's variables for a page: the look's (`branding`, `tenant`), then
@@ -273,8 +318,15 @@ impl Templates {
     /// The tenant's Universal Login template as Liquid, its two tags
     /// replaced by this node's marks: checked (`portcullis_core::branding::
     /// template_pieces`) and parsed, or why not.
-    pub fn parse_layout(&self, template: &str) -> Result<liquid::Template, String> {
+    pub fn parse_layout(&self, template: &str) -> Result<Layout, String> {
         let pieces = portcullis_core::branding::template_pieces(template).map_err(|e| e.message)?;
+        if crate::mail_templates::decodes_urls(template) {
+            return Err(format!(
+                "Payload validation error: {} on property template.",
+                crate::mail_templates::NO_URL_DECODE
+            ));
+        }
+        static_styles(template)?;
         let mut text = String::with_capacity(template.len() + 128);
         for p in pieces {
             match p {
@@ -283,16 +335,36 @@ impl Templates {
                 Piece::Widget => text.push_str(&self.marks.1),
             }
         }
-        let layout = liquid_parser()?
+        let parsed = liquid_parser()?
             .parse(&text)
             .map_err(|e| format!("Payload validation error: the template is not valid Liquid: {e} on property template."))?;
-        // A trial render with every variable the pages give, so a template
-        // that names another fails now rather than on every page.
-        let object = liquid::to_object(&sample_globals()).map_err(|e| e.to_string())?;
-        layout.render(&object).map_err(|e| {
-            format!("Payload validation error: the template does not render: {e} (the variables are docs/branding.md's) on property template.")
-        })?;
-        Ok(layout)
+        // Trial renders with every variable the pages give, inside an
+        // organization and outside, so a template that names another
+        // variable, or whose logic drops the widget, fails now rather than
+        // on every page.
+        for globals in sample_globals() {
+            let object = liquid::to_object(&globals).map_err(|e| e.to_string())?;
+            let out = parsed.render(&object).map_err(|e| {
+                format!("Payload validation error: the template does not render: {e} (the variables are docs/branding.md's) on property template.")
+            })?;
+            self.marks_once(&out)
+                .map_err(|e| format!("Payload validation error: {e} on property template."))?;
+        }
+        Ok(Layout {
+            source: template.to_string(),
+            template: parsed,
+            style_hashes: style_hashes(template),
+        })
+    }
+
+    /// The rendered template holds the head and the widget once each.
+    fn marks_once(&self, out: &str) -> Result<(), String> {
+        if out.matches(&self.marks.0).count() != 1 || out.matches(&self.marks.1).count() != 1 {
+            return Err(
+                "the rendered template must hold auth0:head and auth0:widget once each".into(),
+            );
+        }
+        Ok(())
     }
 
     /// Makes `branding` and `template` (as stored at `generation`) the look
@@ -304,11 +376,19 @@ impl Templates {
         template: Option<&str>,
         friendly_name: &str,
     ) {
+        let current = self.look();
+        if current.generation.is_some_and(|g| g > generation) {
+            // A slower reload of an older generation.
+            return;
+        }
         let css = branding.stylesheet();
-        let layout = template.and_then(|t| {
-            self.parse_layout(t)
+        let layout = template.and_then(|t| match &current.layout {
+            Some(l) if l.source == t => Some(Arc::clone(l)),
+            _ => self
+                .parse_layout(t)
+                .map(Arc::new)
                 .map_err(|e| tracing::error!(error = %e, "the stored Universal Login template does not parse; pages use the built-in layout"))
-                .ok()
+                .ok(),
         });
         let d = digest::digest(&digest::SHA256, css.as_bytes());
         let brand = json!({
@@ -370,7 +450,7 @@ impl Templates {
         };
         match self.in_layout(layout, &look, name, &ctx, &plain.html) {
             Ok(html) => Some(Rendered {
-                style_hashes: style_hashes(&html),
+                style_hashes: layout.style_hashes.clone(),
                 html,
                 font_origin: look.font_origin.clone(),
             }),
@@ -384,7 +464,7 @@ impl Templates {
     /// The page `html` (rendered from base.html) inside the tenant's template.
     fn in_layout(
         &self,
-        layout: &liquid::Template,
+        layout: &Layout,
         look: &Look,
         name: &str,
         ctx: &minijinja::Value,
@@ -406,7 +486,8 @@ impl Templates {
             &field("org"),
         );
         let object = liquid::to_object(&escaped(&globals)).map_err(|e| e.to_string())?;
-        let out = layout.render(&object).map_err(|e| e.to_string())?;
+        let out = layout.template.render(&object).map_err(|e| e.to_string())?;
+        self.marks_once(&out)?;
         Ok(out
             .replacen(&self.marks.0, head, 1)
             .replacen(&self.marks.1, body, 1))

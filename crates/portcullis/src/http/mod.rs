@@ -125,7 +125,7 @@ fn routes(state: AppState) -> Router {
                     cors::layer,
                 )),
         )
-        .merge(browser_routes())
+        .merge(browser_routes(state.clone()))
         .merge(dashboard::routes(state.config.dashboard))
         .route("/u/static/portcullis.css", get(pages::stylesheet))
         .route("/u/branding.css", get(pages::branding_stylesheet))
@@ -200,7 +200,7 @@ async fn deadline(req: axum::extract::Request, next: axum::middleware::Next) -> 
 
 /// `/authorize`, logout, the legacy endpoints, the hosted pages and Auth0's
 /// `/dbconnections`.
-fn browser_routes() -> Router<AppState> {
+fn browser_routes(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/authorize", get(oauth::authorize::authorize))
         .route(
@@ -276,6 +276,19 @@ fn browser_routes() -> Router<AppState> {
             "/dbconnections/change_password",
             post(dbconnections::change_password),
         )
+        // Every page in the tenant's current look (the generation is read at
+        // most once a second, so this costs nothing per request).
+        .route_layer(axum::middleware::from_fn_with_state(state, current_look))
+}
+
+/// Brings the tenant's look up to date before a browser page is made.
+async fn current_look(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let _ = app.sync_configuration().await;
+    next.run(req).await
 }
 
 /// Headers every response carries unless its handler set its own (HSTS is

@@ -72,7 +72,7 @@ pub async fn mail(
     link: &str,
     ttl: i64,
 ) -> bool {
-    let (text, html) = message(&app.pages.look(), &user.email, link, ttl);
+    let (text, html) = message(&*app.look().await, &user.email, link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {

@@ -328,7 +328,7 @@ async fn email(app: &AppState, s: &Sending<'_>, secret: &str) -> Result<(), Stri
                 esc(&value)
             ),
             Delivery::Link => crate::http::tenant_mail::link_html(
-                &app.pages.look(),
+                &*app.look().await,
                 "Sign in as {email}:",
                 &s.start.recipient,
                 "Sign in",

@@ -35,7 +35,7 @@ pub async fn render(
         None => None,
     };
     let settings = app.settings().await.unwrap_or_default();
-    let branding = app.pages.look().mail_branding();
+    let branding = app.look().await.mail_branding();
     let vars = Vars {
         user: Some(user),
         url,
@@ -182,7 +182,7 @@ pub async fn send_invitation(
     let settings = app.settings().await.unwrap_or_default();
     let custom = match enabled(app, TemplateName::UserInvitation).await {
         Some(t) => {
-            let branding = app.pages.look().mail_branding();
+            let branding = app.look().await.mail_branding();
             let vars = Vars {
                 user: None,
                 url: Some(url),
@@ -220,7 +220,7 @@ pub async fn send_invitation(
         lifetime(inv.expires_at - inv.created_at),
     );
     let esc = crate::mail_templates::escape;
-    let look = app.pages.look();
+    let look = app.look().await;
     let html = format!(
         "<!doctype html><html><body style=\"font-family:sans-serif;color:#1a1a1a\">{}<p>{} has invited you to join {} on {}.</p><p><a href=\"{}\" style=\"color:{}\">Accept the invitation</a></p><p>The invitation works for {}. If you were not expecting it, ignore this e-mail.</p></body></html>",
         look.mail_header(),

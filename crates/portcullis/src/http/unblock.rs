@@ -88,7 +88,7 @@ async fn send(app: &AppState, user: &User, client_id: Option<&str>) -> Result<()
         })
         .await?;
     let link = format!("{}u/unblock?ticket={ticket}", app.issuer());
-    let (text, html) = message(&app.pages.look(), &user.email, &link, ttl);
+    let (text, html) = message(&*app.look().await, &user.email, &link, ttl);
     crate::http::tenant_mail::send_link_mail(
         app,
         crate::http::tenant_mail::LinkMail {

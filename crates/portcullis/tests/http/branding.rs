@@ -68,6 +68,10 @@ async fn branding_merges_checks_and_refuses_bad_input_changing_nothing(srv: Test
             "page_background.type",
         ),
         (json!({"theme": "dark"}), "theme"),
+        (
+            json!({"font": {"url": "https://cdn.example/f.woff2\");}*{background:url(https://evil.example/x)}x{x:url(\""}}),
+            "font.url",
+        ),
     ] {
         let (st, e) = srv.api(Method::PATCH, "/branding", Some(bad.clone())).await;
         assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}: {e}");
@@ -96,6 +100,31 @@ async fn templates_are_checked_when_saved_and_answered_as_auth0(srv: TestServer)
             "not valid Liquid",
         ),
         ("x".repeat(102_401), "102400"),
+        (
+            TEMPLATE.replace(
+                "body{background:#0b1d3a}",
+                "body{background:{{ branding.colors.primary }}}",
+            ),
+            "<style> block must not hold Liquid",
+        ),
+        (
+            TEMPLATE.replace(
+                "{{ application.name }}",
+                "{{ application.name | url_decode }}",
+            ),
+            "url_decode",
+        ),
+        (
+            TEMPLATE.replace("{{ application.name }}", "{{ organization.display_name }}"),
+            "does not render",
+        ),
+        (
+            TEMPLATE.replace(
+                "{%- auth0:widget -%}",
+                "{% if prompt.name == 'nope' %}{%- auth0:widget -%}{% endif %}",
+            ),
+            "once each",
+        ),
     ] {
         let (st, e) = srv
             .api(Method::PUT, path, Some(json!({ "template": bad })))
@@ -198,6 +227,27 @@ async fn hosted_pages_and_mails_wear_the_tenant_look(srv: TestServer) {
         "{css}"
     );
     assert!(css.contains("https://fonts.example/inter.woff2"), "{css}");
+    // Cached only under the version pages link; any other is not kept.
+    let v = html
+        .split("/u/branding.css?v=")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    for (query, cache) in [
+        (format!("v={v}"), "public, max-age=3600"),
+        ("v=old".into(), "no-store"),
+    ] {
+        let res = srv
+            .http
+            .get(format!("{}/u/branding.css?{query}", srv.url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["cache-control"], cache, "{query}");
+    }
 
     // An application's own logo comes first.
     let (st, c) = srv

@@ -193,19 +193,25 @@ pub async fn stylesheet() -> Response {
 /// at once.
 pub async fn branding_stylesheet(
     axum::extract::State(app): axum::extract::State<AppState>,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> Response {
-    // Brings the look up to date with the configuration first.
-    let _ = app.sync_configuration().await;
-    let mut res = app.pages.look().css.clone().into_response();
+    let look = app.look().await;
+    // Cached only when it is the version the page asked for: a node that
+    // has not seen a change yet must not have its old look kept under the
+    // new version.
+    let asked = q.as_deref().and_then(|q| q.strip_prefix("v="));
+    let cache = if asked == Some(look.version()) {
+        "public, max-age=3600"
+    } else {
+        "no-store"
+    };
+    let mut res = look.css.clone().into_response();
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/css; charset=utf-8"),
     );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     res
 }
 
