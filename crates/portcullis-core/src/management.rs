@@ -49,6 +49,8 @@ pub const MANAGEMENT_SCOPES: &[&str] = &[
     "read:branding",
     "update:branding",
     "delete:branding",
+    "read:prompts",
+    "update:prompts",
     "read:grants",
     "delete:grants",
     "read:tenant_settings",

@@ -81,6 +81,8 @@ pub const TABLES: &[&str] = &[
     "dpop_proof_jtis",
     "log_streams",
     "branding",
+    "prompt_settings",
+    "prompt_texts",
     "passwordless_codes",
 ];
 

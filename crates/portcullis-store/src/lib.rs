@@ -29,6 +29,7 @@ mod mfa;
 mod migrations;
 mod organizations;
 mod passwordless;
+mod prompts;
 mod pushed_requests;
 mod refresh_tokens;
 mod resource_servers;

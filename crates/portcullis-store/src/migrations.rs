@@ -160,6 +160,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "branding",
         include_str!("../migrations/0036_branding.sql"),
     ),
+    (
+        37,
+        "prompts",
+        include_str!("../migrations/0037_prompts.sql"),
+    ),
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS portcullis_migrations (

@@ -333,11 +333,32 @@ impl Inner {
             .cache
             .settings(generation, self.store.tenant_settings())
             .await?;
+        // Custom text by language and message id (`<screen>__<key>`).
+        let mut custom: std::collections::HashMap<
+            String,
+            std::collections::HashMap<String, String>,
+        > = Default::default();
+        for (_, language, doc) in self.store.prompt_texts().await? {
+            let texts = custom.entry(language).or_default();
+            for (screen, keys) in doc.as_object().into_iter().flatten() {
+                for (key, text) in keys.as_object().into_iter().flatten() {
+                    if let Some(t) = text.as_str() {
+                        texts.insert(format!("{screen}__{key}"), t.to_string());
+                    }
+                }
+            }
+        }
         self.pages.set_look(
             generation,
             &branding,
             template.as_deref(),
             settings.friendly_name.as_deref().unwrap_or_default(),
+            custom,
+            self.store
+                .prompt_settings()
+                .await?
+                .and_then(|p| p["identifier_first"].as_bool())
+                .unwrap_or(false),
         );
         Ok(())
     }

@@ -14,6 +14,7 @@ pub mod clock;
 pub mod config;
 pub mod generation;
 pub mod http;
+pub mod i18n;
 pub mod import_mail;
 pub mod issuance;
 pub mod jobs;

@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 /// The compiled templates, and the tenant's look.
 pub struct Templates {
     env: Environment<'static>,
-    look: RwLock<Arc<Look>>,
+    look: Arc<RwLock<Arc<Look>>>,
     /// Marks standing for the two Auth0 tags while Liquid renders the
     /// tenant's template (random, so no value can forge one).
     marks: (String, String),
@@ -51,9 +51,22 @@ pub struct Look {
     layout: Option<Arc<Layout>>,
     /// Liquid's `branding` and `tenant`.
     globals: Value,
+    /// Auth0's `identifier_first`: the login asks for the address first.
+    pub identifier_first: bool,
+    /// The tenant's custom text: language → message id → text.
+    custom_text: std::collections::HashMap<String, std::collections::HashMap<String, String>>,
 }
 
 impl Look {
+    /// The text `id` in `lang`: the tenant's custom text for it, else the
+    /// catalogue's (English when `lang` lacks it), else the id itself.
+    pub fn text(&self, lang: &str, id: &str, args: &[(&str, String)]) -> String {
+        if let Some(custom) = self.custom_text.get(lang).and_then(|m| m.get(id)) {
+            return crate::i18n::fill(custom, args);
+        }
+        crate::i18n::text(lang, id, args).unwrap_or_else(|| id.to_string())
+    }
+
     /// The stylesheet's version (in its link).
     pub fn version(&self) -> &str {
         self.brand
@@ -176,7 +189,7 @@ fn static_styles(template: &str) -> Result<(), String> {
 /// organization, `organization`.
 fn page_globals(look: &Value, prompt: &str, client: &Value, org: &Value) -> Value {
     let mut g = look.clone();
-    g["locale"] = json!("en");
+    g["locale"] = json!(crate::i18n::current());
     g["dir"] = json!("ltr");
     g["prompt"] = json!({"name": prompt});
     g["application"] = json!({
@@ -230,6 +243,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     (
         "signup.html",
         include_str!("http/pages/templates/signup.html"),
+    ),
+    (
+        "login_id.html",
+        include_str!("http/pages/templates/login_id.html"),
+    ),
+    (
+        "login_password.html",
+        include_str!("http/pages/templates/login_password.html"),
     ),
     (
         "consent.html",
@@ -299,10 +320,34 @@ impl Templates {
         // unreserved characters, `%` and `/` in the issuer's path (and `/`
         // would otherwise be written `&#x2f;`).
         env.add_global("base", minijinja::Value::from_safe_string(base.to_string()));
+        let look: Arc<RwLock<Arc<Look>>> = Arc::default();
+        // `t("<screen>__<key>", name=value…)`: the text in the request's
+        // language, the tenant's custom text first; escaped like any value.
+        let texts = Arc::clone(&look);
+        env.add_function(
+            "t",
+            move |id: &str, kwargs: minijinja::value::Kwargs| -> Result<String, minijinja::Error> {
+                let mut args: Vec<(&str, String)> = Vec::new();
+                for k in kwargs.args() {
+                    let v: minijinja::Value = kwargs.get(k)?;
+                    args.push((
+                        k,
+                        if v.is_undefined() || v.is_none() {
+                            String::new()
+                        } else {
+                            v.to_string()
+                        },
+                    ));
+                }
+                let look = texts.read().map(|l| Arc::clone(&l)).unwrap_or_default();
+                Ok(look.text(crate::i18n::current(), id, &args))
+            },
+        );
+        env.add_function("lang", crate::i18n::current);
         let nonce = portcullis_core::random::hex(16);
         Self {
             env,
-            look: RwLock::default(),
+            look,
             marks: (
                 format!("<!--portcullis-head-{nonce}-->"),
                 format!("<!--portcullis-widget-{nonce}-->"),
@@ -313,6 +358,11 @@ impl Templates {
     /// The look in use.
     pub fn look(&self) -> Arc<Look> {
         self.look.read().map(|l| Arc::clone(&l)).unwrap_or_default()
+    }
+
+    /// The text `id` in the request's language (for messages made in code).
+    pub fn text(&self, id: &str, args: &[(&str, String)]) -> String {
+        self.look().text(crate::i18n::current(), id, args)
     }
 
     /// The tenant's Universal Login template as Liquid, its two tags
@@ -375,6 +425,8 @@ impl Templates {
         branding: &Branding,
         template: Option<&str>,
         friendly_name: &str,
+        custom_text: std::collections::HashMap<String, std::collections::HashMap<String, String>>,
+        identifier_first: bool,
     ) {
         let current = self.look();
         if current.generation.is_some_and(|g| g > generation) {
@@ -415,6 +467,8 @@ impl Templates {
             font_origin: branding.font_origin(),
             layout,
             globals,
+            custom_text,
+            identifier_first,
         };
         if let Ok(mut l) = self.look.write() {
             *l = Arc::new(look);

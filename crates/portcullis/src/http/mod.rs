@@ -228,6 +228,7 @@ fn browser_routes(state: AppState) -> Router<AppState> {
             "/u/login",
             get(pages::login::login_page).post(pages::login::login_submit),
         )
+        .route("/u/login/identifier", post(pages::login::identifier_submit))
         .route(
             "/u/signup",
             get(pages::login::signup_page).post(pages::login::signup_submit),
@@ -281,14 +282,47 @@ fn browser_routes(state: AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(state, current_look))
 }
 
-/// Brings the tenant's look up to date before a browser page is made.
+/// The cookie that carries a login's language from `/authorize` (its
+/// `ui_locales`) to the pages after it.
+const LANG_COOKIE: &str = "portcullis_lang";
+
+/// Before a browser page is made: the tenant's look brought up to date, and
+/// the page's language (`crate::i18n::LANG`): at `/authorize` from
+/// `ui_locales` (remembered in a cookie for the login's later pages, or the
+/// cookie cleared), else from that cookie, else from `Accept-Language`.
 async fn current_look(
     axum::extract::State(app): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let _ = app.sync_configuration().await;
-    next.run(req).await
+    let headers = req.headers();
+    let accept = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let authorize = req.method() == axum::http::Method::GET && req.uri().path() == "/authorize";
+    let asked: Option<&'static str> = if authorize {
+        req.uri().query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "ui_locales")
+                .and_then(|(_, v)| v.split_whitespace().find_map(crate::i18n::supported))
+        })
+    } else {
+        cookies::get(headers, LANG_COOKIE).and_then(|c| crate::i18n::supported(&c))
+    };
+    let lang = asked.unwrap_or_else(|| crate::i18n::negotiate(None, accept));
+    let mut res = crate::i18n::LANG.scope(lang, next.run(req)).await;
+    if authorize {
+        let scope = cookies::scope(&app);
+        let cookie = match asked {
+            Some(l) => cookies::set(LANG_COOKIE, l, 3600, &scope, false),
+            None => cookies::clear(LANG_COOKIE, &scope),
+        };
+        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+        }
+    }
+    res
 }
 
 /// Headers every response carries unless its handler set its own (HSTS is

@@ -50,6 +50,7 @@ mod passkeys;
 mod password_grant;
 mod passwordless;
 mod private_key_jwt;
+mod prompts;
 mod proxy;
 mod rbac;
 mod real_browser;

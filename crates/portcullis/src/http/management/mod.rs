@@ -19,6 +19,7 @@ pub mod log_streams;
 pub mod logs;
 pub mod openapi;
 pub mod organizations;
+pub mod prompts;
 #[cfg(test)]
 mod query_properties;
 pub mod resource_servers;
@@ -116,6 +117,11 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/logs", get(logs::of_user))
         .route("/logs", get(logs::list))
         .route("/logs/{id}", get(logs::get))
+        .route("/prompts", get(prompts::get).patch(prompts::update))
+        .route(
+            "/prompts/{prompt}/custom-text/{language}",
+            get(prompts::get_text).put(prompts::put_text),
+        )
         .route("/branding", get(branding::get).patch(branding::update))
         .route(
             "/branding/templates/universal-login",
@@ -542,6 +548,7 @@ const CACHED: &[&str] = &[
     "/tenants",
     "/connections",
     "/branding",
+    "/prompts",
 ];
 
 /// After a successful write to a cached resource, marks every node's caches

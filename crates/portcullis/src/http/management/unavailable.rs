@@ -9,7 +9,6 @@
 //! setting of another shape) is refused with 400, never stored and ignored.
 
 use axum::Json;
-use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use axum::{Router, body::Body};
@@ -32,7 +31,6 @@ pub fn routes() -> Router<AppState> {
             "/branding/phone/templates",
             get(|c: Caller| empty(c, "read:phone_templates", "templates")),
         )
-        .route("/prompts", get(prompts).patch(patch_prompts))
         .route(
             "/prompts/rendering",
             get(|c: Caller| paged(c, "read:prompts", "configs")),
@@ -198,36 +196,13 @@ fn unchanged(patch: &Value, current: &Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Portcullis's hosted login: the new Universal Login, password on the same
-/// page as the identifier.
-const PROMPTS: &str = r#"{"universal_login_experience": "new", "identifier_first": false, "webauthn_platform_first_factor": false}"#;
-
-async fn prompts(caller: Caller) -> Result<Json<Value>, ApiError> {
-    may_read(&caller, "read:prompts")?;
-    Ok(Json(serde_json::from_str(PROMPTS).unwrap_or_default()))
-}
-
-async fn patch_prompts(
-    State(_app): State<AppState>,
-    caller: Caller,
-    headers: HeaderMap,
-    b: Body,
-) -> Result<Json<Value>, ApiError> {
-    may_write(&caller)?;
-    let bytes = read_body(b).await?;
-    let patch: Value = body::api_json(&headers, &bytes)?;
-    let current: Value = serde_json::from_str(PROMPTS).unwrap_or_default();
-    unchanged(&patch, &current)?;
-    Ok(Json(current))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn fixed_settings_parse() {
-        for doc in [BREACHED, BRUTE_FORCE, THROTTLING, RISK, NEW_DEVICE, PROMPTS] {
+        for doc in [BREACHED, BRUTE_FORCE, THROTTLING, RISK, NEW_DEVICE] {
             assert!(serde_json::from_str::<Value>(doc).unwrap().is_object());
         }
     }

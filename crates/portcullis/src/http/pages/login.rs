@@ -30,6 +30,7 @@ use crate::http::sign_up::{self, SignUp};
 use super::transaction::{Transaction, Via, api_of, expired, finish, load};
 
 const GENERIC_FAILURE: &str = "Wrong email or password.";
+const NO_CREDENTIALS: &str = "Enter your email address and password.";
 
 #[derive(Deserialize)]
 pub struct StateQuery {
@@ -67,6 +68,16 @@ fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
     })
 }
 
+/// A login form's message in the page's language, where the catalogue has
+/// it (the others are still English).
+fn translated(app: &AppState, message: &str) -> String {
+    match message {
+        GENERIC_FAILURE => app.pages.text("login__wrong-credentials", &[]),
+        NO_CREDENTIALS => app.pages.text("login__no-credentials", &[]),
+        other => other.to_string(),
+    }
+}
+
 pub(crate) fn client_ctx(c: &Client) -> serde_json::Value {
     json!({"name": c.name, "logo_uri": c.logo_uri})
 }
@@ -96,6 +107,9 @@ pub(super) struct Offer {
     passkey: Option<String>,
     /// The organization the login is to: its name, logo and colours.
     org: Option<serde_json::Value>,
+    /// Auth0's `identifier_first` prompt setting: the address on a page of
+    /// its own, then the password (or the address's provider).
+    pub(super) identifier_first: bool,
 }
 
 /// The login page's offer. The database connection: the request's
@@ -106,6 +120,17 @@ pub(super) struct Offer {
 /// connection. Nothing for the dashboard (its members are not users); a page
 /// to show when there is nothing to offer.
 pub(super) async fn page_offer(
+    app: &AppState,
+    tx: &Transaction,
+) -> Result<Result<Offer, Response>, StoreError> {
+    let identifier_first = app.pages.look().identifier_first;
+    Ok(page_offer_of(app, tx).await?.map(|mut o| {
+        o.identifier_first = identifier_first && o.db.is_some();
+        o
+    }))
+}
+
+async fn page_offer_of(
     app: &AppState,
     tx: &Transaction,
 ) -> Result<Result<Offer, Response>, StoreError> {
@@ -135,6 +160,7 @@ pub(super) async fn page_offer(
                     db: Some(db),
                     upstreams: Vec::new(),
                     org,
+                    identifier_first: false,
                 })
             }
             Err(why) => Err(app.pages.message(
@@ -191,6 +217,7 @@ pub(super) async fn page_offer(
         upstreams,
         passkey,
         org,
+        identifier_first: false,
     }))
 }
 
@@ -235,11 +262,22 @@ pub(super) fn render_form(
     error: Option<FormError<'_>>,
 ) -> Response {
     let (message, invalid) = match &error {
-        Some(e) => (Some(e.message), e.fields),
+        Some(e) => (Some(translated(app, e.message)), e.fields),
         None => (None, &[][..]),
     };
     let options = offer.db.as_ref().map(|d| &d.options);
     let upstreams: Vec<serde_json::Value> = offer.upstreams.iter().map(upstream_button).collect();
+    // Identifier first: a refused password comes back to the password page.
+    let page = match page {
+        "login.html" if offer.identifier_first => {
+            if username.is_empty() {
+                "login_id.html"
+            } else {
+                "login_password.html"
+            }
+        }
+        p => p,
+    };
     app.pages.form_page(
         status,
         page,
@@ -314,6 +352,12 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
         return Ok(signup_disabled(app));
     }
     let hint = tx.req.login_hint.clone().unwrap_or_default();
+    // Identifier first starts on the address's page (`login_hint` filled in).
+    let page = if page == "login.html" && offer.identifier_first {
+        "login_id.html"
+    } else {
+        page
+    };
     Ok(render_form(
         app,
         page,
@@ -332,6 +376,57 @@ fn signup_disabled(app: &AppState) -> Response {
         "Sign-up is not available",
         "This application does not take new sign-ups. Ask its administrator for an account.",
     )
+}
+
+/// `POST /u/login/identifier` (identifier first): the address, then the
+/// provider whose `domain_aliases` hold its domain, or the password page.
+pub async fn identifier_submit(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> PageResult {
+    let (form, tx) = match submitted(&app, &headers, body).await {
+        Ok(x) => x,
+        Err(r) => return Ok(r),
+    };
+    let offer = offer_or_page!(&app, &tx);
+    let email = users::normalize_email(form.get("username").unwrap_or_default());
+    if email.is_empty() {
+        let message = app.pages.text("login-id__no-email", &[]);
+        return Ok(render_form(
+            &app,
+            "login_id.html",
+            StatusCode::BAD_REQUEST,
+            &tx,
+            &offer,
+            "",
+            FormError::on(&message, &["username"]),
+        ));
+    }
+    // Home realm discovery: the address's domain names its provider.
+    if let Some((_, domain)) = email.rsplit_once('@') {
+        let by_domain = offer.upstreams.iter().find(|c| {
+            c.options
+                .get("domain_aliases")
+                .and_then(|v| v.as_array())
+                .is_some_and(|a| {
+                    a.iter()
+                        .any(|d| d.as_str().is_some_and(|d| d.eq_ignore_ascii_case(domain)))
+                })
+        });
+        if let Some(c) = by_domain {
+            return super::upstream::begin(&app, &tx, c.clone()).await;
+        }
+    }
+    Ok(render_form(
+        &app,
+        "login_password.html",
+        StatusCode::OK,
+        &tx,
+        &offer,
+        &email,
+        None,
+    ))
 }
 
 pub async fn login_submit(
@@ -358,7 +453,7 @@ pub async fn login_submit(
             &offer,
             &email,
             FormError::on(
-                "Enter your email address and password.",
+                NO_CREDENTIALS,
                 if email.is_empty() {
                     &["username"]
                 } else {

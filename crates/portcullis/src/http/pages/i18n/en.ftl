@@ -1,0 +1,77 @@
+# The hosted pages' text in English: the reference catalogue. Message ids
+# are Auth0's screen and text key (`<screen>__<key>`), the prompts' custom
+# text (`/api/v2/prompts/{prompt}/custom-text/{language}`) overrides them.
+# Every id here must be in every other catalogue (a test checks).
+
+common__footerText = Secured by Portcullis
+common__showPasswordText = Show password
+common__separatorText = or
+common__technicalDetails = Technical details
+
+login__pageTitle = Log in
+login__title = Welcome
+login__description = Log in to continue to { $clientName }.
+login__emailPlaceholder = Email address
+login__usernamePlaceholder = Username or email address
+login__passwordPlaceholder = Password
+login__buttonText = Continue
+login__federatedConnectionButtonText = Continue with { $connectionName }
+login__passkeyButtonText = Continue with a passkey
+login__forgotPasswordText = Forgot password?
+login__signupActionText = Don't have an account?
+login__signupActionLinkText = Sign up
+login__memberNote = Dashboard members are added, and their passwords reset, by an administrator.
+login__wrong-credentials = Wrong email or password.
+login__no-credentials = Enter your email address and password.
+
+login-id__pageTitle = Log in
+login-id__title = Welcome
+login-id__description = Log in to continue to { $clientName }.
+login-id__emailPlaceholder = Email address
+login-id__usernamePlaceholder = Username or email address
+login-id__buttonText = Continue
+login-id__signupActionText = Don't have an account?
+login-id__signupActionLinkText = Sign up
+login-id__no-email = Enter your email address.
+
+login-password__pageTitle = Enter your password
+login-password__title = Enter your password
+login-password__description = Enter your password for { $clientName } to continue.
+login-password__passwordPlaceholder = Password
+login-password__buttonText = Continue
+login-password__forgotPasswordText = Forgot password?
+login-password__editEmailText = Edit
+login-password__wrong-credentials = Wrong email or password.
+
+signup__pageTitle = Sign up
+signup__title = Create your account
+signup__description = Sign up to continue to { $clientName }.
+signup__emailPlaceholder = Email address
+signup__usernamePlaceholder = Username
+signup__passwordPlaceholder = Password
+signup__passwordHint = At least 8 characters, with lower-case and upper-case letters and a number.
+signup__buttonText = Continue
+signup__passkeyButtonText = Sign up with a passkey
+signup__passkeyHint = No password: this device's fingerprint, face or screen lock signs you in.
+signup__loginActionText = Already have an account?
+signup__loginActionLinkText = Log in
+
+consent__pageTitle = Authorize
+consent__title = Authorize { $clientName }
+consent__description = Hi { $userName }, { $clientName } is asking to:
+consent__onApi = on { $api }
+consent__acceptButtonText = Accept
+consent__declineButtonText = Decline
+
+reset-password-request__pageTitle = Reset your password
+reset-password-request__title = Forgot your password?
+reset-password-request__description = Enter your email address and we will send you a link to reset it.
+reset-password-request__emailPlaceholder = Email address
+reset-password-request__buttonText = Send the link
+reset-password-request__backToLoginLinkText = Back to log in
+
+reset-password__pageTitle = Change your password
+reset-password__title = Change your password
+reset-password__description = Choose a new password.
+reset-password__passwordPlaceholder = New password
+reset-password__buttonText = Reset password

@@ -1,0 +1,74 @@
+# Español.
+
+common__footerText = Protegido por Portcullis
+common__showPasswordText = Mostrar contraseña
+common__separatorText = o
+common__technicalDetails = Detalles técnicos
+
+login__pageTitle = Iniciar sesión
+login__title = Te damos la bienvenida
+login__description = Inicia sesión para continuar en { $clientName }.
+login__emailPlaceholder = Correo electrónico
+login__usernamePlaceholder = Nombre de usuario o correo electrónico
+login__passwordPlaceholder = Contraseña
+login__buttonText = Continuar
+login__federatedConnectionButtonText = Continuar con { $connectionName }
+login__passkeyButtonText = Continuar con una llave de acceso
+login__forgotPasswordText = ¿Olvidaste tu contraseña?
+login__signupActionText = ¿No tienes una cuenta?
+login__signupActionLinkText = Regístrate
+login__memberNote = Los miembros del panel los añade, y les restablece la contraseña, un administrador.
+login__wrong-credentials = Correo electrónico o contraseña incorrectos.
+login__no-credentials = Escribe tu correo electrónico y tu contraseña.
+
+login-id__pageTitle = Iniciar sesión
+login-id__title = Te damos la bienvenida
+login-id__description = Inicia sesión para continuar en { $clientName }.
+login-id__emailPlaceholder = Correo electrónico
+login-id__usernamePlaceholder = Nombre de usuario o correo electrónico
+login-id__buttonText = Continuar
+login-id__signupActionText = ¿No tienes una cuenta?
+login-id__signupActionLinkText = Regístrate
+login-id__no-email = Escribe tu correo electrónico.
+
+login-password__pageTitle = Escribe tu contraseña
+login-password__title = Escribe tu contraseña
+login-password__description = Escribe tu contraseña de { $clientName } para continuar.
+login-password__passwordPlaceholder = Contraseña
+login-password__buttonText = Continuar
+login-password__forgotPasswordText = ¿Olvidaste tu contraseña?
+login-password__editEmailText = Editar
+login-password__wrong-credentials = Correo electrónico o contraseña incorrectos.
+
+signup__pageTitle = Registrarse
+signup__title = Crea tu cuenta
+signup__description = Regístrate para continuar en { $clientName }.
+signup__emailPlaceholder = Correo electrónico
+signup__usernamePlaceholder = Nombre de usuario
+signup__passwordPlaceholder = Contraseña
+signup__passwordHint = Al menos 8 caracteres, con minúsculas, mayúsculas y un número.
+signup__buttonText = Continuar
+signup__passkeyButtonText = Registrarse con una llave de acceso
+signup__passkeyHint = Sin contraseña: la huella, el rostro o el bloqueo de pantalla de este dispositivo inicia tu sesión.
+signup__loginActionText = ¿Ya tienes una cuenta?
+signup__loginActionLinkText = Inicia sesión
+
+consent__pageTitle = Autorizar
+consent__title = Autorizar { $clientName }
+consent__description = Hola { $userName }, { $clientName } solicita:
+consent__onApi = en { $api }
+consent__acceptButtonText = Aceptar
+consent__declineButtonText = Rechazar
+
+reset-password-request__pageTitle = Restablecer tu contraseña
+reset-password-request__title = ¿Olvidaste tu contraseña?
+reset-password-request__description = Escribe tu correo electrónico y te enviaremos un enlace para restablecerla.
+reset-password-request__emailPlaceholder = Correo electrónico
+reset-password-request__buttonText = Enviar el enlace
+reset-password-request__backToLoginLinkText = Volver a iniciar sesión
+
+reset-password__pageTitle = Cambiar tu contraseña
+reset-password__title = Cambiar tu contraseña
+reset-password__description = Elige una contraseña nueva.
+reset-password__passwordPlaceholder = Contraseña nueva
+reset-password__buttonText = Restablecer contraseña

@@ -1,0 +1,74 @@
+# Français.
+
+common__footerText = Sécurisé par Portcullis
+common__showPasswordText = Afficher le mot de passe
+common__separatorText = ou
+common__technicalDetails = Détails techniques
+
+login__pageTitle = Connexion
+login__title = Bienvenue
+login__description = Connectez-vous pour continuer vers { $clientName }.
+login__emailPlaceholder = Adresse e-mail
+login__usernamePlaceholder = Nom d'utilisateur ou adresse e-mail
+login__passwordPlaceholder = Mot de passe
+login__buttonText = Continuer
+login__federatedConnectionButtonText = Continuer avec { $connectionName }
+login__passkeyButtonText = Continuer avec une clé d'accès
+login__forgotPasswordText = Mot de passe oublié ?
+login__signupActionText = Vous n'avez pas de compte ?
+login__signupActionLinkText = S'inscrire
+login__memberNote = Les membres du tableau de bord sont ajoutés, et leurs mots de passe réinitialisés, par un administrateur.
+login__wrong-credentials = Adresse e-mail ou mot de passe incorrect.
+login__no-credentials = Saisissez votre adresse e-mail et votre mot de passe.
+
+login-id__pageTitle = Connexion
+login-id__title = Bienvenue
+login-id__description = Connectez-vous pour continuer vers { $clientName }.
+login-id__emailPlaceholder = Adresse e-mail
+login-id__usernamePlaceholder = Nom d'utilisateur ou adresse e-mail
+login-id__buttonText = Continuer
+login-id__signupActionText = Vous n'avez pas de compte ?
+login-id__signupActionLinkText = S'inscrire
+login-id__no-email = Saisissez votre adresse e-mail.
+
+login-password__pageTitle = Saisissez votre mot de passe
+login-password__title = Saisissez votre mot de passe
+login-password__description = Saisissez votre mot de passe pour { $clientName } afin de continuer.
+login-password__passwordPlaceholder = Mot de passe
+login-password__buttonText = Continuer
+login-password__forgotPasswordText = Mot de passe oublié ?
+login-password__editEmailText = Modifier
+login-password__wrong-credentials = Adresse e-mail ou mot de passe incorrect.
+
+signup__pageTitle = Inscription
+signup__title = Créez votre compte
+signup__description = Inscrivez-vous pour continuer vers { $clientName }.
+signup__emailPlaceholder = Adresse e-mail
+signup__usernamePlaceholder = Nom d'utilisateur
+signup__passwordPlaceholder = Mot de passe
+signup__passwordHint = Au moins 8 caractères, avec des minuscules, des majuscules et un chiffre.
+signup__buttonText = Continuer
+signup__passkeyButtonText = S'inscrire avec une clé d'accès
+signup__passkeyHint = Sans mot de passe : l'empreinte, le visage ou le verrouillage d'écran de cet appareil vous connecte.
+signup__loginActionText = Vous avez déjà un compte ?
+signup__loginActionLinkText = Se connecter
+
+consent__pageTitle = Autoriser
+consent__title = Autoriser { $clientName }
+consent__description = Bonjour { $userName }, { $clientName } demande à :
+consent__onApi = sur { $api }
+consent__acceptButtonText = Accepter
+consent__declineButtonText = Refuser
+
+reset-password-request__pageTitle = Réinitialiser votre mot de passe
+reset-password-request__title = Mot de passe oublié ?
+reset-password-request__description = Saisissez votre adresse e-mail et nous vous enverrons un lien pour le réinitialiser.
+reset-password-request__emailPlaceholder = Adresse e-mail
+reset-password-request__buttonText = Envoyer le lien
+reset-password-request__backToLoginLinkText = Retour à la connexion
+
+reset-password__pageTitle = Changer votre mot de passe
+reset-password__title = Changer votre mot de passe
+reset-password__description = Choisissez un nouveau mot de passe.
+reset-password__passwordPlaceholder = Nouveau mot de passe
+reset-password__buttonText = Réinitialiser le mot de passe

@@ -1,0 +1,74 @@
+# 日本語。
+
+common__footerText = Portcullis により保護されています
+common__showPasswordText = パスワードを表示
+common__separatorText = または
+common__technicalDetails = 技術的な詳細
+
+login__pageTitle = ログイン
+login__title = ようこそ
+login__description = { $clientName } に進むにはログインしてください。
+login__emailPlaceholder = メールアドレス
+login__usernamePlaceholder = ユーザー名またはメールアドレス
+login__passwordPlaceholder = パスワード
+login__buttonText = 続行
+login__federatedConnectionButtonText = { $connectionName } で続行
+login__passkeyButtonText = パスキーで続行
+login__forgotPasswordText = パスワードをお忘れですか？
+login__signupActionText = アカウントをお持ちでないですか？
+login__signupActionLinkText = サインアップ
+login__memberNote = ダッシュボードのメンバーの追加とパスワードのリセットは管理者が行います。
+login__wrong-credentials = メールアドレスまたはパスワードが正しくありません。
+login__no-credentials = メールアドレスとパスワードを入力してください。
+
+login-id__pageTitle = ログイン
+login-id__title = ようこそ
+login-id__description = { $clientName } に進むにはログインしてください。
+login-id__emailPlaceholder = メールアドレス
+login-id__usernamePlaceholder = ユーザー名またはメールアドレス
+login-id__buttonText = 続行
+login-id__signupActionText = アカウントをお持ちでないですか？
+login-id__signupActionLinkText = サインアップ
+login-id__no-email = メールアドレスを入力してください。
+
+login-password__pageTitle = パスワードを入力
+login-password__title = パスワードを入力
+login-password__description = { $clientName } に進むにはパスワードを入力してください。
+login-password__passwordPlaceholder = パスワード
+login-password__buttonText = 続行
+login-password__forgotPasswordText = パスワードをお忘れですか？
+login-password__editEmailText = 編集
+login-password__wrong-credentials = メールアドレスまたはパスワードが正しくありません。
+
+signup__pageTitle = サインアップ
+signup__title = アカウントを作成
+signup__description = { $clientName } に進むにはサインアップしてください。
+signup__emailPlaceholder = メールアドレス
+signup__usernamePlaceholder = ユーザー名
+signup__passwordPlaceholder = パスワード
+signup__passwordHint = 8 文字以上で、小文字、大文字、数字を含めてください。
+signup__buttonText = 続行
+signup__passkeyButtonText = パスキーでサインアップ
+signup__passkeyHint = パスワードは不要です。このデバイスの指紋、顔、または画面ロックでサインインします。
+signup__loginActionText = すでにアカウントをお持ちですか？
+signup__loginActionLinkText = ログイン
+
+consent__pageTitle = 承認
+consent__title = { $clientName } を承認
+consent__description = { $userName } さん、{ $clientName } が次のことを求めています:
+consent__onApi = ({ $api })
+consent__acceptButtonText = 承認する
+consent__declineButtonText = 拒否する
+
+reset-password-request__pageTitle = パスワードのリセット
+reset-password-request__title = パスワードをお忘れですか？
+reset-password-request__description = メールアドレスを入力すると、リセット用のリンクをお送りします。
+reset-password-request__emailPlaceholder = メールアドレス
+reset-password-request__buttonText = リンクを送信
+reset-password-request__backToLoginLinkText = ログインに戻る
+
+reset-password__pageTitle = パスワードの変更
+reset-password__title = パスワードの変更
+reset-password__description = 新しいパスワードを選んでください。
+reset-password__passwordPlaceholder = 新しいパスワード
+reset-password__buttonText = パスワードをリセット

@@ -1,0 +1,74 @@
+# Português.
+
+common__footerText = Protegido por Portcullis
+common__showPasswordText = Mostrar senha
+common__separatorText = ou
+common__technicalDetails = Detalhes técnicos
+
+login__pageTitle = Entrar
+login__title = Boas-vindas
+login__description = Entre para continuar em { $clientName }.
+login__emailPlaceholder = Endereço de e-mail
+login__usernamePlaceholder = Nome de usuário ou endereço de e-mail
+login__passwordPlaceholder = Senha
+login__buttonText = Continuar
+login__federatedConnectionButtonText = Continuar com { $connectionName }
+login__passkeyButtonText = Continuar com uma chave de acesso
+login__forgotPasswordText = Esqueceu a senha?
+login__signupActionText = Não tem uma conta?
+login__signupActionLinkText = Cadastre-se
+login__memberNote = Os membros do painel são adicionados, e suas senhas redefinidas, por um administrador.
+login__wrong-credentials = E-mail ou senha incorretos.
+login__no-credentials = Digite seu endereço de e-mail e sua senha.
+
+login-id__pageTitle = Entrar
+login-id__title = Boas-vindas
+login-id__description = Entre para continuar em { $clientName }.
+login-id__emailPlaceholder = Endereço de e-mail
+login-id__usernamePlaceholder = Nome de usuário ou endereço de e-mail
+login-id__buttonText = Continuar
+login-id__signupActionText = Não tem uma conta?
+login-id__signupActionLinkText = Cadastre-se
+login-id__no-email = Digite seu endereço de e-mail.
+
+login-password__pageTitle = Digite sua senha
+login-password__title = Digite sua senha
+login-password__description = Digite sua senha de { $clientName } para continuar.
+login-password__passwordPlaceholder = Senha
+login-password__buttonText = Continuar
+login-password__forgotPasswordText = Esqueceu a senha?
+login-password__editEmailText = Editar
+login-password__wrong-credentials = E-mail ou senha incorretos.
+
+signup__pageTitle = Cadastrar-se
+signup__title = Crie sua conta
+signup__description = Cadastre-se para continuar em { $clientName }.
+signup__emailPlaceholder = Endereço de e-mail
+signup__usernamePlaceholder = Nome de usuário
+signup__passwordPlaceholder = Senha
+signup__passwordHint = Pelo menos 8 caracteres, com letras minúsculas e maiúsculas e um número.
+signup__buttonText = Continuar
+signup__passkeyButtonText = Cadastrar-se com uma chave de acesso
+signup__passkeyHint = Sem senha: a impressão digital, o rosto ou o bloqueio de tela deste dispositivo faz seu login.
+signup__loginActionText = Já tem uma conta?
+signup__loginActionLinkText = Entrar
+
+consent__pageTitle = Autorizar
+consent__title = Autorizar { $clientName }
+consent__description = Olá, { $userName }. { $clientName } está pedindo para:
+consent__onApi = em { $api }
+consent__acceptButtonText = Aceitar
+consent__declineButtonText = Recusar
+
+reset-password-request__pageTitle = Redefinir sua senha
+reset-password-request__title = Esqueceu a senha?
+reset-password-request__description = Digite seu endereço de e-mail e enviaremos um link para redefini-la.
+reset-password-request__emailPlaceholder = Endereço de e-mail
+reset-password-request__buttonText = Enviar o link
+reset-password-request__backToLoginLinkText = Voltar para entrar
+
+reset-password__pageTitle = Alterar sua senha
+reset-password__title = Alterar sua senha
+reset-password__description = Escolha uma nova senha.
+reset-password__passwordPlaceholder = Nova senha
+reset-password__buttonText = Redefinir senha
