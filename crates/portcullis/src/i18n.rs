@@ -73,13 +73,27 @@ static CATALOGS: LazyLock<Vec<Catalog>> = LazyLock::new(|| {
 });
 
 tokio::task_local! {
-    /// The language of the page this request renders.
-    pub static LANG: &'static str;
+    /// The language of the page this request renders: set from the request
+    /// by the browser routes' layer, then from the login's own `ui_locales`
+    /// once its parked request is loaded (`use_login_language`).
+    pub static LANG: std::cell::Cell<&'static str>;
 }
 
 /// The language of the request being handled (English outside one).
 pub fn current() -> &'static str {
-    LANG.try_with(|l| *l).unwrap_or("en")
+    LANG.try_with(std::cell::Cell::get).unwrap_or("en")
+}
+
+/// The login's `ui_locales` (OIDC Core §3.1.2.1), when it names a shipped
+/// language, becomes this request's page language.
+pub fn use_login_language(ui_locales: Option<&str>) {
+    if let Some(l) = ui_locales
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .find_map(supported)
+    {
+        let _ = LANG.try_with(|c| c.set(l));
+    }
 }
 
 /// A shipped language for a language tag (`pt-BR` → `pt`), if any.

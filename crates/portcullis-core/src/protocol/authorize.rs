@@ -140,6 +140,12 @@ pub struct AuthorizeRequest {
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
     pub screen_hint: Option<String>,
+    /// OpenID Connect Core §3.1.2.1 `ui_locales`: the languages the hosted
+    /// pages of this login should speak, in order of preference (kept with
+    /// the login, so a pushed request's works and other logins in the same
+    /// browser do not change it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ui_locales: Option<String>,
     pub code_challenge: Option<String>,
     /// Auth0's `connection`: the connection to sign in with (the login page
     /// offers only it). Checked against the stored connections by the shell.
@@ -492,6 +498,7 @@ pub fn validate(
         prompt,
         max_age,
         login_hint: params.get("login_hint").map(str::to_string),
+        ui_locales: params.get("ui_locales").map(str::to_string),
         screen_hint: params.get("screen_hint").map(str::to_string),
         code_challenge,
         connection: params.get("connection").map(str::to_string),

@@ -135,6 +135,7 @@ pub fn login_request(d: &DeviceAuthorization, activate_uri: &str, state: &str) -
         },
         max_age: None,
         login_hint: None,
+        ui_locales: None,
         screen_hint: None,
         code_challenge: None,
         connection: None,

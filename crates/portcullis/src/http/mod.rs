@@ -282,47 +282,33 @@ fn browser_routes(state: AppState) -> Router<AppState> {
         .route_layer(axum::middleware::from_fn_with_state(state, current_look))
 }
 
-/// The cookie that carries a login's language from `/authorize` (its
-/// `ui_locales`) to the pages after it.
-const LANG_COOKIE: &str = "portcullis_lang";
-
 /// Before a browser page is made: the tenant's look brought up to date, and
-/// the page's language (`crate::i18n::LANG`): at `/authorize` from
-/// `ui_locales` (remembered in a cookie for the login's later pages, or the
-/// cookie cleared), else from that cookie, else from `Accept-Language`.
+/// the page's language (`crate::i18n::LANG`): at `/authorize` its
+/// `ui_locales`, else the browser's `Accept-Language`; pages of a login then
+/// take the login's own `ui_locales` when they load it
+/// (`transaction::load`).
 async fn current_look(
     axum::extract::State(app): axum::extract::State<AppState>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let _ = app.sync_configuration().await;
-    let headers = req.headers();
-    let accept = headers
+    let accept = req
+        .headers()
         .get(axum::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok());
-    let authorize = req.method() == axum::http::Method::GET && req.uri().path() == "/authorize";
-    let asked: Option<&'static str> = if authorize {
-        req.uri().query().and_then(|q| {
+    let ui_locales = (req.uri().path() == "/authorize")
+        .then(|| req.uri().query())
+        .flatten()
+        .and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == "ui_locales")
-                .and_then(|(_, v)| v.split_whitespace().find_map(crate::i18n::supported))
-        })
-    } else {
-        cookies::get(headers, LANG_COOKIE).and_then(|c| crate::i18n::supported(&c))
-    };
-    let lang = asked.unwrap_or_else(|| crate::i18n::negotiate(None, accept));
-    let mut res = crate::i18n::LANG.scope(lang, next.run(req)).await;
-    if authorize {
-        let scope = cookies::scope(&app);
-        let cookie = match asked {
-            Some(l) => cookies::set(LANG_COOKIE, l, 3600, &scope, false),
-            None => cookies::clear(LANG_COOKIE, &scope),
-        };
-        if let Ok(v) = axum::http::HeaderValue::from_str(&cookie) {
-            res.headers_mut().append(axum::http::header::SET_COOKIE, v);
-        }
-    }
-    res
+                .map(|(_, v)| v.into_owned())
+        });
+    let lang = crate::i18n::negotiate(ui_locales.as_deref(), accept);
+    crate::i18n::LANG
+        .scope(std::cell::Cell::new(lang), next.run(req))
+        .await
 }
 
 /// Headers every response carries unless its handler set its own (HSTS is

@@ -849,7 +849,7 @@ async fn chromium_edits_branding_and_log_streams_in_the_dashboard() {
     d.set("#primary", "#0b6e4f").await;
     d.b.type_into("#logo_url", "https://cdn.example/logo.svg")
         .await;
-    d.b.click("main form button[type=submit]").await;
+    d.b.click("#look-form button[type=submit]").await;
     d.wait("document.getElementById('look-saved').textContent.startsWith('Saved')")
         .await;
     let (_, b) = srv.api(Method::GET, "/branding", None).await;
@@ -861,8 +861,7 @@ async fn chromium_edits_branding_and_log_streams_in_the_dashboard() {
         "<html><head>{%- auth0:head -%}</head><body></body></html>",
     )
     .await;
-    d.b.click("main form:nth-of-type(2) button[type=submit]")
-        .await;
+    d.b.click("#template-form button[type=submit]").await;
     d.wait("document.querySelector('#template[aria-invalid=true]')")
         .await;
     d.set(
@@ -870,10 +869,29 @@ async fn chromium_edits_branding_and_log_streams_in_the_dashboard() {
         "<html><head>{%- auth0:head -%}</head><body><p>{{ tenant.friendly_name }}</p>{%- auth0:widget -%}</body></html>",
     )
     .await;
-    d.b.click("main form:nth-of-type(2) button[type=submit]")
-        .await;
+    d.b.click("#template-form button[type=submit]").await;
     d.wait("document.getElementById('template-saved').textContent.startsWith('Saved')")
         .await;
+    // Identifier first, and the login page's title in German.
+    d.b.click("#identifier_first").await;
+    d.b.click("#flow-form button[type=submit]").await;
+    d.wait("document.getElementById('flow-saved').textContent === 'Saved.'")
+        .await;
+    d.set("#language", "de").await;
+    d.js("document.getElementById('language').dispatchEvent(new Event('change')); return true")
+        .await;
+    d.wait("document.querySelector('#text-form #language').value === 'de' && document.getElementById('text-login-title')")
+        .await;
+    d.b.type_into("#text-login-title", "Hallo!").await;
+    d.b.click("#text-form button[type=submit]").await;
+    d.wait("document.getElementById('text-saved').textContent.startsWith('Saved')")
+        .await;
+    let (_, p) = srv.api(Method::GET, "/prompts", None).await;
+    assert_eq!(p["identifier_first"], true, "{p}");
+    let (_, t) = srv
+        .api(Method::GET, "/prompts/login/custom-text/de", None)
+        .await;
+    assert_eq!(t, json!({"login": {"title": "Hallo!"}}));
     let (st, t) = srv
         .api(Method::GET, "/branding/templates/universal-login", None)
         .await;

@@ -18,12 +18,7 @@ on_both_backends!(
 
 /// The login page for `params` (following the redirect), with `accept` as
 /// the browser's languages.
-async fn login_page(
-    srv: &TestServer,
-    b: &mut Browser,
-    params: &[(&str, &str)],
-    accept: Option<&str>,
-) -> String {
+async fn login_page(srv: &TestServer, params: &[(&str, &str)], accept: Option<&str>) -> String {
     let q: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();
@@ -54,16 +49,13 @@ async fn login_page(
     if let Some(a) = accept {
         page = page.header("accept-language", a);
     }
-    let _ = b;
     page.send().await.unwrap().text().await.unwrap()
 }
 
 async fn pages_speak_ui_locales_then_the_browsers_language(srv: TestServer) {
     let client = spa(&srv, json!({"name": "Shop"})).await;
-    let mut b = Browser::new(&srv);
     let de = login_page(
         &srv,
-        &mut b,
         &code_params(&client, &[("ui_locales", "xx de-CH fr")]),
         Some("ja"),
     )
@@ -77,14 +69,13 @@ async fn pages_speak_ui_locales_then_the_browsers_language(srv: TestServer) {
     assert!(de.contains("Passwort vergessen?"), "{de}");
     let ja = login_page(
         &srv,
-        &mut b,
         &code_params(&client, &[]),
         Some("zz, ja;q=0.9, fr;q=0.8"),
     )
     .await;
     assert!(ja.contains(r#"<html lang="ja">"#), "{ja}");
     assert!(ja.contains("ようこそ"), "{ja}");
-    let en = login_page(&srv, &mut b, &code_params(&client, &[]), None).await;
+    let en = login_page(&srv, &code_params(&client, &[]), None).await;
     assert!(
         en.contains(r#"<html lang="en">"#) && en.contains("<h1>Welcome</h1>"),
         "{en}"
@@ -106,6 +97,19 @@ async fn pages_speak_ui_locales_then_the_browsers_language(srv: TestServer) {
         page.body
     );
     assert!(page.body.contains(r#"<html lang="fr">"#));
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+
+    // The language belongs to the login: another login started meanwhile in
+    // the same browser, without ui_locales, leaves the first one French.
+    let mut b = Browser::new(&srv);
+    let first = b
+        .authorize(&code_params(&client, &[("ui_locales", "fr")]))
+        .await;
+    let second = b.authorize(&code_params(&client, &[])).await;
+    let en = b.get(second.location.as_deref().unwrap()).await;
+    assert!(en.body.contains(r#"<html lang="en">"#), "{}", en.body);
+    let fr = b.get(first.location.as_deref().unwrap()).await;
+    assert!(fr.body.contains("<h1>Bienvenue</h1>"), "{}", fr.body);
 }
 
 async fn custom_text_comes_first_escaped_and_is_checked(srv: TestServer) {
@@ -127,21 +131,14 @@ async fn custom_text_comes_first_escaped_and_is_checked(srv: TestServer) {
     assert_eq!(st, StatusCode::OK);
 
     let client = spa(&srv, json!({"name": "Shop"})).await;
-    let mut b = Browser::new(&srv);
-    let en = login_page(&srv, &mut b, &code_params(&client, &[]), None).await;
+    let en = login_page(&srv, &code_params(&client, &[]), None).await;
     assert!(en.contains("<h1>Hello &amp; welcome</h1>"), "{en}");
     assert!(
         en.contains("Sign in to Shop &quot;now&quot;"),
         "custom text escaped, its variables put in: {en}"
     );
     // Other languages keep the catalogue's text.
-    let fr = login_page(
-        &srv,
-        &mut b,
-        &code_params(&client, &[("ui_locales", "fr")]),
-        None,
-    )
-    .await;
+    let fr = login_page(&srv, &code_params(&client, &[("ui_locales", "fr")]), None).await;
     assert!(fr.contains("<h1>Bienvenue</h1>"), "{fr}");
 
     for (path, body, status, says) in [
@@ -190,7 +187,7 @@ async fn custom_text_comes_first_escaped_and_is_checked(srv: TestServer) {
     assert_eq!(t, text, "refused text changes nothing");
     let (st, _) = srv.api(Method::PUT, path, Some(json!({}))).await;
     assert_eq!(st, StatusCode::OK);
-    let en = login_page(&srv, &mut b, &code_params(&client, &[]), None).await;
+    let en = login_page(&srv, &code_params(&client, &[]), None).await;
     assert!(en.contains("<h1>Welcome</h1>"), "{{}} removes it: {en}");
 
     let (st, p) = srv.api(Method::GET, "/prompts", None).await;

@@ -66,7 +66,38 @@ async fn index() -> Response {
     asset(INDEX, "text/html; charset=utf-8", "no-store")
 }
 
+/// `texts.json`: the catalogue's prompts, screens and keys with their
+/// English text (the custom-text editor's fields and placeholders) and the
+/// shipped languages. Static: no store access.
+fn texts() -> String {
+    let mut prompts = serde_json::Map::new();
+    for (prompt, screens) in crate::i18n::PROMPTS {
+        let mut by_screen = serde_json::Map::new();
+        for screen in *screens {
+            let prefix = format!("{screen}__");
+            let keys: serde_json::Map<String, serde_json::Value> = crate::i18n::ids("en")
+                .iter()
+                .filter_map(|id| {
+                    let key = id.strip_prefix(&prefix)?;
+                    // Shown with Auth0's `${name}` variables, as custom text writes them.
+                    let vars = ["clientName", "connectionName", "userName", "api"]
+                        .map(|v| (v, format!("${{{v}}}")));
+                    let text = crate::i18n::text("en", id, &vars)?;
+                    Some((key.to_string(), serde_json::Value::String(text)))
+                })
+                .collect();
+            by_screen.insert(screen.to_string(), keys.into());
+        }
+        prompts.insert(prompt.to_string(), by_screen.into());
+    }
+    serde_json::json!({"prompts": prompts, "languages": crate::i18n::LANGUAGES}).to_string()
+}
+
 async fn file(axum::extract::Path(name): axum::extract::Path<String>) -> Response {
+    if name == "texts.json" {
+        static TEXTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(texts);
+        return asset(&TEXTS, "application/json", "no-cache");
+    }
     match FILES.iter().find(|(n, _, _)| *n == name) {
         // `no-cache`: revalidated, so a new version is never mixed with old modules.
         Some((_, body, content_type)) => asset(body, content_type, "no-cache"),

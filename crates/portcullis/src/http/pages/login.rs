@@ -70,12 +70,15 @@ fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
 
 /// A login form's message in the page's language, where the catalogue has
 /// it (the others are still English).
-fn translated(app: &AppState, message: &str) -> String {
-    match message {
-        GENERIC_FAILURE => app.pages.text("login__wrong-credentials", &[]),
-        NO_CREDENTIALS => app.pages.text("login__no-credentials", &[]),
-        other => other.to_string(),
-    }
+fn translated(app: &AppState, page: &str, message: &str) -> String {
+    let id = match (message, page) {
+        (GENERIC_FAILURE, "login_password.html") => "login-password__wrong-credentials",
+        (GENERIC_FAILURE, _) => "login__wrong-credentials",
+        (NO_CREDENTIALS, "login_id.html") => "login-id__no-email",
+        (NO_CREDENTIALS, _) => "login__no-credentials",
+        (other, _) => return other.to_string(),
+    };
+    app.pages.text(id, &[])
 }
 
 pub(crate) fn client_ctx(c: &Client) -> serde_json::Value {
@@ -261,10 +264,6 @@ pub(super) fn render_form(
     username: &str,
     error: Option<FormError<'_>>,
 ) -> Response {
-    let (message, invalid) = match &error {
-        Some(e) => (Some(translated(app, e.message)), e.fields),
-        None => (None, &[][..]),
-    };
     let options = offer.db.as_ref().map(|d| &d.options);
     let upstreams: Vec<serde_json::Value> = offer.upstreams.iter().map(upstream_button).collect();
     // Identifier first: a refused password comes back to the password page.
@@ -277,6 +276,10 @@ pub(super) fn render_form(
             }
         }
         p => p,
+    };
+    let (message, invalid) = match &error {
+        Some(e) => (Some(translated(app, page, e.message)), e.fields),
+        None => (None, &[][..]),
     };
     app.pages.form_page(
         status,
@@ -406,13 +409,14 @@ pub async fn identifier_submit(
     // Home realm discovery: the address's domain names its provider.
     if let Some((_, domain)) = email.rsplit_once('@') {
         let by_domain = offer.upstreams.iter().find(|c| {
-            c.options
-                .get("domain_aliases")
-                .and_then(|v| v.as_array())
-                .is_some_and(|a| {
-                    a.iter()
-                        .any(|d| d.as_str().is_some_and(|d| d.eq_ignore_ascii_case(domain)))
-                })
+            c.passwordless().is_none()
+                && c.options
+                    .get("domain_aliases")
+                    .and_then(|v| v.as_array())
+                    .is_some_and(|a| {
+                        a.iter()
+                            .any(|d| d.as_str().is_some_and(|d| d.eq_ignore_ascii_case(domain)))
+                    })
         });
         if let Some(c) = by_domain {
             return super::upstream::begin(&app, &tx, c.clone()).await;

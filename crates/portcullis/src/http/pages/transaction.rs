@@ -96,6 +96,7 @@ pub(crate) async fn load(
         ));
     }
     let req = tx.request;
+    crate::i18n::use_login_language(req.ui_locales.as_deref());
     let client = match app.client(&req.client_id).await {
         Ok(Some((c, _))) => c,
         Ok(None) => return Err(expired_tx(app, Some(id)).await),
