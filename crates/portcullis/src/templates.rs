@@ -253,6 +253,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("http/pages/templates/login_password.html"),
     ),
     (
+        "login_upstreams.html",
+        include_str!("http/pages/templates/login_upstreams.html"),
+    ),
+    (
+        "login_passkey.html",
+        include_str!("http/pages/templates/login_passkey.html"),
+    ),
+    (
         "consent.html",
         include_str!("http/pages/templates/consent.html"),
     ),
