@@ -39,6 +39,17 @@ pub const PROMPTS: &[(&str, &[&str])] = &[
         "reset-password",
         &["reset-password-request", "reset-password"],
     ),
+    (
+        "device-flow",
+        &["device-code-activation", "device-code-confirmation"],
+    ),
+    (
+        "organizations",
+        &["organization-picker", "organization-selection"],
+    ),
+    ("passkeys", &["passkey-enrollment"]),
+    // Beyond Auth0: the blocked-account mail's page.
+    ("unblock", &["unblock"]),
 ];
 
 struct Catalog {
@@ -199,6 +210,7 @@ mod tests {
                         ("connectionName", "Google".into()),
                         ("userName", "Ada".into()),
                         ("api", "API".into()),
+                        ("email", "ada@example.com".into()),
                     ],
                 )
                 .unwrap();

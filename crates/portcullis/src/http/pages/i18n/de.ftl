@@ -72,3 +72,38 @@ reset-password__title = Passwort ändern
 reset-password__description = Wählen Sie ein neues Passwort.
 reset-password__passwordPlaceholder = Neues Passwort
 reset-password__buttonText = Passwort zurücksetzen
+
+common__continueTitle = Sie werden angemeldet
+common__continueDescription = Sie werden zur Anwendung zurückgeleitet.
+common__continueButtonText = Weiter
+
+device-code-activation__title = Gerät aktivieren
+device-code-activation__description = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code-activation__codeLabel = Code
+device-code-activation__codeHint = Acht Buchstaben, zum Beispiel BDWP-HQPK.
+device-code-activation__buttonText = Weiter
+
+device-code-confirmation__title = Gerät bestätigen
+device-code-confirmation__description = { $clientName } möchte sich auf einem Gerät mit Ihrem Konto anmelden. Fahren Sie nur fort, wenn Ihr Gerät diesen Code anzeigt:
+device-code-confirmation__cancelButtonText = Abbrechen
+device-code-confirmation__confirmButtonText = Bestätigen
+
+organization-picker__title = Organisation eingeben
+organization-picker__description = { $clientName } meldet Sie über Ihre Organisation an.
+organization-picker__organizationLabel = Name der Organisation
+organization-picker__buttonText = Weiter
+
+organization-selection__title = Organisation auswählen
+organization-selection__description = Mit welcher Organisation möchten Sie { $clientName } verwenden?
+
+passkey-enrollment__title = Passkey erstellen
+passkey-enrollment__signupDescription = Ihr Konto für { $clientName } ({ $email }) hat kein Passwort: Fingerabdruck, Gesicht oder Bildschirmsperre dieses Geräts melden Sie an. Ein Passkey kann weder erraten noch abgefischt werden.
+passkey-enrollment__description = Melden Sie sich beim nächsten Mal bei { $clientName } mit Fingerabdruck, Gesicht oder Bildschirmsperre dieses Geräts statt mit Ihrem Passwort an. Ein Passkey kann weder erraten noch abgefischt werden.
+passkey-enrollment__buttonText = Passkey erstellen
+passkey-enrollment__passwordInsteadText = Stattdessen mit Passwort registrieren
+passkey-enrollment__skipButtonText = Nicht jetzt
+
+unblock__title = Konto entsperren
+unblock__description = Ihr Konto { $email } wurde nach mehreren fehlgeschlagenen Anmeldeversuchen gesperrt. Wenn diese Versuche von Ihnen stammen, entsperren Sie es und melden Sie sich erneut an.
+unblock__buttonText = Mein Konto entsperren
+unblock__notYoursText = Wenn sie nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Ändern Sie es.

@@ -75,3 +75,38 @@ reset-password__title = Change your password
 reset-password__description = Choose a new password.
 reset-password__passwordPlaceholder = New password
 reset-password__buttonText = Reset password
+
+common__continueTitle = Signing you in
+common__continueDescription = You are being sent back to the application.
+common__continueButtonText = Continue
+
+device-code-activation__title = Activate your device
+device-code-activation__description = Enter the code shown on your device.
+device-code-activation__codeLabel = Code
+device-code-activation__codeHint = Eight letters, like BDWP-HQPK.
+device-code-activation__buttonText = Continue
+
+device-code-confirmation__title = Confirm your device
+device-code-confirmation__description = { $clientName } on a device is asking to sign in as you. Continue only if your device shows this code:
+device-code-confirmation__cancelButtonText = Cancel
+device-code-confirmation__confirmButtonText = Confirm
+
+organization-picker__title = Enter your organization
+organization-picker__description = { $clientName } signs you in through your organization.
+organization-picker__organizationLabel = Organization name
+organization-picker__buttonText = Continue
+
+organization-selection__title = Choose an organization
+organization-selection__description = Which organization do you want to use { $clientName } with?
+
+passkey-enrollment__title = Create a passkey
+passkey-enrollment__signupDescription = Your account for { $clientName } ({ $email }) will have no password: this device's fingerprint, face or screen lock signs you in. A passkey cannot be guessed or phished.
+passkey-enrollment__description = Next time, sign in to { $clientName } with this device's fingerprint, face or screen lock instead of your password. A passkey cannot be guessed or phished.
+passkey-enrollment__buttonText = Create a passkey
+passkey-enrollment__passwordInsteadText = Sign up with a password instead
+passkey-enrollment__skipButtonText = Not now
+
+unblock__title = Unblock your account
+unblock__description = Your account { $email } was blocked after several failed attempts to sign in. If those attempts were yours, unblock it and sign in again.
+unblock__buttonText = Unblock my account
+unblock__notYoursText = If they were not yours, someone may be guessing your password: change it.

@@ -72,3 +72,38 @@ reset-password__title = Cambiar tu contraseña
 reset-password__description = Elige una contraseña nueva.
 reset-password__passwordPlaceholder = Contraseña nueva
 reset-password__buttonText = Restablecer contraseña
+
+common__continueTitle = Iniciando sesión
+common__continueDescription = Te estamos llevando de vuelta a la aplicación.
+common__continueButtonText = Continuar
+
+device-code-activation__title = Activa tu dispositivo
+device-code-activation__description = Escribe el código que muestra tu dispositivo.
+device-code-activation__codeLabel = Código
+device-code-activation__codeHint = Ocho letras, como BDWP-HQPK.
+device-code-activation__buttonText = Continuar
+
+device-code-confirmation__title = Confirma tu dispositivo
+device-code-confirmation__description = { $clientName } solicita iniciar sesión con tu cuenta en un dispositivo. Continúa solo si tu dispositivo muestra este código:
+device-code-confirmation__cancelButtonText = Cancelar
+device-code-confirmation__confirmButtonText = Confirmar
+
+organization-picker__title = Escribe tu organización
+organization-picker__description = { $clientName } inicia tu sesión a través de tu organización.
+organization-picker__organizationLabel = Nombre de la organización
+organization-picker__buttonText = Continuar
+
+organization-selection__title = Elige una organización
+organization-selection__description = ¿Con qué organización quieres usar { $clientName }?
+
+passkey-enrollment__title = Crear una llave de acceso
+passkey-enrollment__signupDescription = Tu cuenta de { $clientName } ({ $email }) no tendrá contraseña: la huella, el rostro o el bloqueo de pantalla de este dispositivo inicia tu sesión. Una llave de acceso no se puede adivinar ni robar con phishing.
+passkey-enrollment__description = La próxima vez, inicia sesión en { $clientName } con la huella, el rostro o el bloqueo de pantalla de este dispositivo en lugar de tu contraseña. Una llave de acceso no se puede adivinar ni robar con phishing.
+passkey-enrollment__buttonText = Crear una llave de acceso
+passkey-enrollment__passwordInsteadText = Registrarse con una contraseña
+passkey-enrollment__skipButtonText = Ahora no
+
+unblock__title = Desbloquea tu cuenta
+unblock__description = Tu cuenta { $email } se bloqueó tras varios intentos fallidos de inicio de sesión. Si esos intentos fueron tuyos, desbloquéala e inicia sesión de nuevo.
+unblock__buttonText = Desbloquear mi cuenta
+unblock__notYoursText = Si no fueron tuyos, puede que alguien intente adivinar tu contraseña: cámbiala.

@@ -72,3 +72,38 @@ reset-password__title = Changer votre mot de passe
 reset-password__description = Choisissez un nouveau mot de passe.
 reset-password__passwordPlaceholder = Nouveau mot de passe
 reset-password__buttonText = Réinitialiser le mot de passe
+
+common__continueTitle = Connexion en cours
+common__continueDescription = Vous êtes renvoyé vers l'application.
+common__continueButtonText = Continuer
+
+device-code-activation__title = Activer votre appareil
+device-code-activation__description = Saisissez le code affiché sur votre appareil.
+device-code-activation__codeLabel = Code
+device-code-activation__codeHint = Huit lettres, par exemple BDWP-HQPK.
+device-code-activation__buttonText = Continuer
+
+device-code-confirmation__title = Confirmer votre appareil
+device-code-confirmation__description = { $clientName } demande à se connecter en votre nom sur un appareil. Continuez uniquement si votre appareil affiche ce code :
+device-code-confirmation__cancelButtonText = Annuler
+device-code-confirmation__confirmButtonText = Confirmer
+
+organization-picker__title = Indiquez votre organisation
+organization-picker__description = { $clientName } vous connecte par l'intermédiaire de votre organisation.
+organization-picker__organizationLabel = Nom de l'organisation
+organization-picker__buttonText = Continuer
+
+organization-selection__title = Choisissez une organisation
+organization-selection__description = Avec quelle organisation voulez-vous utiliser { $clientName } ?
+
+passkey-enrollment__title = Créer une clé d'accès
+passkey-enrollment__signupDescription = Votre compte pour { $clientName } ({ $email }) n'aura pas de mot de passe : l'empreinte, le visage ou le verrouillage d'écran de cet appareil vous connecte. Une clé d'accès ne peut être ni devinée ni hameçonnée.
+passkey-enrollment__description = La prochaine fois, connectez-vous à { $clientName } avec l'empreinte, le visage ou le verrouillage d'écran de cet appareil au lieu de votre mot de passe. Une clé d'accès ne peut être ni devinée ni hameçonnée.
+passkey-enrollment__buttonText = Créer une clé d'accès
+passkey-enrollment__passwordInsteadText = S'inscrire plutôt avec un mot de passe
+passkey-enrollment__skipButtonText = Pas maintenant
+
+unblock__title = Débloquer votre compte
+unblock__description = Votre compte { $email } a été bloqué après plusieurs tentatives de connexion échouées. Si ces tentatives venaient de vous, débloquez-le et reconnectez-vous.
+unblock__buttonText = Débloquer mon compte
+unblock__notYoursText = Si elles ne venaient pas de vous, quelqu'un essaie peut-être de deviner votre mot de passe : changez-le.

@@ -72,3 +72,38 @@ reset-password__title = パスワードの変更
 reset-password__description = 新しいパスワードを選んでください。
 reset-password__passwordPlaceholder = 新しいパスワード
 reset-password__buttonText = パスワードをリセット
+
+common__continueTitle = サインインしています
+common__continueDescription = アプリケーションに戻っています。
+common__continueButtonText = 続行
+
+device-code-activation__title = デバイスを有効化
+device-code-activation__description = デバイスに表示されているコードを入力してください。
+device-code-activation__codeLabel = コード
+device-code-activation__codeHint = BDWP-HQPK のような 8 文字です。
+device-code-activation__buttonText = 続行
+
+device-code-confirmation__title = デバイスを確認
+device-code-confirmation__description = デバイス上の { $clientName } があなたとしてサインインしようとしています。デバイスにこのコードが表示されている場合にのみ続行してください:
+device-code-confirmation__cancelButtonText = キャンセル
+device-code-confirmation__confirmButtonText = 確認
+
+organization-picker__title = 組織を入力
+organization-picker__description = { $clientName } は組織を通じてサインインします。
+organization-picker__organizationLabel = 組織名
+organization-picker__buttonText = 続行
+
+organization-selection__title = 組織を選択
+organization-selection__description = どの組織で { $clientName } を使用しますか？
+
+passkey-enrollment__title = パスキーを作成
+passkey-enrollment__signupDescription = { $clientName } のアカウント ({ $email }) にはパスワードがありません。このデバイスの指紋、顔、または画面ロックでサインインします。パスキーは推測もフィッシングもできません。
+passkey-enrollment__description = 次回からは、パスワードの代わりにこのデバイスの指紋、顔、または画面ロックで { $clientName } にサインインできます。パスキーは推測もフィッシングもできません。
+passkey-enrollment__buttonText = パスキーを作成
+passkey-enrollment__passwordInsteadText = 代わりにパスワードでサインアップ
+passkey-enrollment__skipButtonText = 後で
+
+unblock__title = アカウントのブロックを解除
+unblock__description = サインインの失敗が続いたため、アカウント { $email } はブロックされました。ご自身による試行であれば、ブロックを解除して再度サインインしてください。
+unblock__buttonText = アカウントのブロックを解除
+unblock__notYoursText = ご自身による試行でない場合、誰かがパスワードを推測しようとしている可能性があります。パスワードを変更してください。

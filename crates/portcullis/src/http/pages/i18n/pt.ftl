@@ -72,3 +72,38 @@ reset-password__title = Alterar sua senha
 reset-password__description = Escolha uma nova senha.
 reset-password__passwordPlaceholder = Nova senha
 reset-password__buttonText = Redefinir senha
+
+common__continueTitle = Entrando
+common__continueDescription = Você está sendo levado de volta ao aplicativo.
+common__continueButtonText = Continuar
+
+device-code-activation__title = Ative seu dispositivo
+device-code-activation__description = Digite o código mostrado no seu dispositivo.
+device-code-activation__codeLabel = Código
+device-code-activation__codeHint = Oito letras, como BDWP-HQPK.
+device-code-activation__buttonText = Continuar
+
+device-code-confirmation__title = Confirme seu dispositivo
+device-code-confirmation__description = { $clientName } em um dispositivo está pedindo para entrar com a sua conta. Continue somente se o seu dispositivo mostrar este código:
+device-code-confirmation__cancelButtonText = Cancelar
+device-code-confirmation__confirmButtonText = Confirmar
+
+organization-picker__title = Informe sua organização
+organization-picker__description = { $clientName } faz seu login por meio da sua organização.
+organization-picker__organizationLabel = Nome da organização
+organization-picker__buttonText = Continuar
+
+organization-selection__title = Escolha uma organização
+organization-selection__description = Com qual organização você quer usar { $clientName }?
+
+passkey-enrollment__title = Criar uma chave de acesso
+passkey-enrollment__signupDescription = Sua conta de { $clientName } ({ $email }) não terá senha: a impressão digital, o rosto ou o bloqueio de tela deste dispositivo faz seu login. Uma chave de acesso não pode ser adivinhada nem roubada por phishing.
+passkey-enrollment__description = Da próxima vez, entre em { $clientName } com a impressão digital, o rosto ou o bloqueio de tela deste dispositivo em vez da sua senha. Uma chave de acesso não pode ser adivinhada nem roubada por phishing.
+passkey-enrollment__buttonText = Criar uma chave de acesso
+passkey-enrollment__passwordInsteadText = Cadastrar-se com uma senha
+passkey-enrollment__skipButtonText = Agora não
+
+unblock__title = Desbloqueie sua conta
+unblock__description = Sua conta { $email } foi bloqueada após várias tentativas de login malsucedidas. Se essas tentativas foram suas, desbloqueie-a e entre novamente.
+unblock__buttonText = Desbloquear minha conta
+unblock__notYoursText = Se não foram suas, alguém pode estar tentando adivinhar sua senha: altere-a.
