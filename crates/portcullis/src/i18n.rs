@@ -48,6 +48,14 @@ pub const PROMPTS: &[(&str, &[&str])] = &[
         &["organization-picker", "organization-selection"],
     ),
     ("passkeys", &["passkey-enrollment"]),
+    (
+        "passwordless",
+        &[
+            "passwordless-start",
+            "passwordless-code",
+            "passwordless-link",
+        ],
+    ),
     // Beyond Auth0: the blocked-account mail's page.
     ("unblock", &["unblock"]),
 ];
@@ -211,6 +219,7 @@ mod tests {
                         ("userName", "Ada".into()),
                         ("api", "API".into()),
                         ("email", "ada@example.com".into()),
+                        ("recipient", "ada@example.com".into()),
                     ],
                 )
                 .unwrap();

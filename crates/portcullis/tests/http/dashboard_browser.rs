@@ -877,10 +877,13 @@ async fn chromium_edits_branding_and_log_streams_in_the_dashboard() {
     d.b.click("#flow-form button[type=submit]").await;
     d.wait("document.getElementById('flow-saved').textContent === 'Saved.'")
         .await;
+    // Choosing the language renders the form again: wait for the new one.
+    d.js("document.getElementById('text-form').dataset.old = '1'; return true")
+        .await;
     d.set("#language", "de").await;
     d.js("document.getElementById('language').dispatchEvent(new Event('change')); return true")
         .await;
-    d.wait("document.querySelector('#text-form #language').value === 'de' && document.getElementById('text-login-title')")
+    d.wait("!document.getElementById('text-form').dataset.old && document.querySelector('#text-form #language').value === 'de' && document.getElementById('text-login-title')")
         .await;
     d.b.type_into("#text-login-title", "Hallo!").await;
     d.b.click("#text-form button[type=submit]").await;

@@ -80,8 +80,15 @@ fn texts() -> String {
                 .filter_map(|id| {
                     let key = id.strip_prefix(&prefix)?;
                     // Shown with Auth0's `${name}` variables, as custom text writes them.
-                    let vars = ["clientName", "connectionName", "userName", "api", "email"]
-                        .map(|v| (v, format!("${{{v}}}")));
+                    let vars = [
+                        "clientName",
+                        "connectionName",
+                        "userName",
+                        "api",
+                        "email",
+                        "recipient",
+                    ]
+                    .map(|v| (v, format!("${{{v}}}")));
                     let text = crate::i18n::text("en", id, &vars)?;
                     Some((key.to_string(), serde_json::Value::String(text)))
                 })

@@ -107,3 +107,28 @@ unblock__title = Konto entsperren
 unblock__description = Ihr Konto { $email } wurde nach mehreren fehlgeschlagenen Anmeldeversuchen gesperrt. Wenn diese Versuche von Ihnen stammen, entsperren Sie es und melden Sie sich erneut an.
 unblock__buttonText = Mein Konto entsperren
 unblock__notYoursText = Wenn sie nicht von Ihnen stammen, versucht vielleicht jemand, Ihr Passwort zu erraten: Ändern Sie es.
+
+passwordless-code__title = Code eingeben
+passwordless-code__description = Wir haben einen Code an { $recipient } gesendet. Geben Sie ihn ein, um mit { $clientName } fortzufahren.
+passwordless-code__codeLabel = Code
+passwordless-code__buttonText = Weiter
+passwordless-code__resendText = Neuen Code senden
+
+passwordless-link__confirmTitle = Als { $recipient } fortfahren?
+passwordless-link__confirmDescription = Dieser Anmeldelink gilt für { $recipient } bei { $clientName }. Fahren Sie nur fort, wenn Sie ihn angefordert haben.
+passwordless-link__confirmButtonText = Weiter
+passwordless-link__sentTitle = Prüfen Sie Ihre E-Mails
+passwordless-link__sentDescription = Wir haben einen Anmeldelink an { $recipient } gesendet. Öffnen Sie ihn in diesem Browser, um mit { $clientName } fortzufahren.
+passwordless-link__resendText = Neuen Link senden
+
+passwordless-start__emailTitle = Mit Ihrer E-Mail-Adresse anmelden
+passwordless-start__smsTitle = Mit Ihrem Telefon anmelden
+passwordless-start__emailDescription = Wir senden Ihnen per E-Mail einen Code oder einen Link, um mit { $clientName } fortzufahren.
+passwordless-start__smsDescription = Wir senden Ihnen per SMS einen Code, um mit { $clientName } fortzufahren.
+passwordless-start__emailLabel = E-Mail-Adresse
+passwordless-start__phoneLabel = Telefonnummer
+passwordless-start__phoneHint = Mit Ländervorwahl, zum Beispiel +4930123456.
+passwordless-start__emailCodeButtonText = Code per E-Mail senden
+passwordless-start__smsCodeButtonText = Code per SMS senden
+passwordless-start__emailLinkButtonText = Link per E-Mail senden
+passwordless-start__otherMethodsText = Andere Anmeldemöglichkeiten

@@ -110,3 +110,28 @@ unblock__title = Unblock your account
 unblock__description = Your account { $email } was blocked after several failed attempts to sign in. If those attempts were yours, unblock it and sign in again.
 unblock__buttonText = Unblock my account
 unblock__notYoursText = If they were not yours, someone may be guessing your password: change it.
+
+passwordless-code__title = Enter your code
+passwordless-code__description = We sent a code to { $recipient }. Enter it to continue to { $clientName }.
+passwordless-code__codeLabel = Code
+passwordless-code__buttonText = Continue
+passwordless-code__resendText = Send a new code
+
+passwordless-link__confirmTitle = Continue as { $recipient }?
+passwordless-link__confirmDescription = This sign-in link is for { $recipient } at { $clientName }. Continue only if you asked for it.
+passwordless-link__confirmButtonText = Continue
+passwordless-link__sentTitle = Check your email
+passwordless-link__sentDescription = We sent a sign-in link to { $recipient }. Open it in this browser to continue to { $clientName }.
+passwordless-link__resendText = Send a new link
+
+passwordless-start__emailTitle = Sign in with your email
+passwordless-start__smsTitle = Sign in with your phone
+passwordless-start__emailDescription = We will email you a code or a link to continue to { $clientName }.
+passwordless-start__smsDescription = We will text you a code to continue to { $clientName }.
+passwordless-start__emailLabel = Email address
+passwordless-start__phoneLabel = Phone number
+passwordless-start__phoneHint = With the country code, like +14155550100.
+passwordless-start__emailCodeButtonText = Email me a code
+passwordless-start__smsCodeButtonText = Text me a code
+passwordless-start__emailLinkButtonText = Email me a link
+passwordless-start__otherMethodsText = Other ways to sign in

@@ -107,3 +107,28 @@ unblock__title = Desbloquea tu cuenta
 unblock__description = Tu cuenta { $email } se bloqueó tras varios intentos fallidos de inicio de sesión. Si esos intentos fueron tuyos, desbloquéala e inicia sesión de nuevo.
 unblock__buttonText = Desbloquear mi cuenta
 unblock__notYoursText = Si no fueron tuyos, puede que alguien intente adivinar tu contraseña: cámbiala.
+
+passwordless-code__title = Escribe tu código
+passwordless-code__description = Enviamos un código a { $recipient }. Escríbelo para continuar en { $clientName }.
+passwordless-code__codeLabel = Código
+passwordless-code__buttonText = Continuar
+passwordless-code__resendText = Enviar un código nuevo
+
+passwordless-link__confirmTitle = ¿Continuar como { $recipient }?
+passwordless-link__confirmDescription = Este enlace de inicio de sesión es para { $recipient } en { $clientName }. Continúa solo si lo pediste.
+passwordless-link__confirmButtonText = Continuar
+passwordless-link__sentTitle = Revisa tu correo
+passwordless-link__sentDescription = Enviamos un enlace de inicio de sesión a { $recipient }. Ábrelo en este navegador para continuar en { $clientName }.
+passwordless-link__resendText = Enviar un enlace nuevo
+
+passwordless-start__emailTitle = Inicia sesión con tu correo
+passwordless-start__smsTitle = Inicia sesión con tu teléfono
+passwordless-start__emailDescription = Te enviaremos por correo un código o un enlace para continuar en { $clientName }.
+passwordless-start__smsDescription = Te enviaremos un código por SMS para continuar en { $clientName }.
+passwordless-start__emailLabel = Correo electrónico
+passwordless-start__phoneLabel = Número de teléfono
+passwordless-start__phoneHint = Con el código de país, como +34912345678.
+passwordless-start__emailCodeButtonText = Envíame un código por correo
+passwordless-start__smsCodeButtonText = Envíame un código por SMS
+passwordless-start__emailLinkButtonText = Envíame un enlace por correo
+passwordless-start__otherMethodsText = Otras formas de iniciar sesión

@@ -107,3 +107,28 @@ unblock__title = Débloquer votre compte
 unblock__description = Votre compte { $email } a été bloqué après plusieurs tentatives de connexion échouées. Si ces tentatives venaient de vous, débloquez-le et reconnectez-vous.
 unblock__buttonText = Débloquer mon compte
 unblock__notYoursText = Si elles ne venaient pas de vous, quelqu'un essaie peut-être de deviner votre mot de passe : changez-le.
+
+passwordless-code__title = Saisissez votre code
+passwordless-code__description = Nous avons envoyé un code à { $recipient }. Saisissez-le pour continuer vers { $clientName }.
+passwordless-code__codeLabel = Code
+passwordless-code__buttonText = Continuer
+passwordless-code__resendText = Envoyer un nouveau code
+
+passwordless-link__confirmTitle = Continuer en tant que { $recipient } ?
+passwordless-link__confirmDescription = Ce lien de connexion est destiné à { $recipient } pour { $clientName }. Continuez uniquement si vous l'avez demandé.
+passwordless-link__confirmButtonText = Continuer
+passwordless-link__sentTitle = Consultez vos e-mails
+passwordless-link__sentDescription = Nous avons envoyé un lien de connexion à { $recipient }. Ouvrez-le dans ce navigateur pour continuer vers { $clientName }.
+passwordless-link__resendText = Envoyer un nouveau lien
+
+passwordless-start__emailTitle = Connexion par e-mail
+passwordless-start__smsTitle = Connexion par téléphone
+passwordless-start__emailDescription = Nous vous enverrons par e-mail un code ou un lien pour continuer vers { $clientName }.
+passwordless-start__smsDescription = Nous vous enverrons un code par SMS pour continuer vers { $clientName }.
+passwordless-start__emailLabel = Adresse e-mail
+passwordless-start__phoneLabel = Numéro de téléphone
+passwordless-start__phoneHint = Avec l'indicatif du pays, par exemple +33123456789.
+passwordless-start__emailCodeButtonText = M'envoyer un code par e-mail
+passwordless-start__smsCodeButtonText = M'envoyer un code par SMS
+passwordless-start__emailLinkButtonText = M'envoyer un lien par e-mail
+passwordless-start__otherMethodsText = Autres moyens de connexion

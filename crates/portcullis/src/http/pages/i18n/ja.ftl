@@ -107,3 +107,28 @@ unblock__title = アカウントのブロックを解除
 unblock__description = サインインの失敗が続いたため、アカウント { $email } はブロックされました。ご自身による試行であれば、ブロックを解除して再度サインインしてください。
 unblock__buttonText = アカウントのブロックを解除
 unblock__notYoursText = ご自身による試行でない場合、誰かがパスワードを推測しようとしている可能性があります。パスワードを変更してください。
+
+passwordless-code__title = コードを入力
+passwordless-code__description = { $recipient } にコードを送信しました。{ $clientName } に進むには入力してください。
+passwordless-code__codeLabel = コード
+passwordless-code__buttonText = 続行
+passwordless-code__resendText = 新しいコードを送信
+
+passwordless-link__confirmTitle = { $recipient } として続行しますか？
+passwordless-link__confirmDescription = このサインインリンクは { $clientName } の { $recipient } 用です。ご自身で依頼した場合にのみ続行してください。
+passwordless-link__confirmButtonText = 続行
+passwordless-link__sentTitle = メールを確認してください
+passwordless-link__sentDescription = { $recipient } にサインインリンクを送信しました。{ $clientName } に進むには、このブラウザーで開いてください。
+passwordless-link__resendText = 新しいリンクを送信
+
+passwordless-start__emailTitle = メールでサインイン
+passwordless-start__smsTitle = 電話でサインイン
+passwordless-start__emailDescription = { $clientName } に進むためのコードまたはリンクをメールでお送りします。
+passwordless-start__smsDescription = { $clientName } に進むためのコードを SMS でお送りします。
+passwordless-start__emailLabel = メールアドレス
+passwordless-start__phoneLabel = 電話番号
+passwordless-start__phoneHint = +81312345678 のように国番号を含めてください。
+passwordless-start__emailCodeButtonText = コードをメールで受け取る
+passwordless-start__smsCodeButtonText = コードを SMS で受け取る
+passwordless-start__emailLinkButtonText = リンクをメールで受け取る
+passwordless-start__otherMethodsText = 他のサインイン方法

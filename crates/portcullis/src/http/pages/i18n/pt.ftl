@@ -107,3 +107,28 @@ unblock__title = Desbloqueie sua conta
 unblock__description = Sua conta { $email } foi bloqueada após várias tentativas de login malsucedidas. Se essas tentativas foram suas, desbloqueie-a e entre novamente.
 unblock__buttonText = Desbloquear minha conta
 unblock__notYoursText = Se não foram suas, alguém pode estar tentando adivinhar sua senha: altere-a.
+
+passwordless-code__title = Digite seu código
+passwordless-code__description = Enviamos um código para { $recipient }. Digite-o para continuar em { $clientName }.
+passwordless-code__codeLabel = Código
+passwordless-code__buttonText = Continuar
+passwordless-code__resendText = Enviar um novo código
+
+passwordless-link__confirmTitle = Continuar como { $recipient }?
+passwordless-link__confirmDescription = Este link de acesso é para { $recipient } em { $clientName }. Continue somente se você o pediu.
+passwordless-link__confirmButtonText = Continuar
+passwordless-link__sentTitle = Verifique seu e-mail
+passwordless-link__sentDescription = Enviamos um link de acesso para { $recipient }. Abra-o neste navegador para continuar em { $clientName }.
+passwordless-link__resendText = Enviar um novo link
+
+passwordless-start__emailTitle = Entrar com seu e-mail
+passwordless-start__smsTitle = Entrar com seu telefone
+passwordless-start__emailDescription = Enviaremos por e-mail um código ou um link para continuar em { $clientName }.
+passwordless-start__smsDescription = Enviaremos um código por SMS para continuar em { $clientName }.
+passwordless-start__emailLabel = Endereço de e-mail
+passwordless-start__phoneLabel = Número de telefone
+passwordless-start__phoneHint = Com o código do país, como +5511912345678.
+passwordless-start__emailCodeButtonText = Enviar um código por e-mail
+passwordless-start__smsCodeButtonText = Enviar um código por SMS
+passwordless-start__emailLinkButtonText = Enviar um link por e-mail
+passwordless-start__otherMethodsText = Outras formas de entrar
