@@ -326,6 +326,15 @@ impl Inner {
         self.pages.look()
     }
 
+    /// The tenant's branding, page template or prompts changed: every node
+    /// is told, and this one takes the new look now (the generation it reads
+    /// again differs from its look's, so `sync_configuration` reloads it).
+    pub async fn look_changed(&self) -> Result<(), portcullis_store::StoreError> {
+        self.configuration_changed().await?;
+        self.sync_configuration().await?;
+        Ok(())
+    }
+
     /// Reads the tenant's branding and page template into the pages' look.
     pub async fn reload_look(&self, generation: i64) -> Result<(), portcullis_store::StoreError> {
         let (branding, template) = self.store.branding().await?;

@@ -22,14 +22,6 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::bad_request(message, "invalid_body")
 }
 
-/// The new look on this node now (others within a second).
-async fn applied(app: &AppState) -> Result<(), ApiError> {
-    app.configuration_changed().await?;
-    let g = app.sync_configuration().await?;
-    app.reload_look(g).await?;
-    Ok(())
-}
-
 pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require("read:branding")?;
     let (b, _) = app.store.branding().await?;
@@ -48,7 +40,7 @@ pub async fn update(
     let (current, _) = app.store.branding().await?;
     let next = current.patched(&patch).map_err(|e| invalid(e.message))?;
     app.store.set_branding(&next, app.now()).await?;
-    applied(&app).await?;
+    app.look_changed().await?;
     Ok(Json(
         serde_json::to_value(&next).unwrap_or_else(|_| json!({})),
     ))
@@ -99,7 +91,7 @@ pub async fn put_template(
     app.store
         .set_login_template(Some(&template), app.now())
         .await?;
-    applied(&app).await?;
+    app.look_changed().await?;
     Ok((StatusCode::CREATED, Json(json!({}))).into_response())
 }
 
@@ -109,6 +101,6 @@ pub async fn delete_template(
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:branding")?;
     app.store.set_login_template(None, app.now()).await?;
-    applied(&app).await?;
+    app.look_changed().await?;
     Ok(StatusCode::NO_CONTENT)
 }

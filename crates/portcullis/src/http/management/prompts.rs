@@ -37,22 +37,6 @@ pub async fn settings_of(app: &AppState) -> Result<Value, ApiError> {
     Ok(out)
 }
 
-/// Whether the login asks for the identifier first (`identifier_first`).
-pub async fn identifier_first(app: &AppState) -> bool {
-    settings_of(app)
-        .await
-        .ok()
-        .and_then(|s| s["identifier_first"].as_bool())
-        .unwrap_or(false)
-}
-
-async fn applied(app: &AppState) -> Result<(), ApiError> {
-    app.configuration_changed().await?;
-    let g = app.sync_configuration().await?;
-    app.reload_look(g).await?;
-    Ok(())
-}
-
 pub async fn get(State(app): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
     caller.require_any(&["read:prompts", "read:tenant_settings"])?;
     Ok(Json(settings_of(&app).await?))
@@ -101,7 +85,7 @@ pub async fn update(
     app.store
         .set_prompt_settings(&Value::Object(stored))
         .await?;
-    applied(&app).await?;
+    app.look_changed().await?;
     Ok(Json(settings_of(&app).await?))
 }
 
@@ -200,6 +184,6 @@ pub async fn put_text(
         }
     }
     app.store.set_prompt_text(&prompt, &language, &doc).await?;
-    applied(&app).await?;
+    app.look_changed().await?;
     Ok(Json(doc))
 }
