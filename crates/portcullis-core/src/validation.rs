@@ -6,12 +6,16 @@
 #[error("{message}")]
 pub struct ValidationError {
     pub message: String,
+    /// The property the message is about (`email`, `username`…), so a page
+    /// can mark its field and say it in the person's language.
+    pub property: String,
 }
 
 impl ValidationError {
     pub fn field(field: &str, problem: impl std::fmt::Display) -> Self {
         Self {
             message: format!("Payload validation error: {problem} on property {field}."),
+            property: field.to_string(),
         }
     }
 }

@@ -37,11 +37,48 @@ pub const PROMPTS: &[(&str, &[&str])] = &[
     ("consent", &["consent"]),
     (
         "reset-password",
-        &["reset-password-request", "reset-password"],
+        &[
+            "reset-password-request",
+            "reset-password-email",
+            "reset-password",
+            "reset-password-success",
+            "reset-password-error",
+        ],
     ),
     (
         "device-flow",
-        &["device-code-activation", "device-code-confirmation"],
+        &[
+            "device-code-activation",
+            "device-code-activation-allowed",
+            "device-code-activation-denied",
+            "device-code-confirmation",
+        ],
+    ),
+    ("email-verification", &["email-verification-result"]),
+    ("logout", &["logout-complete"]),
+    // `mfa` (beyond Auth0's screens): what every MFA page says.
+    (
+        "mfa",
+        &["mfa", "mfa-begin-enroll-options", "mfa-login-options"],
+    ),
+    ("mfa-otp", &["mfa-otp-enrollment-qr", "mfa-otp-challenge"]),
+    ("mfa-email", &["mfa-email-challenge"]),
+    (
+        "mfa-webauthn",
+        &[
+            "mfa-webauthn",
+            "mfa-webauthn-platform-enrollment",
+            "mfa-webauthn-platform-challenge",
+            "mfa-webauthn-roaming-enrollment",
+            "mfa-webauthn-roaming-challenge",
+        ],
+    ),
+    (
+        "mfa-recovery-code",
+        &[
+            "mfa-recovery-code-enrollment",
+            "mfa-recovery-code-challenge",
+        ],
     ),
     (
         "organizations",
@@ -58,6 +95,8 @@ pub const PROMPTS: &[(&str, &[&str])] = &[
     ),
     // Beyond Auth0: the blocked-account mail's page.
     ("unblock", &["unblock"]),
+    // Beyond Auth0: the pages that end a flow that cannot go on.
+    ("error-page", &["error-page"]),
 ];
 
 struct Catalog {
@@ -159,7 +198,16 @@ fn catalog(lang: &str) -> Option<&'static Catalog> {
 pub fn text(lang: &str, id: &str, args: &[(&str, String)]) -> Option<String> {
     let mut fluent_args = FluentArgs::new();
     for (k, v) in args {
-        fluent_args.set(*k, v.clone());
+        // Small counts are numbers, so plural selectors work (`{ $length ->
+        // [one] … }`); anything else (a phone number's `+`, leading zeros)
+        // stays text as given.
+        let count = v.len() <= 6
+            && v.bytes().all(|b| b.is_ascii_digit())
+            && !(v.len() > 1 && v.starts_with('0'));
+        match v.parse::<u32>() {
+            Ok(n) if count => fluent_args.set(*k, n),
+            _ => fluent_args.set(*k, v.clone()),
+        }
     }
     [lang, "en"].iter().find_map(|l| {
         let c = catalog(l)?;
@@ -220,6 +268,10 @@ mod tests {
                         ("api", "API".into()),
                         ("email", "ada@example.com".into()),
                         ("recipient", "ada@example.com".into()),
+                        ("length", "8".into()),
+                        ("min", "1".into()),
+                        ("max", "15".into()),
+                        ("days", "30".into()),
                     ],
                 )
                 .unwrap();
@@ -232,6 +284,56 @@ mod tests {
                 assert!(en.iter().any(|i| i.starts_with(&format!("{s}__"))), "{s}");
             }
         }
+    }
+
+    /// Every text id the code and the templates name (a `"<screen>__<key>"`
+    /// literal) is in the catalogue: a missing one would show its id.
+    #[test]
+    fn every_text_id_named_in_code_or_templates_is_in_the_catalogue() {
+        let en: std::collections::BTreeSet<&str> = ids("en").iter().map(String::as_str).collect();
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                    files.push(path);
+                }
+            }
+        }
+        let screens: Vec<&str> = en
+            .iter()
+            .filter_map(|i| i.split_once("__"))
+            .map(|p| p.0)
+            .collect();
+        let mut named = 0;
+        let mut missing = Vec::new();
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap();
+            for quote in ['"', '\''] {
+                for piece in text.split(quote).skip(1).step_by(2) {
+                    let Some((screen, key)) = piece.split_once("__") else {
+                        continue;
+                    };
+                    let is_id = screens.contains(&screen)
+                        && !key.is_empty()
+                        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                    if is_id {
+                        named += 1;
+                        if !en.contains(piece) {
+                            missing.push(format!("{}: {piece}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(named > 200, "{named}");
+        assert!(missing.is_empty(), "{missing:#?}");
     }
 
     #[test]
@@ -249,5 +351,9 @@ mod tests {
             fill("Hi ${clientName}!", &[("clientName", "Shop".into())]),
             "Hi Shop!"
         );
+        // Counts choose the plural form.
+        let hint = |n: &str| text("en", "common__passwordHintLow", &[("length", n.into())]);
+        assert_eq!(hint("1").unwrap(), "At least 1 character.");
+        assert_eq!(hint("6").unwrap(), "At least 6 characters.");
     }
 }

@@ -131,14 +131,14 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
                 None => None,
             };
             let notice = Notice::new(
-                "E-mail address verified",
-                "Thank you: your e-mail address is verified. You can close this page or go on.",
+                "email-verification-result__verifiedTitle",
+                "email-verification-result__verifiedDescription",
             );
             let notice = match (result_url, client.as_ref().and_then(|c| c.home_url())) {
-                (Some(url), _) => notice.back(url, "Continue"),
+                (Some(url), _) => notice.back(url, "email-verification-result__buttonText"),
                 (None, Some(_)) => notice.back_to(client.as_ref()),
                 (None, None) => match app.settings().await?.default_redirection_uri {
-                    Some(url) => notice.back(url, "Continue"),
+                    Some(url) => notice.back(url, "email-verification-result__buttonText"),
                     None => notice,
                 },
             };
@@ -157,8 +157,8 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
             Ok(app.pages.notice(
                 StatusCode::BAD_REQUEST,
                 Notice::new(
-                    "This link can no longer verify your address",
-                    "Verification links work once, for a limited time, and only for the address they were sent to. Ask the application to send you a new one.",
+                    "email-verification-result__errorTitle",
+                    "email-verification-result__invalidAccountOrCodeDescription",
                 ),
             ))
         }

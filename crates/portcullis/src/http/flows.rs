@@ -161,8 +161,8 @@ pub async fn park(
     if !parked {
         return Ok(Err(app.pages.message(
             axum::http::StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in requests",
-            "Too many unfinished sign-in requests from your network address. Finish one, or try again in a few minutes.",
+            "error-page__tooManyFlowsTitle",
+            "error-page__tooManyFlowsDescription",
         )));
     }
     Ok(Ok((id, new_cookie)))

@@ -76,6 +76,33 @@ pub(crate) async fn connection_for(
     }))
 }
 
+/// Why a recipient has no user to sign in as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NoUser {
+    /// The connection's `disable_signup`, and no user yet.
+    SignupDisabled,
+    /// A concurrent first sign-in's user could not be read back.
+    NotMade,
+}
+
+impl NoUser {
+    /// Auth0's words, for the token endpoint and the audit events.
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            NoUser::SignupDisabled => "Public signup is disabled for this connection.",
+            NoUser::NotMade => "The account could not be made; try again.",
+        }
+    }
+
+    /// The hosted page's text (`crate::i18n`).
+    pub(crate) fn text_id(self) -> &'static str {
+        match self {
+            NoUser::SignupDisabled => "error-page__signupDisabled",
+            NoUser::NotMade => "error-page__accountNotMade",
+        }
+    }
+}
+
 /// The recipient's user in `connection`, made on a first sign-in unless the
 /// connection disables signups; `Err` with Auth0's reason when it may not
 /// sign in. `true` when the user is new (audited `ss`).
@@ -85,12 +112,12 @@ pub(crate) async fn user_of(
     options: &Options,
     channel: Channel,
     recipient: &str,
-) -> Result<Result<(User, bool), &'static str>, StoreError> {
+) -> Result<Result<(User, bool), NoUser>, StoreError> {
     if let Some(u) = existing_user(app, &connection.name, recipient).await? {
         return Ok(Ok((u, false)));
     }
     if options.disable_signup {
-        return Ok(Err("Public signup is disabled for this connection."));
+        return Ok(Err(NoUser::SignupDisabled));
     }
     let now = app.now();
     let user = pwl::new_user(channel, &connection.name, recipient, app.issuer(), now);
@@ -102,7 +129,7 @@ pub(crate) async fn user_of(
             .find_user_by_email(&connection.name, recipient)
             .await?
             .map(|(u, _)| (u, false))
-            .ok_or("The account could not be made; try again.")),
+            .ok_or(NoUser::NotMade)),
         Err(e) => Err(e),
     }
 }
@@ -167,7 +194,7 @@ pub(crate) struct Sending<'a> {
 /// Why a start is refused after its request was read.
 pub(crate) enum NotSent {
     TooMany,
-    Signup(&'static str),
+    Signup(NoUser),
     Delivery,
 }
 
@@ -201,9 +228,7 @@ pub(crate) async fn send(
             .await?
             .is_none()
     {
-        return Ok(Err(NotSent::Signup(
-            "Public signup is disabled for this connection.",
-        )));
+        return Ok(Err(NotSent::Signup(NoUser::SignupDisabled)));
     }
     let (secret, kind) = match s.start.delivery {
         Delivery::Code => (pwl::new_code(s.options.length), "code"),
@@ -452,7 +477,7 @@ pub async fn start(
                 },
             ));
         }
-        Err(NotSent::Signup(why)) => return Ok(bad("bad.signup", why)),
+        Err(NotSent::Signup(why)) => return Ok(bad("bad.signup", why.message())),
         Err(NotSent::Delivery) => {
             return Ok(refused(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -507,8 +532,8 @@ const CONFIRM_COOKIE: &str = "portcullis_pwl";
 fn gone(app: &AppState) -> Response {
     app.pages.message(
         StatusCode::BAD_REQUEST,
-        "This link no longer works",
-        "Sign-in links work once, for a few minutes, in the browser that asked for them. Go back to the application and ask for a new one.",
+        "passwordless-link__expiredTitle",
+        "passwordless-link__expiredDescription",
     )
 }
 
@@ -595,7 +620,7 @@ pub async fn verify_redirect(
         StatusCode::OK,
         "passwordless.html",
         minijinja::context! {
-            title => "Log in",
+            title => "login__pageTitle",
             client => minijinja::Value::from(minijinja::value::Serde(
                 crate::http::pages::login::client_ctx(&client),
             )),
@@ -629,8 +654,8 @@ pub async fn verify_redirect_submit(
     if sent.is_empty() || !portcullis_core::secrets::constant_time_eq(sent, &kept) {
         return Ok(app.pages.message(
             StatusCode::FORBIDDEN,
-            "Invalid form",
-            "The form could not be verified. Open the link from your e-mail again.",
+            "error-page__invalidFormTitle",
+            "passwordless-link__formNotVerified",
         ));
     }
     let Some((client, connection, options, recipient, code)) = link_target(&app, &params).await?
@@ -718,9 +743,11 @@ async fn land(
             user
         }
         Err(why) => {
-            return Ok(app
-                .pages
-                .message(StatusCode::FORBIDDEN, "You cannot sign in here", why));
+            return Ok(app.pages.message(
+                StatusCode::FORBIDDEN,
+                "error-page__deniedTitle",
+                why.text_id(),
+            ));
         }
     };
     if let Some(tx) = tx {
@@ -730,8 +757,8 @@ async fn land(
     if user.blocked {
         return Ok(app.pages.message(
             StatusCode::FORBIDDEN,
-            "You cannot sign in here",
-            "This account is blocked.",
+            "error-page__deniedTitle",
+            "error-page__userBlocked",
         ));
     }
     let (_, cookie) = crate::http::flows::start_session(app, &user).await?;

@@ -135,10 +135,7 @@ pub struct TicketQuery {
 fn gone(app: &AppState) -> Response {
     app.pages.notice(
         StatusCode::BAD_REQUEST,
-        Notice::new(
-            "This link can no longer unblock your account",
-            "Unblock links work once, for a limited time. If your account is still blocked, wait a little and try again, or reset your password.",
-        ),
+        Notice::new("unblock__expiredTitle", "unblock__expiredDescription"),
     )
 }
 
@@ -155,7 +152,7 @@ pub async fn page(State(app): State<AppState>, Query(q): Query<TicketQuery>) -> 
         Some(email) => Ok(app.pages.page(
             StatusCode::OK,
             "unblock.html",
-            minijinja::context! { title => "Unblock your account", ticket => ticket, email => email },
+            minijinja::context! { title => "unblock__title", ticket => ticket, email => email },
         )),
         None => Ok(gone(&app)),
     }
@@ -190,10 +187,7 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     .await;
     Ok(app.pages.notice(
         StatusCode::OK,
-        Notice::new(
-            "Your account is unblocked",
-            "You can sign in again. If the failed attempts were not yours, change your password.",
-        ),
+        Notice::new("unblock__doneTitle", "unblock__doneDescription"),
     ))
 }
 

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::browser::{Browser, PASSWORD, Page, code_params, exchange, spa, user};
 use crate::mfa::{Clock, log_types, mailed_code, mfa_on, totp, wrong};
+use crate::prompts::catalogue;
 use crate::support::{TestServer, on_both_backends, verify_with_jwks};
 
 /// Authorizes with `extra`, signs in with the password and follows the
@@ -477,4 +478,68 @@ on_both_backends!(
     a_remembered_browser_skips_the_second_factor_until_invalidated,
     the_person_chooses_email_codes_and_guessing_locks_them,
     an_action_names_the_factor_and_forbids_remembering,
+    mfa_pages_and_their_errors_speak_the_logins_language,
 );
+
+/// Issue 23: the MFA pages, their labels and their errors come from the
+/// catalogues in the login's language (`ui_locales`), never in English.
+async fn mfa_pages_and_their_errors_speak_the_logins_language(srv: TestServer) {
+    mfa_on(&srv).await;
+    user(&srv, "jo@example.com").await;
+    let client = spa(&srv, json!({"name": "Shop"})).await;
+    let clock = Clock {
+        srv: &srv,
+        offset: 0,
+    };
+    let has = |page: &Page, lang: &str, id: &str, args: &[(&str, &str)]| {
+        let want = catalogue(lang, id, args);
+        assert!(
+            page.body.contains(&want),
+            "{lang} {id}: {want} in {}",
+            page.body
+        );
+    };
+    let mut b = Browser::new(&srv);
+    let page = to_mfa(&mut b, &client, "jo@example.com", &[("ui_locales", "de")]).await;
+    assert!(page.body.contains(r#"<html lang="de">"#), "{}", page.body);
+    for id in [
+        "mfa__enrollTitle",
+        "mfa-otp-enrollment-qr__description",
+        "mfa-otp-enrollment-qr__qrAlt",
+        "mfa-otp-enrollment-qr__cantScanText",
+        "mfa__codeLabel",
+        "mfa__buttonText",
+    ] {
+        has(&page, "de", id, &[]);
+    }
+    has(&page, "de", "mfa__rememberBrowserText", &[("days", "30")]);
+    assert!(!page.body.contains("Secure your account"), "{}", page.body);
+    let secret = code_text(&page, "totp-secret").replace(' ', "");
+    let good = totp(&secret, clock.now());
+    let refused = submit(&mut b, &page, "totp", &wrong(&good), false).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    has(&refused, "de", "mfa__wrongCode", &[]);
+    let saved = submit(&mut b, &refused, "totp", &good, false).await;
+    has(&saved, "de", "mfa-recovery-code-enrollment__title", &[]);
+    has(
+        &saved,
+        "de",
+        "mfa-recovery-code-enrollment__checkboxText",
+        &[],
+    );
+    let back = continue_from(&mut b, &saved).await;
+    assert!(back.redirect_params().contains_key("code"), "{}", back.body);
+    // Another login, in Japanese: asked for the app's code, the other
+    // methods labelled in Japanese too.
+    let mut b2 = Browser::new(&srv);
+    let page = to_mfa(&mut b2, &client, "jo@example.com", &[("ui_locales", "ja")]).await;
+    for id in [
+        "mfa__challengeTitle",
+        "mfa-otp-challenge__description",
+        "mfa-login-options__title",
+        "mfa-login-options__recoveryCodeText",
+    ] {
+        has(&page, "ja", id, &[]);
+    }
+    assert!(!page.body.contains("Verify your identity"), "{}", page.body);
+}

@@ -16,6 +16,33 @@ on_both_backends!(
     identifier_first_asks_the_address_then_the_password_or_its_provider
 );
 
+/// The shipped catalogue's text `id` in `lang` (`src/http/pages/i18n`),
+/// its variables put in, HTML-escaped as the pages write it: what a page in
+/// that language must show, whatever the translation says.
+pub fn catalogue(lang: &str, id: &str, args: &[(&str, &str)]) -> String {
+    let path = format!(
+        "{}/src/http/pages/i18n/{lang}.ftl",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let ftl = std::fs::read_to_string(&path).unwrap();
+    let prefix = format!("{id} = ");
+    let mut text = ftl
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{id} is not a one-line text of {lang}"))
+        .to_string();
+    for (k, v) in args {
+        text = text.replace(&format!("{{ ${k} }}"), v);
+    }
+    assert!(!text.contains('{'), "{lang} {id}: {text}");
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
 /// The login page for `params` (following the redirect), with `accept` as
 /// the browser's languages.
 async fn login_page(srv: &TestServer, params: &[(&str, &str)], accept: Option<&str>) -> String {
@@ -110,6 +137,49 @@ async fn pages_speak_ui_locales_then_the_browsers_language(srv: TestServer) {
     assert!(en.body.contains(r#"<html lang="en">"#), "{}", en.body);
     let fr = b.get(first.location.as_deref().unwrap()).await;
     assert!(fr.body.contains("<h1>Bienvenue</h1>"), "{}", fr.body);
+
+    // The pages the server words itself: an expired login page, by the
+    // browser's language; the sign-up form's password rules and a refused
+    // password, by the login's.
+    for lang in ["de", "ja", "en"] {
+        let gone = srv
+            .http
+            .get(format!("{}/u/login?state=gone", srv.url))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .unwrap();
+        let body = gone.text().await.unwrap();
+        for id in ["error-page__expiredTitle", "error-page__expiredDescription"] {
+            let want = catalogue(lang, id, &[]);
+            assert!(body.contains(&want), "{lang} {id}: {want} in {body}");
+        }
+    }
+    let mut b = Browser::new(&srv);
+    let to_login = b
+        .authorize(&code_params(&client, &[("ui_locales", "es")]))
+        .await;
+    let to_signup = to_login.location.unwrap().replace("/u/login", "/u/signup");
+    let signup = b.get(&to_signup).await;
+    // The test connection's policy is `fair`.
+    let hint = catalogue("es", "common__passwordHintFair", &[("length", "8")]);
+    assert!(signup.body.contains(&hint), "{hint} in {}", signup.body);
+    let (state, csrf) = (signup.input("state"), signup.input("csrf"));
+    let weak = b
+        .post_form(
+            "/u/signup",
+            &[
+                ("state", &state),
+                ("csrf", &csrf),
+                ("username", "weak@example.com"),
+                ("password", "weak"),
+            ],
+        )
+        .await;
+    assert_eq!(weak.status, StatusCode::BAD_REQUEST, "{}", weak.body);
+    let refused = format!("{} {hint}", catalogue("es", "common__passwordTooWeak", &[]));
+    assert!(weak.body.contains(&refused), "{refused} in {}", weak.body);
+    assert!(!weak.body.contains("too weak"), "{}", weak.body);
 }
 
 async fn custom_text_comes_first_escaped_and_is_checked(srv: TestServer) {

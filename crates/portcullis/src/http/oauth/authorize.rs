@@ -109,8 +109,8 @@ async fn cannot_sign_in(
     Ok(app.pages.notice(
         StatusCode::BAD_REQUEST,
         Notice::new(
-            "We could not sign you in",
-            "The application sent a sign-in request that is not valid. Go back to it and try again; if this keeps happening, tell the application's team, with the technical details below.",
+            "error-page__authorizeTitle",
+            "error-page__authorizeDescription",
         )
         .detail(detail)
         .back_to(client),

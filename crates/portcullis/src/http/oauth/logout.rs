@@ -73,7 +73,7 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 fn signed_out(app: &AppState, client: Option<&Client>) -> Response {
     app.pages.notice(
         StatusCode::OK,
-        Notice::new("You are signed out", "You can close this window.").back_to(client),
+        Notice::new("logout-complete__title", "logout-complete__description").back_to(client),
     )
 }
 
@@ -82,12 +82,9 @@ fn signed_out(app: &AppState, client: Option<&Client>) -> Response {
 fn cannot_sign_out(app: &AppState, client: Option<&Client>, detail: String) -> Response {
     app.pages.notice(
         StatusCode::BAD_REQUEST,
-        Notice::new(
-            "We could not sign you out",
-            "The application sent a sign-out request that is not valid, so you are still signed in. Go back to it and try again; if this keeps happening, tell the application's team, with the technical details below.",
-        )
-        .detail(detail)
-        .back_to(client),
+        Notice::new("error-page__logoutTitle", "error-page__logoutDescription")
+            .detail(detail)
+            .back_to(client),
     )
 }
 

@@ -123,7 +123,7 @@ pub async fn exchange(
                 }
                 user
             }
-            Err(why) => return Err(refuse(why, &recipient).await),
+            Err(why) => return Err(refuse(why.message(), &recipient).await),
         };
     if user.blocked {
         return Err(refuse("user is blocked", &recipient).await);

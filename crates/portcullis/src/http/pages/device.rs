@@ -60,15 +60,16 @@ pub async fn page(
     }
 }
 
-const INVALID: &str = "This code is not valid, or has expired. Check the code on your device; if it has expired, start again on the device.";
+const INVALID: &str = "device-code-activation__invalidCode";
 
-/// The code's form, with what was typed and an error.
+/// The code's form, with what was typed and an error (a text id).
 fn entry(app: &AppState, status: StatusCode, typed: &str, error: Option<&str>) -> Response {
+    let error = error.map(|id| app.pages.text(id, &[]));
     app.pages.page(
         status,
         "device.html",
         minijinja::context! {
-            title => "Activate your device",
+            title => "device-code-activation__title",
             confirm => false,
             user_code => typed,
             error => error,
@@ -94,7 +95,7 @@ async fn code_entered(
         .await?
         .is_some()
     {
-        let why = "Too many wrong codes from your network address. Try again in a few minutes.";
+        let why = "device-code-activation__tooManyWrongCodes";
         return Ok(entry(app, StatusCode::TOO_MANY_REQUESTS, typed, Some(why)));
     }
     let found = match device_code::normalize_user_code(typed) {
@@ -132,7 +133,7 @@ async fn code_entered(
         StatusCode::OK,
         "device.html",
         minijinja::context! {
-            title => "Confirm your device",
+            title => "device-code-confirmation__title",
             confirm => true,
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&client))),
             user_code => shown,
@@ -172,7 +173,7 @@ pub async fn confirm(
         app.audit(e).await;
         return Ok(not_connected(
             &app,
-            "You cancelled, so the device was not connected.",
+            "device-code-activation-denied__cancelledDescription",
             None,
         ));
     }
@@ -183,8 +184,8 @@ pub async fn confirm(
     {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "This code can no longer be used",
-            "It has been used in another browser, or it has expired. Start again on your device.",
+            "device-code-activation__usedTitle",
+            "device-code-activation__usedDescription",
         ));
     }
     crate::http::oauth::authorize::continue_authorization(&app, &headers, peer, &tx.client, tx.req)
@@ -204,13 +205,13 @@ async fn failed_login(app: &AppState, state: &str, description: Option<&str>) ->
     let detail = description.filter(|_| denied).map(str::to_string);
     Ok(not_connected(
         app,
-        "The sign-in did not complete, so the device was not connected. Start again on your device.",
+        "device-code-activation-denied__description",
         detail,
     ))
 }
 
-fn not_connected(app: &AppState, message: &str, detail: Option<String>) -> Response {
-    let mut n = Notice::new("Your device was not connected", message);
+fn not_connected(app: &AppState, message: &'static str, detail: Option<String>) -> Response {
+    let mut n = Notice::new("device-code-activation-denied__title", message);
     if let Some(d) = detail {
         n = n.detail(d);
     }
@@ -241,16 +242,16 @@ pub async fn approve(
     if !approved {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "This code can no longer be used",
-            "It has expired, was cancelled, or was confirmed in another browser. Start again on your device.",
+            "device-code-activation__usedTitle",
+            "device-code-confirmation__usedDescription",
         ));
     }
-    let message = format!(
-        "{} is signed in on your device. You can close this page and go back to it.",
-        client.name
-    );
     Ok(app.pages.notice(
         StatusCode::OK,
-        Notice::new("Your device is connected", &message),
+        Notice::new(
+            "device-code-activation-allowed__title",
+            "device-code-activation-allowed__description",
+        )
+        .arg("clientName", client.name.clone()),
     ))
 }

@@ -29,9 +29,6 @@ use crate::http::sign_up::{self, SignUp};
 
 use super::transaction::{Transaction, Via, api_of, expired, finish, load};
 
-const GENERIC_FAILURE: &str = "Wrong email or password.";
-const NO_CREDENTIALS: &str = "Enter your email address and password.";
-
 #[derive(Deserialize)]
 pub struct StateQuery {
     state: Option<String>,
@@ -62,23 +59,24 @@ fn no_self_service(app: &AppState, tx: &Transaction) -> Option<Response> {
     member_sign_in::is_dashboard(&tx.client).then(|| {
         app.pages.message(
             StatusCode::NOT_FOUND,
-            "Not available for the dashboard",
-            "Dashboard members are added, and their passwords reset, by an administrator.",
+            "login__memberSelfServiceTitle",
+            "login__memberNote",
         )
     })
 }
 
-/// A login form's message in the page's language, where the catalogue has
-/// it (the others are still English).
-fn translated(app: &AppState, page: &str, message: &str) -> String {
-    let id = match (message, page) {
-        (GENERIC_FAILURE, "login_password.html") => "login-password__wrong-credentials",
-        (GENERIC_FAILURE, _) => "login__wrong-credentials",
+/// A login form's message in the page's language: the two messages the
+/// identifier-first pages word for themselves are read from their screens.
+fn translated(app: &AppState, page: &str, e: &FormError) -> String {
+    if let Some(text) = &e.text {
+        return text.clone();
+    }
+    let id = match (e.id, page) {
+        (WRONG_CREDENTIALS, "login_password.html") => "login-password__wrong-credentials",
         (NO_CREDENTIALS, "login_id.html") => "login-id__no-email",
-        (NO_CREDENTIALS, _) => "login__no-credentials",
-        (other, _) => return other.to_string(),
+        (id, _) => id,
     };
-    app.pages.text(id, &[])
+    app.pages.text(id, &e.args)
 }
 
 pub(crate) fn client_ctx(c: &Client) -> serde_json::Value {
@@ -88,14 +86,37 @@ pub(crate) fn client_ctx(c: &Client) -> serde_json::Value {
 /// A form's error and the fields it is about: those get `aria-invalid` and
 /// `aria-describedby` pointing at the message, and the first gets the focus
 /// (WCAG 3.3.1). No fields: the error is about the whole form.
-pub struct FormError<'a> {
-    pub message: &'a str,
+pub struct FormError {
+    /// The message's catalogue id (`crate::i18n`).
+    pub id: &'static str,
+    pub args: Vec<(&'static str, String)>,
+    /// A message made already in the page's language (`form_text`).
+    pub text: Option<String>,
     pub fields: &'static [&'static str],
 }
 
-impl<'a> FormError<'a> {
-    pub fn on(message: &'a str, fields: &'static [&'static str]) -> Option<Self> {
-        Some(Self { message, fields })
+const WRONG_CREDENTIALS: &str = "login__wrong-credentials";
+const NO_CREDENTIALS: &str = "login__no-credentials";
+
+impl FormError {
+    /// The catalogue's text `id`.
+    pub fn on(id: &'static str, fields: &'static [&'static str]) -> Option<Self> {
+        Some(Self {
+            id,
+            args: Vec::new(),
+            text: None,
+            fields,
+        })
+    }
+
+    /// A message made already in the page's language.
+    pub fn text(text: String, fields: &'static [&'static str]) -> Option<Self> {
+        Some(Self {
+            id: "",
+            args: Vec::new(),
+            text: Some(text),
+            fields,
+        })
     }
 }
 
@@ -150,8 +171,8 @@ async fn page_offer_of(
         {
             return Ok(Err(app.pages.message(
                 StatusCode::BAD_REQUEST,
-                "This sign-in method is not available",
-                "This connection is not enabled for the organization.",
+                "error-page__methodUnavailableTitle",
+                "error-page__connectionNotInOrganization",
             )));
         }
         return Ok(match realm::database(app, Some(client_id), name).await? {
@@ -166,10 +187,15 @@ async fn page_offer_of(
                     identifier_first: false,
                 })
             }
-            Err(why) => Err(app.pages.message(
+            // The reason names the connection: for the application's
+            // developers, folded.
+            Err(why) => Err(app.pages.notice(
                 StatusCode::BAD_REQUEST,
-                "This sign-in method is not available",
-                &why.message(),
+                Notice::new(
+                    "error-page__methodUnavailableTitle",
+                    "error-page__methodNotOffered",
+                )
+                .detail(why.message()),
             )),
         });
     }
@@ -207,8 +233,8 @@ async fn page_offer_of(
     if chosen.is_none() && upstreams.is_empty() {
         return Ok(Err(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "No way to sign in",
-            "No sign-in method is enabled for this application. Its administrator can enable a connection for it.",
+            "login__noConnectionTitle",
+            "login__noConnectionDescription",
         )));
     }
     let passkey = match &chosen {
@@ -262,7 +288,7 @@ pub(super) fn render_form(
     tx: &Transaction,
     offer: &Offer,
     username: &str,
-    error: Option<FormError<'_>>,
+    error: Option<FormError>,
 ) -> Response {
     let options = offer.db.as_ref().map(|d| &d.options);
     let upstreams: Vec<serde_json::Value> = offer.upstreams.iter().map(upstream_button).collect();
@@ -278,14 +304,14 @@ pub(super) fn render_form(
         p => p,
     };
     let (message, invalid) = match &error {
-        Some(e) => (Some(translated(app, page, e.message)), e.fields),
+        Some(e) => (Some(translated(app, page, e)), e.fields),
         None => (None, &[][..]),
     };
     app.pages.form_page(
         status,
         page,
         minijinja::context! {
-            title => match page { "signup.html" => "Sign up", "forgot.html" => "Reset your password", _ => "Log in" },
+            title => match page { "signup.html" => "signup__pageTitle", "forgot.html" => "reset-password-request__pageTitle", _ => "login__pageTitle" },
             member => member_sign_in::is_dashboard(&tx.client),
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
             org => minijinja::Value::from(minijinja::value::Serde(&offer.org)),
@@ -297,7 +323,7 @@ pub(super) fn render_form(
             focus => invalid.first().copied().unwrap_or("username"),
             requires_username => options.is_some_and(|o| o.requires_username),
             signup_enabled => options.is_some_and(|o| !o.disable_signup),
-            password_hint => options.map(|o| o.password_policy.hint()),
+            password_hint => options.map(|o| super::form_text::password_hint(&app.pages, &o.password_policy)),
             password_form => offer.db.is_some() || member_sign_in::is_dashboard(&tx.client),
             upstreams => minijinja::Value::from(minijinja::value::Serde(upstreams)),
             passkey_options => offer.passkey.as_deref(),
@@ -376,8 +402,8 @@ async fn first_page(app: &AppState, headers: &HeaderMap, q: StateQuery, page: &s
 fn signup_disabled(app: &AppState) -> Response {
     app.pages.message(
         StatusCode::FORBIDDEN,
-        "Sign-up is not available",
-        "This application does not take new sign-ups. Ask its administrator for an account.",
+        "signup__unavailableTitle",
+        "signup__unavailableDescription",
     )
 }
 
@@ -395,7 +421,6 @@ pub async fn identifier_submit(
     let offer = offer_or_page!(&app, &tx);
     let email = users::normalize_email(form.get("username").unwrap_or_default());
     if email.is_empty() {
-        let message = app.pages.text("login-id__no-email", &[]);
         return Ok(render_form(
             &app,
             "login_id.html",
@@ -403,7 +428,7 @@ pub async fn identifier_submit(
             &tx,
             &offer,
             "",
-            FormError::on(&message, &["username"]),
+            FormError::on("login-id__no-email", &["username"]),
         ));
     }
     // Home realm discovery: the address's domain names its provider.
@@ -475,11 +500,11 @@ pub async fn login_submit(
             Err(SignInRefused::Expired) => return Ok(expired(&app, Some(&tx.client))),
             Err(SignInRefused::Blocked(block)) => (
                 StatusCode::TOO_MANY_REQUESTS,
-                FormError::on(block.message(), &[]),
+                FormError::text(super::form_text::block(&app.pages, block), &[]),
             ),
             Err(SignInRefused::Wrong) => (
                 StatusCode::UNAUTHORIZED,
-                FormError::on(GENERIC_FAILURE, &["password", "username"]),
+                FormError::on(WRONG_CREDENTIALS, &["password", "username"]),
             ),
         };
         return Ok(render_form(
@@ -509,7 +534,7 @@ pub async fn login_submit(
             &tx,
             &offer,
             &email,
-            FormError::on(block.message(), &[]),
+            FormError::text(super::form_text::block(&app.pages, block), &[]),
         )),
         SignIn::Wrong { user } => {
             let event_type = match &user {
@@ -534,7 +559,7 @@ pub async fn login_submit(
                 &offer,
                 &email,
                 // Either field may be wrong; the password is the one to retype.
-                FormError::on(GENERIC_FAILURE, &["password", "username"]),
+                FormError::on(WRONG_CREDENTIALS, &["password", "username"]),
             ))
         }
     }
@@ -587,27 +612,26 @@ pub async fn signup_submit(
                 return finish(&app, tx, &user, peer, &headers, via).await;
             }
             SignUp::Disabled => return Ok(signup_disabled(&app)),
-            SignUp::Invalid(users::UserRefusal::Password(refusal)) => {
-                (StatusCode::BAD_REQUEST, refusal.explain(), &["password"])
-            }
+            SignUp::Invalid(users::UserRefusal::Password(refusal)) => (
+                StatusCode::BAD_REQUEST,
+                super::form_text::password_refusal(
+                    &app.pages,
+                    &refusal,
+                    &db.options.password_policy,
+                ),
+                &["password"],
+            ),
             SignUp::Invalid(users::UserRefusal::Invalid(e)) => {
-                let message = sign_up::plain(&e.message).to_string();
-                let field: &'static [&'static str] = if message.contains("property username") {
-                    &["handle"]
-                } else if message.to_ascii_lowercase().contains("password") {
-                    &["password"]
-                } else {
-                    &["username"]
-                };
+                let (message, field) = super::form_text::invalid_field(&app.pages, &e, db);
                 (StatusCode::BAD_REQUEST, message, field)
             }
             SignUp::Exists => (
                 StatusCode::CONFLICT,
-                "The user already exists.".to_string(),
+                app.pages.text("signup__user-exists", &[]),
                 &["username"],
             ),
         };
-    let error = FormError::on(&message, field);
+    let error = FormError::text(message, field);
     Ok(render_form(
         &app,
         "signup.html",
@@ -643,10 +667,10 @@ async fn describe_scopes(
                 .filter(|a| a.defines_scope(s))
                 .map(|a| a.name.clone());
             let description = match s.as_str() {
-                "openid" => "Know who you are".to_string(),
-                "profile" => "See your name, nickname and picture".to_string(),
-                "email" => "See your email address".to_string(),
-                "offline_access" => "Stay signed in to your account".to_string(),
+                "openid" => app.pages.text("consent__openidScope", &[]),
+                "profile" => app.pages.text("consent__profileScope", &[]),
+                "email" => app.pages.text("consent__emailScope", &[]),
+                "offline_access" => app.pages.text("consent__offlineAccessScope", &[]),
                 other => api
                     .as_ref()
                     .and_then(|a| a.scopes.iter().find(|d| d.value == other))
@@ -676,7 +700,7 @@ pub async fn consent_page(
         StatusCode::OK,
         "consent.html",
         minijinja::context! {
-            title => "Authorize",
+            title => "consent__pageTitle",
             client => minijinja::Value::from(minijinja::value::Serde(client_ctx(&tx.client))),
             org => minijinja::Value::from(minijinja::value::Serde(&org)),
             user_name => user.name,
@@ -793,18 +817,18 @@ pub async fn forgot_submit(
         return Ok(app.pages.notice(
             StatusCode::TOO_MANY_REQUESTS,
             Notice::new(
-                "Too many requests",
-                "Too many password-reset requests from your network address. Try again later.",
+                "reset-password-request__tooManyTitle",
+                "reset-password-request__tooManyDescription",
             )
-            .back(login, "Back to log in"),
+            .back(login, "reset-password-request__backToLoginLinkText"),
         ));
     }
     Ok(app.pages.notice(
         StatusCode::OK,
         Notice::new(
-            "Check your email",
-            "If an account exists for this address, we have sent it a link to reset the password. The link works once, for 24 hours.",
+            "reset-password-email__title",
+            "reset-password-email__description",
         )
-        .back(login, "Back to log in"),
+        .back(login, "reset-password-request__backToLoginLinkText"),
     ))
 }

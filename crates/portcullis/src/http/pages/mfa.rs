@@ -272,26 +272,28 @@ struct View<'a> {
 
 fn method_label(kind: Kind) -> &'static str {
     match kind {
-        Kind::Totp => "Use your authenticator app",
-        Kind::Email => "Get a code by email",
-        Kind::RecoveryCode => "Use your recovery code",
-        Kind::WebauthnRoaming => "Use your security key",
-        Kind::WebauthnPlatform => "Use this device (fingerprint, face or screen lock)",
-        Kind::Passkey => "Use your passkey",
+        Kind::Totp => "mfa-login-options__otpText",
+        Kind::Email => "mfa-login-options__emailText",
+        Kind::RecoveryCode => "mfa-login-options__recoveryCodeText",
+        Kind::WebauthnRoaming => "mfa-login-options__webauthnRoamingText",
+        Kind::WebauthnPlatform => "mfa-login-options__webauthnPlatformText",
+        Kind::Passkey => "mfa-login-options__passkeyText",
     }
 }
 
 fn render(app: &AppState, step: &Step, status: StatusCode, v: View<'_>) -> Response {
     let title = match (v.mode, v.enrolling) {
-        ("recovery", _) => "Save your recovery code",
-        ("choose", _) | (_, true) => "Secure your account",
-        _ => "Verify your identity",
+        ("recovery", _) => "mfa-recovery-code-enrollment__title",
+        ("choose", _) | (_, true) => "mfa__enrollTitle",
+        _ => "mfa__challengeTitle",
     };
+    // Labels and the error are text ids (`crate::i18n`).
     let pair = |l: &[(&str, &str)]| {
         l.iter()
-            .map(|(m, label)| serde_json::json!({"method": m, "label": label}))
+            .map(|(m, label)| serde_json::json!({"method": m, "label": app.pages.text(label, &[])}))
             .collect::<Vec<_>>()
     };
+    let error = v.error.map(|id| app.pages.text(id, &[]));
     app.pages.form_page(
         status,
         "mfa.html",
@@ -303,7 +305,7 @@ fn render(app: &AppState, step: &Step, status: StatusCode, v: View<'_>) -> Respo
             csrf => &step.tx.csrf,
             mode => v.mode,
             enrolling => v.enrolling,
-            error => v.error,
+            error => error,
             qr => v.qr,
             secret => v.secret,
             oob_code => v.oob_code,
@@ -405,12 +407,15 @@ async fn show(app: &AppState, step: &Step, ip: &str, q: &MfaQuery) -> Result<Res
                 let choices = enrollable
                     .iter()
                     .filter_map(|f| match f {
-                        Factor::Otp => Some(("otp", "Authenticator app")),
-                        Factor::Email => Some(("email", "Email")),
-                        Factor::WebauthnRoaming => Some(("webauthn-roaming", "Security key")),
+                        Factor::Otp => Some(("otp", "mfa-begin-enroll-options__otpText")),
+                        Factor::Email => Some(("email", "mfa-begin-enroll-options__emailText")),
+                        Factor::WebauthnRoaming => Some((
+                            "webauthn-roaming",
+                            "mfa-begin-enroll-options__webauthnRoamingText",
+                        )),
                         Factor::WebauthnPlatform => Some((
                             "webauthn-platform",
-                            "This device (fingerprint, face or screen lock)",
+                            "mfa-begin-enroll-options__webauthnPlatformText",
                         )),
                         _ => None,
                     })
@@ -433,8 +438,8 @@ async fn show(app: &AppState, step: &Step, ip: &str, q: &MfaQuery) -> Result<Res
     let Some(first) = methods.first().copied() else {
         return Ok(app.pages.message(
             StatusCode::FORBIDDEN,
-            "Second factor not available",
-            "This application asks for a kind of second factor your account does not have. Ask the application's administrator for help.",
+            "mfa__unavailableTitle",
+            "mfa__unavailableDescription",
         ));
     };
     let kind = q
@@ -518,8 +523,8 @@ async fn otp_enrolment(
     let Some(qr) = qr_data_uri(&uri) else {
         return app.pages.message(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The QR code could not be drawn. Try again.",
+            "error-page__genericTitle",
+            "mfa-otp-enrollment-qr__qrFailed",
         );
     };
     // Groups of four, as authenticator apps show typed secrets.
@@ -625,8 +630,8 @@ async fn challenge_email(
         Err(_) => {
             return Ok(app.pages.message(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "The code could not be sent",
-                "The verification e-mail could not be sent. Try again in a few minutes.",
+                "mfa-email-challenge__sendFailedTitle",
+                "mfa-email-challenge__sendFailedDescription",
             ));
         }
     };
@@ -686,8 +691,8 @@ pub async fn submit(
     let Some(kind) = form.get("method").and_then(Kind::parse) else {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "Invalid form",
-            "The form could not be read. Go back to the application and try again.",
+            "error-page__invalidFormTitle",
+            "error-page__formUnreadableBack",
         ));
     };
     let settings = app.store.guardian_settings().await?;
@@ -712,8 +717,8 @@ pub async fn submit(
     if !acceptable {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "Invalid form",
-            "This way of verifying is not available. Go back to the application and try again.",
+            "error-page__invalidFormTitle",
+            "mfa__methodUnavailable",
         ));
     }
     let who = Who {
@@ -825,22 +830,18 @@ async fn refused(
     form: &portcullis_core::protocol::params::Params,
 ) -> PageResult {
     let (status, text) = match (e.status, e.error.code) {
-        (Some(StatusCode::TOO_MANY_REQUESTS), _) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many wrong codes. Wait 15 minutes before trying again.",
-        ),
-        (_, TokenErrorCode::ExpiredToken) => (
-            StatusCode::BAD_REQUEST,
-            "That code has expired. We have sent you a new one.",
-        ),
+        (Some(StatusCode::TOO_MANY_REQUESTS), _) => {
+            (StatusCode::TOO_MANY_REQUESTS, "mfa__tooManyWrongCodes")
+        }
+        (_, TokenErrorCode::ExpiredToken) => {
+            (StatusCode::BAD_REQUEST, "mfa-email-challenge__codeExpired")
+        }
         (_, TokenErrorCode::InvalidGrant) => (
             StatusCode::BAD_REQUEST,
             match kind {
-                Kind::RecoveryCode => "That recovery code is not right. Check it and try again.",
-                Kind::WebauthnRoaming | Kind::WebauthnPlatform => {
-                    "That did not work. Try again, or try another method."
-                }
-                _ => "That code is not right. Check it and try again.",
+                Kind::RecoveryCode => "mfa-recovery-code-challenge__wrongCode",
+                Kind::WebauthnRoaming | Kind::WebauthnPlatform => "mfa-webauthn__failed",
+                _ => "mfa__wrongCode",
             },
         ),
         _ => return Ok(e.into_response()),
@@ -921,8 +922,8 @@ async fn complete(app: &AppState, step: Step, peer: ClientAddr, headers: &Header
         tracing::error!("a waiting MFA step's script result could not be read");
         return Ok(app.pages.message(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The sign-in could not be completed. Go back to the application and try again.",
+            "error-page__genericTitle",
+            "error-page__notCompletedDescription",
         ));
     };
     if !app.store.take_login_transaction(&step.tx.id).await? {
@@ -1014,8 +1015,8 @@ const WEBAUTHN_TTL: i64 = 300;
 fn unavailable(app: &AppState) -> Response {
     app.pages.message(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Security keys are not available",
-        "Security keys and device authenticators cannot be used here. Go back to the application and try again, or ask its administrator for help.",
+        "mfa-webauthn__unavailableTitle",
+        "mfa-webauthn__unavailableDescription",
     )
 }
 

@@ -3,6 +3,7 @@
 //! HTML-escaped) into responses with the page CSP.
 
 pub mod device;
+pub mod form_text;
 pub mod login;
 pub mod mfa;
 pub mod organization;
@@ -62,11 +63,12 @@ pub trait Pages {
         ctx: S,
         redirect_uri: &str,
     ) -> Response;
-    /// A page that tells the person something (never redirects).
-    fn message(&self, status: StatusCode, title: &str, message: &str) -> Response;
+    /// A page that tells the person something (never redirects): the
+    /// catalogue's texts `title` and `message` (ids, `crate::i18n`).
+    fn message(&self, status: StatusCode, title: &'static str, message: &'static str) -> Response;
     /// A page that ends a flow: what happened, the way back, and any technical
     /// detail folded away.
-    fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response;
+    fn notice(&self, status: StatusCode, n: Notice) -> Response;
 }
 
 impl Pages for Templates {
@@ -107,44 +109,72 @@ impl Pages for Templates {
     }
 
     /// A page that tells the person something (never redirects).
-    fn message(&self, status: StatusCode, title: &str, message: &str) -> Response {
+    fn message(&self, status: StatusCode, title: &'static str, message: &'static str) -> Response {
         self.notice(status, Notice::new(title, message))
     }
 
     /// A page that ends a flow: what happened, the way back, and any technical
-    /// detail folded away.
-    fn notice(&self, status: StatusCode, n: Notice<'_>) -> Response {
+    /// detail folded away. Its texts in the page's language.
+    fn notice(&self, status: StatusCode, n: Notice) -> Response {
+        let message = match n.text {
+            Some(text) => text,
+            None => self.text(n.message, &n.args),
+        };
         self.page(
             status,
             "message.html",
             minijinja::context! {
-                title => n.title,
-                message => n.message,
+                title => self.text(n.title, &n.args),
+                message => message,
                 detail => n.detail,
-                back => n.back.map(|(href, label)| minijinja::context! { href => href, label => label }),
+                back => n.back.map(|(href, label, args)| minijinja::context! { href => href, label => self.text(label, &args) }),
             },
         )
     }
 }
 
-/// What a message page says (see [`Pages::notice`]).
-pub struct Notice<'a> {
-    title: &'a str,
-    message: &'a str,
+/// A text's variables (`clientName`…).
+type Args = Vec<(&'static str, String)>;
+
+/// What a message page says (see [`Pages::notice`]): catalogue ids, put in
+/// the page's language when it is rendered, so no sentence a person reads is
+/// made in code.
+pub struct Notice {
+    title: &'static str,
+    message: &'static str,
+    args: Args,
+    /// Words that are not ours, shown instead of `message`: a Rule's or an
+    /// Action's reason, written by the tenant for its users.
+    text: Option<String>,
     /// For the application's developers, not the person: shown folded.
     detail: Option<String>,
-    /// A link back to the login page or the application, and its label.
-    back: Option<(String, String)>,
+    /// A link back to the login page or the application, its label's id and
+    /// variables.
+    back: Option<(String, &'static str, Args)>,
 }
 
-impl<'a> Notice<'a> {
-    pub fn new(title: &'a str, message: &'a str) -> Self {
+impl Notice {
+    pub fn new(title: &'static str, message: &'static str) -> Self {
         Self {
             title,
             message,
+            args: Vec::new(),
+            text: None,
             detail: None,
             back: None,
         }
+    }
+
+    /// A variable of the title and message.
+    pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
+    }
+
+    /// The tenant's own words in place of the message.
+    pub fn text(mut self, text: impl Into<String>) -> Self {
+        self.text = Some(text.into());
+        self
     }
 
     pub fn detail(mut self, detail: impl Into<String>) -> Self {
@@ -152,19 +182,19 @@ impl<'a> Notice<'a> {
         self
     }
 
-    /// A link back; `href` is ours or an application's registered URL, never
-    /// a value from the request.
-    pub fn back(mut self, href: impl Into<String>, label: impl Into<String>) -> Self {
-        self.back = Some((href.into(), label.into()));
+    /// A link back labelled with the text `label`; `href` is ours or an
+    /// application's registered URL, never a value from the request.
+    pub fn back(mut self, href: impl Into<String>, label: &'static str) -> Self {
+        self.back = Some((href.into(), label, Vec::new()));
         self
     }
 
     /// A link back to `client`'s home page, when it has one.
-    pub fn back_to(self, client: Option<&portcullis_core::clients::Client>) -> Self {
-        match client.and_then(|c| c.home_url().map(|u| (u, c.name.clone()))) {
-            Some((url, name)) => self.back(url, format!("Back to {name}")),
-            None => self,
+    pub fn back_to(mut self, client: Option<&portcullis_core::clients::Client>) -> Self {
+        if let Some((url, name)) = client.and_then(|c| c.home_url().map(|u| (u, c.name.clone()))) {
+            self.back = Some((url, "common__backToApplication", vec![("clientName", name)]));
         }
+        self
     }
 }
 
@@ -272,21 +302,21 @@ pub(crate) async fn read_form(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<Params, Response> {
-    let bad = |m: &str| {
+    let bad = |m: &'static str| {
         app.pages
-            .message(StatusCode::BAD_REQUEST, "Invalid form", m)
+            .message(StatusCode::BAD_REQUEST, "error-page__invalidFormTitle", m)
     };
     let bytes = match crate::http::body::read(body, FORM_LIMIT).await {
         Ok(b) => b,
         Err(crate::http::body::BodyError::TooLarge) => {
             return Err(app.pages.message(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "Invalid form",
-                "The form is too large.",
+                "error-page__invalidFormTitle",
+                "error-page__formTooLarge",
             ));
         }
         Err(crate::http::body::BodyError::Unreadable) => {
-            return Err(bad("The form could not be read."));
+            return Err(bad("error-page__formUnreadable"));
         }
     };
     let ct = headers
@@ -294,10 +324,8 @@ pub(crate) async fn read_form(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if !ct.starts_with("application/x-www-form-urlencoded") {
-        return Err(bad(
-            "The form must be sent as application/x-www-form-urlencoded.",
-        ));
+        return Err(bad("error-page__formContentType"));
     }
     Params::from_pairs(form_urlencoded::parse(&bytes).into_owned())
-        .map_err(|_| bad("A form field was sent more than once."))
+        .map_err(|_| bad("error-page__formDuplicateField"))
 }

@@ -541,6 +541,7 @@ fn render_prompt(
     name: &str,
     error: Option<&str>,
 ) -> Response {
+    let error = error.map(|id| app.pages.text(id, &[]));
     app.pages.form_page(
         if error.is_some() {
             StatusCode::BAD_REQUEST
@@ -549,7 +550,7 @@ fn render_prompt(
         },
         "organization.html",
         minijinja::context! {
-            title => "Enter your organization",
+            title => "organization-picker__title",
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -584,7 +585,7 @@ pub async fn prompt_submit(
             &app,
             &tx,
             &name,
-            Some("No organization has this name. Check it with your administrator."),
+            Some("organization-picker__unknownOrganization"),
         ));
     };
     if !app.store.take_login_transaction(&tx.id).await? {
@@ -631,7 +632,7 @@ pub async fn selection_page(
         StatusCode::OK,
         "organization_selection.html",
         minijinja::context! {
-            title => "Choose an organization",
+            title => "organization-selection__title",
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -666,8 +667,8 @@ pub async fn selection_submit(
     if !mine.iter().any(|o| o.id == chosen) {
         return Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "Choose an organization",
-            "Choose one of the organizations listed.",
+            "organization-selection__title",
+            "organization-selection__invalidChoice",
         ));
     }
     if !app.store.take_login_transaction(&tx.id).await? {

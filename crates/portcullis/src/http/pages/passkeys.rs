@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use portcullis_core::mfa::{Authenticator, Kind};
 use portcullis_core::secrets::hash_secret;
-use portcullis_core::users::DatabaseConnection;
+use portcullis_core::users::{DatabaseConnection, UserRefusal};
 use portcullis_store::StoreError;
 use serde::Deserialize;
 
@@ -165,10 +165,7 @@ pub async fn sign_in(
             &tx,
             &offer,
             "",
-            FormError::on(
-                "That passkey could not sign you in. Try again, or use your password.",
-                &[],
-            ),
+            FormError::on("login__passkeyFailed", &[]),
         ));
     };
     finish(&app, tx, &user, peer, &headers, Via::Passkey).await
@@ -218,8 +215,8 @@ fn not_offered(app: &AppState, tx: &Transaction) -> Response {
     app.pages.notice(
         StatusCode::FORBIDDEN,
         super::Notice::new(
-            "Passkeys are not available",
-            "A passkey cannot be created here now. Go back to the application and sign in again.",
+            "passkey-enrollment__unavailableTitle",
+            "passkey-enrollment__unavailableDescription",
         )
         .back_to(Some(&tx.client)),
     )
@@ -272,8 +269,8 @@ async fn enrollment(
 fn no_passkeys(app: &AppState) -> Response {
     app.pages.message(
         StatusCode::SERVICE_UNAVAILABLE,
-        "Passkeys are not available",
-        "Passkeys cannot be used here. Go back to the application and sign in again.",
+        "passkey-enrollment__unavailableTitle",
+        "error-page__passkeysUnavailable",
     )
 }
 
@@ -287,11 +284,12 @@ fn passkey_page(
     status: StatusCode,
     sign_up: Option<&str>,
 ) -> Response {
+    let error = error.map(|id| app.pages.text(id, &[]));
     app.pages.form_page(
         status,
         "passkey.html",
         minijinja::context! {
-            title => "Create a passkey",
+            title => "passkey-enrollment__title",
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -351,7 +349,7 @@ pub async fn enrollment_submit(
                 &app,
                 &tx,
                 &user,
-                Some("The passkey could not be created. Try again, or continue without one."),
+                Some("passkey-enrollment__failed"),
                 StatusCode::BAD_REQUEST,
             )
             .await?);
@@ -374,9 +372,7 @@ pub async fn enrollment_submit(
                     &app,
                     &tx,
                     &user,
-                    Some(
-                        "This passkey is registered already. Try another, or continue without one.",
-                    ),
+                    Some("passkey-enrollment__alreadyRegistered"),
                     StatusCode::CONFLICT,
                 )
                 .await?);
@@ -441,7 +437,13 @@ pub(super) async fn begin_sign_up(
     ) {
         Ok(u) => u,
         Err(e) => {
-            let message = crate::http::sign_up::plain(&e.message()).to_string();
+            let (message, field) = match &e {
+                UserRefusal::Invalid(v) => super::form_text::invalid_field(&app.pages, v, db),
+                UserRefusal::Password(r) => (
+                    super::form_text::password_refusal(&app.pages, r, &db.options.password_policy),
+                    &["password"][..],
+                ),
+            };
             return Ok(render_form(
                 app,
                 "signup.html",
@@ -449,7 +451,7 @@ pub(super) async fn begin_sign_up(
                 tx,
                 offer,
                 email,
-                FormError::on(&message, &["username"]),
+                FormError::text(message, field),
             ));
         }
     };
@@ -530,10 +532,7 @@ pub async fn finish_sign_up(
             &tx,
             &offer,
             &pending.email,
-            FormError::on(
-                "The passkey could not be created. Try again, or sign up with a password.",
-                &[],
-            ),
+            FormError::on("signup__passkeyFailed", &[]),
         ));
     };
     match app.store.insert_user(&user, None, now).await {
@@ -546,7 +545,7 @@ pub async fn finish_sign_up(
                 &tx,
                 &offer,
                 &pending.email,
-                FormError::on("The user already exists.", &["username"]),
+                FormError::on("signup__user-exists", &["username"]),
             ));
         }
         Err(e) => return Err(e.into()),
@@ -574,7 +573,7 @@ pub async fn finish_sign_up(
             &tx,
             &offer,
             &pending.email,
-            FormError::on("This passkey is registered already.", &[]),
+            FormError::on("signup__passkeyRegistered", &[]),
         ));
     }
     let e = Event::new(Code::Ss, "Successful signup")

@@ -38,13 +38,14 @@ struct View<'a> {
 }
 
 fn render(app: &AppState, status: StatusCode, tx: &Transaction, v: View<'_>) -> Response {
+    let error = v.error.map(|id| app.pages.text(id, &[]));
     // The code's form ends in a redirect to the application (CSP
     // `form-action` must allow its origin).
     app.pages.form_page(
         status,
         "passwordless.html",
         minijinja::context! {
-            title => "Log in",
+            title => "login__pageTitle",
             client => minijinja::Value::from(minijinja::value::Serde(super::login::client_ctx(&tx.client))),
             state => &tx.id,
             csrf => &tx.csrf,
@@ -52,7 +53,7 @@ fn render(app: &AppState, status: StatusCode, tx: &Transaction, v: View<'_>) -> 
             connection => v.connection,
             sms => v.channel == Channel::Sms,
             recipient => v.recipient,
-            error => v.error,
+            error => error,
         },
         &tx.req.redirect_uri,
     )
@@ -89,8 +90,8 @@ pub(super) async fn offered(
 fn not_offered(app: &AppState) -> Response {
     app.pages.message(
         StatusCode::NOT_FOUND,
-        "Not available",
-        "This way of signing in is not enabled for this application.",
+        "passwordless-start__unavailableTitle",
+        "passwordless-start__unavailableDescription",
     )
 }
 
@@ -155,8 +156,8 @@ pub async fn submit(
     };
     let Some(recipient) = pwl::recipient(channel, &typed) else {
         let why = match channel {
-            Channel::Email => "Enter a valid email address.",
-            Channel::Sms => "Enter a phone number with its country code, like +14155550100.",
+            Channel::Email => "passwordless-start__invalidEmail",
+            Channel::Sms => "passwordless-start__invalidPhone",
         };
         return Ok(again(StatusCode::BAD_REQUEST, why));
     };
@@ -184,12 +185,12 @@ pub async fn submit(
     match send(&app, sending).await? {
         Ok(()) => {}
         Err(NotSent::TooMany) => {
-            let why = "Too many codes were sent; wait a while and try again.";
+            let why = "passwordless-start__tooManySent";
             return Ok(again(StatusCode::TOO_MANY_REQUESTS, why));
         }
-        Err(NotSent::Signup(why)) => return Ok(again(StatusCode::FORBIDDEN, why)),
+        Err(NotSent::Signup(why)) => return Ok(again(StatusCode::FORBIDDEN, why.text_id())),
         Err(NotSent::Delivery) => {
-            let why = "The code could not be sent. Try again in a moment.";
+            let why = "passwordless-start__sendFailed";
             return Ok(again(StatusCode::SERVICE_UNAVAILABLE, why));
         }
     }
@@ -249,17 +250,25 @@ pub async fn code_submit(
     };
     let retry = match tried {
         Tried::Accepted { .. } => None,
-        Tried::Wrong => Some(("code", "That code is not right. Check it and try again.")),
+        // The audit's words, then the page's text.
+        Tried::Wrong => Some((
+            "code",
+            "That code is not right.",
+            "passwordless-code__wrongCode",
+        )),
         Tried::Exhausted => Some((
             "start",
-            "Too many wrong codes: that code no longer works. Ask for a new one.",
+            "Too many wrong codes: that code no longer works.",
+            "passwordless-code__tooManyWrongCodes",
         )),
-        Tried::Expired | Tried::Unknown => {
-            Some(("start", "That code has expired. Ask for a new one."))
-        }
+        Tried::Expired | Tried::Unknown => Some((
+            "start",
+            "That code has expired.",
+            "passwordless-code__expiredCode",
+        )),
     };
-    if let Some((step, why)) = retry {
-        failed(why).await;
+    if let Some((step, audited, why)) = retry {
+        failed(audited).await;
         let view = View {
             step,
             connection: &name,
@@ -283,10 +292,12 @@ pub async fn code_submit(
             user
         }
         Err(why) => {
-            failed(why).await;
-            return Ok(app
-                .pages
-                .message(StatusCode::FORBIDDEN, "You cannot sign in here", why));
+            failed(why.message()).await;
+            return Ok(app.pages.message(
+                StatusCode::FORBIDDEN,
+                "error-page__deniedTitle",
+                why.text_id(),
+            ));
         }
     };
     finish(&app, tx, &user, peer, &headers, Via::Passwordless).await

@@ -41,8 +41,8 @@ async fn expired(app: &AppState, ticket: Option<&str>) -> Response {
     app.pages.notice(
         StatusCode::BAD_REQUEST,
         Notice::new(
-            "This link has expired",
-            "Password-reset links work once, for a limited time. To get a new one, go back to the application, choose “Forgot password?” on its login page and enter your email address.",
+            "reset-password-error__eventTitleExpired",
+            "reset-password-error__descriptionExpired",
         )
         .back_to(client.as_ref()),
     )
@@ -54,7 +54,7 @@ async fn hint(app: &AppState, user_id: &str) -> Result<Option<String>, StoreErro
         return Ok(None);
     };
     let db = crate::http::realm::of_user(app, &user).await?;
-    Ok(db.map(|d| d.options.password_policy.hint()))
+    Ok(db.map(|d| super::form_text::password_hint(&app.pages, &d.options.password_policy)))
 }
 
 fn form(
@@ -68,7 +68,7 @@ fn form(
     app.pages.page(
         status,
         "reset.html",
-        minijinja::context! { title => "Change your password", ticket => ticket, csrf => csrf, error => error, password_hint => hint },
+        minijinja::context! { title => "reset-password__pageTitle", ticket => ticket, csrf => csrf, error => error, password_hint => hint },
     )
 }
 
@@ -108,8 +108,8 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     if !bool::from(t.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
         return Ok(app.pages.message(
             StatusCode::FORBIDDEN,
-            "Invalid form",
-            "The form could not be verified.",
+            "error-page__invalidFormTitle",
+            "error-page__formNotVerified",
         ));
     }
     let password = p.get("password").unwrap_or_default();
@@ -142,8 +142,15 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
             StatusCode::BAD_REQUEST,
             ticket,
             &t.csrf,
-            Some(db.options.password_policy.hint()),
-            Some(&r.explain()),
+            Some(super::form_text::password_hint(
+                &app.pages,
+                &db.options.password_policy,
+            )),
+            Some(&super::form_text::password_refusal(
+                &app.pages,
+                &r,
+                &db.options.password_policy,
+            )),
         ));
     }
     let hash = app.hash_password(Secret::new(password)).await;
@@ -163,8 +170,8 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
     .await;
     let client = ticket_client(&app, Some(ticket)).await;
     let notice = Notice::new(
-        "Password changed",
-        "You can now log in with your new password. For your safety, you have been signed out everywhere: every session and every refresh token of your account has ended, and any other reset link sent to you no longer works.",
+        "reset-password-success__title",
+        "reset-password-success__description",
     );
     // A Management API ticket's `result_url` (a web URL checked when the ticket
     // was made) comes first; Auth0 redirects there, we link to it.
@@ -174,10 +181,10 @@ pub async fn submit(State(app): State<AppState>, headers: HeaderMap, b: Body) ->
         redeemed.result_url,
         client.as_ref().and_then(|c| c.home_url()),
     ) {
-        (Some(url), _) => notice.back(url, "Continue"),
+        (Some(url), _) => notice.back(url, "reset-password-success__buttonText"),
         (None, Some(_)) => notice.back_to(client.as_ref()),
         (None, None) => match app.settings().await?.default_redirection_uri {
-            Some(url) => notice.back(url, "Continue"),
+            Some(url) => notice.back(url, "reset-password-success__buttonText"),
             None => notice,
         },
     };

@@ -34,11 +34,7 @@ pub(crate) struct Transaction {
 pub(crate) fn expired(app: &AppState, client: Option<&Client>) -> Response {
     app.pages.notice(
         StatusCode::BAD_REQUEST,
-        Notice::new(
-            "This page has expired",
-            "Sign-in pages work for 10 minutes, in the browser that opened them. Go back to the application and sign in again.",
-        )
-        .back_to(client),
+        Notice::new("error-page__expiredTitle", "error-page__expiredDescription").back_to(client),
     )
 }
 
@@ -91,8 +87,8 @@ pub(crate) async fn load(
     {
         return Err(app.pages.message(
             StatusCode::FORBIDDEN,
-            "Invalid form",
-            "The form could not be verified. Go back to the application and try again.",
+            "error-page__invalidFormTitle",
+            "error-page__formNotVerifiedBack",
         ));
     }
     let req = tx.request;

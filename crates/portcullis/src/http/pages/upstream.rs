@@ -181,8 +181,8 @@ pub async fn start(
         Some(c) => begin(&app, &tx, c).await,
         None => Ok(app.pages.message(
             StatusCode::BAD_REQUEST,
-            "This sign-in method is not available",
-            "The application does not offer this sign-in method.",
+            "error-page__methodUnavailableTitle",
+            "error-page__methodNotOffered",
         )),
     }
 }
@@ -217,8 +217,8 @@ pub async fn callback(
     let unknown = |app: &AppState| {
         app.pages.message(
             StatusCode::BAD_REQUEST,
-            "This sign-in has expired",
-            "The answer from the sign-in provider is unknown, was used already, or came too late. Go back to the application and sign in again.",
+            "error-page__upstreamExpiredTitle",
+            "error-page__upstreamExpiredDescription",
         )
     };
     let params = match crate::http::body::query(q.as_deref()) {
@@ -288,7 +288,7 @@ pub(crate) fn continue_page(app: &AppState, res: Response) -> Response {
     let mut page = app.pages.page(
         StatusCode::OK,
         "continue.html",
-        minijinja::context! { title => "Signing you in", url => url },
+        minijinja::context! { title => "common__continueTitle", url => url },
     );
     for c in res.headers().get_all(axum::http::header::SET_COOKIE) {
         page.headers_mut()

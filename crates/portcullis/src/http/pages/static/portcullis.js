@@ -91,7 +91,8 @@ document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
     if (conditional) {
       return; // The login page's passkey box stays hidden.
     }
-    say("This browser cannot use security keys or passkeys. Try another method.");
+    // The page's words, in its language.
+    say(form.getAttribute("data-webauthn-unsupported"));
     if (button) {
       button.disabled = true;
     }
@@ -136,7 +137,7 @@ document.querySelectorAll("form[data-webauthn]").forEach(function (form) {
     ask(null).then(answered, function (e) {
       // The browser's reason, for whoever debugs it (never shown as text).
       form.setAttribute("data-webauthn-error", String(e && e.name) + ": " + String(e && e.message));
-      say("The security key or passkey did not answer. Try again, or try another method.");
+      say(form.getAttribute("data-webauthn-failed"));
     });
   });
 });
