@@ -6,7 +6,7 @@
 
 use portcullis_core::log_streams::{Delivery, LogStream, Status};
 
-use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db};
+use crate::{StoreResult, TenantStore, decode, encode, with_db, write_db, write_tx};
 
 /// A stream as stored.
 #[derive(Debug, Clone)]
@@ -142,8 +142,14 @@ impl TenantStore {
         Ok(n == 1)
     }
 
-    pub async fn delete_log_stream(&self, id: &str) -> StoreResult<bool> {
-        let n = write_db!(self, |conn| {
+    pub async fn delete_log_stream(&self, id: &str, lease: &str) -> StoreResult<bool> {
+        let n = write_tx!(self, |conn| {
+            // Its sender's lease goes with it (no row left behind).
+            sqlx::query("DELETE FROM leases WHERE tenant_id = $1 AND name = $2")
+                .bind(self.id())
+                .bind(lease)
+                .execute(&mut *conn)
+                .await?;
             sqlx::query("DELETE FROM log_streams WHERE tenant_id = $1 AND id = $2")
                 .bind(self.id())
                 .bind(id)

@@ -6,28 +6,51 @@ use crate::{StoreResult, TenantStore, with_db, write_db};
 impl TenantStore {
     /// The prompts settings as stored (`None`: never set).
     pub async fn prompt_settings(&self) -> StoreResult<Option<serde_json::Value>> {
+        Ok(self.prompt_settings_versioned().await?.map(|(v, _)| v))
+    }
+
+    /// The prompts settings and the stored text they were read from, the
+    /// version [`TenantStore::replace_prompt_settings`] compares against.
+    pub async fn prompt_settings_versioned(
+        &self,
+    ) -> StoreResult<Option<(serde_json::Value, String)>> {
         let row: Option<(String,)> = with_db!(self, |pool| {
             sqlx::query_as("SELECT doc FROM prompt_settings WHERE tenant_id = $1")
                 .bind(self.id())
                 .fetch_optional(pool)
                 .await?
         });
-        row.map(|(d,)| crate::decode(&d)).transpose()
+        row.map(|(d,)| Ok((crate::decode(&d)?, d))).transpose()
     }
 
-    pub async fn set_prompt_settings(&self, doc: &serde_json::Value) -> StoreResult<()> {
+    /// Stores the settings if the stored text is still `read` (compare-and-
+    /// set; `None`: there was none): `false` when another change came first.
+    pub async fn replace_prompt_settings(
+        &self,
+        doc: &serde_json::Value,
+        read: Option<&str>,
+    ) -> StoreResult<bool> {
         let doc = doc.to_string();
-        write_db!(self, |conn| {
-            sqlx::query(
-                "INSERT INTO prompt_settings (tenant_id, doc) VALUES ($1, $2)
-                 ON CONFLICT (tenant_id) DO UPDATE SET doc = excluded.doc",
-            )
-            .bind(self.id())
-            .bind(&doc)
+        let n = write_db!(self, |conn| {
+            match read {
+                None => sqlx::query(
+                    "INSERT INTO prompt_settings (tenant_id, doc) VALUES ($1, $2)
+                     ON CONFLICT (tenant_id) DO NOTHING",
+                )
+                .bind(self.id())
+                .bind(&doc),
+                Some(read) => sqlx::query(
+                    "UPDATE prompt_settings SET doc = $2 WHERE tenant_id = $1 AND doc = $3",
+                )
+                .bind(self.id())
+                .bind(&doc)
+                .bind(read),
+            }
             .execute(&mut *conn)
-            .await?;
+            .await?
+            .rows_affected()
         });
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Every custom text: (prompt, language, document).

@@ -355,5 +355,12 @@ mod tests {
         let hint = |n: &str| text("en", "common__passwordHintLow", &[("length", n.into())]);
         assert_eq!(hint("1").unwrap(), "At least 1 character.");
         assert_eq!(hint("6").unwrap(), "At least 6 characters.");
+        let fair = |n: &str| text("fr", "common__passwordHintFair", &[("length", n.into())]);
+        assert!(fair("1").unwrap().starts_with("Au moins 1 caractère,"));
+        assert!(fair("8").unwrap().starts_with("Au moins 8 caractères,"));
+        assert_eq!(
+            text("en", "mfa__rememberBrowserText", &[("days", "1".into())]).unwrap(),
+            "Remember this browser for 1 day"
+        );
     }
 }

@@ -38,6 +38,11 @@ pub const SETTLE: Duration = Duration::from_secs(2);
 /// Batches one stream sends per pass before the others get a turn.
 const BATCHES_PER_PASS: usize = 10;
 
+/// The lease one node holds while it sends a stream (deleted with it).
+pub fn lease_name(id: &str) -> String {
+    format!("log_stream:{id}")
+}
+
 /// The associated data sealing a stream's secrets: the stream's id, so a
 /// sealed value cannot be moved to another stream.
 pub fn secrets_aad(id: &str) -> String {
@@ -152,7 +157,11 @@ impl Deliverer {
         if let Ok(mut tasks) = self.tasks.lock() {
             tasks.streams.retain(|_, h| !h.is_finished());
         }
-        for s in self.store.log_streams().await? {
+        let streams = self.store.log_streams().await?;
+        // A stream deleted (on any node) leaves no metrics behind.
+        let ids: Vec<&str> = streams.iter().map(|s| s.stream.id.as_str()).collect();
+        self.metrics.retain_log_streams(&ids);
+        for s in streams {
             if !s.delivery.due(now) {
                 continue;
             }
@@ -267,7 +276,7 @@ impl Deliverer {
             return Ok(false);
         }
         self.store
-            .acquire_lease(&secrets_aad(id), &self.node, self.clock.now(), LEASE_TTL)
+            .acquire_lease(&lease_name(id), &self.node, self.clock.now(), LEASE_TTL)
             .await
     }
 

@@ -105,6 +105,13 @@ impl Metrics {
         self.log_stream(id, |s| s.lag = seconds);
     }
 
+    /// Forgets the streams not in `ids` (deleted).
+    pub fn retain_log_streams(&self, ids: &[&str]) {
+        if let Ok(mut m) = self.log_streams.lock() {
+            m.retain(|k, _| ids.contains(&k.as_str()));
+        }
+    }
+
     /// `ok`, `denied` or `failed`.
     pub fn script(&self, outcome: &'static str) {
         bump(&self.scripts, outcome);

@@ -13,8 +13,38 @@ use crate::support::{TestServer, on_both_backends};
 on_both_backends!(
     branding_merges_checks_and_refuses_bad_input_changing_nothing,
     templates_are_checked_when_saved_and_answered_as_auth0,
-    hosted_pages_and_mails_wear_the_tenant_look
+    hosted_pages_and_mails_wear_the_tenant_look,
+    concurrent_branding_changes_of_different_fields_all_hold
 );
+
+/// A merge PATCH reads, merges and stores only if nobody changed the
+/// branding meanwhile (compare-and-set): concurrent changes of different
+/// fields all hold, from the very first (no row yet) on.
+async fn concurrent_branding_changes_of_different_fields_all_hold(srv: TestServer) {
+    for round in 0..8 {
+        let logo = format!("https://cdn.example/logo-{round}.png");
+        let favicon = format!("https://cdn.example/favicon-{round}.ico");
+        let primary = format!("#0000{round:02}");
+        let font = format!("https://fonts.example/{round}.woff2");
+        let patch = |body| srv.api(Method::PATCH, "/branding", Some(body));
+        let (a, b, c, d) = tokio::join!(
+            patch(json!({"logo_url": logo})),
+            patch(json!({"favicon_url": favicon})),
+            patch(json!({"colors": {"primary": primary}})),
+            patch(json!({"font": {"url": font}})),
+        );
+        for (st, body) in [a, b, c, d] {
+            assert_eq!(st, StatusCode::OK, "{body}");
+        }
+        let (_, got) = srv.api(Method::GET, "/branding", None).await;
+        assert_eq!(
+            got,
+            json!({"logo_url": logo, "favicon_url": favicon,
+                   "colors": {"primary": primary}, "font": {"url": font}}),
+            "round {round}"
+        );
+    }
+}
 
 const TEMPLATE: &str = r#"<!DOCTYPE html>{% assign resolved_dir = dir | default: "auto" %}<html lang="{{locale}}" dir="{{resolved_dir}}"><head>{%- auth0:head -%}<style>body{background:#0b1d3a}.tenant-banner{color:#fff;text-align:center;font:600 1.2rem system-ui}</style></head><body><p class="tenant-banner">Welcome to {{ application.name }} at {{ tenant.friendly_name }}</p>{%- auth0:widget -%}</body></html>"#;
 

@@ -399,6 +399,38 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
         &format!("portcullis_log_stream_events_delivered_total{{stream=\"{id}\"}}"),
     );
     assert!(delivered >= got.len() as f64, "{delivered} < {}", got.len());
+
+    // Deleted, the stream leaves neither its sender's lease nor its metrics.
+    let lease = format!("log_stream:{id}");
+    let leases = async || -> i64 {
+        crate::support::with_server_db!(&srv, |c| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM leases WHERE name = $1")
+                .bind(&lease)
+                .fetch_one(&mut *c)
+                .await
+                .unwrap()
+        })
+    };
+    assert_eq!(leases().await, 1, "the sender holds its lease");
+    let (st, _) = srv
+        .api(Method::DELETE, &format!("/log-streams/{id}"), None)
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    assert_eq!(leases().await, 0);
+    let label = format!("stream=\"{id}\"");
+    until(&srv, 1, "the deleted stream's metrics to go", async || {
+        let text = srv
+            .http
+            .get(format!("{}/metrics", srv.url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        !text.contains(&label)
+    })
+    .await;
 }
 
 /// Bad bodies get Auth0's 400 and change nothing; the type cannot change;

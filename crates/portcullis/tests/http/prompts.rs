@@ -25,16 +25,27 @@ pub fn catalogue(lang: &str, id: &str, args: &[(&str, &str)]) -> String {
         env!("CARGO_MANIFEST_DIR")
     );
     let ftl = std::fs::read_to_string(&path).unwrap();
-    let prefix = format!("{id} = ");
-    let mut text = ftl
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
-        .unwrap_or_else(|| panic!("{id} is not a one-line text of {lang}"))
-        .to_string();
+    let resource = fluent_bundle::FluentResource::try_new(ftl).expect("the catalogue parses");
+    let locale: unic_langid::LanguageIdentifier = lang.parse().unwrap();
+    let mut bundle = fluent_bundle::FluentBundle::new(vec![locale]);
+    bundle.set_use_isolating(false);
+    bundle.add_resource(resource).unwrap();
+    let mut fluent_args = fluent_bundle::FluentArgs::new();
     for (k, v) in args {
-        text = text.replace(&format!("{{ ${k} }}"), v);
+        match v.parse::<u32>() {
+            Ok(n) => fluent_args.set(*k, n),
+            Err(_) => fluent_args.set(*k, *v),
+        }
     }
-    assert!(!text.contains('{'), "{lang} {id}: {text}");
+    let pattern = bundle
+        .get_message(id)
+        .and_then(|m| m.value())
+        .unwrap_or_else(|| panic!("{lang} has no {id}"));
+    let mut errors = Vec::new();
+    let text = bundle
+        .format_pattern(pattern, Some(&fluent_args), &mut errors)
+        .into_owned();
+    assert!(errors.is_empty(), "{lang} {id}: {errors:?}");
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -37,12 +37,25 @@ pub async fn update(
     caller.require("update:branding")?;
     let bytes = read_body(b).await?;
     let patch: Value = body::api_json(&headers, &bytes)?;
-    let (current, _) = app.store.branding().await?;
-    let next = current.patched(&patch).map_err(|e| invalid(e.message))?;
-    app.store.set_branding(&next, app.now()).await?;
-    app.look_changed().await?;
-    Ok(Json(
-        serde_json::to_value(&next).unwrap_or_else(|_| json!({})),
+    // Read, merge, store only if nobody changed it meanwhile; else merge
+    // again onto their change (two PATCHes of different fields both hold).
+    for _ in 0..super::tenant_settings::ATTEMPTS {
+        let (current, _, read) = app.store.branding_versioned().await?;
+        let next = current.patched(&patch).map_err(|e| invalid(e.message))?;
+        if app
+            .store
+            .replace_branding(&next, read.as_deref(), app.now())
+            .await?
+        {
+            app.look_changed().await?;
+            return Ok(Json(
+                serde_json::to_value(&next).unwrap_or_else(|_| json!({})),
+            ));
+        }
+    }
+    Err(ApiError::conflict(
+        "The branding was changed by another request meanwhile; try again.",
+        "branding_conflict",
     ))
 }
 

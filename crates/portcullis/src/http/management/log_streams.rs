@@ -124,7 +124,8 @@ pub async fn delete(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     caller.require("delete:log_streams")?;
-    if !app.store.delete_log_stream(&id).await? {
+    let lease = crate::log_streams::lease_name(&id);
+    if !app.store.delete_log_stream(&id, &lease).await? {
         return Err(not_found());
     }
     Ok(StatusCode::NO_CONTENT)

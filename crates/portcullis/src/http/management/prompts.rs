@@ -54,39 +54,52 @@ pub async fn update(
     let Some(members) = patch.as_object() else {
         return Err(invalid("Payload validation error: expected an object."));
     };
-    let mut stored = match app.store.prompt_settings().await? {
-        Some(Value::Object(m)) => m,
-        _ => Map::new(),
-    };
-    for (k, v) in members {
-        match (k.as_str(), v) {
-            ("identifier_first", Value::Bool(_)) => {
-                stored.insert(k.clone(), v.clone());
-            }
-            ("universal_login_experience", Value::String(s)) if s == "new" => {}
-            ("webauthn_platform_first_factor", Value::Bool(false)) => {}
-            ("universal_login_experience", _) => {
-                return Err(invalid(
-                    "Payload validation error: only the new Universal Login experience exists here on property universal_login_experience.",
-                ));
-            }
-            ("webauthn_platform_first_factor", _) => {
-                return Err(invalid(
-                    "Payload validation error: passkeys are offered per database connection (authentication_methods.passkey) on property webauthn_platform_first_factor.",
-                ));
-            }
-            (other, _) => {
-                return Err(invalid(format!(
-                    "Payload validation error: '{other}' is not a prompts setting (or not of its type) on property {other}."
-                )));
+    // Read, change, store only if nobody changed them meanwhile; else again
+    // on their change.
+    for _ in 0..super::tenant_settings::ATTEMPTS {
+        let versioned = app.store.prompt_settings_versioned().await?;
+        let read = versioned.as_ref().map(|(_, r)| r.clone());
+        let mut stored = match versioned {
+            Some((Value::Object(m), _)) => m,
+            _ => Map::new(),
+        };
+        for (k, v) in members {
+            match (k.as_str(), v) {
+                ("identifier_first", Value::Bool(_)) => {
+                    stored.insert(k.clone(), v.clone());
+                }
+                ("universal_login_experience", Value::String(s)) if s == "new" => {}
+                ("webauthn_platform_first_factor", Value::Bool(false)) => {}
+                ("universal_login_experience", _) => {
+                    return Err(invalid(
+                        "Payload validation error: only the new Universal Login experience exists here on property universal_login_experience.",
+                    ));
+                }
+                ("webauthn_platform_first_factor", _) => {
+                    return Err(invalid(
+                        "Payload validation error: passkeys are offered per database connection (authentication_methods.passkey) on property webauthn_platform_first_factor.",
+                    ));
+                }
+                (other, _) => {
+                    return Err(invalid(format!(
+                        "Payload validation error: '{other}' is not a prompts setting (or not of its type) on property {other}."
+                    )));
+                }
             }
         }
+        if app
+            .store
+            .replace_prompt_settings(&Value::Object(stored), read.as_deref())
+            .await?
+        {
+            app.look_changed().await?;
+            return Ok(Json(settings_of(&app).await?));
+        }
     }
-    app.store
-        .set_prompt_settings(&Value::Object(stored))
-        .await?;
-    app.look_changed().await?;
-    Ok(Json(settings_of(&app).await?))
+    Err(ApiError::conflict(
+        "The prompts settings were changed by another request meanwhile; try again.",
+        "prompts_conflict",
+    ))
 }
 
 /// The prompt's screens, or Auth0's 404 for an unknown prompt; the

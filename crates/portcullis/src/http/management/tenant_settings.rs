@@ -57,7 +57,7 @@ pub async fn update(
 }
 
 /// Attempts of a compare-and-set before answering 409.
-const ATTEMPTS: usize = 5;
+pub(super) const ATTEMPTS: usize = 5;
 
 /// `patch` applied to `current` and checked (the default audience names an
 /// API, the default directory a connection).

@@ -116,10 +116,7 @@ impl Pages for Templates {
     /// A page that ends a flow: what happened, the way back, and any technical
     /// detail folded away. Its texts in the page's language.
     fn notice(&self, status: StatusCode, n: Notice) -> Response {
-        let message = match n.text {
-            Some(text) => text,
-            None => self.text(n.message, &n.args),
-        };
+        let message = self.text(n.message, &n.args);
         self.page(
             status,
             "message.html",
@@ -143,9 +140,6 @@ pub struct Notice {
     title: &'static str,
     message: &'static str,
     args: Args,
-    /// Words that are not ours, shown instead of `message`: a Rule's or an
-    /// Action's reason, written by the tenant for its users.
-    text: Option<String>,
     /// For the application's developers, not the person: shown folded.
     detail: Option<String>,
     /// A link back to the login page or the application, its label's id and
@@ -159,7 +153,6 @@ impl Notice {
             title,
             message,
             args: Vec::new(),
-            text: None,
             detail: None,
             back: None,
         }
@@ -168,12 +161,6 @@ impl Notice {
     /// A variable of the title and message.
     pub fn arg(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.args.push((name, value.into()));
-        self
-    }
-
-    /// The tenant's own words in place of the message.
-    pub fn text(mut self, text: impl Into<String>) -> Self {
-        self.text = Some(text.into());
         self
     }
 

@@ -146,7 +146,7 @@ common__passwordHintExcellent = Mindestens { $length } Zeichen, mit drei der fol
 common__passwordTooWeak = Dieses Passwort ist zu schwach.
 common__passwordTooLong = Dieses Passwort ist zu lang: höchstens { $max } Byte.
 common__passwordTooCommon = Dieses Passwort ist zu verbreitet. Wählen Sie ein anderes.
-common__passwordPersonalInfo = Dieses Passwort enthält Ihren Namen oder Ihre E-Mail-Adresse. Wählen Sie ein anderes.
+common__passwordPersonalInfo = Dieses Passwort enthält Ihren Namen, Benutzernamen oder Ihre E-Mail-Adresse. Wählen Sie ein anderes.
 common__passwordReused = Sie haben dieses Passwort bereits verwendet. Wählen Sie ein neues.
 common__webauthnUnsupported = Dieser Browser kann keine Sicherheitsschlüssel oder Passkeys verwenden. Versuchen Sie eine andere Methode.
 common__webauthnNoAnswer = Der Sicherheitsschlüssel oder Passkey hat nicht geantwortet. Versuchen Sie es erneut oder wählen Sie eine andere Methode.
@@ -214,7 +214,10 @@ mfa__challengeTitle = Bestätigen Sie Ihre Identität
 mfa__verifiedDescription = Ihre Identität ist bestätigt.
 mfa__buttonText = Weiter
 mfa__codeLabel = Einmalcode
-mfa__rememberBrowserText = Diesen Browser { $days } Tage lang merken
+mfa__rememberBrowserText = Diesen Browser { $days } { $days ->
+    [one] Tag
+   *[other] Tage
+} lang merken
 mfa__tooManyWrongCodes = Zu viele falsche Codes. Warten Sie 15 Minuten, bevor Sie es erneut versuchen.
 mfa__wrongCode = Dieser Code ist nicht richtig. Prüfen Sie ihn und versuchen Sie es erneut.
 

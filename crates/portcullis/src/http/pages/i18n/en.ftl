@@ -143,13 +143,22 @@ common__passwordHintLow = At least { $length } { $length ->
     [one] character
    *[other] characters
 }.
-common__passwordHintFair = At least { $length } characters, with lower-case and upper-case letters and a number.
-common__passwordHintGood = At least { $length } characters, with three of: lower-case letters, upper-case letters, numbers, special characters.
-common__passwordHintExcellent = At least { $length } characters, with three of: lower-case letters, upper-case letters, numbers, special characters; no character three times in a row.
+common__passwordHintFair = At least { $length } { $length ->
+    [one] character
+   *[other] characters
+}, with lower-case and upper-case letters and a number.
+common__passwordHintGood = At least { $length } { $length ->
+    [one] character
+   *[other] characters
+}, with three of: lower-case letters, upper-case letters, numbers, special characters.
+common__passwordHintExcellent = At least { $length } { $length ->
+    [one] character
+   *[other] characters
+}, with three of: lower-case letters, upper-case letters, numbers, special characters; no character three times in a row.
 common__passwordTooWeak = This password is too weak.
 common__passwordTooLong = This password is too long: at most { $max } bytes.
 common__passwordTooCommon = This password is too common. Choose another one.
-common__passwordPersonalInfo = This password contains your name or email address. Choose another one.
+common__passwordPersonalInfo = This password contains your name, username or email address. Choose another one.
 common__passwordReused = You have used this password before. Choose a new one.
 common__webauthnUnsupported = This browser cannot use security keys or passkeys. Try another method.
 common__webauthnNoAnswer = The security key or passkey did not answer. Try again, or try another method.
@@ -217,7 +226,10 @@ mfa__challengeTitle = Verify your identity
 mfa__verifiedDescription = You are verified.
 mfa__buttonText = Continue
 mfa__codeLabel = One-time code
-mfa__rememberBrowserText = Remember this browser for { $days } days
+mfa__rememberBrowserText = Remember this browser for { $days } { $days ->
+    [one] day
+   *[other] days
+}
 mfa__tooManyWrongCodes = Too many wrong codes. Wait 15 minutes before trying again.
 mfa__wrongCode = That code is not right. Check it and try again.
 

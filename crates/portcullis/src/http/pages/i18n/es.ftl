@@ -140,13 +140,22 @@ common__passwordHintLow = Al menos { $length } { $length ->
     [one] carácter
    *[other] caracteres
 }.
-common__passwordHintFair = Al menos { $length } caracteres, con minúsculas, mayúsculas y un número.
-common__passwordHintGood = Al menos { $length } caracteres, con tres de estos tipos: minúsculas, mayúsculas, números y caracteres especiales.
-common__passwordHintExcellent = Al menos { $length } caracteres, con tres de estos tipos: minúsculas, mayúsculas, números y caracteres especiales; sin repetir un carácter tres veces seguidas.
+common__passwordHintFair = Al menos { $length } { $length ->
+    [one] carácter
+   *[other] caracteres
+}, con minúsculas, mayúsculas y un número.
+common__passwordHintGood = Al menos { $length } { $length ->
+    [one] carácter
+   *[other] caracteres
+}, con tres de estos tipos: minúsculas, mayúsculas, números y caracteres especiales.
+common__passwordHintExcellent = Al menos { $length } { $length ->
+    [one] carácter
+   *[other] caracteres
+}, con tres de estos tipos: minúsculas, mayúsculas, números y caracteres especiales; sin repetir un carácter tres veces seguidas.
 common__passwordTooWeak = Esta contraseña es demasiado débil.
 common__passwordTooLong = Esta contraseña es demasiado larga: como máximo { $max } bytes.
 common__passwordTooCommon = Esta contraseña es demasiado común. Elige otra.
-common__passwordPersonalInfo = Esta contraseña contiene tu nombre o tu correo electrónico. Elige otra.
+common__passwordPersonalInfo = Esta contraseña contiene tu nombre, tu nombre de usuario o tu correo electrónico. Elige otra.
 common__passwordReused = Ya has usado esta contraseña antes. Elige una nueva.
 common__webauthnUnsupported = Este navegador no puede usar llaves de seguridad ni llaves de acceso. Prueba otro método.
 common__webauthnNoAnswer = La llave de seguridad o la llave de acceso no respondió. Inténtalo de nuevo o prueba otro método.
@@ -214,7 +223,10 @@ mfa__challengeTitle = Verifica tu identidad
 mfa__verifiedDescription = Se ha verificado tu identidad.
 mfa__buttonText = Continuar
 mfa__codeLabel = Código de un solo uso
-mfa__rememberBrowserText = Recordar este navegador durante { $days } días
+mfa__rememberBrowserText = Recordar este navegador durante { $days } { $days ->
+    [one] día
+   *[other] días
+}
 mfa__tooManyWrongCodes = Demasiados códigos incorrectos. Espera 15 minutos antes de volver a intentarlo.
 mfa__wrongCode = Ese código no es correcto. Compruébalo e inténtalo de nuevo.
 

@@ -140,13 +140,22 @@ common__passwordHintLow = Au moins { $length } { $length ->
     [one] caractère
    *[other] caractères
 }.
-common__passwordHintFair = Au moins { $length } caractères, avec des minuscules, des majuscules et un chiffre.
-common__passwordHintGood = Au moins { $length } caractères, avec trois des éléments suivants : minuscules, majuscules, chiffres, caractères spéciaux.
-common__passwordHintExcellent = Au moins { $length } caractères, avec trois des éléments suivants : minuscules, majuscules, chiffres, caractères spéciaux ; jamais trois fois de suite le même caractère.
+common__passwordHintFair = Au moins { $length } { $length ->
+    [one] caractère
+   *[other] caractères
+}, avec des minuscules, des majuscules et un chiffre.
+common__passwordHintGood = Au moins { $length } { $length ->
+    [one] caractère
+   *[other] caractères
+}, avec trois des éléments suivants : minuscules, majuscules, chiffres, caractères spéciaux.
+common__passwordHintExcellent = Au moins { $length } { $length ->
+    [one] caractère
+   *[other] caractères
+}, avec trois des éléments suivants : minuscules, majuscules, chiffres, caractères spéciaux ; jamais trois fois de suite le même caractère.
 common__passwordTooWeak = Ce mot de passe est trop faible.
 common__passwordTooLong = Ce mot de passe est trop long : { $max } octets au maximum.
 common__passwordTooCommon = Ce mot de passe est trop courant. Choisissez-en un autre.
-common__passwordPersonalInfo = Ce mot de passe contient votre nom ou votre adresse e-mail. Choisissez-en un autre.
+common__passwordPersonalInfo = Ce mot de passe contient votre nom, votre nom d'utilisateur ou votre adresse e-mail. Choisissez-en un autre.
 common__passwordReused = Vous avez déjà utilisé ce mot de passe. Choisissez-en un nouveau.
 common__webauthnUnsupported = Ce navigateur ne peut pas utiliser de clés de sécurité ni de clés d'accès. Essayez une autre méthode.
 common__webauthnNoAnswer = La clé de sécurité ou la clé d'accès n'a pas répondu. Réessayez, ou essayez une autre méthode.
@@ -214,7 +223,10 @@ mfa__challengeTitle = Vérifiez votre identité
 mfa__verifiedDescription = Votre identité est vérifiée.
 mfa__buttonText = Continuer
 mfa__codeLabel = Code à usage unique
-mfa__rememberBrowserText = Se souvenir de ce navigateur pendant { $days } jours
+mfa__rememberBrowserText = Se souvenir de ce navigateur pendant { $days } { $days ->
+    [one] jour
+   *[other] jours
+}
 mfa__tooManyWrongCodes = Trop de codes erronés. Attendez 15 minutes avant de réessayer.
 mfa__wrongCode = Ce code n'est pas correct. Vérifiez-le et réessayez.
 

@@ -140,13 +140,22 @@ common__passwordHintLow = Pelo menos { $length } { $length ->
     [one] caractere
    *[other] caracteres
 }.
-common__passwordHintFair = Pelo menos { $length } caracteres, com letras minúsculas e maiúsculas e um número.
-common__passwordHintGood = Pelo menos { $length } caracteres, com três destes tipos: letras minúsculas, letras maiúsculas, números e caracteres especiais.
-common__passwordHintExcellent = Pelo menos { $length } caracteres, com três destes tipos: letras minúsculas, letras maiúsculas, números e caracteres especiais; nenhum caractere três vezes seguidas.
+common__passwordHintFair = Pelo menos { $length } { $length ->
+    [one] caractere
+   *[other] caracteres
+}, com letras minúsculas e maiúsculas e um número.
+common__passwordHintGood = Pelo menos { $length } { $length ->
+    [one] caractere
+   *[other] caracteres
+}, com três destes tipos: letras minúsculas, letras maiúsculas, números e caracteres especiais.
+common__passwordHintExcellent = Pelo menos { $length } { $length ->
+    [one] caractere
+   *[other] caracteres
+}, com três destes tipos: letras minúsculas, letras maiúsculas, números e caracteres especiais; nenhum caractere três vezes seguidas.
 common__passwordTooWeak = Esta senha é fraca demais.
 common__passwordTooLong = Esta senha é longa demais: no máximo { $max } bytes.
 common__passwordTooCommon = Esta senha é comum demais. Escolha outra.
-common__passwordPersonalInfo = Esta senha contém seu nome ou endereço de e-mail. Escolha outra.
+common__passwordPersonalInfo = Esta senha contém seu nome, nome de usuário ou endereço de e-mail. Escolha outra.
 common__passwordReused = Você já usou esta senha antes. Escolha uma nova.
 common__webauthnUnsupported = Este navegador não pode usar chaves de segurança nem chaves de acesso. Tente outro método.
 common__webauthnNoAnswer = A chave de segurança ou chave de acesso não respondeu. Tente novamente ou use outro método.
@@ -214,7 +223,10 @@ mfa__challengeTitle = Confirme sua identidade
 mfa__verifiedDescription = Sua identidade foi verificada.
 mfa__buttonText = Continuar
 mfa__codeLabel = Código de uso único
-mfa__rememberBrowserText = Lembrar este navegador por { $days } dias
+mfa__rememberBrowserText = Lembrar este navegador por { $days } { $days ->
+    [one] dia
+   *[other] dias
+}
 mfa__tooManyWrongCodes = Códigos incorretos demais. Aguarde 15 minutos antes de tentar novamente.
 mfa__wrongCode = Esse código não está correto. Confira e tente novamente.
 
