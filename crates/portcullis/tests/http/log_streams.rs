@@ -384,15 +384,7 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
         "one event per request"
     );
 
-    let text = srv
-        .http
-        .get(format!("{}/metrics", srv.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = srv.metrics_text().await;
     let id = hook["id"].as_str().unwrap();
     let delivered = crate::support::metric(
         &text,
@@ -419,15 +411,7 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
     assert_eq!(leases().await, 0);
     let label = format!("stream=\"{id}\"");
     until(&srv, 1, "the deleted stream's metrics to go", async || {
-        let text = srv
-            .http
-            .get(format!("{}/metrics", srv.url))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = srv.metrics_text().await;
         !text.contains(&label)
     })
     .await;

@@ -160,15 +160,7 @@ async fn metrics_count_requests_tokens_and_failures() {
         .await;
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let _ = secret;
-    let text = srv
-        .http
-        .get(format!("{}/metrics", srv.url))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = srv.metrics_text().await;
     assert!(
         text.contains("portcullis_tokens_issued_total{grant_type=\"client_credentials\"}"),
         "{text}"
