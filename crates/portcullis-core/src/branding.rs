@@ -323,6 +323,32 @@ pub enum Piece<'a> {
 }
 
 /// The template as pieces, checked: size, the two tags once each, no script.
+/// The most iterations one `for` over a range may make: the template is
+/// rendered for every page, and Liquid has no step limit.
+pub const MAX_RANGE: i64 = 100;
+
+/// A `for` or `tablerow` tag over a range must name it with two integers at
+/// most [`MAX_RANGE`] apart: a range bounded by a variable, or a long one,
+/// could make every page render spin (the other loops run over the page's
+/// own small values).
+fn bounded_loop(tag: &str) -> Validated<()> {
+    let is_loop = tag.starts_with("for ") || tag.starts_with("tablerow ");
+    let Some(open) = tag.find('(').filter(|_| is_loop) else {
+        return Ok(());
+    };
+    let range = tag[open + 1..].split(')').next().unwrap_or_default();
+    let bounds = range
+        .split_once("..")
+        .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?)));
+    match bounds {
+        Some((a, b)) if b.saturating_sub(a) < MAX_RANGE => Ok(()),
+        _ => Err(ValidationError::field(
+            "template",
+            format!("a loop over a range must name two integers at most {MAX_RANGE} apart"),
+        )),
+    }
+}
+
 pub fn template_pieces(t: &str) -> Validated<Vec<Piece<'_>>> {
     const FIELD: &str = "template";
     if t.len() > MAX_TEMPLATE_BYTES {
@@ -366,6 +392,7 @@ pub fn template_pieces(t: &str) -> Validated<Vec<Piece<'_>>> {
                 rest = &rest[end..];
             }
             None => {
+                bounded_loop(inner)?;
                 // Keep scanning after this ordinary Liquid tag.
                 pieces.push(Piece::Liquid(&rest[..end]));
                 rest = &rest[end..];
@@ -517,5 +544,17 @@ mod tests {
             assert!(template_pieces(bad).is_err(), "{bad}");
         }
         assert!(template_pieces(&"x".repeat(MAX_TEMPLATE_BYTES + 1)).is_err());
+        // Loops over ranges: short literal ones only.
+        let with =
+            |tag: &str| format!("{tag}x{{% endfor %}}{{%- auth0:head -%}}{{%- auth0:widget -%}}");
+        assert!(template_pieces(&with("{% for i in (1..3) %}")).is_ok());
+        assert!(template_pieces(&with("{% for l in locales %}")).is_ok());
+        for bad in [
+            "{% for i in (1..100000000) %}",
+            "{%- for i in ( 0 .. n ) -%}",
+            "{% tablerow i in (1..9999999) %}",
+        ] {
+            assert!(template_pieces(&with(bad)).is_err(), "{bad}");
+        }
     }
 }

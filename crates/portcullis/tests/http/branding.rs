@@ -155,6 +155,10 @@ async fn templates_are_checked_when_saved_and_answered_as_auth0(srv: TestServer)
             ),
             "once each",
         ),
+        (
+            TEMPLATE.replace("<body>", "<body>{% for i in (1..100000000) %}.{% endfor %}"),
+            "at most 100 apart",
+        ),
     ] {
         let (st, e) = srv
             .api(Method::PUT, path, Some(json!({ "template": bad })))
