@@ -149,16 +149,6 @@ impl Refusal {
         }
     }
 
-    /// A sentence a person can act on (pages and the Management API).
-    pub fn explain(&self) -> String {
-        match self {
-            Refusal::TooWeak { policy, .. } => {
-                format!("{}. The password must have:\n{policy}", self.message())
-            }
-            _ => format!("{}.", self.message()),
-        }
-    }
-
     /// The body of `/dbconnections/signup`'s 400, as Auth0's.
     pub fn signup_body(&self) -> Value {
         let mut body = json!({
@@ -281,24 +271,6 @@ impl PasswordPolicy {
             }
         }
         (rules, lines, ok)
-    }
-
-    /// One sentence for a sign-up form's hint.
-    pub fn hint(&self) -> String {
-        let len = self.length();
-        let chars = if len == 1 { "character" } else { "characters" };
-        match self.level {
-            Level::None | Level::Low => format!("At least {len} {chars}."),
-            Level::Fair => format!(
-                "At least {len} {chars}, with lower-case and upper-case letters and a number."
-            ),
-            Level::Good => format!(
-                "At least {len} {chars}, with three of: lower-case letters, upper-case letters, numbers, special characters."
-            ),
-            Level::Excellent => format!(
-                "At least {len} {chars}, with three of: lower-case letters, upper-case letters, numbers, special characters; no character three times in a row."
-            ),
-        }
     }
 
     /// The rules as a list a person reads (`policy` in Auth0's answer).
