@@ -322,18 +322,38 @@ pub enum Piece<'a> {
     Widget,
 }
 
-/// The template as pieces, checked: size, the two tags once each, no script.
 /// The most iterations one `for` over a range may make: the template is
 /// rendered for every page, and Liquid has no step limit.
 pub const MAX_RANGE: i64 = 100;
 
-/// A `for` or `tablerow` tag over a range must name it with two integers at
-/// most [`MAX_RANGE`] apart: a range bounded by a variable, or a long one,
-/// could make every page render spin (the other loops run over the page's
-/// own small values).
-fn bounded_loop(tag: &str) -> Validated<()> {
-    let is_loop = tag.starts_with("for ") || tag.starts_with("tablerow ");
-    let Some(open) = tag.find('(').filter(|_| is_loop) else {
+fn too_costly() -> ValidationError {
+    ValidationError::field(
+        "template",
+        format!(
+            "a loop must not be inside another loop, and a loop over a range must name two integers at most {MAX_RANGE} apart"
+        ),
+    )
+}
+
+/// A loop's cost is bounded, since every page renders the template: no loop
+/// inside another (nested loops multiply), and a `for` or `tablerow` over a
+/// range names two integers at most [`MAX_RANGE`] apart (a variable bound or
+/// a long range could make every render spin). `depth` counts the loops open.
+fn bounded_loop(tag: &str, depth: &mut u32) -> Validated<()> {
+    let mut words = tag.split_whitespace();
+    match words.next() {
+        Some("for" | "tablerow") => {}
+        Some("endfor" | "endtablerow") => {
+            *depth = depth.saturating_sub(1);
+            return Ok(());
+        }
+        _ => return Ok(()),
+    }
+    *depth += 1;
+    if *depth > 1 {
+        return Err(too_costly());
+    }
+    let Some(open) = tag.find('(') else {
         return Ok(());
     };
     let range = tag[open + 1..].split(')').next().unwrap_or_default();
@@ -342,13 +362,27 @@ fn bounded_loop(tag: &str) -> Validated<()> {
         .and_then(|(a, b)| Some((a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?)));
     match bounds {
         Some((a, b)) if b.saturating_sub(a) < MAX_RANGE => Ok(()),
-        _ => Err(ValidationError::field(
-            "template",
-            format!("a loop over a range must name two integers at most {MAX_RANGE} apart"),
-        )),
+        _ => Err(too_costly()),
     }
 }
 
+/// Where the next `{%` tag starts, past any `{{ … }}` output (whose strings
+/// may hold `{%`: Liquid reads an output up to its `}}`).
+fn next_tag(s: &str) -> Option<usize> {
+    let mut at = 0;
+    loop {
+        let tag = s[at..].find("{%").map(|i| at + i)?;
+        match s[at..].find("{{").map(|i| at + i) {
+            Some(out) if out < tag => {
+                at = s[out..].find("}}").map(|i| out + i + 2)?;
+            }
+            _ => return Some(tag),
+        }
+    }
+}
+
+/// The template as pieces, checked: size, the two tags once each, no script,
+/// bounded loops.
 pub fn template_pieces(t: &str) -> Validated<Vec<Piece<'_>>> {
     const FIELD: &str = "template";
     if t.len() > MAX_TEMPLATE_BYTES {
@@ -366,7 +400,8 @@ pub fn template_pieces(t: &str) -> Validated<Vec<Piece<'_>>> {
     let mut pieces = Vec::new();
     let mut rest = t;
     let (mut heads, mut widgets) = (0, 0);
-    while let Some(start) = rest.find("{%") {
+    let mut loops = 0;
+    while let Some(start) = next_tag(rest) {
         let Some(len) = rest[start..].find("%}") else {
             break;
         };
@@ -392,7 +427,7 @@ pub fn template_pieces(t: &str) -> Validated<Vec<Piece<'_>>> {
                 rest = &rest[end..];
             }
             None => {
-                bounded_loop(inner)?;
+                bounded_loop(inner, &mut loops)?;
                 // Keep scanning after this ordinary Liquid tag.
                 pieces.push(Piece::Liquid(&rest[..end]));
                 rest = &rest[end..];
@@ -547,12 +582,21 @@ mod tests {
         // Loops over ranges: short literal ones only.
         let with =
             |tag: &str| format!("{tag}x{{% endfor %}}{{%- auth0:head -%}}{{%- auth0:widget -%}}");
-        assert!(template_pieces(&with("{% for i in (1..3) %}")).is_ok());
+        assert!(template_pieces(&with("{% for i in (1..3) reversed %}")).is_ok());
         assert!(template_pieces(&with("{% for l in locales %}")).is_ok());
+        assert!(
+            template_pieces(&with(
+                "{% for i in (1..3) %}{% endfor %}{% for j in (1..3) %}"
+            ))
+            .is_ok()
+        );
         for bad in [
             "{% for i in (1..100000000) %}",
             "{%- for i in ( 0 .. n ) -%}",
             "{% tablerow i in (1..9999999) %}",
+            "{% for\ni in (1..100000000) %}",
+            "{{ \"{%\" }}{% for i in (1..100000000) %}",
+            "{% for a in (1..9) %}{% for b in (1..9) %}",
         ] {
             assert!(template_pieces(&with(bad)).is_err(), "{bad}");
         }

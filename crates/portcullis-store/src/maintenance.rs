@@ -39,6 +39,9 @@ pub struct Cleaned {
     pub dpop_jtis: u64,
     /// Passwordless codes and links past their `time_step`.
     pub passwordless_codes: u64,
+    /// Leases nobody renewed (a deleted log stream's, taken again by a send
+    /// already under way): an expired lease is the same as none.
+    pub leases: u64,
     pub logs: u64,
 }
 
@@ -136,6 +139,7 @@ impl TenantStore {
             now
         );
         run!(sessions, "sessions", "id", "expires_at < $2", now);
+        run!(leases, "leases", "name", "expires_at < $2", now);
         run!(
             member_sessions,
             "member_sessions",

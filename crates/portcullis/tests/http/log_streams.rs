@@ -404,6 +404,18 @@ async fn streams_deliver_every_event_logs_shows_in_order_with_their_headers(srv:
         })
     };
     assert_eq!(leases().await, 1, "the sender holds its lease");
+    // Paused first, so no send is under way when it goes (one under way
+    // could take the lease again; the clean-up removes such a lease once it
+    // expires).
+    let (st, _) = srv
+        .api(
+            Method::PATCH,
+            &format!("/log-streams/{id}"),
+            Some(json!({"status": "paused"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(2500)).await;
     let (st, _) = srv
         .api(Method::DELETE, &format!("/log-streams/{id}"), None)
         .await;
