@@ -330,14 +330,14 @@ fn too_costly() -> ValidationError {
     ValidationError::field(
         "template",
         format!(
-            "a loop must not be inside another loop, and a loop over a range must name two integers at most {MAX_RANGE} apart"
+            "a loop must not be inside another loop, and a loop over a range must name two integers and make at most {MAX_RANGE} passes"
         ),
     )
 }
 
 /// A loop's cost is bounded, since every page renders the template: no loop
 /// inside another (nested loops multiply), and a `for` or `tablerow` over a
-/// range names two integers at most [`MAX_RANGE`] apart (a variable bound or
+/// range names two integers and makes at most [`MAX_RANGE`] passes (a variable bound or
 /// a long range could make every render spin). `depth` counts the loops open.
 fn bounded_loop(tag: &str, depth: &mut u32) -> Validated<()> {
     let mut words = tag.split_whitespace();

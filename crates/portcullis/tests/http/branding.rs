@@ -157,7 +157,7 @@ async fn templates_are_checked_when_saved_and_answered_as_auth0(srv: TestServer)
         ),
         (
             TEMPLATE.replace("<body>", "<body>{% for i in (1..100000000) %}.{% endfor %}"),
-            "at most 100 apart",
+            "at most 100 passes",
         ),
     ] {
         let (st, e) = srv
