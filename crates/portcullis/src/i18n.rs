@@ -145,13 +145,18 @@ pub fn current() -> &'static str {
 /// The login's `ui_locales` (OIDC Core §3.1.2.1), when it names a shipped
 /// language, becomes this request's page language.
 pub fn use_login_language(ui_locales: Option<&str>) {
-    if let Some(l) = ui_locales
+    if let Some(l) = first_of(ui_locales) {
+        let _ = LANG.try_with(|c| c.set(l));
+    }
+}
+
+/// The first shipped language of a `ui_locales` value (space-separated, in
+/// the application's order of preference).
+fn first_of(ui_locales: Option<&str>) -> Option<&'static str> {
+    ui_locales
         .into_iter()
         .flat_map(str::split_whitespace)
         .find_map(supported)
-    {
-        let _ = LANG.try_with(|c| c.set(l));
-    }
 }
 
 /// A shipped language for a language tag (`pt-BR` → `pt`), if any.
@@ -164,11 +169,7 @@ pub fn supported(tag: &str) -> Option<&'static str> {
 /// in the application's order of preference, OIDC Core §3.1.2.1), else of
 /// `Accept-Language` by its `q` weights (RFC 9110 §12.5.4), else English.
 pub fn negotiate(ui_locales: Option<&str>, accept_language: Option<&str>) -> &'static str {
-    if let Some(l) = ui_locales
-        .into_iter()
-        .flat_map(str::split_whitespace)
-        .find_map(supported)
-    {
+    if let Some(l) = first_of(ui_locales) {
         return l;
     }
     let mut weighted: Vec<(f32, usize, &'static str)> = accept_language

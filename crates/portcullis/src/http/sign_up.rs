@@ -24,7 +24,7 @@ pub enum SignUp {
 }
 
 /// The validation message without the Management API's prefix, as people read it.
-pub fn plain(message: &str) -> &str {
+fn plain(message: &str) -> &str {
     message
         .strip_prefix("Payload validation error: ")
         .unwrap_or(message)
